@@ -1,0 +1,16 @@
+import 'reflect-metadata';
+import { openDatabase } from '../db/database';
+import { loadConfig } from '../server/config';
+import { log } from '../server/logger';
+
+/** npm run migrate: applies pending migrations to DATABASE_URL or the embedded database. */
+async function main(): Promise<void> {
+  const db = await openDatabase(loadConfig(), { migrate: true });
+  log.info('migrations are up to date');
+  await db.close();
+}
+
+main().catch((e) => {
+  log.error('migration failed', e);
+  process.exit(1);
+});

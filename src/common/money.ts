@@ -1,0 +1,73 @@
+/**
+ * Exact money arithmetic. Amounts are stored as Postgres numeric(19,4) in major units and
+ * travel as decimal strings; in JS they are BigInt "ten-thousandths" so nothing passes
+ * through a binary float.
+ */
+export const SCALE = 4;
+const FACTOR = 10n ** BigInt(SCALE);
+
+/** ISO 4217 minor-unit exponents that differ from the usual 2. */
+const EXPONENTS: Record<string, number> = {
+  BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0, UGX: 0, UYI: 0,
+  VND: 0, VUV: 0, XAF: 0, XOF: 0, XPF: 0, BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
+};
+
+export function currencyExponent(currency: string): number {
+  return EXPONENTS[currency.toUpperCase()] ?? 2;
+}
+
+const DECIMAL = /^-?\d{1,15}(\.\d{1,4})?$/;
+
+export function isDecimal(value: string): boolean {
+  return DECIMAL.test(value);
+}
+
+/** "12.3" -> 123000n (units of 10^-4). Throws on anything that is not a plain decimal. */
+export function parseAmount(value: string): bigint {
+  if (!DECIMAL.test(value)) throw new RangeError(`not a decimal amount: ${value}`);
+  const negative = value.startsWith('-');
+  const [whole, frac = ''] = (negative ? value.slice(1) : value).split('.');
+  const units = BigInt(whole) * FACTOR + BigInt(frac.padEnd(SCALE, '0'));
+  return negative ? -units : units;
+}
+
+export function formatAmount(units: bigint, decimals = SCALE): string {
+  const rounded = roundUnits(units, decimals);
+  const negative = rounded < 0n;
+  const abs = negative ? -rounded : rounded;
+  const whole = abs / FACTOR;
+  const frac = (abs % FACTOR).toString().padStart(SCALE, '0').slice(0, decimals);
+  return `${negative ? '-' : ''}${whole}${decimals > 0 ? `.${frac}` : ''}`;
+}
+
+/** Round half away from zero to `decimals` places (the usual retail rounding). */
+export function roundUnits(units: bigint, decimals: number): bigint {
+  const step = 10n ** BigInt(SCALE - decimals);
+  if (step === 1n) return units;
+  const sign = units < 0n ? -1n : 1n;
+  const abs = units * sign;
+  return sign * (((abs + step / 2n) / step) * step);
+}
+
+/** Does the amount use more decimals than the currency has? */
+export function hasSubMinorUnits(units: bigint, currency: string): boolean {
+  return roundUnits(units, currencyExponent(currency)) !== units;
+}
+
+/** units × rate (rate a decimal string), rounded to the currency's minor unit. */
+export function convert(units: bigint, rate: string, currency: string): bigint {
+  const [whole, frac = ''] = rate.split('.');
+  const rateScale = frac.length;
+  const rateInt = BigInt(whole + frac);
+  const product = units * rateInt;
+  const divisor = 10n ** BigInt(rateScale);
+  const sign = product < 0n ? -1n : 1n;
+  const q = ((product * sign) + divisor / 2n) / divisor;
+  return roundUnits(sign * q, currencyExponent(currency));
+}
+
+/** Postgres numeric text -> display string with the currency's decimals. */
+export function normaliseAmount(value: string | number | bigint, currency: string): string {
+  const units = typeof value === 'bigint' ? value : parseAmount(String(value));
+  return formatAmount(units, currencyExponent(currency));
+}

@@ -1,0 +1,59 @@
+import type { EntityManager, ObjectLiteral } from 'typeorm';
+import { In } from 'typeorm';
+import { UserErrorCode, UserErrors } from './errors';
+import { decodeIdOf } from './ids';
+
+type EntityClass<E> = { new (): E; name: string };
+
+/**
+ * Resolves a global ID given in an input to a live row's uuid, or records a user error
+ * (INVALID_ID for a malformed or wrong-type ID, NOT_FOUND for an unknown or deleted row).
+ */
+export async function resolveReference<E extends ObjectLiteral>(
+  m: EntityManager,
+  errors: UserErrors,
+  path: Array<string | number>,
+  type: string,
+  entity: EntityClass<E>,
+  globalId: string | null | undefined,
+): Promise<string | null | undefined> {
+  if (globalId === undefined || globalId === null) return globalId;
+  const id = decodeIdOf(type, globalId);
+  if (!id) {
+    errors.add(path, UserErrorCode.INVALID_ID, `Not a valid ${type} ID.`);
+    return undefined;
+  }
+  const found = await m.getRepository(entity).exists({ where: { id } as never });
+  if (!found) {
+    errors.add(path, UserErrorCode.NOT_FOUND, `No ${type} with this ID.`);
+    return undefined;
+  }
+  return id;
+}
+
+/** Like resolveReference for many IDs of one type with one query. */
+export async function resolveReferences<E extends ObjectLiteral & { id: string }>(
+  m: EntityManager,
+  errors: UserErrors,
+  refs: Array<{ path: Array<string | number>; globalId: string }>,
+  type: string,
+  entity: EntityClass<E>,
+): Promise<Map<string, string>> {
+  const decoded = new Map<string, string>();
+  for (const ref of refs) {
+    const id = decodeIdOf(type, ref.globalId);
+    if (id) decoded.set(ref.globalId, id);
+    else errors.add(ref.path, UserErrorCode.INVALID_ID, `Not a valid ${type} ID.`);
+  }
+  const ids = [...new Set(decoded.values())];
+  const rows = ids.length ? await m.getRepository(entity).find({ select: { id: true } as never, where: { id: In(ids) } as never }) : [];
+  const live = new Set(rows.map((r) => r.id));
+  for (const ref of refs) {
+    const id = decoded.get(ref.globalId);
+    if (id && !live.has(id)) {
+      errors.add(ref.path, UserErrorCode.NOT_FOUND, `No ${type} with this ID.`);
+      decoded.delete(ref.globalId);
+    }
+  }
+  return decoded;
+}

@@ -1,0 +1,69 @@
+import { DateResolver, EmailAddressResolver, PhoneNumberResolver } from 'graphql-scalars';
+import { Field, ObjectType, registerEnumType } from 'type-graphql';
+import { Column, Entity } from 'typeorm';
+import { ArchivableRecord, Node } from '../common/base.entity';
+
+export enum ContactRelationship {
+  EMPLOYEE = 'EMPLOYEE',
+  FAMILY = 'FAMILY',
+  FRIEND = 'FRIEND',
+  ASSISTANT = 'ASSISTANT',
+  OTHER = 'OTHER',
+}
+registerEnumType(ContactRelationship, {
+  name: 'ContactRelationship',
+  description: 'How the contact relates to the customer.',
+  valuesConfig: {
+    EMPLOYEE: { description: 'Works at the customer (company accounts).' },
+    FAMILY: { description: 'Family member of the customer.' },
+    FRIEND: { description: 'Friend of the customer.' },
+    ASSISTANT: { description: 'Assistant or gatekeeper.' },
+    OTHER: { description: 'Any other relationship.' },
+  },
+});
+
+@ObjectType({
+  implements: Node,
+  description: 'A person around a customer: for a company its employees, for a person the close contacts (family, friends, assistant) a good account manager also remembers.',
+})
+@Entity('contacts')
+export class Contact extends ArchivableRecord {
+  protected get nodeType() {
+    return 'Contact';
+  }
+
+  @Column({ type: 'uuid' })
+  customerId: string;
+
+  @Field({ description: 'Full name.' })
+  @Column({ type: 'text' })
+  name: string;
+
+  @Field(() => String, { nullable: true, description: 'Job title, e.g. "Head of Purchasing".' })
+  @Column({ type: 'text', nullable: true })
+  title: string | null;
+
+  @Field(() => ContactRelationship, { description: 'How the contact relates to the customer.' })
+  @Column({ type: 'text' })
+  relationship: ContactRelationship;
+
+  @Field(() => EmailAddressResolver, { nullable: true, description: 'Email address.' })
+  @Column({ type: 'text', nullable: true })
+  email: string | null;
+
+  @Field(() => PhoneNumberResolver, { nullable: true, description: 'Phone number in E.164 format.' })
+  @Column({ type: 'text', nullable: true })
+  phone: string | null;
+
+  @Field(() => DateResolver, { nullable: true, description: 'Birthday: an occasion for a greeting.' })
+  @Column({ type: 'date', nullable: true })
+  birthday: string | null;
+
+  @Field({ description: 'The main contact for the customer. At most one contact per customer is primary.' })
+  @Column({ type: 'boolean', default: false })
+  isPrimary: boolean;
+
+  @Field(() => String, { nullable: true, description: 'Free-form notes.' })
+  @Column({ type: 'text', nullable: true })
+  notes: string | null;
+}

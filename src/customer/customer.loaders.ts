@@ -1,0 +1,45 @@
+import { SortDirection } from '../common/connection.types';
+import type { ListSpec } from '../common/list-query';
+import { Customer } from './customer.entity';
+import { CustomerSortField } from './customer.types';
+
+/** How customer lists filter, sort and search (shared by `customers` and `referrals`). */
+export const customerList: ListSpec<Customer> = {
+  entity: Customer,
+  what: 'customer',
+  filters: {
+    id: { sql: '{a}.id', kind: 'id', idType: 'Customer' },
+    kind: { sql: '{a}.kind', kind: 'enum' },
+    name: { sql: '{a}.name', kind: 'text' },
+    externalRef: { sql: '{a}.external_ref', kind: 'text' },
+    email: { sql: '{a}.email', kind: 'text' },
+    phone: { sql: '{a}.phone', kind: 'text' },
+    region: { sql: '{a}.region', kind: 'text' },
+    city: { sql: '{a}.address_city', kind: 'text' },
+    country: { sql: '{a}.address_country', kind: 'country' },
+    tags: { sql: '{a}.tags', kind: 'tags' },
+    interests: { sql: '{a}.interests', kind: 'tags' },
+    personality: { sql: '{a}.personality', kind: 'enum' },
+    acquisitionChannel: { sql: '{a}.acquisition_channel', kind: 'text' },
+    owner: { sql: '{a}.owner_id', kind: 'id', idType: 'User' },
+    referredBy: { sql: '{a}.referred_by_id', kind: 'id', idType: 'Customer' },
+    lifecycleStage: { sql: '(SELECT s.key FROM lifecycle_stages s WHERE s.id = {a}.lifecycle_stage_id)', kind: 'text' },
+    birthday: { sql: '{a}.birthday', kind: 'date' },
+    emailConsent: { sql: '{a}.consent_email_granted', kind: 'bool' },
+    smsConsent: { sql: '{a}.consent_sms_granted', kind: 'bool' },
+    phoneConsent: { sql: '{a}.consent_phone_granted', kind: 'bool' },
+    mailConsent: { sql: '{a}.consent_mail_granted', kind: 'bool' },
+    createdAt: { sql: '{a}.created_at', kind: 'timestamp' },
+    updatedAt: { sql: '{a}.updated_at', kind: 'timestamp' },
+    deletedAt: { sql: '{a}.deleted_at', kind: 'timestamp' },
+  },
+  sorts: {
+    [CustomerSortField.NAME]: { sql: '{a}.name', pgType: 'text' },
+    [CustomerSortField.CREATED_AT]: { sql: '{a}.created_at', pgType: 'timestamptz' },
+    [CustomerSortField.UPDATED_AT]: { sql: '{a}.updated_at', pgType: 'timestamptz' },
+  },
+  defaultSort: { field: CustomerSortField.NAME, direction: SortDirection.ASC },
+  search:
+    '{a}.name ILIKE :search OR {a}.email ILIKE :search OR {a}.phone ILIKE :search OR {a}.external_ref ILIKE :search ' +
+    'OR EXISTS (SELECT 1 FROM contacts ct WHERE ct.customer_id = {a}.id AND ct.deleted_at IS NULL AND ct.name ILIKE :search)',
+};

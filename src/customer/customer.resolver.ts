@@ -1,0 +1,64 @@
+import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { Context } from '../server/context';
+import { User } from '../user/user.entity';
+import { Customer } from './customer.entity';
+import {
+  CreateCustomerInput,
+  CustomerConnection,
+  CustomerIdInput,
+  CustomerLookupArgs,
+  CustomerPayload,
+  CustomersArgs,
+  ReferralsArgs,
+  UpdateCustomerInput,
+} from './customer.types';
+
+@Resolver(() => Customer)
+export class CustomerResolver {
+  @Query(() => Customer, { nullable: true, description: 'A customer by global ID or by the ID in your source system (pass exactly one). Null when not found or deleted.' })
+  customer(@Args() where: CustomerLookupArgs, @Ctx() ctx: Context) {
+    return ctx.services.customers.findOne(where);
+  }
+
+  @Query(() => CustomerConnection, { description: 'Customers, filtered, searched and sorted, a page at a time.' })
+  customers(@Args() args: CustomersArgs, @Ctx() ctx: Context) {
+    const { filter, orderBy, search, includeDeleted, ...page } = args;
+    return ctx.services.customers.list({ page, filter: filter as Record<string, unknown>, orderBy, search, includeDeleted });
+  }
+
+  @FieldResolver(() => User, { nullable: true, description: 'The staff member who owns the relationship.' })
+  owner(@Root() c: Customer, @Ctx() ctx: Context) {
+    return c.ownerId ? ctx.loaders.byId(User).load(c.ownerId) : null;
+  }
+
+  @FieldResolver(() => Customer, { nullable: true, description: 'The customer who referred this one.' })
+  referredBy(@Root() c: Customer, @Ctx() ctx: Context) {
+    return c.referredById ? ctx.loaders.byId(Customer).load(c.referredById) : null;
+  }
+
+  @FieldResolver(() => CustomerConnection, { description: 'Customers this customer referred: the network they brought in.' })
+  referrals(@Root() c: Customer, @Args() args: ReferralsArgs, @Ctx() ctx: Context) {
+    const { filter, orderBy, ...page } = args;
+    return ctx.services.customers.referrals(c.id, { page, filter: filter as Record<string, unknown>, orderBy });
+  }
+
+  @Mutation(() => CustomerPayload, { description: 'Create a customer (in stage PROSPECT unless another is given).' })
+  createCustomer(@Arg('input') input: CreateCustomerInput, @Ctx() ctx: Context) {
+    return ctx.services.customers.create(input);
+  }
+
+  @Mutation(() => CustomerPayload, { description: 'Change a customer. Omitted fields stay; null clears. Pass `expectedVersion` to guard against concurrent edits.' })
+  updateCustomer(@Arg('input') input: UpdateCustomerInput, @Ctx() ctx: Context) {
+    return ctx.services.customers.update(input);
+  }
+
+  @Mutation(() => CustomerPayload, { description: 'Soft-delete a customer: hidden from lists and lookups, history kept, restorable.' })
+  deleteCustomer(@Arg('input') input: CustomerIdInput, @Ctx() ctx: Context) {
+    return ctx.services.customers.delete(input.id);
+  }
+
+  @Mutation(() => CustomerPayload, { description: 'Restore a soft-deleted customer.' })
+  restoreCustomer(@Arg('input') input: CustomerIdInput, @Ctx() ctx: Context) {
+    return ctx.services.customers.restore(input.id);
+  }
+}

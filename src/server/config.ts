@@ -1,0 +1,71 @@
+import path from 'node:path';
+
+/** Runtime configuration, read once from the environment and validated up front. */
+export interface Config {
+  /** External Postgres; when absent an embedded cluster is started under dataDir. */
+  databaseUrl: string | null;
+  dataDir: string;
+  /** Port of the embedded Postgres cluster (ignored with DATABASE_URL). */
+  embeddedPostgresPort: number;
+  port: number;
+  host: string;
+  demoData: boolean;
+  baseCurrency: string;
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** Reject operations whose estimated cost exceeds this (see src/server/cost.ts). */
+  maxQueryCost: number;
+}
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+
+function parsePort(name: string, raw: string | undefined, fallback: number, problems: string[]): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    problems.push(`${name} must be a port number between 0 and 65535, got "${raw}"`);
+    return fallback;
+  }
+  return n;
+}
+
+function parseBool(name: string, raw: string | undefined, fallback: boolean, problems: string[]): boolean {
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  problems.push(`${name} must be true or false, got "${raw}"`);
+  return fallback;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: string[] = [];
+  const databaseUrl = env.DATABASE_URL?.trim() || null;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push(`DATABASE_URL must start with postgres:// or postgresql://`);
+  }
+  const baseCurrency = (env.BASE_CURRENCY ?? 'USD').toUpperCase();
+  if (!/^[A-Z]{3}$/.test(baseCurrency)) problems.push(`BASE_CURRENCY must be an ISO 4217 code such as USD, got "${env.BASE_CURRENCY}"`);
+  const logLevel = (env.LOG_LEVEL ?? 'info').toLowerCase() as Config['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
+  const maxQueryCost = env.MAX_QUERY_COST ? Number(env.MAX_QUERY_COST) : 50000;
+  if (!Number.isInteger(maxQueryCost) || maxQueryCost <= 0) problems.push(`MAX_QUERY_COST must be a positive integer, got "${env.MAX_QUERY_COST}"`);
+
+  const config: Config = {
+    databaseUrl,
+    dataDir: path.resolve(env.DATA_DIR || '.data'),
+    embeddedPostgresPort: parsePort('EMBEDDED_PG_PORT', env.EMBEDDED_PG_PORT, 54329, problems),
+    port: parsePort('PORT', env.PORT, 4000, problems),
+    host: env.HOST || '0.0.0.0',
+    demoData: parseBool('DEMO_DATA', env.DEMO_DATA, true, problems),
+    baseCurrency,
+    logLevel,
+    maxQueryCost,
+  };
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}

@@ -1,0 +1,5 @@
+import type { ServiceDeps } from '../server/services';
+
+export class TouchpointService {
+  constructor(private readonly deps: ServiceDeps) {}
+}

@@ -1,0 +1,21 @@
+import { Args, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { CustomerConnection, ReferralsArgs } from '../customer/customer.types';
+import type { Context } from '../server/context';
+import { customerList } from '../customer/customer.loaders';
+import { User } from './user.entity';
+import { UserConnection, UsersArgs } from './user.types';
+
+@Resolver(() => User)
+export class UserResolver {
+  @Query(() => UserConnection, { description: 'Staff users: the people who own customers and log touchpoints.' })
+  users(@Args() args: UsersArgs, @Ctx() ctx: Context) {
+    const { filter, orderBy, ...page } = args;
+    return ctx.services.users.list({ page, filter: filter as Record<string, unknown>, orderBy });
+  }
+
+  @FieldResolver(() => CustomerConnection, { description: 'Customers this user owns: their book of business.' })
+  customers(@Root() user: User, @Args() args: ReferralsArgs, @Ctx() ctx: Context) {
+    const { filter, orderBy, ...page } = args;
+    return ctx.loaders.pageByParent(customerList, 'owner_id', { page, filter: filter as Record<string, unknown>, orderBy }).load(user.id);
+  }
+}

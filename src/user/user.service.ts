@@ -1,0 +1,13 @@
+import type { Connection } from '../common/connection.types';
+import { findPage, ListArgs } from '../common/list-query';
+import type { ServiceDeps } from '../server/services';
+import type { User } from './user.entity';
+import { userList } from './user.types';
+
+export class UserService {
+  constructor(private readonly deps: ServiceDeps) {}
+
+  list(args: ListArgs): Promise<Connection<User>> {
+    return findPage(this.deps.db, userList, args);
+  }
+}

@@ -1,0 +1,99 @@
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import request from 'supertest';
+import type { DataSource } from 'typeorm';
+import { createDataSource } from '../../src/db/data-source';
+import { createApp } from '../../src/server/app';
+import { Config, loadConfig } from '../../src/server/config';
+
+const TEMPLATE_DB = 'rapport_template';
+
+export interface GraphQLResponse<T = Record<string, any>> {
+  status: number;
+  data: T;
+  errors?: Array<{ message: string; path?: string[]; extensions?: { code?: string; [k: string]: unknown } }>;
+  extensions?: { sqlStatements?: number; [k: string]: unknown };
+}
+
+export interface TestApp {
+  db: DataSource;
+  url: string;
+  config: Config;
+  http: ReturnType<typeof request>;
+  /** POST /graphql; the response body plus the HTTP status. */
+  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
+  /** Like gql, but fails the test on any GraphQL error. */
+  ok<T = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<T>;
+  /** Counts the SQL statements one request runs. */
+  statements(query: string, variables?: Record<string, unknown>): Promise<number>;
+  close(): Promise<void>;
+}
+
+function adminUrl(): string {
+  const url = process.env.RAPPORT_TEST_ADMIN_URL;
+  if (!url) throw new Error('RAPPORT_TEST_ADMIN_URL is not set: run the tests with `npm test` (jest globalSetup starts Postgres).');
+  return url;
+}
+
+/** A fresh database cloned from the migrated template, for one test file. */
+export async function createTestDatabase(): Promise<string> {
+  const name = `t_${randomBytes(6).toString('hex')}`;
+  const admin = new Client({ connectionString: adminUrl() });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl());
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export async function dropTestDatabase(url: string): Promise<void> {
+  const name = new URL(url).pathname.slice(1);
+  const admin = new Client({ connectionString: adminUrl() });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+}
+
+/** The real stack for one test file: Express + Apollo over a fresh Postgres database. */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const url = await createTestDatabase();
+  const config = loadConfig({ ...process.env, DATABASE_URL: url, DEMO_DATA: 'false', LOG_LEVEL: 'silent', ...env });
+  const db = createDataSource(url, 5);
+  await db.initialize();
+  const { app, stop } = await createApp(db, config);
+  const http = request(app);
+  const gql = async <T>(query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}): Promise<GraphQLResponse<T>> => {
+    const res = await http.post('/graphql').set({ 'content-type': 'application/json', ...headers }).send({ query, variables });
+    return { status: res.status, ...res.body };
+  };
+  return {
+    db,
+    url,
+    config,
+    http,
+    gql,
+    ok: async <T>(query: string, variables?: Record<string, unknown>) => {
+      const res = await gql<T>(query, variables);
+      if (res.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(res.errors, null, 2)}`);
+      return res.data;
+    },
+    statements: async (query: string, variables?: Record<string, unknown>) => {
+      const res = await gql(query, variables, { 'x-rapport-sql-count': '1' });
+      if (res.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(res.errors, null, 2)}`);
+      return res.extensions!.sqlStatements!;
+    },
+    close: async () => {
+      await stop();
+      await db.destroy();
+      await dropTestDatabase(url);
+    },
+  };
+}
