@@ -11,6 +11,7 @@ import { Context, createContext } from './context';
 import { log } from './logger';
 import { mountPlayground } from './playground';
 import { getSchema } from './schema';
+import { queryCost } from './cost';
 
 interface RequestContext extends Context {
   tally: StatementTally;
@@ -67,7 +68,7 @@ export async function createApp(db: DataSource, config: Config): Promise<App> {
     formatError,
     includeStacktraceInErrorResponses: false,
     introspection: true,
-    plugins: [ApolloServerPluginLandingPageDisabled(), statementReport],
+    plugins: [ApolloServerPluginLandingPageDisabled(), statementReport, queryCost(schema, config.maxQueryCost)],
   });
   await apollo.start();
 
