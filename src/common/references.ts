@@ -31,6 +31,37 @@ export async function resolveReference<E extends ObjectLiteral>(
   return id;
 }
 
+/**
+ * Like resolveReference for many IDs of one type with one query, returning the live rows by
+ * global ID (for callers that need more than the uuid, e.g. a product's price as a default).
+ */
+export async function loadReferences<E extends ObjectLiteral & { id: string }>(
+  m: EntityManager,
+  errors: UserErrors,
+  refs: Array<{ path: Array<string | number>; globalId: string }>,
+  type: string,
+  entity: EntityClass<E>,
+): Promise<Map<string, E>> {
+  const decoded = new Map<string, string>();
+  for (const ref of refs) {
+    const id = decodeIdOf(type, ref.globalId);
+    if (id) decoded.set(ref.globalId, id);
+    else errors.add(ref.path, UserErrorCode.INVALID_ID, `Not a valid ${type} ID.`);
+  }
+  const ids = [...new Set(decoded.values())];
+  const rows = ids.length ? await m.getRepository(entity).find({ where: { id: In(ids) } as never }) : [];
+  const live = new Map(rows.map((r) => [r.id, r]));
+  const found = new Map<string, E>();
+  for (const ref of refs) {
+    const id = decoded.get(ref.globalId);
+    if (!id) continue;
+    const row = live.get(id);
+    if (row) found.set(ref.globalId, row);
+    else errors.add(ref.path, UserErrorCode.NOT_FOUND, `No ${type} with this ID.`);
+  }
+  return found;
+}
+
 /** Like resolveReference for many IDs of one type with one query. */
 export async function resolveReferences<E extends ObjectLiteral & { id: string }>(
   m: EntityManager,
@@ -39,21 +70,6 @@ export async function resolveReferences<E extends ObjectLiteral & { id: string }
   type: string,
   entity: EntityClass<E>,
 ): Promise<Map<string, string>> {
-  const decoded = new Map<string, string>();
-  for (const ref of refs) {
-    const id = decodeIdOf(type, ref.globalId);
-    if (id) decoded.set(ref.globalId, id);
-    else errors.add(ref.path, UserErrorCode.INVALID_ID, `Not a valid ${type} ID.`);
-  }
-  const ids = [...new Set(decoded.values())];
-  const rows = ids.length ? await m.getRepository(entity).find({ select: { id: true } as never, where: { id: In(ids) } as never }) : [];
-  const live = new Set(rows.map((r) => r.id));
-  for (const ref of refs) {
-    const id = decoded.get(ref.globalId);
-    if (id && !live.has(id)) {
-      errors.add(ref.path, UserErrorCode.NOT_FOUND, `No ${type} with this ID.`);
-      decoded.delete(ref.globalId);
-    }
-  }
-  return decoded;
+  const rows = await loadReferences(m, errors, refs, type, entity);
+  return new Map([...rows].map(([globalId, row]) => [globalId, row.id]));
 }

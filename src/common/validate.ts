@@ -1,4 +1,5 @@
 import { UserErrorCode, UserErrors } from './errors';
+import { currencyExponent, hasSubMinorUnits, parseAmount } from './money';
 
 /** Trims and checks a required text input; returns the clean value or undefined after recording an error. */
 export function requiredText(errors: UserErrors, path: Array<string | number>, value: string | null | undefined, max = 200): string | undefined {
@@ -55,4 +56,18 @@ export function pastDate(errors: UserErrors, path: Array<string | number>, value
 /** Removes keys whose value is undefined, so a partial update only touches what was given. */
 export function defined<T extends object>(values: T): Partial<T> {
   return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** A money amount (a Decimal input) in `currency` as exact units: not negative, no finer than the currency's minor unit. */
+export function nonNegativeAmount(errors: UserErrors, path: Array<string | number>, value: string, currency: string): bigint | undefined {
+  const units = parseAmount(value);
+  if (units < 0n) {
+    errors.add(path, UserErrorCode.OUT_OF_RANGE, 'Must not be negative.');
+    return undefined;
+  }
+  if (hasSubMinorUnits(units, currency)) {
+    errors.add(path, UserErrorCode.INVALID, `${currency} amounts have at most ${currencyExponent(currency)} decimals.`);
+    return undefined;
+  }
+  return units;
 }

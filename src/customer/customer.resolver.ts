@@ -43,22 +43,22 @@ export class CustomerResolver {
   }
 
   @Mutation(() => CustomerPayload, { description: 'Create a customer (in stage PROSPECT unless another is given).' })
-  createCustomer(@Arg('input') input: CreateCustomerInput, @Ctx() ctx: Context) {
+  createCustomer(@Arg('input', { description: 'The new customer.' }) input: CreateCustomerInput, @Ctx() ctx: Context) {
     return ctx.services.customers.create(input);
   }
 
   @Mutation(() => CustomerPayload, { description: 'Change a customer. Omitted fields stay; null clears. Pass `expectedVersion` to guard against concurrent edits.' })
-  updateCustomer(@Arg('input') input: UpdateCustomerInput, @Ctx() ctx: Context) {
+  updateCustomer(@Arg('input', { description: 'The customer and the fields to change.' }) input: UpdateCustomerInput, @Ctx() ctx: Context) {
     return ctx.services.customers.update(input);
   }
 
   @Mutation(() => CustomerPayload, { description: 'Soft-delete a customer: hidden from lists and lookups, history kept, restorable.' })
-  deleteCustomer(@Arg('input') input: CustomerIdInput, @Ctx() ctx: Context) {
+  deleteCustomer(@Arg('input', { description: 'The customer to delete.' }) input: CustomerIdInput, @Ctx() ctx: Context) {
     return ctx.services.customers.delete(input.id);
   }
 
   @Mutation(() => CustomerPayload, { description: 'Restore a soft-deleted customer.' })
-  restoreCustomer(@Arg('input') input: CustomerIdInput, @Ctx() ctx: Context) {
+  restoreCustomer(@Arg('input', { description: 'The customer to restore.' }) input: CustomerIdInput, @Ctx() ctx: Context) {
     return ctx.services.customers.restore(input.id);
   }
 }

@@ -4,6 +4,7 @@ import { badInput, pgCode, pgConstraint, PG_UNIQUE_VIOLATION, UserErrorCode, Use
 import { decodeIdOf } from '../common/ids';
 import { findPage, ListArgs } from '../common/list-query';
 import { resolveReference } from '../common/references';
+import { setDeleted } from '../common/soft-delete';
 import { defined, labelList, optionalText, pastDate, requiredText } from '../common/validate';
 import { stageByKey } from '../lifecycle/lifecycle.loaders';
 import { insertTransition } from '../lifecycle/lifecycle.service';
@@ -116,21 +117,7 @@ export class CustomerService {
       errors.add(['input', 'id'], UserErrorCode.INVALID_ID, 'Not a valid Customer ID.');
       return payload(null, errors);
     }
-    return this.deps.db.transaction(async (m) => {
-      const repo = m.getRepository(Customer);
-      const current = await repo.findOne({ where: { id }, withDeleted: true, lock: { mode: 'pessimistic_write' } });
-      if (!current) errors.add(['input', 'id'], UserErrorCode.NOT_FOUND, 'No customer with this ID.');
-      else if (deleted && current.deletedAt) errors.add(['input', 'id'], UserErrorCode.ALREADY_DELETED, 'The customer is already deleted.');
-      else if (!deleted && !current.deletedAt) errors.add(['input', 'id'], UserErrorCode.NOT_DELETED, 'The customer is not deleted.');
-      if (errors.any) return payload(null, errors);
-      await repo
-        .createQueryBuilder()
-        .update()
-        .set({ deletedAt: deleted ? () => 'now()' : null, version: () => 'version + 1' })
-        .where('id = :id', { id })
-        .execute();
-      return payload(await repo.findOneOrFail({ where: { id }, withDeleted: true }), errors);
-    });
+    return this.deps.db.transaction(async (m) => payload(await setDeleted(m, errors, Customer, 'customer', id, deleted), errors));
   }
 
   /** Validates the fields shared by create and update; returns the columns to write. */

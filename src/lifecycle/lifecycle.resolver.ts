@@ -45,7 +45,7 @@ export class LifecycleTransitionResolver {
   }
 
   @Mutation(() => MoveCustomerToStagePayload, { description: 'Move a customer to another lifecycle stage and record the transition (source MANUAL).' })
-  moveCustomerToStage(@Arg('input') input: MoveCustomerToStageInput, @Ctx() ctx: Context) {
+  moveCustomerToStage(@Arg('input', { description: 'The customer, the target stage and why.' }) input: MoveCustomerToStageInput, @Ctx() ctx: Context) {
     return ctx.services.lifecycle.moveCustomerToStage(input);
   }
 }

@@ -24,7 +24,12 @@ export function queryCost<TContext extends object>(schema: GraphQLSchema, maxCos
       let cost: number | undefined;
       return {
         async didResolveOperation({ request, document }) {
-          cost = getComplexity({ schema, query: document, variables: request.variables ?? {}, operationName: request.operationName, estimators: [connectionAwareEstimator] });
+          try {
+            cost = getComplexity({ schema, query: document, variables: request.variables ?? {}, operationName: request.operationName, estimators: [connectionAwareEstimator] });
+          } catch {
+            // Variables that do not fit their types: leave it to execution, which answers 400 BAD_USER_INPUT.
+            return;
+          }
           if (cost > maxCost) {
             throw new GraphQLError(`This query costs ${cost}, more than the maximum of ${maxCost}. Ask for smaller pages or fewer nested connections.`, {
               extensions: { code: 'QUERY_TOO_COMPLEX', cost: { requestedQueryCost: cost, maximumAvailable: maxCost }, http: { status: 400 } },

@@ -1,19 +1,90 @@
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import express, { Express } from 'express';
+import { PLAYGROUND_EXAMPLES } from './playground-examples';
 
 const GRAPHIQL_DIST = path.dirname(require.resolve('@graphql-yoga/graphiql'));
+const GRAPHIQL_VERSION: string = require('@graphql-yoga/graphiql/package.json').version;
 
-/** GraphiQL for browsers at GET /graphql, every asset served from our own server (works offline). */
+/** The version is in the path, so the assets can be cached as immutable and an upgrade still reaches browsers. */
+export const PLAYGROUND_ASSETS = `/playground-assets/${GRAPHIQL_VERSION}`;
+
+/**
+ * Monaco runs its language services in web workers and, in a UMD build, cannot know where their
+ * scripts are: without MonacoEnvironment it falls back to the main thread and GraphQL autocomplete
+ * and validation stop working. Keys are Monaco's worker labels; files are in @graphql-yoga/graphiql/dist.
+ */
+const MONACO_WORKERS: Record<string, string> = {
+  editorWorkerService: 'monacoeditorwork/editor.worker.bundle.js',
+  graphql: 'monacoeditorwork/graphql.worker..bundle.js',
+  json: 'monacoeditorwork/json.worker.bundle.js',
+};
+
+/** JSON that is safe inside an inline <script>: no "</script>" or "<!--" can end it early. */
+function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c');
+}
+
+function page(nonce: string): string {
+  const workers = Object.fromEntries(Object.entries(MONACO_WORKERS).map(([label, file]) => [label, `${PLAYGROUND_ASSETS}/${file}`]));
+  const tabs = PLAYGROUND_EXAMPLES.map((e) => ({ query: e.query, variables: e.variables ? JSON.stringify(e.variables, null, 2) : undefined }));
+  const options = {
+    endpoint: '/graphql',
+    title: 'Rapport',
+    defaultTabs: tabs,
+    // Yoga fills the editors with its welcome text unless given a query; the first tab's keeps them in step with the tabs.
+    query: tabs[0].query,
+    variables: tabs[0].variables,
+  };
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Rapport</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="${PLAYGROUND_ASSETS}/graphiql.css">
+<style nonce="${nonce}">html, body { margin: 0; height: 100%; overflow: hidden; } #graphiql { height: 100vh; }</style>
+</head>
+<body>
+<div id="graphiql"></div>
+<script nonce="${nonce}">
+const workers = ${scriptJson(workers)};
+self.MonacoEnvironment = { getWorker: (_id, label) => new Worker(workers[label] || workers.editorWorkerService, { name: label }) };
+</script>
+<script nonce="${nonce}" src="${PLAYGROUND_ASSETS}/yoga-graphiql.umd.js"></script>
+<script nonce="${nonce}">YogaGraphiQL.renderYogaGraphiQL(document.getElementById('graphiql'), ${scriptJson(options)});</script>
+</body>
+</html>`;
+}
+
+/**
+ * Everything the page loads comes from this server, so the playground works offline; the policy makes
+ * the browser refuse anything else. Styles stay 'unsafe-inline' because React and Monaco set inline styles.
+ */
+function contentSecurityPolicy(nonce: string): string {
+  return [
+    "default-src 'self'",
+    `script-src 'self' 'nonce-${nonce}'`,
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    "worker-src 'self' blob:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "frame-ancestors 'self'",
+  ].join('; ');
+}
+
+/** GraphiQL for browsers at GET /graphql; clients asking for JSON fall through to Apollo. */
 export function mountPlayground(app: Express): void {
-  app.use('/playground-assets', express.static(GRAPHIQL_DIST, { immutable: true, maxAge: '7d' }));
+  app.use(PLAYGROUND_ASSETS, express.static(GRAPHIQL_DIST, { immutable: true, maxAge: '365d', index: false }));
   app.get('/graphql', (req, res, next) => {
-    if (req.query.query || req.accepts(['application/json', 'text/html']) !== 'text/html') return next();
-    res.type('html').send(`<!doctype html>
-<html><head><meta charset="utf-8"><title>Rapport GraphQL playground</title>
-<link rel="stylesheet" href="/playground-assets/graphiql.css"></head>
-<body style="margin:0;height:100vh"><div id="graphiql" style="height:100vh"></div>
-<script src="/playground-assets/yoga-graphiql.umd.js"></script>
-<script>YogaGraphiQL.renderYogaGraphiQL(document.getElementById('graphiql'), { endpoint: '/graphql', title: 'Rapport' });</script>
-</body></html>`);
+    // Browsers list text/html first; fetch, curl (*/*) and GraphQL clients get the first type here, JSON.
+    if (req.accepts(['application/json', 'application/graphql-response+json', 'text/html']) !== 'text/html') return next();
+    const nonce = randomBytes(16).toString('base64');
+    res.set({ 'content-security-policy': contentSecurityPolicy(nonce), 'cache-control': 'no-store' });
+    res.type('html').send(page(nonce));
   });
 }

@@ -23,6 +23,11 @@ export function getSchema(): Promise<GraphQLSchema> {
     ] as unknown as [Function, ...Function[]],
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     validate: false,
+  }).then((schema) => {
+    // type-graphql has no decorator for the root types' own descriptions.
+    schema.getQueryType()!.description = 'Read the CRM: customers and everything around them, by ID or as filtered, paginated lists.';
+    schema.getMutationType()!.description = 'Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written.';
+    return schema;
   });
   return cached;
 }

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { ContactService } from '../contact/contact.service';
 import { CustomerService } from '../customer/customer.service';
+import { InsightService } from '../insight/insight.service';
 import { LifecycleService } from '../lifecycle/lifecycle.service';
 import { OrderService } from '../order/order.service';
 import { ProductService } from '../product/product.service';
@@ -27,6 +28,7 @@ export function createServices(deps: ServiceDeps) {
     touchpoints: new TouchpointService(deps),
     lifecycle: new LifecycleService(deps),
     users: new UserService(deps),
+    insight: new InsightService(deps),
   };
 }
 

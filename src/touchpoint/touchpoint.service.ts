@@ -1,5 +1,206 @@
+import type { EntityManager } from 'typeorm';
+import type { Connection } from '../common/connection.types';
+import { UserErrorCode, UserErrors } from '../common/errors';
+import { decodeIdOf } from '../common/ids';
+import { findPage, ListArgs } from '../common/list-query';
+import { resolveReference } from '../common/references';
+import { setDeleted } from '../common/soft-delete';
+import { defined, optionalText } from '../common/validate';
+import { Contact } from '../contact/contact.entity';
+import { Customer } from '../customer/customer.entity';
+import { Order } from '../order/order.entity';
+import { actorUserId } from '../server/actor';
 import type { ServiceDeps } from '../server/services';
+import { User } from '../user/user.entity';
+import { touchpointList, TouchpointSummary, touchpointSummary } from './touchpoint.loaders';
+import { ComplaintStatus, Touchpoint, TouchpointPurpose } from './touchpoint.entity';
+import type { LogTouchpointInput, TouchpointFields, TouchpointPayload, UpdateTouchpointInput } from './touchpoint.types';
+
+/** How far in the future a time may lie: clients' clocks drift a little from the server's. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+const at = (f: string) => ['input', f];
+const payload = (touchpoint: Touchpoint | null, errors: UserErrors): TouchpointPayload => ({ touchpoint: errors.any ? null : touchpoint, userErrors: errors.list });
+
+function notInFuture(errors: UserErrors, field: string, value: Date, now: Date): void {
+  if (value.getTime() > now.getTime() + CLOCK_SKEW_MS) errors.add(at(field), UserErrorCode.OUT_OF_RANGE, 'Must not be in the future.');
+}
+
+function score(errors: UserErrors, field: string, value: number | null | undefined, min: number, max: number): number | null | undefined {
+  if (value != null && (value < min || value > max)) {
+    errors.add(at(field), UserErrorCode.OUT_OF_RANGE, `Must be between ${min} and ${max}.`);
+    return undefined;
+  }
+  return value;
+}
+
+type ComplaintState = Pick<Touchpoint, 'complaintStatus' | 'resolvedAt'>;
+
+/**
+ * The complaint columns after a log or update, following the table's rules: a status exactly for
+ * complaints, `resolvedAt` exactly when RESOLVED and never before the complaint was made.
+ */
+function complaintState(errors: UserErrors, purpose: TouchpointPurpose, occurredAt: Date, input: TouchpointFields, current: ComplaintState | null, now: Date): ComplaintState {
+  if (purpose !== TouchpointPurpose.COMPLAINT) {
+    if (input.complaintStatus != null) errors.add(at('complaintStatus'), UserErrorCode.INVALID, 'Only complaints have a complaint status.');
+    if (input.resolvedAt != null) errors.add(at('resolvedAt'), UserErrorCode.INVALID, 'Only complaints can be resolved.');
+    return { complaintStatus: null, resolvedAt: null };
+  }
+  const status = input.complaintStatus ?? (input.resolvedAt ? ComplaintStatus.RESOLVED : current?.complaintStatus ?? ComplaintStatus.OPEN);
+  if (status === ComplaintStatus.OPEN) {
+    if (input.resolvedAt != null) errors.add(at('resolvedAt'), UserErrorCode.INVALID, 'An open complaint has no resolution time; set complaintStatus to RESOLVED.');
+    return { complaintStatus: status, resolvedAt: null };
+  }
+  const resolvedAt = input.resolvedAt ?? current?.resolvedAt ?? now;
+  if (resolvedAt < occurredAt) {
+    errors.add(at(input.resolvedAt ? 'resolvedAt' : 'occurredAt'), UserErrorCode.OUT_OF_RANGE, 'A complaint cannot be resolved before it was made.');
+  }
+  notInFuture(errors, 'resolvedAt', resolvedAt, now);
+  return { complaintStatus: status, resolvedAt };
+}
+
+/**
+ * Resolves the ID of a contact or order that must belong to the touchpoint's customer. One of
+ * another customer is INVALID (it exists, but linking it would mix up two customers' histories).
+ */
+async function customerReference(
+  m: EntityManager,
+  errors: UserErrors,
+  field: string,
+  entity: typeof Contact | typeof Order,
+  globalId: string | null | undefined,
+  customerId: string | null | undefined,
+): Promise<string | null | undefined> {
+  if (globalId == null) return globalId;
+  const type = entity.name;
+  const id = decodeIdOf(type, globalId);
+  if (!id) {
+    errors.add(at(field), UserErrorCode.INVALID_ID, `Not a valid ${type} ID.`);
+    return undefined;
+  }
+  const row = await m.getRepository<Contact | Order>(entity).findOne({ select: { id: true, customerId: true }, where: { id } });
+  if (!row) {
+    errors.add(at(field), UserErrorCode.NOT_FOUND, `No ${type.toLowerCase()} with this ID.`);
+    return undefined;
+  }
+  if (customerId && row.customerId !== customerId) {
+    errors.add(at(field), UserErrorCode.INVALID, `This ${type.toLowerCase()} belongs to another customer.`);
+    return undefined;
+  }
+  return id;
+}
 
 export class TouchpointService {
   constructor(private readonly deps: ServiceDeps) {}
+
+  list(args: ListArgs): Promise<Connection<Touchpoint>> {
+    return findPage(this.deps.db, touchpointList, args);
+  }
+
+  ofCustomer(customerId: string, args: ListArgs): Promise<Connection<Touchpoint>> {
+    return this.deps.loaders.pageByParent(touchpointList, 'customer_id', args).load(customerId);
+  }
+
+  summary(customerId: string): Promise<TouchpointSummary> {
+    return touchpointSummary(this.deps.loaders).load(customerId);
+  }
+
+  async log(input: LogTouchpointInput): Promise<TouchpointPayload> {
+    const errors = new UserErrors();
+    const now = new Date();
+    const occurredAt = input.occurredAt ?? now;
+    notInFuture(errors, 'occurredAt', occurredAt, now);
+    const complaint = complaintState(errors, input.purpose, occurredAt, input, null, now);
+    const fields = this.validateFields(errors, input);
+    return this.deps.db.transaction(async (m) => {
+      const customerId = await resolveReference(m, errors, at('customerId'), 'Customer', Customer, input.customerId);
+      const contactId = await customerReference(m, errors, 'contactId', Contact, input.contactId, customerId);
+      const orderId = await customerReference(m, errors, 'orderId', Order, input.orderId, customerId);
+      const userId = input.userId == null ? actorUserId(this.deps.actor) : await resolveReference(m, errors, at('userId'), 'User', User, input.userId);
+      if (errors.any || !customerId) return payload(null, errors);
+      const repo = m.getRepository(Touchpoint);
+      const touchpoint = repo.create({
+        ...fields,
+        ...complaint,
+        customerId,
+        contactId: contactId ?? null,
+        orderId: orderId ?? null,
+        userId,
+        channel: input.channel,
+        direction: input.direction,
+        purpose: input.purpose,
+        occurredAt,
+      });
+      await repo.insert(touchpoint);
+      return payload(await repo.findOneByOrFail({ id: touchpoint.id }), errors);
+    });
+  }
+
+  async update(input: UpdateTouchpointInput): Promise<TouchpointPayload> {
+    const errors = new UserErrors();
+    const id = decodeIdOf('Touchpoint', input.id);
+    if (!id) {
+      errors.add(at('id'), UserErrorCode.INVALID_ID, 'Not a valid Touchpoint ID.');
+      return payload(null, errors);
+    }
+    for (const field of ['channel', 'direction', 'purpose', 'occurredAt'] as const) {
+      if (input[field] === null) errors.add(at(field), UserErrorCode.REQUIRED, 'Cannot be cleared.');
+    }
+    const now = new Date();
+    if (input.occurredAt) notInFuture(errors, 'occurredAt', input.occurredAt, now);
+    const fields = this.validateFields(errors, input);
+    return this.deps.db.transaction(async (m) => {
+      const repo = m.getRepository(Touchpoint);
+      const current = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!current) {
+        errors.add(at('id'), UserErrorCode.NOT_FOUND, 'No touchpoint with this ID.');
+        return payload(null, errors);
+      }
+      if (input.expectedVersion != null && input.expectedVersion !== current.version) {
+        errors.add(at('expectedVersion'), UserErrorCode.CONFLICT, `The touchpoint changed since you read it (version ${current.version}, you sent ${input.expectedVersion}).`);
+        return payload(null, errors);
+      }
+      const purpose = input.purpose ?? current.purpose;
+      const occurredAt = input.occurredAt ?? current.occurredAt;
+      const complaint = complaintState(errors, purpose, occurredAt, input, current, now);
+      const changes = defined({
+        contactId: await customerReference(m, errors, 'contactId', Contact, input.contactId, current.customerId),
+        orderId: await customerReference(m, errors, 'orderId', Order, input.orderId, current.customerId),
+        userId: await resolveReference(m, errors, at('userId'), 'User', User, input.userId),
+        channel: input.channel ?? undefined,
+        direction: input.direction ?? undefined,
+      });
+      if (errors.any) return payload(null, errors);
+      await repo.update({ id }, { ...fields, ...changes, ...complaint, purpose, occurredAt, version: current.version + 1 });
+      return payload(await repo.findOneByOrFail({ id }), errors);
+    });
+  }
+
+  async delete(globalId: string): Promise<TouchpointPayload> {
+    return this.setDeleted(globalId, true);
+  }
+
+  async restore(globalId: string): Promise<TouchpointPayload> {
+    return this.setDeleted(globalId, false);
+  }
+
+  private async setDeleted(globalId: string, deleted: boolean): Promise<TouchpointPayload> {
+    const errors = new UserErrors();
+    const id = decodeIdOf('Touchpoint', globalId);
+    if (!id) {
+      errors.add(at('id'), UserErrorCode.INVALID_ID, 'Not a valid Touchpoint ID.');
+      return payload(null, errors);
+    }
+    return this.deps.db.transaction(async (m) => payload(await setDeleted(m, errors, Touchpoint, 'touchpoint', id, deleted), errors));
+  }
+
+  /** Validates the plain fields shared by log and update; returns the columns to write. */
+  private validateFields(errors: UserErrors, input: TouchpointFields): Partial<Touchpoint> {
+    return defined({
+      subject: optionalText(errors, at('subject'), input.subject),
+      notes: optionalText(errors, at('notes'), input.notes, 10_000),
+      satisfaction: score(errors, 'satisfaction', input.satisfaction, 1, 5),
+      nps: score(errors, 'nps', input.nps, 0, 10),
+    });
+  }
 }

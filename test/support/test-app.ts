@@ -1,5 +1,7 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
@@ -27,6 +29,8 @@ export interface TestApp {
   ok<T = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<T>;
   /** Counts the SQL statements one request runs. */
   statements(query: string, variables?: Record<string, unknown>): Promise<number>;
+  /** Serves the app on an ephemeral port (once) for clients that need real HTTP; returns the base URL. */
+  listen(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -70,6 +74,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   await db.initialize();
   const { app, stop } = await createApp(db, config);
   const http = request(app);
+  let server: Server | undefined;
   const gql = async <T>(query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}): Promise<GraphQLResponse<T>> => {
     const res = await http.post('/graphql').set({ 'content-type': 'application/json', ...headers }).send({ query, variables });
     return { status: res.status, ...res.body };
@@ -90,7 +95,17 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
       if (res.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(res.errors, null, 2)}`);
       return res.extensions!.sqlStatements!;
     },
+    listen: async () => {
+      server ??= await new Promise<Server>((resolve, reject) => {
+        const s = app.listen(0, '127.0.0.1', () => resolve(s)).once('error', reject);
+      });
+      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    },
     close: async () => {
+      if (server) {
+        server.closeAllConnections();
+        await new Promise((resolve) => server!.close(resolve));
+      }
       await stop();
       await db.destroy();
       await dropTestDatabase(url);

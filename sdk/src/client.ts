@@ -1,0 +1,274 @@
+import { Kind, parse, print } from 'graphql';
+import type { DocumentNode, OperationDefinitionNode } from 'graphql';
+import { graphQLErrorFrom, RapportError, RapportNetworkError } from './errors';
+import type { GraphQLErrorEntry } from './errors';
+import { getSdk } from './generated';
+import type { Sdk } from './generated';
+import { paginate } from './paginate';
+import type { ConnectionLike, ForwardPageVariables, NodeOf } from './paginate';
+
+/** The subset of the Fetch API the client uses; Node 20's global fetch fits, so do undici and most polyfills. */
+export type FetchLike = (
+  url: string,
+  init: { method: 'POST'; headers: Record<string, string>; body: string; signal: AbortSignal },
+) => Promise<ResponseLike>;
+
+export interface ResponseLike {
+  status: number;
+  headers: { get(name: string): string | null };
+  text(): Promise<string>;
+}
+
+export interface ClientOptions {
+  /** The GraphQL endpoint, e.g. https://crm.example.com/graphql. */
+  url: string;
+  /** API token, sent as `Authorization: Bearer <token>`. */
+  token?: string;
+  /** Extra headers on every request. */
+  headers?: Record<string, string>;
+  /** Defaults to the global fetch (Node 20+). Pass one to add tracing, proxies or test doubles. */
+  fetch?: FetchLike;
+  /**
+   * How often a failed request is repeated (default 2, so at most 3 attempts). Only network failures
+   * and HTTP 502/503/504 are retried, never GraphQL errors; mutations only with `{ idempotent: true }`.
+   */
+  retries?: number;
+  /** Milliseconds before the first retry (default 500); doubles per retry, with jitter. */
+  minRetryDelay?: number;
+  /** Upper bound of one retry delay in milliseconds (default 8000). */
+  maxRetryDelay?: number;
+  /** Milliseconds one attempt may take before it is aborted and counts as a network failure (default 30000). */
+  timeout?: number;
+}
+
+/** Per-call options: the second argument of every operation method. */
+export interface RequestOptions {
+  headers?: Record<string, string>;
+  /** Cancels the call, including pending retries; the call then rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /**
+   * Allow retries for this mutation. The server has no idempotency keys, so a mutation whose first
+   * attempt reached the server before the connection dropped runs twice: set this only when a repeat
+   * is harmless, e.g. deleteCustomer (a repeat answers ALREADY_DELETED) or moveCustomerToStage
+   * (INVALID_TRANSITION), never createCustomer.
+   */
+  idempotent?: boolean;
+  /** Overrides ClientOptions.timeout for this call. */
+  timeout?: number;
+}
+
+const RETRYABLE_STATUS = new Set([502, 503, 504]);
+
+interface PreparedDocument {
+  query: string;
+  operationName: string | undefined;
+  isMutation: boolean;
+}
+
+const prepared = new WeakMap<DocumentNode, PreparedDocument>();
+
+function prepare(document: DocumentNode): PreparedDocument {
+  let p = prepared.get(document);
+  if (!p) {
+    const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+    p = { query: print(document), operationName: operation?.name?.value, isMutation: operation?.operation === 'mutation' };
+    prepared.set(document, p);
+  }
+  return p;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Retry-After in seconds (the only form servers and proxies send in practice), capped at a minute. */
+function retryAfterMs(response: ResponseLike | undefined): number | undefined {
+  const seconds = Number(response?.headers.get('retry-after'));
+  return Number.isFinite(seconds) && seconds >= 0 && seconds <= 60 ? seconds * 1000 : undefined;
+}
+
+/** Header names are case-insensitive; lower-casing them lets a later `Authorization` replace an earlier `authorization`. */
+function lowerKeys(headers: Record<string, string> | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+}
+
+/** fetch reports every failure as "fetch failed"; the useful part (ECONNREFUSED, bad port, ...) is in the cause. */
+function errorMessage(e: unknown): string {
+  const cause = (e as { cause?: { code?: string; message?: string } })?.cause;
+  const base = e instanceof Error ? e.message : String(e);
+  const detail = cause?.code ?? cause?.message;
+  return detail ? `${base} (${detail})` : base;
+}
+
+type Paginators = ReturnType<typeof paginators>;
+
+function paginators(sdk: Sdk) {
+  type Opts = RequestOptions | undefined;
+  /** Variables of a list query, minus backward paging; `after` resumes a walk from a cursor. */
+  type ListVars<V> = Omit<V, 'before' | 'last'>;
+  type Vars<K extends keyof Sdk> = NonNullable<Parameters<Sdk[K]>[0]>;
+  return {
+    customers: (variables: ListVars<Vars<'customers'>> = {}, options?: Opts) =>
+      paginate(sdk.customers, variables, (r) => r.customers, options),
+    orders: (variables: ListVars<Vars<'orders'>> = {}, options?: Opts) => paginate(sdk.orders, variables, (r) => r.orders, options),
+    products: (variables: ListVars<Vars<'products'>> = {}, options?: Opts) =>
+      paginate(sdk.products, variables, (r) => r.products, options),
+    contacts: (variables: ListVars<Vars<'contacts'>> = {}, options?: Opts) =>
+      paginate(sdk.contacts, variables, (r) => r.contacts, options),
+    touchpoints: (variables: ListVars<Vars<'touchpoints'>> = {}, options?: Opts) =>
+      paginate(sdk.touchpoints, variables, (r) => r.touchpoints, options),
+    users: (variables: ListVars<Vars<'users'>> = {}, options?: Opts) => paginate(sdk.users, variables, (r) => r.users, options),
+    lifecycleStages: (variables: ListVars<Vars<'lifecycleStages'>> = {}, options?: Opts) =>
+      paginate(sdk.lifecycleStages, variables, (r) => r.lifecycleStages, options),
+    customerOrders: (variables: ListVars<Vars<'customerOrders'>>, options?: Opts) =>
+      paginate(sdk.customerOrders, variables, (r) => r.customer?.orders, options),
+    customerContacts: (variables: ListVars<Vars<'customerContacts'>>, options?: Opts) =>
+      paginate(sdk.customerContacts, variables, (r) => r.customer?.contacts, options),
+    customerTouchpoints: (variables: ListVars<Vars<'customerTouchpoints'>>, options?: Opts) =>
+      paginate(sdk.customerTouchpoints, variables, (r) => r.customer?.touchpoints, options),
+    /** Customers a customer referred. */
+    customerReferrals: (variables: ListVars<Vars<'customerReferrals'>>, options?: Opts) =>
+      paginate(sdk.customerReferrals, variables, (r) => r.customer?.referrals, options),
+    /** A customer's stage changes, newest first unless `direction: 'ASC'`. */
+    customerLifecycleHistory: (variables: ListVars<Vars<'customerLifecycleHistory'>>, options?: Opts) =>
+      paginate(sdk.customerLifecycleHistory, variables, (r) => r.customer?.lifecycleHistory, options),
+    orderLines: (variables: ListVars<Vars<'orderLines'>>, options?: Opts) =>
+      paginate(sdk.orderLines, variables, (r) => r.order?.lines, options),
+    /** The customers a staff user owns. */
+    userCustomers: (variables: ListVars<Vars<'userCustomers'>>, options?: Opts) =>
+      paginate(sdk.userCustomers, variables, (r) => (r.node && 'customers' in r.node ? r.node.customers : null), options),
+  };
+}
+
+/**
+ * `rapport.paginate(operation, variables, selectConnection)` walks any connection;
+ * `rapport.paginate.customers({ filter })` and friends are the ready-made walks.
+ */
+export type Paginate = (<V extends ForwardPageVariables, R, C extends ConnectionLike<unknown>>(
+  operation: (variables: V, options?: RequestOptions) => Promise<R>,
+  variables: V,
+  selectConnection: (result: R) => C | null | undefined,
+  options?: RequestOptions,
+) => AsyncGenerator<NodeOf<C>, void, undefined>) &
+  Paginators;
+
+export type RapportClient = Sdk & {
+  paginate: Paginate;
+  /** Any document, for what the curated operations do not cover. Returns `data`; errors throw as for the typed methods. */
+  request<R = Record<string, unknown>, V extends Record<string, unknown> = Record<string, unknown>>(
+    document: string | DocumentNode,
+    variables?: V,
+    options?: RequestOptions,
+  ): Promise<R>;
+};
+
+/**
+ * The Rapport client: one typed method per operation in sdk/operations, auto-pagination, typed errors, retries.
+ *
+ *   const rapport = createClient({ url: 'http://localhost:4000/graphql', token });
+ *   const { customer } = await rapport.customer({ id });
+ *   for await (const c of rapport.paginate.customers({ filter: { tags: { has: 'vip' } } })) console.log(c.name);
+ */
+export function createClient(options: ClientOptions): RapportClient {
+  // Bound: browsers throw "Illegal invocation" for a fetch called without its global as `this`.
+  const fetchImpl = options.fetch ?? (globalThis.fetch?.bind(globalThis) as unknown as FetchLike | undefined);
+  if (!fetchImpl) throw new RapportError('No fetch available: use Node 20+ or pass `fetch` to createClient');
+  const retries = Math.max(0, options.retries ?? 2);
+  const minDelay = options.minRetryDelay ?? 500;
+  const maxDelay = options.maxRetryDelay ?? 8000;
+  const baseHeaders: Record<string, string> = {
+    accept: 'application/graphql-response+json, application/json',
+    ...lowerKeys(options.headers),
+    'content-type': 'application/json',
+    ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+  };
+
+  /** Exponential backoff with "equal jitter": half the delay fixed, half random, so clients do not retry in lockstep. */
+  const backoff = (retry: number) => {
+    const delay = Math.min(maxDelay, minDelay * 2 ** (retry - 1));
+    return delay / 2 + Math.random() * (delay / 2);
+  };
+
+  /** One attempt: the response and its body, or a thrown transport error. */
+  async function attempt(body: string, headers: Record<string, string>, timeout: number, signal?: AbortSignal) {
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(signal!.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const timer = setTimeout(() => controller.abort(new Error(`timed out after ${timeout} ms`)), timeout);
+    try {
+      const response = await fetchImpl!(options.url, { method: 'POST', headers, body, signal: controller.signal });
+      return { response, text: await response.text() };
+    } catch (e) {
+      // fetch rejects with a generic AbortError; the reason says whether it was our timeout.
+      throw controller.signal.aborted && !signal?.aborted ? controller.signal.reason : e;
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  async function execute<R>(doc: PreparedDocument, variables: unknown, callOptions: RequestOptions = {}): Promise<R> {
+    const body = JSON.stringify({ query: doc.query, operationName: doc.operationName, variables: variables ?? {} });
+    const headers = { ...baseHeaders, ...lowerKeys(callOptions.headers) };
+    const timeout = callOptions.timeout ?? options.timeout ?? 30_000;
+    const maxAttempts = 1 + (!doc.isMutation || callOptions.idempotent ? retries : 0);
+    const label = doc.operationName ?? 'request';
+
+    for (let n = 1; ; n++) {
+      let result: { response: ResponseLike; text: string } | undefined;
+      let failure: RapportNetworkError;
+      try {
+        result = await attempt(body, headers, timeout, callOptions.signal);
+      } catch (e) {
+        if (callOptions.signal?.aborted) throw callOptions.signal.reason;
+        failure = new RapportNetworkError(`${label}: could not reach ${options.url}: ${errorMessage(e)}`, { attempts: n, cause: e });
+      }
+      if (result) {
+        const { response, text } = result;
+        if (!RETRYABLE_STATUS.has(response.status)) return parseResponse<R>(response.status, text, doc.operationName, n);
+        failure = new RapportNetworkError(`${label}: the server answered HTTP ${response.status}`, { status: response.status, attempts: n });
+      }
+      if (n >= maxAttempts) throw failure!;
+      await sleep(retryAfterMs(result?.response) ?? backoff(n), callOptions.signal);
+    }
+  }
+
+  function parseResponse<R>(status: number, text: string, operationName: string | undefined, attempts: number): R {
+    const label = operationName ?? 'request';
+    let json: { data?: R | null; errors?: GraphQLErrorEntry[] };
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new RapportNetworkError(`${label}: HTTP ${status} without a GraphQL response: ${text.slice(0, 200)}`, { status, attempts });
+    }
+    if (json?.errors?.length) throw graphQLErrorFrom(json.errors, { operationName, status, data: json.data ?? undefined });
+    if (json?.data == null) throw new RapportNetworkError(`${label}: HTTP ${status} with neither data nor errors`, { status, attempts });
+    return json.data;
+  }
+
+  const sdk = getSdk<RequestOptions>((doc, variables, callOptions) => execute(prepare(doc), variables, callOptions));
+  const walk = <V extends ForwardPageVariables, R, C extends ConnectionLike<unknown>>(
+    operation: (variables: V, options?: RequestOptions) => Promise<R>,
+    variables: V,
+    selectConnection: (result: R) => C | null | undefined,
+    callOptions?: RequestOptions,
+  ) => paginate(operation, variables, selectConnection, callOptions);
+
+  return {
+    ...sdk,
+    paginate: Object.assign(walk, paginators(sdk)),
+    request: async <R, V>(document: string | DocumentNode, variables?: V, callOptions?: RequestOptions) =>
+      execute<R>(prepare(typeof document === 'string' ? parse(document) : document), variables, callOptions),
+  };
+}

@@ -1,0 +1,35 @@
+import type { EntityManager } from 'typeorm';
+import type { ArchivableRecord } from './base.entity';
+import { UserErrorCode, UserErrors } from './errors';
+
+type EntityClass<E> = { new (): E; name: string };
+
+/**
+ * Soft-deletes (or restores) a row inside the caller's transaction and bumps its version,
+ * under a row lock so two concurrent calls cannot both succeed. `extra` sets further columns
+ * with SQL expressions. Returns the row as stored, or null after recording NOT_FOUND,
+ * ALREADY_DELETED or NOT_DELETED at ["input", "id"].
+ */
+export async function setDeleted<E extends ArchivableRecord>(
+  m: EntityManager,
+  errors: UserErrors,
+  entity: EntityClass<E>,
+  what: string,
+  id: string,
+  deleted: boolean,
+  extra: Record<string, () => string> = {},
+): Promise<E | null> {
+  const repo = m.getRepository(entity);
+  const current = await repo.findOne({ where: { id } as never, withDeleted: true, lock: { mode: 'pessimistic_write' } });
+  if (!current) errors.add(['input', 'id'], UserErrorCode.NOT_FOUND, `No ${what} with this ID.`);
+  else if (deleted && current.deletedAt) errors.add(['input', 'id'], UserErrorCode.ALREADY_DELETED, `The ${what} is already deleted.`);
+  else if (!deleted && !current.deletedAt) errors.add(['input', 'id'], UserErrorCode.NOT_DELETED, `The ${what} is not deleted.`);
+  if (errors.any) return null;
+  await repo
+    .createQueryBuilder()
+    .update()
+    .set({ ...extra, deletedAt: deleted ? () => 'now()' : null, version: () => 'version + 1' } as never)
+    .where('id = :id', { id })
+    .execute();
+  return repo.findOneOrFail({ where: { id } as never, withDeleted: true });
+}

@@ -1,0 +1,26 @@
+import { SortDirection } from '../common/connection.types';
+import type { ListSpec } from '../common/list-query';
+import { Contact } from './contact.entity';
+import { ContactSortField } from './contact.types';
+
+/** How contact lists filter and sort (shared by `contacts` and `Customer.contacts`). */
+export const contactList: ListSpec<Contact> = {
+  entity: Contact,
+  what: 'contact',
+  filters: {
+    customer: { sql: '{a}.customer_id', kind: 'id', idType: 'Customer' },
+    name: { sql: '{a}.name', kind: 'text' },
+    title: { sql: '{a}.title', kind: 'text' },
+    relationship: { sql: '{a}.relationship', kind: 'enum' },
+    email: { sql: '{a}.email', kind: 'text' },
+    isPrimary: { sql: '{a}.is_primary', kind: 'bool' },
+    birthday: { sql: '{a}.birthday', kind: 'date' },
+    createdAt: { sql: '{a}.created_at', kind: 'timestamp' },
+    deletedAt: { sql: '{a}.deleted_at', kind: 'timestamp' },
+  },
+  sorts: {
+    [ContactSortField.NAME]: { sql: '{a}.name', pgType: 'text' },
+    [ContactSortField.CREATED_AT]: { sql: '{a}.created_at', pgType: 'timestamptz' },
+  },
+  defaultSort: { field: ContactSortField.NAME, direction: SortDirection.ASC },
+};

@@ -1,0 +1,189 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource, QueryRunner } from 'typeorm';
+import { arrayLiteral, CopyTable, pgClient } from '../seed/writer';
+import { CsvSource, readCsv, sourceName } from './csv-reader';
+import { collect, parseCalendarDate, parseChoice, parseCountry, parseEmail, parsePhone, parseTags, parseText } from './fields';
+import { ImportErrors, ImportFailure } from './import-result';
+
+/**
+ * CSV import of customers (npm run import -- customers FILE.csv).
+ *
+ * Header: external_ref,name and optionally kind,email,phone,birthday,country,city,region,tags (tags ';'-separated;
+ * country, city and region are the postal address). A new external_ref creates a customer in stage PROSPECT with an
+ * IMPORT transition. An external_ref that already exists UPDATES that customer, so a corrected file can be imported
+ * again and a customer file can fill in the "Customer <ref>" placeholders an order import created. On update the
+ * file is the truth for the columns it has (an empty cell clears the value; an empty kind keeps the current one),
+ * and columns absent from the header are left alone.
+ *
+ * All or nothing, like the order import: one transaction, bulk lookups per batch, nothing written once a row is bad.
+ */
+export interface CustomerImportSuccess {
+  ok: true;
+  created: number;
+  updated: number;
+  /** Existing customers whose data in the file matched what was stored already. */
+  unchanged: number;
+}
+
+export const CUSTOMER_COLUMNS = {
+  required: ['external_ref', 'name'],
+  optional: ['kind', 'email', 'phone', 'birthday', 'country', 'city', 'region', 'tags'],
+} as const;
+
+const KINDS = ['PERSON', 'COMPANY'] as const;
+const BATCH = 5000;
+
+interface ParsedCustomer {
+  line: number;
+  externalRef: string;
+  name: string;
+  kind: string | null;
+  email: string | null;
+  phone: string | null;
+  birthday: string | null;
+  country: string | null;
+  city: string | null;
+  region: string | null;
+  tags: string[];
+}
+
+/** File column → customers column, SQL type of the update parameter, and the value to write. */
+const UPDATABLE: Array<{ column: string; target: string; type: string; value: (c: ParsedCustomer) => unknown }> = [
+  { column: 'kind', target: 'kind', type: 'text', value: (c) => c.kind },
+  { column: 'email', target: 'email', type: 'text', value: (c) => c.email },
+  { column: 'phone', target: 'phone', type: 'text', value: (c) => c.phone },
+  { column: 'birthday', target: 'birthday', type: 'date', value: (c) => c.birthday },
+  { column: 'country', target: 'address_country', type: 'text', value: (c) => c.country },
+  { column: 'city', target: 'address_city', type: 'text', value: (c) => c.city },
+  { column: 'region', target: 'address_region', type: 'text', value: (c) => c.region },
+  { column: 'tags', target: 'tags', type: 'text', value: (c) => arrayLiteral(c.tags) },
+];
+
+export async function importCustomers(db: DataSource, source: CsvSource): Promise<CustomerImportSuccess | ImportFailure> {
+  const errors = new ImportErrors();
+  const file = sourceName(source);
+  const runner = db.createQueryRunner();
+  try {
+    const client = await pgClient(runner);
+    await runner.startTransaction();
+    const [prospect] = await runner.query(`SELECT id FROM lifecycle_stages WHERE key = 'PROSPECT'`);
+    if (!prospect) throw new Error('lifecycle stage PROSPECT is missing');
+    const inserts = new CopyTable('customers', [
+      'id', 'external_ref', 'name', 'kind', 'email', 'phone', 'birthday', 'address_country', 'address_city', 'address_region', 'tags', 'lifecycle_stage_id',
+    ]);
+    const transitions = new CopyTable('lifecycle_transitions', ['id', 'customer_id', 'from_stage_id', 'to_stage_id', 'at', 'reason', 'source', 'actor']);
+    const refLines = new Map<string, number>();
+    const now = new Date();
+    let created = 0;
+    let updated = 0;
+    let unchanged = 0;
+    /** The updatable columns this file has (known from the header, so from the first row). */
+    let present: typeof UPDATABLE | null = null;
+
+    const flush = async (batch: ParsedCustomer[]) => {
+      if (!batch.length || errors.any) return;
+      const found: Array<{ id: string; external_ref: string }> = await runner.query(
+        'SELECT id, external_ref FROM customers WHERE external_ref = ANY($1)',
+        [batch.map((c) => c.externalRef)],
+      );
+      const existing = new Map(found.map((c) => [c.external_ref, c.id]));
+      const updates: Array<ParsedCustomer & { id: string }> = [];
+      for (const c of batch) {
+        const id = existing.get(c.externalRef);
+        if (id) {
+          updates.push({ ...c, id });
+          continue;
+        }
+        const newId = randomUUID();
+        inserts.add([newId, c.externalRef, c.name, c.kind ?? 'PERSON', c.email, c.phone, c.birthday, c.country, c.city, c.region, c.tags, prospect.id]);
+        transitions.add([randomUUID(), newId, null, prospect.id, now, `Created by the customer import of ${file}`, 'IMPORT', 'import']);
+        created++;
+      }
+      await inserts.flush(client);
+      await transitions.flush(client);
+      if (updates.length) {
+        const changed = await updateCustomers(runner, updates, present ?? []);
+        updated += changed;
+        unchanged += updates.length - changed;
+      }
+    };
+
+    let batch: ParsedCustomer[] = [];
+    for await (const row of readCsv(source, CUSTOMER_COLUMNS, errors)) {
+      present ??= UPDATABLE.filter((u) => row.has(u.column));
+      const problems: string[] = [];
+      const check = collect(problems);
+      const optional = <T>(column: string, parse: (text: string) => T): T | null => {
+        const text = row.get(column);
+        return text ? check(() => parse(text)) ?? null : null;
+      };
+      const externalRef = row.get('external_ref');
+      if (!externalRef) problems.push('external_ref is required');
+      else {
+        check(() => parseText('external_ref', externalRef, 200));
+        const first = refLines.get(externalRef);
+        if (first !== undefined) problems.push(`external_ref "${externalRef}" already appears on line ${first}`);
+        else refLines.set(externalRef, row.line);
+      }
+      const name = row.get('name');
+      if (!name) problems.push('name is required');
+      else check(() => parseText('name', name, 200));
+      const customer: ParsedCustomer = {
+        line: row.line,
+        externalRef,
+        name,
+        kind: optional('kind', (t) => parseChoice('kind', t, KINDS)),
+        email: optional('email', (t) => parseEmail('email', t)),
+        phone: optional('phone', (t) => parsePhone('phone', t)),
+        birthday: optional('birthday', (t) => parseCalendarDate('birthday', t)),
+        country: optional('country', (t) => parseCountry('country', t)),
+        city: optional('city', (t) => parseText('city', t, 100)),
+        region: optional('region', (t) => parseText('region', t, 100)),
+        tags: optional('tags', (t) => parseTags('tags', t)) ?? [],
+      };
+      if (problems.length) {
+        errors.add(row.line, problems.join('; '));
+        continue;
+      }
+      batch.push(customer);
+      if (batch.length >= BATCH) {
+        await flush(batch);
+        batch = [];
+      }
+    }
+    await flush(batch);
+
+    if (errors.any) {
+      await runner.rollbackTransaction();
+      return errors.failure();
+    }
+    await runner.commitTransaction();
+    return { ok: true, created, updated, unchanged };
+  } catch (e) {
+    if (runner.isTransactionActive) await runner.rollbackTransaction();
+    throw e;
+  } finally {
+    await runner.release();
+  }
+}
+
+/** One UPDATE … FROM unnest(…) for the batch; rows whose values are all unchanged are left alone. Returns rows changed. */
+async function updateCustomers(runner: QueryRunner, rows: Array<ParsedCustomer & { id: string }>, present: typeof UPDATABLE): Promise<number> {
+  const columns = [
+    { name: 'id', type: 'uuid', values: rows.map((r) => r.id) },
+    { name: 'name', type: 'text', values: rows.map((r) => r.name) },
+    ...present.map((u) => ({ name: u.column, type: u.type, values: rows.map(u.value) })),
+  ];
+  const target = (column: string) => present.find((u) => u.column === column)?.target ?? column;
+  const newValue = (column: string) =>
+    column === 'kind' ? 'coalesce(v.kind, c.kind)' : column === 'tags' ? 'v.tags::text[]' : `v.${column}`;
+  const assigned = columns.slice(1).map((c) => ({ target: target(c.name), value: newValue(c.name) }));
+  const sql = `
+    UPDATE customers c
+       SET ${assigned.map((a) => `${a.target} = ${a.value}`).join(', ')}, updated_at = now(), version = c.version + 1
+      FROM unnest(${columns.map((c, i) => `$${i + 1}::${c.type}[]`).join(', ')}) AS v(${columns.map((c) => c.name).join(', ')})
+     WHERE c.id = v.id
+       AND ROW(${assigned.map((a) => `c.${a.target}`).join(', ')}) IS DISTINCT FROM ROW(${assigned.map((a) => a.value).join(', ')})`;
+  const [, count] = (await runner.query(sql, columns.map((c) => c.values))) as [unknown, number];
+  return count;
+}

@@ -1,0 +1,247 @@
+import DataLoader from 'dataloader';
+import type { DataSource, EntityManager } from 'typeorm';
+import { PURCHASE_STATUSES } from '../order/order.entity';
+import type { Loaders } from '../server/loaders';
+
+/** Purchase occasions are UTC calendar days; this is the day number (days since 1970-01-01) of an order. */
+const UTC_DAY = `((o.placed_at AT TIME ZONE 'UTC')::date - DATE '1970-01-01')`;
+/** Orders that count as purchases: purchase statuses only, not deleted. */
+const PURCHASES = `o.status = ANY($1::text[]) AND o.deleted_at IS NULL`;
+
+/** One purchase occasion of a customer: the orders of one UTC day, with exact base-currency sums. */
+export interface PurchaseDay {
+  /** Days since 1970-01-01 (UTC). */
+  day: number;
+  orders: number;
+  /** Exact decimal strings (numeric sums of total_base and margin_base). */
+  revenue: string;
+  margin: string;
+  firstAt: Date;
+  lastAt: Date;
+}
+
+/**
+ * A page's purchase occasions up to `cut`, in ONE aggregate for every customer the page asks about (per customer per
+ * UTC day), ordered by day. Returns an empty list for a customer without purchases.
+ */
+export function purchaseDays(loaders: Loaders, cut: Date): DataLoader<string, PurchaseDay[]> {
+  return loaders.memo(`insight:purchaseDays:${cut.toISOString()}`, () =>
+    new DataLoader<string, PurchaseDay[]>(async (ids) => {
+      const rows: Array<PurchaseDay & { customerId: string }> = await loaders.db.query(
+        `SELECT o.customer_id AS "customerId", ${UTC_DAY} AS day, count(*)::int AS orders,
+                sum(o.total_base)::text AS revenue, sum(o.margin_base)::text AS margin,
+                min(o.placed_at) AS "firstAt", max(o.placed_at) AS "lastAt"
+           FROM orders o
+          WHERE ${PURCHASES} AND o.customer_id = ANY($2::uuid[]) AND o.placed_at <= $3
+          GROUP BY 1, 2
+          ORDER BY 1, 2`,
+        [PURCHASE_STATUSES, [...ids], cut],
+      );
+      const byCustomer = new Map<string, PurchaseDay[]>();
+      for (const { customerId, ...day } of rows) {
+        let list = byCustomer.get(customerId);
+        if (!list) byCustomer.set(customerId, (list = []));
+        list.push(day);
+      }
+      return ids.map((id) => byCustomer.get(id) ?? []);
+    }),
+  );
+}
+
+/** One purchase occasion in the population stream; values as floats (model input only, never money). */
+export interface PopulationDay {
+  customerId: string;
+  day: number;
+  revenue: number;
+  margin: number;
+  firstAt: Date;
+  lastAt: Date;
+}
+
+/**
+ * Streams the whole population's purchase occasions up to `asOf` (per customer per UTC day, ordered by customer
+ * then day) through a server-side cursor, so memory holds one batch, not the order table. Customers that are
+ * deleted are left out. `onCustomer` gets each customer's days in order. Runs inside the caller's transaction
+ * (a cursor lives only inside one).
+ */
+export async function streamPopulationDays(
+  m: EntityManager,
+  asOf: Date,
+  onCustomer: (customerId: string, days: PopulationDay[]) => void,
+  batchSize = 20_000,
+): Promise<void> {
+  // DECLARE takes no bind parameters; both values are generated here, not user text.
+  const statuses = PURCHASE_STATUSES.map((s) => `'${s}'`).join(',');
+  await m.query(
+    `DECLARE insight_population NO SCROLL CURSOR FOR
+     SELECT o.customer_id AS "customerId", ${UTC_DAY} AS day,
+            sum(o.total_base)::float8 AS revenue, sum(o.margin_base)::float8 AS margin,
+            min(o.placed_at) AS "firstAt", max(o.placed_at) AS "lastAt"
+       FROM orders o JOIN customers c ON c.id = o.customer_id AND c.deleted_at IS NULL
+      WHERE o.status IN (${statuses}) AND o.deleted_at IS NULL AND o.placed_at <= '${asOf.toISOString()}'::timestamptz
+      GROUP BY 1, 2
+      ORDER BY 1, 2`,
+  );
+  let current: string | null = null;
+  let days: PopulationDay[] = [];
+  for (;;) {
+    const t0 = Date.now();
+    const rows: PopulationDay[] = await m.query(`FETCH ${batchSize} FROM insight_population`);
+    console.log('TIMING fetch', Date.now() - t0, rows.length);
+    for (const row of rows) {
+      if (row.customerId !== current) {
+        if (current !== null) onCustomer(current, days);
+        current = row.customerId;
+        days = [];
+      }
+      days.push(row);
+    }
+    if (rows.length < batchSize) break;
+  }
+  if (current !== null) onCustomer(current, days);
+  await m.query(`CLOSE insight_population`);
+}
+
+/** One buyer's RFM raw values as of an instant, on both value bases (floats: model input). */
+export interface PopulationRfmRow {
+  lastDay: number;
+  occasions: number;
+  revenue: number;
+  margin: number;
+}
+
+/** Every buyer's last purchase day, occasions and value up to `asOf`, in one aggregate (for RFM breakpoints at a date). */
+export async function populationRfm(db: DataSource, asOf: Date): Promise<PopulationRfmRow[]> {
+  return db.query(
+    `SELECT ${UTC_DAY.replace('o.placed_at', 'max(o.placed_at)')} AS "lastDay",
+            count(DISTINCT ${UTC_DAY})::int AS occasions,
+            sum(o.total_base)::float8 AS revenue, sum(o.margin_base)::float8 AS margin
+       FROM orders o JOIN customers c ON c.id = o.customer_id AND c.deleted_at IS NULL
+      WHERE ${PURCHASES} AND o.placed_at <= $2
+      GROUP BY o.customer_id`,
+    [PURCHASE_STATUSES, asOf],
+  );
+}
+
+/** What the touchpoints say about a customer as of an instant. */
+export interface TouchpointFacts {
+  lastAt: Date | null;
+  lastThankYouAt: Date | null;
+  lastServiceAt: Date | null;
+  lastSurveyAt: Date | null;
+  openComplaints: Array<{ id: string; openedAt: Date }>;
+  csat: Array<{ at: Date; score: number }>;
+  npsResponses: number;
+  promoters: number;
+  detractors: number;
+}
+
+const NO_TOUCHPOINTS: TouchpointFacts = {
+  lastAt: null,
+  lastThankYouAt: null,
+  lastServiceAt: null,
+  lastSurveyAt: null,
+  openComplaints: [],
+  csat: [],
+  npsResponses: 0,
+  promoters: 0,
+  detractors: 0,
+};
+
+const date = (v: unknown): Date | null => (v == null ? null : new Date(v as string));
+
+/**
+ * One aggregate over the page's touchpoints up to `cut`: latest touchpoint per purpose of interest, complaints still
+ * open at `cut`, CSAT answers and NPS counts.
+ */
+export function touchpointFacts(loaders: Loaders, cut: Date): DataLoader<string, TouchpointFacts> {
+  return loaders.memo(`insight:touchpoints:${cut.toISOString()}`, () =>
+    new DataLoader<string, TouchpointFacts>(async (ids) => {
+      const rows: Array<Record<string, any>> = await loaders.db.query(
+        `SELECT t.customer_id AS "customerId",
+                max(t.occurred_at) AS "lastAt",
+                max(t.occurred_at) FILTER (WHERE t.purpose = 'THANK_YOU') AS "lastThankYouAt",
+                max(t.occurred_at) FILTER (WHERE t.purpose = 'SERVICE') AS "lastServiceAt",
+                max(t.occurred_at) FILTER (WHERE t.purpose = 'SURVEY') AS "lastSurveyAt",
+                coalesce(json_agg(json_build_object('id', t.id, 'at', t.occurred_at) ORDER BY t.occurred_at)
+                  FILTER (WHERE t.purpose = 'COMPLAINT' AND (t.resolved_at IS NULL OR t.resolved_at > $2)), '[]') AS "openComplaints",
+                coalesce(json_agg(json_build_object('at', t.occurred_at, 'score', t.satisfaction) ORDER BY t.occurred_at)
+                  FILTER (WHERE t.satisfaction IS NOT NULL), '[]') AS csat,
+                count(t.nps)::int AS "npsResponses",
+                (count(*) FILTER (WHERE t.nps >= 9))::int AS promoters,
+                (count(*) FILTER (WHERE t.nps <= 6))::int AS detractors
+           FROM touchpoints t
+          WHERE t.customer_id = ANY($1::uuid[]) AND t.deleted_at IS NULL AND t.occurred_at <= $2
+          GROUP BY t.customer_id`,
+        [[...ids], cut],
+      );
+      const byCustomer = new Map<string, TouchpointFacts>();
+      for (const r of rows) {
+        byCustomer.set(r.customerId, {
+          lastAt: date(r.lastAt),
+          lastThankYouAt: date(r.lastThankYouAt),
+          lastServiceAt: date(r.lastServiceAt),
+          lastSurveyAt: date(r.lastSurveyAt),
+          openComplaints: r.openComplaints.map((c: { id: string; at: string }) => ({ id: c.id, openedAt: new Date(c.at) })),
+          csat: r.csat.map((s: { at: string; score: number }) => ({ at: new Date(s.at), score: s.score })),
+          npsResponses: r.npsResponses,
+          promoters: r.promoters,
+          detractors: r.detractors,
+        });
+      }
+      return ids.map((id) => byCustomer.get(id) ?? NO_TOUCHPOINTS);
+    }),
+  );
+}
+
+export interface ReferralFacts {
+  customersReferred: number;
+  purchasingCustomers: number;
+  revenue: string;
+  margin: string;
+}
+
+/** Referred customers and the exact value of their purchases, for a page of referrers in one aggregate. */
+export function referralFacts(loaders: Loaders): DataLoader<string, ReferralFacts> {
+  return loaders.memo('insight:referrals', () =>
+    new DataLoader<string, ReferralFacts>(async (ids) => {
+      const rows: Array<ReferralFacts & { referrerId: string }> = await loaders.db.query(
+        `SELECT r.referred_by_id AS "referrerId", count(*)::int AS "customersReferred",
+                (count(*) FILTER (WHERE v.orders > 0))::int AS "purchasingCustomers",
+                coalesce(sum(v.revenue), 0)::text AS revenue, coalesce(sum(v.margin), 0)::text AS margin
+           FROM customers r
+           CROSS JOIN LATERAL (
+             SELECT count(*) AS orders, sum(o.total_base) AS revenue, sum(o.margin_base) AS margin
+               FROM orders o WHERE o.customer_id = r.id AND ${PURCHASES}
+           ) v
+          WHERE r.referred_by_id = ANY($2::uuid[]) AND r.deleted_at IS NULL
+          GROUP BY r.referred_by_id`,
+        [PURCHASE_STATUSES, [...ids]],
+      );
+      const byReferrer = new Map(rows.map(({ referrerId, ...facts }) => [referrerId, facts]));
+      return ids.map((id) => byReferrer.get(id) ?? { customersReferred: 0, purchasingCustomers: 0, revenue: '0', margin: '0' });
+    }),
+  );
+}
+
+export interface StageFacts {
+  stageKey: string | null;
+  /** When the customer last moved into the current stage. */
+  since: Date | null;
+}
+
+/** Each customer's current stage key and since when, for a page in one statement. */
+export function stageFacts(loaders: Loaders): DataLoader<string, StageFacts> {
+  return loaders.memo('insight:stage', () =>
+    new DataLoader<string, StageFacts>(async (ids) => {
+      const rows: Array<StageFacts & { id: string }> = await loaders.db.query(STAGE_FACTS_SQL + ` WHERE c.id = ANY($1::uuid[])`, [[...ids]]);
+      const byId = new Map(rows.map((r) => [r.id, { stageKey: r.stageKey, since: date(r.since) }]));
+      return ids.map((id) => byId.get(id) ?? { stageKey: null, since: null });
+    }),
+  );
+}
+
+export const STAGE_FACTS_SQL = `
+  SELECT c.id, c.lifecycle_stage_id AS "stageId", s.key AS "stageKey",
+         (SELECT max(t.at) FROM lifecycle_transitions t WHERE t.customer_id = c.id AND t.to_stage_id = c.lifecycle_stage_id) AS since
+    FROM customers c LEFT JOIN lifecycle_stages s ON s.id = c.lifecycle_stage_id`;

@@ -1,0 +1,247 @@
+/**
+ * The operations GraphiQL opens with, one tab each. test/playground.test.ts validates and runs
+ * every one against the schema, so a renamed field fails CI instead of greeting users with errors.
+ */
+export interface PlaygroundExample {
+  query: string;
+  /** Shown in the variables pane of the tab. */
+  variables?: Record<string, unknown>;
+}
+
+const customer360 = /* GraphQL */ `# Customer 360: one customer on one screen — profile, owner, lifecycle stage and
+# history, value and risk, what to do next, the people around them, recent orders
+# with their lines, and the latest touchpoints.
+#
+# Look the customer up by the ID in your source system (the demo data uses C0000001…)
+# or by global ID: set "id" instead of "externalRef" in the variables below.
+# Run with Ctrl-Enter.
+query Customer360($id: ID, $externalRef: String) {
+  customer(id: $id, externalRef: $externalRef) {
+    id
+    name
+    kind
+    email
+    phone
+    externalRef
+    region
+    tags
+    interests
+    address {
+      city
+      country
+    }
+    personality
+    personalityApproach
+    owner {
+      name
+      email
+      role
+    }
+    lifecycleStage {
+      key
+      name
+      strategy
+    }
+    lifecycleHistory(first: 10) {
+      nodes {
+        at
+        from {
+          name
+        }
+        to {
+          name
+        }
+        source
+        reason
+        actor
+      }
+    }
+    segment
+    valueTier
+    orderStats {
+      orders
+      lastPurchaseAt
+      revenue {
+        amount
+        currencyCode
+      }
+      margin {
+        amount
+        currencyCode
+      }
+    }
+    churnRisk {
+      level
+      probability
+      drivers {
+        message
+      }
+    }
+    nextBestActions(first: 3) {
+      priority
+      kind
+      channel
+      dueAt
+      reason
+    }
+    openComplaints
+    lastTouchpointAt
+    contacts(first: 10) {
+      nodes {
+        name
+        title
+        relationship
+        isPrimary
+        email
+        phone
+        birthday
+      }
+    }
+    orders(first: 5, orderBy: { field: PLACED_AT, direction: DESC }) {
+      totalCount
+      nodes {
+        number
+        placedAt
+        status
+        channel
+        total {
+          amount
+          currencyCode
+        }
+        margin {
+          amount
+          currencyCode
+        }
+        lines(first: 20) {
+          nodes {
+            position
+            description
+            quantity
+            unitPrice {
+              amount
+              currencyCode
+            }
+            total {
+              amount
+              currencyCode
+            }
+            product {
+              sku
+              name
+              category
+            }
+          }
+        }
+      }
+    }
+    touchpoints(first: 10, orderBy: { field: OCCURRED_AT, direction: DESC }) {
+      nodes {
+        occurredAt
+        channel
+        direction
+        purpose
+        subject
+        satisfaction
+        nps
+        complaintStatus
+        user {
+          name
+        }
+        contact {
+          name
+        }
+      }
+    }
+  }
+}
+`;
+
+const recentOrders = /* GraphQL */ `# The latest orders across all customers, newest first, with totals in the order's
+# currency and in the base currency. Page on with "after": pageInfo.endCursor.
+query RecentOrders($first: Int = 20, $after: String) {
+  orders(first: $first, after: $after, orderBy: { field: PLACED_AT, direction: DESC }) {
+    totalCount
+    nodes {
+      number
+      placedAt
+      status
+      channel
+      customer {
+        id
+        name
+        externalRef
+      }
+      total {
+        amount
+        currencyCode
+      }
+      totalInBaseCurrency {
+        amount
+        currencyCode
+      }
+      margin {
+        amount
+        currencyCode
+      }
+      lines(first: 5) {
+        nodes {
+          description
+          quantity
+        }
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+`;
+
+const openComplaints = /* GraphQL */ `# Complaints still open, oldest first: the ones to resolve before anything else
+# with these customers.
+query OpenComplaints($first: Int = 20, $after: String) {
+  touchpoints(
+    first: $first
+    after: $after
+    filter: { purpose: { eq: COMPLAINT }, complaintStatus: { eq: OPEN } }
+    orderBy: { field: OCCURRED_AT, direction: ASC }
+  ) {
+    totalCount
+    nodes {
+      occurredAt
+      channel
+      subject
+      notes
+      customer {
+        id
+        name
+        openComplaints
+        owner {
+          name
+          email
+        }
+      }
+      contact {
+        name
+      }
+      order {
+        number
+      }
+      user {
+        name
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+`;
+
+export const PLAYGROUND_EXAMPLES: PlaygroundExample[] = [
+  { query: customer360, variables: { externalRef: 'C0000001' } },
+  { query: recentOrders },
+  { query: openComplaints },
+];

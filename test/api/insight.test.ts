@@ -1,0 +1,325 @@
+import { toGlobalId } from '../../src/common/ids';
+import {
+  churnRisk,
+  customerLifetimeValue,
+  expectedPurchases,
+  mulberry32,
+  probabilityAlive,
+  sampleGamma,
+  scoreRfm,
+  simulateBgnbd,
+  summarizePurchases,
+  usualIntervalDays,
+  utcDay,
+  type RfmBreakpoints,
+} from '../../src/intelligence';
+import { startTestApp, TestApp } from '../support/test-app';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(() => app.close());
+
+const DAY = 86_400_000;
+
+async function insertCustomers(names: string[]): Promise<string[]> {
+  const rows: Array<{ id: string }> = await app.db.query(
+    `INSERT INTO customers (kind, name) SELECT 'PERSON', n FROM unnest($1::text[]) WITH ORDINALITY AS u(n, i) ORDER BY i RETURNING id`,
+    [names],
+  );
+  return rows.map((r) => r.id);
+}
+
+interface OrderRow {
+  customerId: string;
+  placedAt: Date;
+  total: string;
+  cost: string;
+  status?: string;
+  deleted?: boolean;
+}
+
+/** Orders straight into the table (the order API is another workstream), respecting its CHECK constraints. */
+async function insertOrders(orders: OrderRow[]): Promise<void> {
+  const currency = app.config.baseCurrency;
+  for (let i = 0; i < orders.length; i += 20_000) {
+    const chunk = orders.slice(i, i + 20_000);
+    await app.db.query(
+      `INSERT INTO orders (customer_id, placed_at, status, channel, currency, base_currency, rate_to_base,
+                           subtotal_amount, discount_amount, total_amount, cost_amount, total_base, cost_base, deleted_at)
+       SELECT c, p, s, 'ONLINE', $6, $6, 1, t, 0, t, k, t, k, CASE WHEN d THEN now() END
+         FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::numeric[], $5::numeric[], $7::boolean[]) AS u(c, p, s, t, k, d)`,
+      [
+        chunk.map((o) => o.customerId),
+        chunk.map((o) => o.placedAt),
+        chunk.map((o) => o.status ?? 'FULFILLED'),
+        chunk.map((o) => o.total),
+        chunk.map((o) => o.cost),
+        currency,
+        chunk.map((o) => o.deleted ?? false),
+      ],
+    );
+  }
+}
+
+const gid = (id: string) => toGlobalId('Customer', id);
+
+describe('order stats', () => {
+  it('sums purchases exactly, ignores cancelled and deleted orders, and counts same-day orders as one occasion', async () => {
+    const [id] = await insertCustomers(['Stats Person']);
+    await insertOrders([
+      { customerId: id, placedAt: new Date('2026-01-10T10:00:00Z'), total: '100.00', cost: '60.00' },
+      { customerId: id, placedAt: new Date('2026-01-10T15:30:00Z'), total: '50.25', cost: '20.00', status: 'PAID' },
+      { customerId: id, placedAt: new Date('2026-02-01T09:00:00Z'), total: '30.00', cost: '10.00', status: 'CANCELLED' },
+      { customerId: id, placedAt: new Date('2026-02-02T09:00:00Z'), total: '45.00', cost: '10.00', status: 'REFUNDED' },
+      { customerId: id, placedAt: new Date('2026-03-05T08:00:00Z'), total: '19.99', cost: '5.00', status: 'PENDING' },
+      { customerId: id, placedAt: new Date('2026-03-06T08:00:00Z'), total: '1000.00', cost: '1.00', deleted: true },
+    ]);
+    const { customer } = await app.ok(
+      `query($id: ID!) { customer(id: $id) { orderStats {
+        orders purchaseOccasions revenue { amount currencyCode } margin { amount } averageOrderValue { amount }
+        firstPurchaseAt lastPurchaseAt daysSinceLastPurchase } } }`,
+      { id: gid(id) },
+    );
+    expect(customer.orderStats).toEqual({
+      orders: 3,
+      purchaseOccasions: 2,
+      revenue: { amount: '170.24', currencyCode: app.config.baseCurrency },
+      margin: { amount: '85.24' },
+      // 170.24 / 3 = 56.7466…
+      averageOrderValue: { amount: '56.75' },
+      firstPurchaseAt: '2026-01-10T10:00:00.000Z',
+      lastPurchaseAt: '2026-03-05T08:00:00.000Z',
+      daysSinceLastPurchase: utcDay(new Date()) - utcDay(new Date('2026-03-05T08:00:00Z')),
+    });
+  });
+
+  it('gives zeros and nulls for a customer without purchases', async () => {
+    const [id] = await insertCustomers(['Stats Prospect']);
+    const { customer } = await app.ok(`query($id: ID!) { customer(id: $id) { orderStats { orders revenue { amount } averageOrderValue { amount } lastPurchaseAt daysSinceLastPurchase } } }`, {
+      id: gid(id),
+    });
+    expect(customer.orderStats).toEqual({ orders: 0, revenue: { amount: '0.00' }, averageOrderValue: null, lastPurchaseAt: null, daysSinceLastPurchase: null });
+  });
+
+  it('fits a model on demand, on the current data, when a prediction is asked for before any fit', async () => {
+    expect(await app.db.query(`SELECT id FROM customer_model_fits`)).toEqual([]);
+    const early = simulateBgnbd({ r: 0.24, alpha: 30.9, a: 0.79, b: 2.43 }, 80, 400, mulberry32(7));
+    const ids = await insertCustomers(early.map((_, i) => `Early ${i}`));
+    const start = Date.now() - 401 * DAY;
+    await insertOrders(
+      early.flatMap((c, i) => [0, ...c.purchaseTimes].map((t) => ({ customerId: ids[i], placedAt: new Date(start + t * DAY), total: '25.00', cost: '10.00' }))),
+    );
+    const { customer } = await app.ok(`query($id: ID!) { customer(id: $id) { purchaseForecast(horizon: 30) { probabilityAlive expectedPurchases } } }`, { id: gid(ids[0]) });
+    expect(customer.purchaseForecast.probabilityAlive).toBeGreaterThan(0);
+    const { customerModel } = await app.ok(`{ customerModel { customers timeUnit basis asOf gammaGamma { p } } }`);
+    // The 80 simulated buyers and the order-stats buyer; all margins are equal, so Gamma-Gamma has nothing to fit.
+    expect(customerModel).toMatchObject({ customers: 81, timeUnit: 'DAY', basis: 'MARGIN' });
+    expect(Math.abs(new Date(customerModel.asOf).getTime() - Date.now())).toBeLessThan(60_000);
+  });
+});
+
+// A population drawn from the BG/NBD story with known parameters (in days), and Gamma-Gamma margins per purchase.
+const TRUTH = { r: 0.24, alpha: 30.9, a: 0.79, b: 2.43 };
+const SPEND = { p: 6, q: 4, gamma: 15 }; // mean margin per purchase pγ/(q−1) = 30
+const AS_OF = new Date('2026-07-01T23:59:59Z');
+const N = 4000;
+
+const FIT = `mutation($input: FitCustomerModelInput!) { fitCustomerModel(input: $input) {
+  model { id active timeUnit basis asOf customers durationMs fittedAt
+    bgnbd { r alpha a b logLikelihood } gammaGamma { p q gamma logLikelihood customers }
+    rfmBreakpoints { recencyDays frequency monetary population } valueTierMedians { currentValueMedian potentialValueMedian } }
+  userErrors { field code message } } }`;
+
+describe('customer model', () => {
+  beforeAll(async () => {
+    const rng = mulberry32(20261122);
+    const horizons = Array.from({ length: N }, (_, i) => 365 + (i % 366));
+    const simulated = simulateBgnbd(TRUTH, N, horizons, rng);
+    const ids = await insertCustomers(simulated.map((_, i) => `Sim ${String(i).padStart(4, '0')}`));
+    const lastDay = utcDay(AS_OF);
+    const orders: OrderRow[] = [];
+    simulated.forEach((c, i) => {
+      const first = (lastDay - c.T) * DAY + DAY / 2;
+      const nu = sampleGamma(SPEND.q, SPEND.gamma, rng);
+      for (const t of [0, ...c.purchaseTimes]) {
+        const margin = Math.max(0.01, Math.round(sampleGamma(SPEND.p, nu, rng) * 100) / 100);
+        const cost = Math.round(margin * 150) / 100;
+        orders.push({ customerId: ids[i], placedAt: new Date(first + t * DAY), total: (margin + cost).toFixed(2), cost: cost.toFixed(2) });
+      }
+    });
+    await insertOrders(orders);
+  });
+
+  it('recovers the BG/NBD parameters of a simulated population through fitCustomerModel', async () => {
+    const { fitCustomerModel } = await app.ok(FIT, { input: { asOf: AS_OF.toISOString(), timeUnit: 'DAY' } });
+    expect(fitCustomerModel.userErrors).toEqual([]);
+    const model = fitCustomerModel.model;
+    expect(model).toMatchObject({ active: true, timeUnit: 'DAY', basis: 'MARGIN', asOf: AS_OF.toISOString() });
+    // The simulated customers and the buyers from the order-stats tests.
+    const [{ buyers }] = await app.db.query(
+      `SELECT count(DISTINCT customer_id)::int AS buyers FROM orders WHERE status <> 'CANCELLED' AND status <> 'REFUNDED' AND deleted_at IS NULL AND placed_at <= $1`,
+      [AS_OF],
+    );
+    expect(model.customers).toBe(buyers);
+    expect(buyers).toBeGreaterThan(N);
+    // Seeded, so deterministic; the tolerance is what 4,000 customers can resolve (a and b are the least certain).
+    const rel = (got: number, want: number) => Math.abs(got - want) / want;
+    expect(rel(model.bgnbd.r, TRUTH.r)).toBeLessThan(0.15);
+    expect(rel(model.bgnbd.alpha, TRUTH.alpha)).toBeLessThan(0.15);
+    expect(rel(model.bgnbd.a, TRUTH.a)).toBeLessThan(0.3);
+    expect(rel(model.bgnbd.b, TRUTH.b)).toBeLessThan(0.3);
+    const g = model.gammaGamma;
+    expect(rel((g.p * g.gamma) / (g.q - 1), 30)).toBeLessThan(0.15);
+    expect(model.rfmBreakpoints.population).toBe(buyers);
+
+    const { customerModel } = await app.ok(`{ customerModel { id bgnbd { r } timeUnit asOf basis customers fittedAt durationMs } }`);
+    expect(customerModel).toMatchObject({ id: model.id, bgnbd: { r: model.bgnbd.r } });
+  });
+
+  it('keeps exactly one active fit and can store a fit without activating it', async () => {
+    const { customerModel: daily } = await app.ok(`{ customerModel { bgnbd { r alpha a b } } }`);
+    const { fitCustomerModel } = await app.ok(FIT, { input: { asOf: AS_OF.toISOString(), timeUnit: 'WEEK', activate: false } });
+    const weekly = fitCustomerModel.model;
+    expect(weekly).toMatchObject({ active: false, timeUnit: 'WEEK' });
+    // The same data on a clock 7 times slower: the estimate is equivariant, α scales by 1/7 and r, a, b stay.
+    expect(weekly.bgnbd.alpha).toBeCloseTo(daily.bgnbd.alpha / 7, 1);
+    expect(weekly.bgnbd.r).toBeCloseTo(daily.bgnbd.r, 2);
+    const [{ n, total }] = await app.db.query(`SELECT count(*) FILTER (WHERE active)::int AS n, count(*)::int AS total FROM customer_model_fits`);
+    expect({ n, total }).toEqual({ n: 1, total: 3 });
+    const { customerModel } = await app.ok(`{ customerModel { timeUnit } }`);
+    expect(customerModel.timeUnit).toBe('DAY');
+  });
+
+  it('computes one customer’s RFM, forecast, CLV and churn risk exactly as the pure models do', async () => {
+    const { customerModel: m } = await app.ok(`{ customerModel {
+      bgnbd { r alpha a b } gammaGamma { p q gamma } rfmBreakpoints { recencyDays frequency monetary population } } }`);
+    // A repeat buyer: the most interesting case for every model.
+    const [{ id }] = await app.db.query(
+      `SELECT o.customer_id AS id FROM orders o JOIN customers c ON c.id = o.customer_id AND c.name LIKE 'Sim %'
+        GROUP BY 1 HAVING count(DISTINCT (o.placed_at AT TIME ZONE 'UTC')::date) >= 4 ORDER BY 1 LIMIT 1`,
+    );
+    const now = new Date();
+    await app.db.query(
+      `INSERT INTO touchpoints (customer_id, channel, direction, purpose, occurred_at, satisfaction, complaint_status) VALUES
+       ($1, 'EMAIL', 'OUTBOUND', 'SURVEY', $2, 5, NULL),
+       ($1, 'EMAIL', 'OUTBOUND', 'SURVEY', $3, 3, NULL),
+       ($1, 'PHONE', 'INBOUND', 'COMPLAINT', $3, NULL, 'OPEN')`,
+      [id, new Date(now.getTime() - 200 * DAY), new Date(now.getTime() - 10 * DAY)],
+    );
+    const rows: Array<{ placed_at: Date; margin_base: string }> = await app.db.query(
+      `SELECT placed_at, margin_base FROM orders WHERE customer_id = $1 AND deleted_at IS NULL AND status IN ('PENDING','PAID','FULFILLED')`,
+      [id],
+    );
+    const { customer } = await app.ok(
+      `query($id: ID!) { customer(id: $id) {
+        rfm { recencyDays frequency monetary { amount } rScore fScore mScore segment }
+        segment
+        purchaseForecast(horizon: 4, unit: WEEK) { expectedPurchases probabilityAlive }
+        clv(horizonMonths: 6, monthlyDiscountRate: 0.02) { historical { amount } predicted { amount } total { amount } expectedPurchases expectedAverageOrderValue { amount } probabilityAlive }
+        churnRisk { probability level probabilityAlive drivers { code } }
+      } }`,
+      { id: gid(id) },
+    );
+
+    const s = summarizePurchases(rows.map((r) => ({ at: r.placed_at, value: Number(r.margin_base) })), now, 'DAY')!;
+    const bgnbd = m.bgnbd;
+    const pAlive = probabilityAlive(bgnbd, s);
+    expect(customer.purchaseForecast.probabilityAlive).toBeCloseTo(pAlive, 12);
+    expect(customer.purchaseForecast.expectedPurchases).toBeCloseTo(expectedPurchases(bgnbd, 28, s), 12);
+
+    const clv = customerLifetimeValue(bgnbd, m.gammaGamma, s, { horizonMonths: 6, monthlyDiscountRate: 0.02 });
+    expect(customer.clv.historical.amount).toBe(s.totalValue.toFixed(2));
+    expect(customer.clv.predicted.amount).toBe(clv.predicted.toFixed(2));
+    const cents = (v: number) => Math.round(v * 100);
+    expect(customer.clv.total.amount).toBe(((cents(s.totalValue) + cents(Number(clv.predicted.toFixed(2)))) / 100).toFixed(2));
+    expect(customer.clv.expectedPurchases).toBeCloseTo(clv.expectedPurchases, 12);
+    expect(customer.clv.expectedAverageOrderValue.amount).toBe(clv.expectedAverageOrderValue.toFixed(2));
+    expect(customer.clv.probabilityAlive).toBeCloseTo(clv.probabilityAlive, 12);
+
+    const bp = m.rfmBreakpoints as RfmBreakpoints;
+    const recencyDays = utcDay(now) - utcDay(s.lastPurchaseAt);
+    const rfm = scoreRfm({ recencyDays, frequency: s.occasions, monetary: Math.round(s.totalValue * 100) / 100 }, bp);
+    expect(customer.rfm).toEqual({
+      recencyDays,
+      frequency: s.occasions,
+      monetary: { amount: s.totalValue.toFixed(2) },
+      rScore: rfm.r,
+      fScore: rfm.f,
+      mScore: rfm.m,
+      segment: rfm.segment,
+    });
+    expect(customer.segment).toBe(rfm.segment);
+
+    const risk = churnRisk(
+      {
+        probabilityAlive: pAlive,
+        lastPurchaseAt: s.lastPurchaseAt,
+        usualIntervalDays: usualIntervalDays(s),
+        openComplaints: 1,
+        satisfaction: [
+          { at: new Date(now.getTime() - 200 * DAY), score: 5 },
+          { at: new Date(now.getTime() - 10 * DAY), score: 3 },
+        ],
+        lastTouchpointAt: new Date(now.getTime() - 10 * DAY),
+      },
+      now,
+    );
+    expect(customer.churnRisk.probability).toBeCloseTo(risk.probability!, 12);
+    expect(customer.churnRisk.level).toBe(risk.level);
+    expect(customer.churnRisk.drivers.map((d: { code: string }) => d.code)).toEqual(risk.drivers.map((d) => d.code));
+    expect(customer.churnRisk.drivers.map((d: { code: string }) => d.code)).toEqual(expect.arrayContaining(['OPEN_COMPLAINTS', 'FALLING_SATISFACTION']));
+  });
+
+  const EVERYTHING = `query($first: Int!) { customers(first: $first, filter: { name: { contains: "Sim " } }) { nodes {
+    orderStats { orders revenue { amount } }
+    rfm { rScore fScore mScore segment } segment segmentInfo { strategy }
+    asOf: rfm(asOf: "2026-01-01T00:00:00Z") { segment }
+    purchaseForecast(horizon: 30) { expectedPurchases probabilityAlive }
+    clv { predicted { amount } } valueTier
+    churnRisk { level drivers { code } }
+    suggestedLifecycleStage { key } lifecycleSuggestion { reason changesStage }
+    nextBestActions { kind } satisfaction { averageCsat trend } referralStats { customersReferred }
+  } } }`;
+
+  it('answers a page of customers with every derived field in a fixed number of statements', async () => {
+    const five = await app.statements(EVERYTHING, { first: 5 });
+    const fifty = await app.statements(EVERYTHING, { first: 50 });
+    expect(fifty).toBe(five);
+    // customers page, active fit, purchase days now and at asOf, population at asOf, touchpoints, referrals,
+    // current stages, suggested stages.
+    expect(fifty).toBeLessThanOrEqual(10);
+    const data = await app.ok(EVERYTHING, { first: 50 });
+    expect(data.customers.nodes).toHaveLength(50);
+  });
+
+  it('rejects a negative horizon, an out-of-range horizonMonths and a future asOf with typed errors', async () => {
+    const id = (await app.ok(`{ customers(first: 1, filter: { name: { contains: "Sim " } }) { nodes { id } } }`)).customers.nodes[0].id;
+    for (const field of ['purchaseForecast(horizon: -1) { expectedPurchases }', 'clv(horizonMonths: 500) { predicted { amount } }', 'churnRisk(asOf: "2999-01-01T00:00:00Z") { level }']) {
+      const res = await app.gql(`query($id: ID!) { customer(id: $id) { ${field} } }`, { id });
+      expect(res.status).toBeLessThan(500);
+      expect(res.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    }
+    const future = await app.ok(FIT, { input: { asOf: '2999-01-01T00:00:00Z' } });
+    expect(future.fitCustomerModel).toEqual({ model: null, userErrors: [expect.objectContaining({ field: ['input', 'asOf'], code: 'OUT_OF_RANGE' })] });
+  });
+
+  it('moves customers to their suggested lifecycle stages with RULE transitions, and a dry run writes nothing', async () => {
+    const APPLY = `mutation($dryRun: Boolean!) { applySuggestedLifecycleStages(input: { dryRun: $dryRun }) { evaluated moved byStage { stage count } dryRun userErrors { code } } }`;
+    const dry = (await app.ok(APPLY, { dryRun: true })).applySuggestedLifecycleStages;
+    expect(dry.moved).toBeGreaterThan(0);
+    const [{ n: before }] = await app.db.query(`SELECT count(*)::int AS n FROM lifecycle_transitions WHERE source = 'RULE'`);
+    expect(before).toBe(0);
+    const applied = (await app.ok(APPLY, { dryRun: false })).applySuggestedLifecycleStages;
+    expect(applied).toMatchObject({ moved: dry.moved, byStage: dry.byStage, dryRun: false, userErrors: [] });
+    const [{ n: after }] = await app.db.query(`SELECT count(*)::int AS n FROM lifecycle_transitions WHERE source = 'RULE'`);
+    expect(after).toBe(dry.moved);
+    expect((await app.ok(APPLY, { dryRun: true })).applySuggestedLifecycleStages.moved).toBe(0);
+    const { customers } = await app.ok(`{ customers(first: 20, filter: { name: { contains: "Sim " } }) { nodes { lifecycleStage { key } suggestedLifecycleStage { key } lifecycleSuggestion { changesStage } } } }`);
+    for (const c of customers.nodes) {
+      expect(c.lifecycleStage.key).toBe(c.suggestedLifecycleStage.key);
+      expect(c.lifecycleSuggestion.changesStage).toBe(false);
+    }
+  });
+});

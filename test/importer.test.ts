@@ -1,0 +1,171 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { formatAmount, parseAmount } from '../src/common/money';
+import { importCustomers } from '../src/importer/customer-import';
+import { importOrders } from '../src/importer/order-import';
+import { startTestApp, TestApp } from './support/test-app';
+
+const FIXTURES = path.join(__dirname, 'fixtures');
+const CDNOW = '/work/shared/data/cdnow/CDNOW_sample.txt';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(() => app.close());
+
+const csv = (...lines: string[]) => Readable.from([`${lines.join('\n')}\n`]);
+
+async function tableCounts() {
+  const [row] = await app.db.query(`
+    SELECT (SELECT count(*) FROM customers)::int AS customers, (SELECT count(*) FROM orders)::int AS orders,
+           (SELECT count(*) FROM lifecycle_transitions)::int AS transitions`);
+  return row as { customers: number; orders: number; transitions: number };
+}
+
+describe('order import', () => {
+  it('imports a good file, creating customers for unknown refs, with exact totals and defaults for missing columns', async () => {
+    const known = await app.ok(`mutation { createCustomer(input: { name: "Known Buyer", externalRef: "known-1" }) { customer { id } userErrors { message } } }`);
+    expect(known.createCustomer.userErrors).toEqual([]);
+
+    const result = await importOrders(app.db, path.join(FIXTURES, 'orders-good.csv'), app.config);
+    expect(result).toEqual({ ok: true, imported: 5, createdCustomers: 2 });
+
+    const { customers } = await app.ok(`{ customers { totalCount } }`);
+    expect(customers.totalCount).toBe(3);
+    const created = await app.ok(`{ customer(externalRef: "shop-200") { name kind lifecycleStage { key } } }`);
+    expect(created.customer).toEqual({ name: 'Customer shop-200', kind: 'PERSON', lifecycleStage: { key: 'ONBOARDING' } });
+    const [transition] = await app.db.query(
+      `SELECT t.source, s.key FROM lifecycle_transitions t JOIN customers c ON c.id = t.customer_id JOIN lifecycle_stages s ON s.id = t.to_stage_id
+        WHERE c.external_ref = 'shop-200'`,
+    );
+    expect(transition).toEqual({ source: 'IMPORT', key: 'ONBOARDING' });
+
+    const orders = await app.db.query(`
+      SELECT o.external_ref, c.external_ref AS customer_ref, o.placed_at, o.currency, o.rate_to_base::text AS rate, o.status, o.channel,
+             o.subtotal_amount::text AS subtotal, o.discount_amount::text AS discount, o.total_amount::text AS total,
+             o.cost_amount::text AS cost, o.total_base::text AS total_base, o.number
+        FROM orders o JOIN customers c ON c.id = o.customer_id ORDER BY o.placed_at`);
+    expect(orders.map((o: { total: string }) => o.total)).toEqual(['19.9900', '0.0000', '100.5000', '5.0000', '7.2500']);
+    expect(orders[0]).toMatchObject({ external_ref: 'A-1', customer_ref: 'shop-100', currency: 'USD', status: 'FULFILLED', channel: 'OTHER', subtotal: '19.9900', discount: '0.0000', cost: '0.0000', total_base: '19.9900' });
+    expect(orders[1].placed_at.toISOString()).toBe('2024-03-15T00:00:00.000Z');
+    expect(orders[2]).toMatchObject({ external_ref: null, currency: 'EUR', rate: '1.10000000', total_base: '110.5500' });
+    expect(orders[3]).toMatchObject({ customer_ref: 'known-1', status: 'PAID' });
+    expect(orders[3].placed_at.toISOString()).toBe('2024-05-01T10:00:00.000Z');
+    expect(orders[4].status).toBe('CANCELLED');
+    expect(new Set(orders.map((o: { number: string }) => o.number)).size).toBe(5);
+
+    const [sums] = await app.db.query(`SELECT sum(total_amount)::text AS total, sum(total_base)::text AS base FROM orders`);
+    expect(sums).toEqual({ total: '132.7400', base: '142.7900' });
+  });
+
+  it('reports every bad row by line and imports nothing from a file with bad rows', async () => {
+    const before = await tableCounts();
+    const result = await importOrders(app.db, path.join(FIXTURES, 'orders-bad.csv'), app.config);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors.map((e) => e.line)).toEqual([3, 4, 5, 6, 7]);
+    expect(result.errorCount).toBe(5);
+    const message = (line: number) => result.errors.find((e) => e.line === line)!.message;
+    expect(message(3)).toMatch(/placed_at "2024-02-30" is not a date/);
+    expect(message(4)).toMatch(/total -5.00 must not be negative/);
+    expect(message(5)).toMatch(/customer_ref is required/);
+    expect(message(6)).toMatch(/order_ref "B-1" already appears on line 2/);
+    expect(message(7)).toMatch(/currency "EURO" is not an ISO 4217 currency code/);
+    expect(await tableCounts()).toEqual(before);
+    const { customer } = await app.ok(`{ customer(externalRef: "c1") { id } }`);
+    expect(customer).toBeNull();
+  });
+
+  it('rejects an order_ref already in the database, a foreign currency without a rate, and a bad header', async () => {
+    const before = await tableCounts();
+    const taken = await importOrders(app.db, csv('customer_ref,order_ref,placed_at,total', 'x1,A-1,2024-01-01,1.00', 'x1,Z-9,2024-01-02,1.00'), app.config);
+    expect(taken).toEqual({ ok: false, errorCount: 1, errors: [{ line: 2, message: 'order_ref "A-1" is already used by an order in the database' }] });
+
+    const noRate = await importOrders(app.db, csv('customer_ref,placed_at,total,currency', 'x1,2024-01-01,1.00,GBP', 'x1,2024-01-02,1.001,USD', 'x1,2024-01-03,5,usd'), app.config);
+    expect(noRate.ok).toBe(false);
+    if (!noRate.ok) {
+      expect(noRate.errors).toEqual([
+        { line: 2, message: 'currency GBP differs from the base currency USD: give its rate_to_base' },
+        { line: 3, message: 'total 1.001 has more decimals than USD allows (2)' },
+      ]);
+    }
+
+    const header = await importOrders(app.db, csv('customer_ref,when,total', 'x1,2024-01-01,1'), app.config);
+    expect(header.ok).toBe(false);
+    if (!header.ok) expect(header.errors[0]).toMatchObject({ line: 1, message: expect.stringMatching(/unknown column "when".*missing required column placed_at/) });
+
+    const ragged = await importOrders(app.db, csv('customer_ref,placed_at,total', 'x1,2024-01-01', 'x1,20240101,3'), app.config);
+    expect(ragged).toMatchObject({ ok: false, errors: [{ line: 2, message: 'has 2 fields, but the header has 3' }] });
+    expect(await tableCounts()).toEqual(before);
+  });
+
+  it('imports the CDNOW sample: 2,357 customers and 6,919 orders whose revenue equals the sum of dollar_value exactly', async () => {
+    const rows = fs.readFileSync(CDNOW, 'utf8').split(/\r?\n/).filter((l) => l.trim()).map((l) => l.trim().split(/\s+/));
+    expect(rows).toHaveLength(6919);
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-cdnow-')), 'cdnow-orders.csv');
+    fs.writeFileSync(file, ['customer_ref,placed_at,total', ...rows.map(([master, , date, , dollars]) => `${master},${date},${dollars}`)].join('\n'));
+    const expected = formatAmount(rows.reduce((sum, r) => sum + parseAmount(r[4]), 0n));
+
+    const result = await importOrders(app.db, file, app.config);
+    expect(result).toEqual({ ok: true, imported: 6919, createdCustomers: 2357 });
+    const [db] = await app.db.query(`
+      SELECT count(DISTINCT c.id)::int AS customers, count(*)::int AS orders, sum(o.total_amount)::text AS revenue,
+             min(o.placed_at) AS first, max(o.placed_at) AS last
+        FROM orders o JOIN customers c ON c.id = o.customer_id WHERE c.external_ref ~ '^[0-9]{5}$'`);
+    expect(db).toMatchObject({ customers: 2357, orders: 6919, revenue: expected });
+    expect(db.first.toISOString()).toBe('1997-01-01T00:00:00.000Z');
+    expect(db.last.toISOString()).toBe('1998-06-30T00:00:00.000Z');
+    const first = await app.ok(`{ customer(externalRef: "00004") { name } }`);
+    expect(first.customer).toEqual({ name: 'Customer 00004' });
+  });
+});
+
+describe('customer import', () => {
+  it('creates new customers as prospects and updates existing ones, only where something changed', async () => {
+    const file = path.join(FIXTURES, 'customers.csv');
+    expect(await importCustomers(app.db, file)).toEqual({ ok: true, created: 1, updated: 1, unchanged: 0 });
+
+    const { customer: ada } = await app.ok(`{ customer(externalRef: "shop-100") { name kind email phone birthday tags address { city region country } lifecycleStage { key } version } }`);
+    expect(ada).toEqual({
+      name: 'Ada Lovelace', kind: 'PERSON', email: 'ada@example.com', phone: '+442071234567', birthday: '1985-12-10',
+      tags: ['vip', 'newsletter'], address: { city: 'London', region: 'Greater London', country: 'GB' },
+      // Updated from the order import's placeholder; the stage that import set stays.
+      lifecycleStage: { key: 'ONBOARDING' }, version: 2,
+    });
+    const { customer: company } = await app.ok(`{ customer(externalRef: "cust-new") { name kind email phone tags lifecycleStage { key } } }`);
+    expect(company).toEqual({ name: 'Northwind Traders GmbH', kind: 'COMPANY', email: 'info@northwind.example', phone: null, tags: ['b2b'], lifecycleStage: { key: 'PROSPECT' } });
+
+    expect(await importCustomers(app.db, file)).toEqual({ ok: true, created: 0, updated: 0, unchanged: 2 });
+
+    // Columns absent from the file are left alone; an empty kind keeps the current kind.
+    expect(await importCustomers(app.db, csv('external_ref,name,kind', 'cust-new,Northwind Traders AG,'))).toEqual({ ok: true, created: 0, updated: 1, unchanged: 0 });
+    const { customer: renamed } = await app.ok(`{ customer(externalRef: "cust-new") { name kind email tags } }`);
+    expect(renamed).toEqual({ name: 'Northwind Traders AG', kind: 'COMPANY', email: 'info@northwind.example', tags: ['b2b'] });
+  });
+
+  it('reports bad customer rows by line and writes nothing', async () => {
+    const before = await tableCounts();
+    const result = await importCustomers(
+      app.db,
+      csv(
+        'external_ref,name,email,phone,birthday,country,kind',
+        'n-1,Good Person,good@example.com,+4930123456,1990-01-01,DE,PERSON',
+        'n-2,Bad Email,not-an-email,,,,',
+        'n-1,Twice,,,,,',
+        'n-3,,,,,,',
+        'n-4,Bad Bits,,12345,2999-01-01,XX,ROBOT',
+      ),
+    );
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors.map((e) => e.line)).toEqual([3, 4, 5, 6]);
+    expect(result.errors[0].message).toMatch(/email "not-an-email" is not an email address/);
+    expect(result.errors[1].message).toMatch(/external_ref "n-1" already appears on line 2/);
+    expect(result.errors[2].message).toMatch(/name is required/);
+    expect(result.errors[3].message.split('; ')).toHaveLength(4);
+    expect(await tableCounts()).toEqual(before);
+  });
+});

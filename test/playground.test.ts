@@ -1,0 +1,126 @@
+import { parse, validate } from 'graphql';
+import { PLAYGROUND_EXAMPLES } from '../src/server/playground-examples';
+import { getSchema } from '../src/server/schema';
+import { startTestApp, TestApp } from './support/test-app';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(() => app.close());
+
+const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8';
+
+async function playgroundHtml(): Promise<string> {
+  const res = await app.http.get('/graphql').set('accept', BROWSER_ACCEPT);
+  expect(res.status).toBe(200);
+  expect(res.headers['content-type']).toMatch(/^text\/html/);
+  return res.text;
+}
+
+/** Every URL the page loads: src/href attributes plus the Monaco worker scripts in the inline config. */
+function referencedUrls(html: string): string[] {
+  const attributes = [...html.matchAll(/\s(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
+  const workers = [...html.matchAll(/"(\/playground-assets\/[^"]+\.js)"/g)].map((m) => m[1]);
+  return [...new Set([...attributes, ...workers])];
+}
+
+describe('the GraphiQL playground', () => {
+  it('is served to a browser asking for HTML at GET /graphql, titled Rapport', async () => {
+    const html = await playgroundHtml();
+    expect(html).toContain('<title>Rapport</title>');
+    expect(html).toContain('renderYogaGraphiQL');
+    expect(html).toContain('query Customer360');
+  });
+
+  it('references only same-origin assets, and its policy keeps the browser from loading anything else', async () => {
+    const html = await playgroundHtml();
+    expect(html).not.toMatch(/https?:\/\//);
+    const urls = referencedUrls(html).filter((u) => !u.startsWith('data:'));
+    expect(urls.length).toBeGreaterThanOrEqual(5);
+    for (const url of urls) expect(url).toMatch(/^\/(?!\/)/);
+
+    const res = await app.http.get('/graphql').set('accept', BROWSER_ACCEPT);
+    const csp = res.headers['content-security-policy'];
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("connect-src 'self'");
+    expect(csp).toMatch(/script-src 'self' 'nonce-[^']+'/);
+  });
+
+  it('serves every asset the page references with status 200 and the right content type', async () => {
+    const urls = referencedUrls(await playgroundHtml()).filter((u) => !u.startsWith('data:'));
+    expect(urls).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/graphiql\.css$/),
+        expect.stringMatching(/yoga-graphiql\.umd\.js$/),
+        expect.stringMatching(/editor\.worker\.bundle\.js$/),
+        expect.stringMatching(/graphql\.worker\.\.bundle\.js$/),
+        expect.stringMatching(/json\.worker\.bundle\.js$/),
+      ]),
+    );
+    for (const url of urls) {
+      const res = await app.http.get(url);
+      expect({ url, status: res.status }).toEqual({ url, status: 200 });
+      expect(res.headers['content-type']).toMatch(url.endsWith('.css') ? /^text\/css/ : /^(text|application)\/javascript/);
+    }
+  });
+
+  it('inlines its fonts and images in the stylesheet instead of fetching them', async () => {
+    const css = referencedUrls(await playgroundHtml()).find((u) => u.endsWith('.css'))!;
+    const res = await app.http.get(css);
+    const urls = [...res.text.matchAll(/url\(\s*["']?([^"')]+)/g)].map((m) => m[1]);
+    expect(urls.filter((u) => !u.startsWith('data:'))).toEqual([]);
+  });
+
+  it('leaves JSON requests to Apollo: POST, and GET from clients that do not ask for HTML', async () => {
+    const post = await app.gql('{ __typename }');
+    expect(post).toMatchObject({ status: 200, data: { __typename: 'Query' } });
+    const get = await app.http.get('/graphql').query({ query: '{ __typename }' }).set({ accept: 'application/json', 'apollo-require-preflight': 'true' });
+    expect(get.status).toBe(200);
+    expect(get.body.data).toEqual({ __typename: 'Query' });
+    const anything = await app.http.get('/graphql').query({ query: '{ __typename }' }).set({ accept: '*/*', 'apollo-require-preflight': 'true' });
+    expect(anything.headers['content-type']).toMatch(/json/);
+  });
+
+  it('still shows the playground when a browser reloads a URL carrying ?query=', async () => {
+    const res = await app.http.get('/graphql').query({ query: '{ __typename }' }).set('accept', BROWSER_ACCEPT);
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
+  });
+});
+
+describe('the playground examples', () => {
+  beforeAll(async () => {
+    // Data for the examples to walk through, so they exercise every resolver they select, not just validation.
+    const customer = await app.ok(`mutation { createCustomer(input: { name: "Example Customer", externalRef: "C0000001" }) { customer { id } } }`);
+    const customerId = customer.createCustomer.customer.id;
+    const product = await app.ok(`mutation { createProduct(input: { sku: "EX-1", name: "Grinder", unitPrice: "120.00", unitCost: "70.00", active: true }) { product { id } } }`);
+    await app.ok(`mutation($customerId: ID!) { createContact(input: { customerId: $customerId, name: "Sam Assistant", isPrimary: true }) { contact { id } } }`, { customerId });
+    const order = await app.ok(
+      `mutation($customerId: ID!, $productId: ID!) {
+        recordOrder(input: { customerId: $customerId, channel: STORE, status: PAID, lines: [{ productId: $productId, quantity: 1 }] }) { order { id } userErrors { code } }
+      }`,
+      { customerId, productId: product.createProduct.product.id },
+    );
+    await app.ok(
+      `mutation($customerId: ID!, $orderId: ID!) {
+        logTouchpoint(input: { customerId: $customerId, orderId: $orderId, channel: EMAIL, direction: INBOUND, purpose: COMPLAINT, subject: "Noisy" }) { touchpoint { id } }
+      }`,
+      { customerId, orderId: order.recordOrder.order.id },
+    );
+  });
+
+  it.each(PLAYGROUND_EXAMPLES.map((e) => [parse(e.query).definitions.map((d) => ('name' in d ? d.name?.value : '')).join(), e] as const))(
+    '%s validates against the schema and runs without errors',
+    async (_name, example) => {
+      expect(validate(await getSchema(), parse(example.query)).map((e) => e.message)).toEqual([]);
+      const res = await app.gql(example.query, example.variables);
+      expect(res.errors).toBeUndefined();
+      expect(JSON.stringify(res.data)).not.toMatch(/^\{"\w+":(null|\{"totalCount":0)/);
+    },
+  );
+
+  it('cover a customer 360 view, recent orders and open complaints', () => {
+    const names = PLAYGROUND_EXAMPLES.map((e) => parse(e.query).definitions.map((d) => ('name' in d ? d.name?.value : undefined))[0]);
+    expect(names).toEqual(['Customer360', 'RecentOrders', 'OpenComplaints']);
+  });
+});

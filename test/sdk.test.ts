@@ -1,0 +1,260 @@
+import {
+  createClient,
+  FetchLike,
+  RapportBadUserInputError,
+  RapportClient,
+  RapportGraphQLError,
+  RapportInvalidRequestError,
+  RapportNetworkError,
+  RapportNotFoundError,
+  RapportUserError,
+  unwrap,
+} from '../sdk/src';
+import type { CustomerFieldsFragment } from '../sdk/src';
+import { startTestApp, TestApp } from './support/test-app';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { missingOperations } = require('../sdk/scripts/check-operations') as {
+  missingOperations(): Array<{ operation: string; field: string }>;
+};
+
+let app: TestApp;
+let url: string;
+let rapport: RapportClient;
+
+/** Wraps the global fetch, counting calls and keeping each request's headers. */
+function recordingFetch(behaviour: (call: number) => 'pass' | 'network-error' | 503 = () => 'pass') {
+  const calls: Array<{ headers: Record<string, string>; body: string }> = [];
+  const fetchImpl: FetchLike = async (target, init) => {
+    calls.push({ headers: init.headers, body: init.body });
+    const what = behaviour(calls.length);
+    if (what === 'network-error') throw new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNRESET'), { code: 'ECONNRESET' }) });
+    if (what === 503) return new Response('<html>Service Unavailable</html>', { status: 503, headers: { 'content-type': 'text/html' } });
+    return fetch(target, init);
+  };
+  return { calls, fetch: fetchImpl };
+}
+
+beforeAll(async () => {
+  app = await startTestApp();
+  url = `${await app.listen()}/graphql`;
+  rapport = createClient({ url, minRetryDelay: 1, maxRetryDelay: 5 });
+});
+afterAll(() => app.close());
+
+describe('the SDK operations', () => {
+  it('cover every root Query and Mutation field of the schema', () => {
+    expect(missingOperations()).toEqual([]);
+  });
+});
+
+describe('the SDK against a live server', () => {
+  it('creates a customer through a typed method and reads it back', async () => {
+    const payload = (await rapport.createCustomer({ input: { name: 'Ada Lovelace', email: 'ada@example.com', kind: 'PERSON', tags: ['sdk'] } })).createCustomer;
+    const customer: CustomerFieldsFragment = unwrap(payload, 'customer');
+    expect(customer).toMatchObject({ name: 'Ada Lovelace', email: 'ada@example.com', kind: 'PERSON', tags: ['sdk'], version: 1 });
+    expect(customer.lifecycleStage?.key).toBe('PROSPECT');
+
+    const { customer: again } = await rapport.customer({ id: customer.id });
+    expect(again?.id).toBe(customer.id);
+    const { node } = await rapport.node({ id: customer.id });
+    expect(node?.__typename === 'Customer' && node.name).toBe('Ada Lovelace');
+  });
+
+  it('records an order with lines, a contact and a complaint, and reads them back through the domain operations', async () => {
+    const customer = unwrap((await rapport.createCustomer({ input: { name: 'Order Taker', kind: 'COMPANY' } })).createCustomer, 'customer');
+    const product = unwrap(
+      (await rapport.createProduct({ input: { sku: 'SDK-1', name: 'Espresso machine', category: 'Machines', unitPrice: '499.00', unitCost: '300.00', active: true } }))
+        .createProduct,
+      'product',
+    );
+    const contact = unwrap(
+      (await rapport.createContact({ input: { customerId: customer.id, name: 'Pat Buyer', title: 'Head of Purchasing', isPrimary: true } })).createContact,
+      'contact',
+    );
+    const order = unwrap(
+      (await rapport.recordOrder({ input: { customerId: customer.id, channel: 'ONLINE', status: 'PAID', lines: [{ productId: product.id, quantity: 2 }] } }))
+        .recordOrder,
+      'order',
+    );
+    const complaint = unwrap(
+      (
+        await rapport.logTouchpoint({
+          input: { customerId: customer.id, contactId: contact.id, orderId: order.id, channel: 'PHONE', direction: 'INBOUND', purpose: 'COMPLAINT', subject: 'Leaking' },
+        })
+      ).logTouchpoint,
+      'touchpoint',
+    );
+
+    const { order: read } = await rapport.order({ id: order.id });
+    expect(read?.total.amount).toBe('998.00');
+    expect(read?.lines.nodes).toEqual([expect.objectContaining({ quantity: 2, product: { id: product.id, sku: 'SDK-1', name: 'Espresso machine' } })]);
+    expect(read?.customer).toEqual({ id: customer.id, name: 'Order Taker' });
+
+    const orders: string[] = [];
+    for await (const o of rapport.paginate.customerOrders({ id: customer.id })) orders.push(o.number);
+    expect(orders).toEqual([order.number]);
+    const contacts = (await rapport.customerContacts({ id: customer.id })).customer?.contacts.nodes;
+    expect(contacts?.map((c) => c.name)).toEqual(['Pat Buyer']);
+    const { node } = await rapport.touchpoint({ id: complaint.id });
+    expect(node?.__typename === 'Touchpoint' && node).toMatchObject({ complaintStatus: 'OPEN', contact: { id: contact.id }, order: { id: order.id } });
+    const { customer: withComplaint } = await rapport.customer({ id: customer.id });
+    expect(withComplaint?.openComplaints).toBe(1);
+  });
+
+  it('walks every page of a connection with paginate, one request per page', async () => {
+    const names = Array.from({ length: 7 }, (_, i) => `Paged ${i}`);
+    for (const name of names) unwrap((await rapport.createCustomer({ input: { name, tags: ['sdk-paged'] } })).createCustomer);
+    const recorder = recordingFetch();
+    const client = createClient({ url, fetch: recorder.fetch });
+
+    const seen: string[] = [];
+    for await (const customer of client.paginate.customers({ filter: { tags: { has: 'sdk-paged' } }, first: 3 })) seen.push(customer.name);
+
+    expect(seen).toEqual(names);
+    expect(recorder.calls).toHaveLength(3);
+  });
+
+  it('walks a nested connection with the generic paginate', async () => {
+    const customer = unwrap((await rapport.createCustomer({ input: { name: 'Mover' } })).createCustomer, 'customer');
+    for (const stage of ['ONBOARDING', 'GROWING']) {
+      unwrap((await rapport.moveCustomerToStage({ input: { customerId: customer.id, stage, reason: 'sdk test' } })).moveCustomerToStage);
+    }
+    const stages: string[] = [];
+    const walk = rapport.paginate(rapport.customerLifecycleHistory, { id: customer.id, first: 1, direction: 'ASC' }, (r) => r.customer?.lifecycleHistory);
+    for await (const transition of walk) stages.push(transition.to.key);
+    expect(stages).toEqual(['PROSPECT', 'ONBOARDING', 'GROWING']);
+  });
+
+  it('turns a payload with userErrors into a RapportUserError through unwrap, and nothing is written', async () => {
+    const before = await rapport.customers({ search: 'nobody-by-this-name' });
+    const payload = (await rapport.createCustomer({ input: { name: '   ', lifecycleStage: 'NOPE' } })).createCustomer;
+    expect(payload.customer).toBeNull();
+
+    const error = (() => {
+      try {
+        unwrap(payload);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(RapportUserError);
+    expect((error as RapportUserError).userErrors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ field: ['input', 'name'], code: 'REQUIRED' }),
+        expect.objectContaining({ field: ['input', 'lifecycleStage'], code: 'NOT_FOUND' }),
+      ]),
+    );
+    expect((await rapport.customers({ search: 'nobody-by-this-name' })).customers.totalCount).toBe(before.customers.totalCount);
+  });
+
+  it('surfaces a document the schema rejects as a RapportInvalidRequestError from the 400 answer', async () => {
+    const error = await rapport.request('query typo { customerz { totalCount } }').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RapportInvalidRequestError);
+    expect(error).toBeInstanceOf(RapportGraphQLError);
+    expect(error).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', status: 400, operationName: 'typo' });
+  });
+
+  it('surfaces an error while resolving a field with its code and path', async () => {
+    const error = await rapport.node({ id: 'not-an-id' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RapportBadUserInputError);
+    expect(error).toMatchObject({ code: 'BAD_USER_INPUT', path: ['node'] });
+  });
+
+  it('maps NOT_FOUND to RapportNotFoundError', async () => {
+    const notFound: FetchLike = async () =>
+      new Response(JSON.stringify({ data: null, errors: [{ message: 'Order was not found', path: ['order'], extensions: { code: 'NOT_FOUND' } }] }), {
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+      });
+    const error = await createClient({ url, fetch: notFound }).request('{ __typename }').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RapportNotFoundError);
+    expect(error).toMatchObject({ code: 'NOT_FOUND', path: ['order'], message: 'Order was not found' });
+  });
+
+  it('retries a network failure with backoff and succeeds on the third attempt', async () => {
+    const recorder = recordingFetch((call) => (call <= 2 ? 'network-error' : 'pass'));
+    const client = createClient({ url, fetch: recorder.fetch, minRetryDelay: 1, maxRetryDelay: 5 });
+    const { customers } = await client.customers({ first: 1 });
+    expect(customers.nodes).toHaveLength(1);
+    expect(recorder.calls).toHaveLength(3);
+  });
+
+  it('retries 503 answers, then gives up with a RapportNetworkError carrying the status', async () => {
+    const recorder = recordingFetch(() => 503);
+    const client = createClient({ url, fetch: recorder.fetch, retries: 3, minRetryDelay: 1, maxRetryDelay: 5 });
+    const error = await client.lifecycleStages().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RapportNetworkError);
+    expect(error).toMatchObject({ status: 503, attempts: 4 });
+    expect(recorder.calls).toHaveLength(4);
+  });
+
+  it('aborts an attempt that outlives the timeout and counts it as a network failure', async () => {
+    let calls = 0;
+    const hanging: FetchLike = (_url, init) =>
+      new Promise((_resolve, reject) => {
+        calls++;
+        init.signal.addEventListener('abort', () => reject(init.signal.reason));
+      });
+    const error = await createClient({ url, fetch: hanging, timeout: 20, retries: 1, minRetryDelay: 1 }).users().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RapportNetworkError);
+    expect((error as Error).message).toMatch(/timed out after 20 ms/);
+    expect(calls).toBe(2);
+  });
+
+  it('stops at once, without retrying, when the caller aborts', async () => {
+    const recorder = recordingFetch(() => 'network-error');
+    const controller = new AbortController();
+    const client = createClient({ url, fetch: recorder.fetch, minRetryDelay: 10_000 });
+    const call = client.users({}, { signal: controller.signal });
+    setTimeout(() => controller.abort(new Error('user gave up')), 20);
+    await expect(call).rejects.toThrow('user gave up');
+    expect(recorder.calls).toHaveLength(1);
+  });
+
+  it('does not retry GraphQL errors', async () => {
+    const recorder = recordingFetch();
+    const client = createClient({ url, fetch: recorder.fetch, minRetryDelay: 1 });
+    await expect(client.node({ id: 'not-an-id' })).rejects.toBeInstanceOf(RapportBadUserInputError);
+    expect(recorder.calls).toHaveLength(1);
+  });
+
+  it('does not retry a mutation unless the call says it is idempotent', async () => {
+    const once = recordingFetch((call) => (call === 1 ? 'network-error' : 'pass'));
+    const client = createClient({ url, fetch: once.fetch, minRetryDelay: 1 });
+    await expect(client.createCustomer({ input: { name: 'Not retried' } })).rejects.toBeInstanceOf(RapportNetworkError);
+    expect(once.calls).toHaveLength(1);
+    expect((await rapport.customers({ search: 'Not retried' })).customers.totalCount).toBe(0);
+
+    const customer = unwrap((await rapport.createCustomer({ input: { name: 'Idempotent move' } })).createCustomer, 'customer');
+    const twice = recordingFetch((call) => (call === 1 ? 'network-error' : 'pass'));
+    const retrying = createClient({ url, fetch: twice.fetch, minRetryDelay: 1 });
+    const moved = await retrying.moveCustomerToStage({ input: { customerId: customer.id, stage: 'ONBOARDING' } }, { idempotent: true });
+    expect(unwrap(moved.moveCustomerToStage, 'customer').lifecycleStage?.key).toBe('ONBOARDING');
+    expect(twice.calls).toHaveLength(2);
+  });
+
+  it('reports an unreachable server as a RapportNetworkError after its retries', async () => {
+    const closed = await startTestApp();
+    const deadUrl = `${await closed.listen()}/graphql`;
+    await closed.close();
+    const client = createClient({ url: deadUrl, retries: 1, minRetryDelay: 1 });
+    const error = await client.users().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RapportNetworkError);
+    expect(error).toMatchObject({ attempts: 2, status: undefined });
+    expect((error as Error).message).toMatch(/users: could not reach/);
+  });
+
+  it('sends the token as a Bearer Authorization header, with the client and call headers', async () => {
+    const recorder = recordingFetch();
+    const client = createClient({ url, fetch: recorder.fetch, token: 'secret-token', headers: { 'x-tenant': 'acme' } });
+    await client.users({ first: 1 }, { headers: { 'x-request-id': 'r-1' } });
+    expect(recorder.calls[0].headers).toMatchObject({
+      authorization: 'Bearer secret-token',
+      'x-tenant': 'acme',
+      'x-request-id': 'r-1',
+      'content-type': 'application/json',
+    });
+    expect(JSON.parse(recorder.calls[0].body)).toMatchObject({ operationName: 'users', variables: { first: 1 } });
+  });
+});

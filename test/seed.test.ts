@@ -1,0 +1,184 @@
+import { CustomerGenerator, generateProducts, generateStaff, GeneratorOptions } from '../src/seed/generator';
+import { DEMO_DATASET, loadDemoDataIfEmpty } from '../src/seed/demo';
+import { seedDatabase, SeedRefusedError, SeedSummary } from '../src/seed/seed';
+import { startTestApp, TestApp } from './support/test-app';
+
+let app: TestApp;
+let summary: SeedSummary;
+const DAY = 86_400_000;
+
+beforeAll(async () => {
+  app = await startTestApp();
+  summary = (await seedDatabase(app.db, app.config, { customers: 200, seed: 7 }))!;
+});
+afterAll(() => app.close());
+
+const one = async <T = Record<string, any>>(sql: string): Promise<T> => (await app.db.query(sql))[0];
+
+describe('the synthetic dataset', () => {
+  it('loads every table and reports what it wrote', async () => {
+    const counts = await one(`
+      SELECT (SELECT count(*) FROM users)::int AS users, (SELECT count(*) FROM products)::int AS products,
+             (SELECT count(*) FROM customers)::int AS customers, (SELECT count(*) FROM contacts)::int AS contacts,
+             (SELECT count(*) FROM orders)::int AS orders, (SELECT count(*) FROM order_lines)::int AS "orderLines",
+             (SELECT count(*) FROM touchpoints)::int AS touchpoints, (SELECT count(*) FROM lifecycle_transitions)::int AS "lifecycleTransitions"`);
+    expect(summary).toMatchObject(counts);
+    expect(counts.customers).toBe(200);
+    expect(counts.products).toBeGreaterThanOrEqual(50);
+    expect(counts.orders / counts.customers).toBeGreaterThan(5);
+    const { customers } = await app.ok('{ customers { totalCount } }');
+    expect(customers.totalCount).toBe(200);
+  });
+
+  it('has staff of every role, and every sales rep owns customers', async () => {
+    const roles = await app.db.query(`SELECT role, count(*)::int AS n FROM users GROUP BY role ORDER BY role`);
+    expect(roles.map((r: { role: string }) => r.role)).toEqual(['ADMIN', 'ANALYST', 'MANAGER', 'SALES_REP']);
+    const books = await app.db.query(`SELECT u.id, count(c.id)::int AS n FROM users u LEFT JOIN customers c ON c.owner_id = u.id WHERE u.role = 'SALES_REP' GROUP BY u.id`);
+    expect(books.length).toBeGreaterThanOrEqual(3);
+    for (const book of books) expect(book.n).toBeGreaterThan(5);
+    expect(await one(`SELECT count(*)::int AS n FROM customers c JOIN users u ON u.id = c.owner_id WHERE u.role <> 'SALES_REP'`)).toEqual({ n: 0 });
+  });
+
+  it('has mostly people, some companies, referrals and consent timestamps', async () => {
+    const mix = await one(`
+      SELECT count(*) FILTER (WHERE kind = 'COMPANY')::int AS companies, count(*) FILTER (WHERE referred_by_id IS NOT NULL)::int AS referred,
+             count(*) FILTER (WHERE consent_email_granted AND consent_email_at IS NOT NULL)::int AS email_consent,
+             count(*) FILTER (WHERE consent_email_granted AND consent_email_at IS NULL)::int AS consent_without_time,
+             count(DISTINCT address_country)::int AS countries, count(*) FILTER (WHERE phone !~ '^\\+[1-9][0-9]{6,14}$')::int AS bad_phones
+        FROM customers`);
+    expect(mix.companies).toBeGreaterThan(20);
+    expect(mix.companies).toBeLessThan(70);
+    expect(mix.referred).toBeGreaterThan(5);
+    expect(mix.email_consent).toBeGreaterThan(50);
+    expect(mix).toMatchObject({ consent_without_time: 0, bad_phones: 0 });
+    expect(mix.countries).toBeGreaterThanOrEqual(4);
+    expect(await one(`SELECT count(*)::int AS n FROM customers c JOIN customers r ON r.id = c.referred_by_id WHERE r.created_at > c.created_at`)).toEqual({ n: 0 });
+  });
+
+  it('gives every company several contacts with exactly one primary, and some people family or assistants', async () => {
+    const companies = await app.db.query(`
+      SELECT c.id, count(k.id)::int AS contacts, count(k.id) FILTER (WHERE k.is_primary)::int AS primaries
+        FROM customers c LEFT JOIN contacts k ON k.customer_id = c.id WHERE c.kind = 'COMPANY' GROUP BY c.id`);
+    for (const c of companies) {
+      expect(c.contacts).toBeGreaterThanOrEqual(2);
+      expect(c.primaries).toBe(1);
+    }
+    const people = await one(`SELECT count(*)::int AS n FROM contacts k JOIN customers c ON c.id = k.customer_id WHERE c.kind = 'PERSON' AND k.relationship IN ('FAMILY', 'ASSISTANT')`);
+    expect(people.n).toBeGreaterThan(0);
+  });
+
+  it('keeps every order total equal to its lines, with 1–4 lines and exact base-currency conversions', async () => {
+    const mismatches = await one(`
+      SELECT count(*)::int AS n FROM orders o JOIN LATERAL (
+        SELECT count(*) AS lines, sum(quantity * unit_price_amount) AS gross, sum(discount_amount) AS discount,
+               sum(total_amount) AS total, sum(quantity * unit_cost_amount) AS cost,
+               bool_and(total_amount = quantity * unit_price_amount - discount_amount AND currency = o.currency) AS lines_ok
+          FROM order_lines l WHERE l.order_id = o.id) l ON true
+       WHERE l.lines NOT BETWEEN 1 AND 4 OR o.subtotal_amount <> l.gross OR o.discount_amount <> l.discount
+          OR o.total_amount <> l.total OR o.cost_amount <> l.cost OR NOT l.lines_ok
+          -- Rounded to 4 decimals, then to cents, as common/money convert() does.
+          OR o.total_base <> round(round(o.total_amount * o.rate_to_base, 4), 2) OR o.cost_base <> round(round(o.cost_amount * o.rate_to_base, 4), 2)`);
+    expect(mismatches.n).toBe(0);
+    const mix = await one(`
+      SELECT count(*) FILTER (WHERE currency <> base_currency)::int AS foreign, count(*) FILTER (WHERE discount_amount > 0)::int AS discounted,
+             count(*) FILTER (WHERE margin_amount <= 0)::int AS unprofitable, count(DISTINCT channel)::int AS channels,
+             count(*) FILTER (WHERE status = 'FULFILLED')::float / count(*) AS fulfilled,
+             count(*) FILTER (WHERE status IN ('CANCELLED', 'REFUNDED'))::int AS returned,
+             count(*) FILTER (WHERE status = 'PENDING' AND placed_at < now() - interval '7 days')::int AS stale_pending
+        FROM orders`);
+    expect(mix.foreign).toBeGreaterThan(0);
+    expect(mix.discounted).toBeGreaterThan(0);
+    expect(mix.unprofitable).toBe(0);
+    expect(mix.channels).toBe(5);
+    expect(mix.fulfilled).toBeGreaterThan(0.85);
+    expect(mix.returned).toBeGreaterThan(0);
+    expect(mix.stale_pending).toBe(0);
+    const numbers = await one(`SELECT count(DISTINCT number)::int AS distinct, count(*)::int AS n FROM orders`);
+    expect(numbers.distinct).toBe(numbers.n);
+  });
+
+  it('has one-time buyers, repeat buyers, prospects without orders and customers who went quiet', async () => {
+    const buyers = await one(`
+      SELECT count(*) FILTER (WHERE n = 0)::int AS prospects, count(*) FILTER (WHERE n = 1)::int AS one_time,
+             count(*) FILTER (WHERE n >= 2)::int AS repeat, count(*) FILTER (WHERE n >= 10)::int AS frequent,
+             count(*) FILTER (WHERE last < now() - interval '180 days')::int AS quiet
+        FROM (SELECT c.id, count(o.id) AS n, max(o.placed_at) AS last FROM customers c LEFT JOIN orders o ON o.customer_id = c.id GROUP BY c.id) x`);
+    expect(buyers.prospects).toBeGreaterThan(0);
+    expect(buyers.one_time).toBeGreaterThan(10);
+    expect(buyers.repeat).toBeGreaterThan(100);
+    expect(buyers.frequent).toBeGreaterThan(20);
+    expect(buyers.quiet).toBeGreaterThan(20);
+    const span = await one(`SELECT min(created_at) AS first, max(created_at) AS last FROM customers`);
+    expect(Date.now() - span.first.getTime()).toBeGreaterThan(600 * DAY);
+    expect(Date.now() - span.last.getTime()).toBeLessThan(60 * DAY);
+    expect(await one(`SELECT count(*)::int AS n FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.placed_at < c.created_at OR o.placed_at > now()`)).toEqual({ n: 0 });
+  });
+
+  it('has thank-yous after many (not all) purchases, greetings, surveys, and open and resolved complaints', async () => {
+    const purposes = await app.db.query(`SELECT purpose, count(*)::int AS n FROM touchpoints GROUP BY purpose`);
+    const byPurpose = Object.fromEntries(purposes.map((p: { purpose: string; n: number }) => [p.purpose, p.n]));
+    for (const purpose of ['THANK_YOU', 'GREETING', 'FOLLOW_UP', 'SERVICE', 'SURVEY', 'COMPLAINT', 'INQUIRY']) expect(byPurpose[purpose]).toBeGreaterThan(0);
+    const thanked = await one(`
+      SELECT count(*) FILTER (WHERE EXISTS (SELECT 1 FROM touchpoints t WHERE t.order_id = o.id AND t.purpose = 'THANK_YOU'))::float / count(*) AS share
+        FROM orders o WHERE status <> 'CANCELLED'`);
+    expect(thanked.share).toBeGreaterThan(0.3);
+    expect(thanked.share).toBeLessThan(0.95);
+    const complaints = await one(`
+      SELECT count(*) FILTER (WHERE complaint_status = 'OPEN')::int AS open, count(*) FILTER (WHERE complaint_status = 'RESOLVED')::int AS resolved,
+             count(*) FILTER (WHERE resolved_at > occurred_at + interval '1 day')::int AS slow
+        FROM touchpoints WHERE purpose = 'COMPLAINT'`);
+    expect(complaints.open).toBeGreaterThan(0);
+    expect(complaints.resolved).toBeGreaterThan(complaints.open);
+    expect(complaints.slow).toBeGreaterThan(0);
+    const surveys = await one(`SELECT count(*)::int AS n, min(satisfaction) AS lo, max(satisfaction) AS hi FROM touchpoints WHERE purpose = 'SURVEY' AND nps IS NOT NULL`);
+    expect(surveys.n).toBe(byPurpose.SURVEY);
+    expect(surveys.hi).toBeGreaterThan(surveys.lo);
+    expect(await one(`SELECT count(*)::int AS n FROM touchpoints WHERE occurred_at > now()`)).toEqual({ n: 0 });
+  });
+
+  it("records lifecycle histories that end in each customer's current stage", async () => {
+    const drift = await one(`
+      SELECT count(*)::int AS n FROM customers c JOIN LATERAL (
+        SELECT to_stage_id FROM lifecycle_transitions t WHERE t.customer_id = c.id ORDER BY at DESC, created_at DESC LIMIT 1) last ON true
+       WHERE last.to_stage_id IS DISTINCT FROM c.lifecycle_stage_id`);
+    expect(drift.n).toBe(0);
+    const stages = await app.db.query(`SELECT s.key, count(*)::int AS n FROM customers c JOIN lifecycle_stages s ON s.id = c.lifecycle_stage_id GROUP BY s.key`);
+    expect(stages.length).toBeGreaterThanOrEqual(5);
+    const sources = await app.db.query(`SELECT DISTINCT source FROM lifecycle_transitions ORDER BY source`);
+    expect(sources.map((s: { source: string }) => s.source)).toEqual(['MANUAL', 'RULE']);
+    const prospectsWithOrders = await one(`
+      SELECT count(*)::int AS n FROM customers c JOIN lifecycle_stages s ON s.id = c.lifecycle_stage_id
+       WHERE s.key = 'PROSPECT' AND EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.id AND o.status IN ('PENDING', 'PAID', 'FULFILLED'))`);
+    expect(prospectsWithOrders.n).toBe(0);
+  });
+
+  it('refuses to seed a database that holds data, unless appending', async () => {
+    await expect(seedDatabase(app.db, app.config, { customers: 5 })).rejects.toThrow(SeedRefusedError);
+    await expect(seedDatabase(app.db, app.config, { customers: 5 })).rejects.toThrow(/not empty \(200 customers.*--append/);
+    const appended = await seedDatabase(app.db, app.config, { customers: 5, whenNotEmpty: 'append' });
+    expect(appended).toMatchObject({ customers: 5, users: 0, products: 0 });
+    const refs = await one(`SELECT count(DISTINCT external_ref)::int AS n, max(external_ref) AS last FROM customers`);
+    expect(refs).toEqual({ n: 205, last: 'C0000205' });
+  });
+
+  it('leaves a database with customers alone when the demo loader runs', async () => {
+    const before = await one(`SELECT (SELECT count(*) FROM customers)::int AS c, (SELECT count(*) FROM orders)::int AS o`);
+    await loadDemoDataIfEmpty(app.db, app.config);
+    expect(await one(`SELECT (SELECT count(*) FROM customers)::int AS c, (SELECT count(*) FROM orders)::int AS o`)).toEqual(before);
+    expect(DEMO_DATASET.customers).toBe(2000);
+  });
+});
+
+describe('the generator', () => {
+  it('is deterministic for a seed, apart from ids', () => {
+    const options: GeneratorOptions = { customers: 50, seed: 42, years: 2, now: new Date('2025-06-01T00:00:00Z'), baseCurrency: 'USD' };
+    const run = () => {
+      const gen = new CustomerGenerator(options, generateStaff(options), generateProducts(options));
+      return Array.from({ length: 50 }, () => {
+        const h = gen.next();
+        return [h.customer.name, h.customer.email, h.customer.stage, h.orders.map((o) => `${o.placedAt.toISOString()} ${o.total} ${o.currency}`), h.touchpoints.length];
+      });
+    };
+    expect(run()).toEqual(run());
+  });
+});
