@@ -1,5 +1,6 @@
 import { CoreSchema1732300000000 } from './1732300000000-core-schema';
 import { CustomerModelFits1732400000000 } from './1732400000000-customer-model-fits';
+import { CustomerModelFitRules1732500000000 } from './1732500000000-customer-model-fit-rules';
 
 /** Every migration, in order. Listed explicitly so ts-jest, ts-node and compiled builds load the same set. */
-export const migrations = [CoreSchema1732300000000, CustomerModelFits1732400000000];
+export const migrations = [CoreSchema1732300000000, CustomerModelFits1732400000000, CustomerModelFitRules1732500000000];

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Server } from 'node:http';
 import { openDatabase } from './db/database';
+import { takeOverShutdownSignals } from './db/embedded-postgres';
 import { createApp } from './server/app';
 import { ConfigError, loadConfig } from './server/config';
 import { log, setLogLevel } from './server/logger';
@@ -27,12 +28,14 @@ async function main(): Promise<void> {
     server.close();
     server.closeAllConnections();
     await stop().catch((e) => log.warn('apollo stop failed', e));
+    log.debug('graphql server stopped');
     await db.close().catch((e) => log.warn('database close failed', e));
     log.info('stopped');
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  if (!config.databaseUrl) takeOverShutdownSignals();
 }
 
 main().catch((e) => {

@@ -115,7 +115,10 @@ describe('the playground examples', () => {
       expect(validate(await getSchema(), parse(example.query)).map((e) => e.message)).toEqual([]);
       const res = await app.gql(example.query, example.variables);
       expect(res.errors).toBeUndefined();
-      expect(JSON.stringify(res.data)).not.toMatch(/^\{"\w+":(null|\{"totalCount":0)/);
+      // The seeded data must reach every example, or its nested selections would go unexercised.
+      const root = Object.values(res.data)[0] as { totalCount?: number } | null;
+      expect(root).not.toBeNull();
+      if (root && 'totalCount' in root) expect(root.totalCount).toBeGreaterThan(0);
     },
   );
 

@@ -102,6 +102,17 @@ describe('the SDK against a live server', () => {
     expect(withComplaint?.openComplaints).toBe(1);
   });
 
+  it("reads a customer's segment, value and next best actions in one call", async () => {
+    const { segments } = await rapport.segments();
+    expect(segments.map((s) => s.segment)).toContain('CHAMPIONS');
+    const customer = unwrap((await rapport.createCustomer({ input: { name: 'Insightful' } })).createCustomer, 'customer');
+    const { customer: insights } = await rapport.customerInsights({ id: customer.id });
+    expect(insights).toMatchObject({ id: customer.id, segment: 'PROSPECT', orderStats: { orders: 0 } });
+    expect(Array.isArray(insights?.nextBestActions)).toBe(true);
+    const { segmentSummary } = await rapport.segmentSummary();
+    expect(segmentSummary.segments.find((row) => row.segment === 'PROSPECT')?.customers).toBeGreaterThan(0);
+  });
+
   it('walks every page of a connection with paginate, one request per page', async () => {
     const names = Array.from({ length: 7 }, (_, i) => `Paged ${i}`);
     for (const name of names) unwrap((await rapport.createCustomer({ input: { name, tags: ['sdk-paged'] } })).createCustomer);
@@ -146,6 +157,13 @@ describe('the SDK against a live server', () => {
       ]),
     );
     expect((await rapport.customers({ search: 'nobody-by-this-name' })).customers.totalCount).toBe(before.customers.totalCount);
+  });
+
+  it('surfaces a malformed variable as a RapportBadUserInputError carrying the server code', async () => {
+    const error = await rapport.createCustomer({ input: { name: 'X', email: 'not-an-email' } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RapportBadUserInputError);
+    expect(error).toBeInstanceOf(RapportGraphQLError);
+    expect(error).toMatchObject({ code: 'BAD_USER_INPUT', status: 400, operationName: 'createCustomer' });
   });
 
   it('surfaces a document the schema rejects as a RapportInvalidRequestError from the 400 answer', async () => {

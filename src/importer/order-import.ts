@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { convert, formatAmount } from '../common/money';
+import { newId } from '../seed/ids';
 import { CopyTable, pgClient } from '../seed/writer';
 import type { Config } from '../server/config';
 import { CsvSource, readCsv, sourceName } from './csv-reader';
@@ -89,13 +89,13 @@ export async function importOrders(db: DataSource, source: CsvSource, config: Pi
         for (const c of found) customerIds.set(c.external_ref, c.id);
         for (const ref of unknown) {
           if (customerIds.has(ref)) continue;
-          const id = randomUUID();
+          const id = newId();
           customerIds.set(ref, id);
           created++;
           // Once the file has failed nothing will be written; only the refs are remembered.
           if (errors.any) continue;
           customers.add([id, 'PERSON', `Customer ${ref}`, ref, onboarding.id]);
-          transitions.add([randomUUID(), id, null, onboarding.id, now, `Created by the order import of ${file}`, 'IMPORT', 'import']);
+          transitions.add([newId(), id, null, onboarding.id, now, `Created by the order import of ${file}`, 'IMPORT', 'import']);
         }
       }
       if (errors.any) return;
@@ -104,7 +104,7 @@ export async function importOrders(db: DataSource, source: CsvSource, config: Pi
         const cost = formatAmount(o.cost);
         const foreign = o.currency !== base;
         orders.add([
-          randomUUID(), customerIds.get(o.customerRef)!, o.orderRef, o.placedAt, o.status, o.channel, o.currency, base, o.rate,
+          newId(), customerIds.get(o.customerRef)!, o.orderRef, o.placedAt, o.status, o.channel, o.currency, base, o.rate,
           total, '0', total, cost,
           foreign ? formatAmount(convert(o.total, o.rate, base)) : total,
           foreign ? formatAmount(convert(o.cost, o.rate, base)) : cost,

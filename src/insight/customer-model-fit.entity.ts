@@ -1,6 +1,6 @@
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { toGlobalId } from '../common/ids';
-import type { BgnbdParams, GammaGammaParams, RfmBreakpoints, ValueTierThresholds } from '../intelligence';
+import type { AssociationRule, BgnbdParams, GammaGammaParams, RfmBreakpoints, ValueTierThresholds } from '../intelligence';
 
 export enum TimeUnit {
   DAY = 'DAY',
@@ -138,6 +138,14 @@ export class CustomerModel {
   @Field(() => ValueTierMedians, { nullable: true, description: 'Medians of realised value and predicted 12-month CLV of the same population; null without a Gamma-Gamma fit.' })
   valueTierMedians: ValueTierThresholds | null;
 
+  /** Category association rules of the population (customer baskets), strongest first; feeds cross-sell. */
+  associationRules: AssociationRule[];
+
+  @Field(() => Int, { description: 'Category association rules (support, confidence, lift; Agrawal et al. 1993, Brin et al. 1997) found in the population’s purchases, used for cross-sell suggestions.' })
+  get associationRuleCount(): number {
+    return this.associationRules.length;
+  }
+
   @Field({ description: 'True for the fit per-customer predictions use.' })
   active: boolean;
 
@@ -175,6 +183,7 @@ export function customerModelFromRow(row: Record<string, any>): CustomerModel {
     otherBasisGammaGamma: row.other_basis_gamma_gamma ?? null,
     rfmBreakpoints: row.rfm_breakpoints ?? null,
     valueTierMedians: row.value_tier_medians ?? null,
+    associationRules: row.association_rules ?? [],
     active: row.active,
     durationMs: row.duration_ms,
   });

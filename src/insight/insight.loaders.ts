@@ -85,9 +85,7 @@ export async function streamPopulationDays(
   let current: string | null = null;
   let days: PopulationDay[] = [];
   for (;;) {
-    const t0 = Date.now();
     const rows: PopulationDay[] = await m.query(`FETCH ${batchSize} FROM insight_population`);
-    console.log('TIMING fetch', Date.now() - t0, rows.length);
     for (const row of rows) {
       if (row.customerId !== current) {
         if (current !== null) onCustomer(current, days);
@@ -102,20 +100,22 @@ export async function streamPopulationDays(
   await m.query(`CLOSE insight_population`);
 }
 
-/** One buyer's RFM raw values as of an instant, on both value bases (floats: model input). */
+/** One buyer's RFM raw values as of an instant, with exact value sums on both bases. */
 export interface PopulationRfmRow {
+  customerId: string;
   lastDay: number;
   occasions: number;
-  revenue: number;
-  margin: number;
+  /** Exact decimal strings. */
+  revenue: string;
+  margin: string;
 }
 
-/** Every buyer's last purchase day, occasions and value up to `asOf`, in one aggregate (for RFM breakpoints at a date). */
+/** Every buyer's last purchase day, occasions and value up to `asOf`, in one aggregate (RFM breakpoints at a date, segment summaries). */
 export async function populationRfm(db: DataSource, asOf: Date): Promise<PopulationRfmRow[]> {
   return db.query(
-    `SELECT ${UTC_DAY.replace('o.placed_at', 'max(o.placed_at)')} AS "lastDay",
+    `SELECT o.customer_id AS "customerId", ${UTC_DAY.replace('o.placed_at', 'max(o.placed_at)')} AS "lastDay",
             count(DISTINCT ${UTC_DAY})::int AS occasions,
-            sum(o.total_base)::float8 AS revenue, sum(o.margin_base)::float8 AS margin
+            sum(o.total_base)::text AS revenue, sum(o.margin_base)::text AS margin
        FROM orders o JOIN customers c ON c.id = o.customer_id AND c.deleted_at IS NULL
       WHERE ${PURCHASES} AND o.placed_at <= $2
       GROUP BY o.customer_id`,
@@ -245,3 +245,37 @@ export const STAGE_FACTS_SQL = `
   SELECT c.id, c.lifecycle_stage_id AS "stageId", s.key AS "stageKey",
          (SELECT max(t.at) FROM lifecycle_transitions t WHERE t.customer_id = c.id AND t.to_stage_id = c.lifecycle_stage_id) AS since
     FROM customers c LEFT JOIN lifecycle_stages s ON s.id = c.lifecycle_stage_id`;
+
+/** Categories each customer of a page has bought (purchase orders, lines with a categorised product), one statement. */
+export function purchasedCategories(loaders: Loaders): DataLoader<string, string[]> {
+  return loaders.memo('insight:categories', () =>
+    new DataLoader<string, string[]>(async (ids) => {
+      const rows: Array<{ customerId: string; categories: string[] }> = await loaders.db.query(
+        `SELECT l.customer_id AS "customerId", array_agg(DISTINCT p.category ORDER BY p.category) AS categories
+           FROM order_lines l
+           JOIN orders o ON o.id = l.order_id AND ${PURCHASES}
+           JOIN products p ON p.id = l.product_id
+          WHERE l.customer_id = ANY($2::uuid[]) AND p.category IS NOT NULL
+          GROUP BY 1`,
+        [PURCHASE_STATUSES, [...ids]],
+      );
+      const byId = new Map(rows.map((r) => [r.customerId, r.categories]));
+      return ids.map((id) => byId.get(id) ?? []);
+    }),
+  );
+}
+
+/** The population's baskets for association rules: each buyer's set of purchased categories up to `asOf`. */
+export async function populationBaskets(db: DataSource, asOf: Date): Promise<string[][]> {
+  const rows: Array<{ categories: string[] }> = await db.query(
+    `SELECT array_agg(DISTINCT p.category) AS categories
+       FROM order_lines l
+       JOIN orders o ON o.id = l.order_id AND ${PURCHASES} AND o.placed_at <= $2
+       JOIN products p ON p.id = l.product_id
+       JOIN customers c ON c.id = l.customer_id AND c.deleted_at IS NULL
+      WHERE p.category IS NOT NULL
+      GROUP BY l.customer_id`,
+    [PURCHASE_STATUSES, asOf],
+  );
+  return rows.map((r) => r.categories);
+}

@@ -2,6 +2,20 @@ import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from '
 import { Customer } from '../customer/customer.entity';
 import { LifecycleStage } from '../lifecycle/lifecycle-stage.entity';
 import type { Context } from '../server/context';
+import {
+  ChurnWatchlistArgs,
+  ChurnWatchlistEntry,
+  Cohort,
+  CohortRetentionArgs,
+  LifecycleFunnel,
+  LifecycleFunnelArgs,
+  ModelDiagnostics,
+  ModelDiagnosticsArgs,
+  RevenueConcentration,
+  RevenueConcentrationArgs,
+  SegmentSummary,
+  SegmentSummaryArgs,
+} from './analytics.types';
 import { CustomerModel } from './customer-model-fit.entity';
 import {
   ApplySuggestedLifecycleStagesInput,
@@ -31,7 +45,7 @@ export class CustomerModelResolver {
   @Query(() => CustomerModel, {
     nullable: true,
     description:
-      'The active fit of the customer models. With no fit yet, one is fitted on the current data (DAY, MARGIN) before answering; null only while no customer has a purchase. An active fit older than RAPPORT_MODEL_MAX_AGE_HOURS (default 24) is refitted in the background once orders changed.',
+      'The active fit of the customer models. With no fit yet, the first request that needs it starts a fit on the current data (DAY, MARGIN) and waits for it up to 5 seconds; a longer fit finishes in the background while answers go without a model (null here, null predictions). Null also while no customer has a purchase. An active fit older than RAPPORT_MODEL_MAX_AGE_HOURS (default 24) is refitted in the background once orders changed; requests keep using the current fit meanwhile.',
   })
   customerModel(@Ctx() ctx: Context) {
     return ctx.services.insight.model();
@@ -51,13 +65,47 @@ export class CustomerModelResolver {
   }
 
   @Mutation(() => ApplySuggestedLifecycleStagesPayload, {
-    description: 'Move every customer whose suggested lifecycle stage differs from the current one, recording RULE transitions, in one transaction.',
+    description: 'Move every customer whose suggested lifecycle stage differs from the current one, recording RULE transitions, in one transaction (written in batches of 500). A customer whose stage changes while this runs keeps the new stage.',
   })
   applySuggestedLifecycleStages(
     @Arg('input', () => ApplySuggestedLifecycleStagesInput, { defaultValue: { dryRun: false }, description: 'Pass dryRun: true to count the moves without writing.' }) input: ApplySuggestedLifecycleStagesInput,
     @Ctx() ctx: Context,
   ) {
     return ctx.services.insight.applySuggestedLifecycleStages(input.dryRun);
+  }
+}
+
+/** Analyst queries over the whole customer base. */
+@Resolver()
+export class InsightAnalyticsResolver {
+  @Query(() => SegmentSummary, { description: 'Customers, revenue and margin per RFM segment (Hughes 1994), scored as Customer.segment scores each customer.' })
+  segmentSummary(@Args() { asOf }: SegmentSummaryArgs, @Ctx() ctx: Context) {
+    return ctx.services.insight.analytics.segmentSummary(asOf);
+  }
+
+  @Query(() => RevenueConcentration, { description: 'How concentrated value is over buyers: shares of the top 1–50% and the Gini coefficient.' })
+  revenueConcentration(@Args() { basis }: RevenueConcentrationArgs, @Ctx() ctx: Context) {
+    return ctx.services.insight.analytics.revenueConcentration(basis);
+  }
+
+  @Query(() => [Cohort], { description: 'Retention by acquisition cohort: for customers who first bought in the same period, the share buying again in each later period.' })
+  cohortRetention(@Args() { granularity, from, to }: CohortRetentionArgs, @Ctx() ctx: Context) {
+    return ctx.services.insight.analytics.cohortRetention(granularity, from, to);
+  }
+
+  @Query(() => LifecycleFunnel, { description: 'Lifecycle stage sizes now and the moves between stages recorded in a period.' })
+  lifecycleFunnel(@Args() { from, to }: LifecycleFunnelArgs, @Ctx() ctx: Context) {
+    return ctx.services.insight.analytics.lifecycleFunnel(from, to);
+  }
+
+  @Query(() => [ChurnWatchlistEntry], { description: 'Buyers with the most value at risk: churn probability (1 − P(alive), BG/NBD) × realised value, highest first.' })
+  churnWatchlist(@Args() { first }: ChurnWatchlistArgs, @Ctx() ctx: Context) {
+    return ctx.services.insight.analytics.churnWatchlist(first);
+  }
+
+  @Query(() => ModelDiagnostics, { description: 'Fit BG/NBD on purchases up to calibrationEnd and compare its predictions with the purchases up to holdoutEnd (Fader, Hardie & Lee 2005). Nothing is stored.' })
+  modelDiagnostics(@Args() { calibrationEnd, holdoutEnd, timeUnit }: ModelDiagnosticsArgs, @Ctx() ctx: Context) {
+    return ctx.services.insight.analytics.modelDiagnostics(calibrationEnd, holdoutEnd, timeUnit);
   }
 }
 

@@ -1,10 +1,10 @@
 // Synthetic CRM data. Purchases follow the BG/NBD story (Fader, Hardie & Lee 2005): while active, a customer buys as a
 // Poisson process with rate λ ~ Gamma(r, α); after each purchase they drop out with probability p ~ Beta(a, b).
 
-import { randomUUID } from 'node:crypto';
 import { convert, currencyExponent, formatAmount } from '../common/money';
 import { LifecycleStage, suggestLifecycleStage } from '../intelligence/lifecycle-rules';
 import { mulberry32, Rng, sampleBeta, sampleGamma, sampleNormal } from '../intelligence/random';
+import { newId } from './ids';
 import {
   COMPANY_ACQUISITION, COMPANY_TAGS, COMPANY_TRADES, COMPANY_WORDS, CONSUMABLE_CATEGORIES, CONTACT_TITLES, COUNTRIES,
   Country, EMAIL_DOMAINS, FEMALE_FIRST_NAMES, INCOME_BANDS, INTEREST_CATEGORIES, INTERESTS, LAST_NAMES, MALE_FIRST_NAMES,
@@ -251,12 +251,12 @@ function toUnits(minor: number, exponent: number): bigint {
   return BigInt(minor) * 10n ** BigInt(4 - exponent);
 }
 
-/** A price that ends like a shop price: …9.99, …4.90, or whole. */
+/** A price that ends like a shop price, in minor units: 649.00 stays, 24.90 becomes 24.99, 1,234 yen stays whole. */
 function shopPrice(major: number, exponent: number): number {
   const factor = 10 ** exponent;
   if (major >= 100) return (Math.round(major / 10) * 10 - 1) * factor;
   if (exponent === 0) return Math.max(1, Math.round(major));
-  return Math.max(1, Math.round(major * 10) * (factor / 10) - (major >= 20 ? factor / 10 : 0));
+  return Math.max(1, Math.round(major) * factor - 1);
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -285,7 +285,7 @@ export function generateStaff(options: GeneratorOptions): StaffRow[] {
     } while (used.has(`${first} ${last}`));
     used.add(`${first} ${last}`);
     return {
-      id: randomUUID(),
+      id: newId(),
       name: `${first} ${last}`,
       email: `${slug(first)}.${slug(last)}@rapport.example`,
       role,
@@ -306,7 +306,7 @@ export function generateProducts(options: GeneratorOptions): ProductRow[] {
       const price = shopPrice(usd / usdPerBase, exponent);
       const margin = 0.2 + rng() * 0.4;
       return {
-        id: randomUUID(),
+        id: newId(),
         sku: `${code}-${String(100 + i * 7 + intBetween(rng, 0, 6)).padStart(4, '0')}`,
         name,
         category,
@@ -333,8 +333,7 @@ const PURCHASE: ReadonlySet<OrderStatus> = new Set(['PENDING', 'PAID', 'FULFILLE
 
 /**
  * Generates customers one at a time, in creation order, each with contacts, orders, touchpoints and lifecycle history.
- * Deterministic for a seed (only the UUIDs differ between runs). Keeps just the ids and creation times of earlier
- * customers, for referrals.
+ * Deterministic for a seed (only the ids differ between runs). Of earlier customers it keeps just the ids, for referrals.
  */
 export class CustomerGenerator {
   private readonly rng: Rng;
@@ -384,7 +383,7 @@ export class CustomerGenerator {
 
   private customer(i: number, createdAt: number): CustomerHistory {
     const rng = this.rng;
-    const id = randomUUID();
+    const id = newId();
     const kind = rng() < 0.2 ? 'COMPANY' : 'PERSON';
     const country = pickWeighted(rng, COUNTRIES, (c) => c.weight);
     const city = pick(rng, country.cities);
@@ -502,7 +501,7 @@ export class CustomerGenerator {
         const first = pick(rng, rng() < 0.5 ? FEMALE_FIRST_NAMES : MALE_FIRST_NAMES);
         const last = pick(rng, LAST_NAMES);
         h.contacts.push({
-          id: randomUUID(),
+          id: newId(),
           customerId: c.id,
           name: `${first} ${last}`,
           title: titles[k] ?? null,
@@ -518,7 +517,7 @@ export class CustomerGenerator {
       const assistant = c.incomeBand === '150k+' || rng() < 0.25;
       const first = pick(rng, rng() < 0.5 ? FEMALE_FIRST_NAMES : MALE_FIRST_NAMES);
       h.contacts.push({
-        id: randomUUID(),
+        id: newId(),
         customerId: c.id,
         name: `${first} ${assistant ? pick(rng, LAST_NAMES) : lastName}`,
         title: assistant ? 'Personal assistant' : pick(rng, ['Partner', 'Spouse', 'Daughter', 'Son']),
@@ -549,7 +548,7 @@ export class CustomerGenerator {
     const basket = sampleGamma(3, 3, rng) * (company ? 2.5 : 1);
     const channel = this.preferredChannel(company);
     const foreign = country.currency !== this.options.baseCurrency && USD_PER_UNIT[country.currency] && USD_PER_UNIT[this.options.baseCurrency];
-    const paysLocal = foreign && rng() < 0.75;
+    const paysLocal = foreign && rng() < 0.5;
     const sentiment = 3.2 + rng() * 1.8;
     const thankYouRate = owner ? owner.diligence : 0.25;
 
@@ -632,7 +631,7 @@ export class CustomerGenerator {
       const lineDiscount = rng() < 0.12 ? Math.round((gross * pick(rng, [5, 10, 15, 20])) / 100) : 0;
       const total = gross - lineDiscount;
       const money = (minor: number) => minorToDecimal(minor, exponent);
-      lines.push({ id: randomUUID(), productId: product.id, position, description: product.name, quantity, unitPrice: money(unitPrice), unitCost: money(unitCost), discount: money(lineDiscount), total: money(total) });
+      lines.push({ id: newId(), productId: product.id, position, description: product.name, quantity, unitPrice: money(unitPrice), unitCost: money(unitCost), discount: money(lineDiscount), total: money(total) });
       subtotal += gross;
       discount += lineDiscount;
       cost += quantity * unitCost;
@@ -641,7 +640,7 @@ export class CustomerGenerator {
     const totalDecimal = minorToDecimal(total, exponent);
     const costDecimal = minorToDecimal(cost, exponent);
     return {
-      id: randomUUID(),
+      id: newId(),
       customerId: h.customer.id,
       placedAt: new Date(placedAt),
       updatedAt: new Date(Math.min(this.now, placedAt + (status === 'PENDING' ? 0 : (1 + rng() * 72) * HOUR))),
@@ -757,7 +756,7 @@ export class CustomerGenerator {
     const c = h.customer;
     const created = c.createdAt.getTime();
     const creator = owner ? { id: owner.id, label: owner.name } : { id: null, label: 'system' };
-    h.transitions.push({ id: randomUUID(), customerId: c.id, from: null, to: 'PROSPECT', at: c.createdAt, reason: 'Customer created', source: 'MANUAL', actorUserId: creator.id, actor: creator.label });
+    h.transitions.push({ id: newId(), customerId: c.id, from: null, to: 'PROSPECT', at: c.createdAt, reason: 'Customer created', source: 'MANUAL', actorUserId: creator.id, actor: creator.label });
     h.orders.sort((a, b) => a.placedAt.getTime() - b.placedAt.getTime());
     const purchases = h.orders.filter((o) => PURCHASE.has(o.status)).map((o) => o.placedAt.getTime());
     let stage: LifecycleStage = 'PROSPECT';
@@ -781,7 +780,7 @@ export class CustomerGenerator {
       if (suggestion.stage === stage) return;
       const manual = owner && rng() < 0.08;
       h.transitions.push({
-        id: randomUUID(),
+        id: newId(),
         customerId: c.id,
         from: stage,
         to: suggestion.stage,
@@ -835,7 +834,7 @@ export class CustomerGenerator {
   ): void {
     if (t.at > this.now) return;
     h.touchpoints.push({
-      id: randomUUID(),
+      id: newId(),
       customerId: h.customer.id,
       contactId: t.contactId ?? null,
       userId: t.userId ?? null,

@@ -6,14 +6,27 @@ import type { QueryRunner } from 'typeorm';
 import { currencyExponent } from '../common/money';
 import { CustomerHistory, minorToDecimal, ProductRow, StaffRow } from './generator';
 
+// COPY ... FROM STDIN in text format: one line per row, tab-separated, \N for null, backslash escapes.
+
 export type CopyValue = string | number | boolean | Date | null | undefined | readonly string[];
 
+const NULL = '\\N';
 const NEEDS_ESCAPE = /[\\\t\n\r]/;
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
-/** A text value for COPY's text format: backslash, tab and line breaks escaped. */
-function escapeText(text: string): string {
-  return NEEDS_ESCAPE.test(text) ? text.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c]) : text;
+/** Free text (names, subjects): backslash, tab and line breaks escaped; null as \N. */
+function text(value: string | null | undefined): string {
+  if (value == null) return NULL;
+  return NEEDS_ESCAPE.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c]) : value;
+}
+
+/** Values that never need escaping (ids, enum keys, numbers, dates as YYYY-MM-DD); null as \N. */
+function plain(value: string | number | null | undefined): string {
+  return value == null ? NULL : String(value);
+}
+
+function bool(value: boolean): string {
+  return value ? 't' : 'f';
 }
 
 /** A Postgres array literal, every element quoted: {"golf","wine"}. */
@@ -21,50 +34,112 @@ export function arrayLiteral(values: readonly string[]): string {
   return `{${values.map((v) => `"${v.replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(',')}}`;
 }
 
-function encodeValue(value: CopyValue): string {
-  if (value === null || value === undefined) return '\\N';
-  if (typeof value === 'string') return escapeText(value);
-  if (typeof value === 'number') return String(value);
-  if (typeof value === 'boolean') return value ? 't' : 'f';
-  if (value instanceof Date) return value.toISOString();
-  return escapeText(arrayLiteral(value));
+const P2 = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
+const P3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+const DAY = 86_400_000;
+
+/**
+ * A UTC timestamp as '2024-05-31 14:30:00.000+00'. About five times faster than toISOString(), which matters with
+ * millions of timestamps; the civil-date arithmetic is Howard Hinnant's days_from_civil inverse ("chrono-Compatible
+ * Low-Level Date Algorithms").
+ */
+function time(value: Date | null | undefined): string {
+  if (value == null) return NULL;
+  const ms = value.getTime();
+  const days = Math.floor(ms / DAY);
+  let rest = ms - days * DAY;
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  if (y < 1000 || y > 9999) return value.toISOString();
+  const h = Math.floor(rest / 3_600_000);
+  rest -= h * 3_600_000;
+  const mi = Math.floor(rest / 60_000);
+  rest -= mi * 60_000;
+  const s = Math.floor(rest / 1000);
+  return `${y}-${P2[m]}-${P2[d]} ${P2[h]}:${P2[mi]}:${P2[s]}.${P3[rest - s * 1000]}+00`;
 }
 
-/** Rows for one table, buffered as COPY text and sent in one COPY … FROM STDIN. */
+function encodeValue(value: CopyValue): string {
+  if (value === null || value === undefined) return NULL;
+  if (typeof value === 'string') return text(value);
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'boolean') return bool(value);
+  if (value instanceof Date) return time(value);
+  return text(arrayLiteral(value));
+}
+
+export interface CopyChunk {
+  sql: string;
+  data: Buffer;
+  rows: number;
+}
+
+/**
+ * Rows for one table, buffered as COPY text and sent in one COPY … FROM STDIN. Lines go straight into a byte buffer:
+ * keeping millions of short-lived strings alive until the batch is sent would cost more in garbage collection than
+ * everything else together.
+ */
 export class CopyTable {
-  private lines: string[] = [];
+  private buffer = Buffer.allocUnsafe(1 << 16);
+  private length = 0;
+  private rows = 0;
   private total = 0;
-  ms = 0;
 
   constructor(readonly table: string, readonly columns: readonly string[]) {}
 
+  /** One row, values in column order. */
   add(values: readonly CopyValue[]): void {
     if (values.length !== this.columns.length) throw new Error(`${this.table}: ${values.length} values for ${this.columns.length} columns`);
     let line = encodeValue(values[0]);
     for (let i = 1; i < values.length; i++) line += `\t${encodeValue(values[i])}`;
-    this.lines.push(line);
+    this.addLine(line);
   }
 
-  get pending(): number {
-    return this.lines.length;
+  /** One row already encoded as a COPY text line (no trailing newline). */
+  addLine(line: string): void {
+    // A UTF-16 code unit never takes more than 3 bytes in UTF-8.
+    const room = line.length * 3 + 1;
+    if (this.length + room > this.buffer.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.length + room));
+      this.buffer.copy(grown, 0, 0, this.length);
+      this.buffer = grown;
+    }
+    this.length += this.buffer.write(line, this.length, 'utf8');
+    this.buffer[this.length++] = 0x0a;
+    this.rows++;
   }
 
-  /** Rows written so far. */
+  /** Rows handed out by take() or written by flush() so far. */
   get written(): number {
     return this.total;
   }
 
-  async flush(client: PoolClient): Promise<void> {
-    if (!this.lines.length) return;
-    const data = `${this.lines.join('\n')}\n`;
-    const count = this.lines.length;
-    this.lines = [];
-    const sql = `COPY ${this.table} (${this.columns.join(', ')}) FROM STDIN`;
-    const t0 = Date.now();
-    await pipeline(Readable.from([data]), client.query(copyFrom(sql)));
-    this.ms += Date.now() - t0;
-    this.total += count;
+  /** The buffered rows as one COPY statement and its data; the buffer starts over. */
+  take(): CopyChunk | null {
+    if (!this.rows) return null;
+    const chunk = { sql: `COPY ${this.table} (${this.columns.join(', ')}) FROM STDIN`, data: this.buffer.subarray(0, this.length), rows: this.rows };
+    this.total += this.rows;
+    this.buffer = Buffer.allocUnsafe(Math.max(1 << 16, Math.min(this.buffer.length, 64 << 20)));
+    this.length = 0;
+    this.rows = 0;
+    return chunk;
   }
+
+  async flush(client: PoolClient): Promise<void> {
+    const chunk = this.take();
+    if (chunk) await copy(client, chunk);
+  }
+}
+
+export async function copy(client: PoolClient, chunk: CopyChunk): Promise<void> {
+  await pipeline(Readable.from([chunk.data]), client.query(copyFrom(chunk.sql)));
 }
 
 /** The pg client under a connected typeorm query runner, for COPY (which typeorm cannot stream). */
@@ -72,13 +147,13 @@ export async function pgClient(runner: QueryRunner): Promise<PoolClient> {
   return (await runner.connect()) as PoolClient;
 }
 
-/** Stage keys → ids, from the seeded lifecycle_stages table. */
+/** Stage keys → ids, from the seeded lifecycle_stages table; locked against deletion, as a foreign-key check would. */
 export async function stageIds(runner: QueryRunner): Promise<Map<string, string>> {
-  const rows: Array<{ id: string; key: string }> = await runner.query('SELECT id, key FROM lifecycle_stages');
+  const rows: Array<{ id: string; key: string }> = await runner.query('SELECT id, key FROM lifecycle_stages FOR KEY SHARE');
   return new Map(rows.map((r) => [r.key, r.id]));
 }
 
-/** Turns generated rows into COPY buffers for every table, in foreign-key order. */
+/** Turns generated rows into COPY text for every table; take() hands a batch out in foreign-key order. */
 export class SeedWriter {
   readonly users = new CopyTable('users', ['id', 'name', 'email', 'role', 'created_at', 'updated_at']);
   readonly products = new CopyTable('products', ['id', 'sku', 'name', 'category', 'unit_price', 'unit_cost', 'currency', 'active', 'created_at', 'updated_at']);
@@ -106,7 +181,7 @@ export class SeedWriter {
     'id', 'customer_id', 'from_stage_id', 'to_stage_id', 'at', 'reason', 'source', 'actor_user_id', 'actor', 'created_at', 'updated_at',
   ]);
 
-  /** In foreign-key order: a table is flushed after the tables it references. */
+  /** In foreign-key order: a table comes after the tables it references. */
   private readonly tables = [this.users, this.products, this.customers, this.contacts, this.orders, this.orderLines, this.touchpoints, this.transitions];
 
   constructor(private readonly stages: Map<string, string>, private readonly baseCurrency: string) {}
@@ -120,47 +195,55 @@ export class SeedWriter {
     this.products.add([p.id, p.sku, p.name, p.category, minorToDecimal(p.price, exponent), minorToDecimal(p.cost, exponent), this.baseCurrency, true, p.createdAt, p.createdAt]);
   }
 
+  /** Hand-written lines per table: the generic add() costs too much for millions of rows. */
   addHistory(h: CustomerHistory): void {
     const c = h.customer;
-    this.customers.add([
-      c.id, c.kind, c.name, c.externalRef, c.email, c.phone, c.addressLine1, c.addressCity, c.addressRegion, c.addressPostalCode,
-      c.addressCountry, c.birthday, c.gender, c.incomeBand, c.region, c.personality, c.interests, c.tags, c.acquisitionChannel,
-      c.referredById, c.ownerId, this.stage(c.stage), c.consentEmail.granted, c.consentEmail.at, c.consentSms.granted,
-      c.consentSms.at, c.consentPhone.granted, c.consentPhone.at, c.consentMail.granted, c.consentMail.at, c.createdAt,
-      c.updatedAt, c.version,
-    ]);
+    this.customers.addLine(
+      `${c.id}\t${c.kind}\t${text(c.name)}\t${text(c.externalRef)}\t${text(c.email)}\t${plain(c.phone)}\t${text(c.addressLine1)}\t` +
+        `${text(c.addressCity)}\t${text(c.addressRegion)}\t${text(c.addressPostalCode)}\t${plain(c.addressCountry)}\t${plain(c.birthday)}\t` +
+        `${plain(c.gender)}\t${plain(c.incomeBand)}\t${text(c.region)}\t${plain(c.personality)}\t${text(arrayLiteral(c.interests))}\t` +
+        `${text(arrayLiteral(c.tags))}\t${text(c.acquisitionChannel)}\t${plain(c.referredById)}\t${plain(c.ownerId)}\t${this.stage(c.stage)}\t` +
+        `${bool(c.consentEmail.granted)}\t${time(c.consentEmail.at)}\t${bool(c.consentSms.granted)}\t${time(c.consentSms.at)}\t` +
+        `${bool(c.consentPhone.granted)}\t${time(c.consentPhone.at)}\t${bool(c.consentMail.granted)}\t${time(c.consentMail.at)}\t` +
+        `${time(c.createdAt)}\t${time(c.updatedAt)}\t${c.version}`,
+    );
     for (const k of h.contacts) {
-      this.contacts.add([k.id, k.customerId, k.name, k.title, k.relationship, k.email, k.phone, k.birthday, k.isPrimary, k.createdAt, k.createdAt]);
+      const at = time(k.createdAt);
+      this.contacts.addLine(`${k.id}\t${k.customerId}\t${text(k.name)}\t${text(k.title)}\t${k.relationship}\t${text(k.email)}\t${plain(k.phone)}\t${plain(k.birthday)}\t${bool(k.isPrimary)}\t${at}\t${at}`);
     }
     for (const o of h.orders) {
-      this.orders.add([
-        o.id, o.customerId, o.placedAt, o.status, o.channel, o.currency, o.baseCurrency, o.rateToBase, o.subtotal, o.discount,
-        o.total, o.cost, o.totalBase, o.costBase, o.placedAt, o.updatedAt,
-      ]);
+      const placed = time(o.placedAt);
+      this.orders.addLine(
+        `${o.id}\t${o.customerId}\t${placed}\t${o.status}\t${o.channel}\t${o.currency}\t${o.baseCurrency}\t${o.rateToBase}\t${o.subtotal}\t` +
+          `${o.discount}\t${o.total}\t${o.cost}\t${o.totalBase}\t${o.costBase}\t${placed}\t${time(o.updatedAt)}`,
+      );
       for (const l of o.lines) {
-        this.orderLines.add([
-          l.id, o.id, o.customerId, l.productId, l.position, l.description, l.quantity, o.currency, l.unitPrice, l.unitCost,
-          l.discount, l.total, o.placedAt, o.placedAt,
-        ]);
+        this.orderLines.addLine(
+          `${l.id}\t${o.id}\t${o.customerId}\t${l.productId}\t${l.position}\t${text(l.description)}\t${l.quantity}\t${o.currency}\t` +
+            `${l.unitPrice}\t${l.unitCost}\t${l.discount}\t${l.total}\t${placed}\t${placed}`,
+        );
       }
     }
     for (const t of h.touchpoints) {
-      this.touchpoints.add([
-        t.id, t.customerId, t.contactId, t.userId, t.orderId, t.channel, t.direction, t.purpose, t.occurredAt, t.subject, t.notes,
-        t.satisfaction, t.nps, t.complaintStatus, t.resolvedAt, t.occurredAt, t.resolvedAt ?? t.occurredAt,
-      ]);
+      const occurred = time(t.occurredAt);
+      const resolved = time(t.resolvedAt);
+      this.touchpoints.addLine(
+        `${t.id}\t${t.customerId}\t${plain(t.contactId)}\t${plain(t.userId)}\t${plain(t.orderId)}\t${t.channel}\t${t.direction}\t${t.purpose}\t` +
+          `${occurred}\t${text(t.subject)}\t${text(t.notes)}\t${plain(t.satisfaction)}\t${plain(t.nps)}\t${plain(t.complaintStatus)}\t${resolved}\t` +
+          `${occurred}\t${t.resolvedAt ? resolved : occurred}`,
+      );
     }
     for (const t of h.transitions) {
-      this.transitions.add([t.id, t.customerId, t.from && this.stage(t.from), this.stage(t.to), t.at, t.reason, t.source, t.actorUserId, t.actor, t.at, t.at]);
+      const at = time(t.at);
+      this.transitions.addLine(
+        `${t.id}\t${t.customerId}\t${t.from ? this.stage(t.from) : NULL}\t${this.stage(t.to)}\t${at}\t${text(t.reason)}\t${t.source}\t${plain(t.actorUserId)}\t${text(t.actor)}\t${at}\t${at}`,
+      );
     }
   }
 
-  get pendingRows(): number {
-    return this.tables.reduce((n, t) => n + t.pending, 0);
-  }
-
-  async flush(client: PoolClient): Promise<void> {
-    for (const table of this.tables) await table.flush(client);
+  /** Everything buffered, one COPY per table, in foreign-key order. */
+  take(): CopyChunk[] {
+    return this.tables.map((t) => t.take()).filter((c): c is CopyChunk => c !== null);
   }
 
   private stage(key: string): string {

@@ -18,25 +18,13 @@ interface RequestContext extends Context {
   reportStatements: boolean;
 }
 
-/** Codes a client can act on; anything else is an internal fault and is masked. */
-const CLIENT_CODES = new Set([
-  'BAD_USER_INPUT',
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'OPERATION_RESOLUTION_FAILURE',
-  'BAD_REQUEST',
-  'NOT_FOUND',
-  'FORBIDDEN',
-  'UNAUTHENTICATED',
-  'QUERY_TOO_COMPLEX',
-]);
-
-/** Nothing internal (SQL, stack traces) reaches a client: unknown errors become INTERNAL_SERVER_ERROR. */
+/**
+ * Nothing internal (SQL, stack traces) reaches a client. Errors we raise on purpose carry an
+ * extensions.code; anything else (Apollo labels it INTERNAL_SERVER_ERROR) is logged and masked.
+ */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const code = formatted.extensions?.code as string | undefined;
-  if (code && CLIENT_CODES.has(code)) {
+  if (code && code !== 'INTERNAL_SERVER_ERROR') {
     const { stacktrace: _s, ...extensions } = formatted.extensions ?? {};
     return { ...formatted, extensions };
   }
@@ -68,6 +56,8 @@ export async function createApp(db: DataSource, config: Config): Promise<App> {
     formatError,
     includeStacktraceInErrorResponses: false,
     introspection: true,
+    // main.ts owns shutdown (HTTP, then Apollo, then the pool, then Postgres), so Apollo must not race it.
+    stopOnTerminationSignals: false,
     plugins: [ApolloServerPluginLandingPageDisabled(), statementReport, queryCost(schema, config.maxQueryCost)],
   });
   await apollo.start();

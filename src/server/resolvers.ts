@@ -1,5 +1,5 @@
 import { ContactResolver, CustomerContactResolver } from '../contact/contact.resolver';
-import { CustomerInsightResolver, CustomerModelResolver } from '../insight/insight.resolver';
+import { CustomerInsightResolver, CustomerModelResolver, InsightAnalyticsResolver } from '../insight/insight.resolver';
 import { CustomerOrderResolver, OrderLineResolver, OrderResolver } from '../order/order.resolver';
 import { ProductResolver } from '../product/product.resolver';
 import { CustomerTouchpointResolver, TouchpointResolver } from '../touchpoint/touchpoint.resolver';
@@ -19,4 +19,5 @@ export const domainResolvers: Function[] = [
   CustomerOrderResolver,
   CustomerModelResolver,
   CustomerInsightResolver,
+  InsightAnalyticsResolver,
 ];

@@ -1,0 +1,227 @@
+// Fitting the customer models on the whole customer base, storing fits, and keeping one fresh: on demand when there
+// is none, in the background when the active one is stale.
+
+import type { DataSource } from 'typeorm';
+import { StatementTally, withStatementTally } from '../db/statement-counter';
+import { associationRules, fitBgnbd, fitGammaGamma, rfmBreakpoints, valueTierThresholds, type PurchaseSummary } from '../intelligence';
+import { log } from '../server/logger';
+import { CustomerModel, customerModelFromRow, GammaGammaFitRecord, TimeUnit, ValueBasis } from './customer-model-fit.entity';
+import { populationBaskets, streamPopulationDays } from './insight.loaders';
+import { modelValue, predictedClv, rfmInputFromSummary, summarizeOccasions } from './occasions';
+
+/** Gamma-Gamma is not fitted on fewer repeat buyers than this: the estimate would be noise. */
+export const MIN_REPEAT_BUYERS = 10;
+/** Association rules kept with a fit: the strongest this many (by lift, then confidence). */
+const MAX_STORED_RULES = 500;
+/** Rules need a pair bought by at least this share of buyers. */
+const RULE_MIN_SUPPORT = 0.01;
+/** How often one process asks whether the active fit went stale. */
+const STALENESS_CHECK_MS = 10 * 60_000;
+
+/**
+ * The active fit is refitted in the background once it is older than this and orders changed since
+ * (RAPPORT_MODEL_MAX_AGE_HOURS, default 24).
+ */
+export function modelMaxAgeMs(env: NodeJS.ProcessEnv = process.env): number {
+  const hours = Number(env.RAPPORT_MODEL_MAX_AGE_HOURS ?? 24);
+  return (Number.isFinite(hours) && hours >= 0 ? hours : 24) * 3_600_000;
+}
+
+export interface PopulationMember {
+  customerId: string;
+  summary: PurchaseSummary;
+  margin: { total: number; mx: number };
+  revenue: { total: number; mx: number };
+}
+
+/** The data cannot support a fit (no buyers, or an estimate that ran off to a boundary); nothing is stored. */
+export class CannotFitError extends Error {}
+
+const NO_PURCHASES = 'No customer has a purchase by this date: there is nothing to fit.';
+const positive = (...xs: number[]): boolean => xs.every((x) => Number.isFinite(x) && x > 0);
+
+/** The population's summaries as of `asOf` in one unit, with both value bases. */
+export async function loadPopulation(db: DataSource, asOf: Date, unit: TimeUnit): Promise<PopulationMember[]> {
+  const members: PopulationMember[] = [];
+  await db.transaction('REPEATABLE READ', (m) =>
+    streamPopulationDays(m, asOf, (customerId, days) => {
+      const margin = summarizeOccasions(days.map((d) => ({ firstAt: d.firstAt, lastAt: d.lastAt, value: d.margin })), asOf, unit);
+      const revenue = summarizeOccasions(days.map((d) => ({ firstAt: d.firstAt, lastAt: d.lastAt, value: d.revenue })), asOf, unit);
+      if (!margin || !revenue) return;
+      members.push({
+        customerId,
+        summary: margin,
+        margin: { total: margin.totalValue, mx: margin.monetaryValue },
+        revenue: { total: revenue.totalValue, mx: revenue.monetaryValue },
+      });
+    }),
+  );
+  return members;
+}
+
+function fitGammaGammaOn(members: readonly PopulationMember[], basis: ValueBasis): GammaGammaFitRecord | null {
+  const key = basis === ValueBasis.MARGIN ? 'margin' : 'revenue';
+  const observations = members.map((m) => ({ x: m.summary.x, monetaryValue: m[key].mx }));
+  if (observations.filter((o) => o.x > 0 && o.monetaryValue > 0).length < MIN_REPEAT_BUYERS) return null;
+  const fit = fitGammaGamma(observations);
+  if (!positive(fit.p, fit.q, fit.gamma) || !Number.isFinite(fit.logLikelihood)) return null;
+  return { p: fit.p, q: fit.q, gamma: fit.gamma, logLikelihood: fit.logLikelihood, customers: fit.customers };
+}
+
+export interface FitOptions {
+  asOf: Date;
+  timeUnit: TimeUnit;
+  basis: ValueBasis;
+  activate: boolean;
+  baseCurrency: string;
+}
+
+/**
+ * Fits BG/NBD and Gamma-Gamma (both value bases) on every customer with a purchase by asOf, computes the RFM
+ * breakpoints and value-tier medians of the same population, and stores the fit — activating it, in one
+ * transaction, when asked. Concurrent fits are serialised by an advisory lock, so one fit stays active.
+ */
+export async function fitAndStore(db: DataSource, o: FitOptions): Promise<CustomerModel> {
+  const started = Date.now();
+  const members = await loadPopulation(db, o.asOf, o.timeUnit);
+  if (members.length === 0) throw new CannotFitError(NO_PURCHASES);
+  const bg = fitBgnbd(members.map((m) => m.summary));
+  if (!positive(bg.r, bg.alpha, bg.a, bg.b) || !Number.isFinite(bg.logLikelihood)) {
+    throw new CannotFitError(`The BG/NBD estimate did not converge to finite parameters on ${members.length} customers; more purchase history is needed.`);
+  }
+  const bgnbd = { r: bg.r, alpha: bg.alpha, a: bg.a, b: bg.b };
+  const gammaGamma = fitGammaGammaOn(members, o.basis);
+  const other = fitGammaGammaOn(members, o.basis === ValueBasis.MARGIN ? ValueBasis.REVENUE : ValueBasis.MARGIN);
+  const key = o.basis === ValueBasis.MARGIN ? 'margin' : 'revenue';
+  const breakpoints = rfmBreakpoints(members.map((m) => rfmInputFromSummary({ ...m.summary, totalValue: m[key].total }, o.baseCurrency)));
+  const medians = valueTierThresholds(
+    members.map((m) => ({
+      currentValue: modelValue(m[key].total, o.baseCurrency),
+      potentialValue: gammaGamma ? predictedClv(bgnbd, gammaGamma, { ...m.summary, monetaryValue: m[key].mx, totalValue: m[key].total }) ?? 0 : 0,
+    })),
+  );
+  const rules = associationRules(await populationBaskets(db, o.asOf), { minSupport: RULE_MIN_SUPPORT }).slice(0, MAX_STORED_RULES);
+  const durationMs = Date.now() - started;
+  const row = await db.transaction(async (m) => {
+    await m.query(`SELECT pg_advisory_xact_lock(hashtext('customer_model_fits'))`);
+    if (o.activate) await m.query(`UPDATE customer_model_fits SET active = false, updated_at = now() WHERE active`);
+    const [inserted] = await m.query(
+      `INSERT INTO customer_model_fits (as_of, time_unit, basis, base_currency, customers,
+         bgnbd_r, bgnbd_alpha, bgnbd_a, bgnbd_b, bgnbd_log_likelihood,
+         gamma_gamma_p, gamma_gamma_q, gamma_gamma_gamma, gamma_gamma_log_likelihood, gamma_gamma_customers,
+         other_basis_gamma_gamma, rfm_breakpoints, value_tier_medians, active, duration_ms, association_rules)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21)
+       RETURNING *`,
+      [
+        o.asOf, o.timeUnit, o.basis, o.baseCurrency, members.length,
+        bgnbd.r, bgnbd.alpha, bgnbd.a, bgnbd.b, bg.logLikelihood,
+        gammaGamma?.p ?? null, gammaGamma?.q ?? null, gammaGamma?.gamma ?? null, gammaGamma?.logLikelihood ?? null, gammaGamma?.customers ?? null,
+        other ? JSON.stringify(other) : null, JSON.stringify(breakpoints), JSON.stringify(medians), o.activate, durationMs,
+        JSON.stringify(rules),
+      ],
+    );
+    return inserted;
+  });
+  return customerModelFromRow(row);
+}
+
+/** Fits this process has parsed, by id (a handful: the active one and its predecessors). */
+const parsedFits = new Map<string, CustomerModel>();
+function rememberFit(model: CustomerModel): CustomerModel {
+  parsedFits.delete(model.uuid);
+  parsedFits.set(model.uuid, model);
+  while (parsedFits.size > 8) parsedFits.delete(parsedFits.keys().next().value!);
+  return model;
+}
+
+/** One fit at a time per database in this process; concurrent callers share it. */
+const inflight = new WeakMap<DataSource, Promise<CustomerModel | null>>();
+const lastStalenessCheck = new WeakMap<DataSource, number>();
+/** After an on-demand fit failed, requests answer without a model for a minute instead of retrying each time. */
+const lastFailedFit = new WeakMap<DataSource, number>();
+const RETRY_FAILED_FIT_MS = 60_000;
+
+function singleFlight(db: DataSource, run: () => Promise<CustomerModel | null>): Promise<CustomerModel | null> {
+  let p = inflight.get(db);
+  if (!p) {
+    p = run().finally(() => inflight.delete(db));
+    inflight.set(db, p);
+  }
+  return p;
+}
+
+/** How long a request waits for an on-demand fit before answering without a model. */
+export const ON_DEMAND_WAIT_MS = 5_000;
+
+/**
+ * With no active fit yet: fit on the current data (DAY, MARGIN), outside the request's statement tally. The request
+ * waits up to ON_DEMAND_WAIT_MS; a slower fit (a large customer base) goes on in the background and the request
+ * answers without a model. Null also when there is nothing to fit (no purchases).
+ */
+function fitOnDemand(db: DataSource, baseCurrency: string): Promise<CustomerModel | null> {
+  if (Date.now() - (lastFailedFit.get(db) ?? 0) < RETRY_FAILED_FIT_MS) return Promise.resolve(null);
+  const fit = withStatementTally({ statements: 0 }, () =>
+    singleFlight(db, async () => {
+      try {
+        const [existing] = await db.query(`SELECT * FROM customer_model_fits WHERE active`);
+        if (existing) return customerModelFromRow(existing);
+        return await fitAndStore(db, { asOf: new Date(), timeUnit: TimeUnit.DAY, basis: ValueBasis.MARGIN, activate: true, baseCurrency });
+      } catch (e) {
+        lastFailedFit.set(db, Date.now());
+        if (e instanceof CannotFitError) log.warn(`no customer model: ${e.message}`);
+        else log.error('on-demand customer model fit failed', e);
+        return null;
+      }
+    }),
+  );
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), ON_DEMAND_WAIT_MS);
+    timer.unref();
+  });
+  return Promise.race([fit, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * When the active fit is older than the configured age and orders changed since, refit in the background with the
+ * same unit and basis; requests keep using the current fit meanwhile. Runs outside the request's statement tally.
+ */
+function refreshIfStale(db: DataSource, model: CustomerModel, baseCurrency: string): void {
+  const now = Date.now();
+  if (now - model.fittedAt.getTime() < modelMaxAgeMs()) return;
+  if (now - (lastStalenessCheck.get(db) ?? 0) < STALENESS_CHECK_MS || inflight.has(db)) return;
+  lastStalenessCheck.set(db, now);
+  const detached: StatementTally = { statements: 0 };
+  withStatementTally(detached, () => {
+    singleFlight(db, async () => {
+      const [{ changed }] = await db.query(
+        `SELECT EXISTS (SELECT 1 FROM orders WHERE created_at > $1 OR updated_at > $1 OR deleted_at > $1) AS changed`,
+        [model.fittedAt],
+      );
+      if (!changed) return model;
+      const fit = await fitAndStore(db, { asOf: new Date(), timeUnit: model.timeUnit, basis: model.basis, activate: true, baseCurrency });
+      log.info(`customer model refitted in the background (${fit.customers} customers, ${fit.durationMs} ms)`);
+      return fit;
+    }).catch((e) => log.error('background customer model refit failed', e));
+  });
+}
+
+/**
+ * The active fit, in one statement: the full row (rules and breakpoints are sizeable JSON) only when this process has
+ * not parsed that fit yet; stored fits never change except for the active flag. With none yet, see fitOnDemand.
+ */
+export async function activeModel(db: DataSource, baseCurrency: string): Promise<CustomerModel | null> {
+  const [found]: Array<{ id: string; row: Record<string, any> | null }> = await db.query(
+    `SELECT f.id, CASE WHEN f.id = ANY($1::uuid[]) THEN NULL ELSE to_jsonb(f) END AS row FROM customer_model_fits f WHERE f.active`,
+    [[...parsedFits.keys()]],
+  );
+  if (!found) return fitOnDemand(db, baseCurrency);
+  const model = found.row ? rememberFit(customerModelFromRow(found.row)) : parsedFits.get(found.id)!;
+  refreshIfStale(db, model, baseCurrency);
+  return model;
+}
+
+/** An explicit fit succeeded: requests may try on-demand fits again at once. */
+export function forgetFailedFit(db: DataSource): void {
+  lastFailedFit.delete(db);
+}
