@@ -5,10 +5,11 @@ import { Readable } from 'node:stream';
 import { formatAmount, parseAmount } from '../src/common/money';
 import { importCustomers } from '../src/importer/customer-import';
 import { importOrders } from '../src/importer/order-import';
+import { CDNOW_DIR } from './support/shared-data';
 import { startTestApp, TestApp } from './support/test-app';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
-const CDNOW = '/work/shared/data/cdnow/CDNOW_sample.txt';
+const CDNOW = path.join(CDNOW_DIR, 'CDNOW_sample.txt');
 
 let app: TestApp;
 beforeAll(async () => {

@@ -1050,11 +1050,32 @@ export type LifecycleStageEdge = {
 
 /** Conditions on lifecycle stages. */
 export type LifecycleStageFilter = {
+  /** All of these conditions. */
+  and?: InputMaybe<Array<LifecycleStageFilter>>;
   /** Stage key, e.g. LOYAL. */
   key?: InputMaybe<StringFilter>;
   /** Display name. */
   name?: InputMaybe<StringFilter>;
+  /** Not this condition. */
+  not?: InputMaybe<LifecycleStageFilter>;
+  /** Any of these conditions. */
+  or?: InputMaybe<Array<LifecycleStageFilter>>;
 };
+
+/** How to sort LifecycleStage lists. Ties are broken by ID so pages are stable. */
+export type LifecycleStageOrderBy = {
+  /** Direction. */
+  direction?: SortDirection;
+  /** Field to sort by. */
+  field?: LifecycleStageSortField;
+};
+
+/** Fields lifecycle stages can be sorted by. */
+export type LifecycleStageSortField =
+  /** Display name. */
+  | 'NAME'
+  /** Funnel order. */
+  | 'POSITION';
 
 /** The lifecycle stage Rapport’s rules suggest from purchases and P(alive), and why. */
 export type LifecycleSuggestion = {
@@ -1249,7 +1270,7 @@ export type MoveCustomerToStagePayload = {
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type Mutation = {
   __typename?: 'Mutation';
-  /** Move every customer whose suggested lifecycle stage differs from the current one, recording RULE transitions, in one transaction. */
+  /** Move every customer whose suggested lifecycle stage differs from the current one, recording RULE transitions, in one transaction (written in batches of 500). A customer whose stage changes while this runs keeps the new stage. */
   applySuggestedLifecycleStages: ApplySuggestedLifecycleStagesPayload;
   /** Add a contact to a customer. With `isPrimary: true` it replaces the customer’s primary contact. */
   createContact: ContactPayload;
@@ -1970,6 +1991,7 @@ export type QueryLifecycleStagesArgs = {
   filter?: InputMaybe<LifecycleStageFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<LifecycleStageOrderBy>;
 };
 
 
@@ -2744,7 +2766,7 @@ export type User = Node & {
   /** Customers this user owns: their book of business. */
   customers: CustomerConnection;
   /** Work email address; unique. */
-  email: Scalars['String']['output'];
+  email: Scalars['EmailAddress']['output'];
   /** Globally unique, opaque ID. Use it with `node(id:)`; do not parse it. */
   id: Scalars['ID']['output'];
   /** Full name. */

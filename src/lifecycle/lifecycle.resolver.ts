@@ -17,8 +17,8 @@ import {
 export class LifecycleStageResolver {
   @Query(() => LifecycleStageConnection, { description: 'The lifecycle stage catalog, in funnel order.' })
   lifecycleStages(@Args() args: LifecycleStagesArgs, @Ctx() ctx: Context) {
-    const { filter, ...page } = args;
-    return ctx.services.lifecycle.stages({ page, filter: filter as Record<string, unknown> });
+    const { filter, orderBy, ...page } = args;
+    return ctx.services.lifecycle.stages({ page, filter: filter as Record<string, unknown>, orderBy });
   }
 }
 

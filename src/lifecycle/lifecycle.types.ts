@@ -1,5 +1,5 @@
-import { ArgsType, Field, ID, InputType, ObjectType } from 'type-graphql';
-import { ConnectionType, PageArgs, SortDirection } from '../common/connection.types';
+import { ArgsType, Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import { ConnectionType, OrderByType, PageArgs, SortDirection } from '../common/connection.types';
 import { UserError } from '../common/errors';
 import { DateTimeFilter, EnumFilter, StringFilter } from '../common/filter.types';
 import type { ListSpec } from '../common/list-query';
@@ -10,12 +10,26 @@ import { LifecycleTransition, TransitionSource } from './lifecycle-transition.en
 export const LifecycleStageConnection = ConnectionType(LifecycleStage, 'LifecycleStage', 'lifecycle stage');
 export const LifecycleTransitionConnection = ConnectionType(LifecycleTransition, 'LifecycleTransition', 'lifecycle transition');
 
+export enum LifecycleStageSortField {
+  POSITION = 'POSITION',
+  NAME = 'NAME',
+}
+registerEnumType(LifecycleStageSortField, {
+  name: 'LifecycleStageSortField',
+  description: 'Fields lifecycle stages can be sorted by.',
+  valuesConfig: { POSITION: { description: 'Funnel order.' }, NAME: { description: 'Display name.' } },
+});
+export const LifecycleStageOrderBy = OrderByType(LifecycleStageSortField, 'LifecycleStage', LifecycleStageSortField.POSITION, SortDirection.ASC);
+
 export const lifecycleStageList: ListSpec<LifecycleStage> = {
   entity: LifecycleStage,
   what: 'lifecycle stage',
   filters: { key: { sql: '{a}.key', kind: 'text' }, name: { sql: '{a}.name', kind: 'text' } },
-  sorts: { POSITION: { sql: '{a}.position', pgType: 'int' } },
-  defaultSort: { field: 'POSITION', direction: SortDirection.ASC },
+  sorts: {
+    [LifecycleStageSortField.POSITION]: { sql: '{a}.position', pgType: 'int' },
+    [LifecycleStageSortField.NAME]: { sql: '{a}.name', pgType: 'text' },
+  },
+  defaultSort: { field: LifecycleStageSortField.POSITION, direction: SortDirection.ASC },
 };
 
 @InputType({ description: 'Conditions on lifecycle stages.' })
@@ -24,12 +38,21 @@ export class LifecycleStageFilter {
   key?: StringFilter;
   @Field(() => StringFilter, { nullable: true, description: 'Display name.' })
   name?: StringFilter;
+  @Field(() => [LifecycleStageFilter], { nullable: true, description: 'All of these conditions.' })
+  and?: LifecycleStageFilter[];
+  @Field(() => [LifecycleStageFilter], { nullable: true, description: 'Any of these conditions.' })
+  or?: LifecycleStageFilter[];
+  @Field(() => LifecycleStageFilter, { nullable: true, description: 'Not this condition.' })
+  not?: LifecycleStageFilter;
 }
 
 @ArgsType()
 export class LifecycleStagesArgs extends PageArgs {
   @Field(() => LifecycleStageFilter, { nullable: true, description: 'Only stages matching these conditions.' })
   filter?: LifecycleStageFilter | null;
+
+  @Field(() => LifecycleStageOrderBy, { nullable: true, description: 'Sort order (default: funnel position).' })
+  orderBy?: { field: LifecycleStageSortField; direction: SortDirection } | null;
 }
 
 const TransitionSourceFilter = EnumFilter(TransitionSource, 'TransitionSource');

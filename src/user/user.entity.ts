@@ -1,3 +1,4 @@
+import { EmailAddressResolver } from 'graphql-scalars';
 import { Field, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, Entity } from 'typeorm';
 import { BaseRecord, Node } from '../common/base.entity';
@@ -30,7 +31,7 @@ export class User extends BaseRecord {
   @Column({ type: 'text' })
   name: string;
 
-  @Field({ description: 'Work email address; unique.' })
+  @Field(() => EmailAddressResolver, { description: 'Work email address; unique.' })
   @Column({ type: 'text' })
   email: string;
 

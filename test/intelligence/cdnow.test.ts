@@ -1,12 +1,13 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
+import { CDNOW_DIR } from '../support/shared-data';
 import { expectedPurchases, fitBgnbd, probabilityAlive, type BgnbdFit } from '../../src/intelligence/bgnbd';
 import { customerLifetimeValue } from '../../src/intelligence/clv';
 import { conditionalExpectedAverageValue, fitGammaGamma, type GammaGammaFit } from '../../src/intelligence/gamma-gamma';
 import { summarizeTransactions, type CustomerTransaction } from '../../src/intelligence/purchase-summary';
 
 // The CDNOW 1/10th sample as shipped by lifetimes: 2,357 customers, 39-week calibration ending 1997-09-30.
-const DATA = '/work/shared/data/cdnow';
+const DATA = CDNOW_DIR;
 const csv = (file: string): number[][] =>
   readFileSync(join(DATA, file), 'utf8')
     .trim()
