@@ -1896,7 +1896,7 @@ export type Query = {
   contacts: ContactConnection;
   /** A customer by global ID or by the ID in your source system (pass exactly one). Null when not found or deleted. */
   customer?: Maybe<Customer>;
-  /** The active fit of the customer models. With no fit yet, the first request that needs it starts a fit on the current data (DAY, MARGIN) and waits for it up to 5 seconds; a longer fit finishes in the background while answers go without a model (null here, null predictions). Null also while no customer has a purchase. An active fit older than RAPPORT_MODEL_MAX_AGE_HOURS (default 24) is refitted in the background once orders changed; requests keep using the current fit meanwhile. */
+  /** The active fit of the customer models. With no fit yet, the first request that needs it starts a fit on the current data (DAY, MARGIN) and waits for it up to 5 seconds; a longer fit finishes in the background while answers go without a model (null here, null predictions). Null also while no customer has a purchase. An active fit older than MODEL_MAX_AGE_HOURS (default 24) is refitted in the background once orders changed; requests keep using the current fit meanwhile. */
   customerModel?: Maybe<CustomerModel>;
   /** Customers, filtered, searched and sorted, a page at a time. */
   customers: CustomerConnection;

@@ -18,15 +18,6 @@ const RULE_MIN_SUPPORT = 0.01;
 /** How often one process asks whether the active fit went stale. */
 const STALENESS_CHECK_MS = 10 * 60_000;
 
-/**
- * The active fit is refitted in the background once it is older than this and orders changed since
- * (RAPPORT_MODEL_MAX_AGE_HOURS, default 24).
- */
-export function modelMaxAgeMs(env: NodeJS.ProcessEnv = process.env): number {
-  const hours = Number(env.RAPPORT_MODEL_MAX_AGE_HOURS ?? 24);
-  return (Number.isFinite(hours) && hours >= 0 ? hours : 24) * 3_600_000;
-}
-
 export interface PopulationMember {
   customerId: string;
   summary: PurchaseSummary;
@@ -186,9 +177,9 @@ function fitOnDemand(db: DataSource, baseCurrency: string): Promise<CustomerMode
  * When the active fit is older than the configured age and orders changed since, refit in the background with the
  * same unit and basis; requests keep using the current fit meanwhile. Runs outside the request's statement tally.
  */
-function refreshIfStale(db: DataSource, model: CustomerModel, baseCurrency: string): void {
+function refreshIfStale(db: DataSource, model: CustomerModel, baseCurrency: string, maxAgeHours: number): void {
   const now = Date.now();
-  if (now - model.fittedAt.getTime() < modelMaxAgeMs()) return;
+  if (now - model.fittedAt.getTime() < maxAgeHours * 3_600_000) return;
   if (now - (lastStalenessCheck.get(db) ?? 0) < STALENESS_CHECK_MS || inflight.has(db)) return;
   lastStalenessCheck.set(db, now);
   const detached: StatementTally = { statements: 0 };
@@ -210,14 +201,15 @@ function refreshIfStale(db: DataSource, model: CustomerModel, baseCurrency: stri
  * The active fit, in one statement: the full row (rules and breakpoints are sizeable JSON) only when this process has
  * not parsed that fit yet; stored fits never change except for the active flag. With none yet, see fitOnDemand.
  */
-export async function activeModel(db: DataSource, baseCurrency: string): Promise<CustomerModel | null> {
+/** The active fit; refitted in the background once older than MODEL_MAX_AGE_HOURS and orders changed since. */
+export async function activeModel(db: DataSource, baseCurrency: string, maxAgeHours: number): Promise<CustomerModel | null> {
   const [found]: Array<{ id: string; row: Record<string, any> | null }> = await db.query(
     `SELECT f.id, CASE WHEN f.id = ANY($1::uuid[]) THEN NULL ELSE to_jsonb(f) END AS row FROM customer_model_fits f WHERE f.active`,
     [[...parsedFits.keys()]],
   );
   if (!found) return fitOnDemand(db, baseCurrency);
   const model = found.row ? rememberFit(customerModelFromRow(found.row)) : parsedFits.get(found.id)!;
-  refreshIfStale(db, model, baseCurrency);
+  refreshIfStale(db, model, baseCurrency, maxAgeHours);
   return model;
 }
 

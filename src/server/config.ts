@@ -14,6 +14,8 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** Reject operations whose estimated cost exceeds this (see src/server/cost.ts). */
   maxQueryCost: number;
+  /** The active customer model is refitted in the background once older than this and orders changed. */
+  modelMaxAgeHours: number;
 }
 
 export class ConfigError extends Error {
@@ -55,6 +57,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const maxQueryCost = env.MAX_QUERY_COST ? Number(env.MAX_QUERY_COST) : 50000;
   if (!Number.isInteger(maxQueryCost) || maxQueryCost <= 0) problems.push(`MAX_QUERY_COST must be a positive integer, got "${env.MAX_QUERY_COST}"`);
 
+  const modelMaxAgeHours = env.MODEL_MAX_AGE_HOURS ? Number(env.MODEL_MAX_AGE_HOURS) : 24;
+  if (!Number.isFinite(modelMaxAgeHours) || modelMaxAgeHours < 0) problems.push(`MODEL_MAX_AGE_HOURS must be a number of hours ≥ 0, got "${env.MODEL_MAX_AGE_HOURS}"`);
+
   const config: Config = {
     databaseUrl,
     dataDir: path.resolve(env.DATA_DIR || '.data'),
@@ -65,6 +70,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     baseCurrency,
     logLevel,
     maxQueryCost,
+    modelMaxAgeHours,
   };
   if (problems.length) throw new ConfigError(problems);
   return config;

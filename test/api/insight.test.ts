@@ -465,7 +465,7 @@ describe('next best actions', () => {
 describe('model freshness', () => {
   it('refits in the background once the active fit is older than the configured age and orders changed, without blocking requests', async () => {
     const [before] = await app.db.query(`SELECT id, fitted_at FROM customer_model_fits WHERE active`);
-    process.env.RAPPORT_MODEL_MAX_AGE_HOURS = '0';
+    app.config.modelMaxAgeHours = 0;
     try {
       const [id] = await insertCustomers(['Late Buyer']);
       await insertOrders([{ customerId: id, placedAt: new Date(), total: '10.00', cost: '4.00' }]);
@@ -480,7 +480,7 @@ describe('model freshness', () => {
       expect(after!.time_unit).toBe('DAY');
       expect(after!.as_of.getTime()).toBeGreaterThan(before.fitted_at.getTime());
     } finally {
-      delete process.env.RAPPORT_MODEL_MAX_AGE_HOURS;
+      app.config.modelMaxAgeHours = 24;
     }
   });
 });
