@@ -101,6 +101,25 @@ export type BooleanFilter = {
   isNull?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
+/** A care routine due for a customer: a birthday greeting (of the customer or one of their contacts), a thank-you, a complaint to resolve or a satisfaction survey. */
+export type CareAgendaItem = {
+  __typename?: 'CareAgendaItem';
+  /** The first channel the customer consented to, in the order that suits the kind; null only for complaints (answer through the channel the complaint came in). */
+  channel?: Maybe<ConsentChannel>;
+  /** For the birthday of one of the customer’s contacts: that contact; null otherwise. */
+  contact?: Maybe<Contact>;
+  /** The customer. */
+  customer: Customer;
+  /** When it is due (UTC midnight of a birthday); a date before now means overdue. */
+  dueAt: Scalars['DateTime']['output'];
+  /** What to do: BIRTHDAY_GREETING, THANK_YOU, RESOLVE_COMPLAINT or SATISFACTION_SURVEY. */
+  kind: NextBestActionKind;
+  /** Why, with the facts behind it. */
+  reason: Scalars['String']['output'];
+  /** What the item is about: the complaint’s or service touchpoint’s ID, or the order’s ID for a thank-you. */
+  subject?: Maybe<Scalars['String']['output']>;
+};
+
 /** One reason behind a churn risk. */
 export type ChurnDriver = {
   __typename?: 'ChurnDriver';
@@ -160,6 +179,38 @@ export type ChurnWatchlistEntry = {
   realisedValue: Money;
   /** churnProbability × realisedValue: the value of the relationship at risk; the list is sorted by it. */
   valueAtRisk: Money;
+};
+
+/** One bar of the predicted-CLV histogram: buyers whose predicted CLV lies in [lower, upper) (the last bar includes upper). */
+export type ClvBucket = {
+  __typename?: 'ClvBucket';
+  /** Share of the total predicted CLV, 0–1 (0 when the total is not positive). */
+  clvShare: Scalars['Float']['output'];
+  /** Buyers in the bucket. */
+  customers: Scalars['Int']['output'];
+  /** Lower bound (inclusive), base currency. */
+  lower: Money;
+  /** Share of the buyers with a prediction, 0–1. */
+  share: Scalars['Float']['output'];
+  /** Upper bound (exclusive, except in the last bucket), base currency. */
+  upper: Money;
+};
+
+/** How predicted 12-month CLV (BG/NBD × Gamma-Gamma, 1% monthly discount) is distributed over buyers: equal-width buckets from the lowest to the highest prediction. */
+export type ClvDistribution = {
+  __typename?: 'ClvDistribution';
+  /** The instant the predictions were computed as of. */
+  asOf: Scalars['DateTime']['output'];
+  /** Mean predicted CLV per buyer; null without predictions. */
+  average?: Maybe<Money>;
+  /** Whether values are margins or revenue. */
+  basis: ValueBasis;
+  /** The buckets, lowest first; empty without predictions. */
+  buckets: Array<ClvBucket>;
+  /** Buyers with a predicted CLV: 0 without an active model or a Gamma-Gamma fit for the basis (then buckets is empty). */
+  customers: Scalars['Int']['output'];
+  /** Sum of the buyers’ predicted CLV, base currency. */
+  total: Money;
 };
 
 /** A cohort of customers who first bought in the same period, and how many bought again in each later period. */
@@ -451,6 +502,23 @@ export type CreateProductInput = {
   unitCost?: InputMaybe<Scalars['Decimal']['input']>;
   /** List price per unit in the base currency; 0 or more. */
   unitPrice: Scalars['Decimal']['input'];
+};
+
+/** An association rule between two product categories bought in the same order: support and confidence (Agrawal, Imieliński & Swami 1993), lift (Brin et al. 1997). */
+export type CrossSellRule = {
+  __typename?: 'CrossSellRule';
+  /** The category in the order (the "if" side). */
+  antecedent: Scalars['String']['output'];
+  /** P(consequent | antecedent): share of the orders with the antecedent that also have the consequent, 0–1. */
+  confidence: Scalars['Float']['output'];
+  /** The category bought with it (the "then" side). */
+  consequent: Scalars['String']['output'];
+  /** confidence / P(consequent): above 1, orders with the antecedent hold the consequent more often than orders in general. */
+  lift: Scalars['Float']['output'];
+  /** Orders with both categories. */
+  orders: Scalars['Int']['output'];
+  /** Share of orders with both categories, 0–1. */
+  support: Scalars['Float']['output'];
 };
 
 /** A customer: a person or company you sell to. The heart of the CRM: profile, traits, consent, owner, lifecycle stage, and every order and touchpoint. */
@@ -1888,12 +1956,18 @@ export type PurchaseForecast = {
 /** Read the CRM: customers and everything around them, by ID or as filtered, paginated lists. */
 export type Query = {
   __typename?: 'Query';
+  /** The care routines for a window of at most 92 days, earliest due first: birthdays in the window (customers and their contacts), purchases not thanked yet, open complaints, and service contacts without a survey since. Each goes through a channel the customer consented to; outreach without one is left out, complaints are listed regardless. */
+  careAgenda: Array<CareAgendaItem>;
   /** Buyers with the most value at risk: churn probability (1 − P(alive), BG/NBD) × realised value, highest first. */
   churnWatchlist: Array<ChurnWatchlistEntry>;
+  /** Histogram of predicted 12-month CLV over buyers (BG/NBD × Gamma-Gamma of the active model, 1% monthly discount): equal-width buckets with counts and shares of customers and of value. */
+  clvDistribution: ClvDistribution;
   /** Retention by acquisition cohort: for customers who first bought in the same period, the share buying again in each later period. */
   cohortRetention: Array<Cohort>;
   /** Contacts of all customers, filtered and sorted, a page at a time. */
   contacts: ContactConnection;
+  /** Association rules between product categories bought in the same purchase order, strongest lift first. */
+  crossSellRules: Array<CrossSellRule>;
   /** A customer by global ID or by the ID in your source system (pass exactly one). Null when not found or deleted. */
   customer?: Maybe<Customer>;
   /** The active fit of the customer models. With no fit yet, the first request that needs it starts a fit on the current data (DAY, MARGIN) and waits for it up to 5 seconds; a longer fit finishes in the background while answers go without a model (null here, null predictions). Null also while no customer has a purchase. An active fit older than MODEL_MAX_AGE_HOURS (default 24) is refitted in the background once orders changed; requests keep using the current fit meanwhile. */
@@ -1932,8 +2006,23 @@ export type Query = {
 
 
 /** Read the CRM: customers and everything around them, by ID or as filtered, paginated lists. */
+export type QueryCareAgendaArgs = {
+  first?: Scalars['Int']['input'];
+  from: Scalars['DateTime']['input'];
+  to: Scalars['DateTime']['input'];
+};
+
+
+/** Read the CRM: customers and everything around them, by ID or as filtered, paginated lists. */
 export type QueryChurnWatchlistArgs = {
   first?: Scalars['Int']['input'];
+};
+
+
+/** Read the CRM: customers and everything around them, by ID or as filtered, paginated lists. */
+export type QueryClvDistributionArgs = {
+  basis?: ValueBasis;
+  buckets?: Scalars['Int']['input'];
 };
 
 
@@ -1954,6 +2043,14 @@ export type QueryContactsArgs = {
   includeDeleted?: Scalars['Boolean']['input'];
   last?: InputMaybe<Scalars['Int']['input']>;
   orderBy?: InputMaybe<ContactOrderBy>;
+};
+
+
+/** Read the CRM: customers and everything around them, by ID or as filtered, paginated lists. */
+export type QueryCrossSellRulesArgs = {
+  first?: Scalars['Int']['input'];
+  minConfidence?: Scalars['Float']['input'];
+  minSupport?: Scalars['Float']['input'];
 };
 
 
@@ -2312,6 +2409,8 @@ export type SegmentSummary = {
 /** One RFM segment’s size and value. */
 export type SegmentSummaryRow = {
   __typename?: 'SegmentSummaryRow';
+  /** Mean predicted 12-month CLV (1% monthly discount, the active model’s value basis) of the segment’s buyers with a prediction, as of asOf: the mean of their clv.predicted. Null without buyers, an active model or a Gamma-Gamma fit. */
+  averageClv?: Maybe<Money>;
   /** Customers in the segment. */
   customers: Scalars['Int']['output'];
   /** Gross margin of the segment’s purchases up to asOf, base currency. */

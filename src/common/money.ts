@@ -54,16 +54,15 @@ export function hasSubMinorUnits(units: bigint, currency: string): boolean {
   return roundUnits(units, currencyExponent(currency)) !== units;
 }
 
-/** units × rate (rate a decimal string), rounded to the currency's minor unit. */
+/** units × rate (rate a decimal string), rounded once, half away from zero, to the currency's minor unit. */
 export function convert(units: bigint, rate: string, currency: string): bigint {
   const [whole, frac = ''] = rate.split('.');
-  const rateScale = frac.length;
-  const rateInt = BigInt(whole + frac);
-  const product = units * rateInt;
-  const divisor = 10n ** BigInt(rateScale);
+  const product = units * BigInt(whole + frac);
+  // One division straight to the currency's minor unit: rounding to 4 decimals first would round twice.
+  const step = 10n ** BigInt(SCALE - currencyExponent(currency));
+  const divisor = 10n ** BigInt(frac.length) * step;
   const sign = product < 0n ? -1n : 1n;
-  const q = ((product * sign) + divisor / 2n) / divisor;
-  return roundUnits(sign * q, currencyExponent(currency));
+  return sign * (((product * sign) + divisor / 2n) / divisor) * step;
 }
 
 /** Postgres numeric text -> display string with the currency's decimals. */

@@ -51,6 +51,9 @@ interface ParsedOrder {
   channel: string;
 }
 
+/** Imports at least this large refresh the planner's statistics. */
+const ANALYZE_AFTER_ROWS = 5_000;
+
 export async function importOrders(db: DataSource, source: CsvSource, config: Pick<Config, 'baseCurrency'>): Promise<OrderImportSuccess | ImportFailure> {
   const errors = new ImportErrors();
   const base = config.baseCurrency;
@@ -165,6 +168,9 @@ export async function importOrders(db: DataSource, source: CsvSource, config: Pi
       return errors.failure();
     }
     await runner.commitTransaction();
+    // Fresh statistics after a bulk load: until autovacuum gets to it, the planner would see the old, small tables
+    // (a model fit over a just-imported 70,000 orders took 50 s instead of 2 s).
+    if (imported >= ANALYZE_AFTER_ROWS) await runner.query('ANALYZE customers, orders, lifecycle_transitions');
     return { ok: true, imported, createdCustomers: created };
   } catch (e) {
     if (runner.isTransactionActive) await runner.rollbackTransaction();

@@ -1,8 +1,14 @@
 import { badInput, UserErrorCode } from '../common/errors';
-import { parseAmount } from '../common/money';
-import { Customer } from '../customer/customer.entity';
+import { currencyExponent, parseAmount } from '../common/money';
+import { Contact } from '../contact/contact.entity';
+import { ConsentChannel, Customer } from '../customer/customer.entity';
 import {
+  ACTIONS_WITHOUT_CONSENT,
+  CHANNEL_PREFERENCE,
   DAYS_PER_UNIT,
+  MS_PER_DAY,
+  PLAYBOOK,
+  type ActionKind,
   expectedPurchases,
   fitBgnbd,
   probabilityAlive,
@@ -14,10 +20,14 @@ import {
 } from '../intelligence';
 import { PURCHASE_STATUSES } from '../order/order.entity';
 import type { ServiceDeps } from '../server/services';
-import { TimeUnit, ValueBasis } from './customer-model-fit.entity';
+import { CustomerModel, TimeUnit, ValueBasis } from './customer-model-fit.entity';
 import {
+  CareAgendaItem,
   ChurnWatchlistEntry,
+  ClvBucket,
+  ClvDistribution,
   Cohort,
+  CrossSellRule,
   CohortGranularity,
   LifecycleFunnel,
   ModelDiagnostics,
@@ -28,12 +38,16 @@ import {
 import { streamPopulationDays } from './insight.loaders';
 import type { InsightService } from './insight.service';
 import { loadPopulation } from './model-fitting';
-import { moneyOfFloat, moneyOfUnits } from './model-money';
-import { rfmInputFromRow, summarizeOccasions } from './occasions';
-import { Segment } from './insight.types';
+import { moneyOfFloat, moneyOfUnits, unitsOfFloat } from './model-money';
+import { predictedClv, rfmInputFromRow, summarizeOccasions } from './occasions';
+import { NextBestActionKind, Segment } from './insight.types';
 
 const TOP_PERCENTS = [1, 5, 10, 20, 50];
 const MAX_PERIOD_DAYS = 3660;
+/** A care agenda covers at most a quarter: longer windows are planning, not an agenda. */
+const MAX_AGENDA_DAYS = 92;
+const MAX_CLV_BUCKETS = 50;
+const isoDay = (at: Date): string => at.toISOString().slice(0, 10);
 
 /** Index of the calendar period containing a UTC date: weeks from a Monday, months or quarters since year 0. */
 function periodIndex(at: Date, g: CohortGranularity): number {
@@ -55,19 +69,25 @@ export class InsightAnalytics {
     const currency = this.insight.currency;
     const model = await this.insight.model();
     const basis = model?.basis ?? ValueBasis.MARGIN;
-    const [rows, [{ n }]] = await Promise.all([
+    const [rows, [{ n }], clvs] = await Promise.all([
       this.insight.populationRfm(at),
       this.deps.db.query(`SELECT count(*)::int AS n FROM customers WHERE deleted_at IS NULL`) as Promise<Array<{ n: number }>>,
+      this.predictedClvs(model, at, basis),
     ]);
     const inputs = rows.map((r) => rfmInputFromRow(r, at, basis, currency));
     const breakpoints = (asOfArg == null ? model?.rfmBreakpoints : null) ?? (inputs.length ? rfmBreakpoints(inputs) : null);
-    const totals = new Map<Segment, { customers: number; revenue: bigint; margin: bigint }>();
-    for (const s of Object.keys(SEGMENTS)) totals.set(s as Segment, { customers: 0, revenue: 0n, margin: 0n });
+    const totals = new Map<Segment, { customers: number; revenue: bigint; margin: bigint; clvSum: number; clvCount: number }>();
+    for (const s of Object.keys(SEGMENTS)) totals.set(s as Segment, { customers: 0, revenue: 0n, margin: 0n, clvSum: 0, clvCount: 0 });
     rows.forEach((row, i) => {
       const t = totals.get(scoreRfm(inputs[i], breakpoints!).segment as Segment)!;
       t.customers++;
       t.revenue += parseAmount(row.revenue);
       t.margin += parseAmount(row.margin);
+      const clv = clvs?.get(row.customerId);
+      if (clv != null) {
+        t.clvSum += clv;
+        t.clvCount++;
+      }
     });
     totals.get(Segment.PROSPECT)!.customers += Math.max(0, n - rows.length);
     const totalMargin = [...totals.values()].reduce((s, t) => s + t.margin, 0n);
@@ -82,6 +102,7 @@ export class InsightAnalytics {
           revenue: moneyOfUnits(t.revenue, currency),
           margin: moneyOfUnits(t.margin, currency),
           marginShare: totalMargin > 0n ? Number(t.margin) / Number(totalMargin) : 0,
+          averageClv: t.clvCount ? moneyOfFloat(t.clvSum / t.clvCount, currency) : null,
         }),
       ),
     });
@@ -261,6 +282,218 @@ export class InsightAnalytics {
           const b = buckets.get(label)!;
           return { repeatPurchases: label, customers: b.customers, predictedMean: b.predicted / b.customers, actualMean: b.actual / b.customers };
         }),
+    });
+  }
+  /**
+   * Each buyer's predicted 12-month CLV as of `at` (TIER_CLV, on `basis`), from one pass over the population's
+   * purchase occasions; a buyer without a prediction (no Gamma-Gamma mean) is left out. Null without a model or a
+   * Gamma-Gamma fit for the basis.
+   */
+  private async predictedClvs(model: CustomerModel | null, at: Date, basis: ValueBasis): Promise<Map<string, number> | null> {
+    const gg = model?.gammaGammaFor(basis);
+    if (!model || !gg) return null;
+    const key = basis === ValueBasis.MARGIN ? 'margin' : 'revenue';
+    const out = new Map<string, number>();
+    for (const m of await loadPopulation(this.deps.db, at, model.timeUnit)) {
+      const clv = predictedClv(model.bgnbd, gg, { ...m.summary, monetaryValue: m[key].mx, totalValue: m[key].total });
+      if (clv !== null) out.set(m.customerId, clv);
+    }
+    return out;
+  }
+
+  async clvDistribution(buckets: number, basis: ValueBasis): Promise<ClvDistribution> {
+    if (!Number.isInteger(buckets) || buckets < 1 || buckets > MAX_CLV_BUCKETS) {
+      throw badInput(`\`buckets\` must be from 1 to ${MAX_CLV_BUCKETS}.`, { field: 'buckets', reason: UserErrorCode.OUT_OF_RANGE });
+    }
+    const at = this.insight.now;
+    const currency = this.insight.currency;
+    const clvs = await this.predictedClvs(await this.insight.model(), at, basis);
+    // Bucket in exact minor units, so that the bounds shown are the bounds used.
+    const units = [...(clvs?.values() ?? [])].map((v) => unitsOfFloat(v, currency)).filter((u): u is bigint => u !== null);
+    const total = units.reduce((s, u) => s + u, 0n);
+    const result = Object.assign(new ClvDistribution(), {
+      asOf: at,
+      basis,
+      customers: units.length,
+      total: moneyOfUnits(total, currency),
+      average: units.length ? moneyOfFloat(Number(total) / 10_000 / units.length, currency) : null,
+      buckets: [] as ClvBucket[],
+    });
+    if (units.length === 0) return result;
+    const lo = units.reduce((m, u) => (u < m ? u : m));
+    const hi = units.reduce((m, u) => (u > m ? u : m));
+    const step = 10n ** BigInt(4 - currencyExponent(currency));
+    // Bounds on the minor-unit grid: lo + round(i·(hi − lo)/k), so equal width up to one minor unit.
+    const span = (hi - lo) / step;
+    const bounds = Array.from({ length: buckets + 1 }, (_, i) => lo + ((span * BigInt(i) * 2n + BigInt(buckets)) / (2n * BigInt(buckets))) * step);
+    bounds[buckets] = hi;
+    const counts = new Array<number>(buckets).fill(0);
+    const sums = new Array<bigint>(buckets).fill(0n);
+    for (const u of units) {
+      let i = buckets - 1;
+      while (i > 0 && u < bounds[i]) i--;
+      counts[i]++;
+      sums[i] += u;
+    }
+    result.buckets = counts.map((customers, i) =>
+      Object.assign(new ClvBucket(), {
+        lower: moneyOfUnits(bounds[i], currency),
+        upper: moneyOfUnits(bounds[i + 1], currency),
+        customers,
+        share: customers / units.length,
+        clvShare: total > 0n ? Number(sums[i]) / Number(total) : 0,
+      }),
+    );
+    return result;
+  }
+
+  async crossSellRules(minSupport: number, minConfidence: number, first: number): Promise<CrossSellRule[]> {
+    if (!Number.isFinite(minSupport) || minSupport < 0 || minSupport > 1) {
+      throw badInput('`minSupport` must be from 0 to 1.', { field: 'minSupport', reason: UserErrorCode.OUT_OF_RANGE });
+    }
+    if (!Number.isFinite(minConfidence) || minConfidence < 0 || minConfidence > 1) {
+      throw badInput('`minConfidence` must be from 0 to 1.', { field: 'minConfidence', reason: UserErrorCode.OUT_OF_RANGE });
+    }
+    if (!Number.isInteger(first) || first < 1 || first > 100) {
+      throw badInput('`first` must be from 1 to 100.', { field: 'first', reason: UserErrorCode.OUT_OF_RANGE });
+    }
+    // cross-sell.ts's associationRules, counted in SQL over (order, category) pairs so that the order table never
+    // travels to the process; a basket is a purchase order with at least one categorised product.
+    const rows: Array<CrossSellRule> = await this.deps.db.query(
+      `WITH oc AS (
+         SELECT DISTINCT l.order_id, p.category
+           FROM order_lines l
+           JOIN orders o ON o.id = l.order_id AND o.status = ANY($1::text[]) AND o.deleted_at IS NULL AND o.placed_at <= $2
+           JOIN customers c ON c.id = o.customer_id AND c.deleted_at IS NULL
+           JOIN products p ON p.id = l.product_id
+          WHERE p.category IS NOT NULL),
+       n AS (SELECT count(DISTINCT order_id)::float8 AS n FROM oc),
+       single AS (SELECT category, count(*)::float8 AS k FROM oc GROUP BY 1),
+       pair AS (
+         SELECT a.category AS antecedent, b.category AS consequent, count(*)::int AS orders
+           FROM oc a JOIN oc b ON b.order_id = a.order_id AND b.category <> a.category
+          GROUP BY 1, 2),
+       rules AS (
+         SELECT pair.antecedent, pair.consequent, pair.orders, pair.orders / n.n AS support, pair.orders / sa.k AS confidence,
+                (pair.orders / sa.k) / (sb.k / n.n) AS lift
+           FROM pair CROSS JOIN n
+           JOIN single sa ON sa.category = pair.antecedent
+           JOIN single sb ON sb.category = pair.consequent)
+       SELECT antecedent, consequent, orders, support, confidence, lift FROM rules
+        WHERE support >= $3 AND confidence >= $4
+        ORDER BY lift DESC, confidence DESC, support DESC, antecedent, consequent
+        LIMIT $5`,
+      [PURCHASE_STATUSES, this.insight.now, minSupport, minConfidence, first],
+    );
+    return rows.map((r) => Object.assign(new CrossSellRule(), r));
+  }
+
+  /**
+   * The care routines of the playbook (next-best-actions.ts) for [from, to), for the whole customer base in one
+   * statement: birthdays in the window of customers and their contacts; purchases, open complaints and service
+   * contacts up to the end of the window still waiting for a thank-you, an answer or a survey (the older ones
+   * overdue). Outreach goes only through a channel the customer consented to; without one it is
+   * left out, except complaints (service, not marketing). Earliest due first.
+   */
+  async careAgenda(from: Date, to: Date, first: number): Promise<CareAgendaItem[]> {
+    if (!(from.getTime() < to.getTime()) || to.getTime() - from.getTime() > MAX_AGENDA_DAYS * MS_PER_DAY) {
+      throw badInput(`\`to\` must be after \`from\`, at most ${MAX_AGENDA_DAYS} days later.`, { field: 'to', reason: UserErrorCode.OUT_OF_RANGE });
+    }
+    if (!Number.isInteger(first) || first < 1 || first > 100) {
+      throw badInput('`first` must be from 1 to 100.', { field: 'first', reason: UserErrorCode.OUT_OF_RANGE });
+    }
+    const consented = (k: ActionKind) =>
+      `(${CHANNEL_PREFERENCE[k].map((ch) => `c.consent_${ch.toLowerCase()}_granted`).join(' OR ')}${ACTIONS_WITHOUT_CONSENT.includes(k) ? ' OR true' : ''})`;
+    // The birthday in year y; 29 February falls on 28 February in other years, as nextBirthday has it.
+    const birthdayIn = (col: string) =>
+      `make_date(y, extract(month FROM ${col})::int,
+         CASE WHEN extract(month FROM ${col}) = 2 AND extract(day FROM ${col}) = 29 AND NOT (y % 4 = 0 AND (y % 100 <> 0 OR y % 400 = 0))
+              THEN 28 ELSE extract(day FROM ${col})::int END)`;
+    // A birthday is in the window when its UTC day overlaps [from, to).
+    const inWindow = (d: string) => `(${d})::timestamp AT TIME ZONE 'UTC' < $2::timestamptz AND ((${d}) + 1)::timestamp AT TIME ZONE 'UTC' > $1::timestamptz`;
+    const years = `generate_series(extract(year FROM $1::timestamptz AT TIME ZONE 'UTC')::int, extract(year FROM $2::timestamptz AT TIME ZONE 'UTC')::int) AS y`;
+    const rows: Array<{
+      kind: ActionKind;
+      customerId: string;
+      contactId: string | null;
+      dueAt: Date;
+      at: Date;
+      subject: string | null;
+      email: boolean;
+      sms: boolean;
+      phone: boolean;
+      mail: boolean;
+    }> = await this.deps.db.query(
+      `WITH items AS (
+         SELECT 'BIRTHDAY_GREETING' AS kind, c.id AS "customerId", NULL::uuid AS "contactId",
+                b.d::timestamp AT TIME ZONE 'UTC' AS "dueAt", b.d::timestamp AT TIME ZONE 'UTC' AS at, NULL::text AS subject
+           FROM customers c CROSS JOIN LATERAL (SELECT ${birthdayIn('c.birthday')} AS d FROM ${years}) b
+          WHERE c.birthday IS NOT NULL AND c.deleted_at IS NULL AND ${inWindow('b.d')} AND ${consented('BIRTHDAY_GREETING')}
+         UNION ALL
+         SELECT 'BIRTHDAY_GREETING', c.id, k.id, b.d::timestamp AT TIME ZONE 'UTC', b.d::timestamp AT TIME ZONE 'UTC', k.id::text
+           FROM contacts k JOIN customers c ON c.id = k.customer_id AND c.deleted_at IS NULL
+           CROSS JOIN LATERAL (SELECT ${birthdayIn('k.birthday')} AS d FROM ${years}) b
+          WHERE k.birthday IS NOT NULL AND k.deleted_at IS NULL AND ${inWindow('b.d')} AND ${consented('BIRTHDAY_GREETING')}
+         UNION ALL
+         -- Each customer's latest purchase in the window or up to thankYouStaleDays before it, when no thank-you was
+         -- logged since it.
+         (SELECT DISTINCT ON (c.id) 'THANK_YOU', c.id, NULL, o.placed_at + make_interval(days => $4), o.placed_at, o.id::text
+           FROM orders o JOIN customers c ON c.id = o.customer_id AND c.deleted_at IS NULL
+          WHERE o.status = ANY($3::text[]) AND o.deleted_at IS NULL
+            AND o.placed_at >= $1::timestamptz - make_interval(days => $5) AND o.placed_at < $2::timestamptz
+            AND ${consented('THANK_YOU')}
+            AND NOT EXISTS (SELECT 1 FROM touchpoints t WHERE t.customer_id = c.id AND t.purpose = 'THANK_YOU' AND t.deleted_at IS NULL AND t.occurred_at >= o.placed_at)
+          ORDER BY c.id, o.placed_at DESC)
+         UNION ALL
+         SELECT 'RESOLVE_COMPLAINT', c.id, NULL, t.occurred_at + make_interval(days => $6), t.occurred_at, t.id::text
+           FROM touchpoints t JOIN customers c ON c.id = t.customer_id AND c.deleted_at IS NULL
+          WHERE t.complaint_status = 'OPEN' AND t.deleted_at IS NULL AND t.occurred_at < $2::timestamptz
+         UNION ALL
+         -- Each customer's latest service contact in the window or up to surveyStaleDays before it, without a survey since.
+         (SELECT DISTINCT ON (c.id) 'SATISFACTION_SURVEY', c.id, NULL, t.occurred_at + make_interval(days => $7), t.occurred_at, t.id::text
+           FROM touchpoints t JOIN customers c ON c.id = t.customer_id AND c.deleted_at IS NULL
+          WHERE t.purpose = 'SERVICE' AND t.deleted_at IS NULL
+            AND t.occurred_at >= $1::timestamptz - make_interval(days => $8) AND t.occurred_at < $2::timestamptz
+            AND ${consented('SATISFACTION_SURVEY')}
+            AND NOT EXISTS (SELECT 1 FROM touchpoints s WHERE s.customer_id = c.id AND s.purpose = 'SURVEY' AND s.deleted_at IS NULL AND s.occurred_at >= t.occurred_at)
+          ORDER BY c.id, t.occurred_at DESC)
+       )
+       SELECT i.*, c.consent_email_granted AS email, c.consent_sms_granted AS sms, c.consent_phone_granted AS phone, c.consent_mail_granted AS mail
+         FROM items i JOIN customers c ON c.id = i."customerId"
+        ORDER BY i."dueAt", i.kind, i."customerId", i.subject
+        LIMIT $9`,
+      [from, to, PURCHASE_STATUSES, PLAYBOOK.thankYouDueDays, PLAYBOOK.thankYouStaleDays, PLAYBOOK.complaintResponseDays, PLAYBOOK.surveyDueDays, PLAYBOOK.surveyStaleDays, first],
+    );
+    const [customers, contacts] = await Promise.all([
+      this.deps.loaders.byId(Customer).loadMany(rows.map((r) => r.customerId)),
+      this.deps.loaders.byId(Contact).loadMany(rows.flatMap((r) => (r.contactId ? [r.contactId] : []))),
+    ]);
+    const contactById = new Map(contacts.flatMap((k) => (k instanceof Contact ? [[k.id, k] as const] : [])));
+    const now = this.insight.now;
+    return rows.flatMap((r, i) => {
+      const customer = customers[i];
+      if (!(customer instanceof Customer)) return [];
+      const granted: Record<ConsentChannel, boolean> = { EMAIL: r.email, SMS: r.sms, PHONE: r.phone, MAIL: r.mail };
+      const channel = (CHANNEL_PREFERENCE[r.kind].find((ch) => granted[ch]) ?? null) as ConsentChannel | null;
+      const contact = r.contactId ? contactById.get(r.contactId) ?? null : null;
+      const at = new Date(r.at);
+      const reason = {
+        BIRTHDAY_GREETING: contact ? `Birthday of ${contact.name} (${contact.relationship.toLowerCase()}) on ${isoDay(at)}` : `Birthday on ${isoDay(at)}`,
+        THANK_YOU: `Purchase on ${isoDay(at)} not thanked yet`,
+        RESOLVE_COMPLAINT: `Complaint open since ${isoDay(at)} (${Math.floor((now.getTime() - at.getTime()) / MS_PER_DAY)} days)`,
+        SATISFACTION_SURVEY: `Service contact on ${isoDay(at)} without a survey since`,
+      }[r.kind as 'BIRTHDAY_GREETING' | 'THANK_YOU' | 'RESOLVE_COMPLAINT' | 'SATISFACTION_SURVEY'];
+      return [
+        Object.assign(new CareAgendaItem(), {
+          kind: r.kind as NextBestActionKind,
+          customer,
+          contact,
+          dueAt: new Date(r.dueAt),
+          reason,
+          channel,
+          subject: r.kind === 'BIRTHDAY_GREETING' ? null : r.subject,
+        }),
+      ];
     });
   }
 }

@@ -1,8 +1,9 @@
 import { ArgsType, Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Money } from '../common/money.types';
-import { Customer } from '../customer/customer.entity';
+import { Contact } from '../contact/contact.entity';
+import { ConsentChannel, Customer } from '../customer/customer.entity';
 import { TimeUnit, ValueBasis } from './customer-model-fit.entity';
-import { Segment } from './insight.types';
+import { NextBestActionKind, Segment } from './insight.types';
 
 export enum CohortGranularity {
   WEEK = 'WEEK',
@@ -38,6 +39,13 @@ export class SegmentSummaryRow {
 
   @Field(() => Float, { description: 'Share of all buyers’ margin, 0–1 (0 when total margin is not positive).' })
   marginShare: number;
+
+  @Field(() => Money, {
+    nullable: true,
+    description:
+      'Mean predicted 12-month CLV (1% monthly discount, the active model’s value basis) of the segment’s buyers with a prediction, as of asOf: the mean of their clv.predicted. Null without buyers, an active model or a Gamma-Gamma fit.',
+  })
+  averageClv: Money | null;
 }
 
 @ObjectType({ description: 'The customer base by RFM segment (Hughes 1994), scored as Customer.segment scores each customer.' })
@@ -263,4 +271,121 @@ export class ModelDiagnosticsArgs {
 
   @Field(() => TimeUnit, { defaultValue: TimeUnit.DAY, description: 'Time unit of the fit.' })
   timeUnit: TimeUnit;
+}
+
+@ObjectType({ description: 'One bar of the predicted-CLV histogram: buyers whose predicted CLV lies in [lower, upper) (the last bar includes upper).' })
+export class ClvBucket {
+  @Field(() => Money, { description: 'Lower bound (inclusive), base currency.' })
+  lower: Money;
+
+  @Field(() => Money, { description: 'Upper bound (exclusive, except in the last bucket), base currency.' })
+  upper: Money;
+
+  @Field(() => Int, { description: 'Buyers in the bucket.' })
+  customers: number;
+
+  @Field(() => Float, { description: 'Share of the buyers with a prediction, 0–1.' })
+  share: number;
+
+  @Field(() => Float, { description: 'Share of the total predicted CLV, 0–1 (0 when the total is not positive).' })
+  clvShare: number;
+}
+
+@ObjectType({ description: 'How predicted 12-month CLV (BG/NBD × Gamma-Gamma, 1% monthly discount) is distributed over buyers: equal-width buckets from the lowest to the highest prediction.' })
+export class ClvDistribution {
+  @Field({ description: 'The instant the predictions were computed as of.' })
+  asOf: Date;
+
+  @Field(() => ValueBasis, { description: 'Whether values are margins or revenue.' })
+  basis: ValueBasis;
+
+  @Field(() => Int, { description: 'Buyers with a predicted CLV: 0 without an active model or a Gamma-Gamma fit for the basis (then buckets is empty).' })
+  customers: number;
+
+  @Field(() => Money, { description: 'Sum of the buyers’ predicted CLV, base currency.' })
+  total: Money;
+
+  @Field(() => Money, { nullable: true, description: 'Mean predicted CLV per buyer; null without predictions.' })
+  average: Money | null;
+
+  @Field(() => [ClvBucket], { description: 'The buckets, lowest first; empty without predictions.' })
+  buckets: ClvBucket[];
+}
+
+@ObjectType({ description: 'An association rule between two product categories bought in the same order: support and confidence (Agrawal, Imieliński & Swami 1993), lift (Brin et al. 1997).' })
+export class CrossSellRule {
+  @Field({ description: 'The category in the order (the "if" side).' })
+  antecedent: string;
+
+  @Field({ description: 'The category bought with it (the "then" side).' })
+  consequent: string;
+
+  @Field(() => Float, { description: 'Share of orders with both categories, 0–1.' })
+  support: number;
+
+  @Field(() => Float, { description: 'P(consequent | antecedent): share of the orders with the antecedent that also have the consequent, 0–1.' })
+  confidence: number;
+
+  @Field(() => Float, { description: 'confidence / P(consequent): above 1, orders with the antecedent hold the consequent more often than orders in general.' })
+  lift: number;
+
+  @Field(() => Int, { description: 'Orders with both categories.' })
+  orders: number;
+}
+
+@ObjectType({ description: 'A care routine due for a customer: a birthday greeting (of the customer or one of their contacts), a thank-you, a complaint to resolve or a satisfaction survey.' })
+export class CareAgendaItem {
+  @Field(() => NextBestActionKind, { description: 'What to do: BIRTHDAY_GREETING, THANK_YOU, RESOLVE_COMPLAINT or SATISFACTION_SURVEY.' })
+  kind: NextBestActionKind;
+
+  @Field(() => Customer, { description: 'The customer.' })
+  customer: Customer;
+
+  @Field(() => Contact, { nullable: true, description: 'For the birthday of one of the customer’s contacts: that contact; null otherwise.' })
+  contact: Contact | null;
+
+  @Field({ description: 'When it is due (UTC midnight of a birthday); a date before now means overdue.' })
+  dueAt: Date;
+
+  @Field({ description: 'Why, with the facts behind it.' })
+  reason: string;
+
+  @Field(() => ConsentChannel, { nullable: true, description: 'The first channel the customer consented to, in the order that suits the kind; null only for complaints (answer through the channel the complaint came in).' })
+  channel: ConsentChannel | null;
+
+  @Field(() => String, { nullable: true, description: 'What the item is about: the complaint’s or service touchpoint’s ID, or the order’s ID for a thank-you.' })
+  subject: string | null;
+}
+
+@ArgsType()
+export class ClvDistributionArgs {
+  @Field(() => Int, { defaultValue: 10, description: 'Number of equal-width buckets, 1 to 50.' })
+  buckets: number;
+
+  @Field(() => ValueBasis, { defaultValue: ValueBasis.MARGIN, description: 'Predict margin (default) or revenue.' })
+  basis: ValueBasis;
+}
+
+@ArgsType()
+export class CrossSellRulesArgs {
+  @Field(() => Float, { defaultValue: 0.01, description: 'Minimum support, 0 to 1: rules need both categories together in at least this share of orders.' })
+  minSupport: number;
+
+  @Field(() => Float, { defaultValue: 0, description: 'Minimum confidence, 0 to 1.' })
+  minConfidence: number;
+
+  @Field(() => Int, { defaultValue: 20, description: 'How many rules, 1 to 100.' })
+  first: number;
+}
+
+@ArgsType()
+export class CareAgendaArgs {
+  @Field({ description: 'Start of the window (inclusive).' })
+  from: Date;
+
+  @Field({ description: 'End of the window (exclusive); after from, at most 92 days later.' })
+  to: Date;
+
+  @Field(() => Int, { defaultValue: 100, description: 'How many items, 1 to 100; the earliest due first.' })
+  first: number;
 }

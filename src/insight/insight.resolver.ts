@@ -3,10 +3,16 @@ import { Customer } from '../customer/customer.entity';
 import { LifecycleStage } from '../lifecycle/lifecycle-stage.entity';
 import type { Context } from '../server/context';
 import {
+  CareAgendaArgs,
+  CareAgendaItem,
   ChurnWatchlistArgs,
   ChurnWatchlistEntry,
+  ClvDistribution,
+  ClvDistributionArgs,
   Cohort,
   CohortRetentionArgs,
+  CrossSellRule,
+  CrossSellRulesArgs,
   LifecycleFunnel,
   LifecycleFunnelArgs,
   ModelDiagnostics,
@@ -106,6 +112,26 @@ export class InsightAnalyticsResolver {
   @Query(() => ModelDiagnostics, { description: 'Fit BG/NBD on purchases up to calibrationEnd and compare its predictions with the purchases up to holdoutEnd (Fader, Hardie & Lee 2005). Nothing is stored.' })
   modelDiagnostics(@Args() { calibrationEnd, holdoutEnd, timeUnit }: ModelDiagnosticsArgs, @Ctx() ctx: Context) {
     return ctx.services.insight.analytics.modelDiagnostics(calibrationEnd, holdoutEnd, timeUnit);
+  }
+
+  @Query(() => ClvDistribution, {
+    description: 'Histogram of predicted 12-month CLV over buyers (BG/NBD × Gamma-Gamma of the active model, 1% monthly discount): equal-width buckets with counts and shares of customers and of value.',
+  })
+  clvDistribution(@Args() { buckets, basis }: ClvDistributionArgs, @Ctx() ctx: Context) {
+    return ctx.services.insight.analytics.clvDistribution(buckets, basis);
+  }
+
+  @Query(() => [CrossSellRule], { description: 'Association rules between product categories bought in the same purchase order, strongest lift first.' })
+  crossSellRules(@Args() { minSupport, minConfidence, first }: CrossSellRulesArgs, @Ctx() ctx: Context) {
+    return ctx.services.insight.analytics.crossSellRules(minSupport, minConfidence, first);
+  }
+
+  @Query(() => [CareAgendaItem], {
+    description:
+      'The care routines for a window of at most 92 days, earliest due first: birthdays in the window (customers and their contacts), purchases not thanked yet, open complaints, and service contacts without a survey since. Each goes through a channel the customer consented to; outreach without one is left out, complaints are listed regardless.',
+  })
+  careAgenda(@Args() { from, to, first }: CareAgendaArgs, @Ctx() ctx: Context) {
+    return ctx.services.insight.analytics.careAgenda(from, to, first);
   }
 }
 

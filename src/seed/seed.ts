@@ -40,7 +40,6 @@ export interface SeedSummary {
 
 export class SeedRefusedError extends Error {}
 
-const MAX_ORDER_NUMBER = 9_999_999;
 
 export const SEED_DEFAULTS = { seed: 1, years: 2, batchSize: 1000 } as const;
 
@@ -110,12 +109,8 @@ export async function seedDatabase(db: DataSource, config: Pick<Config, 'baseCur
     // row (the PostgreSQL manual, "Populating a Database"). DDL is transactional: a failed run restores them.
     const indexes = existing.customers === 0 ? await dropSecondaryIndexes(runner, HISTORY_TABLES) : [];
 
-    // orders.number defaults to 'R-' || lpad(nextval, 7, '0'): past 9,999,999 lpad truncates and numbers repeat.
-    const [{ last_value: lastNumber }] = await runner.query('SELECT last_value FROM order_number_seq');
-    const numbersLeft = MAX_ORDER_NUMBER - Number(lastNumber);
-
     const generator = new CustomerGenerator(generatorOptions, staff, products);
-    await loadCustomers(generator, writer, client, options, numbersLeft);
+    await loadCustomers(generator, writer, client, options);
     if (indexes.length) {
       options.onStage?.(`building ${indexes.length} indexes`);
       await runner.query(`SET LOCAL maintenance_work_mem = '256MB'`);
@@ -147,7 +142,7 @@ export async function seedDatabase(db: DataSource, config: Pick<Config, 'baseCur
  * Generates the customers and COPYs them batch by batch. Generation (here) and loading (in Postgres) overlap: while
  * one batch is being copied, the next is generated in slices that yield to the event loop, so the COPY keeps flowing.
  */
-async function loadCustomers(generator: CustomerGenerator, writer: SeedWriter, client: PoolClient, options: SeedOptions, numbersLeft: number): Promise<void> {
+async function loadCustomers(generator: CustomerGenerator, writer: SeedWriter, client: PoolClient, options: SeedOptions): Promise<void> {
   const batchSize = options.batchSize ?? SEED_DEFAULTS.batchSize;
   let orders = 0;
   let inFlight: Promise<void> = Promise.resolve();
@@ -166,9 +161,6 @@ async function loadCustomers(generator: CustomerGenerator, writer: SeedWriter, c
     }
     await inFlight;
     if (failure) throw failure;
-    if (orders > numbersLeft) {
-      throw new SeedRefusedError(`This run would need more than the ${numbersLeft.toLocaleString('en-US')} order numbers left (up to R-${MAX_ORDER_NUMBER}); seed fewer customers or years.`);
-    }
     const chunks = writer.take();
     const progress = { customers: generator.generated, orders };
     inFlight = (async () => {

@@ -219,6 +219,15 @@ describe('recordOrder', () => {
   });
 });
 
+describe('order numbers', () => {
+  it('keep counting past R-9999999 without repeating', async () => {
+    await app.db.query(`SELECT setval('order_number_seq', 9999998)`);
+    const numbers = [];
+    for (let i = 0; i < 3; i++) numbers.push((await recordOrder({ customerId, lines: [{ description: 'Tea', quantity: 1, unitPrice: '3.00' }] })).number);
+    expect(numbers).toEqual(['R-9999999', 'R-10000000', 'R-10000001']);
+  });
+});
+
 describe('recordOrders', () => {
   const order = (i: number, overrides: Record<string, unknown> = {}) => ({
     customerId,

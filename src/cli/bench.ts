@@ -1,0 +1,163 @@
+import 'reflect-metadata';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { createDataSource, runMigrations } from '../db/data-source';
+import { openDatabase } from '../db/database';
+import { ensureDatabase } from '../db/embedded-postgres';
+import { importOrders } from '../importer/order-import';
+import { fitAndStore } from '../insight/model-fitting';
+import { TimeUnit, ValueBasis } from '../insight/customer-model-fit.entity';
+import { seedDatabase } from '../seed/seed';
+import { createApp } from '../server/app';
+import { loadConfig } from '../server/config';
+import { log, setLogLevel } from '../server/logger';
+
+/**
+ * npm run bench [-- --customers N] — prints latency figures; it asserts nothing (timings belong
+ * in a report, not in tests that flake on a noisy machine). Seeds DATA_DIR (default .data/bench)
+ * once, then measures over real HTTP against the running app.
+ */
+
+const EVERY_DERIVED_FIELD = `query($id: ID!) {
+  customer(id: $id) {
+    name
+    orderStats { orders purchaseOccasions lastPurchaseAt daysSinceLastPurchase revenue { amount } margin { amount } averageOrderValue { amount } }
+    rfm { recencyDays frequency monetary { amount } rScore fScore mScore segment }
+    segment
+    valueTier
+    purchaseForecast(horizon: 90) { expectedPurchases probabilityAlive }
+    clv { historical { amount } predicted { amount } total { amount } expectedPurchases probabilityAlive }
+    churnRisk { probability level drivers { code message } }
+    suggestedLifecycleStage { key }
+    nextBestActions { kind priority reason dueAt channel }
+    satisfaction { averageCsat npsScore trend }
+    referralStats { customersReferred revenue { amount } }
+  }
+}`;
+
+const PAGE_OF_50 = `query($after: String) {
+  customers(first: 50, after: $after, orderBy: { field: UPDATED_AT, direction: DESC }) {
+    nodes { name segment churnRisk { level probability } clv { predicted { amount } } }
+    pageInfo { endCursor }
+  }
+}`;
+
+const SEGMENT_SUMMARY = `{ segmentSummary { customers segments { segment customers share revenue { amount } margin { amount } } } }`;
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const n = Number(process.argv[i + 1]);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} takes a positive whole number`);
+  return n;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+}
+
+async function timeRequests(label: string, count: number, send: (i: number) => Promise<void>): Promise<string> {
+  for (let i = 0; i < 3; i++) await send(i); // warm-up: JIT, plans, the model cache
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const t = process.hrtime.bigint();
+    await send(i);
+    times.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  times.sort((a, b) => a - b);
+  return `${label.padEnd(58)} median ${percentile(times, 0.5).toFixed(1).padStart(7)} ms   p95 ${percentile(times, 0.95).toFixed(1).padStart(7)} ms   (n=${count})`;
+}
+
+async function main(): Promise<void> {
+  const customers = arg('customers', 100_000);
+  const env = { ...process.env, DATA_DIR: process.env.DATA_DIR ?? path.resolve('.data/bench'), LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' };
+  const config = loadConfig(env);
+  setLogLevel(config.logLevel);
+  const db = await openDatabase(config);
+  const report: string[] = [`machine: ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`];
+  try {
+    const [{ n }] = await db.dataSource.query(`SELECT count(*)::int AS n FROM customers`);
+    if (n < customers) {
+      log.warn(`seeding ${customers} customers into ${config.databaseUrl ? 'DATABASE_URL' : config.dataDir} (once)`);
+      const seeded = await seedDatabase(db.dataSource, config, { customers: customers - n, whenNotEmpty: 'append' });
+      if (seeded) report.push(`seed: ${seeded.customers} customers, ${seeded.orders} orders, ${seeded.orderLines} lines, ${seeded.touchpoints} touchpoints in ${(seeded.elapsedMs / 1000).toFixed(1)} s`);
+    }
+    await db.dataSource.query('ANALYZE');
+    const [counts] = await db.dataSource.query(`SELECT (SELECT count(*) FROM customers)::int AS customers, (SELECT count(*) FROM orders)::int AS orders`);
+    report.push(`data: ${counts.customers} customers, ${counts.orders} orders`);
+
+    const fitStarted = Date.now();
+    const fit = await fitAndStore(db.dataSource, { asOf: new Date(), timeUnit: TimeUnit.DAY, basis: ValueBasis.MARGIN, activate: true, baseCurrency: config.baseCurrency });
+    report.push(`full model fit (BG/NBD + Gamma-Gamma + RFM breakpoints + value tiers + cross-sell rules) on ${fit.customers} buyers: ${((Date.now() - fitStarted) / 1000).toFixed(2)} s`);
+
+    const { app, stop } = await createApp(db.dataSource, config);
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+    const post = async (query: string, variables: Record<string, unknown> = {}) => {
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+      const body = (await res.json()) as { data?: any; errors?: unknown[] };
+      if (body.errors) throw new Error(`bench query failed: ${JSON.stringify(body.errors)}`);
+      return body.data;
+    };
+    try {
+      const ids: string[] = (await db.dataSource.query(`SELECT id FROM customers ORDER BY random() LIMIT 200`)).map((r: { id: string }) => Buffer.from(`Customer:${r.id}`).toString('base64url'));
+      report.push(await timeRequests('(a) one customer with every derived field', 200, (i) => post(EVERY_DERIVED_FIELD, { id: ids[i % ids.length] })));
+      let after: string | null = null;
+      report.push(
+        await timeRequests('(b) 50 customers with segment, churn risk and CLV', 50, async () => {
+          const data = await post(PAGE_OF_50, { after });
+          after = data.customers.pageInfo.endCursor;
+        }),
+      );
+      report.push(await timeRequests('(c) segmentSummary over the whole population', 20, () => post(SEGMENT_SUMMARY)));
+    } finally {
+      server.close();
+      await stop();
+    }
+
+    report.push(await cdnowMasterFit(db.url, config.baseCurrency));
+  } finally {
+    await db.close();
+  }
+  process.stdout.write(`\n${report.join('\n')}\n`);
+}
+
+/** CDNOW_master (23,570 customers) through the importer into its own database, then a weekly revenue fit. */
+async function cdnowMasterFit(url: string, baseCurrency: string): Promise<string> {
+  const file = path.resolve(__dirname, '..', '..', '..', '..', 'shared', 'data', 'cdnow', 'CDNOW_master.txt');
+  if (!fs.existsSync(file)) return `CDNOW master: ${file} not found, skipped`;
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  await ensureDatabase(admin.toString(), 'rapport_cdnow');
+  const target = new URL(url);
+  target.pathname = '/rapport_cdnow';
+  const ds = createDataSource(target.toString(), 2);
+  await ds.initialize();
+  try {
+    await runMigrations(ds);
+    const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM orders`);
+    if (n === 0) {
+      const rows = fs.readFileSync(file, 'utf8').split(/\r?\n/).slice(1).filter((l) => l.trim()).map((l) => l.trim().split(/\s+/));
+      const csv = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-cdnow-')), 'orders.csv');
+      fs.writeFileSync(csv, ['customer_ref,placed_at,total', ...rows.map(([id, date, , dollars]) => `${id},${date},${dollars}`)].join('\n'));
+      const imported = await importOrders(ds, csv, { baseCurrency });
+      if (!imported.ok) throw new Error(`CDNOW master import failed: ${JSON.stringify(imported.errors.slice(0, 3))}`);
+    }
+    await ds.query('ANALYZE');
+    const started = Date.now();
+    const fit = await fitAndStore(ds, { asOf: new Date('1997-09-30T00:00:00Z'), timeUnit: TimeUnit.WEEK, basis: ValueBasis.REVENUE, activate: true, baseCurrency });
+    const seconds = ((Date.now() - started) / 1000).toFixed(2);
+    const p = fit.bgnbd;
+    return `CDNOW master fit (${fit.customers} customers, weeks, revenue, asOf 1997-09-30): ${seconds} s; BG/NBD r ${p.r.toFixed(4)} α ${p.alpha.toFixed(4)} a ${p.a.toFixed(4)} b ${p.b.toFixed(4)} LL ${p.logLikelihood.toFixed(2)}`;
+  } finally {
+    await ds.destroy();
+  }
+}
+
+main().catch((e) => {
+  log.error('bench failed', e);
+  process.exit(1);
+});
