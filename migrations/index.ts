@@ -2,6 +2,7 @@ import { CoreSchema1732300000000 } from './1732300000000-core-schema';
 import { CustomerModelFits1732400000000 } from './1732400000000-customer-model-fits';
 import { CustomerModelFitRules1732500000000 } from './1732500000000-customer-model-fit-rules';
 import { OrderNumbersBeyondSevenDigits1732600000000 } from './1732600000000-order-numbers-beyond-seven-digits';
+import { FilterAndSortIndexes1732700000000 } from './1732700000000-filter-and-sort-indexes';
 
 /** Every migration, in order. Listed explicitly so ts-jest, ts-node and compiled builds load the same set. */
-export const migrations = [CoreSchema1732300000000, CustomerModelFits1732400000000, CustomerModelFitRules1732500000000, OrderNumbersBeyondSevenDigits1732600000000];
+export const migrations = [CoreSchema1732300000000, CustomerModelFits1732400000000, CustomerModelFitRules1732500000000, OrderNumbersBeyondSevenDigits1732600000000, FilterAndSortIndexes1732700000000];
