@@ -124,6 +124,6 @@ describe('the playground examples', () => {
 
   it('cover a customer 360 view, recent orders and open complaints', () => {
     const names = PLAYGROUND_EXAMPLES.map((e) => parse(e.query).definitions.map((d) => ('name' in d ? d.name?.value : undefined))[0]);
-    expect(names).toEqual(['Customer360', 'RecentOrders', 'OpenComplaints']);
+    expect(names).toEqual(['Customer360', 'RecentOrders', 'OpenComplaints', 'SegmentsAndClv']);
   });
 });

@@ -2409,7 +2409,7 @@ export type SegmentSummary = {
 /** One RFM segment’s size and value. */
 export type SegmentSummaryRow = {
   __typename?: 'SegmentSummaryRow';
-  /** Mean predicted 12-month CLV (1% monthly discount, the active model’s value basis) of the segment’s buyers with a prediction, as of asOf: the mean of their clv.predicted. Null without buyers, an active model or a Gamma-Gamma fit. */
+  /** Mean predicted 12-month CLV (1% monthly discount, on the active model’s value basis) of the segment’s buyers with a prediction, as of asOf: the mean of their clv(basis: <the model’s basis>).predicted. Null without buyers, an active model or a Gamma-Gamma fit. */
   averageClv?: Maybe<Money>;
   /** Customers in the segment. */
   customers: Scalars['Int']['output'];

@@ -1,8 +1,11 @@
+import { createHash } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
 import { DataSource } from 'typeorm';
 import type { Config } from '../server/config';
 import { log } from '../server/logger';
 import { createDataSource, runMigrations } from './data-source';
-import { EmbeddedCluster, ensureDatabase, startEmbeddedPostgres } from './embedded-postgres';
+import { EmbeddedCluster, ensureDatabase, folderClosedToPostgres, startEmbeddedPostgres } from './embedded-postgres';
 
 export interface Database {
   dataSource: DataSource;
@@ -12,15 +15,28 @@ export interface Database {
 
 const EMBEDDED_DATABASE = 'rapport';
 
+/**
+ * As root, Postgres runs as the postgres user, who cannot enter a checkout under /root. A newcomer
+ * who did not choose DATA_DIR still gets a working server: the data goes to the temp folder instead.
+ */
+function usableDataDir(config: Config): string {
+  const blocked = folderClosedToPostgres(config.dataDir);
+  if (!blocked || config.dataDirChosen) return config.dataDir;
+  const fallback = path.join(os.tmpdir(), `rapport-data-${createHash('sha1').update(config.dataDir).digest('hex').slice(0, 10)}`);
+  log.warn(`the postgres OS user cannot enter ${blocked}, so the embedded database lives in ${fallback}; set DATA_DIR to choose another place`);
+  return fallback;
+}
+
 /** Connects to DATABASE_URL, or starts the embedded cluster, and applies pending migrations. */
 export async function openDatabase(config: Config, { migrate = true } = {}): Promise<Database> {
   let cluster: EmbeddedCluster | null = null;
   let url = config.databaseUrl;
   if (!url) {
-    cluster = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPostgresPort });
+    const dataDir = usableDataDir(config);
+    cluster = await startEmbeddedPostgres({ dataDir, port: config.embeddedPostgresPort });
     await ensureDatabase(cluster.url('postgres'), EMBEDDED_DATABASE);
     url = cluster.url(EMBEDDED_DATABASE);
-    log.info(`embedded Postgres on port ${cluster.port}, data in ${config.dataDir}`);
+    log.info(`embedded Postgres on port ${cluster.port}, data in ${dataDir}`);
   }
   const dataSource = createDataSource(url);
   try {

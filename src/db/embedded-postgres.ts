@@ -59,17 +59,24 @@ async function portTaken(port: number): Promise<boolean> {
  */
 function prepareDirectoryForRoot(dataDir: string): void {
   if (os.userInfo().uid !== 0) return;
+  const blocked = folderClosedToPostgres(dataDir);
+  if (blocked) {
+    throw new Error(
+      `The embedded Postgres runs as the 'postgres' OS user (the process is root), but it cannot enter ${blocked}. ` +
+        `Set DATA_DIR to a folder outside it, or set DATABASE_URL to use an existing Postgres server.`,
+    );
+  }
   fs.mkdirSync(dataDir, { recursive: true });
   fs.chmodSync(dataDir, 0o755);
-  for (let dir = path.dirname(dataDir); dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    const mode = fs.statSync(dir).mode;
-    if ((mode & 0o001) === 0) {
-      throw new Error(
-        `The embedded Postgres runs as the 'postgres' OS user (the process is root), but it cannot enter ${dir}. ` +
-          `Set DATA_DIR to a folder outside it, or set DATABASE_URL to use an existing Postgres server.`,
-      );
-    }
+}
+
+/** When running as root: the first ancestor of dataDir the postgres user cannot enter, or null. */
+export function folderClosedToPostgres(dataDir: string): string | null {
+  if (os.userInfo().uid !== 0) return null;
+  for (let dir = path.dirname(path.resolve(dataDir)); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    if (fs.existsSync(dir) && (fs.statSync(dir).mode & 0o001) === 0) return dir;
   }
+  return null;
 }
 
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedCluster> {

@@ -3,6 +3,7 @@ import { currencyExponent, parseAmount } from '../common/money';
 import { Contact } from '../contact/contact.entity';
 import { ConsentChannel, Customer } from '../customer/customer.entity';
 import {
+  ACTION_PRIORITY,
   ACTIONS_WITHOUT_CONSENT,
   CHANNEL_PREFERENCE,
   DAYS_PER_UNIT,
@@ -48,6 +49,8 @@ const MAX_PERIOD_DAYS = 3660;
 const MAX_AGENDA_DAYS = 92;
 const MAX_CLV_BUCKETS = 50;
 const isoDay = (at: Date): string => at.toISOString().slice(0, 10);
+/** Action kinds, most urgent first: the agenda's tie-break between items due at the same instant. */
+const BY_PRIORITY = (Object.keys(ACTION_PRIORITY) as ActionKind[]).sort((a, b) => ACTION_PRIORITY[a] - ACTION_PRIORITY[b]);
 
 /** Index of the calendar period containing a UTC date: weeks from a Monday, months or quarters since year 0. */
 function periodIndex(at: Date, g: CohortGranularity): number {
@@ -69,25 +72,23 @@ export class InsightAnalytics {
     const currency = this.insight.currency;
     const model = await this.insight.model();
     const basis = model?.basis ?? ValueBasis.MARGIN;
-    const [rows, [{ n }], clvs] = await Promise.all([
+    const [rows, [{ n }]] = await Promise.all([
       this.insight.populationRfm(at),
       this.deps.db.query(`SELECT count(*)::int AS n FROM customers WHERE deleted_at IS NULL`) as Promise<Array<{ n: number }>>,
-      this.predictedClvs(model, at, basis),
     ]);
+    // One pass over the population's occasions, shared by the rows, and only when averageClv is selected.
+    let clvs: Promise<Map<string, number> | null> | undefined;
+    const predictions = () => (clvs ??= this.predictedClvs(model, at, basis));
     const inputs = rows.map((r) => rfmInputFromRow(r, at, basis, currency));
     const breakpoints = (asOfArg == null ? model?.rfmBreakpoints : null) ?? (inputs.length ? rfmBreakpoints(inputs) : null);
-    const totals = new Map<Segment, { customers: number; revenue: bigint; margin: bigint; clvSum: number; clvCount: number }>();
-    for (const s of Object.keys(SEGMENTS)) totals.set(s as Segment, { customers: 0, revenue: 0n, margin: 0n, clvSum: 0, clvCount: 0 });
+    const totals = new Map<Segment, { customers: number; revenue: bigint; margin: bigint; buyers: string[] }>();
+    for (const s of Object.keys(SEGMENTS)) totals.set(s as Segment, { customers: 0, revenue: 0n, margin: 0n, buyers: [] });
     rows.forEach((row, i) => {
       const t = totals.get(scoreRfm(inputs[i], breakpoints!).segment as Segment)!;
       t.customers++;
       t.revenue += parseAmount(row.revenue);
       t.margin += parseAmount(row.margin);
-      const clv = clvs?.get(row.customerId);
-      if (clv != null) {
-        t.clvSum += clv;
-        t.clvCount++;
-      }
+      t.buyers.push(row.customerId);
     });
     totals.get(Segment.PROSPECT)!.customers += Math.max(0, n - rows.length);
     const totalMargin = [...totals.values()].reduce((s, t) => s + t.margin, 0n);
@@ -102,7 +103,11 @@ export class InsightAnalytics {
           revenue: moneyOfUnits(t.revenue, currency),
           margin: moneyOfUnits(t.margin, currency),
           marginShare: totalMargin > 0n ? Number(t.margin) / Number(totalMargin) : 0,
-          averageClv: t.clvCount ? moneyOfFloat(t.clvSum / t.clvCount, currency) : null,
+          averageClvOf: async () => {
+            const clvs = await predictions();
+            const known = t.buyers.flatMap((id) => (clvs?.has(id) ? [clvs.get(id)!] : []));
+            return known.length ? moneyOfFloat(known.reduce((sum, v) => sum + v, 0) / known.length, currency) : null;
+          },
         }),
       ),
     });
@@ -460,9 +465,9 @@ export class InsightAnalytics {
        )
        SELECT i.*, c.consent_email_granted AS email, c.consent_sms_granted AS sms, c.consent_phone_granted AS phone, c.consent_mail_granted AS mail
          FROM items i JOIN customers c ON c.id = i."customerId"
-        ORDER BY i."dueAt", i.kind, i."customerId", i.subject
+        ORDER BY i."dueAt", array_position($10::text[], i.kind), i."customerId", i.subject
         LIMIT $9`,
-      [from, to, PURCHASE_STATUSES, PLAYBOOK.thankYouDueDays, PLAYBOOK.thankYouStaleDays, PLAYBOOK.complaintResponseDays, PLAYBOOK.surveyDueDays, PLAYBOOK.surveyStaleDays, first],
+      [from, to, PURCHASE_STATUSES, PLAYBOOK.thankYouDueDays, PLAYBOOK.thankYouStaleDays, PLAYBOOK.complaintResponseDays, PLAYBOOK.surveyDueDays, PLAYBOOK.surveyStaleDays, first, BY_PRIORITY],
     );
     const [customers, contacts] = await Promise.all([
       this.deps.loaders.byId(Customer).loadMany(rows.map((r) => r.customerId)),

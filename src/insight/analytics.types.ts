@@ -40,12 +40,17 @@ export class SegmentSummaryRow {
   @Field(() => Float, { description: 'Share of all buyers’ margin, 0–1 (0 when total margin is not positive).' })
   marginShare: number;
 
+  /** Set by the service; the predictions behind averageClv are computed only when a request selects it. */
+  averageClvOf?: () => Promise<Money | null>;
+
   @Field(() => Money, {
     nullable: true,
     description:
-      'Mean predicted 12-month CLV (1% monthly discount, the active model’s value basis) of the segment’s buyers with a prediction, as of asOf: the mean of their clv.predicted. Null without buyers, an active model or a Gamma-Gamma fit.',
+      'Mean predicted 12-month CLV (1% monthly discount, on the active model’s value basis) of the segment’s buyers with a prediction, as of asOf: the mean of their clv(basis: <the model’s basis>).predicted. Null without buyers, an active model or a Gamma-Gamma fit.',
   })
-  averageClv: Money | null;
+  get averageClv(): Promise<Money | null> {
+    return this.averageClvOf?.() ?? Promise.resolve(null);
+  }
 }
 
 @ObjectType({ description: 'The customer base by RFM segment (Hughes 1994), scored as Customer.segment scores each customer.' })

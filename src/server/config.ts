@@ -5,6 +5,8 @@ export interface Config {
   /** External Postgres; when absent an embedded cluster is started under dataDir. */
   databaseUrl: string | null;
   dataDir: string;
+  /** DATA_DIR was set explicitly (no fallback location is then used). */
+  dataDirChosen: boolean;
   /** Port of the embedded Postgres cluster (ignored with DATABASE_URL). */
   embeddedPostgresPort: number;
   port: number;
@@ -63,6 +65,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const config: Config = {
     databaseUrl,
     dataDir: path.resolve(env.DATA_DIR || '.data'),
+    dataDirChosen: !!env.DATA_DIR,
     embeddedPostgresPort: parsePort('EMBEDDED_PG_PORT', env.EMBEDDED_PG_PORT, 54329, problems),
     port: parsePort('PORT', env.PORT, 4000, problems),
     host: env.HOST || '0.0.0.0',

@@ -240,8 +240,53 @@ query OpenComplaints($first: Int = 20, $after: String) {
 }
 `;
 
+const segmentsAndClv = /* GraphQL */ `# Segments and CLV: how many customers each RFM segment holds, what they bought,
+# and what the active model expects them to be worth over the next 12 months;
+# then how predicted CLV spreads over buyers.
+query SegmentsAndClv($buckets: Int = 10) {
+  segmentSummary {
+    asOf
+    customers
+    segments {
+      segment
+      customers
+      share
+      revenue {
+        amount
+        currencyCode
+      }
+      marginShare
+      averageClv {
+        amount
+        currencyCode
+      }
+    }
+  }
+  clvDistribution(buckets: $buckets) {
+    basis
+    customers
+    average {
+      amount
+      currencyCode
+    }
+    buckets {
+      lower {
+        amount
+      }
+      upper {
+        amount
+      }
+      customers
+      share
+      clvShare
+    }
+  }
+}
+`;
+
 export const PLAYGROUND_EXAMPLES: PlaygroundExample[] = [
   { query: customer360, variables: { externalRef: 'C0000001' } },
   { query: recentOrders },
   { query: openComplaints },
+  { query: segmentsAndClv },
 ];
