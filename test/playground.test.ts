@@ -1,5 +1,5 @@
 import { parse, validate } from 'graphql';
-import { PLAYGROUND_EXAMPLES } from '../src/server/playground-examples';
+import { exampleVariables, PLAYGROUND_EXAMPLES } from '../src/server/playground-examples';
 import { getSchema } from '../src/server/schema';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -113,7 +113,7 @@ describe('the playground examples', () => {
     '%s validates against the schema and runs without errors',
     async (_name, example) => {
       expect(validate(await getSchema(), parse(example.query)).map((e) => e.message)).toEqual([]);
-      const res = await app.gql(example.query, example.variables);
+      const res = await app.gql(example.query, exampleVariables(example));
       expect(res.errors).toBeUndefined();
       // The seeded data must reach every example, or its nested selections would go unexercised.
       const root = Object.values(res.data)[0] as { totalCount?: number } | null;
@@ -122,8 +122,8 @@ describe('the playground examples', () => {
     },
   );
 
-  it('cover a customer 360 view, recent orders and open complaints', () => {
+  it('cover a customer 360 view, recent orders, open complaints and the analyst views', () => {
     const names = PLAYGROUND_EXAMPLES.map((e) => parse(e.query).definitions.map((d) => ('name' in d ? d.name?.value : undefined))[0]);
-    expect(names).toEqual(['Customer360', 'RecentOrders', 'OpenComplaints', 'SegmentsAndClv']);
+    expect(names).toEqual(['Customer360', 'RecentOrders', 'OpenComplaints', 'SegmentsAndClv', 'PortfolioHealth', 'CareAgenda', 'LifecycleAndCohorts']);
   });
 });

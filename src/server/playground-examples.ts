@@ -4,9 +4,16 @@
  */
 export interface PlaygroundExample {
   query: string;
-  /** Shown in the variables pane of the tab. */
-  variables?: Record<string, unknown>;
+  /** Shown in the variables pane of the tab; a function for dates relative to the moment the page is served. */
+  variables?: Record<string, unknown> | (() => Record<string, unknown>);
 }
+
+export function exampleVariables(example: PlaygroundExample): Record<string, unknown> | undefined {
+  return typeof example.variables === 'function' ? example.variables() : example.variables;
+}
+
+const DAY_MS = 86_400_000;
+const daysFromNow = (days: number) => new Date(Date.now() + days * DAY_MS).toISOString();
 
 const customer360 = /* GraphQL */ `# Customer 360: one customer on one screen — profile, owner, lifecycle stage and
 # history, value and risk, what to do next, the people around them, recent orders
@@ -284,9 +291,71 @@ query SegmentsAndClv($buckets: Int = 10) {
 }
 `;
 
+const portfolioHealth = /* GraphQL */ `# Portfolio health: how concentrated value is (the top 20% of customers' share of
+# margin), who is about to leave and what they are worth (churn probability × predicted
+# value), and which categories sell together (for cross-selling).
+query PortfolioHealth($watch: Int = 10) {
+  revenueConcentration(basis: MARGIN) {
+    customers
+    gini
+    total { amount currencyCode }
+    top { topPercent customers share }
+  }
+  churnWatchlist(first: $watch) {
+    customer { id name owner { name } lifecycleStage { key } }
+    churnProbability
+    daysSinceLastPurchase
+    realisedValue { amount currencyCode }
+    valueAtRisk { amount currencyCode }
+  }
+  crossSellRules(minSupport: 0.01, first: 10) {
+    antecedent
+    consequent
+    support
+    confidence
+    lift
+  }
+}
+`;
+
+const careAgenda = /* GraphQL */ `# The care agenda for the next seven days: birthdays (customers and their contacts),
+# thank-yous still owed after a purchase, open complaints and surveys due after service,
+# each with the channel the customer consented to.
+query CareAgenda($from: DateTime!, $to: DateTime!) {
+  careAgenda(from: $from, to: $to, first: 50) {
+    kind
+    dueAt
+    reason
+    channel
+    customer { id name owner { name } }
+    contact { name relationship }
+  }
+}
+`;
+
+const lifecycleAndCohorts = /* GraphQL */ `# The relationship lifecycle over the last year: how many customers sit in each stage,
+# how many entered and left it, the flows between stages; and monthly acquisition cohorts
+# with the share still buying.
+query LifecycleAndCohorts($from: DateTime!, $to: DateTime!) {
+  lifecycleFunnel(from: $from, to: $to) {
+    stages { stage position current entered left }
+    flows { from to count }
+  }
+  cohortRetention(granularity: MONTH) {
+    start
+    customers
+    active
+    retention
+  }
+}
+`;
+
 export const PLAYGROUND_EXAMPLES: PlaygroundExample[] = [
   { query: customer360, variables: { externalRef: 'C0000001' } },
   { query: recentOrders },
   { query: openComplaints },
   { query: segmentsAndClv },
+  { query: portfolioHealth },
+  { query: careAgenda, variables: () => ({ from: daysFromNow(0), to: daysFromNow(7) }) },
+  { query: lifecycleAndCohorts, variables: () => ({ from: daysFromNow(-365), to: daysFromNow(0) }) },
 ];

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import express, { Express } from 'express';
-import { PLAYGROUND_EXAMPLES } from './playground-examples';
+import { exampleVariables, PLAYGROUND_EXAMPLES } from './playground-examples';
 
 const GRAPHIQL_DIST = path.dirname(require.resolve('@graphql-yoga/graphiql'));
 const GRAPHIQL_VERSION: string = require('@graphql-yoga/graphiql/package.json').version;
@@ -27,7 +27,10 @@ function scriptJson(value: unknown): string {
 
 function page(nonce: string): string {
   const workers = Object.fromEntries(Object.entries(MONACO_WORKERS).map(([label, file]) => [label, `${PLAYGROUND_ASSETS}/${file}`]));
-  const tabs = PLAYGROUND_EXAMPLES.map((e) => ({ query: e.query, variables: e.variables ? JSON.stringify(e.variables, null, 2) : undefined }));
+  const tabs = PLAYGROUND_EXAMPLES.map((e) => {
+    const variables = exampleVariables(e);
+    return { query: e.query, variables: variables ? JSON.stringify(variables, null, 2) : undefined };
+  });
   const options = {
     endpoint: '/graphql',
     title: 'Rapport',
