@@ -13,3 +13,4 @@ export * from './churn';
 export * from './lifecycle-rules';
 export * from './next-best-actions';
 export * from './cross-sell';
+export * from './holidays';
