@@ -151,6 +151,18 @@ export type ChurnLevel =
   /** Churn probability from 0.3 to below 0.6. */
   | 'MEDIUM';
 
+/** Conditions on a ChurnLevel field. */
+export type ChurnLevelFilter = {
+  /** Equal to. */
+  eq?: InputMaybe<ChurnLevel>;
+  /** Any of these. */
+  in?: InputMaybe<Array<ChurnLevel>>;
+  /** true: the field is null; false: it has a value. */
+  isNull?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Not equal to. */
+  neq?: InputMaybe<ChurnLevel>;
+};
+
 /** Risk that the customer has stopped buying: 1 − P(alive) of the BG/NBD model (Fader, Hardie & Lee 2005), with the signals behind it. */
 export type ChurnRisk = {
   __typename?: 'ChurnRisk';
@@ -736,6 +748,10 @@ export type CustomerFilter = {
   and?: InputMaybe<Array<CustomerFilter>>;
   /** Birthday. */
   birthday?: InputMaybe<DateFilter>;
+  /** Churn level, as `churnRisk { level }` returns it without asOf; null without a purchase or a model (neq and in leave those out). Top-level `customers` only. */
+  churnLevel?: InputMaybe<ChurnLevelFilter>;
+  /** Churn probability, as `churnRisk { probability }` returns it without asOf; null without a purchase or a model. Top-level `customers` only. */
+  churnProbability?: InputMaybe<FloatFilter>;
   /** City of the address. */
   city?: InputMaybe<StringFilter>;
   /** Country of the address. */
@@ -774,16 +790,22 @@ export type CustomerFilter = {
   phone?: InputMaybe<StringFilter>;
   /** Consented to marketing calls. */
   phoneConsent?: InputMaybe<BooleanFilter>;
+  /** Predicted CLV in the base currency, as `clv { predicted }` returns it with its default arguments (12 months, 1% a month, MARGIN); null without a prediction. Top-level `customers` only. */
+  predictedClv?: InputMaybe<DecimalFilter>;
   /** Referring customer (Customer ID). */
   referredBy?: InputMaybe<IdFilter>;
   /** Sales region. */
   region?: InputMaybe<StringFilter>;
+  /** RFM segment now, as the `segment` field returns it. Top-level `customers` only. */
+  segment?: InputMaybe<SegmentFilter>;
   /** Consented to text messages. */
   smsConsent?: InputMaybe<BooleanFilter>;
   /** Tags. */
   tags?: InputMaybe<StringListFilter>;
   /** When the customer was last changed. */
   updatedAt?: InputMaybe<DateTimeFilter>;
+  /** Value tier, as the `valueTier` field returns it (MONITOR for everyone without a model). Top-level `customers` only. */
+  valueTier?: InputMaybe<ValueTierFilter>;
 };
 
 /** Identifies a customer to delete or restore. */
@@ -886,10 +908,14 @@ export type CustomerPayload = {
 
 /** Fields customers can be sorted by. */
 export type CustomerSortField =
+  /** Churn probability, as `churnRisk { probability }` returns it without asOf. Customers without one (no purchase, no model) come last with ASC and first with DESC. */
+  | 'CHURN_PROBABILITY'
   /** When the customer was created. */
   | 'CREATED_AT'
   /** Name, A to Z with ASC. */
   | 'NAME'
+  /** Predicted CLV, as `clv { predicted }` returns it with its default arguments. Customers without a prediction (no purchase, no model) come last with ASC and first with DESC. */
+  | 'PREDICTED_CLV'
   /** When the customer was last changed. */
   | 'UPDATED_AT';
 
@@ -985,6 +1011,26 @@ export type FitCustomerModelPayload = {
   model?: Maybe<CustomerModel>;
   /** Problems with the input or the data; empty on success. */
   userErrors: Array<UserError>;
+};
+
+/** Conditions on a number field. */
+export type FloatFilter = {
+  /** Equal to. */
+  eq?: InputMaybe<Scalars['Float']['input']>;
+  /** Greater than. */
+  gt?: InputMaybe<Scalars['Float']['input']>;
+  /** Greater than or equal to. */
+  gte?: InputMaybe<Scalars['Float']['input']>;
+  /** Equal to any of these. */
+  in?: InputMaybe<Array<Scalars['Float']['input']>>;
+  /** true: the field is null; false: it has a value. */
+  isNull?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Less than. */
+  lt?: InputMaybe<Scalars['Float']['input']>;
+  /** Less than or equal to. */
+  lte?: InputMaybe<Scalars['Float']['input']>;
+  /** Not equal to (rows where the field is null do not match). */
+  neq?: InputMaybe<Scalars['Float']['input']>;
 };
 
 /** Gamma-Gamma spend parameters (Fader, Hardie & Lee 2005; Fader & Hardie 2013): value per purchase z ~ Gamma(p, ν), ν ~ Gamma(q, γ) across customers. */
@@ -2382,6 +2428,18 @@ export type Segment =
   /** No purchase yet. */
   | 'PROSPECT';
 
+/** Conditions on a Segment field. */
+export type SegmentFilter = {
+  /** Equal to. */
+  eq?: InputMaybe<Segment>;
+  /** Any of these. */
+  in?: InputMaybe<Array<Segment>>;
+  /** true: the field is null; false: it has a value. */
+  isNull?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Not equal to. */
+  neq?: InputMaybe<Segment>;
+};
+
 /** An RFM segment with what it means and what to do about it. */
 export type SegmentInfo = {
   __typename?: 'SegmentInfo';
@@ -3020,6 +3078,18 @@ export type ValueTier =
   | 'MAINTAIN'
   /** Low on both. Serve through low-cost channels. */
   | 'MONITOR';
+
+/** Conditions on a ValueTier field. */
+export type ValueTierFilter = {
+  /** Equal to. */
+  eq?: InputMaybe<ValueTier>;
+  /** Any of these. */
+  in?: InputMaybe<Array<ValueTier>>;
+  /** true: the field is null; false: it has a value. */
+  isNull?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Not equal to. */
+  neq?: InputMaybe<ValueTier>;
+};
 
 /** Population medians that split the value tiers. */
 export type ValueTierMedians = {

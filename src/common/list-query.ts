@@ -19,12 +19,25 @@ export interface FilterField {
   kind: FilterKind;
   /** For kind 'id': the GraphQL type the global IDs must be of. */
   idType?: string;
+  /** A value computed outside SQL, read from the derived-values join (`sql` names its column as `d.<column>`). */
+  derived?: true;
 }
 
 export interface SortField {
   sql: string;
   /** Postgres type to cast the cursor value back to. */
-  pgType: 'text' | 'timestamptz' | 'numeric' | 'int' | 'date' | 'uuid';
+  pgType: 'text' | 'timestamptz' | 'numeric' | 'float8' | 'int' | 'date' | 'uuid';
+  /** A value computed outside SQL, read from the derived-values join. */
+  derived?: true;
+}
+
+/**
+ * Values computed in the process (model scores), handed to SQL as parallel arrays and joined to the list's rows as
+ * `d`, so that filters, keyset cursors and counts treat them like columns. Rows without an entry read nulls.
+ */
+export interface DerivedValues {
+  ids: readonly string[];
+  columns: Record<string, { pgType: 'text' | 'float8' | 'numeric'; values: ReadonlyArray<string | number | null> }>;
 }
 
 export interface ListSpec<E extends ObjectLiteral> {
@@ -44,9 +57,27 @@ export interface ListArgs {
   orderBy?: { field: string; direction: SortDirection } | null;
   search?: string | null;
   includeDeleted?: boolean | null;
+  /** Required (top-level lists only) when the filter or sort uses a derived field. */
+  derived?: DerivedValues;
 }
 
 const A = 'a';
+const D = 'd';
+
+function filterUsesDerived(spec: ListSpec<ObjectLiteral>, filter: Record<string, unknown> | null | undefined): boolean {
+  if (!filter) return false;
+  return Object.entries(filter).some(([key, raw]) => {
+    if (raw === undefined || raw === null) return false;
+    if (key === 'and' || key === 'or') return (raw as Array<Record<string, unknown>>).some((f) => filterUsesDerived(spec, f));
+    if (key === 'not') return filterUsesDerived(spec, raw as Record<string, unknown>);
+    return !!spec.filters[key]?.derived;
+  });
+}
+
+/** Whether the arguments filter or sort on a derived field, so the caller must compute and pass `derived`. */
+export function usesDerived(spec: ListSpec<ObjectLiteral>, args: ListArgs): boolean {
+  return !!(args.orderBy && spec.sorts[args.orderBy.field]?.derived) || filterUsesDerived(spec, args.filter);
+}
 
 /** Accumulates named parameters for one statement. */
 export class Params {
@@ -194,6 +225,9 @@ function plan(spec: ListSpec<ObjectLiteral>, args: ListArgs): Plan {
   if (!sort) throw badInput(`Cannot sort ${spec.what}s by ${order.field}`);
   const asc = order.direction === SortDirection.ASC;
   const dir = asc !== backward ? 'ASC' : 'DESC';
+  if (!args.derived && usesDerived(spec, args)) {
+    throw badInput(`Filtering and sorting ${spec.what}s by model scores is available on the top-level list only`);
+  }
   const cursorName = backward ? 'before' : 'after';
   const raw = backward ? before : after;
   return { limit, backward, sort, dir, cursor: raw ? decodeCursor(raw, cursorName) : null, cursorName };
@@ -247,6 +281,19 @@ function base<E extends ObjectLiteral>(ds: DataSource, spec: ListSpec<E>, args: 
   return args.includeDeleted ? qb.withDeleted() : qb;
 }
 
+/** LEFT JOIN unnest(ids, column…) AS d ON d.id = a.id, with the columns the statement's SQL reads; none, no join. */
+function joinDerived<E extends ObjectLiteral>(qb: SelectQueryBuilder<E>, derived: DerivedValues | undefined, ...sql: string[]): SelectQueryBuilder<E> {
+  if (!derived) return qb;
+  const names = Object.keys(derived.columns).filter((n) => sql.some((s) => new RegExp(`\\b${D}\\.${n}\\b`).test(s)));
+  if (!names.length) return qb;
+  const arrays = names.map((n, i) => `:derived_${i}::${derived.columns[n].pgType}[]`).join(', ');
+  const params: Record<string, unknown> = { derived_ids: derived.ids };
+  names.forEach((n, i) => (params[`derived_${i}`] = derived.columns[n].values));
+  return qb
+    .leftJoin(`(SELECT * FROM unnest(:derived_ids::uuid[], ${arrays}) AS u(id, ${names.join(', ')}))`, D, `${D}.id = ${A}.id`)
+    .setParameters(params);
+}
+
 /** A page of a top-level list. `scope` adds fixed conditions (e.g. access rules). */
 export async function findPage<E extends ObjectLiteral>(ds: DataSource, spec: ListSpec<E>, args: ListArgs, scope: string[] = [], scopeParams: Record<string, unknown> = {}): Promise<Connection<E>> {
   const p = plan(spec, args);
@@ -256,9 +303,9 @@ export async function findPage<E extends ObjectLiteral>(ds: DataSource, spec: Li
     p.limit === 0
       ? []
       : await (async () => {
-          const { entities, raw } = await base(ds, spec, args)
+          const { entities, raw } = await joinDerived(base(ds, spec, args), args.derived, where, p.sort.sql)
             .addSelect(`(${p.sort.sql.replace(/\{a\}/g, A)})::text`, 'sort_value')
-            .where(where, { ...params.values, ...scopeParams })
+            .andWhere(where, { ...params.values, ...scopeParams })
             .orderBy(p.sort.sql.replace(/\{a\}/g, A), p.dir, p.dir === 'ASC' ? 'NULLS LAST' : 'NULLS FIRST')
             .addOrderBy(`${A}.id`, p.dir)
             .limit(p.limit + 1)
@@ -267,7 +314,7 @@ export async function findPage<E extends ObjectLiteral>(ds: DataSource, spec: Li
         })();
   const countParams = new Params();
   const countWhere = conditions(spec, args, { ...p, cursor: null }, countParams, scope);
-  const count = () => base(ds, spec, args).where(countWhere, { ...countParams.values, ...scopeParams }).getCount();
+  const count = () => joinDerived(base(ds, spec, args), args.derived, countWhere).andWhere(countWhere, { ...countParams.values, ...scopeParams }).getCount();
   return toConnection(rows, p, count);
 }
 

@@ -32,11 +32,19 @@ export const customerList: ListSpec<Customer> = {
     createdAt: { sql: '{a}.created_at', kind: 'timestamp' },
     updatedAt: { sql: '{a}.updated_at', kind: 'timestamp' },
     deletedAt: { sql: '{a}.deleted_at', kind: 'timestamp' },
+    // Model scores: computed in the process by scoreCustomer and joined as `d` (see CustomerService.list).
+    segment: { sql: 'd.segment', kind: 'enum', derived: true },
+    valueTier: { sql: 'd.value_tier', kind: 'enum', derived: true },
+    churnLevel: { sql: 'd.churn_level', kind: 'enum', derived: true },
+    churnProbability: { sql: 'd.churn_probability', kind: 'number', derived: true },
+    predictedClv: { sql: 'd.predicted_clv', kind: 'decimal', derived: true },
   },
   sorts: {
     [CustomerSortField.NAME]: { sql: '{a}.name', pgType: 'text' },
     [CustomerSortField.CREATED_AT]: { sql: '{a}.created_at', pgType: 'timestamptz' },
     [CustomerSortField.UPDATED_AT]: { sql: '{a}.updated_at', pgType: 'timestamptz' },
+    [CustomerSortField.PREDICTED_CLV]: { sql: 'd.predicted_clv', pgType: 'numeric', derived: true },
+    [CustomerSortField.CHURN_PROBABILITY]: { sql: 'd.churn_probability', pgType: 'float8', derived: true },
   },
   defaultSort: { field: CustomerSortField.NAME, direction: SortDirection.ASC },
   search:

@@ -2,7 +2,8 @@ import type { EntityManager } from 'typeorm';
 import type { Connection } from '../common/connection.types';
 import { badInput, pgCode, pgConstraint, PG_UNIQUE_VIOLATION, UserErrorCode, UserErrors } from '../common/errors';
 import { decodeIdOf } from '../common/ids';
-import { findPage, ListArgs } from '../common/list-query';
+import { formatAmount } from '../common/money';
+import { DerivedValues, findPage, ListArgs, usesDerived } from '../common/list-query';
 import { resolveReference } from '../common/references';
 import { setDeleted } from '../common/soft-delete';
 import { defined, labelList, optionalText, pastDate, requiredText } from '../common/validate';
@@ -10,15 +11,35 @@ import { stageByKey } from '../lifecycle/lifecycle.loaders';
 import { insertTransition } from '../lifecycle/lifecycle.service';
 import { TransitionSource } from '../lifecycle/lifecycle-transition.entity';
 import type { ServiceDeps } from '../server/services';
+import type { CustomerScores } from '../insight/customer-scores';
+import type { InsightService } from '../insight/insight.service';
 import { User } from '../user/user.entity';
 import { CONSENT_PROPERTY, Customer } from './customer.entity';
 import { customerList } from './customer.loaders';
 import type { CreateCustomerInput, CustomerFields, CustomerPayload, UpdateCustomerInput } from './customer.types';
 
+/** The scores as the columns customerList's derived filters and sorts read. */
+function derivedColumns(scores: ReadonlyMap<string, CustomerScores>): DerivedValues {
+  const all = [...scores.values()];
+  return {
+    ids: [...scores.keys()],
+    columns: {
+      segment: { pgType: 'text', values: all.map((s) => s.segment) },
+      value_tier: { pgType: 'text', values: all.map((s) => s.valueTier) },
+      churn_level: { pgType: 'text', values: all.map((s) => s.churnLevel) },
+      churn_probability: { pgType: 'float8', values: all.map((s) => s.churnProbability) },
+      predicted_clv: { pgType: 'numeric', values: all.map((s) => (s.predictedClv === null ? null : formatAmount(s.predictedClv))) },
+    },
+  };
+}
+
 const payload = (customer: Customer | null, errors: UserErrors): CustomerPayload => ({ customer: errors.any ? null : customer, userErrors: errors.list });
 
 export class CustomerService {
-  constructor(private readonly deps: ServiceDeps) {}
+  constructor(
+    private readonly deps: ServiceDeps,
+    private readonly insight: InsightService,
+  ) {}
 
   async findOne(where: { id?: string | null; externalRef?: string | null }): Promise<Customer | null> {
     if ((where.id == null) === (where.externalRef == null)) throw badInput('Pass exactly one of `id` or `externalRef`.');
@@ -31,8 +52,10 @@ export class CustomerService {
     return this.deps.db.getRepository(Customer).findOneBy({ externalRef: where.externalRef! });
   }
 
-  list(args: ListArgs): Promise<Connection<Customer>> {
-    return findPage(this.deps.db, customerList, args);
+  /** Filters and sorts on model scores compute the whole population's scores first (once per request), then page in SQL. */
+  async list(args: ListArgs): Promise<Connection<Customer>> {
+    if (!usesDerived(customerList, args)) return findPage(this.deps.db, customerList, args);
+    return findPage(this.deps.db, customerList, { ...args, derived: derivedColumns(await this.insight.populationScores()) });
   }
 
   referrals(customerId: string, args: ListArgs): Promise<Connection<Customer>> {

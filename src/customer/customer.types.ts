@@ -2,7 +2,19 @@ import { CountryCodeResolver, DateResolver, EmailAddressResolver, PhoneNumberRes
 import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { ConnectionType, OrderByType, PageArgs, SortDirection } from '../common/connection.types';
 import { UserError } from '../common/errors';
-import { BooleanFilter, CountryFilter, DateFilter, DateTimeFilter, EnumFilter, IDFilter, StringFilter, StringListFilter } from '../common/filter.types';
+import {
+  BooleanFilter,
+  CountryFilter,
+  DateFilter,
+  DateTimeFilter,
+  DecimalFilter,
+  EnumFilter,
+  FloatFilter,
+  IDFilter,
+  StringFilter,
+  StringListFilter,
+} from '../common/filter.types';
+import { ChurnLevelKind, Segment, ValueTierKind } from '../insight/insight.types';
 import { ConsentChannel, Customer, CustomerKind, Personality } from './customer.entity';
 
 export const CustomerConnection = ConnectionType(Customer, 'Customer', 'customer');
@@ -11,6 +23,8 @@ export enum CustomerSortField {
   NAME = 'NAME',
   CREATED_AT = 'CREATED_AT',
   UPDATED_AT = 'UPDATED_AT',
+  PREDICTED_CLV = 'PREDICTED_CLV',
+  CHURN_PROBABILITY = 'CHURN_PROBABILITY',
 }
 registerEnumType(CustomerSortField, {
   name: 'CustomerSortField',
@@ -19,11 +33,21 @@ registerEnumType(CustomerSortField, {
     NAME: { description: 'Name, A to Z with ASC.' },
     CREATED_AT: { description: 'When the customer was created.' },
     UPDATED_AT: { description: 'When the customer was last changed.' },
+    PREDICTED_CLV: {
+      description:
+        'Predicted CLV, as `clv { predicted }` returns it with its default arguments. Customers without a prediction (no purchase, no model) come last with ASC and first with DESC.',
+    },
+    CHURN_PROBABILITY: {
+      description: 'Churn probability, as `churnRisk { probability }` returns it without asOf. Customers without one (no purchase, no model) come last with ASC and first with DESC.',
+    },
   },
 });
 export const CustomerOrderBy = OrderByType(CustomerSortField, 'Customer', CustomerSortField.NAME, SortDirection.ASC);
 
 const CustomerKindFilter = EnumFilter(CustomerKind, 'CustomerKind');
+const SegmentFilter = EnumFilter(Segment, 'Segment');
+const ValueTierFilter = EnumFilter(ValueTierKind, 'ValueTier');
+const ChurnLevelFilter = EnumFilter(ChurnLevelKind, 'ChurnLevel');
 const PersonalityFilter = EnumFilter(Personality, 'Personality');
 
 @InputType({ description: 'Conditions on customers. Fields are ANDed; use `and`, `or`, `not` to combine.' })
@@ -76,6 +100,22 @@ export class CustomerFilter {
   updatedAt?: object;
   @Field(() => DateTimeFilter, { nullable: true, description: 'When the customer was deleted (use with includeDeleted).' })
   deletedAt?: object;
+  @Field(() => SegmentFilter, { nullable: true, description: 'RFM segment now, as the `segment` field returns it. Top-level `customers` only.' })
+  segment?: object;
+  @Field(() => ValueTierFilter, { nullable: true, description: 'Value tier, as the `valueTier` field returns it (MONITOR for everyone without a model). Top-level `customers` only.' })
+  valueTier?: object;
+  @Field(() => ChurnLevelFilter, {
+    nullable: true,
+    description: 'Churn level, as `churnRisk { level }` returns it without asOf; null without a purchase or a model (neq and in leave those out). Top-level `customers` only.',
+  })
+  churnLevel?: object;
+  @Field(() => FloatFilter, { nullable: true, description: 'Churn probability, as `churnRisk { probability }` returns it without asOf; null without a purchase or a model. Top-level `customers` only.' })
+  churnProbability?: object;
+  @Field(() => DecimalFilter, {
+    nullable: true,
+    description: 'Predicted CLV in the base currency, as `clv { predicted }` returns it with its default arguments (12 months, 1% a month, MARGIN); null without a prediction. Top-level `customers` only.',
+  })
+  predictedClv?: object;
   @Field(() => [CustomerFilter], { nullable: true, description: 'All of these conditions.' })
   and?: CustomerFilter[];
   @Field(() => [CustomerFilter], { nullable: true, description: 'Any of these conditions.' })

@@ -1,36 +1,38 @@
+import type { DataSource } from 'typeorm';
 import { badInput, UserErrorCode, UserErrors } from '../common/errors';
-import { formatAmount } from '../common/money';
 import { Money } from '../common/money.types';
 import { ConsentChannel, consentEntries, Customer } from '../customer/customer.entity';
 import {
   churnRisk,
-  customerLifetimeValue,
   DAYS_PER_UNIT,
   expectedPurchases,
   MS_PER_DAY,
   nextBestActions,
+  PLAYBOOK,
   probabilityAlive,
   quintileScore,
   recommendCategories,
   rfmBreakpoints,
-  scoreRfm,
   SEGMENTS,
   suggestLifecycleStage,
+  upcomingHolidays,
   usualIntervalDays,
   utcDay,
-  valueTier,
   type LifecycleStage as StageKey,
   type PurchaseSummary,
   type RfmBreakpoints,
-  type RfmInput,
 } from '../intelligence';
 import { stageByKey } from '../lifecycle/lifecycle.loaders';
 import { actorUserId } from '../server/actor';
 import type { ServiceDeps } from '../server/services';
 import { InsightAnalytics } from './analytics.service';
 import { CustomerModel, TimeUnit, ValueBasis } from './customer-model-fit.entity';
+import { churnOf, clvOf, rfmOf, scoreCustomer, summarizeDays, valueTierOf, type CustomerScores } from './customer-scores';
 import {
+  allCustomerIds,
+  populationPurchaseDays,
   populationRfm,
+  populationVersion,
   PopulationRfmRow,
   purchasedCategories,
   purchaseDays,
@@ -64,8 +66,11 @@ import {
   ValueTierKind,
 } from './insight.types';
 import { activeModel, CannotFitError, fitAndStore, forgetFailedFit } from './model-fitting';
-import { divideToMinor, moneyOfFloat, moneyOfUnits, unitsOfFloat } from './model-money';
-import { dayValue, exactTotal, modelValue, predictedClv, rfmInputFromRow, summarizeOccasions } from './occasions';
+import { divideToMinor, moneyOfFloat, moneyOfUnits } from './model-money';
+import { exactTotal, rfmInputFromRow, summarizeOccasions } from './occasions';
+
+/** The latest population scores per database (one entry: a new key replaces it). */
+const populationScoreCache = new WeakMap<DataSource, { key: string; scores: Promise<Map<string, CustomerScores>> }>();
 
 /** Longest forecast horizon accepted, in days (ten years). */
 const MAX_HORIZON_DAYS = 3650;
@@ -75,6 +80,7 @@ export class InsightService {
   /** One "now" per request, so every field of a response is computed as of the same instant. */
   readonly now = new Date();
   private active?: Promise<CustomerModel | null>;
+  private scored?: Promise<Map<string, CustomerScores>>;
   private readonly breakpointsAt = new Map<string, Promise<RfmBreakpoints | null>>();
   private readonly populationAt = new Map<string, Promise<PopulationRfmRow[]>>();
   /** Analyst queries over the whole customer base. */
@@ -134,11 +140,47 @@ export class InsightService {
   }
 
   private summary(days: readonly PurchaseDay[], at: Date, unit: TimeUnit, basis: ValueBasis): PurchaseSummary | null {
-    return summarizeOccasions(
-      days.map((d) => ({ firstAt: new Date(d.firstAt), lastAt: new Date(d.lastAt), value: Number(dayValue(d, basis)) })),
-      at,
-      unit,
-    );
+    return summarizeDays(days, at, unit, basis);
+  }
+
+  /** The RFM breakpoints Customer.rfm scores against without asOf: the active model's, else the population's now. */
+  private async currentBreakpoints(model: CustomerModel | null): Promise<RfmBreakpoints | null> {
+    return model?.rfmBreakpoints ?? (await this.rfmBreakpointsAt(this.now, model?.basis ?? ValueBasis.MARGIN));
+  }
+
+  /**
+   * Every customer's scores as of now (deleted ones included) by scoreCustomer, the code behind the fields. Reused
+   * across requests while the active model, the UTC day and the customers and orders stay the same (orders changed
+   * without touching updated_at go unnoticed, as for the model refit). When computed, the population's purchase days
+   * also prime the request's loader, so the fields of the customers listed come from the same rows as the filter.
+   */
+  populationScores(): Promise<Map<string, CustomerScores>> {
+    this.scored ??= (async () => {
+      const db = this.deps.db;
+      const model = await this.model();
+      // Scores depend on now only through its UTC day (recency, T) and the purchases up to it, which the version covers.
+      const key = `${model?.uuid ?? '-'}|${utcDay(this.now)}|${await populationVersion(db, this.now)}`;
+      const cached = populationScoreCache.get(db);
+      if (cached?.key === key) return cached.scores;
+      const scores = (async () => {
+        const [breakpoints, ids, days] = await Promise.all([this.currentBreakpoints(model), allCustomerIds(db), populationPurchaseDays(db, this.now)]);
+        const loader = purchaseDays(this.deps.loaders, this.now);
+        const basis = { at: this.now, model, breakpoints, currency: this.currency };
+        const result = new Map<string, CustomerScores>();
+        for (const id of ids) {
+          const own = days.get(id) ?? [];
+          loader.prime(id, own);
+          result.set(id, scoreCustomer(own, basis));
+        }
+        return result;
+      })();
+      populationScoreCache.set(db, { key, scores });
+      scores.catch(() => {
+        if (populationScoreCache.get(db)?.scores === scores) populationScoreCache.delete(db);
+      });
+      return scores;
+    })();
+    return this.scored;
   }
 
   /** RFM breakpoints of the population as of `at` (one aggregate, cached per request); null without buyers. */
@@ -185,13 +227,8 @@ export class InsightService {
     const at = this.asOf(asOfArg);
     const model = await this.model();
     const basis = model?.basis ?? ValueBasis.MARGIN;
-    const [days, stored] = await Promise.all([this.days(c.id, at), asOfArg == null ? model?.rfmBreakpoints ?? null : null]);
-    const breakpoints = stored ?? (await this.rfmBreakpointsAt(at, basis));
-    const monetary = exactTotal(days, basis);
-    const input: RfmInput | null = days.length
-      ? { recencyDays: utcDay(at) - days[days.length - 1].day, frequency: days.length, monetary: modelValue(Number(formatAmount(monetary)), this.currency) }
-      : null;
-    const scored = input ? scoreRfm(input, breakpoints ?? rfmBreakpoints([input])) : { r: null, f: null, m: null, segment: 'PROSPECT' as const };
+    const [days, breakpoints] = await Promise.all([this.days(c.id, at), asOfArg == null ? this.currentBreakpoints(model) : this.rfmBreakpointsAt(at, basis)]);
+    const { input, monetary, scored } = rfmOf(days, at, basis, breakpoints, this.currency);
     return Object.assign(new Rfm(), {
       asOf: at,
       recencyDays: input?.recencyDays ?? null,
@@ -234,57 +271,35 @@ export class InsightService {
       throw badInput('`monthlyDiscountRate` must be from 0 to below 1.', { field: 'monthlyDiscountRate', reason: UserErrorCode.OUT_OF_RANGE });
     }
     const [model, days] = await Promise.all([this.model(), this.days(c.id, at)]);
-    const historical = exactTotal(days, args.basis);
-    const result: CustomerLifetimeValue = Object.assign(new CustomerLifetimeValue(), {
+    const clv = clvOf(days, at, model, args, this.currency);
+    return Object.assign(new CustomerLifetimeValue(), {
       asOf: at,
       basis: args.basis,
       horizonMonths: args.horizonMonths,
       monthlyDiscountRate: args.monthlyDiscountRate,
-      historical: moneyOfUnits(historical, this.currency),
-      predicted: null,
-      total: null,
-      expectedPurchases: null,
-      expectedAverageOrderValue: null,
-      probabilityAlive: null,
+      historical: moneyOfUnits(clv.historical, this.currency),
+      predicted: clv.predicted === null ? null : moneyOfUnits(clv.predicted, this.currency),
+      total: clv.predicted === null ? null : moneyOfUnits(clv.historical + clv.predicted, this.currency),
+      expectedPurchases: clv.expectedPurchases,
+      expectedAverageOrderValue: clv.expectedAverageOrderValue === null ? null : moneyOfFloat(clv.expectedAverageOrderValue, this.currency),
+      probabilityAlive: clv.probabilityAlive,
     } satisfies Partial<CustomerLifetimeValue>);
-    const summary = model ? this.summary(days, at, model.timeUnit, args.basis) : null;
-    if (!model || !summary) return result;
-    result.probabilityAlive = probabilityAlive(model.bgnbd, summary);
-    const gg = model.gammaGammaFor(args.basis);
-    if (!gg) return result;
-    const clv = customerLifetimeValue(model.bgnbd, gg, summary, { horizonMonths: args.horizonMonths, monthlyDiscountRate: args.monthlyDiscountRate });
-    result.expectedPurchases = clv.expectedPurchases;
-    const predicted = clv.expectedAverageOrderValue >= 0 ? unitsOfFloat(clv.predicted, this.currency) : null;
-    if (predicted === null) return result;
-    result.predicted = moneyOfUnits(predicted, this.currency);
-    result.total = moneyOfUnits(historical + predicted, this.currency);
-    result.expectedAverageOrderValue = moneyOfFloat(clv.expectedAverageOrderValue, this.currency);
-    return result;
   }
 
-  /** Realised value and predicted 12-month CLV (floats, model basis) as of now; predicted null when unknown. */
-  private async valuePair(c: Customer, model: CustomerModel | null): Promise<{ current: number; potential: number | null }> {
-    const basis = model?.basis ?? ValueBasis.MARGIN;
-    const days = await this.days(c.id, this.now);
-    const current = modelValue(Number(formatAmount(exactTotal(days, basis))), this.currency);
-    const summary = model ? this.summary(days, this.now, model.timeUnit, basis) : null;
-    const gg = model?.gammaGamma;
-    return { current, potential: model && summary && gg ? predictedClv(model.bgnbd, gg, summary) : null };
+  /** Realised value and predicted 12-month CLV (floats, model basis) as of now, and the tier they give. */
+  private async valuePair(c: Customer, model: CustomerModel | null) {
+    return valueTierOf(await this.days(c.id, this.now), this.now, model, this.currency);
   }
 
   async valueTier(c: Customer): Promise<ValueTierKind> {
     const model = await this.model();
-    const { current, potential } = await this.valuePair(c, model);
-    const medians = model?.valueTierMedians;
-    if (!medians) return ValueTierKind.MONITOR;
-    return valueTier({ currentValue: current, potentialValue: potential ?? 0 }, medians) as ValueTierKind;
+    return (await this.valuePair(c, model)).tier as ValueTierKind;
   }
 
   async churnRisk(c: Customer, asOfArg?: Date | null): Promise<ChurnRisk> {
     const at = this.asOf(asOfArg);
     const [model, days, facts] = await Promise.all([this.model(), this.days(c.id, at), touchpointFacts(this.deps.loaders, at).load(c.id)]);
-    const summary = this.summary(days, at, model?.timeUnit ?? TimeUnit.DAY, model?.basis ?? ValueBasis.MARGIN);
-    const pAlive = model && summary ? probabilityAlive(model.bgnbd, summary) : null;
+    const { summary, probabilityAlive: pAlive, probability, level } = churnOf(days, at, model);
     const risk = churnRisk(
       {
         probabilityAlive: pAlive,
@@ -298,8 +313,8 @@ export class InsightService {
     );
     return Object.assign(new ChurnRisk(), {
       asOf: at,
-      probability: risk.probability,
-      level: risk.level as ChurnLevelKind | null,
+      probability,
+      level: level as ChurnLevelKind | null,
       probabilityAlive: pAlive,
       drivers: risk.drivers.map((d) => ({ code: d.code as ChurnDriverCode, message: d.message, weight: d.weight })),
     });
@@ -347,8 +362,7 @@ export class InsightService {
         lastServiceAt: facts.lastServiceAt,
         lastSurveyAt: facts.lastSurveyAt,
         birthday,
-        // No holiday calendar yet: greetings come from birthdays only.
-        upcomingHolidays: [],
+        upcomingHolidays: upcomingHolidays(this.now, PLAYBOOK.greetingLookaheadDays, c.address?.country ?? null),
         consentedChannels: consentEntries(c).filter(([, consent]) => consent?.granted).map(([channel]) => channel),
         predictedClv: potential,
         medianPredictedClv: model?.valueTierMedians?.potentialValueMedian ?? null,

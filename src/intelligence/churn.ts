@@ -66,13 +66,19 @@ export function churnLevel(probability: number): ChurnLevel {
   return 'LOW';
 }
 
+/** Churn probability 1 − P(alive) and its level; both null when P(alive) is unknown. */
+export function churnProbability(probabilityAlive: number | null): { probability: number | null; level: ChurnLevel | null } {
+  const probability = probabilityAlive === null ? null : 1 - probabilityAlive;
+  return { probability, level: probability === null ? null : churnLevel(probability) };
+}
+
 const daysBetween = (from: Date, to: Date): number => (to.getTime() - from.getTime()) / MS_PER_DAY;
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 const oneDecimal = (v: number): string => (Math.round(v * 10) / 10).toFixed(1);
 
 export function churnRisk(input: ChurnInput, now: Date, options: ChurnOptions = {}): ChurnRisk {
   const o = { ...CHURN_DEFAULTS, ...options };
-  const probability = input.probabilityAlive === null ? null : 1 - input.probabilityAlive;
+  const { probability, level } = churnProbability(input.probabilityAlive);
   const drivers: ChurnDriver[] = [];
 
   if (input.lastPurchaseAt && input.usualIntervalDays !== null && input.usualIntervalDays > 0) {
@@ -123,5 +129,5 @@ export function churnRisk(input: ChurnInput, now: Date, options: ChurnOptions = 
   }
 
   drivers.sort((a, b) => b.weight - a.weight);
-  return { probability, level: probability === null ? null : churnLevel(probability), drivers };
+  return { probability, level, drivers };
 }

@@ -20,15 +20,16 @@ export interface ServiceDeps {
 }
 
 export function createServices(deps: ServiceDeps) {
+  const insight = new InsightService(deps);
   return {
-    customers: new CustomerService(deps),
+    customers: new CustomerService(deps, insight),
     contacts: new ContactService(deps),
     products: new ProductService(deps),
     orders: new OrderService(deps),
     touchpoints: new TouchpointService(deps),
     lifecycle: new LifecycleService(deps),
     users: new UserService(deps),
-    insight: new InsightService(deps),
+    insight,
   };
 }
 

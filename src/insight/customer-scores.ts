@@ -1,0 +1,120 @@
+// One customer's scores from its purchase days: the code behind Customer.rfm/segment, valueTier, churnRisk and clv,
+// and behind the `customers` filters and sorts on them, so that a list filters on exactly what the fields return.
+
+import { formatAmount } from '../common/money';
+import {
+  churnProbability,
+  customerLifetimeValue,
+  probabilityAlive,
+  rfmBreakpoints,
+  scoreRfm,
+  utcDay,
+  valueTier,
+  type ChurnLevel,
+  type PurchaseSummary,
+  type RfmBreakpoints,
+  type RfmInput,
+  type RfmResult,
+  type RfmSegment,
+  type ValueTier,
+} from '../intelligence';
+import { CustomerModel, TimeUnit, ValueBasis } from './customer-model-fit.entity';
+import type { PurchaseDay } from './insight.loaders';
+import { unitsOfFloat } from './model-money';
+import { dayValue, exactTotal, modelValue, predictedClv, summarizeOccasions } from './occasions';
+
+/** What Customer.clv uses without arguments (its argument defaults), and so what `predictedClv` filters and sorts on. */
+export const DEFAULT_CLV = { horizonMonths: 12, monthlyDiscountRate: 0.01, basis: ValueBasis.MARGIN };
+
+/** The purchase summary of one customer's days as of `at`, in the model's unit and on a value basis. */
+export function summarizeDays(days: readonly PurchaseDay[], at: Date, unit: TimeUnit, basis: ValueBasis): PurchaseSummary | null {
+  return summarizeOccasions(
+    days.map((d) => ({ firstAt: new Date(d.firstAt), lastAt: new Date(d.lastAt), value: Number(dayValue(d, basis)) })),
+    at,
+    unit,
+  );
+}
+
+/** RFM as of `at` against population breakpoints (null: none, the customer is scored against itself). */
+export function rfmOf(days: readonly PurchaseDay[], at: Date, basis: ValueBasis, breakpoints: RfmBreakpoints | null, currency: string) {
+  const monetary = exactTotal(days, basis);
+  const input: RfmInput | null = days.length
+    ? { recencyDays: utcDay(at) - days[days.length - 1].day, frequency: days.length, monetary: modelValue(Number(formatAmount(monetary)), currency) }
+    : null;
+  const scored: RfmResult = input ? scoreRfm(input, breakpoints ?? rfmBreakpoints([input])) : { r: null, f: null, m: null, segment: 'PROSPECT' };
+  return { input, monetary, scored };
+}
+
+/** Churn probability 1 − P(alive) as of `at` (null without a model or a purchase), with the summary it came from. */
+export function churnOf(days: readonly PurchaseDay[], at: Date, model: CustomerModel | null) {
+  const summary = summarizeDays(days, at, model?.timeUnit ?? TimeUnit.DAY, model?.basis ?? ValueBasis.MARGIN);
+  const pAlive = model && summary ? probabilityAlive(model.bgnbd, summary) : null;
+  return { summary, probabilityAlive: pAlive, ...churnProbability(pAlive) };
+}
+
+export interface ClvOptions {
+  basis: ValueBasis;
+  horizonMonths: number;
+  monthlyDiscountRate: number;
+}
+
+/** Historical value (exact) and the model's prediction as of `at`; predicted is rounded to the minor unit, null when unknown. */
+export function clvOf(days: readonly PurchaseDay[], at: Date, model: CustomerModel | null, o: ClvOptions, currency: string) {
+  const historical = exactTotal(days, o.basis);
+  const summary = model ? summarizeDays(days, at, model.timeUnit, o.basis) : null;
+  const gg = model && summary ? model.gammaGammaFor(o.basis) : null;
+  const out = {
+    historical,
+    probabilityAlive: model && summary ? probabilityAlive(model.bgnbd, summary) : null,
+    predicted: null as bigint | null,
+    expectedPurchases: null as number | null,
+    expectedAverageOrderValue: null as number | null,
+  };
+  if (!model || !summary || !gg) return out;
+  const clv = customerLifetimeValue(model.bgnbd, gg, summary, { horizonMonths: o.horizonMonths, monthlyDiscountRate: o.monthlyDiscountRate });
+  out.expectedPurchases = clv.expectedPurchases;
+  out.predicted = clv.expectedAverageOrderValue >= 0 ? unitsOfFloat(clv.predicted, currency) : null;
+  if (out.predicted !== null) out.expectedAverageOrderValue = clv.expectedAverageOrderValue;
+  return out;
+}
+
+/** Realised value and predicted 12-month CLV (floats, model basis) as of `at`, and the value tier they give. */
+export function valueTierOf(days: readonly PurchaseDay[], at: Date, model: CustomerModel | null, currency: string) {
+  const basis = model?.basis ?? ValueBasis.MARGIN;
+  const current = modelValue(Number(formatAmount(exactTotal(days, basis))), currency);
+  const summary = model ? summarizeDays(days, at, model.timeUnit, basis) : null;
+  const gg = model?.gammaGamma;
+  const potential = model && summary && gg ? predictedClv(model.bgnbd, gg, summary) : null;
+  const medians = model?.valueTierMedians;
+  const tier: ValueTier = medians ? valueTier({ currentValue: current, potentialValue: potential ?? 0 }, medians) : 'MONITOR';
+  return { current, potential, tier };
+}
+
+/** What scoring needs besides the customer's own days: the instant, the active model and the RFM breakpoints. */
+export interface ScoringBasis {
+  at: Date;
+  model: CustomerModel | null;
+  breakpoints: RfmBreakpoints | null;
+  currency: string;
+}
+
+/** The scores `customers` filters and sorts on, as the argument-free fields return them. */
+export interface CustomerScores {
+  segment: RfmSegment;
+  valueTier: ValueTier;
+  churnProbability: number | null;
+  churnLevel: ChurnLevel | null;
+  /** Exact units (ten-thousandths), as Customer.clv.predicted. */
+  predictedClv: bigint | null;
+}
+
+export function scoreCustomer(days: readonly PurchaseDay[], b: ScoringBasis): CustomerScores {
+  const churn = churnOf(days, b.at, b.model);
+  return {
+    segment: rfmOf(days, b.at, b.model?.basis ?? ValueBasis.MARGIN, b.breakpoints, b.currency).scored.segment,
+    valueTier: valueTierOf(days, b.at, b.model, b.currency).tier,
+    churnProbability: churn.probability,
+    churnLevel: churn.level,
+    predictedClv: clvOf(days, b.at, b.model, DEFAULT_CLV, b.currency).predicted,
+  };
+}
