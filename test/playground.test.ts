@@ -107,6 +107,22 @@ describe('the playground examples', () => {
       }`,
       { customerId, orderId: order.recordOrder.order.id },
     );
+    // Two years of purchases by a few dozen buyers, so the model examples have history to fit and back-test.
+    const buyers = [];
+    for (let i = 0; i < 40; i++) {
+      const res = await app.ok(`mutation($name: String!) { createCustomer(input: { name: $name }) { customer { id } } }`, { name: `Buyer ${i}` });
+      buyers.push(res.createCustomer.customer.id);
+    }
+    const day = 86_400_000;
+    const orders = buyers.flatMap((id, i) =>
+      Array.from({ length: 1 + (i % 5) }, (_, k) => ({
+        customerId: id,
+        placedAt: new Date(Date.now() - (20 + ((i * 17 + k * 97) % 680)) * day).toISOString(),
+        lines: [{ description: 'Beans', quantity: 1 + (k % 3), unitPrice: '12.50', unitCost: '6.00' }],
+      })),
+    );
+    const recorded = await app.ok(`mutation($input: RecordOrdersInput!) { recordOrders(input: $input) { userErrors { field code message } } }`, { input: { orders } });
+    expect(recorded.recordOrders.userErrors).toEqual([]);
   });
 
   it.each(PLAYGROUND_EXAMPLES.map((e) => [parse(e.query).definitions.map((d) => ('name' in d ? d.name?.value : '')).join(), e] as const))(
@@ -124,6 +140,6 @@ describe('the playground examples', () => {
 
   it('cover a customer 360 view, recent orders, open complaints and the analyst views', () => {
     const names = PLAYGROUND_EXAMPLES.map((e) => parse(e.query).definitions.map((d) => ('name' in d ? d.name?.value : undefined))[0]);
-    expect(names).toEqual(['Customer360', 'RecentOrders', 'OpenComplaints', 'SegmentsAndClv', 'PortfolioHealth', 'CareAgenda', 'LifecycleAndCohorts']);
+    expect(names).toEqual(['Customer360', 'RecentOrders', 'OpenComplaints', 'SegmentsAndClv', 'PortfolioHealth', 'CareAgenda', 'LifecycleAndCohorts', 'ModelCheck']);
   });
 });

@@ -38,7 +38,7 @@ const EVERY_DERIVED_FIELD = `query($id: ID!) {
 }`;
 
 const PAGE_OF_50 = `query($after: String) {
-  customers(first: 50, after: $after, orderBy: { field: UPDATED_AT, direction: DESC }) {
+  customers(first: 50, after: $after, orderBy: { field: PREDICTED_CLV, direction: DESC }) {
     nodes { name segment churnRisk { level probability } clv { predicted { amount } } }
     pageInfo { endCursor }
   }
@@ -105,9 +105,13 @@ async function main(): Promise<void> {
     try {
       const ids: string[] = (await db.dataSource.query(`SELECT id FROM customers ORDER BY random() LIMIT 200`)).map((r: { id: string }) => Buffer.from(`Customer:${r.id}`).toString('base64url'));
       report.push(await timeRequests('(a) one customer with every derived field', 200, (i) => post(EVERY_DERIVED_FIELD, { id: ids[i % ids.length] })));
+      // The first derived sort after a fit scores the whole population (then cached until data or model change).
+      const scoring = Date.now();
+      await post(PAGE_OF_50, { after: null });
+      report.push(`population scoring for derived filters and sorts (first request after a fit): ${((Date.now() - scoring) / 1000).toFixed(2)} s`);
       let after: string | null = null;
       report.push(
-        await timeRequests('(b) 50 customers with segment, churn risk and CLV', 50, async () => {
+        await timeRequests('(b) 50 customers by predicted CLV, with segment and churn', 50, async () => {
           const data = await post(PAGE_OF_50, { after });
           after = data.customers.pageInfo.endCursor;
         }),

@@ -350,6 +350,29 @@ query LifecycleAndCohorts($from: DateTime!, $to: DateTime!) {
 }
 `;
 
+const modelCheck = /* GraphQL */ `# How good are the predictions? A back-test: fit on purchases up to six months ago, predict
+# the last six months and compare with what customers actually bought, per repeat-purchase
+# bucket; then the active customer model (BG/NBD and Gamma-Gamma parameters).
+query ModelCheck($calibrationEnd: DateTime!, $holdoutEnd: DateTime!) {
+  modelDiagnostics(calibrationEnd: $calibrationEnd, holdoutEnd: $holdoutEnd) {
+    customers
+    predictedPurchases
+    actualPurchases
+    meanAbsoluteError
+    byRepeatPurchases { repeatPurchases customers predictedMean actualMean }
+  }
+  customerModel {
+    fittedAt
+    asOf
+    timeUnit
+    basis
+    customers
+    bgnbd { r alpha a b logLikelihood }
+    gammaGamma { p q gamma logLikelihood }
+  }
+}
+`;
+
 export const PLAYGROUND_EXAMPLES: PlaygroundExample[] = [
   { query: customer360, variables: { externalRef: 'C0000001' } },
   { query: recentOrders },
@@ -358,4 +381,5 @@ export const PLAYGROUND_EXAMPLES: PlaygroundExample[] = [
   { query: portfolioHealth },
   { query: careAgenda, variables: () => ({ from: daysFromNow(0), to: daysFromNow(7) }) },
   { query: lifecycleAndCohorts, variables: () => ({ from: daysFromNow(-365), to: daysFromNow(0) }) },
+  { query: modelCheck, variables: () => ({ calibrationEnd: daysFromNow(-182), holdoutEnd: daysFromNow(0) }) },
 ];
