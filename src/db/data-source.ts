@@ -8,8 +8,10 @@ import { StatementCountingLogger } from './statement-counter';
 // Calendar dates (birthdays) stay 'YYYY-MM-DD' strings: a JS Date would shift them by the server's time zone.
 types.setTypeParser(1082, (value: string) => value);
 
-export function createDataSource(url: string, poolSize = 10): DataSource {
+/** slowQueryMs: statements slower than this are logged as warnings, so production shows what to index. */
+export function createDataSource(url: string, poolSize = 10, slowQueryMs = 1000): DataSource {
   return new DataSource({
+    maxQueryExecutionTime: slowQueryMs,
     type: 'postgres',
     url,
     entities,

@@ -18,6 +18,8 @@ export interface Config {
   maxQueryCost: number;
   /** The active customer model is refitted in the background once older than this and orders changed. */
   modelMaxAgeHours: number;
+  /** SQL statements slower than this are logged as warnings. */
+  slowQueryMs: number;
 }
 
 export class ConfigError extends Error {
@@ -62,6 +64,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const modelMaxAgeHours = env.MODEL_MAX_AGE_HOURS ? Number(env.MODEL_MAX_AGE_HOURS) : 24;
   if (!Number.isFinite(modelMaxAgeHours) || modelMaxAgeHours < 0) problems.push(`MODEL_MAX_AGE_HOURS must be a number of hours ≥ 0, got "${env.MODEL_MAX_AGE_HOURS}"`);
 
+  const slowQueryMs = env.SLOW_QUERY_MS ? Number(env.SLOW_QUERY_MS) : 1000;
+  if (!Number.isInteger(slowQueryMs) || slowQueryMs <= 0) problems.push(`SLOW_QUERY_MS must be a positive number of milliseconds, got "${env.SLOW_QUERY_MS}"`);
+
   const config: Config = {
     databaseUrl,
     dataDir: path.resolve(env.DATA_DIR || '.data'),
@@ -74,6 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     maxQueryCost,
     modelMaxAgeHours,
+    slowQueryMs,
   };
   if (problems.length) throw new ConfigError(problems);
   return config;
