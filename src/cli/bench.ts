@@ -13,6 +13,7 @@ import { seedDatabase } from '../seed/seed';
 import { createApp } from '../server/app';
 import { loadConfig } from '../server/config';
 import { log, setLogLevel } from '../server/logger';
+import { runCli } from './run';
 
 /**
  * npm run bench [-- --customers N] — prints latency figures; it asserts nothing (timings belong
@@ -161,7 +162,4 @@ async function cdnowMasterFit(url: string, baseCurrency: string): Promise<string
   }
 }
 
-main().catch((e) => {
-  log.error('bench failed', e);
-  process.exit(1);
-});
+runCli('bench', main);

