@@ -30,7 +30,8 @@ export interface ClientOptions {
   fetch?: FetchLike;
   /**
    * How often a failed request is repeated (default 2, so at most 3 attempts). Only network failures
-   * and HTTP 502/503/504 are retried, never GraphQL errors; mutations only with `{ idempotent: true }`.
+   * and HTTP 502/503/504 are retried, never GraphQL errors. Mutations are retried too: each call sends
+   * an `Idempotency-Key`, the same on every attempt, so the server runs the write at most once.
    */
   retries?: number;
   /** Milliseconds before the first retry (default 500); doubles per retry, with jitter. */
@@ -47,12 +48,11 @@ export interface RequestOptions {
   /** Cancels the call, including pending retries; the call then rejects with the signal's reason. */
   signal?: AbortSignal;
   /**
-   * Allow retries for this mutation. The server has no idempotency keys, so a mutation whose first
-   * attempt reached the server before the connection dropped runs twice: set this only when a repeat
-   * is harmless, e.g. deleteCustomer (a repeat answers ALREADY_DELETED) or moveCustomerToStage
-   * (INVALID_TRANSITION), never createCustomer.
+   * The `Idempotency-Key` of this mutation (default: a fresh random key per call, reused by its retries).
+   * Pass your own, e.g. your order's ID, to make a write safe to repeat even across process restarts:
+   * the server keeps each key's response for 24 hours and replays it.
    */
-  idempotent?: boolean;
+  idempotencyKey?: string;
   /** Overrides ClientOptions.timeout for this call. */
   timeout?: number;
 }
@@ -220,9 +220,10 @@ export function createClient(options: ClientOptions): RapportClient {
 
   async function execute<R>(doc: PreparedDocument, variables: unknown, callOptions: RequestOptions = {}): Promise<R> {
     const body = JSON.stringify({ query: doc.query, operationName: doc.operationName, variables: variables ?? {} });
-    const headers = { ...baseHeaders, ...lowerKeys(callOptions.headers) };
+    const headers: Record<string, string> = { ...baseHeaders, ...lowerKeys(callOptions.headers) };
+    if (doc.isMutation) headers['idempotency-key'] ??= callOptions.idempotencyKey ?? globalThis.crypto.randomUUID();
     const timeout = callOptions.timeout ?? options.timeout ?? 30_000;
-    const maxAttempts = 1 + (!doc.isMutation || callOptions.idempotent ? retries : 0);
+    const maxAttempts = 1 + retries;
     const label = doc.operationName ?? 'request';
 
     for (let n = 1; ; n++) {

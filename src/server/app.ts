@@ -12,6 +12,7 @@ import { log } from './logger';
 import { mountPlayground } from './playground';
 import { getSchema } from './schema';
 import { queryCost } from './cost';
+import { idempotency } from './idempotency';
 
 interface RequestContext extends Context {
   tally: StatementTally;
@@ -80,6 +81,7 @@ export async function createApp(db: DataSource, config: Config): Promise<App> {
   app.use(
     '/graphql',
     express.json({ limit: '5mb' }),
+    idempotency(db),
     (req, res, next) => {
       const tally: StatementTally = { statements: 0 };
       (req as unknown as { tally: StatementTally }).tally = tally;
