@@ -112,11 +112,11 @@ export type CareAgendaItem = {
   customer: Customer;
   /** When it is due (UTC midnight of a birthday); a date before now means overdue. */
   dueAt: Scalars['DateTime']['output'];
-  /** What to do: BIRTHDAY_GREETING, THANK_YOU, RESOLVE_COMPLAINT or SATISFACTION_SURVEY. */
+  /** What to do: BIRTHDAY_GREETING, HOLIDAY_GREETING, THANK_YOU, RESOLVE_COMPLAINT or SATISFACTION_SURVEY. */
   kind: NextBestActionKind;
   /** Why, with the facts behind it. */
   reason: Scalars['String']['output'];
-  /** What the item is about: the complaint’s or service touchpoint’s ID, or the order’s ID for a thank-you. */
+  /** What the item is about: the complaint’s or service touchpoint’s ID, the order’s ID for a thank-you, or the holiday’s name. */
   subject?: Maybe<Scalars['String']['output']>;
 };
 
@@ -2002,7 +2002,7 @@ export type PurchaseForecast = {
 /** Read the CRM: customers and everything around them, by ID or as filtered, paginated lists. */
 export type Query = {
   __typename?: 'Query';
-  /** The care routines for a window of at most 92 days, earliest due first: birthdays in the window (customers and their contacts), purchases not thanked yet, open complaints, and service contacts without a survey since. Each goes through a channel the customer consented to; outreach without one is left out, complaints are listed regardless. */
+  /** The care routines for a window of at most 92 days, earliest due first: birthdays in the window (customers and their contacts), holiday greetings (New Year, Easter, Christmas; Thanksgiving in the US and Canada), purchases not thanked yet, open complaints, and service contacts without a survey since. Each goes through a channel the customer consented to; outreach without one is left out, complaints are listed regardless. */
   careAgenda: Array<CareAgendaItem>;
   /** Buyers with the most value at risk: churn probability (1 − P(alive), BG/NBD) × realised value, highest first. */
   churnWatchlist: Array<ChurnWatchlistEntry>;

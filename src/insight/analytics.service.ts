@@ -12,6 +12,7 @@ import {
   type ActionKind,
   expectedPurchases,
   fitBgnbd,
+  holidaysBetween,
   probabilityAlive,
   rfmBreakpoints,
   scoreRfm,
@@ -407,6 +408,8 @@ export class InsightAnalytics {
     if (!Number.isInteger(first) || first < 1 || first > 100) {
       throw badInput('`first` must be from 1 to 100.', { field: 'first', reason: UserErrorCode.OUT_OF_RANGE });
     }
+    // One row per holiday and country that keeps it (country null: kept everywhere).
+    const holidays = holidaysBetween(from, to).flatMap((h) => (h.countries ?? [null]).map((country) => ({ name: h.name, date: h.date, country })));
     const consented = (k: ActionKind) =>
       `(${CHANNEL_PREFERENCE[k].map((ch) => `c.consent_${ch.toLowerCase()}_granted`).join(' OR ')}${ACTIONS_WITHOUT_CONSENT.includes(k) ? ' OR true' : ''})`;
     // The birthday in year y; 29 February falls on 28 February in other years, as nextBirthday has it.
@@ -462,12 +465,21 @@ export class InsightAnalytics {
             AND ${consented('SATISFACTION_SURVEY')}
             AND NOT EXISTS (SELECT 1 FROM touchpoints s WHERE s.customer_id = c.id AND s.purpose = 'SURVEY' AND s.deleted_at IS NULL AND s.occurred_at >= t.occurred_at)
           ORDER BY c.id, t.occurred_at DESC)
+         UNION ALL
+         -- Holiday greetings (the playbook's calendar) to every customer in a country that keeps the holiday.
+         SELECT 'HOLIDAY_GREETING', c.id, NULL, h.d, h.d, h.name
+           FROM unnest($11::text[], $12::timestamptz[], $13::text[]) AS h(name, d, country)
+           JOIN customers c ON c.deleted_at IS NULL AND (h.country IS NULL OR c.address_country = h.country)
+          WHERE h.d >= $1::timestamptz AND h.d < $2::timestamptz AND ${consented('HOLIDAY_GREETING')}
        )
        SELECT i.*, c.consent_email_granted AS email, c.consent_sms_granted AS sms, c.consent_phone_granted AS phone, c.consent_mail_granted AS mail
          FROM items i JOIN customers c ON c.id = i."customerId"
         ORDER BY i."dueAt", array_position($10::text[], i.kind), i."customerId", i.subject
         LIMIT $9`,
-      [from, to, PURCHASE_STATUSES, PLAYBOOK.thankYouDueDays, PLAYBOOK.thankYouStaleDays, PLAYBOOK.complaintResponseDays, PLAYBOOK.surveyDueDays, PLAYBOOK.surveyStaleDays, first, BY_PRIORITY],
+      [
+        from, to, PURCHASE_STATUSES, PLAYBOOK.thankYouDueDays, PLAYBOOK.thankYouStaleDays, PLAYBOOK.complaintResponseDays, PLAYBOOK.surveyDueDays,
+        PLAYBOOK.surveyStaleDays, first, BY_PRIORITY, holidays.map((h) => h.name), holidays.map((h) => h.date), holidays.map((h) => h.country),
+      ],
     );
     const [customers, contacts] = await Promise.all([
       this.deps.loaders.byId(Customer).loadMany(rows.map((r) => r.customerId)),
@@ -487,7 +499,8 @@ export class InsightAnalytics {
         THANK_YOU: `Purchase on ${isoDay(at)} not thanked yet`,
         RESOLVE_COMPLAINT: `Complaint open since ${isoDay(at)} (${Math.floor((now.getTime() - at.getTime()) / MS_PER_DAY)} days)`,
         SATISFACTION_SURVEY: `Service contact on ${isoDay(at)} without a survey since`,
-      }[r.kind as 'BIRTHDAY_GREETING' | 'THANK_YOU' | 'RESOLVE_COMPLAINT' | 'SATISFACTION_SURVEY'];
+        HOLIDAY_GREETING: `${r.subject} on ${isoDay(at)}`,
+      }[r.kind as 'BIRTHDAY_GREETING' | 'THANK_YOU' | 'RESOLVE_COMPLAINT' | 'SATISFACTION_SURVEY' | 'HOLIDAY_GREETING'];
       return [
         Object.assign(new CareAgendaItem(), {
           kind: r.kind as NextBestActionKind,

@@ -340,7 +340,7 @@ export class CrossSellRule {
 
 @ObjectType({ description: 'A care routine due for a customer: a birthday greeting (of the customer or one of their contacts), a thank-you, a complaint to resolve or a satisfaction survey.' })
 export class CareAgendaItem {
-  @Field(() => NextBestActionKind, { description: 'What to do: BIRTHDAY_GREETING, THANK_YOU, RESOLVE_COMPLAINT or SATISFACTION_SURVEY.' })
+  @Field(() => NextBestActionKind, { description: 'What to do: BIRTHDAY_GREETING, HOLIDAY_GREETING, THANK_YOU, RESOLVE_COMPLAINT or SATISFACTION_SURVEY.' })
   kind: NextBestActionKind;
 
   @Field(() => Customer, { description: 'The customer.' })
@@ -358,7 +358,7 @@ export class CareAgendaItem {
   @Field(() => ConsentChannel, { nullable: true, description: 'The first channel the customer consented to, in the order that suits the kind; null only for complaints (answer through the channel the complaint came in).' })
   channel: ConsentChannel | null;
 
-  @Field(() => String, { nullable: true, description: 'What the item is about: the complaint’s or service touchpoint’s ID, or the order’s ID for a thank-you.' })
+  @Field(() => String, { nullable: true, description: 'What the item is about: the complaint’s or service touchpoint’s ID, the order’s ID for a thank-you, or the holiday’s name.' })
   subject: string | null;
 }
 

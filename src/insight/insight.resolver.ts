@@ -128,7 +128,7 @@ export class InsightAnalyticsResolver {
 
   @Query(() => [CareAgendaItem], {
     description:
-      'The care routines for a window of at most 92 days, earliest due first: birthdays in the window (customers and their contacts), purchases not thanked yet, open complaints, and service contacts without a survey since. Each goes through a channel the customer consented to; outreach without one is left out, complaints are listed regardless.',
+      'The care routines for a window of at most 92 days, earliest due first: birthdays in the window (customers and their contacts), holiday greetings (New Year, Easter, Christmas; Thanksgiving in the US and Canada), purchases not thanked yet, open complaints, and service contacts without a survey since. Each goes through a channel the customer consented to; outreach without one is left out, complaints are listed regardless.',
   })
   careAgenda(@Args() { from, to, first }: CareAgendaArgs, @Ctx() ctx: Context) {
     return ctx.services.insight.analytics.careAgenda(from, to, first);

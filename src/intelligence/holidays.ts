@@ -45,17 +45,27 @@ export const DEFAULT_HOLIDAYS: readonly HolidayRule[] = [
   { name: 'Christmas', on: fixed(12, 25) },
 ];
 
+export interface DatedHoliday extends Holiday {
+  countries?: readonly string[];
+}
+
+/** Every holiday of the calendar whose date lies in [from, to], in date order. */
+export function holidaysBetween(from: Date, to: Date, calendar: readonly HolidayRule[] = DEFAULT_HOLIDAYS): DatedHoliday[] {
+  const years: number[] = [];
+  for (let y = from.getUTCFullYear(); y <= to.getUTCFullYear(); y++) years.push(y);
+  return calendar
+    .flatMap((rule) => years.map((y) => ({ name: rule.name, date: rule.on(y), countries: rule.countries })))
+    .filter((h) => h.date.getTime() >= from.getTime() && h.date.getTime() <= to.getTime())
+    .sort((a, b) => a.date.getTime() - b.date.getTime());
+}
+
 /**
  * Holidays from today (UTC) through `days` ahead that apply to a customer in `country`
  * (null: only the ones kept everywhere), in date order.
  */
 export function upcomingHolidays(now: Date, days: number, country: string | null, calendar: readonly HolidayRule[] = DEFAULT_HOLIDAYS): Holiday[] {
-  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
-  const until = today + days * 86_400_000;
-  const year = now.getUTCFullYear();
-  return calendar
-    .filter((rule) => !rule.countries || (country !== null && rule.countries.includes(country.toUpperCase())))
-    .flatMap((rule) => [year, year + 1].map((y) => ({ name: rule.name, date: rule.on(y) })))
-    .filter((h) => h.date.getTime() >= today && h.date.getTime() <= until)
-    .sort((a, b) => a.date.getTime() - b.date.getTime());
+  const today = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+  return holidaysBetween(today, new Date(today.getTime() + days * 86_400_000), calendar)
+    .filter((h) => !h.countries || (country !== null && h.countries.includes(country.toUpperCase())))
+    .map(({ name, date }) => ({ name, date }));
 }

@@ -208,7 +208,8 @@ describe('care agenda', () => {
   type Item = { kind: string; customer: { name: string }; contact: { name: string } | null; dueAt: string; reason: string; channel: string | null; subject: string | null };
   let ids: Record<string, string>;
   let agenda: Item[];
-  const itemsOf = (name: string) => agenda.filter((i) => i.customer.name === name);
+  // Holiday greetings depend on the calendar around the day the suite runs; they have a test of their own.
+  const itemsOf = (name: string) => agenda.filter((i) => i.customer.name === name && i.kind !== 'HOLIDAY_GREETING');
 
   beforeAll(async () => {
     const birthday = new Date(NOW + 3 * DAY);
@@ -284,9 +285,30 @@ describe('care agenda', () => {
       { name: 'Care Leap', birthday: '1988-02-29', consents: ['email'] },
     ]);
     const newYear = (await app.ok(AGENDA, { from: '2030-12-28T00:00:00Z', to: '2031-01-04T00:00:00Z' })).careAgenda as Item[];
-    expect(newYear.filter((i) => i.customer.name === 'Care New Year').map((i) => i.dueAt)).toEqual(['2031-01-02T00:00:00.000Z']);
+    expect(newYear.filter((i) => i.customer.name === 'Care New Year' && i.kind === 'BIRTHDAY_GREETING').map((i) => i.dueAt)).toEqual(['2031-01-02T00:00:00.000Z']);
     const leap = (await app.ok(AGENDA, { from: '2031-02-27T12:00:00Z', to: '2031-03-01T00:00:00Z' })).careAgenda as Item[];
     expect(leap.filter((i) => i.customer.name === 'Care Leap').map((i) => i.dueAt)).toEqual(['2031-02-28T00:00:00.000Z']);
+  });
+
+  it('lists holiday greetings to consenting customers in the countries that keep the holiday', async () => {
+    const [us, de, silent] = await insertCustomers([
+      { name: 'Holiday US', consents: ['email'] },
+      { name: 'Holiday DE', consents: ['mail'] },
+      { name: 'Holiday Silent' },
+    ]);
+    await app.db.query(`UPDATE customers SET address_country = CASE id WHEN $1 THEN 'US' WHEN $2 THEN 'DE' ELSE 'US' END WHERE id = ANY($3::uuid[])`, [us, de, [us, de, silent]]);
+    const window = (await app.ok(`query($from: DateTime!, $to: DateTime!) { careAgenda(from: $from, to: $to, first: 100) { kind customer { name } dueAt reason channel } }`, {
+      from: '2030-11-25T00:00:00Z',
+      to: '2030-12-26T00:00:00Z',
+    })).careAgenda as Item[];
+    const greetings = (name: string) => window.filter((i) => i.customer.name === name && i.kind === 'HOLIDAY_GREETING').map((i) => [i.reason, i.dueAt, i.channel]);
+    // Thanksgiving 2030 is Thursday 28 November (US only); Christmas is kept everywhere.
+    expect(greetings('Holiday US')).toEqual([
+      [expect.stringMatching(/Thanksgiving/), '2030-11-28T00:00:00.000Z', 'EMAIL'],
+      [expect.stringMatching(/Christmas/), '2030-12-25T00:00:00.000Z', 'EMAIL'],
+    ]);
+    expect(greetings('Holiday DE')).toEqual([[expect.stringMatching(/Christmas/), '2030-12-25T00:00:00.000Z', 'MAIL']]);
+    expect(greetings('Holiday Silent')).toEqual([]);
   });
 
   it('answers in a fixed handful of statements, caps the list, and rejects bad windows', async () => {
