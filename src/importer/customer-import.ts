@@ -1,6 +1,6 @@
 import type { DataSource, QueryRunner } from 'typeorm';
-import { newId } from '../seed/ids';
-import { arrayLiteral, CopyTable, pgClient } from '../seed/writer';
+import { newId } from '../db/ids';
+import { arrayLiteral, CopyTable, pgClient } from '../db/copy';
 import { CsvSource, readCsv, sourceName } from './csv-reader';
 import { collect, parseCalendarDate, parseChoice, parseCountry, parseEmail, parsePhone, parseTags, parseText } from './fields';
 import { ImportErrors, ImportFailure } from './import-result';

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { convert, formatAmount } from '../common/money';
-import { newId } from '../seed/ids';
-import { CopyTable, pgClient } from '../seed/writer';
+import { newId } from '../db/ids';
+import { CopyTable, pgClient } from '../db/copy';
 import type { Config } from '../server/config';
 import { CsvSource, readCsv, sourceName } from './csv-reader';
 import { collect, parseChoice, parseCurrency, parseMoney, parseRate, parseText, parseTimestamp } from './fields';

@@ -4,7 +4,7 @@
 import { convert, currencyExponent, formatAmount } from '../common/money';
 import { LifecycleStage, suggestLifecycleStage } from '../intelligence/lifecycle-rules';
 import { mulberry32, Rng, sampleBeta, sampleGamma, sampleNormal } from '../intelligence/random';
-import { newId } from './ids';
+import { newId } from '../db/ids';
 import {
   COMPANY_ACQUISITION, COMPANY_TAGS, COMPANY_TRADES, COMPANY_WORDS, CONSUMABLE_CATEGORIES, CONTACT_TITLES, COUNTRIES,
   Country, EMAIL_DOMAINS, FEMALE_FIRST_NAMES, INCOME_BANDS, INTEREST_CATEGORIES, INTERESTS, LAST_NAMES, MALE_FIRST_NAMES,

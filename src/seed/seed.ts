@@ -5,7 +5,8 @@ import { currencyExponent, parseAmount } from '../common/money';
 import { mulberry32 } from '../intelligence/random';
 import type { Config } from '../server/config';
 import { CustomerGenerator, generateProducts, generateStaff, GeneratorOptions, ProductRow, StaffRow } from './generator';
-import { copy, pgClient, SeedWriter, stageIds } from './writer';
+import { copy, pgClient } from '../db/copy';
+import { SeedWriter, stageIds } from './writer';
 
 export interface SeedOptions {
   customers: number;
