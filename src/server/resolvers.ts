@@ -1,14 +1,21 @@
 import { ContactResolver, CustomerContactResolver } from '../contact/contact.resolver';
+import { CustomerResolver } from '../customer/customer.resolver';
 import { CustomerInsightResolver, CustomerModelResolver, InsightAnalyticsResolver } from '../insight/insight.resolver';
+import { CustomerLifecycleResolver, LifecycleStageResolver, LifecycleTransitionResolver } from '../lifecycle/lifecycle.resolver';
 import { CustomerOrderResolver, OrderLineResolver, OrderResolver } from '../order/order.resolver';
 import { ProductResolver } from '../product/product.resolver';
 import { CustomerTouchpointResolver, TouchpointResolver } from '../touchpoint/touchpoint.resolver';
+import { UserResolver } from '../user/user.resolver';
+import { NodeResolver } from './node.resolver';
 
-/**
- * Resolvers of the remaining domains. Each domain adds its classes here; kept apart
- * from schema.ts so that domains can be added without touching the wiring.
- */
-export const domainResolvers: Function[] = [
+/** Every resolver class, by domain; a domain that adds fields to Customer does so from its own folder. */
+export const resolvers = [
+  NodeResolver,
+  CustomerResolver,
+  UserResolver,
+  LifecycleStageResolver,
+  LifecycleTransitionResolver,
+  CustomerLifecycleResolver,
   ContactResolver,
   CustomerContactResolver,
   TouchpointResolver,
@@ -20,4 +27,4 @@ export const domainResolvers: Function[] = [
   CustomerModelResolver,
   CustomerInsightResolver,
   InsightAnalyticsResolver,
-];
+] as const;

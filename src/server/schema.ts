@@ -1,26 +1,14 @@
 import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchema } from 'type-graphql';
-import { CustomerResolver } from '../customer/customer.resolver';
-import { CustomerLifecycleResolver, LifecycleStageResolver, LifecycleTransitionResolver } from '../lifecycle/lifecycle.resolver';
-import { UserResolver } from '../user/user.resolver';
-import { NodeResolver } from './node.resolver';
-import { domainResolvers } from './resolvers';
+import { resolvers } from './resolvers';
 
 let cached: Promise<GraphQLSchema> | null = null;
 
 /** The schema is built once per process from the resolvers' decorators. */
 export function getSchema(): Promise<GraphQLSchema> {
   cached ??= buildSchema({
-    resolvers: [
-      NodeResolver,
-      CustomerResolver,
-      UserResolver,
-      LifecycleStageResolver,
-      LifecycleTransitionResolver,
-      CustomerLifecycleResolver,
-      ...domainResolvers,
-    ] as unknown as [Function, ...Function[]],
+    resolvers,
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     validate: false,
   }).then((schema) => {
