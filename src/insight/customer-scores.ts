@@ -11,8 +11,6 @@ import {
   utcDay,
   valueTier,
   type ChurnLevel,
-  type ClvResult,
-  type GammaGammaParams,
   type PurchaseSummary,
   type RfmBreakpoints,
   type RfmInput,
@@ -23,44 +21,18 @@ import {
 import { CustomerModel, TimeUnit, ValueBasis } from './customer-model-fit.entity';
 import type { PurchaseDay } from './insight.loaders';
 import { unitsOfFloat } from './model-money';
-import { dayValue, exactTotal, finitePrediction, modelValue, summarizeOccasions, TIER_CLV } from './occasions';
+import { dayValue, exactTotal, modelValue, predictedClv, summarizeOccasions, TIER_CLV } from './occasions';
 
 /** What Customer.clv uses without arguments (its argument defaults), and so what `predictedClv` filters and sorts on. */
 export const DEFAULT_CLV = { ...TIER_CLV, basis: ValueBasis.MARGIN };
 
-/*
- * Scoring one customer asks for the same summary (churn, value tier, CLV) and often the same CLV (value tier and
- * predicted CLV on the margin basis) several times; both are pure in their inputs, so they are computed once per
- * customer's days array (the loader's, reused for the request) and per summary.
- */
-const summariesByDays = new WeakMap<readonly PurchaseDay[], Map<string, PurchaseSummary | null>>();
-const clvBySummary = new WeakMap<PurchaseSummary, Map<string, ClvResult>>();
-
 /** The purchase summary of one customer's days as of `at`, in the model's unit and on a value basis. */
 export function summarizeDays(days: readonly PurchaseDay[], at: Date, unit: TimeUnit, basis: ValueBasis): PurchaseSummary | null {
-  let memo = summariesByDays.get(days);
-  if (!memo) summariesByDays.set(days, (memo = new Map()));
-  const key = `${at.getTime()}|${unit}|${basis}`;
-  if (!memo.has(key)) {
-    memo.set(
-      key,
-      summarizeOccasions(
-        days.map((d) => ({ firstAt: new Date(d.firstAt), lastAt: new Date(d.lastAt), value: Number(dayValue(d, basis)) })),
-        at,
-        unit,
-      ),
-    );
-  }
-  return memo.get(key)!;
-}
-
-function lifetimeValue(model: CustomerModel, gg: GammaGammaParams, summary: PurchaseSummary, o: { horizonMonths: number; monthlyDiscountRate: number }): ClvResult {
-  let memo = clvBySummary.get(summary);
-  if (!memo) clvBySummary.set(summary, (memo = new Map()));
-  const key = [model.bgnbd.r, model.bgnbd.alpha, model.bgnbd.a, model.bgnbd.b, gg.p, gg.q, gg.gamma, o.horizonMonths, o.monthlyDiscountRate].join('|');
-  let clv = memo.get(key);
-  if (!clv) memo.set(key, (clv = customerLifetimeValue(model.bgnbd, gg, summary, o)));
-  return clv;
+  return summarizeOccasions(
+    days.map((d) => ({ firstAt: new Date(d.firstAt), lastAt: new Date(d.lastAt), value: Number(dayValue(d, basis)) })),
+    at,
+    unit,
+  );
 }
 
 /** RFM as of `at` against population breakpoints (null: none, the customer is scored against itself). */
@@ -99,7 +71,7 @@ export function clvOf(days: readonly PurchaseDay[], at: Date, model: CustomerMod
     expectedAverageOrderValue: null as number | null,
   };
   if (!model || !summary || !gg) return out;
-  const clv = lifetimeValue(model, gg, summary, o);
+  const clv = customerLifetimeValue(model.bgnbd, gg, summary, { horizonMonths: o.horizonMonths, monthlyDiscountRate: o.monthlyDiscountRate });
   out.expectedPurchases = clv.expectedPurchases;
   out.predicted = clv.expectedAverageOrderValue >= 0 ? unitsOfFloat(clv.predicted, currency) : null;
   if (out.predicted !== null) out.expectedAverageOrderValue = clv.expectedAverageOrderValue;
@@ -112,7 +84,7 @@ export function valueTierOf(days: readonly PurchaseDay[], at: Date, model: Custo
   const current = modelValue(Number(formatAmount(exactTotal(days, basis))), currency);
   const summary = model ? summarizeDays(days, at, model.timeUnit, basis) : null;
   const gg = model?.gammaGamma;
-  const potential = model && summary && gg ? finitePrediction(lifetimeValue(model, gg, summary, TIER_CLV)) : null;
+  const potential = model && summary && gg ? predictedClv(model.bgnbd, gg, summary) : null;
   const medians = model?.valueTierMedians;
   const tier: ValueTier = medians ? valueTier({ currentValue: current, potentialValue: potential ?? 0 }, medians) : 'MONITOR';
   return { current, potential, tier };

@@ -8,7 +8,6 @@ import {
   summarizePurchases,
   utcDay,
   type BgnbdParams,
-  type ClvResult,
   type GammaGammaParams,
   type PurchaseSummary,
   type RfmInput,
@@ -73,10 +72,6 @@ export function rfmInputFromRow(row: PopulationRfmRow, at: Date, basis: ValueBas
 
 /** Discounted CLV over TIER_CLV, or null when the Gamma-Gamma mean does not exist for the customer. */
 export function predictedClv(bgnbd: BgnbdParams, gg: GammaGammaParams, s: PurchaseSummary): number | null {
-  return finitePrediction(customerLifetimeValue(bgnbd, gg, s, TIER_CLV));
-}
-
-/** A CLV's prediction, or null when it is not finite or the Gamma-Gamma mean does not exist. */
-export function finitePrediction(clv: ClvResult): number | null {
+  const clv = customerLifetimeValue(bgnbd, gg, s, TIER_CLV);
   return Number.isFinite(clv.predicted) && clv.expectedAverageOrderValue >= 0 ? clv.predicted : null;
 }
