@@ -3,8 +3,8 @@ import { Server } from 'node:http';
 import { openDatabase } from './db/database';
 import { takeOverShutdownSignals } from './db/embedded-postgres';
 import { createApp } from './server/app';
-import { ConfigError, loadConfig } from './server/config';
-import { log, setLogLevel } from './server/logger';
+import { ConfigError, loadConfig } from './core/config';
+import { log, setLogLevel } from './core/logger';
 import { loadDemoDataIfEmpty } from './seed/demo';
 
 async function main(): Promise<void> {

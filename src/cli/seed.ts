@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { SingleBar } from 'cli-progress';
 import { openDatabase } from '../db/database';
-import { ConfigError, loadConfig } from '../server/config';
-import { log, setLogLevel } from '../server/logger';
+import { ConfigError, loadConfig } from '../core/config';
+import { log, setLogLevel } from '../core/logger';
 import { SEED_DEFAULTS, seedDatabase, SeedRefusedError, SeedSummary } from '../seed/seed';
 import { runCli } from './run';
 

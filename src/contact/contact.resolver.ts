@@ -1,6 +1,6 @@
 import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Customer } from '../customer/customer.entity';
-import type { Context } from '../server/context';
+import type { Context } from '../core/request-scope';
 import { Contact } from './contact.entity';
 import { ContactConnection, ContactIdInput, ContactPayload, ContactsArgs, CreateContactInput, CustomerContactsArgs, UpdateContactInput } from './contact.types';
 

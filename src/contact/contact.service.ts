@@ -6,7 +6,7 @@ import { findPage, ListArgs } from '../common/list-query';
 import { setDeleted } from '../common/soft-delete';
 import { defined, optionalText, pastDate, requiredText } from '../common/validate';
 import { Customer, CustomerKind } from '../customer/customer.entity';
-import type { ServiceDeps } from '../server/services';
+import type { ServiceDeps } from '../core/request-scope';
 import { Contact, ContactRelationship } from './contact.entity';
 import { contactList } from './contact.loaders';
 import type { ContactFields, ContactPayload, CreateContactInput, UpdateContactInput } from './contact.types';

@@ -1,5 +1,5 @@
 import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { Context } from '../server/context';
+import type { Context } from '../core/request-scope';
 import { User } from '../user/user.entity';
 import { Customer } from './customer.entity';
 import {

@@ -10,7 +10,7 @@ import { defined, labelList, optionalText, pastDate, requiredText } from '../com
 import { stageByKey } from '../lifecycle/lifecycle.loaders';
 import { insertTransition } from '../lifecycle/lifecycle.service';
 import { TransitionSource } from '../lifecycle/lifecycle-transition.entity';
-import type { ServiceDeps } from '../server/services';
+import type { ServiceDeps } from '../core/request-scope';
 import type { CustomerScores } from '../insight/customer-scores';
 import type { InsightService } from '../insight/insight.service';
 import { User } from '../user/user.entity';

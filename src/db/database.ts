@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
-import type { Config } from '../server/config';
-import { log } from '../server/logger';
+import type { Config } from '../core/config';
+import { log } from '../core/logger';
 import { createDataSource, runMigrations } from './data-source';
 import { EmbeddedCluster, ensureDatabase, folderClosedToPostgres, startEmbeddedPostgres } from './embedded-postgres';
 

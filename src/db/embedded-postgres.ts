@@ -5,7 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { log } from '../server/logger';
+import { log } from '../core/logger';
 
 export interface EmbeddedCluster {
   /** Connection URL for the given database on this cluster. */

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Logger, QueryRunner } from 'typeorm';
-import { log } from '../server/logger';
+import { log } from '../core/logger';
 
 /**
  * Counts SQL statements per request. Tests assert these counts instead of timings:

@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { convert, formatAmount } from '../common/money';
 import { newId } from '../db/ids';
 import { CopyTable, pgClient } from '../db/copy';
-import type { Config } from '../server/config';
+import type { Config } from '../core/config';
 import { CsvSource, readCsv, sourceName } from './csv-reader';
 import { collect, parseChoice, parseCurrency, parseMoney, parseRate, parseText, parseTimestamp } from './fields';
 import { ImportErrors, ImportFailure } from './import-result';

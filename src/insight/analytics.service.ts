@@ -21,7 +21,7 @@ import {
   type PurchaseSummary,
 } from '../intelligence';
 import { PURCHASE_STATUSES } from '../order/order.entity';
-import type { ServiceDeps } from '../server/services';
+import type { ServiceDeps } from '../core/request-scope';
 import { CustomerModel, TimeUnit, ValueBasis } from './customer-model-fit.entity';
 import {
   CareAgendaItem,

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { DataSource, EntityManager } from 'typeorm';
 import { PURCHASE_STATUSES } from '../order/order.entity';
-import type { Loaders } from '../server/loaders';
+import type { Loaders } from '../core/loaders';
 
 /** Purchase occasions are UTC calendar days; this is the day number (days since 1970-01-01) of an order. */
 const UTC_DAY = `((o.placed_at AT TIME ZONE 'UTC')::date - DATE '1970-01-01')`;

@@ -1,7 +1,7 @@
 import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Customer } from '../customer/customer.entity';
 import { LifecycleStage } from '../lifecycle/lifecycle-stage.entity';
-import type { Context } from '../server/context';
+import type { Context } from '../core/request-scope';
 import {
   CareAgendaArgs,
   CareAgendaItem,

@@ -23,8 +23,8 @@ import {
   type RfmBreakpoints,
 } from '../intelligence';
 import { stageByKey } from '../lifecycle/lifecycle.loaders';
-import { actorUserId } from '../server/actor';
-import type { ServiceDeps } from '../server/services';
+import { actorUserId } from '../core/actor';
+import type { ServiceDeps } from '../core/request-scope';
 import { InsightAnalytics } from './analytics.service';
 import { CustomerModel, TimeUnit, ValueBasis } from './customer-model-fit.entity';
 import { churnOf, clvOf, rfmOf, scoreCustomer, summarizeDays, valueTierOf, type CustomerScores } from './customer-scores';

@@ -4,7 +4,7 @@
 import type { DataSource } from 'typeorm';
 import { StatementTally, withStatementTally } from '../db/statement-counter';
 import { associationRules, fitBgnbd, fitGammaGamma, rfmBreakpoints, valueTierThresholds, type PurchaseSummary } from '../intelligence';
-import { log } from '../server/logger';
+import { log } from '../core/logger';
 import { CustomerModel, customerModelFromRow, GammaGammaFitRecord, TimeUnit, ValueBasis } from './customer-model-fit.entity';
 import { populationBaskets, streamPopulationDays } from './insight.loaders';
 import { modelValue, predictedClv, rfmInputFromSummary, summarizeOccasions } from './occasions';

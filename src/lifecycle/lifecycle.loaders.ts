@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import { In } from 'typeorm';
 import { SortDirection } from '../common/connection.types';
 import type { ListSpec } from '../common/list-query';
-import type { Loaders } from '../server/loaders';
+import type { Loaders } from '../core/loaders';
 import { LifecycleStage } from './lifecycle-stage.entity';
 import { LifecycleTransition } from './lifecycle-transition.entity';
 

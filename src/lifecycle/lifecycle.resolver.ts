@@ -1,6 +1,6 @@
 import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Customer } from '../customer/customer.entity';
-import type { Context } from '../server/context';
+import type { Context } from '../core/request-scope';
 import { User } from '../user/user.entity';
 import { LifecycleStage } from './lifecycle-stage.entity';
 import { LifecycleTransition } from './lifecycle-transition.entity';

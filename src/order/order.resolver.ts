@@ -2,7 +2,7 @@ import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from '
 import { PageArgs } from '../common/connection.types';
 import { Customer } from '../customer/customer.entity';
 import { Product } from '../product/product.entity';
-import type { Context } from '../server/context';
+import type { Context } from '../core/request-scope';
 import { Order, OrderLine } from './order.entity';
 import {
   MAX_ORDERS_PER_BATCH,

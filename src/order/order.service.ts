@@ -9,7 +9,7 @@ import { loadReferences, resolveReferences } from '../common/references';
 import { nonNegativeAmount, optionalText, requiredText } from '../common/validate';
 import { Customer } from '../customer/customer.entity';
 import { Product } from '../product/product.entity';
-import type { ServiceDeps } from '../server/services';
+import type { ServiceDeps } from '../core/request-scope';
 import { Order, OrderLine, ORDER_STATUS_TRANSITIONS, OrderStatus, SalesChannel } from './order.entity';
 import { orderLineList, orderList } from './order.loaders';
 import {

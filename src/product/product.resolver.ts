@@ -1,5 +1,5 @@
 import { Arg, Args, Ctx, Mutation, Query, Resolver } from 'type-graphql';
-import type { Context } from '../server/context';
+import type { Context } from '../core/request-scope';
 import { Product } from './product.entity';
 import { CreateProductInput, ProductConnection, ProductIdInput, ProductLookupArgs, ProductPayload, ProductsArgs, UpdateProductInput } from './product.types';
 

@@ -5,7 +5,7 @@ import { findPage, ListArgs } from '../common/list-query';
 import { formatAmount } from '../common/money';
 import { setDeleted } from '../common/soft-delete';
 import { defined, nonNegativeAmount, optionalText, requiredText } from '../common/validate';
-import type { ServiceDeps } from '../server/services';
+import type { ServiceDeps } from '../core/request-scope';
 import { Product } from './product.entity';
 import { productList } from './product.loaders';
 import type { CreateProductInput, ProductPayload, UpdateProductInput } from './product.types';

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
-import type { Config } from '../server/config';
-import { log } from '../server/logger';
+import type { Config } from '../core/config';
+import { log } from '../core/logger';
 import { seedDatabase } from './seed';
 
 /** The first-start dataset: big enough to make every screen and model interesting, small enough to load in seconds. */

@@ -3,7 +3,7 @@ import type { PoolClient } from 'pg';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { currencyExponent, parseAmount } from '../common/money';
 import { mulberry32 } from '../intelligence/random';
-import type { Config } from '../server/config';
+import type { Config } from '../core/config';
 import { CustomerGenerator, generateProducts, generateStaff, GeneratorOptions, ProductRow, StaffRow } from './generator';
 import { copy, pgClient } from '../db/copy';
 import { SeedWriter, stageIds } from './writer';

@@ -1,15 +1,11 @@
 import type { DataSource } from 'typeorm';
-import { ANONYMOUS, Actor } from './actor';
-import type { Config } from './config';
-import { Loaders } from './loaders';
-import { createServices, Services } from './services';
+import { ANONYMOUS, Actor } from '../core/actor';
+import type { Config } from '../core/config';
+import { Loaders } from '../core/loaders';
+import type { Context } from '../core/request-scope';
+import { createServices } from './services';
 
-export interface Context {
-  actor: Actor;
-  loaders: Loaders;
-  services: Services;
-  config: Config;
-}
+export type { Context };
 
 /** One context per request: a fresh DataLoader registry and services bound to the actor. */
 export function createContext(db: DataSource, config: Config, actor: Actor = ANONYMOUS): Context {

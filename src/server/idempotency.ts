@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { Kind, parse } from 'graphql';
 import type { DataSource } from 'typeorm';
-import { log } from './logger';
+import { log } from '../core/logger';
 
 /**
  * Idempotency keys for mutations (as Stripe does): a POST carrying `Idempotency-Key` runs once;

@@ -1,5 +1,5 @@
-import type { DataSource } from 'typeorm';
 import { ContactService } from '../contact/contact.service';
+import type { ServiceDeps } from '../core/request-scope';
 import { CustomerService } from '../customer/customer.service';
 import { InsightService } from '../insight/insight.service';
 import { LifecycleService } from '../lifecycle/lifecycle.service';
@@ -7,17 +7,6 @@ import { OrderService } from '../order/order.service';
 import { ProductService } from '../product/product.service';
 import { TouchpointService } from '../touchpoint/touchpoint.service';
 import { UserService } from '../user/user.service';
-import type { Actor } from './actor';
-import type { Config } from './config';
-import type { Loaders } from './loaders';
-
-/** What every service gets: the database, the request's actor and loaders, the config. */
-export interface ServiceDeps {
-  db: DataSource;
-  actor: Actor;
-  loaders: Loaders;
-  config: Config;
-}
 
 export function createServices(deps: ServiceDeps) {
   const insight = new InsightService(deps);
@@ -33,4 +22,9 @@ export function createServices(deps: ServiceDeps) {
   };
 }
 
-export type Services = ReturnType<typeof createServices>;
+export type DomainServices = ReturnType<typeof createServices>;
+
+declare module '../core/request-scope' {
+  // Core's Services is the domains' services, as wired here.
+  interface Services extends DomainServices {}
+}

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { SortDirection } from '../common/connection.types';
 import type { ListSpec } from '../common/list-query';
-import type { Loaders } from '../server/loaders';
+import type { Loaders } from '../core/loaders';
 import { Touchpoint } from './touchpoint.entity';
 import { TouchpointSortField } from './touchpoint.types';
 

@@ -2,7 +2,7 @@ import { Arg, Args, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } f
 import { Contact } from '../contact/contact.entity';
 import { Customer } from '../customer/customer.entity';
 import { Order } from '../order/order.entity';
-import type { Context } from '../server/context';
+import type { Context } from '../core/request-scope';
 import { User } from '../user/user.entity';
 import { Touchpoint } from './touchpoint.entity';
 import {

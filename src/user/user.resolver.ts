@@ -1,6 +1,6 @@
 import { Args, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import { CustomerConnection, ReferralsArgs } from '../customer/customer.types';
-import type { Context } from '../server/context';
+import type { Context } from '../core/request-scope';
 import { customerList } from '../customer/customer.loaders';
 import { User } from './user.entity';
 import { UserConnection, UsersArgs } from './user.types';

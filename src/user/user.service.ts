@@ -1,6 +1,6 @@
 import type { Connection } from '../common/connection.types';
 import { findPage, ListArgs } from '../common/list-query';
-import type { ServiceDeps } from '../server/services';
+import type { ServiceDeps } from '../core/request-scope';
 import type { User } from './user.entity';
 import { userList } from './user.types';
 

@@ -7,7 +7,7 @@ import request from 'supertest';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '../../src/db/data-source';
 import { createApp } from '../../src/server/app';
-import { Config, loadConfig } from '../../src/server/config';
+import { Config, loadConfig } from '../../src/core/config';
 
 const TEMPLATE_DB = 'rapport_template';
 

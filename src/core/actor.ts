@@ -1,8 +1,8 @@
-import type { UserRole } from '../user/user.entity';
+import type { UserRole } from './roles';
 
 /**
  * Who is making the request. Every service receives it, so access rules can be enforced
- * in one place (src/server/access.ts) without touching resolvers.
+ * in one place (src/core/access.ts) without touching resolvers.
  */
 export type Actor =
   | { kind: 'anonymous'; label: string }
