@@ -2,7 +2,7 @@ import { fromGlobalId, toGlobalId } from '../../src/common/ids';
 import { createContext } from '../../src/server/context';
 import { TouchpointChannel, TouchpointDirection, TouchpointPurpose } from '../../src/touchpoint/touchpoint.entity';
 import type { LogTouchpointInput } from '../../src/touchpoint/touchpoint.types';
-import { UserRole } from '../../src/user/user.entity';
+import { AccessRole } from '../../src/core/roles';
 import { startTestApp, TestApp } from '../support/test-app';
 
 let app: TestApp;
@@ -105,7 +105,7 @@ describe('logging touchpoints', () => {
     const rep = await createUser('Acting Rep');
     const other = await createUser('Other Rep');
     const input = { customerId: c.id, channel: TouchpointChannel.EMAIL, direction: TouchpointDirection.INBOUND, purpose: TouchpointPurpose.INQUIRY } as LogTouchpointInput;
-    const asRep = createContext(app.db, app.config, { kind: 'user', userId: uuid(rep.id), role: UserRole.SALES_REP, label: 'acting.rep' });
+    const asRep = createContext(app.db, app.config, { kind: 'principal', userId: uuid(rep.id), role: AccessRole.SALES_REP, scopes: null, credential: { kind: 'jwt', id: uuid(rep.id), label: 'acting.rep' }, label: 'acting.rep' });
     expect((await asRep.services.touchpoints.log(input)).touchpoint?.userId).toBe(uuid(rep.id));
     expect((await asRep.services.touchpoints.log({ ...input, userId: other.id } as LogTouchpointInput)).touchpoint?.userId).toBe(uuid(other.id));
     const anonymous = await app.ok(LOG, { input: { customerId: c.id, channel: 'EMAIL', purpose: 'INQUIRY' } });
