@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Server } from 'node:http';
 import { openDatabase } from './db/database';
 import { takeOverShutdownSignals } from './db/embedded-postgres';
+import { developmentApiKey } from './apikey/development-key';
 import { createApp } from './server/app';
 import { ConfigError, loadConfig } from './core/config';
 import { log, setLogLevel } from './core/logger';
@@ -12,13 +13,16 @@ async function main(): Promise<void> {
   setLogLevel(config.logLevel);
   const db = await openDatabase(config);
   if (config.demoData) await loadDemoDataIfEmpty(db.dataSource, config);
-  const { app, stop } = await createApp(db.dataSource, config);
+  const developmentKey = config.production ? null : await developmentApiKey(db.dataSource, config);
+  const { app, stop } = await createApp(db.dataSource, config, { playgroundKey: developmentKey });
   const server: Server = app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
   });
   log.info(`Rapport is ready: http://localhost:${config.port}/graphql`);
+  // On a line of its own on stdout, so a newcomer (and a script) can copy it.
+  if (developmentKey) process.stdout.write(`Development API key: ${developmentKey}\n`);
 
   let stopping = false;
   const shutdown = async (signal: string) => {

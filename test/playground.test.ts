@@ -75,10 +75,10 @@ describe('the GraphiQL playground', () => {
   it('leaves JSON requests to Apollo: POST, and GET from clients that do not ask for HTML', async () => {
     const post = await app.gql('{ __typename }');
     expect(post).toMatchObject({ status: 200, data: { __typename: 'Query' } });
-    const get = await app.http.get('/graphql').query({ query: '{ __typename }' }).set({ accept: 'application/json', 'apollo-require-preflight': 'true' });
+    const get = await app.http.get('/graphql').query({ query: '{ __typename }' }).set({ accept: 'application/json', 'apollo-require-preflight': 'true', ...app.auth });
     expect(get.status).toBe(200);
     expect(get.body.data).toEqual({ __typename: 'Query' });
-    const anything = await app.http.get('/graphql').query({ query: '{ __typename }' }).set({ accept: '*/*', 'apollo-require-preflight': 'true' });
+    const anything = await app.http.get('/graphql').query({ query: '{ __typename }' }).set({ accept: '*/*', 'apollo-require-preflight': 'true', ...app.auth });
     expect(anything.headers['content-type']).toMatch(/json/);
   });
 

@@ -38,7 +38,7 @@ function recordingFetch(behaviour: (call: number) => 'pass' | 'network-error' | 
 beforeAll(async () => {
   app = await startTestApp();
   url = `${await app.listen()}/graphql`;
-  rapport = createClient({ url, minRetryDelay: 1, maxRetryDelay: 5 });
+  rapport = createClient({ url, token: app.adminKey, minRetryDelay: 1, maxRetryDelay: 5 });
 });
 afterAll(() => app.close());
 
@@ -117,7 +117,7 @@ describe('the SDK against a live server', () => {
     const names = Array.from({ length: 7 }, (_, i) => `Paged ${i}`);
     for (const name of names) unwrap((await rapport.createCustomer({ input: { name, tags: ['sdk-paged'] } })).createCustomer);
     const recorder = recordingFetch();
-    const client = createClient({ url, fetch: recorder.fetch });
+    const client = createClient({ url, token: app.adminKey, fetch: recorder.fetch });
 
     const seen: string[] = [];
     for await (const customer of client.paginate.customers({ filter: { tags: { has: 'sdk-paged' } }, first: 3 })) seen.push(customer.name);
@@ -185,14 +185,14 @@ describe('the SDK against a live server', () => {
         status: 200,
         headers: { 'content-type': 'application/json' },
       });
-    const error = await createClient({ url, fetch: notFound }).request('{ __typename }').catch((e: unknown) => e);
+    const error = await createClient({ url, token: app.adminKey, fetch: notFound }).request('{ __typename }').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RapportNotFoundError);
     expect(error).toMatchObject({ code: 'NOT_FOUND', path: ['order'], message: 'Order was not found' });
   });
 
   it('retries a network failure with backoff and succeeds on the third attempt', async () => {
     const recorder = recordingFetch((call) => (call <= 2 ? 'network-error' : 'pass'));
-    const client = createClient({ url, fetch: recorder.fetch, minRetryDelay: 1, maxRetryDelay: 5 });
+    const client = createClient({ url, token: app.adminKey, fetch: recorder.fetch, minRetryDelay: 1, maxRetryDelay: 5 });
     const { customers } = await client.customers({ first: 1 });
     expect(customers.nodes).toHaveLength(1);
     expect(recorder.calls).toHaveLength(3);
@@ -200,7 +200,7 @@ describe('the SDK against a live server', () => {
 
   it('retries 503 answers, then gives up with a RapportNetworkError carrying the status', async () => {
     const recorder = recordingFetch(() => 503);
-    const client = createClient({ url, fetch: recorder.fetch, retries: 3, minRetryDelay: 1, maxRetryDelay: 5 });
+    const client = createClient({ url, token: app.adminKey, fetch: recorder.fetch, retries: 3, minRetryDelay: 1, maxRetryDelay: 5 });
     const error = await client.lifecycleStages().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RapportNetworkError);
     expect(error).toMatchObject({ status: 503, attempts: 4 });
@@ -214,7 +214,7 @@ describe('the SDK against a live server', () => {
         calls++;
         init.signal.addEventListener('abort', () => reject(init.signal.reason));
       });
-    const error = await createClient({ url, fetch: hanging, timeout: 20, retries: 1, minRetryDelay: 1 }).users().catch((e: unknown) => e);
+    const error = await createClient({ url, token: app.adminKey, fetch: hanging, timeout: 20, retries: 1, minRetryDelay: 1 }).users().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RapportNetworkError);
     expect((error as Error).message).toMatch(/timed out after 20 ms/);
     expect(calls).toBe(2);
@@ -223,7 +223,7 @@ describe('the SDK against a live server', () => {
   it('stops at once, without retrying, when the caller aborts', async () => {
     const recorder = recordingFetch(() => 'network-error');
     const controller = new AbortController();
-    const client = createClient({ url, fetch: recorder.fetch, minRetryDelay: 10_000 });
+    const client = createClient({ url, token: app.adminKey, fetch: recorder.fetch, minRetryDelay: 10_000 });
     const call = client.users({}, { signal: controller.signal });
     setTimeout(() => controller.abort(new Error('user gave up')), 20);
     await expect(call).rejects.toThrow('user gave up');
@@ -232,7 +232,7 @@ describe('the SDK against a live server', () => {
 
   it('does not retry GraphQL errors', async () => {
     const recorder = recordingFetch();
-    const client = createClient({ url, fetch: recorder.fetch, minRetryDelay: 1 });
+    const client = createClient({ url, token: app.adminKey, fetch: recorder.fetch, minRetryDelay: 1 });
     await expect(client.node({ id: 'not-an-id' })).rejects.toBeInstanceOf(RapportBadUserInputError);
     expect(recorder.calls).toHaveLength(1);
   });
@@ -246,7 +246,7 @@ describe('the SDK against a live server', () => {
       if (calls.length === 1) throw new TypeError('fetch failed', { cause: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }) });
       return response;
     };
-    const client = createClient({ url, fetch: lossy, minRetryDelay: 1 });
+    const client = createClient({ url, token: app.adminKey, fetch: lossy, minRetryDelay: 1 });
     const created = unwrap((await client.createCustomer({ input: { name: 'Written once' } })).createCustomer, 'customer');
     expect(calls).toHaveLength(2);
     expect(calls[0]['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/);
@@ -273,14 +273,21 @@ describe('the SDK against a live server', () => {
 
   it('sends the token as a Bearer Authorization header, with the client and call headers', async () => {
     const recorder = recordingFetch();
-    const client = createClient({ url, fetch: recorder.fetch, token: 'secret-token', headers: { 'x-tenant': 'acme' } });
+    const client = createClient({ url, fetch: recorder.fetch, token: app.adminKey, headers: { 'x-tenant': 'acme' } });
     await client.users({ first: 1 }, { headers: { 'x-request-id': 'r-1' } });
     expect(recorder.calls[0].headers).toMatchObject({
-      authorization: 'Bearer secret-token',
+      authorization: `Bearer ${app.adminKey}`,
       'x-tenant': 'acme',
       'x-request-id': 'r-1',
       'content-type': 'application/json',
     });
     expect(JSON.parse(recorder.calls[0].body)).toMatchObject({ operationName: 'users', variables: { first: 1 } });
+  });
+
+  it('surfaces a wrong token as UNAUTHENTICATED, without retrying', async () => {
+    const recorder = recordingFetch();
+    const error = await createClient({ url, fetch: recorder.fetch, token: 'rpk_not-a-key', minRetryDelay: 1 }).users({ first: 1 }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'UNAUTHENTICATED' });
+    expect(recorder.calls).toHaveLength(1);
   });
 });

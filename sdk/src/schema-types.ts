@@ -20,9 +20,24 @@ export type Scalars = {
   Decimal: { input: string; output: string; }
   /** A field whose value conforms to the standard internet email address format as specified in HTML Spec: https://html.spec.whatwg.org/multipage/input.html#valid-e-mail-address. */
   EmailAddress: { input: string; output: string; }
+  /** The `JSONObject` scalar type represents JSON objects as specified by [ECMA-404](http://www.ecma-international.org/publications/files/ECMA-ST/ECMA-404.pdf). */
+  JSONObject: { input: Record<string, unknown>; output: Record<string, unknown>; }
   /** A field whose value conforms to the standard E.164 format as specified in: https://en.wikipedia.org/wiki/E.164. Basically this is +17895551234. */
   PhoneNumber: { input: string; output: string; }
 };
+
+/** The role a credential acts with. */
+export type AccessRole =
+  /** Everything, including API keys, users and the audit log. */
+  | 'ADMIN'
+  /** Reads everything with personal data masked; changes nothing. */
+  | 'ANALYST'
+  /** Reads and changes every customer; no key or user management. */
+  | 'MANAGER'
+  /** An integration: limited to the scopes its API key was given. */
+  | 'PARTNER'
+  /** Reads and changes only the customers they own, and those customers’ contacts, orders and touchpoints. */
+  | 'SALES_REP';
 
 /** A postal address. */
 export type Address = {
@@ -31,11 +46,11 @@ export type Address = {
   city?: Maybe<Scalars['String']['output']>;
   /** ISO 3166-1 alpha-2 country code, e.g. DE. */
   country?: Maybe<Scalars['CountryCode']['output']>;
-  /** Street and number. */
+  /** Street and number. Personal data: null for callers who see it masked. */
   line1?: Maybe<Scalars['String']['output']>;
-  /** Apartment, suite, building. */
+  /** Apartment, suite, building. Personal data: null for callers who see it masked. */
   line2?: Maybe<Scalars['String']['output']>;
-  /** Postal or ZIP code. */
+  /** Postal or ZIP code. Personal data: null for callers who see it masked. */
   postalCode?: Maybe<Scalars['String']['output']>;
   /** State, province or county. */
   region?: Maybe<Scalars['String']['output']>;
@@ -57,6 +72,102 @@ export type AddressInput = {
   region?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** An API key: a credential for an integration or script. The secret is shown once, at creation; only its hash is stored. */
+export type ApiKey = Node & {
+  __typename?: 'ApiKey';
+  /** When the record was created. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Who created the key (a user, the command line or the development server). */
+  createdBy: Scalars['String']['output'];
+  /** When the key stops working; null for never. */
+  expiresAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Globally unique, opaque ID. Use it with `node(id:)`; do not parse it. */
+  id: Scalars['ID']['output'];
+  /** The first characters of the key (e.g. `rpk_AbC12x`), to recognise it in lists and logs. */
+  keyPrefix: Scalars['String']['output'];
+  /** When the key was last used (to the minute); null if never. */
+  lastUsedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** What the key is for, e.g. "Shop sync". */
+  name: Scalars['String']['output'];
+  /** When the key was revoked; null while it is not. */
+  revokedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The role the key acts with. */
+  role: AccessRole;
+  /** For PARTNER keys: what the key may do. Empty for staff roles, whose role decides. */
+  scopes: Array<ApiScope>;
+  /** Whether the key is accepted now. */
+  status: ApiKeyStatus;
+  /** When the record was last changed. */
+  updatedAt: Scalars['DateTime']['output'];
+  /** The staff user the key acts as; null for a partner key without one. */
+  user?: Maybe<User>;
+};
+
+/** A page of API keys (Relay cursor connection, keyset-paginated). */
+export type ApiKeyConnection = {
+  __typename?: 'ApiKeyConnection';
+  /** Items with their cursors. */
+  edges: Array<ApiKeyEdge>;
+  /** The items, without cursors: a shortcut for `edges { node }`. */
+  nodes: Array<ApiKey>;
+  /** Cursors and whether more pages exist. */
+  pageInfo: PageInfo;
+  /** Number of items matching the filter across all pages (runs a COUNT; ask for it only when you need it). */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** One API key in a page, with its cursor. */
+export type ApiKeyEdge = {
+  __typename?: 'ApiKeyEdge';
+  /** Opaque cursor of this item, for `after` / `before`. */
+  cursor: Scalars['String']['output'];
+  /** The API key. */
+  node: ApiKey;
+};
+
+/** How to sort ApiKey lists. Ties are broken by ID so pages are stable. */
+export type ApiKeyOrderBy = {
+  /** Direction. */
+  direction?: SortDirection;
+  /** Field to sort by. */
+  field?: ApiKeySortField;
+};
+
+/** Fields API keys can be sorted by. */
+export type ApiKeySortField =
+  /** When the key was created. */
+  | 'CREATED_AT'
+  /** Name. */
+  | 'NAME';
+
+/** Whether a key is accepted. */
+export type ApiKeyStatus =
+  /** Accepted. */
+  | 'ACTIVE'
+  /** Past its expiry; refused. */
+  | 'EXPIRED'
+  /** Revoked by an admin; refused. */
+  | 'REVOKED';
+
+/** What a PARTNER API key may do (on the command line: `customers:read`, `orders:write`, …). */
+export type ApiScope =
+  /** `analytics:read`: scores, models and analyst queries. */
+  | 'ANALYTICS_READ'
+  /** `customers:read`: read customers, their contacts and lifecycle history. */
+  | 'CUSTOMERS_READ'
+  /** `customers:write`: create and change customers and contacts. */
+  | 'CUSTOMERS_WRITE'
+  /** `orders:read`: read orders and products. */
+  | 'ORDERS_READ'
+  /** `orders:write`: record and change orders. */
+  | 'ORDERS_WRITE'
+  /** `pii:read`: see personal data unmasked (email, phone, address, birthday, notes). */
+  | 'PII_READ'
+  /** `touchpoints:read`: read touchpoints (calls, emails, complaints, surveys). */
+  | 'TOUCHPOINTS_READ'
+  /** `touchpoints:write`: log and change touchpoints. */
+  | 'TOUCHPOINTS_WRITE';
+
 /** Options of applySuggestedLifecycleStages. */
 export type ApplySuggestedLifecycleStagesInput = {
   /** Only count the moves; write nothing. */
@@ -77,6 +188,96 @@ export type ApplySuggestedLifecycleStagesPayload = {
   /** Problems; empty on success. */
   userErrors: Array<UserError>;
 };
+
+/** One change made through the API: who made it, with which credential, to what, and which fields changed from what to what. */
+export type AuditEvent = Node & {
+  __typename?: 'AuditEvent';
+  /** What was done, as `<object>.<verb>`: `customer.update`, `order.record`, `apiKey.revoke`, `customer.erase`… */
+  action: Scalars['String']['output'];
+  /** Who acted: a key’s name (`key Shop sync`), a token’s user, or `system`. */
+  actorLabel: Scalars['String']['output'];
+  /** The role the actor acted with. */
+  actorRole?: Maybe<Scalars['String']['output']>;
+  /** When the change was committed. */
+  at: Scalars['DateTime']['output'];
+  /** The fields that changed: `{ field: { before, after } }`. Personal data is masked for readers who see it masked. */
+  changes: Scalars['JSONObject']['output'];
+  /** When the record was created. */
+  createdAt: Scalars['DateTime']['output'];
+  /** The credential used: the API key’s id, or the token’s subject. */
+  credentialId?: Maybe<Scalars['String']['output']>;
+  /** How the actor authenticated: `api_key` or `jwt`. */
+  credentialKind?: Maybe<Scalars['String']['output']>;
+  /** Globally unique, opaque ID. Use it with `node(id:)`; do not parse it. */
+  id: Scalars['ID']['output'];
+  /** The global ID of the object changed (usable with `node(id:)` while it exists). */
+  objectId?: Maybe<Scalars['ID']['output']>;
+  /** The type of the object changed, e.g. Customer. */
+  objectType: Scalars['String']['output'];
+  /** The request’s X-Request-Id, to find the request in the server’s log. */
+  requestId?: Maybe<Scalars['String']['output']>;
+  /** When the record was last changed. */
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+/** A page of audit events (Relay cursor connection, keyset-paginated). */
+export type AuditEventConnection = {
+  __typename?: 'AuditEventConnection';
+  /** Items with their cursors. */
+  edges: Array<AuditEventEdge>;
+  /** The items, without cursors: a shortcut for `edges { node }`. */
+  nodes: Array<AuditEvent>;
+  /** Cursors and whether more pages exist. */
+  pageInfo: PageInfo;
+  /** Number of items matching the filter across all pages (runs a COUNT; ask for it only when you need it). */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** One audit event in a page, with its cursor. */
+export type AuditEventEdge = {
+  __typename?: 'AuditEventEdge';
+  /** Opaque cursor of this item, for `after` / `before`. */
+  cursor: Scalars['String']['output'];
+  /** The audit event. */
+  node: AuditEvent;
+};
+
+/** Conditions on audit events. Fields are ANDed; use `and`, `or`, `not` to combine. */
+export type AuditEventFilter = {
+  /** The action, e.g. `customer.update`. */
+  action?: InputMaybe<StringFilter>;
+  /** The staff user who acted. */
+  actorUser?: InputMaybe<IdFilter>;
+  /** All of these conditions. */
+  and?: InputMaybe<Array<AuditEventFilter>>;
+  /** When the change was committed. */
+  at?: InputMaybe<DateTimeFilter>;
+  /** The credential used (an API key’s id or a token’s subject). */
+  credentialId?: InputMaybe<StringFilter>;
+  /** Not this condition. */
+  not?: InputMaybe<AuditEventFilter>;
+  /** The object changed (its global ID): one object’s history. */
+  objectId?: InputMaybe<IdFilter>;
+  /** The type of object changed, e.g. `Customer`. */
+  objectType?: InputMaybe<StringFilter>;
+  /** Any of these conditions. */
+  or?: InputMaybe<Array<AuditEventFilter>>;
+  /** The request’s X-Request-Id. */
+  requestId?: InputMaybe<StringFilter>;
+};
+
+/** How to sort AuditEvent lists. Ties are broken by ID so pages are stable. */
+export type AuditEventOrderBy = {
+  /** Direction. */
+  direction?: SortDirection;
+  /** Field to sort by. */
+  field?: AuditEventSortField;
+};
+
+/** Fields audit events can be sorted by. */
+export type AuditEventSortField =
+  /** When the change was committed. */
+  | 'AT';
 
 /** BG/NBD parameters (Fader, Hardie & Lee 2005): purchase rate λ ~ Gamma(r, α), dropout probability after each purchase p ~ Beta(a, b), in the model’s time unit. */
 export type BgnbdParameters = {
@@ -291,7 +492,9 @@ export type ConsentChannel =
 /** A person around a customer: for a company its employees, for a person the close contacts (family, friends, assistant) a good account manager also remembers. */
 export type Contact = Node & {
   __typename?: 'Contact';
-  /** Birthday: an occasion for a greeting. */
+  /** Month of the birthday (1–12): enough to plan a greeting, visible to every reader. */
+  birthMonth?: Maybe<Scalars['Int']['output']>;
+  /** Birthday: an occasion for a greeting. Personal data: null for callers who see it masked (`birthMonth` stays). */
   birthday?: Maybe<Scalars['Date']['output']>;
   /** When the record was created. */
   createdAt: Scalars['DateTime']['output'];
@@ -299,7 +502,7 @@ export type Contact = Node & {
   customer: Customer;
   /** When the record was deleted (soft delete); null while it is live. Deleted records can be restored. */
   deletedAt?: Maybe<Scalars['DateTime']['output']>;
-  /** Email address. */
+  /** Email address. Personal data: masked as `j***@example.com` for callers without access to it. */
   email?: Maybe<Scalars['EmailAddress']['output']>;
   /** Globally unique, opaque ID. Use it with `node(id:)`; do not parse it. */
   id: Scalars['ID']['output'];
@@ -307,10 +510,10 @@ export type Contact = Node & {
   isPrimary: Scalars['Boolean']['output'];
   /** Full name. */
   name: Scalars['String']['output'];
-  /** Free-form notes. */
+  /** Free-form notes. Withheld (null) from callers who see personal data masked. */
   notes?: Maybe<Scalars['String']['output']>;
-  /** Phone number in E.164 format. */
-  phone?: Maybe<Scalars['PhoneNumber']['output']>;
+  /** Phone number in E.164 format. Personal data: all but the last two digits masked for callers without access to it. */
+  phone?: Maybe<Scalars['String']['output']>;
   /** How the contact relates to the customer. */
   relationship: ContactRelationship;
   /** Job title, e.g. "Head of Purchasing". */
@@ -436,6 +639,31 @@ export type CountryFilter = {
   isNull?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
+/** A new API key. */
+export type CreateApiKeyInput = {
+  /** When the key stops working; omit for a key that does not expire. */
+  expiresAt?: InputMaybe<Scalars['DateTime']['input']>;
+  /** What the key is for, e.g. "Shop sync" (1–200 characters). */
+  name: Scalars['String']['input'];
+  /** The role the key acts with. SALES_REP keys need `userId`: they act as that rep. */
+  role: AccessRole;
+  /** For PARTNER keys (required there, at least one): what the key may do. */
+  scopes?: InputMaybe<Array<ApiScope>>;
+  /** The staff user the key acts as (its owner): touchpoints and lifecycle moves made with it name this user. */
+  userId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+/** The result of createApiKey. */
+export type CreateApiKeyPayload = {
+  __typename?: 'CreateApiKeyPayload';
+  /** The key’s record; null when there are userErrors. */
+  apiKey?: Maybe<ApiKey>;
+  /** The key itself, to send as `Authorization: Bearer <key>`. Shown this once: only its hash is stored. */
+  key?: Maybe<Scalars['String']['output']>;
+  /** Problems with the input; nothing was written when there are any. */
+  userErrors: Array<UserError>;
+};
+
 /** A new contact of a customer. */
 export type CreateContactInput = {
   /** Birthday; between 1900-01-01 and today. */
@@ -540,7 +768,9 @@ export type Customer = Node & {
   acquisitionChannel?: Maybe<Scalars['String']['output']>;
   /** Postal address. */
   address: Address;
-  /** Birthday (people) or founding date (companies): occasions for a greeting. */
+  /** Month of the birthday (1–12): enough to plan a greeting, visible to every reader. */
+  birthMonth?: Maybe<Scalars['Int']['output']>;
+  /** Birthday (people) or founding date (companies): occasions for a greeting. Personal data: null for callers who see it masked (`birthMonth` stays). */
   birthday?: Maybe<Scalars['Date']['output']>;
   /** Churn risk 1 − P(alive) (BG/NBD) with its drivers: overdue purchase, open complaints, falling satisfaction, no recent touchpoint. */
   churnRisk: ChurnRisk;
@@ -552,8 +782,10 @@ export type Customer = Node & {
   createdAt: Scalars['DateTime']['output'];
   /** When the record was deleted (soft delete); null while it is live. Deleted records can be restored. */
   deletedAt?: Maybe<Scalars['DateTime']['output']>;
-  /** Primary email address. */
+  /** Primary email address. Personal data: masked as `j***@example.com` for callers without access to it. */
   email?: Maybe<Scalars['EmailAddress']['output']>;
+  /** When the customer’s personal data was erased on request (`eraseCustomer`); the record stays as an anonymous one so revenue analytics stay right. */
+  erasedAt?: Maybe<Scalars['DateTime']['output']>;
   /** The customer’s ID in your source system (shop, ERP). Unique; use it to look customers up and to import orders. */
   externalRef?: Maybe<Scalars['String']['output']>;
   /** Gender, if the customer shared it. */
@@ -580,7 +812,7 @@ export type Customer = Node & {
   name: Scalars['String']['output'];
   /** The contacts the CRM playbook suggests now, most urgent first, each through a consented channel. */
   nextBestActions: Array<NextBestAction>;
-  /** Free-form notes. */
+  /** Free-form notes. Withheld (null) from callers who see personal data masked. */
   notes?: Maybe<Scalars['String']['output']>;
   /** Complaints not yet resolved: settle these before selling anything. */
   openComplaints: Scalars['Int']['output'];
@@ -594,8 +826,8 @@ export type Customer = Node & {
   personality?: Maybe<Personality>;
   /** How to approach a customer of this personality; null when the personality is unknown. */
   personalityApproach?: Maybe<Scalars['String']['output']>;
-  /** Primary phone number in E.164 format, e.g. +4930123456. */
-  phone?: Maybe<Scalars['PhoneNumber']['output']>;
+  /** Primary phone number in E.164 format, e.g. +4930123456. Personal data: all but the last two digits masked (`+*********56`) for callers without access to it. */
+  phone?: Maybe<Scalars['String']['output']>;
   /** Expected purchase occasions over a horizon and P(alive), from the active BG/NBD fit (Fader, Hardie & Lee 2005). The horizon is converted to the model’s time unit. */
   purchaseForecast: PurchaseForecast;
   /** Customers this customer referred and the value of their purchases. */
@@ -992,6 +1224,23 @@ export type DiagnosticsBucket = {
   repeatPurchases: Scalars['String']['output'];
 };
 
+/** The customer whose personal data to erase. */
+export type EraseCustomerInput = {
+  /** The customer’s global ID. */
+  id: Scalars['ID']['input'];
+};
+
+/** The result of eraseCustomer. */
+export type EraseCustomerPayload = {
+  __typename?: 'EraseCustomerPayload';
+  /** The customer as it now stands: an anonymous record; null when there are userErrors. */
+  customer?: Maybe<Customer>;
+  /** What was removed, e.g. "customer.email", "contacts (2)", "touchpoint notes (14)". */
+  erased: Array<Scalars['String']['output']>;
+  /** Problems with the input; nothing was written when there are any. */
+  userErrors: Array<UserError>;
+};
+
 /** How to fit the customer model. */
 export type FitCustomerModelInput = {
   /** Make the new fit the active one (the previous active fit is kept, inactive). */
@@ -1386,6 +1635,8 @@ export type Mutation = {
   __typename?: 'Mutation';
   /** Move every customer whose suggested lifecycle stage differs from the current one, recording RULE transitions, in one transaction (written in batches of 500). A customer whose stage changes while this runs keeps the new stage. */
   applySuggestedLifecycleStages: ApplySuggestedLifecycleStagesPayload;
+  /** Create an API key (ADMIN only). The payload carries the key itself, this once. */
+  createApiKey: CreateApiKeyPayload;
   /** Add a contact to a customer. With `isPrimary: true` it replaces the customer’s primary contact. */
   createContact: ContactPayload;
   /** Create a customer (in stage PROSPECT unless another is given). */
@@ -1400,6 +1651,8 @@ export type Mutation = {
   deleteProduct: ProductPayload;
   /** Soft-delete a touchpoint (e.g. logged by mistake): hidden from lists and counts, restorable. */
   deleteTouchpoint: TouchpointPayload;
+  /** Erase a customer’s personal data on request (ADMIN or MANAGER): profile fields, contacts, touchpoint free text and the personal values in earlier audit entries. Orders stay as anonymous records, so revenue analytics stay right. Cannot be undone; recorded in the audit log. */
+  eraseCustomer: EraseCustomerPayload;
   /** Fit BG/NBD (Fader, Hardie & Lee 2005) and Gamma-Gamma on every customer with a purchase by asOf, with the RFM breakpoints and value-tier medians of the same population; store it and, by default, make it the active fit. */
   fitCustomerModel: FitCustomerModelPayload;
   /** Record an interaction with a customer. A COMPLAINT starts OPEN, or RESOLVED when `resolvedAt` is given. */
@@ -1418,6 +1671,8 @@ export type Mutation = {
   restoreProduct: ProductPayload;
   /** Restore a soft-deleted touchpoint. */
   restoreTouchpoint: TouchpointPayload;
+  /** Revoke an API key (ADMIN only): it is refused from the next request on. */
+  revokeApiKey: RevokeApiKeyPayload;
   /** Change a contact. Omitted fields stay; null clears. Pass `expectedVersion` to guard against concurrent edits. */
   updateContact: ContactPayload;
   /** Change a customer. Omitted fields stay; null clears. Pass `expectedVersion` to guard against concurrent edits. */
@@ -1434,6 +1689,12 @@ export type Mutation = {
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationApplySuggestedLifecycleStagesArgs = {
   input?: ApplySuggestedLifecycleStagesInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationCreateApiKeyArgs = {
+  input: CreateApiKeyInput;
 };
 
 
@@ -1476,6 +1737,12 @@ export type MutationDeleteProductArgs = {
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationDeleteTouchpointArgs = {
   input: TouchpointIdInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationEraseCustomerArgs = {
+  input: EraseCustomerInput;
 };
 
 
@@ -1530,6 +1797,12 @@ export type MutationRestoreProductArgs = {
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationRestoreTouchpointArgs = {
   input: TouchpointIdInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationRevokeApiKeyArgs = {
+  input: RevokeApiKeyInput;
 };
 
 
@@ -2002,6 +2275,10 @@ export type PurchaseForecast = {
 /** Read the CRM: customers and everything around them, by ID or as filtered, paginated lists. */
 export type Query = {
   __typename?: 'Query';
+  /** API keys, newest first (ADMIN only). Secrets are never shown again after creation. */
+  apiKeys: ApiKeyConnection;
+  /** The audit log (ADMIN only): every change made through the API, newest first. */
+  auditEvents: AuditEventConnection;
   /** The care routines for a window of at most 92 days, earliest due first: birthdays in the window (customers and their contacts), holiday greetings (New Year, Easter, Christmas; Thanksgiving in the US and Canada), purchases not thanked yet, open complaints, and service contacts without a survey since. Each goes through a channel the customer consented to; outreach without one is left out, complaints are listed regardless. */
   careAgenda: Array<CareAgendaItem>;
   /** Buyers with the most value at risk: churn probability (1 − P(alive), BG/NBD) × realised value, highest first. */
@@ -2020,6 +2297,8 @@ export type Query = {
   customerModel?: Maybe<CustomerModel>;
   /** Customers, filtered, searched and sorted, a page at a time. */
   customers: CustomerConnection;
+  /** Everything held about one customer as one JSON document (a data subject access request): profile, contacts, orders with lines, touchpoints, lifecycle history. Personal data is masked for callers who see it masked. Recorded in the audit log. Null when the customer does not exist for you. */
+  exportCustomerData?: Maybe<Scalars['JSONObject']['output']>;
   /** Lifecycle stage sizes now and the moves between stages recorded in a period. */
   lifecycleFunnel: LifecycleFunnel;
   /** The lifecycle stage catalog, in funnel order. */
@@ -2048,6 +2327,27 @@ export type Query = {
   touchpoints: TouchpointConnection;
   /** Staff users: the people who own customers and log touchpoints. */
   users: UserConnection;
+};
+
+
+/** Read the CRM: customers and everything around them, by ID or as filtered, paginated lists. */
+export type QueryApiKeysArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<ApiKeyOrderBy>;
+};
+
+
+/** Read the CRM: customers and everything around them, by ID or as filtered, paginated lists. */
+export type QueryAuditEventsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<AuditEventFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<AuditEventOrderBy>;
 };
 
 
@@ -2117,6 +2417,12 @@ export type QueryCustomersArgs = {
   last?: InputMaybe<Scalars['Int']['input']>;
   orderBy?: InputMaybe<CustomerOrderBy>;
   search?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Read the CRM: customers and everything around them, by ID or as filtered, paginated lists. */
+export type QueryExportCustomerDataArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -2310,6 +2616,21 @@ export type RevenueConcentration = {
   top: Array<ConcentrationShare>;
   /** Total value of all buyers, base currency. */
   total: Money;
+};
+
+/** The API key to revoke. */
+export type RevokeApiKeyInput = {
+  /** The key’s global ID. */
+  id: Scalars['ID']['input'];
+};
+
+/** The result of revokeApiKey. */
+export type RevokeApiKeyPayload = {
+  __typename?: 'RevokeApiKeyPayload';
+  /** The revoked key; null when there are userErrors. */
+  apiKey?: Maybe<ApiKey>;
+  /** Problems with the input; nothing was written when there are any. */
+  userErrors: Array<UserError>;
 };
 
 /** Recency, frequency and monetary value, each scored 1–5 by quintile against a population (Hughes 1994), and the segment from R and F. */
@@ -2559,7 +2880,7 @@ export type Touchpoint = Node & {
   direction: TouchpointDirection;
   /** Globally unique, opaque ID. Use it with `node(id:)`; do not parse it. */
   id: Scalars['ID']['output'];
-  /** What was said or agreed. */
+  /** What was said or agreed. Withheld (null) from callers who see personal data masked. */
   notes?: Maybe<Scalars['String']['output']>;
   /** Net Promoter answer from 0 to 10 ("how likely are you to recommend us"), when asked. */
   nps?: Maybe<Scalars['Int']['output']>;

@@ -21,6 +21,8 @@ export interface FilterField {
   idType?: string;
   /** A value computed outside SQL, read from the derived-values join (`sql` names its column as `d.<column>`). */
   derived?: true;
+  /** Personal data: callers who see it masked cannot filter on it either (a filter would reveal it a guess at a time). */
+  pii?: true;
 }
 
 export interface SortField {
@@ -49,6 +51,17 @@ export interface ListSpec<E extends ObjectLiteral> {
   defaultSort: { field: string; direction: SortDirection };
   /** Free-text search condition; `{a}` is the alias, `:search` the pattern. */
   search?: string;
+  /** More search conditions over personal data, OR-ed in only for callers who may see it unmasked. */
+  piiSearch?: string;
+}
+
+/**
+ * What the access policy confines a list to: a row condition (alias `a`) and whether personal data is masked.
+ * Every entry point of the engine takes one, so no list can be read unscoped by accident.
+ */
+export interface ListScope {
+  condition: string | null;
+  masked: boolean;
 }
 
 export interface ListArgs {
@@ -160,23 +173,24 @@ function compileField(field: FilterField, ops: Record<string, unknown>, params: 
 }
 
 /** Compiles a filter input ({ field: { op: value }, and, or, not }) to SQL, or null for "no condition". */
-export function compileFilter(spec: ListSpec<ObjectLiteral>, filter: Record<string, unknown> | null | undefined, params: Params, path = 'filter'): string | null {
+export function compileFilter(spec: ListSpec<ObjectLiteral>, filter: Record<string, unknown> | null | undefined, params: Params, path = 'filter', masked = false): string | null {
   if (!filter) return null;
   const parts: string[] = [];
   for (const [key, raw] of Object.entries(filter)) {
     if (raw === undefined || raw === null) continue;
     if (key === 'and' || key === 'or') {
       const subs = (raw as Array<Record<string, unknown>>)
-        .map((f, i) => compileFilter(spec, f, params, `${path}.${key}.${i}`))
+        .map((f, i) => compileFilter(spec, f, params, `${path}.${key}.${i}`, masked))
         .filter((s): s is string => !!s);
       if (subs.length) parts.push(`(${subs.join(key === 'and' ? ' AND ' : ' OR ')})`);
       else if (key === 'or' && (raw as unknown[]).length) parts.push('TRUE');
     } else if (key === 'not') {
-      const sub = compileFilter(spec, raw as Record<string, unknown>, params, `${path}.not`);
+      const sub = compileFilter(spec, raw as Record<string, unknown>, params, `${path}.not`, masked);
       if (sub) parts.push(`NOT (${sub})`);
     } else {
       const field = spec.filters[key];
       if (!field) throw badInput(`${path}.${key} cannot be filtered on`);
+      if (field.pii && masked) throw badInput(`${path}.${key} is personal data, which your credential sees masked, so it cannot be filtered on.`, { field: `${path}.${key}` });
       parts.push(...compileField(field, raw as Record<string, unknown>, params, `${path}.${key}`));
     }
   }
@@ -233,13 +247,15 @@ function plan(spec: ListSpec<ObjectLiteral>, args: ListArgs): Plan {
   return { limit, backward, sort, dir, cursor: raw ? decodeCursor(raw, cursorName) : null, cursorName };
 }
 
-function conditions(spec: ListSpec<ObjectLiteral>, args: ListArgs, p: Plan, params: Params, extra: string[]): string {
+function conditions(spec: ListSpec<ObjectLiteral>, args: ListArgs, p: Plan, params: Params, scope: ListScope, extra: string[] = []): string {
   const parts = [...extra];
-  const filter = compileFilter(spec, args.filter, params);
+  if (scope.condition) parts.push(`(${scope.condition})`);
+  const filter = compileFilter(spec, args.filter, params, 'filter', scope.masked);
   if (filter) parts.push(`(${filter})`);
   if (args.search && spec.search) {
     const term = args.search.trim();
-    if (term) parts.push(`(${spec.search.replace(/\{a\}/g, A).replace(/:search/g, params.add(`%${escapeLike(term)}%`))})`);
+    const search = spec.piiSearch && !scope.masked ? `${spec.search} OR ${spec.piiSearch}` : spec.search;
+    if (term) parts.push(`(${search.replace(/\{a\}/g, A).replace(/:search/g, params.add(`%${escapeLike(term)}%`))})`);
   }
   if (p.cursor) {
     const col = p.sort.sql.replace(/\{a\}/g, A);
@@ -294,8 +310,8 @@ function joinDerived<E extends ObjectLiteral>(qb: SelectQueryBuilder<E>, derived
     .setParameters(params);
 }
 
-/** A page of a top-level list. `scope` adds fixed conditions (e.g. access rules). */
-export async function findPage<E extends ObjectLiteral>(ds: DataSource, spec: ListSpec<E>, args: ListArgs, scope: string[] = [], scopeParams: Record<string, unknown> = {}): Promise<Connection<E>> {
+/** A page of a top-level list, confined to the caller's scope. */
+export async function findPage<E extends ObjectLiteral>(ds: DataSource, spec: ListSpec<E>, args: ListArgs, scope: ListScope): Promise<Connection<E>> {
   const p = plan(spec, args);
   const params = new Params();
   const where = conditions(spec, args, p, params, scope);
@@ -305,7 +321,7 @@ export async function findPage<E extends ObjectLiteral>(ds: DataSource, spec: Li
       : await (async () => {
           const { entities, raw } = await joinDerived(base(ds, spec, args), args.derived, where, p.sort.sql)
             .addSelect(`(${p.sort.sql.replace(/\{a\}/g, A)})::text`, 'sort_value')
-            .andWhere(where, { ...params.values, ...scopeParams })
+            .andWhere(where, params.values)
             .orderBy(p.sort.sql.replace(/\{a\}/g, A), p.dir, p.dir === 'ASC' ? 'NULLS LAST' : 'NULLS FIRST')
             .addOrderBy(`${A}.id`, p.dir)
             .limit(p.limit + 1)
@@ -314,7 +330,7 @@ export async function findPage<E extends ObjectLiteral>(ds: DataSource, spec: Li
         })();
   const countParams = new Params();
   const countWhere = conditions(spec, args, { ...p, cursor: null }, countParams, scope);
-  const count = () => joinDerived(base(ds, spec, args), args.derived, countWhere).andWhere(countWhere, { ...countParams.values, ...scopeParams }).getCount();
+  const count = () => joinDerived(base(ds, spec, args), args.derived, countWhere).andWhere(countWhere, countParams.values).getCount();
   return toConnection(rows, p, count);
 }
 
@@ -328,11 +344,12 @@ export async function findPagesByParent<E extends ObjectLiteral>(
   parentColumn: string,
   parentIds: readonly string[],
   args: ListArgs,
+  scope: ListScope,
 ): Promise<Map<string, Connection<E>>> {
   const p = plan(spec, args);
   const params = new Params();
   const parentSql = `${A}.${parentColumn}`;
-  const where = conditions(spec, args, p, params, [`${parentSql} = ANY(${params.add(parentIds)}::uuid[])`]);
+  const where = conditions(spec, args, p, params, scope, [`${parentSql} = ANY(${params.add(parentIds)}::uuid[])`]);
   const grouped = new Map<string, Array<{ entity: E; sortValue: string | null }>>();
   if (p.limit > 0) {
     const repo = ds.getRepository(spec.entity);
@@ -369,10 +386,11 @@ export async function countByParent<E extends ObjectLiteral>(
   parentColumn: string,
   parentIds: readonly string[],
   args: ListArgs,
+  scope: ListScope,
 ): Promise<Map<string, number>> {
   const params = new Params();
   const p = { ...plan(spec, { ...args, page: {} }), cursor: null };
-  const where = conditions(spec, args, p, params, [`${A}.${parentColumn} = ANY(${params.add(parentIds)}::uuid[])`]);
+  const where = conditions(spec, args, p, params, scope, [`${A}.${parentColumn} = ANY(${params.add(parentIds)}::uuid[])`]);
   const rows: Array<{ parent_id: string; n: string }> = await base(ds, spec, args)
     .select(`${A}.${parentColumn}::text`, 'parent_id')
     .addSelect('count(*)', 'n')

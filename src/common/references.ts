@@ -1,5 +1,4 @@
 import type { EntityManager, ObjectLiteral } from 'typeorm';
-import { In } from 'typeorm';
 import { UserErrorCode, UserErrors } from './errors';
 import { decodeIdOf } from './ids';
 
@@ -7,7 +6,9 @@ type EntityClass<E> = { new (): E; name: string };
 
 /**
  * Resolves a global ID given in an input to a live row's uuid, or records a user error
- * (INVALID_ID for a malformed or wrong-type ID, NOT_FOUND for an unknown or deleted row).
+ * (INVALID_ID for a malformed or wrong-type ID, NOT_FOUND for an unknown or deleted row, or one
+ * outside `scope`: the access policy's row condition on alias `a`, so a record the caller may
+ * not see cannot be referenced either).
  */
 export async function resolveReference<E extends ObjectLiteral>(
   m: EntityManager,
@@ -16,6 +17,7 @@ export async function resolveReference<E extends ObjectLiteral>(
   type: string,
   entity: EntityClass<E>,
   globalId: string | null | undefined,
+  scope: string | null = null,
 ): Promise<string | null | undefined> {
   if (globalId === undefined || globalId === null) return globalId;
   const id = decodeIdOf(type, globalId);
@@ -23,7 +25,9 @@ export async function resolveReference<E extends ObjectLiteral>(
     errors.add(path, UserErrorCode.INVALID_ID, `Not a valid ${type} ID.`);
     return undefined;
   }
-  const found = await m.getRepository(entity).exists({ where: { id } as never });
+  const qb = m.getRepository(entity).createQueryBuilder('a').where('a.id = :id', { id });
+  if (scope) qb.andWhere(scope);
+  const found = await qb.getExists();
   if (!found) {
     errors.add(path, UserErrorCode.NOT_FOUND, `No ${type} with this ID.`);
     return undefined;
@@ -41,6 +45,7 @@ export async function loadReferences<E extends ObjectLiteral & { id: string }>(
   refs: Array<{ path: Array<string | number>; globalId: string }>,
   type: string,
   entity: EntityClass<E>,
+  scope: string | null = null,
 ): Promise<Map<string, E>> {
   const decoded = new Map<string, string>();
   for (const ref of refs) {
@@ -49,7 +54,9 @@ export async function loadReferences<E extends ObjectLiteral & { id: string }>(
     else errors.add(ref.path, UserErrorCode.INVALID_ID, `Not a valid ${type} ID.`);
   }
   const ids = [...new Set(decoded.values())];
-  const rows = ids.length ? await m.getRepository(entity).find({ where: { id: In(ids) } as never }) : [];
+  const qb = m.getRepository(entity).createQueryBuilder('a').where('a.id = ANY(:ids::uuid[])', { ids });
+  if (scope) qb.andWhere(scope);
+  const rows = ids.length ? await qb.getMany() : [];
   const live = new Map(rows.map((r) => [r.id, r]));
   const found = new Map<string, E>();
   for (const ref of refs) {
@@ -69,7 +76,8 @@ export async function resolveReferences<E extends ObjectLiteral & { id: string }
   refs: Array<{ path: Array<string | number>; globalId: string }>,
   type: string,
   entity: EntityClass<E>,
+  scope: string | null = null,
 ): Promise<Map<string, string>> {
-  const rows = await loadReferences(m, errors, refs, type, entity);
+  const rows = await loadReferences(m, errors, refs, type, entity, scope);
   return new Map([...rows].map(([globalId, row]) => [globalId, row.id]));
 }

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { ArchivableRecord } from './base.entity';
 import { UserErrorCode, UserErrors } from './errors';
+import { findInScope } from './scoped';
 
 type EntityClass<E> = { new (): E; name: string };
 
@@ -8,7 +9,8 @@ type EntityClass<E> = { new (): E; name: string };
  * Soft-deletes (or restores) a row inside the caller's transaction and bumps its version,
  * under a row lock so two concurrent calls cannot both succeed. `extra` sets further columns
  * with SQL expressions. Returns the row as stored, or null after recording NOT_FOUND,
- * ALREADY_DELETED or NOT_DELETED at ["input", "id"].
+ * ALREADY_DELETED or NOT_DELETED at ["input", "id"]. A row outside `scope` (the access policy's
+ * row condition on alias `a`) is NOT_FOUND.
  */
 export async function setDeleted<E extends ArchivableRecord>(
   m: EntityManager,
@@ -18,9 +20,10 @@ export async function setDeleted<E extends ArchivableRecord>(
   id: string,
   deleted: boolean,
   extra: Record<string, () => string> = {},
+  scope: string | null = null,
 ): Promise<E | null> {
   const repo = m.getRepository(entity);
-  const current = await repo.findOne({ where: { id } as never, withDeleted: true, lock: { mode: 'pessimistic_write' } });
+  const current = await findInScope(m, entity, id, scope, { withDeleted: true, lock: true });
   if (!current) errors.add(['input', 'id'], UserErrorCode.NOT_FOUND, `No ${what} with this ID.`);
   else if (deleted && current.deletedAt) errors.add(['input', 'id'], UserErrorCode.ALREADY_DELETED, `The ${what} is already deleted.`);
   else if (!deleted && !current.deletedAt) errors.add(['input', 'id'], UserErrorCode.NOT_DELETED, `The ${what} is not deleted.`);

@@ -1,7 +1,8 @@
-import { DateResolver, EmailAddressResolver, PhoneNumberResolver } from 'graphql-scalars';
-import { Field, ObjectType, registerEnumType } from 'type-graphql';
+import { DateResolver, EmailAddressResolver } from 'graphql-scalars';
+import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, Entity } from 'typeorm';
 import { ArchivableRecord, Node } from '../common/base.entity';
+import { Pii } from '../core/masking';
 
 export enum ContactRelationship {
   EMPLOYEE = 'EMPLOYEE',
@@ -47,23 +48,32 @@ export class Contact extends ArchivableRecord {
   @Column({ type: 'text' })
   relationship: ContactRelationship;
 
-  @Field(() => EmailAddressResolver, { nullable: true, description: 'Email address.' })
+  @Field(() => EmailAddressResolver, { nullable: true, description: 'Email address. Personal data: masked as `j***@example.com` for callers without access to it.' })
+  @Pii('email')
   @Column({ type: 'text', nullable: true })
   email: string | null;
 
-  @Field(() => PhoneNumberResolver, { nullable: true, description: 'Phone number in E.164 format.' })
+  @Field(() => String, { nullable: true, description: 'Phone number in E.164 format. Personal data: all but the last two digits masked for callers without access to it.' })
+  @Pii('phone')
   @Column({ type: 'text', nullable: true })
   phone: string | null;
 
-  @Field(() => DateResolver, { nullable: true, description: 'Birthday: an occasion for a greeting.' })
+  @Field(() => DateResolver, { nullable: true, description: 'Birthday: an occasion for a greeting. Personal data: null for callers who see it masked (`birthMonth` stays).' })
+  @Pii('birthday')
   @Column({ type: 'date', nullable: true })
   birthday: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'Month of the birthday (1–12): enough to plan a greeting, visible to every reader.' })
+  get birthMonth(): number | null {
+    return this.birthday ? Number(this.birthday.slice(5, 7)) : null;
+  }
 
   @Field({ description: 'The main contact for the customer. At most one contact per customer is primary.' })
   @Column({ type: 'boolean', default: false })
   isPrimary: boolean;
 
-  @Field(() => String, { nullable: true, description: 'Free-form notes.' })
+  @Field(() => String, { nullable: true, description: 'Free-form notes. Withheld (null) from callers who see personal data masked.' })
+  @Pii('freeText')
   @Column({ type: 'text', nullable: true })
   notes: string | null;
 }

@@ -2,11 +2,13 @@ import type { EntityManager } from 'typeorm';
 import type { Connection } from '../common/connection.types';
 import { UserErrorCode, UserErrors } from '../common/errors';
 import { decodeIdOf } from '../common/ids';
-import { findPage, ListArgs } from '../common/list-query';
+import type { ListArgs } from '../common/list-query';
 import { setDeleted } from '../common/soft-delete';
 import { defined, optionalText, pastDate, requiredText } from '../common/validate';
 import { Customer, CustomerKind } from '../customer/customer.entity';
+import { recordAudit } from '../core/audit';
 import type { ServiceDeps } from '../core/request-scope';
+import { findInScope } from '../common/scoped';
 import { Contact, ContactRelationship } from './contact.entity';
 import { contactList } from './contact.loaders';
 import type { ContactFields, ContactPayload, CreateContactInput, UpdateContactInput } from './contact.types';
@@ -36,7 +38,7 @@ export class ContactService {
   constructor(private readonly deps: ServiceDeps) {}
 
   list(args: ListArgs): Promise<Connection<Contact>> {
-    return findPage(this.deps.db, contactList, args);
+    return this.deps.loaders.list(contactList, args);
   }
 
   ofCustomer(customerId: string, args: ListArgs): Promise<Connection<Contact>> {
@@ -44,6 +46,7 @@ export class ContactService {
   }
 
   async create(input: CreateContactInput): Promise<ContactPayload> {
+    this.deps.access.require('customers:write');
     const errors = new UserErrors();
     const customerId = decodeIdOf('Customer', input.customerId);
     if (!customerId) errors.add(['input', 'customerId'], UserErrorCode.INVALID_ID, 'Not a valid Customer ID.');
@@ -51,7 +54,13 @@ export class ContactService {
     const fields = this.validateFields(errors, input);
     if (!customerId) return payload(null, errors);
     return this.deps.db.transaction(async (m) => {
-      const customer = await m.getRepository(Customer).findOne({ where: { id: customerId }, lock: { mode: 'for_no_key_update' } });
+      const customer = await m
+        .getRepository(Customer)
+        .createQueryBuilder('a')
+        .where('a.id = :customerId', { customerId })
+        .andWhere(this.deps.access.rowCondition('customers') ?? 'TRUE')
+        .setLock('for_no_key_update', undefined, ['a'])
+        .getOne();
       if (!customer) errors.add(['input', 'customerId'], UserErrorCode.NOT_FOUND, 'No customer with this ID.');
       if (errors.any || !customer) return payload(null, errors);
       if (input.isPrimary) await unmarkPrimary(m, customerId);
@@ -64,11 +73,14 @@ export class ContactService {
         ...fields,
       });
       await repo.insert(contact);
-      return payload(await repo.findOneByOrFail({ id: contact.id }), errors);
+      const created = await repo.findOneByOrFail({ id: contact.id });
+      await recordAudit(m, this.deps, { action: 'contact.create', objectType: 'Contact', objectId: created.id, after: created });
+      return payload(created, errors);
     });
   }
 
   async update(input: UpdateContactInput): Promise<ContactPayload> {
+    this.deps.access.require('customers:write');
     const errors = new UserErrors();
     const id = decodeIdOf('Contact', input.id);
     if (!id) {
@@ -82,7 +94,7 @@ export class ContactService {
     return this.deps.db.transaction(async (m) => {
       if (input.isPrimary) await lockCustomerOfContact(m, id);
       const repo = m.getRepository(Contact);
-      const current = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      const current = await findInScope(m, Contact, id, this.scope, { lock: true });
       if (!current) {
         errors.add(['input', 'id'], UserErrorCode.NOT_FOUND, 'No contact with this ID.');
         return payload(null, errors);
@@ -94,7 +106,9 @@ export class ContactService {
       if (errors.any) return payload(null, errors);
       if (input.isPrimary && !current.isPrimary) await unmarkPrimary(m, current.customerId);
       await repo.update({ id }, { ...defined({ name, relationship: input.relationship ?? undefined, isPrimary: input.isPrimary ?? undefined }), ...fields, version: current.version + 1 });
-      return payload(await repo.findOneByOrFail({ id }), errors);
+      const updated = await repo.findOneByOrFail({ id });
+      await recordAudit(m, this.deps, { action: 'contact.update', objectType: 'Contact', objectId: id, before: current, after: updated });
+      return payload(updated, errors);
     });
   }
 
@@ -111,6 +125,7 @@ export class ContactService {
    * customer has chosen another primary contact in the meantime: that later choice wins.
    */
   private async setDeleted(globalId: string, deleted: boolean): Promise<ContactPayload> {
+    this.deps.access.require('customers:write');
     const errors = new UserErrors();
     const id = decodeIdOf('Contact', globalId);
     if (!id) {
@@ -118,13 +133,23 @@ export class ContactService {
       return payload(null, errors);
     }
     return this.deps.db.transaction(async (m) => {
-      if (deleted) return payload(await setDeleted(m, errors, Contact, 'contact', id, true), errors);
-      await lockCustomerOfContact(m, id);
-      const keepPrimary = () =>
-        'is_primary AND NOT EXISTS (SELECT 1 FROM contacts other WHERE other.customer_id = contacts.customer_id ' +
-        'AND other.is_primary AND other.deleted_at IS NULL AND other.id <> contacts.id)';
-      return payload(await setDeleted(m, errors, Contact, 'contact', id, false, { isPrimary: keepPrimary }), errors);
+      let contact: Contact | null;
+      if (deleted) contact = await setDeleted(m, errors, Contact, 'contact', id, true, {}, this.scope);
+      else {
+        await lockCustomerOfContact(m, id);
+        const keepPrimary = () =>
+          'is_primary AND NOT EXISTS (SELECT 1 FROM contacts other WHERE other.customer_id = contacts.customer_id ' +
+          'AND other.is_primary AND other.deleted_at IS NULL AND other.id <> contacts.id)';
+        contact = await setDeleted(m, errors, Contact, 'contact', id, false, { isPrimary: keepPrimary }, this.scope);
+      }
+      if (contact) await recordAudit(m, this.deps, { action: deleted ? 'contact.delete' : 'contact.restore', objectType: 'Contact', objectId: id, before: { deletedAt: deleted ? null : 'deleted' }, after: { deletedAt: contact.deletedAt } });
+      return payload(contact, errors);
     });
+  }
+
+  /** The contacts the caller may change: those of customers in their book. */
+  private get scope(): string | null {
+    return this.deps.access.rowCondition('contacts');
   }
 
   /** Validates the optional fields shared by create and update; returns the columns to write. */

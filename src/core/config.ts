@@ -20,6 +20,19 @@ export interface Config {
   modelMaxAgeHours: number;
   /** SQL statements slower than this are logged as warnings. */
   slowQueryMs: number;
+  /** NODE_ENV=production: no development API key, no playground key, introspection off unless asked for. */
+  production: boolean;
+  /** Verifying frontend sessions' JWTs; null when JWTs are not accepted (API keys only). */
+  jwt: JwtConfig | null;
+}
+
+/** How JWTs are verified (with jose): an HMAC secret or a public key (PEM, SPKI), plus the issuer and audience they must name. */
+export interface JwtConfig {
+  secret: string | null;
+  publicKey: string | null;
+  algorithm: string;
+  issuer: string;
+  audience: string;
 }
 
 export class ConfigError extends Error {
@@ -48,6 +61,25 @@ function parseBool(name: string, raw: string | undefined, fallback: boolean, pro
   return fallback;
 }
 
+function parseJwt(env: NodeJS.ProcessEnv, problems: string[]): JwtConfig | null {
+  const secret = env.JWT_SECRET || null;
+  const publicKey = env.JWT_PUBLIC_KEY?.replace(/\\n/g, '\n') || null;
+  if (!secret && !publicKey) return null;
+  if (secret && publicKey) problems.push('Set JWT_SECRET or JWT_PUBLIC_KEY, not both');
+  // RFC 7518 §3.2: an HS256 key must be at least as long as the hash output.
+  if (secret && Buffer.byteLength(secret) < 32) problems.push('JWT_SECRET must be at least 32 bytes long');
+  if (publicKey && !publicKey.includes('BEGIN PUBLIC KEY')) problems.push('JWT_PUBLIC_KEY must be a PEM public key (-----BEGIN PUBLIC KEY-----)');
+  const algorithm = env.JWT_ALGORITHM || (secret ? 'HS256' : 'RS256');
+  if (!/^(HS|RS|PS|ES)(256|384|512)$|^EdDSA$/.test(algorithm)) problems.push(`JWT_ALGORITHM must be a JWS algorithm such as HS256, RS256 or ES256, got "${algorithm}"`);
+  if (secret && !algorithm.startsWith('HS')) problems.push('JWT_SECRET needs an HS* JWT_ALGORITHM');
+  if (publicKey && algorithm.startsWith('HS')) problems.push('JWT_PUBLIC_KEY needs an asymmetric JWT_ALGORITHM (RS256, ES256, …)');
+  const issuer = env.JWT_ISSUER || '';
+  const audience = env.JWT_AUDIENCE || '';
+  if (!issuer) problems.push('JWT_ISSUER is required when JWTs are accepted');
+  if (!audience) problems.push('JWT_AUDIENCE is required when JWTs are accepted');
+  return { secret, publicKey, algorithm, issuer, audience };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems: string[] = [];
   const databaseUrl = env.DATABASE_URL?.trim() || null;
@@ -67,6 +99,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const slowQueryMs = env.SLOW_QUERY_MS ? Number(env.SLOW_QUERY_MS) : 1000;
   if (!Number.isInteger(slowQueryMs) || slowQueryMs <= 0) problems.push(`SLOW_QUERY_MS must be a positive number of milliseconds, got "${env.SLOW_QUERY_MS}"`);
 
+  const jwt = parseJwt(env, problems);
+
   const config: Config = {
     databaseUrl,
     dataDir: path.resolve(env.DATA_DIR || '.data'),
@@ -80,6 +114,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxQueryCost,
     modelMaxAgeHours,
     slowQueryMs,
+    production: env.NODE_ENV === 'production',
+    jwt,
   };
   if (problems.length) throw new ConfigError(problems);
   return config;

@@ -1,19 +1,25 @@
 import DataLoader from 'dataloader';
-import { DataSource, In, ObjectLiteral } from 'typeorm';
+import { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 import { connection } from '../common/connection.types';
 import type { Connection } from '../common/connection.types';
-import { countByParent, findPagesByParent, ListArgs, ListSpec } from '../common/list-query';
+import { countByParent, findPage, findPagesByParent, ListArgs, ListScope, ListSpec } from '../common/list-query';
+import type { AccessPolicy } from './access';
 
 type EntityClass<E> = { new (): E; name: string };
 
 /**
  * The request's DataLoader registry (DataLoader README: one set of loaders per request, so
- * nothing is cached across users). Domain `*.loaders.ts` files build on these primitives.
+ * nothing is cached across users) and the read primitives every path goes through: each applies
+ * the caller's access policy, so records outside the caller's scope are never loaded at all.
+ * Domain `*.loaders.ts` files build on these primitives.
  */
 export class Loaders {
   private readonly cache = new Map<string, DataLoader<string, unknown>>();
 
-  constructor(readonly db: DataSource) {}
+  constructor(
+    readonly db: DataSource,
+    readonly access: AccessPolicy,
+  ) {}
 
   /** Memoises a loader under a key for the life of the request. */
   memo<V>(key: string, make: () => DataLoader<string, V>): DataLoader<string, V> {
@@ -25,23 +31,49 @@ export class Loaders {
     return loader as DataLoader<string, V>;
   }
 
-  /** Records by primary key (soft-deleted ones included: a reference to a deleted owner still resolves). */
+  /** The table's name and the caller's scope on it; FORBIDDEN when the caller may not read that part of the CRM at all. */
+  scopeOf(entity: EntityTarget<ObjectLiteral>): ListScope & { table: string } {
+    const table = this.db.getMetadata(entity).tableName;
+    return { table, condition: this.access.readScope(table), masked: this.access.masksPii };
+  }
+
+  /**
+   * Records by primary key (soft-deleted ones included: a reference to a deleted owner still resolves);
+   * null for a record outside the caller's scope, exactly as for one that does not exist.
+   */
   byId<E extends ObjectLiteral & { id: string }>(entity: EntityClass<E>): DataLoader<string, E | null> {
+    const { condition } = this.scopeOf(entity);
     return this.memo(`byId:${entity.name}`, () =>
       new DataLoader<string, E | null>(async (ids) => {
-        const rows = await this.db.getRepository(entity).find({ where: { id: In([...ids]) } as never, withDeleted: true });
+        const qb = this.db.getRepository(entity).createQueryBuilder('a').withDeleted().where('a.id = ANY(:ids::uuid[])', { ids: [...ids] });
+        if (condition) qb.andWhere(condition);
+        const rows = await qb.getMany();
         const byId = new Map(rows.map((r) => [r.id, r]));
         return ids.map((id) => byId.get(id) ?? null);
       }),
     );
   }
 
+  /** One live record by a unique column (an external reference, an order number), within the caller's scope. */
+  async findByUnique<E extends ObjectLiteral>(entity: EntityClass<E>, column: string, value: unknown): Promise<E | null> {
+    const { condition } = this.scopeOf(entity);
+    const qb = this.db.getRepository(entity).createQueryBuilder('a').where(`a.${column} = :value`, { value });
+    if (condition) qb.andWhere(condition);
+    return qb.getOne();
+  }
+
+  /** A page of a top-level list, within the caller's scope. */
+  list<E extends ObjectLiteral>(spec: ListSpec<E>, args: ListArgs): Promise<Connection<E>> {
+    return findPage(this.db, spec, args, this.scopeOf(spec.entity));
+  }
+
   /** One page of children per parent (e.g. a customer's orders), batched across parents. */
   pageByParent<E extends ObjectLiteral>(spec: ListSpec<E>, parentColumn: string, args: ListArgs): DataLoader<string, Connection<E>> {
+    const scope = this.scopeOf(spec.entity);
     const key = `page:${spec.what}:${parentColumn}:${JSON.stringify(args)}`;
     return this.memo(key, () =>
       new DataLoader<string, Connection<E>>(async (parentIds) => {
-        const pages = await findPagesByParent(this.db, spec, parentColumn, parentIds, args);
+        const pages = await findPagesByParent(this.db, spec, parentColumn, parentIds, args, scope);
         const counts = this.countByParent(spec, parentColumn, args);
         return parentIds.map((id) => connection(pages.get(id)!, () => counts.load(id)));
       }),
@@ -49,10 +81,11 @@ export class Loaders {
   }
 
   countByParent<E extends ObjectLiteral>(spec: ListSpec<E>, parentColumn: string, args: ListArgs): DataLoader<string, number> {
+    const scope = this.scopeOf(spec.entity);
     const key = `count:${spec.what}:${parentColumn}:${JSON.stringify({ ...args, page: undefined, orderBy: undefined })}`;
     return this.memo(key, () =>
       new DataLoader<string, number>(async (parentIds) => {
-        const counts = await countByParent(this.db, spec, parentColumn, parentIds, args);
+        const counts = await countByParent(this.db, spec, parentColumn, parentIds, args, scope);
         return parentIds.map((id) => counts.get(id) ?? 0);
       }),
     );

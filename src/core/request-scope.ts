@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { AccessPolicy } from './access';
 import type { Actor } from './actor';
 import type { Config } from './config';
 import type { Loaders } from './loaders';
@@ -10,8 +11,12 @@ import type { Loaders } from './loaders';
 export interface RequestScope {
   db: DataSource;
   actor: Actor;
+  /** The access policy for the actor: what exists for them and what they may change. */
+  access: AccessPolicy;
   loaders: Loaders;
   config: Config;
+  /** The request's id (X-Request-Id), kept in the audit log so an event can be matched with the server's log. */
+  requestId: string | null;
 }
 
 /** What every service's constructor takes. */

@@ -1,7 +1,8 @@
-import { CountryCodeResolver, DateResolver, EmailAddressResolver, PhoneNumberResolver } from 'graphql-scalars';
-import { Field, ObjectType, registerEnumType } from 'type-graphql';
+import { CountryCodeResolver, DateResolver, EmailAddressResolver } from 'graphql-scalars';
+import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, Entity } from 'typeorm';
 import { ArchivableRecord, Node } from '../common/base.entity';
+import { Pii } from '../core/masking';
 
 export enum CustomerKind {
   PERSON = 'PERSON',
@@ -59,11 +60,13 @@ registerEnumType(ConsentChannel, {
 
 @ObjectType({ description: 'A postal address.' })
 export class Address {
-  @Field(() => String, { nullable: true, description: 'Street and number.' })
+  @Field(() => String, { nullable: true, description: 'Street and number. Personal data: null for callers who see it masked.' })
+  @Pii('street')
   @Column({ type: 'text', nullable: true })
   line1: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Apartment, suite, building.' })
+  @Field(() => String, { nullable: true, description: 'Apartment, suite, building. Personal data: null for callers who see it masked.' })
+  @Pii('street')
   @Column({ type: 'text', nullable: true })
   line2: string | null;
 
@@ -75,7 +78,8 @@ export class Address {
   @Column({ type: 'text', nullable: true })
   region: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Postal or ZIP code.' })
+  @Field(() => String, { nullable: true, description: 'Postal or ZIP code. Personal data: null for callers who see it masked.' })
+  @Pii('street')
   @Column({ type: 'text', nullable: true })
   postalCode: string | null;
 
@@ -127,11 +131,13 @@ export class Customer extends ArchivableRecord {
   @Column({ type: 'text', nullable: true })
   externalRef: string | null;
 
-  @Field(() => EmailAddressResolver, { nullable: true, description: 'Primary email address.' })
+  @Field(() => EmailAddressResolver, { nullable: true, description: 'Primary email address. Personal data: masked as `j***@example.com` for callers without access to it.' })
+  @Pii('email')
   @Column({ type: 'text', nullable: true })
   email: string | null;
 
-  @Field(() => PhoneNumberResolver, { nullable: true, description: 'Primary phone number in E.164 format, e.g. +4930123456.' })
+  @Field(() => String, { nullable: true, description: 'Primary phone number in E.164 format, e.g. +4930123456. Personal data: all but the last two digits masked (`+*********56`) for callers without access to it.' })
+  @Pii('phone')
   @Column({ type: 'text', nullable: true })
   phone: string | null;
 
@@ -139,9 +145,15 @@ export class Customer extends ArchivableRecord {
   @Column(() => Address, { prefix: 'address' })
   address: Address;
 
-  @Field(() => DateResolver, { nullable: true, description: 'Birthday (people) or founding date (companies): occasions for a greeting.' })
+  @Field(() => DateResolver, { nullable: true, description: 'Birthday (people) or founding date (companies): occasions for a greeting. Personal data: null for callers who see it masked (`birthMonth` stays).' })
+  @Pii('birthday')
   @Column({ type: 'date', nullable: true })
   birthday: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'Month of the birthday (1–12): enough to plan a greeting, visible to every reader.' })
+  get birthMonth(): number | null {
+    return this.birthday ? Number(this.birthday.slice(5, 7)) : null;
+  }
 
   @Field(() => String, { nullable: true, description: 'Gender, if the customer shared it.' })
   @Column({ type: 'text', nullable: true })
@@ -202,7 +214,12 @@ export class Customer extends ArchivableRecord {
     return consentEntries(this).map(([channel, c]) => Object.assign(new MarketingConsent(), { channel, granted: c.granted, updatedAt: c.at }));
   }
 
-  @Field(() => String, { nullable: true, description: 'Free-form notes.' })
+  @Field(() => Date, { nullable: true, description: 'When the customer’s personal data was erased on request (`eraseCustomer`); the record stays as an anonymous one so revenue analytics stay right.' })
+  @Column({ type: 'timestamptz', nullable: true })
+  erasedAt: Date | null;
+
+  @Field(() => String, { nullable: true, description: 'Free-form notes. Withheld (null) from callers who see personal data masked.' })
+  @Pii('freeText')
   @Column({ type: 'text', nullable: true })
   notes: string | null;
 }

@@ -12,8 +12,8 @@ export const customerList: ListSpec<Customer> = {
     kind: { sql: '{a}.kind', kind: 'enum' },
     name: { sql: '{a}.name', kind: 'text' },
     externalRef: { sql: '{a}.external_ref', kind: 'text' },
-    email: { sql: '{a}.email', kind: 'text' },
-    phone: { sql: '{a}.phone', kind: 'text' },
+    email: { sql: '{a}.email', kind: 'text', pii: true },
+    phone: { sql: '{a}.phone', kind: 'text', pii: true },
     region: { sql: '{a}.region', kind: 'text' },
     city: { sql: '{a}.address_city', kind: 'text' },
     country: { sql: '{a}.address_country', kind: 'country' },
@@ -24,7 +24,7 @@ export const customerList: ListSpec<Customer> = {
     owner: { sql: '{a}.owner_id', kind: 'id', idType: 'User' },
     referredBy: { sql: '{a}.referred_by_id', kind: 'id', idType: 'Customer' },
     lifecycleStage: { sql: '(SELECT s.key FROM lifecycle_stages s WHERE s.id = {a}.lifecycle_stage_id)', kind: 'text' },
-    birthday: { sql: '{a}.birthday', kind: 'date' },
+    birthday: { sql: '{a}.birthday', kind: 'date', pii: true },
     emailConsent: { sql: '{a}.consent_email_granted', kind: 'bool' },
     smsConsent: { sql: '{a}.consent_sms_granted', kind: 'bool' },
     phoneConsent: { sql: '{a}.consent_phone_granted', kind: 'bool' },
@@ -48,6 +48,7 @@ export const customerList: ListSpec<Customer> = {
   },
   defaultSort: { field: CustomerSortField.NAME, direction: SortDirection.ASC },
   search:
-    '{a}.name ILIKE :search OR {a}.email ILIKE :search OR {a}.phone ILIKE :search OR {a}.external_ref ILIKE :search ' +
+    '{a}.name ILIKE :search OR {a}.external_ref ILIKE :search ' +
     'OR EXISTS (SELECT 1 FROM contacts ct WHERE ct.customer_id = {a}.id AND ct.deleted_at IS NULL AND ct.name ILIKE :search)',
+  piiSearch: '{a}.email ILIKE :search OR {a}.phone ILIKE :search',
 };

@@ -3,14 +3,17 @@ import type { Connection } from '../common/connection.types';
 import { badInput, pgCode, pgConstraint, PG_UNIQUE_VIOLATION, UserErrorCode, UserErrors } from '../common/errors';
 import { decodeIdOf } from '../common/ids';
 import { formatAmount } from '../common/money';
-import { DerivedValues, findPage, ListArgs, usesDerived } from '../common/list-query';
+import { DerivedValues, ListArgs, usesDerived } from '../common/list-query';
 import { resolveReference } from '../common/references';
 import { setDeleted } from '../common/soft-delete';
 import { defined, labelList, optionalText, pastDate, requiredText } from '../common/validate';
 import { stageByKey } from '../lifecycle/lifecycle.loaders';
 import { insertTransition } from '../lifecycle/lifecycle.service';
 import { TransitionSource } from '../lifecycle/lifecycle-transition.entity';
+import { OWNER_ROLES } from '../core/access';
+import { recordAudit } from '../core/audit';
 import type { ServiceDeps } from '../core/request-scope';
+import { findInScope } from '../common/scoped';
 import type { CustomerScores } from '../insight/customer-scores';
 import type { InsightService } from '../insight/insight.service';
 import { User } from '../user/user.entity';
@@ -49,20 +52,27 @@ export class CustomerService {
       const customer = await this.deps.loaders.byId(Customer).load(id);
       return customer && !customer.deletedAt ? customer : null;
     }
-    return this.deps.db.getRepository(Customer).findOneBy({ externalRef: where.externalRef! });
+    return this.deps.loaders.findByUnique(Customer, 'external_ref', where.externalRef);
   }
 
   /** Filters and sorts on model scores compute the whole population's scores first (once per request), then page in SQL. */
   async list(args: ListArgs): Promise<Connection<Customer>> {
-    if (!usesDerived(customerList, args)) return findPage(this.deps.db, customerList, args);
-    return findPage(this.deps.db, customerList, { ...args, derived: derivedColumns(await this.insight.populationScores()) });
+    if (!usesDerived(customerList, args)) return this.deps.loaders.list(customerList, args);
+    this.deps.access.require('analytics:read');
+    return this.deps.loaders.list(customerList, { ...args, derived: derivedColumns(await this.insight.populationScores()) });
   }
 
   referrals(customerId: string, args: ListArgs): Promise<Connection<Customer>> {
     return this.deps.loaders.pageByParent(customerList, 'referred_by_id', args).load(customerId);
   }
 
+  /** The customers the caller may change (the row condition on alias `a`). */
+  private get scope(): string | null {
+    return this.deps.access.rowCondition('customers');
+  }
+
   async create(input: CreateCustomerInput): Promise<CustomerPayload> {
+    this.deps.access.require('customers:write');
     const errors = new UserErrors();
     const name = requiredText(errors, ['input', 'name'], input.name);
     const stageKey = (input.lifecycleStage ?? 'PROSPECT').trim().toUpperCase();
@@ -73,7 +83,9 @@ export class CustomerService {
         const fields = await this.validateFields(m, errors, input, null);
         if (errors.any || !stage) return payload(null, errors);
         const repo = m.getRepository(Customer);
-        const customer = repo.create({ kind: input.kind, name, ...fields, lifecycleStageId: stage.id });
+        // A sales rep's new customers are theirs: anything else would vanish from their view at once.
+        const bookOwner = this.deps.access.bookOwnerId;
+        const customer = repo.create({ kind: input.kind, name, ...fields, ...(bookOwner && fields.ownerId === undefined ? { ownerId: bookOwner } : {}), lifecycleStageId: stage.id });
         await repo.insert(customer);
         await insertTransition(m, {
           customerId: customer.id,
@@ -83,7 +95,9 @@ export class CustomerService {
           source: TransitionSource.MANUAL,
           actor: this.deps.actor,
         });
-        return payload(await repo.findOneByOrFail({ id: customer.id }), errors);
+        const created = await repo.findOneByOrFail({ id: customer.id });
+        await recordAudit(m, this.deps, { action: 'customer.create', objectType: 'Customer', objectId: created.id, after: created });
+        return payload(created, errors);
       });
     } catch (e) {
       return this.uniqueViolation(e, errors);
@@ -91,6 +105,7 @@ export class CustomerService {
   }
 
   async update(input: UpdateCustomerInput): Promise<CustomerPayload> {
+    this.deps.access.require('customers:write');
     const errors = new UserErrors();
     const id = decodeIdOf('Customer', input.id);
     if (!id) {
@@ -102,7 +117,7 @@ export class CustomerService {
     try {
       return await this.deps.db.transaction(async (m) => {
         const repo = m.getRepository(Customer);
-        const current = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+        const current = await findInScope(m, Customer, id, this.scope, { lock: true });
         if (!current) {
           errors.add(['input', 'id'], UserErrorCode.NOT_FOUND, 'No customer with this ID.');
           return payload(null, errors);
@@ -117,7 +132,9 @@ export class CustomerService {
         const fields = await this.validateFields(m, errors, input, current);
         if (errors.any) return payload(null, errors);
         await repo.update({ id }, { ...defined({ name, kind: input.kind ?? undefined }), ...fields, version: current.version + 1 });
-        return payload(await repo.findOneByOrFail({ id }), errors);
+        const updated = await repo.findOneByOrFail({ id });
+        await recordAudit(m, this.deps, { action: 'customer.update', objectType: 'Customer', objectId: id, before: current, after: updated });
+        return payload(updated, errors);
       });
     } catch (e) {
       return this.uniqueViolation(e, errors);
@@ -134,13 +151,18 @@ export class CustomerService {
 
   /** Soft delete keeps the customer's orders and history intact; restore brings it all back. */
   private async setDeleted(globalId: string, deleted: boolean): Promise<CustomerPayload> {
+    this.deps.access.require('customers:write');
     const errors = new UserErrors();
     const id = decodeIdOf('Customer', globalId);
     if (!id) {
       errors.add(['input', 'id'], UserErrorCode.INVALID_ID, 'Not a valid Customer ID.');
       return payload(null, errors);
     }
-    return this.deps.db.transaction(async (m) => payload(await setDeleted(m, errors, Customer, 'customer', id, deleted), errors));
+    return this.deps.db.transaction(async (m) => {
+      const customer = await setDeleted(m, errors, Customer, 'customer', id, deleted, {}, this.scope);
+      if (customer) await recordAudit(m, this.deps, { action: deleted ? 'customer.delete' : 'customer.restore', objectType: 'Customer', objectId: id, before: { deletedAt: deleted ? null : 'deleted' }, after: { deletedAt: customer.deletedAt } });
+      return payload(customer, errors);
+    });
   }
 
   /** Validates the fields shared by create and update; returns the columns to write. */
@@ -171,9 +193,17 @@ export class CustomerService {
         country: a.country?.toUpperCase() ?? null,
       };
     }
-    const referredById = await resolveReference(m, errors, at('referredById'), 'Customer', Customer, input.referredById);
+    const referredById = await resolveReference(m, errors, at('referredById'), 'Customer', Customer, input.referredById, this.scope);
     if (referredById !== undefined) out.referredById = referredById;
     const ownerId = await resolveReference(m, errors, at('ownerId'), 'User', User, input.ownerId);
+    if (ownerId) {
+      const owner = await m.getRepository(User).findOneByOrFail({ id: ownerId });
+      const bookOwner = this.deps.access.bookOwnerId;
+      if (!OWNER_ROLES.includes(owner.role)) errors.add(at('ownerId'), UserErrorCode.INVALID, `${owner.name} is ${owner.role}: customers are owned by sales reps and managers.`);
+      else if (bookOwner && ownerId !== bookOwner) errors.add(at('ownerId'), UserErrorCode.INVALID, 'A sales rep can assign customers only to themselves; ask a manager to hand a customer to someone else.');
+    } else if (ownerId === null && this.deps.access.bookOwnerId) {
+      errors.add(at('ownerId'), UserErrorCode.INVALID, 'A sales rep cannot leave a customer without an owner; ask a manager to reassign it.');
+    }
     if (ownerId !== undefined) out.ownerId = ownerId;
     const now = new Date();
     (input.consents ?? []).forEach((c) => {

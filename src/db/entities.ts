@@ -1,3 +1,5 @@
+import { ApiKey } from '../apikey/api-key.entity';
+import { AuditEvent } from '../audit/audit-event.entity';
 import { Contact } from '../contact/contact.entity';
 import { Customer } from '../customer/customer.entity';
 import { LifecycleStage } from '../lifecycle/lifecycle-stage.entity';
@@ -7,4 +9,4 @@ import { Product } from '../product/product.entity';
 import { Touchpoint } from '../touchpoint/touchpoint.entity';
 import { User } from '../user/user.entity';
 
-export const entities = [User, LifecycleStage, LifecycleTransition, Customer, Contact, Product, Order, OrderLine, Touchpoint];
+export const entities = [User, LifecycleStage, LifecycleTransition, Customer, Contact, Product, Order, OrderLine, Touchpoint, ApiKey, AuditEvent];

@@ -63,25 +63,53 @@ function periodIndex(at: Date, g: CohortGranularity): number {
 
 /** Analyst queries over the whole customer base; scored exactly as the per-customer fields score each customer. */
 export class InsightAnalytics {
+  private bookIds?: Promise<ReadonlySet<string> | null>;
+
   constructor(
     private readonly deps: ServiceDeps,
     private readonly insight: InsightService,
   ) {}
 
+  /** Analyst queries are computed over what the caller may see: the whole base, or a sales rep's own book. */
+  private guard(): void {
+    this.deps.access.require('analytics:read');
+  }
+
+  /** SQL condition on a customers alias confining a statement to the caller's customers. */
+  private inBook(alias: string): string {
+    return this.deps.access.customerCondition(alias);
+  }
+
+  /** The ids of the customers in the caller's book, or null when the caller sees every customer. */
+  private book(): Promise<ReadonlySet<string> | null> {
+    this.bookIds ??= (async () => {
+      if (!this.deps.access.bookOwnerId) return null;
+      const rows: Array<{ id: string }> = await this.deps.db.query(`SELECT c.id FROM customers c WHERE ${this.inBook('c')}`);
+      return new Set(rows.map((r) => r.id));
+    })();
+    return this.bookIds;
+  }
+
   async segmentSummary(asOfArg?: Date | null): Promise<SegmentSummary> {
+    this.guard();
     const at = this.insight.asOf(asOfArg);
     const currency = this.insight.currency;
     const model = await this.insight.model();
     const basis = model?.basis ?? ValueBasis.MARGIN;
-    const [rows, [{ n }]] = await Promise.all([
+    const [population, [{ n }], book] = await Promise.all([
       this.insight.populationRfm(at),
-      this.deps.db.query(`SELECT count(*)::int AS n FROM customers WHERE deleted_at IS NULL`) as Promise<Array<{ n: number }>>,
+      this.deps.db.query(`SELECT count(*)::int AS n FROM customers c WHERE c.deleted_at IS NULL AND ${this.inBook('c')}`) as Promise<Array<{ n: number }>>,
+      this.book(),
     ]);
     // One pass over the population's occasions, shared by the rows, and only when averageClv is selected.
     let clvs: Promise<Map<string, number> | null> | undefined;
     const predictions = () => (clvs ??= this.predictedClvs(model, at, basis));
-    const inputs = rows.map((r) => rfmInputFromRow(r, at, basis, currency));
-    const breakpoints = (asOfArg == null ? model?.rfmBreakpoints : null) ?? (inputs.length ? rfmBreakpoints(inputs) : null);
+    const allInputs = population.map((r) => rfmInputFromRow(r, at, basis, currency));
+    // Breakpoints come from the whole population, so a rep's customers get the segments their own fields show.
+    const breakpoints = (asOfArg == null ? model?.rfmBreakpoints : null) ?? (allInputs.length ? rfmBreakpoints(allInputs) : null);
+    const mine = population.flatMap((r, i) => (!book || book.has(r.customerId) ? [i] : []));
+    const rows = mine.map((i) => population[i]);
+    const inputs = mine.map((i) => allInputs[i]);
     const totals = new Map<Segment, { customers: number; revenue: bigint; margin: bigint; buyers: string[] }>();
     for (const s of Object.keys(SEGMENTS)) totals.set(s as Segment, { customers: 0, revenue: 0n, margin: 0n, buyers: [] });
     rows.forEach((row, i) => {
@@ -115,7 +143,9 @@ export class InsightAnalytics {
   }
 
   async revenueConcentration(basis: ValueBasis): Promise<RevenueConcentration> {
-    const rows = await this.insight.populationRfm(this.insight.now);
+    this.guard();
+    const book = await this.book();
+    const rows = (await this.insight.populationRfm(this.insight.now)).filter((r) => !book || book.has(r.customerId));
     const units = rows.map((r) => parseAmount(basis === ValueBasis.MARGIN ? r.margin : r.revenue)).sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
     const total = units.reduce((s, u) => s + u, 0n);
     const n = units.length;
@@ -140,11 +170,12 @@ export class InsightAnalytics {
   }
 
   async cohortRetention(granularity: CohortGranularity, from?: Date | null, to?: Date | null): Promise<Cohort[]> {
+    this.guard();
     const unit = { WEEK: 'week', MONTH: 'month', QUARTER: 'quarter' }[granularity];
     const rows: Array<{ cohort: string; period: string; n: number }> = await this.deps.db.query(
       `WITH p AS (
          SELECT o.customer_id, date_trunc($2, o.placed_at AT TIME ZONE 'UTC')::date AS period
-           FROM orders o JOIN customers c ON c.id = o.customer_id AND c.deleted_at IS NULL
+           FROM orders o JOIN customers c ON c.id = o.customer_id AND c.deleted_at IS NULL AND ${this.inBook('c')}
           WHERE o.status = ANY($1::text[]) AND o.deleted_at IS NULL AND o.placed_at <= $3
           GROUP BY 1, 2),
        f AS (SELECT customer_id, min(period) AS cohort FROM p GROUP BY 1)
@@ -172,6 +203,7 @@ export class InsightAnalytics {
   }
 
   async lifecycleFunnel(from: Date, to: Date): Promise<LifecycleFunnel> {
+    this.guard();
     if (!(from.getTime() < to.getTime()) || to.getTime() - from.getTime() > MAX_PERIOD_DAYS * 86_400_000) {
       throw badInput('`to` must be after `from`, at most 10 years later.', { field: 'to', reason: UserErrorCode.OUT_OF_RANGE });
     }
@@ -179,7 +211,7 @@ export class InsightAnalytics {
       await Promise.all([
         this.deps.db.query(
           `SELECT s.key AS stage, s.position, count(c.id)::int AS current
-             FROM lifecycle_stages s LEFT JOIN customers c ON c.lifecycle_stage_id = s.id AND c.deleted_at IS NULL
+             FROM lifecycle_stages s LEFT JOIN customers c ON c.lifecycle_stage_id = s.id AND c.deleted_at IS NULL AND ${this.inBook('c')}
             GROUP BY s.id ORDER BY s.position, s.key`,
         ),
         this.deps.db.query(
@@ -187,7 +219,7 @@ export class InsightAnalytics {
              FROM lifecycle_transitions t
              LEFT JOIN lifecycle_stages fs ON fs.id = t.from_stage_id
              JOIN lifecycle_stages ts ON ts.id = t.to_stage_id
-            WHERE t.at >= $1 AND t.at < $2
+            WHERE t.at >= $1 AND t.at < $2 AND EXISTS (SELECT 1 FROM customers c WHERE c.id = t.customer_id AND ${this.inBook('c')})
             GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2`,
           [from, to],
         ),
@@ -205,6 +237,7 @@ export class InsightAnalytics {
   }
 
   async churnWatchlist(first: number): Promise<ChurnWatchlistEntry[]> {
+    this.guard();
     if (!Number.isInteger(first) || first < 1 || first > 100) {
       throw badInput('`first` must be from 1 to 100.', { field: 'first', reason: UserErrorCode.OUT_OF_RANGE });
     }
@@ -212,7 +245,9 @@ export class InsightAnalytics {
     if (!model) return [];
     const now = this.insight.now;
     const key = model.basis === ValueBasis.MARGIN ? 'margin' : 'revenue';
+    const book = await this.book();
     const ranked = (await loadPopulation(this.deps.db, now, model.timeUnit))
+      .filter((m) => !book || book.has(m.customerId))
       .map((m) => {
         const churn = 1 - probabilityAlive(model.bgnbd, m.summary);
         return { m, churn, atRisk: churn * Math.max(0, m[key].total) };
@@ -237,14 +272,17 @@ export class InsightAnalytics {
   }
 
   async modelDiagnostics(calibrationEnd: Date, holdoutEndArg: Date, unit: TimeUnit): Promise<ModelDiagnostics> {
+    this.guard();
     const holdoutEnd = this.insight.asOf(holdoutEndArg, 'holdoutEnd');
     if (!(utcDay(calibrationEnd) < utcDay(holdoutEnd))) {
       throw badInput('`holdoutEnd` must be at least one day after `calibrationEnd`.', { field: 'holdoutEnd', reason: UserErrorCode.OUT_OF_RANGE });
     }
     const calibration: Array<{ s: PurchaseSummary; actual: number }> = [];
     const calibrationDay = utcDay(calibrationEnd);
+    const book = await this.book();
     await this.deps.db.transaction('REPEATABLE READ', (m) =>
-      streamPopulationDays(m, holdoutEnd, (_, days) => {
+      streamPopulationDays(m, holdoutEnd, (customerId, days) => {
+        if (book && !book.has(customerId)) return;
         const s = summarizeOccasions(days.map((d) => ({ firstAt: d.firstAt, lastAt: d.lastAt, value: d.margin })), calibrationEnd, unit);
         if (s) calibration.push({ s, actual: days.filter((d) => d.day > calibrationDay).length });
       }),
@@ -300,7 +338,9 @@ export class InsightAnalytics {
     if (!model || !gg) return null;
     const key = basis === ValueBasis.MARGIN ? 'margin' : 'revenue';
     const out = new Map<string, number>();
+    const book = await this.book();
     for (const m of await loadPopulation(this.deps.db, at, model.timeUnit)) {
+      if (book && !book.has(m.customerId)) continue;
       const clv = predictedClv(model.bgnbd, gg, { ...m.summary, monetaryValue: m[key].mx, totalValue: m[key].total });
       if (clv !== null) out.set(m.customerId, clv);
     }
@@ -308,6 +348,7 @@ export class InsightAnalytics {
   }
 
   async clvDistribution(buckets: number, basis: ValueBasis): Promise<ClvDistribution> {
+    this.guard();
     if (!Number.isInteger(buckets) || buckets < 1 || buckets > MAX_CLV_BUCKETS) {
       throw badInput(`\`buckets\` must be from 1 to ${MAX_CLV_BUCKETS}.`, { field: 'buckets', reason: UserErrorCode.OUT_OF_RANGE });
     }
@@ -354,6 +395,7 @@ export class InsightAnalytics {
   }
 
   async crossSellRules(minSupport: number, minConfidence: number, first: number): Promise<CrossSellRule[]> {
+    this.guard();
     if (!Number.isFinite(minSupport) || minSupport < 0 || minSupport > 1) {
       throw badInput('`minSupport` must be from 0 to 1.', { field: 'minSupport', reason: UserErrorCode.OUT_OF_RANGE });
     }
@@ -370,7 +412,7 @@ export class InsightAnalytics {
          SELECT DISTINCT l.order_id, p.category
            FROM order_lines l
            JOIN orders o ON o.id = l.order_id AND o.status = ANY($1::text[]) AND o.deleted_at IS NULL AND o.placed_at <= $2
-           JOIN customers c ON c.id = o.customer_id AND c.deleted_at IS NULL
+           JOIN customers c ON c.id = o.customer_id AND c.deleted_at IS NULL AND ${this.inBook('c')}
            JOIN products p ON p.id = l.product_id
           WHERE p.category IS NOT NULL),
        n AS (SELECT count(DISTINCT order_id)::float8 AS n FROM oc),
@@ -402,6 +444,7 @@ export class InsightAnalytics {
    * left out, except complaints (service, not marketing). Earliest due first.
    */
   async careAgenda(from: Date, to: Date, first: number): Promise<CareAgendaItem[]> {
+    this.guard();
     if (!(from.getTime() < to.getTime()) || to.getTime() - from.getTime() > MAX_AGENDA_DAYS * MS_PER_DAY) {
       throw badInput(`\`to\` must be after \`from\`, at most ${MAX_AGENDA_DAYS} days later.`, { field: 'to', reason: UserErrorCode.OUT_OF_RANGE });
     }
@@ -474,6 +517,7 @@ export class InsightAnalytics {
        )
        SELECT i.*, c.consent_email_granted AS email, c.consent_sms_granted AS sms, c.consent_phone_granted AS phone, c.consent_mail_granted AS mail
          FROM items i JOIN customers c ON c.id = i."customerId"
+        WHERE ${this.inBook('c')}
         ORDER BY i."dueAt", array_position($10::text[], i.kind), i."customerId", i.subject
         LIMIT $9`,
       [

@@ -54,7 +54,7 @@ export class CustomerModelResolver {
       'The active fit of the customer models. With no fit yet, the first request that needs it starts a fit on the current data (DAY, MARGIN) and waits for it up to 5 seconds; a longer fit finishes in the background while answers go without a model (null here, null predictions). Null also while no customer has a purchase. An active fit older than MODEL_MAX_AGE_HOURS (default 24) is refitted in the background once orders changed; requests keep using the current fit meanwhile.',
   })
   customerModel(@Ctx() ctx: Context) {
-    return ctx.services.insight.model();
+    return ctx.services.insight.currentModel();
   }
 
   @Query(() => [SegmentInfo], { description: 'The RFM segment catalogue (Hughes 1994): what each segment means and how to treat it.' })

@@ -24,6 +24,7 @@ import {
 } from '../intelligence';
 import { stageByKey } from '../lifecycle/lifecycle.loaders';
 import { actorUserId } from '../core/actor';
+import { recordAudit } from '../core/audit';
 import type { ServiceDeps } from '../core/request-scope';
 import { InsightAnalytics } from './analytics.service';
 import { CustomerModel, TimeUnit, ValueBasis } from './customer-model-fit.entity';
@@ -102,7 +103,14 @@ export class InsightService {
     return this.active;
   }
 
+  /** The active model, as the `customerModel` query shows it. */
+  currentModel(): Promise<CustomerModel | null> {
+    this.deps.access.require('models:read');
+    return this.model();
+  }
+
   async fit(input: FitCustomerModelInput): Promise<FitCustomerModelPayload> {
+    this.deps.access.require('models:write');
     const errors = new UserErrors();
     const asOf = input.asOf ?? this.now;
     if (Number.isNaN(asOf.getTime()) || asOf.getTime() > this.now.getTime()) {
@@ -112,6 +120,10 @@ export class InsightService {
     try {
       const model = await fitAndStore(this.deps.db, { asOf, timeUnit: input.timeUnit, basis: input.basis, activate: input.activate, baseCurrency: this.currency });
       if (model.active) forgetFailedFit(this.deps.db);
+      // The fit commits on its own (it can take a while); its audit event follows it.
+      await this.deps.db.transaction((m) =>
+        recordAudit(m, this.deps, { action: 'customerModel.fit', objectType: 'CustomerModel', objectId: model.uuid, after: { asOf: model.asOf, timeUnit: model.timeUnit, basis: model.basis, active: model.active } }),
+      );
       return { model, userErrors: [] };
     } catch (e) {
       if (!(e instanceof CannotFitError)) throw e;
@@ -207,6 +219,7 @@ export class InsightService {
   // -- per customer -----------------------------------------------------------------------------------------------
 
   async orderStats(c: Customer): Promise<OrderStats> {
+    this.deps.access.require('orders:read');
     const days = await this.days(c.id, this.now);
     const orders = days.reduce((s, d) => s + d.orders, 0);
     const revenue = exactTotal(days, ValueBasis.REVENUE);
@@ -224,6 +237,7 @@ export class InsightService {
   }
 
   async rfm(c: Customer, asOfArg?: Date | null): Promise<Rfm> {
+    this.deps.access.require('analytics:read');
     const at = this.asOf(asOfArg);
     const model = await this.model();
     const basis = model?.basis ?? ValueBasis.MARGIN;
@@ -242,10 +256,12 @@ export class InsightService {
   }
 
   async segmentInfo(c: Customer): Promise<SegmentInfo> {
+    this.deps.access.require('analytics:read');
     return segmentInfo((await this.rfm(c)).segment);
   }
 
   async purchaseForecast(c: Customer, args: PurchaseForecastArgs) {
+    this.deps.access.require('analytics:read');
     const at = this.asOf(args.asOf);
     if (!Number.isFinite(args.horizon) || args.horizon < 0 || args.horizon * DAYS_PER_UNIT[args.unit] > MAX_HORIZON_DAYS) {
       throw badInput(`\`horizon\` must be from 0 to ${MAX_HORIZON_DAYS} days (${Math.floor(MAX_HORIZON_DAYS / 7)} weeks).`, { field: 'horizon', reason: UserErrorCode.OUT_OF_RANGE });
@@ -263,6 +279,7 @@ export class InsightService {
   }
 
   async clv(c: Customer, args: ClvArgs): Promise<CustomerLifetimeValue> {
+    this.deps.access.require('analytics:read');
     const at = this.asOf(args.asOf);
     if (!Number.isInteger(args.horizonMonths) || args.horizonMonths < 0 || args.horizonMonths > 120) {
       throw badInput('`horizonMonths` must be a whole number from 0 to 120.', { field: 'horizonMonths', reason: UserErrorCode.OUT_OF_RANGE });
@@ -292,11 +309,13 @@ export class InsightService {
   }
 
   async valueTier(c: Customer): Promise<ValueTierKind> {
+    this.deps.access.require('analytics:read');
     const model = await this.model();
     return (await this.valuePair(c, model)).tier as ValueTierKind;
   }
 
   async churnRisk(c: Customer, asOfArg?: Date | null): Promise<ChurnRisk> {
+    this.deps.access.require('analytics:read');
     const at = this.asOf(asOfArg);
     const [model, days, facts] = await Promise.all([this.model(), this.days(c.id, at), touchpointFacts(this.deps.loaders, at).load(c.id)]);
     const { summary, probabilityAlive: pAlive, probability, level } = churnOf(days, at, model);
@@ -321,6 +340,7 @@ export class InsightService {
   }
 
   async lifecycleSuggestion(c: Customer): Promise<LifecycleSuggestion> {
+    this.deps.access.require('analytics:read');
     const [model, days, stage, rfm] = await Promise.all([this.model(), this.days(c.id, this.now), stageFacts(this.deps.loaders).load(c.id), this.rfm(c)]);
     const summary = this.summary(days, this.now, model?.timeUnit ?? TimeUnit.DAY, model?.basis ?? ValueBasis.MARGIN);
     const suggestion = suggestLifecycle(summary, model, rfm.fScore, stage.stageKey, stage.since, this.now);
@@ -335,6 +355,7 @@ export class InsightService {
   }
 
   async nextBestActions(c: Customer, first: number): Promise<NextBestAction[]> {
+    this.deps.access.require('analytics:read');
     if (!Number.isInteger(first) || first < 0 || first > 20) {
       throw badInput('`first` must be from 0 to 20.', { field: 'first', reason: UserErrorCode.OUT_OF_RANGE });
     }
@@ -378,6 +399,7 @@ export class InsightService {
   }
 
   async satisfaction(c: Customer): Promise<Satisfaction> {
+    this.deps.access.require('touchpoints:read');
     const facts = await touchpointFacts(this.deps.loaders, this.now).load(c.id);
     const mean = (xs: Array<{ score: number }>): number | null => (xs.length ? xs.reduce((s, x) => s + x.score, 0) / xs.length : null);
     const recentFrom = this.now.getTime() - 90 * MS_PER_DAY;
@@ -416,6 +438,7 @@ export class InsightService {
    * stage differs (RULE transitions), all in one transaction; moves are written in batches of 500.
    */
   async applySuggestedLifecycleStages(dryRun: boolean): Promise<ApplySuggestedLifecycleStagesPayload> {
+    this.deps.access.require('models:write');
     const model = await this.model();
     const unit = model?.timeUnit ?? TimeUnit.DAY;
     const now = this.now;
@@ -471,6 +494,11 @@ export class InsightService {
           for (const r of rows) done.add(r.customer_id);
         }
         applied = moves.filter((x) => done.has(x.customerId));
+        await recordAudit(
+          m,
+          this.deps,
+          applied.map((x) => ({ action: 'customer.moveToStage', objectType: 'Customer', objectId: x.customerId, before: { lifecycleStage: x.fromStageId }, after: { lifecycleStage: x.toStageId, reason: x.reason } })),
+        );
       }
       const counts = new Map<string, number>();
       for (const move of applied) counts.set(move.key, (counts.get(move.key) ?? 0) + 1);

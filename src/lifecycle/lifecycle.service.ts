@@ -2,11 +2,13 @@ import type { EntityManager } from 'typeorm';
 import type { Connection } from '../common/connection.types';
 import { UserErrorCode, UserErrors } from '../common/errors';
 import { decodeIdOf } from '../common/ids';
-import { findPage, ListArgs } from '../common/list-query';
+import type { ListArgs } from '../common/list-query';
 import { optionalText } from '../common/validate';
 import { Customer } from '../customer/customer.entity';
 import { Actor, actorUserId } from '../core/actor';
+import { recordAudit } from '../core/audit';
 import type { ServiceDeps } from '../core/request-scope';
+import { findInScope } from '../common/scoped';
 import { stageByKey, transitionList } from './lifecycle.loaders';
 import { LifecycleStage } from './lifecycle-stage.entity';
 import { LifecycleTransition, TransitionSource } from './lifecycle-transition.entity';
@@ -55,7 +57,7 @@ export class LifecycleService {
   constructor(private readonly deps: ServiceDeps) {}
 
   stages(args: ListArgs): Promise<Connection<LifecycleStage>> {
-    return findPage(this.deps.db, lifecycleStageList, args);
+    return this.deps.loaders.list(lifecycleStageList, args);
   }
 
   stageByKey(key: string): Promise<LifecycleStage | null> {
@@ -67,6 +69,7 @@ export class LifecycleService {
   }
 
   async moveCustomerToStage(input: MoveCustomerToStageInput): Promise<MoveCustomerToStagePayload> {
+    this.deps.access.require('customers:write');
     const errors = new UserErrors();
     const customerId = decodeIdOf('Customer', input.customerId);
     if (!customerId) errors.add(['input', 'customerId'], UserErrorCode.INVALID_ID, 'Not a valid Customer ID.');
@@ -76,7 +79,7 @@ export class LifecycleService {
     if (errors.any || !customerId || !stage) return { customer: null, transition: null, userErrors: errors.list };
 
     return this.deps.db.transaction(async (m) => {
-      const customer = await m.getRepository(Customer).findOne({ where: { id: customerId }, lock: { mode: 'pessimistic_write' } });
+      const customer = await findInScope(m, Customer, customerId, this.deps.access.rowCondition('customers'), { lock: true });
       if (!customer) {
         errors.add(['input', 'customerId'], UserErrorCode.NOT_FOUND, 'No customer with this ID.');
         return { customer: null, transition: null, userErrors: errors.list };
@@ -94,6 +97,7 @@ export class LifecycleService {
         actor: this.deps.actor,
       });
       const updated = await m.getRepository(Customer).findOneByOrFail({ id: customerId });
+      await recordAudit(m, this.deps, { action: 'customer.moveToStage', objectType: 'Customer', objectId: customerId, before: { lifecycleStage: customer.lifecycleStageId, reason: null }, after: { lifecycleStage: stage.id, reason } });
       return { customer: updated, transition, userErrors: [] };
     });
   }

@@ -3,13 +3,15 @@ import { EntityManager, In } from 'typeorm';
 import type { Connection, PageArgs } from '../common/connection.types';
 import { badInput, pgCode, pgConstraint, PG_UNIQUE_VIOLATION, UserErrorCode, UserErrors } from '../common/errors';
 import { decodeIdOf } from '../common/ids';
-import { findPage, ListArgs } from '../common/list-query';
+import type { ListArgs } from '../common/list-query';
 import { convert, currencyExponent, formatAmount, parseAmount, SCALE } from '../common/money';
 import { loadReferences, resolveReferences } from '../common/references';
 import { nonNegativeAmount, optionalText, requiredText } from '../common/validate';
 import { Customer } from '../customer/customer.entity';
 import { Product } from '../product/product.entity';
+import { recordAudit } from '../core/audit';
 import type { ServiceDeps } from '../core/request-scope';
+import { findInScope } from '../common/scoped';
 import { Order, OrderLine, ORDER_STATUS_TRANSITIONS, OrderStatus, SalesChannel } from './order.entity';
 import { orderLineList, orderList } from './order.loaders';
 import {
@@ -105,11 +107,11 @@ export class OrderService {
       const order = await this.deps.loaders.byId(Order).load(id);
       return order && !order.deletedAt ? order : null;
     }
-    return this.deps.db.getRepository(Order).findOneBy({ number: where.number!.trim() });
+    return this.deps.loaders.findByUnique(Order, 'number', where.number!.trim());
   }
 
   list(args: ListArgs): Promise<Connection<Order>> {
-    return findPage(this.deps.db, orderList, args);
+    return this.deps.loaders.list(orderList, args);
   }
 
   ofCustomer(customerId: string, args: ListArgs): Promise<Connection<Order>> {
@@ -121,12 +123,14 @@ export class OrderService {
   }
 
   async record(input: RecordOrderInput): Promise<OrderPayload> {
+    this.deps.access.require('orders:write');
     const errors = new UserErrors();
     const [order] = await this.recordAll([input], () => ['input'], errors);
     return { order: errors.any ? null : order, userErrors: errors.list };
   }
 
   async recordMany(input: RecordOrdersInput): Promise<RecordOrdersPayload> {
+    this.deps.access.require('orders:write');
     const errors = new UserErrors();
     if (input.orders.length > MAX_ORDERS_PER_BATCH) {
       errors.add(['input', 'orders'], UserErrorCode.TOO_MANY, `At most ${MAX_ORDERS_PER_BATCH} orders per call; split the batch.`);
@@ -137,6 +141,7 @@ export class OrderService {
   }
 
   async updateStatus(input: UpdateOrderStatusInput): Promise<OrderPayload> {
+    this.deps.access.require('orders:write');
     const errors = new UserErrors();
     const fail = (field: string, code: UserErrorCode, message: string): OrderPayload => {
       errors.add(['input', field], code, message);
@@ -146,7 +151,7 @@ export class OrderService {
     if (!id) return fail('id', UserErrorCode.INVALID_ID, 'Not a valid Order ID.');
     return this.deps.db.transaction(async (m) => {
       const repo = m.getRepository(Order);
-      const current = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      const current = await findInScope(m, Order, id, this.deps.access.rowCondition('orders'), { lock: true });
       if (!current) return fail('id', UserErrorCode.NOT_FOUND, 'No order with this ID.');
       if (input.expectedVersion != null && input.expectedVersion !== current.version) {
         return fail('expectedVersion', UserErrorCode.CONFLICT, `The order changed since you read it (version ${current.version}, you sent ${input.expectedVersion}).`);
@@ -157,7 +162,9 @@ export class OrderService {
         return fail('status', UserErrorCode.INVALID_TRANSITION, `The order is ${current.status}: ${options}.`);
       }
       await repo.update({ id }, { status: input.status, version: current.version + 1 });
-      return { order: await repo.findOneByOrFail({ id }), userErrors: [] };
+      const updated = await repo.findOneByOrFail({ id });
+      await recordAudit(m, this.deps, { action: 'order.updateStatus', objectType: 'Order', objectId: id, before: { status: current.status, version: current.version }, after: { status: updated.status, version: updated.version } });
+      return { order: updated, userErrors: [] };
     });
   }
 
@@ -186,7 +193,13 @@ export class OrderService {
           return draft;
         });
         if (errors.any) return [];
-        return this.insert(m, drafts.filter((d): d is OrderDraft => d !== null));
+        const orders = await this.insert(m, drafts.filter((d): d is OrderDraft => d !== null));
+        await recordAudit(
+          m,
+          this.deps,
+          orders.map((o) => ({ action: 'order.record', objectType: 'Order', objectId: o.id, after: { number: o.number, customerId: o.customerId, status: o.status, currency: o.currency, total: o.total, placedAt: o.placedAt } })),
+        );
+        return orders;
       });
     } catch (e) {
       // Taken keys were checked above: only a concurrent writer, or an explicit number that the
@@ -203,7 +216,7 @@ export class OrderService {
     const productRefs = inputs.flatMap((o, i) =>
       o.lines.slice(0, MAX_LINES_PER_ORDER).flatMap((l, j) => (l.productId != null ? [{ path: [...at(i), 'lines', j, 'productId'], globalId: l.productId }] : [])),
     );
-    const customers = await resolveReferences(m, errors, customerRefs, 'Customer', Customer);
+    const customers = await resolveReferences(m, errors, customerRefs, 'Customer', Customer, this.deps.access.rowCondition('customers'));
     const products = productRefs.length ? await loadReferences(m, errors, productRefs, 'Product', Product) : new Map<string, Product>();
     const refs = inputs.map((o) => o.externalRef?.trim()).filter((v): v is string => !!v);
     const numbers = inputs.map((o) => o.number?.trim()).filter((v): v is string => !!v);

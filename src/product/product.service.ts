@@ -1,10 +1,11 @@
 import type { Connection } from '../common/connection.types';
 import { badInput, pgCode, pgConstraint, PG_UNIQUE_VIOLATION, UserErrorCode, UserErrors } from '../common/errors';
 import { decodeIdOf } from '../common/ids';
-import { findPage, ListArgs } from '../common/list-query';
+import type { ListArgs } from '../common/list-query';
 import { formatAmount } from '../common/money';
 import { setDeleted } from '../common/soft-delete';
 import { defined, nonNegativeAmount, optionalText, requiredText } from '../common/validate';
+import { recordAudit } from '../core/audit';
 import type { ServiceDeps } from '../core/request-scope';
 import { Product } from './product.entity';
 import { productList } from './product.loaders';
@@ -25,14 +26,15 @@ export class ProductService {
       const product = await this.deps.loaders.byId(Product).load(id);
       return product && !product.deletedAt ? product : null;
     }
-    return this.deps.db.getRepository(Product).findOneBy({ sku: where.sku!.trim() });
+    return this.deps.loaders.findByUnique(Product, 'sku', where.sku!.trim());
   }
 
   list(args: ListArgs): Promise<Connection<Product>> {
-    return findPage(this.deps.db, productList, args);
+    return this.deps.loaders.list(productList, args);
   }
 
   async create(input: CreateProductInput): Promise<ProductPayload> {
+    this.deps.access.require('products:write');
     const errors = new UserErrors();
     const currency = this.deps.config.baseCurrency;
     const sku = requiredText(errors, ['input', 'sku'], input.sku, SKU_MAX);
@@ -42,16 +44,21 @@ export class ProductService {
     const unitCost = nonNegativeAmount(errors, ['input', 'unitCost'], input.unitCost ?? '0', currency);
     if (errors.any || unitPrice === undefined || unitCost === undefined) return payload(null, errors);
     try {
-      const repo = this.deps.db.getRepository(Product);
-      const product = repo.create({ sku, name, category, unitPrice: formatAmount(unitPrice), unitCost: formatAmount(unitCost), currency, active: input.active });
-      await repo.insert(product);
-      return payload(await repo.findOneByOrFail({ id: product.id }), errors);
+      return await this.deps.db.transaction(async (m) => {
+        const repo = m.getRepository(Product);
+        const product = repo.create({ sku, name, category, unitPrice: formatAmount(unitPrice), unitCost: formatAmount(unitCost), currency, active: input.active });
+        await repo.insert(product);
+        const created = await repo.findOneByOrFail({ id: product.id });
+        await recordAudit(m, this.deps, { action: 'product.create', objectType: 'Product', objectId: created.id, after: created });
+        return payload(created, errors);
+      });
     } catch (e) {
       return this.uniqueViolation(e, errors);
     }
   }
 
   async update(input: UpdateProductInput): Promise<ProductPayload> {
+    this.deps.access.require('products:write');
     const errors = new UserErrors();
     const id = decodeIdOf('Product', input.id);
     if (!id) {
@@ -94,7 +101,9 @@ export class ProductService {
             version: current.version + 1,
           },
         );
-        return payload(await repo.findOneByOrFail({ id }), errors);
+        const updated = await repo.findOneByOrFail({ id });
+        await recordAudit(m, this.deps, { action: 'product.update', objectType: 'Product', objectId: id, before: current, after: updated });
+        return payload(updated, errors);
       });
     } catch (e) {
       return this.uniqueViolation(e, errors);
@@ -111,13 +120,18 @@ export class ProductService {
 
   /** Soft delete keeps the order lines that reference the product intact; restore brings it back. */
   private async setDeleted(globalId: string, deleted: boolean): Promise<ProductPayload> {
+    this.deps.access.require('products:write');
     const errors = new UserErrors();
     const id = decodeIdOf('Product', globalId);
     if (!id) {
       errors.add(['input', 'id'], UserErrorCode.INVALID_ID, 'Not a valid Product ID.');
       return payload(null, errors);
     }
-    return this.deps.db.transaction(async (m) => payload(await setDeleted(m, errors, Product, 'product', id, deleted), errors));
+    return this.deps.db.transaction(async (m) => {
+      const product = await setDeleted(m, errors, Product, 'product', id, deleted);
+      if (product) await recordAudit(m, this.deps, { action: deleted ? 'product.delete' : 'product.restore', objectType: 'Product', objectId: id, before: { deletedAt: deleted ? null : 'deleted' }, after: { deletedAt: product.deletedAt } });
+      return payload(product, errors);
+    });
   }
 
   private uniqueViolation(e: unknown, errors: UserErrors): ProductPayload {

@@ -13,6 +13,8 @@ import { mountPlayground } from './playground';
 import { getSchema } from './schema';
 import { queryCost } from './cost';
 import { idempotency } from './idempotency';
+import { authenticate, requestActor } from './authenticate';
+import { actorKey } from '../core/actor';
 
 interface RequestContext extends Context {
   tally: StatementTally;
@@ -50,7 +52,12 @@ export interface App {
   stop(): Promise<void>;
 }
 
-export async function createApp(db: DataSource, config: Config): Promise<App> {
+export interface AppOptions {
+  /** An API key the playground page puts in its Authorization header (development only). */
+  playgroundKey?: string | null;
+}
+
+export async function createApp(db: DataSource, config: Config, options: AppOptions = {}): Promise<App> {
   const schema = await getSchema();
   const apollo = new ApolloServer<RequestContext>({
     schema,
@@ -77,19 +84,20 @@ export async function createApp(db: DataSource, config: Config): Promise<App> {
       res.status(503).json({ status: 'database unreachable', database: 'down' });
     }
   });
-  mountPlayground(app);
+  mountPlayground(app, options.playgroundKey ?? null);
   app.use(
     '/graphql',
     express.json({ limit: '5mb' }),
-    idempotency(db),
+    authenticate(db, config),
+    idempotency(db, (_req, res) => actorKey(requestActor(res))),
     (req, res, next) => {
       const tally: StatementTally = { statements: 0 };
       (req as unknown as { tally: StatementTally }).tally = tally;
       withStatementTally(tally, () => next());
     },
     expressMiddleware(apollo, {
-      context: async ({ req }) => ({
-        ...createContext(db, config),
+      context: async ({ req, res }) => ({
+        ...createContext(db, config, requestActor(res), (res.locals.requestId as string | undefined) ?? null),
         tally: (req as unknown as { tally: StatementTally }).tally,
         reportStatements: req.headers['x-rapport-sql-count'] === '1',
       }),

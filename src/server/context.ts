@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { AccessPolicy } from '../core/access';
 import { ANONYMOUS, Actor } from '../core/actor';
 import type { Config } from '../core/config';
 import { Loaders } from '../core/loaders';
@@ -8,7 +9,8 @@ import { createServices } from './services';
 export type { Context };
 
 /** One context per request: a fresh DataLoader registry and services bound to the actor. */
-export function createContext(db: DataSource, config: Config, actor: Actor = ANONYMOUS): Context {
-  const loaders = new Loaders(db);
-  return { actor, loaders, services: createServices({ db, actor, loaders, config }), config };
+export function createContext(db: DataSource, config: Config, actor: Actor = ANONYMOUS, requestId: string | null = null): Context {
+  const access = new AccessPolicy(actor);
+  const loaders = new Loaders(db, access);
+  return { actor, access, loaders, requestId, services: createServices({ db, actor, access, loaders, config, requestId }), config };
 }

@@ -8,7 +8,7 @@ import { log } from '../core/logger';
  * Idempotency keys for mutations (as Stripe does): a POST carrying `Idempotency-Key` runs once;
  * a retry with the same key and the same request gets the stored response (header
  * `Idempotent-Replayed: true`), so a client whose connection dropped can safely send a write again.
- * Keys live 24 hours and are scoped by caller (today one scope: API keys will add their own).
+ * Keys live 24 hours and are scoped by credential, so two callers' keys never collide.
  */
 export const IDEMPOTENCY_TTL_HOURS = 24;
 const MAX_KEY_LENGTH = 255;
@@ -29,7 +29,7 @@ function isMutation(query: unknown, operationName: unknown): boolean {
   }
 }
 
-export function idempotency(db: DataSource, scopeOf: (req: Request) => string = () => 'api'): RequestHandler {
+export function idempotency(db: DataSource, scopeOf: (req: Request, res: Response) => string): RequestHandler {
   let lastCleanup = 0;
   return async (req: Request, res: Response, next: NextFunction) => {
     const key = req.get('idempotency-key');
@@ -39,7 +39,7 @@ export function idempotency(db: DataSource, scopeOf: (req: Request) => string = 
     }
     const body = (req.body ?? {}) as { query?: unknown; variables?: unknown; operationName?: unknown };
     if (!isMutation(body.query, body.operationName)) return next(); // reads are safe to repeat as they are
-    const scope = scopeOf(req);
+    const scope = scopeOf(req, res);
     const hash = createHash('sha256').update(JSON.stringify([body.query, body.variables ?? null, body.operationName ?? null])).digest('hex');
     try {
       if (Date.now() - lastCleanup > CLEANUP_EVERY_MS) {

@@ -25,11 +25,13 @@ function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c');
 }
 
-function page(nonce: string): string {
+function page(nonce: string, apiKey: string | null): string {
   const workers = Object.fromEntries(Object.entries(MONACO_WORKERS).map(([label, file]) => [label, `${PLAYGROUND_ASSETS}/${file}`]));
+  // Without a development key the headers pane starts with a template to paste a key into.
+  const headers = JSON.stringify({ Authorization: `Bearer ${apiKey ?? '<your API key>'}` }, null, 2);
   const tabs = PLAYGROUND_EXAMPLES.map((e) => {
     const variables = exampleVariables(e);
-    return { query: e.query, variables: variables ? JSON.stringify(variables, null, 2) : undefined };
+    return { query: e.query, variables: variables ? JSON.stringify(variables, null, 2) : undefined, headers };
   });
   const options = {
     endpoint: '/graphql',
@@ -38,6 +40,9 @@ function page(nonce: string): string {
     // Yoga fills the editors with its welcome text unless given a query; the first tab's keeps them in step with the tabs.
     query: tabs[0].query,
     variables: tabs[0].variables,
+    headers,
+    defaultHeaders: headers,
+    headerEditorEnabled: true,
   };
   return `<!doctype html>
 <html lang="en">
@@ -80,14 +85,19 @@ function contentSecurityPolicy(nonce: string): string {
   ].join('; ');
 }
 
+function isLoopback(address: string | undefined): boolean {
+  return !!address && (address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.'));
+}
+
 /** GraphiQL for browsers at GET /graphql; clients asking for JSON fall through to Apollo. */
-export function mountPlayground(app: Express): void {
+export function mountPlayground(app: Express, apiKey: string | null = null): void {
   app.use(PLAYGROUND_ASSETS, express.static(GRAPHIQL_DIST, { immutable: true, maxAge: '365d', index: false }));
   app.get('/graphql', (req, res, next) => {
     // Browsers list text/html first; fetch, curl (*/*) and GraphQL clients get the first type here, JSON.
     if (req.accepts(['application/json', 'application/graphql-response+json', 'text/html']) !== 'text/html') return next();
     const nonce = randomBytes(16).toString('base64');
     res.set({ 'content-security-policy': contentSecurityPolicy(nonce), 'cache-control': 'no-store' });
-    res.type('html').send(page(nonce));
+    // The development key only goes to a browser on this machine: HOST may be 0.0.0.0, and the page must not hand an ADMIN key to the network.
+    res.type('html').send(page(nonce, apiKey && isLoopback(req.socket.remoteAddress) ? apiKey : null));
   });
 }

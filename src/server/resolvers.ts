@@ -1,8 +1,11 @@
+import { ApiKeyResolver } from '../apikey/api-key.resolver';
+import { AuditResolver } from '../audit/audit.resolver';
 import { ContactResolver, CustomerContactResolver } from '../contact/contact.resolver';
 import { CustomerResolver } from '../customer/customer.resolver';
 import { CustomerInsightResolver, CustomerModelResolver, InsightAnalyticsResolver } from '../insight/insight.resolver';
 import { CustomerLifecycleResolver, LifecycleStageResolver, LifecycleTransitionResolver } from '../lifecycle/lifecycle.resolver';
 import { CustomerOrderResolver, OrderLineResolver, OrderResolver } from '../order/order.resolver';
+import { PrivacyResolver } from '../privacy/privacy.resolver';
 import { ProductResolver } from '../product/product.resolver';
 import { CustomerTouchpointResolver, TouchpointResolver } from '../touchpoint/touchpoint.resolver';
 import { UserResolver } from '../user/user.resolver';
@@ -13,6 +16,9 @@ export const resolvers = [
   NodeResolver,
   CustomerResolver,
   UserResolver,
+  ApiKeyResolver,
+  AuditResolver,
+  PrivacyResolver,
   LifecycleStageResolver,
   LifecycleTransitionResolver,
   CustomerLifecycleResolver,

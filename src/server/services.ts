@@ -1,9 +1,12 @@
+import { ApiKeyService } from '../apikey/api-key.service';
+import { AuditService } from '../audit/audit.service';
 import { ContactService } from '../contact/contact.service';
 import type { ServiceDeps } from '../core/request-scope';
 import { CustomerService } from '../customer/customer.service';
 import { InsightService } from '../insight/insight.service';
 import { LifecycleService } from '../lifecycle/lifecycle.service';
 import { OrderService } from '../order/order.service';
+import { PrivacyService } from '../privacy/privacy.service';
 import { ProductService } from '../product/product.service';
 import { TouchpointService } from '../touchpoint/touchpoint.service';
 import { UserService } from '../user/user.service';
@@ -18,6 +21,9 @@ export function createServices(deps: ServiceDeps) {
     touchpoints: new TouchpointService(deps),
     lifecycle: new LifecycleService(deps),
     users: new UserService(deps),
+    apiKeys: new ApiKeyService(deps),
+    audit: new AuditService(deps),
+    privacy: new PrivacyService(deps),
     insight,
   };
 }

@@ -1,6 +1,7 @@
 import { Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, Entity } from 'typeorm';
 import { ArchivableRecord, Node } from '../common/base.entity';
+import { Pii } from '../core/masking';
 
 export enum TouchpointChannel {
   EMAIL = 'EMAIL',
@@ -125,7 +126,8 @@ export class Touchpoint extends ArchivableRecord {
   @Column({ type: 'text', nullable: true })
   subject: string | null;
 
-  @Field(() => String, { nullable: true, description: 'What was said or agreed.' })
+  @Field(() => String, { nullable: true, description: 'What was said or agreed. Withheld (null) from callers who see personal data masked.' })
+  @Pii('freeText')
   @Column({ type: 'text', nullable: true })
   notes: string | null;
 

@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { Connection } from '../common/connection.types';
 import { UserErrorCode, UserErrors } from '../common/errors';
 import { decodeIdOf } from '../common/ids';
-import { findPage, ListArgs } from '../common/list-query';
+import type { ListArgs } from '../common/list-query';
 import { resolveReference } from '../common/references';
 import { setDeleted } from '../common/soft-delete';
 import { defined, optionalText } from '../common/validate';
@@ -10,7 +10,9 @@ import { Contact } from '../contact/contact.entity';
 import { Customer } from '../customer/customer.entity';
 import { Order } from '../order/order.entity';
 import { actorUserId } from '../core/actor';
+import { recordAudit } from '../core/audit';
 import type { ServiceDeps } from '../core/request-scope';
+import { findInScope } from '../common/scoped';
 import { User } from '../user/user.entity';
 import { touchpointList, TouchpointSummary, touchpointSummary } from './touchpoint.loaders';
 import { ComplaintStatus, Touchpoint, TouchpointPurpose } from './touchpoint.entity';
@@ -94,7 +96,7 @@ export class TouchpointService {
   constructor(private readonly deps: ServiceDeps) {}
 
   list(args: ListArgs): Promise<Connection<Touchpoint>> {
-    return findPage(this.deps.db, touchpointList, args);
+    return this.deps.loaders.list(touchpointList, args);
   }
 
   ofCustomer(customerId: string, args: ListArgs): Promise<Connection<Touchpoint>> {
@@ -105,7 +107,13 @@ export class TouchpointService {
     return touchpointSummary(this.deps.loaders).load(customerId);
   }
 
+  /** The touchpoints the caller may change: those of customers in their book. */
+  private get scope(): string | null {
+    return this.deps.access.rowCondition('touchpoints');
+  }
+
   async log(input: LogTouchpointInput): Promise<TouchpointPayload> {
+    this.deps.access.require('touchpoints:write');
     const errors = new UserErrors();
     const now = new Date();
     const occurredAt = input.occurredAt ?? now;
@@ -113,7 +121,7 @@ export class TouchpointService {
     const complaint = complaintState(errors, input.purpose, occurredAt, input, null, now);
     const fields = this.validateFields(errors, input);
     return this.deps.db.transaction(async (m) => {
-      const customerId = await resolveReference(m, errors, at('customerId'), 'Customer', Customer, input.customerId);
+      const customerId = await resolveReference(m, errors, at('customerId'), 'Customer', Customer, input.customerId, this.deps.access.rowCondition('customers'));
       const contactId = await customerReference(m, errors, 'contactId', Contact, input.contactId, customerId);
       const orderId = await customerReference(m, errors, 'orderId', Order, input.orderId, customerId);
       const userId = input.userId == null ? actorUserId(this.deps.actor) : await resolveReference(m, errors, at('userId'), 'User', User, input.userId);
@@ -132,11 +140,14 @@ export class TouchpointService {
         occurredAt,
       });
       await repo.insert(touchpoint);
-      return payload(await repo.findOneByOrFail({ id: touchpoint.id }), errors);
+      const created = await repo.findOneByOrFail({ id: touchpoint.id });
+      await recordAudit(m, this.deps, { action: 'touchpoint.log', objectType: 'Touchpoint', objectId: created.id, after: created });
+      return payload(created, errors);
     });
   }
 
   async update(input: UpdateTouchpointInput): Promise<TouchpointPayload> {
+    this.deps.access.require('touchpoints:write');
     const errors = new UserErrors();
     const id = decodeIdOf('Touchpoint', input.id);
     if (!id) {
@@ -151,7 +162,7 @@ export class TouchpointService {
     const fields = this.validateFields(errors, input);
     return this.deps.db.transaction(async (m) => {
       const repo = m.getRepository(Touchpoint);
-      const current = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      const current = await findInScope(m, Touchpoint, id, this.scope, { lock: true });
       if (!current) {
         errors.add(at('id'), UserErrorCode.NOT_FOUND, 'No touchpoint with this ID.');
         return payload(null, errors);
@@ -172,7 +183,9 @@ export class TouchpointService {
       });
       if (errors.any) return payload(null, errors);
       await repo.update({ id }, { ...fields, ...changes, ...complaint, purpose, occurredAt, version: current.version + 1 });
-      return payload(await repo.findOneByOrFail({ id }), errors);
+      const updated = await repo.findOneByOrFail({ id });
+      await recordAudit(m, this.deps, { action: 'touchpoint.update', objectType: 'Touchpoint', objectId: id, before: current, after: updated });
+      return payload(updated, errors);
     });
   }
 
@@ -185,13 +198,18 @@ export class TouchpointService {
   }
 
   private async setDeleted(globalId: string, deleted: boolean): Promise<TouchpointPayload> {
+    this.deps.access.require('touchpoints:write');
     const errors = new UserErrors();
     const id = decodeIdOf('Touchpoint', globalId);
     if (!id) {
       errors.add(at('id'), UserErrorCode.INVALID_ID, 'Not a valid Touchpoint ID.');
       return payload(null, errors);
     }
-    return this.deps.db.transaction(async (m) => payload(await setDeleted(m, errors, Touchpoint, 'touchpoint', id, deleted), errors));
+    return this.deps.db.transaction(async (m) => {
+      const touchpoint = await setDeleted(m, errors, Touchpoint, 'touchpoint', id, deleted, {}, this.scope);
+      if (touchpoint) await recordAudit(m, this.deps, { action: deleted ? 'touchpoint.delete' : 'touchpoint.restore', objectType: 'Touchpoint', objectId: id, before: { deletedAt: deleted ? null : 'deleted' }, after: { deletedAt: touchpoint.deletedAt } });
+      return payload(touchpoint, errors);
+    });
   }
 
   /** Validates the plain fields shared by log and update; returns the columns to write. */

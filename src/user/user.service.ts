@@ -1,5 +1,5 @@
 import type { Connection } from '../common/connection.types';
-import { findPage, ListArgs } from '../common/list-query';
+import type { ListArgs } from '../common/list-query';
 import type { ServiceDeps } from '../core/request-scope';
 import type { User } from './user.entity';
 import { userList } from './user.types';
@@ -8,6 +8,6 @@ export class UserService {
   constructor(private readonly deps: ServiceDeps) {}
 
   list(args: ListArgs): Promise<Connection<User>> {
-    return findPage(this.deps.db, userList, args);
+    return this.deps.loaders.list(userList, args);
   }
 }

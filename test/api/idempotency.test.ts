@@ -8,7 +8,7 @@ afterAll(() => app.close());
 
 const CREATE = `mutation($name: String!) { createCustomer(input: { name: $name }) { customer { id name } userErrors { code } } }`;
 const send = (body: object, key?: string) => {
-  const req = app.http.post('/graphql').set('content-type', 'application/json');
+  const req = app.http.post('/graphql').set('content-type', 'application/json').set(app.auth);
   return (key === undefined ? req : req.set('Idempotency-Key', key)).send(body);
 };
 const count = async (name: string) => (await app.db.query(`SELECT count(*)::int AS n FROM customers WHERE name = $1`, [name]))[0].n;

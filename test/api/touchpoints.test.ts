@@ -1,5 +1,4 @@
 import { fromGlobalId, toGlobalId } from '../../src/common/ids';
-import { createContext } from '../../src/server/context';
 import { TouchpointChannel, TouchpointDirection, TouchpointPurpose } from '../../src/touchpoint/touchpoint.entity';
 import type { LogTouchpointInput } from '../../src/touchpoint/touchpoint.types';
 import { AccessRole } from '../../src/core/roles';
@@ -101,15 +100,15 @@ describe('logging touchpoints', () => {
   });
 
   it('records the acting staff member as the handler unless another user is named', async () => {
-    const c = await createCustomer('Actor GmbH');
     const rep = await createUser('Acting Rep');
     const other = await createUser('Other Rep');
-    const input = { customerId: c.id, channel: TouchpointChannel.EMAIL, direction: TouchpointDirection.INBOUND, purpose: TouchpointPurpose.INQUIRY } as LogTouchpointInput;
-    const asRep = createContext(app.db, app.config, { kind: 'principal', userId: uuid(rep.id), role: AccessRole.SALES_REP, scopes: null, credential: { kind: 'jwt', id: uuid(rep.id), label: 'acting.rep' }, label: 'acting.rep' });
-    expect((await asRep.services.touchpoints.log(input)).touchpoint?.userId).toBe(uuid(rep.id));
-    expect((await asRep.services.touchpoints.log({ ...input, userId: other.id } as LogTouchpointInput)).touchpoint?.userId).toBe(uuid(other.id));
-    const anonymous = await app.ok(LOG, { input: { customerId: c.id, channel: 'EMAIL', purpose: 'INQUIRY' } });
-    expect(anonymous.logTouchpoint.touchpoint.user).toBeNull();
+    const c = await createCustomer('Actor GmbH', { ownerId: rep.id });
+    const asRep = await app.as({ role: 'SALES_REP', userId: uuid(rep.id) });
+    const input = { customerId: c.id, channel: 'EMAIL', direction: 'INBOUND', purpose: 'INQUIRY' };
+    expect((await asRep.ok(LOG, { input })).logTouchpoint.touchpoint.user).toEqual({ name: 'Acting Rep' });
+    expect((await asRep.ok(LOG, { input: { ...input, userId: other.id } })).logTouchpoint.touchpoint.user).toEqual({ name: 'Other Rep' });
+    // An admin key that acts for no user logs a touchpoint without a handler.
+    expect((await app.ok(LOG, { input })).logTouchpoint.touchpoint.user).toBeNull();
   });
 
   it('rejects a contact or an order of another customer as INVALID and writes nothing', async () => {

@@ -5,6 +5,10 @@ import type { AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
+import { insertApiKey } from '../../src/apikey/api-key.service';
+import { UserErrors } from '../../src/common/errors';
+import { SYSTEM } from '../../src/core/actor';
+import { AccessRole, Scope } from '../../src/core/roles';
 import { createDataSource } from '../../src/db/data-source';
 import { createApp } from '../../src/server/app';
 import { Config, loadConfig } from '../../src/core/config';
@@ -18,15 +22,36 @@ export interface GraphQLResponse<T = Record<string, any>> {
   extensions?: { sqlStatements?: number; [k: string]: unknown };
 }
 
-export interface TestApp {
-  db: DataSource;
-  url: string;
-  config: Config;
-  http: ReturnType<typeof request>;
+/** Calls /graphql with one credential. */
+export interface GraphQLCaller {
+  /** The credential's key, for clients that set the header themselves. */
+  key: string;
   /** POST /graphql; the response body plus the HTTP status. */
   gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
   /** Like gql, but fails the test on any GraphQL error. */
   ok<T = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<T>;
+}
+
+export interface KeyOptions {
+  role: AccessRole | `${AccessRole}`;
+  scopes?: Array<Scope | `${Scope}`>;
+  /** The user (uuid) the key acts as; SALES_REP keys need one. */
+  userId?: string | null;
+}
+
+export interface TestApp extends GraphQLCaller {
+  db: DataSource;
+  url: string;
+  config: Config;
+  http: ReturnType<typeof request>;
+  /** The ADMIN API key `gql` and `ok` send unless a test passes its own `authorization` header. */
+  adminKey: string;
+  /** `{ authorization: 'Bearer <admin key>' }`, for tests that use `http` directly. */
+  auth: Record<string, string>;
+  /** A new API key, created as the command line would. */
+  createKey(options: KeyOptions): Promise<string>;
+  /** A caller with a new key of this role (and scopes, user). */
+  as(options: KeyOptions): Promise<GraphQLCaller>;
   /** Counts the SQL statements one request runs. */
   statements(query: string, variables?: Record<string, unknown>): Promise<number>;
   /** Serves the app on an ephemeral port (once) for clients that need real HTTP; returns the base URL. */
@@ -75,21 +100,44 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const { app, stop } = await createApp(db, config);
   const http = request(app);
   let server: Server | undefined;
-  const gql = async <T>(query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}): Promise<GraphQLResponse<T>> => {
-    const res = await http.post('/graphql').set({ 'content-type': 'application/json', ...headers }).send({ query, variables });
-    return { status: res.status, ...res.body };
+  const createKey = async (options: KeyOptions): Promise<string> => {
+    const errors = new UserErrors();
+    const created = await db.transaction((m) =>
+      insertApiKey(m, errors, { actor: SYSTEM }, { name: `test ${options.role}`, role: options.role as AccessRole, scopes: options.scopes as Scope[] | undefined, userId: options.userId, createdBy: 'test' }),
+    );
+    if (!created) throw new Error(`createKey: ${JSON.stringify(errors.list)}`);
+    return created.key;
   };
+  const caller = (key: string): GraphQLCaller => {
+    const gql = async <T>(query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}): Promise<GraphQLResponse<T>> => {
+      const res = await http.post('/graphql').set({ 'content-type': 'application/json', authorization: `Bearer ${key}`, ...headers }).send({ query, variables });
+      return { status: res.status, ...res.body };
+    };
+    return {
+      key,
+      gql,
+      ok: async <T>(query: string, variables?: Record<string, unknown>) => {
+        const res = await gql<T>(query, variables);
+        if (res.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(res.errors, null, 2)}`);
+        return res.data;
+      },
+    };
+  };
+  const adminKey = await createKey({ role: AccessRole.ADMIN });
+  const admin = caller(adminKey);
+  const gql = admin.gql;
   return {
     db,
     url,
     config,
     http,
+    adminKey,
+    auth: { authorization: `Bearer ${adminKey}` },
+    createKey,
+    as: async (options) => caller(await createKey(options)),
+    key: adminKey,
     gql,
-    ok: async <T>(query: string, variables?: Record<string, unknown>) => {
-      const res = await gql<T>(query, variables);
-      if (res.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(res.errors, null, 2)}`);
-      return res.data;
-    },
+    ok: admin.ok,
     statements: async (query: string, variables?: Record<string, unknown>) => {
       const res = await gql(query, variables, { 'x-rapport-sql-count': '1' });
       if (res.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(res.errors, null, 2)}`);

@@ -1,0 +1,161 @@
+import { GraphQLError } from 'graphql';
+import type { Actor } from './actor';
+import { AccessRole, Scope } from './roles';
+
+/**
+ * The access policy: what exists for a caller and what they may change. It is applied in the
+ * primitives every read and write goes through (Loaders.byId, Loaders.list, nested pages, node(id),
+ * references in inputs, analytics), so no resolver can forget it.
+ *
+ * - ADMIN: everything, including keys, users and the audit log.
+ * - MANAGER: every customer and all data; no key or user management, no audit log.
+ * - SALES_REP: only the customers they own and those customers' contacts, orders, touchpoints and
+ *   history. Everyone else's records do not exist for them (null / NOT_FOUND, never FORBIDDEN).
+ * - ANALYST: reads everything with personal data masked; writes nothing.
+ * - PARTNER: an API key limited by its scopes; personal data masked without `pii:read`.
+ */
+
+/** The parts of the CRM a permission is about. */
+export type Area = 'customers' | 'orders' | 'touchpoints' | 'products' | 'catalog' | 'analytics' | 'models' | 'users' | 'keys' | 'audit' | 'privacy';
+export type Permission = `${Area}:${'read' | 'write'}`;
+
+const ALL_AREAS: Area[] = ['customers', 'orders', 'touchpoints', 'products', 'catalog', 'analytics', 'models', 'users', 'keys', 'audit', 'privacy'];
+const everything = (except: Permission[] = []): Permission[] =>
+  ALL_AREAS.flatMap((a) => [`${a}:read`, `${a}:write`] as Permission[]).filter((p) => !except.includes(p));
+
+const ROLE_PERMISSIONS: Record<Exclude<AccessRole, AccessRole.PARTNER>, readonly Permission[]> = {
+  [AccessRole.ADMIN]: everything(),
+  [AccessRole.MANAGER]: everything(['users:write', 'keys:read', 'keys:write', 'audit:read', 'audit:write', 'catalog:write']),
+  [AccessRole.SALES_REP]: [
+    'customers:read', 'customers:write', 'orders:read', 'orders:write', 'touchpoints:read', 'touchpoints:write',
+    'products:read', 'catalog:read', 'analytics:read', 'models:read', 'users:read',
+  ],
+  [AccessRole.ANALYST]: ['customers:read', 'orders:read', 'touchpoints:read', 'products:read', 'catalog:read', 'analytics:read', 'models:read', 'users:read'],
+};
+
+/** What each partner scope grants. */
+const SCOPE_PERMISSIONS: Record<Scope, readonly Permission[]> = {
+  [Scope.CUSTOMERS_READ]: ['customers:read', 'catalog:read'],
+  [Scope.CUSTOMERS_WRITE]: ['customers:write'],
+  [Scope.ORDERS_READ]: ['orders:read', 'products:read'],
+  [Scope.ORDERS_WRITE]: ['orders:write'],
+  [Scope.TOUCHPOINTS_READ]: ['touchpoints:read'],
+  [Scope.TOUCHPOINTS_WRITE]: ['touchpoints:write'],
+  [Scope.ANALYTICS_READ]: ['analytics:read', 'models:read'],
+  [Scope.PII_READ]: [],
+};
+
+/** The scope a partner would need for a permission, named in FORBIDDEN errors. */
+function scopeFor(permission: Permission): Scope | undefined {
+  return (Object.keys(SCOPE_PERMISSIONS) as Scope[]).find((s) => SCOPE_PERMISSIONS[s].includes(permission));
+}
+
+/**
+ * How each table's rows belong to a customer, for the sales rep's row scope. `{a}` is the table alias.
+ * Tables not listed here are not customer data (products, stages, users…): the area permission decides alone.
+ */
+const CUSTOMER_OF: Record<string, { area: Area; owner?: string; customer?: string }> = {
+  customers: { area: 'customers', owner: '{a}.owner_id' },
+  contacts: { area: 'customers', customer: '{a}.customer_id' },
+  lifecycle_transitions: { area: 'customers', customer: '{a}.customer_id' },
+  orders: { area: 'orders', customer: '{a}.customer_id' },
+  order_lines: { area: 'orders', customer: '(SELECT o.customer_id FROM orders o WHERE o.id = {a}.order_id)' },
+  touchpoints: { area: 'touchpoints', customer: '{a}.customer_id' },
+};
+
+const TABLE_AREA: Record<string, Area> = {
+  products: 'products',
+  lifecycle_stages: 'catalog',
+  users: 'users',
+  customer_model_fits: 'models',
+  api_keys: 'keys',
+  audit_events: 'audit',
+};
+
+export function areaOfTable(table: string): Area {
+  const area = CUSTOMER_OF[table]?.area ?? TABLE_AREA[table];
+  if (!area) throw new Error(`access policy: no area declared for table ${table}`);
+  return area;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export class AccessPolicy {
+  private readonly permissions: ReadonlySet<Permission>;
+
+  constructor(readonly actor: Actor) {
+    this.permissions = new Set(permissionsOf(actor));
+  }
+
+  can(permission: Permission): boolean {
+    return this.permissions.has(permission);
+  }
+
+  /** Throws FORBIDDEN (naming the missing scope or the roles that may) unless the caller holds the permission. */
+  require(permission: Permission): void {
+    if (this.can(permission)) return;
+    const actor = this.actor;
+    if (actor.kind === 'anonymous') {
+      throw new GraphQLError('Authentication required: send `Authorization: Bearer <API key or token>`.', { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+    }
+    const scope = actor.kind === 'principal' && actor.role === AccessRole.PARTNER ? scopeFor(permission) : undefined;
+    const rolesThatMay = (Object.keys(ROLE_PERMISSIONS) as Array<keyof typeof ROLE_PERMISSIONS>).filter((r) => ROLE_PERMISSIONS[r].includes(permission));
+    const message = scope
+      ? `This API key lacks the \`${scope}\` scope.`
+      : `Your role may not do this (${permission}); it needs ${rolesThatMay.join(' or ') || 'a role this credential does not have'}.`;
+    throw new GraphQLError(message, { extensions: { code: 'FORBIDDEN', ...(scope ? { requiredScope: scope } : { requiredPermission: permission }) } });
+  }
+
+  /** The user whose book the caller is confined to (a sales rep), or null when every customer is in view. */
+  get bookOwnerId(): string | null {
+    const a = this.actor;
+    if (a.kind !== 'principal' || a.role !== AccessRole.SALES_REP) return null;
+    // A sales rep credential always has a user (the api_keys table and the JWT check insist); an unknown one sees nothing.
+    return a.userId && UUID.test(a.userId) ? a.userId : '00000000-0000-0000-0000-000000000000';
+  }
+
+  /** Personal data (email, phone, street address, full birthday, notes) is masked for analysts and partners without `pii:read`. */
+  get masksPii(): boolean {
+    const a = this.actor;
+    if (a.kind !== 'principal') return a.kind !== 'system';
+    if (a.role === AccessRole.ANALYST) return true;
+    if (a.role === AccessRole.PARTNER) return !(a.scopes ?? []).includes(Scope.PII_READ);
+    return false;
+  }
+
+  /**
+   * The SQL condition (alias `{a}`) confining a table's rows to what the caller may see, or null when
+   * nothing is confined. The owner's id is a validated uuid, so it is inlined rather than bound: the
+   * condition then works in TypeORM query builders and raw SQL alike.
+   */
+  rowCondition(table: string, alias = 'a'): string | null {
+    const owner = this.bookOwnerId;
+    const rule = CUSTOMER_OF[table];
+    if (!owner || !rule) return null;
+    const sql = rule.owner
+      ? `${rule.owner} = '${owner}'`
+      : `EXISTS (SELECT 1 FROM customers book WHERE book.id = ${rule.customer} AND book.owner_id = '${owner}')`;
+    return sql.replace(/\{a\}/g, alias);
+  }
+
+  /** The customers the caller may see, as a condition on a customers alias (`TRUE` when all). For analytics' raw SQL. */
+  customerCondition(alias: string): string {
+    return this.rowCondition('customers', alias) ?? 'TRUE';
+  }
+
+  /** Requires read access to the table's area and returns its row condition. */
+  readScope(table: string, alias = 'a'): string | null {
+    this.require(`${areaOfTable(table)}:read`);
+    return this.rowCondition(table, alias);
+  }
+}
+
+function permissionsOf(actor: Actor): Permission[] {
+  if (actor.kind === 'system') return everything();
+  if (actor.kind === 'anonymous') return [];
+  if (actor.role === AccessRole.PARTNER) return (actor.scopes ?? []).flatMap((s) => SCOPE_PERMISSIONS[s] ?? []);
+  return [...ROLE_PERMISSIONS[actor.role]];
+}
+
+/** Roles a customer may be owned by: the people who work relationships. */
+export const OWNER_ROLES: readonly string[] = [AccessRole.SALES_REP, AccessRole.MANAGER];

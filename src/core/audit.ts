@@ -1,0 +1,68 @@
+import type { EntityManager } from 'typeorm';
+import type { Actor } from './actor';
+
+/**
+ * The audit log's write primitive. Every mutation calls it inside its own transaction, so an event
+ * exists exactly when its change does. Only fields that changed are kept, each with before and after.
+ */
+export interface AuditSubject {
+  actor: Actor;
+  requestId?: string | null;
+}
+
+export interface AuditEvent {
+  /** `<object>.<verb>`, e.g. `customer.update`, `apiKey.revoke`. */
+  action: string;
+  /** The GraphQL type of the object, e.g. `Customer`. */
+  objectType: string;
+  objectId: string | null;
+  before?: object | null;
+  after?: object | null;
+}
+
+/** Bookkeeping columns that change with every write and say nothing about it. */
+const IGNORED = new Set(['updatedAt', 'createdAt', 'keyHash']);
+
+function plain(value: unknown): unknown {
+  if (value === undefined) return null;
+  return JSON.parse(JSON.stringify(value ?? null));
+}
+
+/** Field → { before, after } for every field whose JSON differs. */
+export function changedFields(before: object | null | undefined, after: object | null | undefined): Record<string, { before: unknown; after: unknown }> {
+  const b = (plain(before) ?? {}) as Record<string, unknown>;
+  const a = (plain(after) ?? {}) as Record<string, unknown>;
+  const out: Record<string, { before: unknown; after: unknown }> = {};
+  for (const key of new Set([...Object.keys(b), ...Object.keys(a)])) {
+    if (IGNORED.has(key)) continue;
+    const was = b[key] ?? null;
+    const is = a[key] ?? null;
+    if (JSON.stringify(was) !== JSON.stringify(is)) out[key] = { before: was, after: is };
+  }
+  return out;
+}
+
+/** Writes one event, or many in one statement (a batch of orders is one request, not a thousand). */
+export async function recordAudit(m: EntityManager, who: AuditSubject, events: AuditEvent | AuditEvent[]): Promise<void> {
+  const list = Array.isArray(events) ? events : [events];
+  if (!list.length) return;
+  const actor = who.actor;
+  const principal = actor.kind === 'principal' ? actor : null;
+  await m.query(
+    `INSERT INTO audit_events (action, object_type, object_id, changes, actor_label, actor_role, actor_user_id, credential_kind, credential_id, request_id)
+     SELECT e.action, e.object_type, e.object_id, e.changes, $5, $6, $7, $8, $9, $10
+       FROM unnest($1::text[], $2::text[], $3::uuid[], $4::jsonb[]) AS e(action, object_type, object_id, changes)`,
+    [
+      list.map((e) => e.action),
+      list.map((e) => e.objectType),
+      list.map((e) => e.objectId),
+      list.map((e) => JSON.stringify(changedFields(e.before, e.after))),
+      actor.label,
+      principal?.role ?? actor.kind.toUpperCase(),
+      principal?.userId ?? null,
+      principal?.credential.kind ?? null,
+      principal?.credential.id ?? null,
+      who.requestId ?? null,
+    ],
+  );
+}

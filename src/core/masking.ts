@@ -1,0 +1,94 @@
+import { UseMiddleware } from 'type-graphql';
+import type { MiddlewareFn } from 'type-graphql';
+import type { Context } from './request-scope';
+
+/**
+ * Personal data, and how it looks to callers who may not see it (analysts; partners without `pii:read`).
+ * The same functions mask fields, exports and audit entries, so a value masked in one place cannot leak in another.
+ */
+export type PiiKind = 'email' | 'phone' | 'street' | 'birthday' | 'freeText';
+
+/** `jane.doe@example.com` → `j***@example.com`: enough to tell addresses apart, not to write to one. */
+export function maskEmail(email: string): string {
+  const at = email.lastIndexOf('@');
+  if (at <= 0) return '***';
+  return `${email[0]}***${email.slice(at)}`;
+}
+
+/** `+4930123456` → `+*********56`: all but the last two digits hidden. */
+export function maskPhone(phone: string): string {
+  let keep = 2;
+  const chars = [...phone];
+  for (let i = chars.length - 1; i >= 0; i--) {
+    if (!/\d/.test(chars[i])) continue;
+    if (keep > 0) keep--;
+    else chars[i] = '*';
+  }
+  return chars.join('');
+}
+
+export function maskValue(kind: PiiKind, value: unknown): unknown {
+  if (value === null || value === undefined) return value;
+  switch (kind) {
+    case 'email':
+      return maskEmail(String(value));
+    case 'phone':
+      return maskPhone(String(value));
+    // Street lines and postal codes go; city, region and country stay (the address "down to the city").
+    // The full birthday goes; its month stays visible as `birthMonth`, which is what greetings need.
+    // Free text may say anything about anyone, so it is withheld whole.
+    case 'street':
+    case 'birthday':
+    case 'freeText':
+      return null;
+  }
+}
+
+/** Which fields of a stored record are personal data, by column property, for exports and the audit log. */
+export const PII_PROPERTIES: Record<string, PiiKind> = {
+  email: 'email',
+  phone: 'phone',
+  birthday: 'birthday',
+  notes: 'freeText',
+  line1: 'street',
+  line2: 'street',
+  postalCode: 'street',
+  addressLine1: 'street',
+  addressLine2: 'street',
+  addressPostalCode: 'street',
+};
+
+/** Masks the personal data in a plain object (one level deep, and one nested `address`), for exports and audit entries. */
+export function maskRecord<T extends Record<string, unknown>>(record: T): T {
+  const out: Record<string, unknown> = { ...record };
+  for (const [key, value] of Object.entries(out)) {
+    const kind = PII_PROPERTIES[key];
+    if (kind) out[key] = maskValue(kind, value);
+    else if (value && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date)) out[key] = maskRecord(value as Record<string, unknown>);
+  }
+  return out as T;
+}
+
+/** Field middleware: the value as stored for callers who may see personal data, masked for everyone else. */
+export function Pii(kind: PiiKind): MethodDecorator & PropertyDecorator {
+  const mask: MiddlewareFn<Context> = async ({ context }, next) => {
+    const value = await next();
+    return context.access.masksPii ? maskValue(kind, value) : value;
+  };
+  return UseMiddleware(mask);
+}
+
+/** Masks an audit entry's `{ field: { before, after } }` the way the fields themselves are masked. */
+export function maskChanges(changes: Record<string, { before: unknown; after: unknown }>): Record<string, { before: unknown; after: unknown }> {
+  const masked = (key: string, value: unknown) => (maskRecord({ [key]: value }) as Record<string, unknown>)[key];
+  return Object.fromEntries(Object.entries(changes).map(([key, c]) => [key, { before: masked(key, c.before), after: masked(key, c.after) }]));
+}
+
+/** Field middleware for audit entries' `changes`. */
+export function PiiChanges(): MethodDecorator & PropertyDecorator {
+  const mask: MiddlewareFn<Context> = async ({ context }, next) => {
+    const value = (await next()) as Record<string, { before: unknown; after: unknown }>;
+    return context.access.masksPii && value ? maskChanges(value) : value;
+  };
+  return UseMiddleware(mask);
+}

@@ -1,0 +1,125 @@
+import type { EntityManager } from 'typeorm';
+import { badInput, UserErrorCode, UserErrors } from '../common/errors';
+import { decodeIdOf } from '../common/ids';
+import { findInScope } from '../common/scoped';
+import { Contact } from '../contact/contact.entity';
+import { recordAudit } from '../core/audit';
+import { maskRecord, PII_PROPERTIES } from '../core/masking';
+import type { ServiceDeps } from '../core/request-scope';
+import { Customer } from '../customer/customer.entity';
+import { LifecycleTransition } from '../lifecycle/lifecycle-transition.entity';
+import { Order, OrderLine } from '../order/order.entity';
+import { Touchpoint } from '../touchpoint/touchpoint.entity';
+import type { EraseCustomerPayload } from './privacy.types';
+
+const plain = (value: unknown) => JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
+/** What an erased value reads as in the audit log. */
+const ERASED = '[erased]';
+/** Fields of a customer or contact that identify a person, besides PII_PROPERTIES. */
+const IDENTIFYING = new Set(['name', 'externalRef', 'gender', 'incomeBand', 'personality', 'interests', 'tags', 'title', 'subject', 'addressCity', 'city']);
+
+/**
+ * Privacy requests (GDPR articles 15 and 17): everything held about one customer as one document,
+ * and erasure of their personal data that keeps their orders as anonymous records, so revenue
+ * analytics stay right.
+ */
+export class PrivacyService {
+  constructor(private readonly deps: ServiceDeps) {}
+
+  async exportCustomerData(globalId: string): Promise<Record<string, unknown> | null> {
+    this.deps.access.require('customers:read');
+    const id = decodeIdOf('Customer', globalId);
+    if (!id) throw badInput('`id` is not a valid Customer ID.', { field: 'id' });
+    return this.deps.db.transaction('REPEATABLE READ', async (m) => {
+      const customer = await findInScope(m, Customer, id, this.deps.access.rowCondition('customers'), { withDeleted: true });
+      if (!customer) return null;
+      const [contacts, orders, lines, touchpoints, history] = await Promise.all([
+        m.getRepository(Contact).find({ where: { customerId: id }, withDeleted: true, order: { createdAt: 'ASC' } }),
+        m.getRepository(Order).find({ where: { customerId: id }, withDeleted: true, order: { placedAt: 'ASC' } }),
+        m.getRepository(OrderLine).find({ where: { customerId: id }, order: { position: 'ASC' } }),
+        m.getRepository(Touchpoint).find({ where: { customerId: id }, withDeleted: true, order: { occurredAt: 'ASC' } }),
+        m.getRepository(LifecycleTransition).find({ where: { customerId: id }, order: { at: 'ASC' } }),
+      ]);
+      const linesByOrder = new Map<string, OrderLine[]>();
+      for (const l of lines) linesByOrder.set(l.orderId, [...(linesByOrder.get(l.orderId) ?? []), l]);
+      const show = (record: object) => (this.deps.access.masksPii ? maskRecord(plain(record)) : plain(record));
+      const document = {
+        exportedAt: new Date().toISOString(),
+        customer: { id: customer.globalId, ...show(customer) },
+        contacts: contacts.map((c) => ({ id: c.globalId, ...show(c) })),
+        orders: orders.map((o) => ({ id: o.globalId, ...show(o), lines: (linesByOrder.get(o.id) ?? []).map((l) => show(l)) })),
+        touchpoints: touchpoints.map((t) => ({ id: t.globalId, ...show(t) })),
+        lifecycleHistory: history.map((t) => show(t)),
+      };
+      // Handing out a person's data is itself worth a line in the audit log.
+      await recordAudit(m, this.deps, { action: 'customer.export', objectType: 'Customer', objectId: id });
+      return document;
+    });
+  }
+
+  async eraseCustomer(globalId: string): Promise<EraseCustomerPayload> {
+    this.deps.access.require('privacy:write');
+    const errors = new UserErrors();
+    const id = decodeIdOf('Customer', globalId);
+    if (!id) {
+      errors.add(['input', 'id'], UserErrorCode.INVALID_ID, 'Not a valid Customer ID.');
+      return { customer: null, erased: [], userErrors: errors.list };
+    }
+    return this.deps.db.transaction(async (m) => {
+      const current = await findInScope(m, Customer, id, this.deps.access.rowCondition('customers'), { withDeleted: true, lock: true });
+      if (!current) errors.add(['input', 'id'], UserErrorCode.NOT_FOUND, 'No customer with this ID.');
+      else if (current.erasedAt) errors.add(['input', 'id'], UserErrorCode.ALREADY_DELETED, 'This customer’s personal data was already erased.');
+      if (errors.any || !current) return { customer: null, erased: [], userErrors: errors.list };
+      const erased = await this.erase(m, id);
+      const customer = await m.getRepository(Customer).findOneOrFail({ where: { id }, withDeleted: true });
+      await recordAudit(m, this.deps, { action: 'customer.erase', objectType: 'Customer', objectId: id, before: { erasedAt: null }, after: { erasedAt: customer.erasedAt, erased } });
+      return { customer, erased, userErrors: [] };
+    });
+  }
+
+  private async erase(m: EntityManager, id: string): Promise<string[]> {
+    await m.query(
+      `UPDATE customers SET name = 'Erased customer', external_ref = NULL, email = NULL, phone = NULL,
+              address_line1 = NULL, address_line2 = NULL, address_postal_code = NULL, address_city = NULL,
+              birthday = NULL, gender = NULL, income_band = NULL, personality = NULL, interests = '{}', tags = '{}', notes = NULL,
+              consent_email_granted = false, consent_sms_granted = false, consent_phone_granted = false, consent_mail_granted = false,
+              consent_email_at = now(), consent_sms_at = now(), consent_phone_at = now(), consent_mail_at = now(),
+              erased_at = now(), version = version + 1, updated_at = now()
+        WHERE id = $1`,
+      [id],
+    );
+    const touchpoints: Array<{ id: string }> = await m.query(
+      `UPDATE touchpoints SET subject = NULL, notes = NULL, contact_id = NULL, version = version + 1, updated_at = now() WHERE customer_id = $1 RETURNING id`,
+      [id],
+    );
+    const contacts: Array<{ id: string }> = await m.query(`DELETE FROM contacts WHERE customer_id = $1 RETURNING id`, [id]);
+    // Earlier audit entries must not keep what was erased: their personal values become "[erased]".
+    const objectIds = [id, ...contacts.map((c) => c.id), ...touchpoints.map((t) => t.id)];
+    const events: Array<{ id: string; changes: Record<string, { before: unknown; after: unknown }> }> = await m.query(
+      `SELECT id, changes FROM audit_events WHERE object_id = ANY($1::uuid[])`,
+      [objectIds],
+    );
+    const scrub = (key: string, value: unknown): unknown => {
+      if (value === null || value === undefined) return value;
+      if (PII_PROPERTIES[key] || IDENTIFYING.has(key)) return ERASED;
+      if (key === 'address' && typeof value === 'object') return Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, k === 'country' || k === 'region' ? v : v === null ? null : ERASED]));
+      return value;
+    };
+    const scrubbed = events.map((e) => ({
+      id: e.id,
+      changes: Object.fromEntries(Object.entries(e.changes).map(([k, c]) => [k, { before: scrub(k, c.before), after: scrub(k, c.after) }])),
+    }));
+    if (scrubbed.length) {
+      await m.query(`UPDATE audit_events a SET changes = u.changes FROM unnest($1::uuid[], $2::jsonb[]) AS u(id, changes) WHERE a.id = u.id`, [
+        scrubbed.map((e) => e.id),
+        scrubbed.map((e) => JSON.stringify(e.changes)),
+      ]);
+    }
+    return [
+      'customer: name, external reference, email, phone, street address, postal code, city, birthday, gender, income band, personality, interests, tags, notes, marketing consents',
+      `contacts (${contacts.length})`,
+      `touchpoint subjects and notes (${touchpoints.length})`,
+      `audit entries scrubbed (${scrubbed.length})`,
+    ];
+  }
+}
