@@ -221,11 +221,14 @@ describe('the SDK against a live server', () => {
   });
 
   it('stops at once, without retrying, when the caller aborts', async () => {
-    const recorder = recordingFetch(() => 'network-error');
     const controller = new AbortController();
+    // The caller gives up while the client waits to retry the first failure.
+    const recorder = recordingFetch(() => {
+      queueMicrotask(() => controller.abort(new Error('user gave up')));
+      return 'network-error';
+    });
     const client = createClient({ url, token: app.adminKey, fetch: recorder.fetch, minRetryDelay: 10_000 });
     const call = client.users({}, { signal: controller.signal });
-    setTimeout(() => controller.abort(new Error('user gave up')), 20);
     await expect(call).rejects.toThrow('user gave up');
     expect(recorder.calls).toHaveLength(1);
   });

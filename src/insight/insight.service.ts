@@ -99,7 +99,7 @@ export class InsightService {
 
   /** The active fit (loaded once per request); with none yet, one is fitted on demand (see fitOnDemand). Null without a model. */
   model(): Promise<CustomerModel | null> {
-    this.active ??= activeModel(this.deps.db, this.currency, this.deps.config.modelMaxAgeHours);
+    this.active ??= activeModel(this.deps.db, this.currency, this.deps.config.modelMaxAgeHours, this.deps.config.modelOnDemandWaitMs);
     return this.active;
   }
 

@@ -141,15 +141,12 @@ function singleFlight(db: DataSource, run: () => Promise<CustomerModel | null>):
   return p;
 }
 
-/** How long a request waits for an on-demand fit before answering without a model. */
-export const ON_DEMAND_WAIT_MS = 5_000;
-
 /**
  * With no active fit yet: fit on the current data (DAY, MARGIN), outside the request's statement tally. The request
- * waits up to ON_DEMAND_WAIT_MS; a slower fit (a large customer base) goes on in the background and the request
- * answers without a model. Null also when there is nothing to fit (no purchases).
+ * waits up to `waitMs` (MODEL_ON_DEMAND_WAIT_MS); a slower fit (a large customer base) goes on in the background and
+ * the request answers without a model. Null also when there is nothing to fit (no purchases).
  */
-function fitOnDemand(db: DataSource, baseCurrency: string): Promise<CustomerModel | null> {
+function fitOnDemand(db: DataSource, baseCurrency: string, waitMs: number): Promise<CustomerModel | null> {
   if (Date.now() - (lastFailedFit.get(db) ?? 0) < RETRY_FAILED_FIT_MS) return Promise.resolve(null);
   const fit = withStatementTally({ statements: 0 }, () =>
     singleFlight(db, async () => {
@@ -167,7 +164,7 @@ function fitOnDemand(db: DataSource, baseCurrency: string): Promise<CustomerMode
   );
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<null>((resolve) => {
-    timer = setTimeout(() => resolve(null), ON_DEMAND_WAIT_MS);
+    timer = setTimeout(() => resolve(null), waitMs);
     timer.unref();
   });
   return Promise.race([fit, timeout]).finally(() => clearTimeout(timer));
@@ -202,12 +199,12 @@ function refreshIfStale(db: DataSource, model: CustomerModel, baseCurrency: stri
  * not parsed that fit yet; stored fits never change except for the active flag. With none yet, see fitOnDemand.
  */
 /** The active fit; refitted in the background once older than MODEL_MAX_AGE_HOURS and orders changed since. */
-export async function activeModel(db: DataSource, baseCurrency: string, maxAgeHours: number): Promise<CustomerModel | null> {
+export async function activeModel(db: DataSource, baseCurrency: string, maxAgeHours: number, onDemandWaitMs: number): Promise<CustomerModel | null> {
   const [found]: Array<{ id: string; row: Record<string, any> | null }> = await db.query(
     `SELECT f.id, CASE WHEN f.id = ANY($1::uuid[]) THEN NULL ELSE to_jsonb(f) END AS row FROM customer_model_fits f WHERE f.active`,
     [[...parsedFits.keys()]],
   );
-  if (!found) return fitOnDemand(db, baseCurrency);
+  if (!found) return fitOnDemand(db, baseCurrency, onDemandWaitMs);
   const model = found.row ? rememberFit(customerModelFromRow(found.row)) : parsedFits.get(found.id)!;
   refreshIfStale(db, model, baseCurrency, maxAgeHours);
   return model;

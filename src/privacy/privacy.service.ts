@@ -45,10 +45,10 @@ export class PrivacyService {
       const show = (record: object) => (this.deps.access.masksPii ? maskRecord(plain(record)) : plain(record));
       const document = {
         exportedAt: new Date().toISOString(),
-        customer: { id: customer.globalId, ...show(customer) },
-        contacts: contacts.map((c) => ({ id: c.globalId, ...show(c) })),
-        orders: orders.map((o) => ({ id: o.globalId, ...show(o), lines: (linesByOrder.get(o.id) ?? []).map((l) => show(l)) })),
-        touchpoints: touchpoints.map((t) => ({ id: t.globalId, ...show(t) })),
+        customer: { ...show(customer), id: customer.globalId },
+        contacts: contacts.map((c) => ({ ...show(c), id: c.globalId })),
+        orders: orders.map((o) => ({ ...show(o), id: o.globalId, lines: (linesByOrder.get(o.id) ?? []).map((l) => show(l)) })),
+        touchpoints: touchpoints.map((t) => ({ ...show(t), id: t.globalId })),
         lifecycleHistory: history.map((t) => show(t)),
       };
       // Handing out a person's data is itself worth a line in the audit log.
@@ -89,10 +89,11 @@ export class PrivacyService {
       [id],
     );
     const touchpoints: Array<{ id: string }> = await m.query(
-      `UPDATE touchpoints SET subject = NULL, notes = NULL, contact_id = NULL, version = version + 1, updated_at = now() WHERE customer_id = $1 RETURNING id`,
+      // As SELECTs (through CTEs): TypeORM answers a bare UPDATE/DELETE … RETURNING as [rows, count].
+      `WITH t AS (UPDATE touchpoints SET subject = NULL, notes = NULL, contact_id = NULL, version = version + 1, updated_at = now() WHERE customer_id = $1 RETURNING id) SELECT id FROM t`,
       [id],
     );
-    const contacts: Array<{ id: string }> = await m.query(`DELETE FROM contacts WHERE customer_id = $1 RETURNING id`, [id]);
+    const contacts: Array<{ id: string }> = await m.query(`WITH k AS (DELETE FROM contacts WHERE customer_id = $1 RETURNING id) SELECT id FROM k`, [id]);
     // Earlier audit entries must not keep what was erased: their personal values become "[erased]".
     const objectIds = [id, ...contacts.map((c) => c.id), ...touchpoints.map((t) => t.id)];
     const events: Array<{ id: string; changes: Record<string, { before: unknown; after: unknown }> }> = await m.query(

@@ -94,7 +94,8 @@ export async function dropTestDatabase(url: string): Promise<void> {
 /** The real stack for one test file: Express + Apollo over a fresh Postgres database. */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const url = await createTestDatabase();
-  const config = loadConfig({ ...process.env, DATABASE_URL: url, DEMO_DATA: 'false', LOG_LEVEL: 'silent', ...env });
+  // Tests wait for an on-demand model fit to finish (the event), however slow a loaded CI machine makes it.
+  const config = loadConfig({ ...process.env, DATABASE_URL: url, DEMO_DATA: 'false', LOG_LEVEL: 'silent', MODEL_ON_DEMAND_WAIT_MS: '3600000', ...env });
   const db = createDataSource(url, 5);
   await db.initialize();
   const { app, stop } = await createApp(db, config);

@@ -1,0 +1,145 @@
+import { SignJWT } from 'jose';
+import { apiKeyCommand, CommandError } from '../../src/apikey/api-key.commands';
+import { fromGlobalId } from '../../src/common/ids';
+import { startTestApp, TestApp } from '../support/test-app';
+
+const SECRET = 'a-test-secret-that-is-long-enough-for-hs256!';
+const ISSUER = 'https://id.example.com';
+const AUDIENCE = 'rapport-api';
+
+let app: TestApp;
+let repId: string;
+beforeAll(async () => {
+  app = await startTestApp({ JWT_SECRET: SECRET, JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE });
+  [{ id: repId }] = await app.db.query(`INSERT INTO users (name, email, role) VALUES ('Jo Rep', 'jo.rep@rapport.example', 'SALES_REP') RETURNING id`);
+});
+afterAll(() => app.close());
+
+const WHO = `{ customers(first: 1) { totalCount } }`;
+const post = (headers: Record<string, string>) => app.http.post('/graphql').set({ 'content-type': 'application/json', ...headers }).send({ query: WHO });
+
+function jwt(claims: Record<string, unknown>, options: { issuer?: string; audience?: string; expires?: string | number; secret?: string } = {}) {
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(String(claims.sub ?? repId))
+    .setIssuer(options.issuer ?? ISSUER)
+    .setAudience(options.audience ?? AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(options.expires ?? '10m')
+    .sign(new TextEncoder().encode(options.secret ?? SECRET));
+}
+
+describe('authentication', () => {
+  it('answers a request without credentials 401 UNAUTHENTICATED, with a Bearer challenge', async () => {
+    const res = await post({});
+    expect(res.status).toBe(401);
+    expect(res.headers['www-authenticate']).toBe('Bearer realm="rapport"');
+    expect(res.body).toEqual({ errors: [{ message: expect.stringContaining('Authorization: Bearer'), extensions: { code: 'UNAUTHENTICATED' } }] });
+  });
+
+  it('refuses a malformed header, an unknown key and a token it cannot verify', async () => {
+    for (const authorization of ['Basic dXNlcjpwdw==', 'Bearer', `Bearer rpk_${'x'.repeat(43)}`, 'Bearer not.a.jwt']) {
+      const res = await post({ authorization });
+      expect({ authorization, status: res.status, code: res.body.errors?.[0]?.extensions?.code }).toEqual({ authorization, status: 401, code: 'UNAUTHENTICATED' });
+    }
+  });
+
+  it('keeps /healthz, /readyz and the playground page open', async () => {
+    expect((await app.http.get('/healthz')).status).toBe(200);
+    expect((await app.http.get('/readyz')).status).toBe(200);
+    expect((await app.http.get('/graphql').set('accept', 'text/html')).status).toBe(200);
+  });
+});
+
+describe('API keys', () => {
+  const CREATE = `mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { key apiKey { id name role scopes status keyPrefix user { name } } userErrors { field code } } }`;
+  const REVOKE = `mutation($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { status revokedAt } userErrors { field code } } }`;
+
+  it('are shown once, stored only as a hash, and work at once; revoking one refuses it from the next request', async () => {
+    const created = (await app.ok(CREATE, { input: { name: 'Shop sync', role: 'PARTNER', scopes: ['CUSTOMERS_READ'] } })).createApiKey;
+    expect(created).toMatchObject({ userErrors: [], apiKey: { name: 'Shop sync', role: 'PARTNER', scopes: ['CUSTOMERS_READ'], status: 'ACTIVE' } });
+    expect(created.key).toMatch(/^rpk_[A-Za-z0-9_-]{43}$/);
+    expect(created.key.startsWith(created.apiKey.keyPrefix)).toBe(true);
+    const [row] = await app.db.query(`SELECT key_hash FROM api_keys WHERE id = $1`, [fromGlobalId(created.apiKey.id)!.id]);
+    expect(row.key_hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(await app.db.query(`SELECT * FROM api_keys`))).not.toContain(created.key);
+
+    expect((await post({ authorization: `Bearer ${created.key}` })).status).toBe(200);
+    const [{ last_used_at }] = await app.db.query(`SELECT last_used_at FROM api_keys WHERE id = $1`, [fromGlobalId(created.apiKey.id)!.id]);
+    expect(last_used_at).not.toBeNull();
+
+    expect((await app.ok(REVOKE, { id: created.apiKey.id })).revokeApiKey).toMatchObject({ userErrors: [], apiKey: { status: 'REVOKED' } });
+    expect((await post({ authorization: `Bearer ${created.key}` })).status).toBe(401);
+    expect((await app.ok(REVOKE, { id: created.apiKey.id })).revokeApiKey.userErrors).toEqual([{ field: ['input', 'id'], code: 'ALREADY_DELETED' }]);
+  });
+
+  it('are refused once expired', async () => {
+    const key = await app.createKey({ role: 'ANALYST' });
+    await app.db.query(`UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE key_prefix = $1`, [key.slice(0, 10)]);
+    expect((await post({ authorization: `Bearer ${key}` })).status).toBe(401);
+  });
+
+  it('check their shape: partner keys need scopes, staff keys take none, a sales rep key acts as a sales rep', async () => {
+    const errors = async (input: Record<string, unknown>) => (await app.ok(CREATE, { input })).createApiKey.userErrors;
+    expect(await errors({ name: 'p', role: 'PARTNER' })).toEqual([{ field: ['input', 'scopes'], code: 'REQUIRED' }]);
+    expect(await errors({ name: 'm', role: 'MANAGER', scopes: ['PII_READ'] })).toEqual([{ field: ['input', 'scopes'], code: 'INVALID' }]);
+    expect(await errors({ name: 'r', role: 'SALES_REP' })).toEqual([{ field: ['input', 'userId'], code: 'REQUIRED' }]);
+    expect(await errors({ name: ' ', role: 'ANALYST' })).toEqual([{ field: ['input', 'name'], code: 'REQUIRED' }]);
+    expect(await errors({ name: 'x', role: 'ANALYST', expiresAt: '2001-01-01T00:00:00Z' })).toEqual([{ field: ['input', 'expiresAt'], code: 'OUT_OF_RANGE' }]);
+    const repGlobalId = (await app.ok(`{ users(filter: { name: { eq: "Jo Rep" } }) { nodes { id } } }`)).users.nodes[0].id;
+    expect(await errors({ name: 'admin as rep', role: 'ADMIN', userId: repGlobalId })).toEqual([{ field: ['input', 'role'], code: 'INVALID' }]);
+    const rep = (await app.ok(CREATE, { input: { name: 'Jo', role: 'SALES_REP', userId: repGlobalId } })).createApiKey;
+    expect(rep).toMatchObject({ userErrors: [], apiKey: { role: 'SALES_REP', user: { name: 'Jo Rep' } } });
+  });
+
+  it('are managed by ADMINs only: a manager cannot list, create or revoke them', async () => {
+    const manager = await app.as({ role: 'MANAGER' });
+    for (const query of ['{ apiKeys { totalCount } }', `mutation { createApiKey(input: { name: "x", role: ADMIN }) { key } }`]) {
+      const res = await manager.gql(query);
+      expect(res.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    }
+    expect(await app.db.query(`SELECT count(*)::int AS n FROM api_keys WHERE name = 'x'`)).toEqual([{ n: 0 }]);
+  });
+
+  it('are created, listed and revoked from the command line, and the printed key works', async () => {
+    const out = await apiKeyCommand(app.db, ['create', '--name', 'Nightly export', '--role', 'partner', '--scopes', 'customers:read,orders:read', '--expires', '90d']);
+    const key = out.trim().split('\n').pop()!;
+    expect(key).toMatch(/^rpk_/);
+    expect((await post({ authorization: `Bearer ${key}` })).status).toBe(200);
+    const list = await apiKeyCommand(app.db, ['list']);
+    expect(list).toMatch(/Nightly export\s+PARTNER\s+customers:read,orders:read\s+ACTIVE/);
+    const id = /Created API key (\S+)/.exec(out)![1];
+    expect(await apiKeyCommand(app.db, ['revoke', id])).toContain('Revoked');
+    expect((await post({ authorization: `Bearer ${key}` })).status).toBe(401);
+    const rep = await apiKeyCommand(app.db, ['create', '--name', 'Jo laptop', '--role', 'SALES_REP', '--user', 'JO.REP@rapport.example']);
+    expect(rep).toContain('SALES_REP');
+    await expect(apiKeyCommand(app.db, ['create', '--name', 'x', '--role', 'PARTNER', '--scopes', 'everything'])).rejects.toThrow(CommandError);
+    await expect(apiKeyCommand(app.db, ['create', '--name', 'x', '--role', 'SALES_REP'])).rejects.toThrow(/--user/);
+    await expect(apiKeyCommand(app.db, ['create', '--name', 'x', '--role', 'ANALYST', '--expires', 'soon'])).rejects.toThrow(/--expires/);
+  });
+});
+
+describe('JWTs for frontend sessions', () => {
+  it('act as the user and role they name', async () => {
+    const token = await jwt({ sub: repId, role: 'SALES_REP', email: 'jo.rep@rapport.example' });
+    const res = await post({ authorization: `Bearer ${token}` });
+    expect(res.status).toBe(200);
+    // A sales rep without customers sees none.
+    expect(res.body.data.customers.totalCount).toBe(0);
+  });
+
+  it('are refused when expired, for another audience or issuer, badly signed, or without a staff role', async () => {
+    const cases = {
+      expired: await jwt({ role: 'ADMIN' }, { expires: Math.floor(Date.now() / 1000) - 60 }),
+      audience: await jwt({ role: 'ADMIN' }, { audience: 'another-api' }),
+      issuer: await jwt({ role: 'ADMIN' }, { issuer: 'https://evil.example.com' }),
+      signature: await jwt({ role: 'ADMIN' }, { secret: 'another-secret-that-is-long-enough-for-hs256' }),
+      role: await jwt({ role: 'PARTNER' }),
+      subject: await jwt({ sub: 'not-a-uuid', role: 'ADMIN' }),
+    };
+    for (const [why, token] of Object.entries(cases)) {
+      const res = await post({ authorization: `Bearer ${token}` });
+      expect({ why, status: res.status, code: res.body.errors?.[0]?.extensions?.code }).toEqual({ why, status: 401, code: 'UNAUTHENTICATED' });
+    }
+  });
+});
