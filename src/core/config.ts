@@ -20,6 +20,12 @@ export interface Config {
   modelMaxAgeHours: number;
   /** SQL statements slower than this are logged as warnings. */
   slowQueryMs: number;
+  /** How long a request waits for a database connection before it is answered 503. */
+  dbConnectTimeoutMs: number;
+  /** An idempotency key claimed longer ago than this, with no response stored, may be claimed again by a retry. */
+  idempotencyClaimTimeoutMs: number;
+  /** On SIGTERM/SIGINT, how long requests in flight may take to finish before their connections are closed. */
+  shutdownGraceMs: number;
 }
 
 export class ConfigError extends Error {
@@ -35,6 +41,16 @@ function parsePort(name: string, raw: string | undefined, fallback: number, prob
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0 || n > 65535) {
     problems.push(`${name} must be a port number between 0 and 65535, got "${raw}"`);
+    return fallback;
+  }
+  return n;
+}
+
+function parseMs(name: string, raw: string | undefined, fallback: number, problems: string[]): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) {
+    problems.push(`${name} must be a positive number of milliseconds, got "${raw}"`);
     return fallback;
   }
   return n;
@@ -80,6 +96,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxQueryCost,
     modelMaxAgeHours,
     slowQueryMs,
+    dbConnectTimeoutMs: parseMs('DB_CONNECT_TIMEOUT_MS', env.DB_CONNECT_TIMEOUT_MS, 5000, problems),
+    idempotencyClaimTimeoutMs: parseMs('IDEMPOTENCY_CLAIM_TIMEOUT_MS', env.IDEMPOTENCY_CLAIM_TIMEOUT_MS, 60_000, problems),
+    shutdownGraceMs: parseMs('SHUTDOWN_GRACE_MS', env.SHUTDOWN_GRACE_MS, 10_000, problems),
   };
   if (problems.length) throw new ConfigError(problems);
   return config;
