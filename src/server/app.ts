@@ -84,7 +84,7 @@ export async function createApp(db: DataSource, config: Config): Promise<App> {
   app.use(
     '/graphql',
     express.json({ limit: '5mb' }),
-    idempotency(db),
+    idempotency(db, config),
     (req, res, next) => {
       const tally: StatementTally = { statements: 0 };
       (req as unknown as { tally: StatementTally }).tally = tally;

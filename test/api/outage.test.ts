@@ -1,6 +1,7 @@
 import type { Client } from 'pg';
+import { decodeIdOf } from '../../src/common/ids';
 import { isDatabaseUnavailable } from '../../src/db/unavailable';
-import { adminClient, bringDatabaseBack, databaseName, takeDatabaseDown } from '../support/outage';
+import { adminClient, bringDatabaseBack, databaseName, takeDatabaseDown, until, waitingOnLocks } from '../support/outage';
 import { startTestApp, TestApp } from '../support/test-app';
 
 let app: TestApp;
@@ -17,7 +18,73 @@ afterAll(async () => {
   await app.close();
 });
 
+const CREATE = `mutation($name: String!) { createCustomer(input: { name: $name }) { customer { id } userErrors { code } } }`;
+
+interface Answer {
+  status: number;
+  code?: string;
+  retryAfter?: string;
+}
+
 describe('a database outage', () => {
+  it('is answered 503 SERVICE_UNAVAILABLE with Retry-After, heals without a restart, and loses no acknowledged write', async () => {
+    const answers: Answer[] = [];
+    const acknowledged: Array<{ id: string; name: string }> = [];
+    let stop = false;
+
+    /** One client writing customers one after the other, each retried with its key until it is acknowledged. */
+    const writer = async (w: number) => {
+      for (let i = 0; !stop; i++) {
+        const customer = `load ${w}-${i}`;
+        for (;;) {
+          const res = await app.http
+            .post('/graphql')
+            .set({ 'content-type': 'application/json', 'idempotency-key': `outage-${w}-${i}` })
+            .send({ query: CREATE, variables: { name: customer } });
+          answers.push({ status: res.status, code: res.body.errors?.[0]?.extensions?.code, retryAfter: res.headers['retry-after'] });
+          if (res.status === 200 && !res.body.errors) {
+            acknowledged.push({ id: res.body.data.createCustomer.customer.id, name: customer });
+            break;
+          }
+          if (res.status !== 503) break; // an unexpected answer: the assertions below report it
+          await new Promise((resolve) => setTimeout(resolve, 5)); // a pause between retries, not a wait for anything
+        }
+      }
+    };
+    const unavailable = () => answers.filter((a) => a.status === 503).length;
+
+    const writers = [0, 1, 2, 3].map(writer);
+    await until(() => acknowledged.length >= 8);
+
+    await takeDatabaseDown(admin, name);
+    await until(() => unavailable() >= 8);
+    const ready = await app.http.get('/readyz');
+    expect(ready.status).toBe(503);
+    expect(ready.body).toMatchObject({ database: 'down' });
+
+    await bringDatabaseBack(admin, name);
+    const before = acknowledged.length;
+    await until(() => acknowledged.length >= before + 8);
+    stop = true;
+    await Promise.all(writers);
+
+    const unexpected = answers.filter((a) => a.status !== 200 && !(a.status === 503 && a.code === 'SERVICE_UNAVAILABLE' && a.retryAfter === '2'));
+    expect(unexpected).toEqual([]);
+    expect(answers.filter((a) => a.status === 200 && a.code)).toEqual([]);
+
+    const ids = acknowledged.map((a) => decodeIdOf('Customer', a.id));
+    const { length: stored } = await app.db.query(`SELECT id FROM customers WHERE id = ANY($1::uuid[])`, [ids]);
+    expect(stored).toBe(acknowledged.length);
+    const [{ missing }] = await app.db.query(
+      `SELECT count(*)::int AS missing FROM unnest($1::text[]) AS n(name) WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.name = n.name)`,
+      [acknowledged.map((a) => a.name)],
+    );
+    expect(missing).toBe(0);
+
+    expect((await app.http.get('/readyz')).status).toBe(200);
+    expect((await app.ok(`{ customers(first: 1) { totalCount } }`)).customers.totalCount).toBeGreaterThanOrEqual(acknowledged.length);
+  });
+
   it('makes a read that cannot reach the database a 503 too, and answers again once it is back', async () => {
     await takeDatabaseDown(admin, name);
     const down = await app.http.post('/graphql').set('content-type', 'application/json').send({ query: `{ customers(first: 1) { totalCount } }` });
@@ -30,6 +97,35 @@ describe('a database outage', () => {
     const up = await app.gql(`{ customers(first: 1) { totalCount } }`);
     expect(up.status).toBe(200);
     expect(up.errors).toBeUndefined();
+  });
+});
+
+describe('an idempotent write cut off by an outage', () => {
+  it('runs when retried after the outage, without waiting for its claim to expire', async () => {
+    const created = await app.ok(CREATE, { name: 'Cut Off' });
+    const id = created.createCustomer.customer.id;
+    const rename = { query: `mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { customer { name version } } }`, variables: { input: { id, name: 'Cut Off Renamed' } } };
+    const post = () => app.http.post('/graphql').set({ 'content-type': 'application/json', 'idempotency-key': 'cut-off' }).send(rename);
+
+    const lockHolder = await adminClient(app.url);
+    lockHolder.on('error', () => {}); // the outage cuts this connection too
+    await lockHolder.query('BEGIN');
+    await lockHolder.query(`SELECT 1 FROM customers WHERE id = $1 FOR UPDATE`, [decodeIdOf('Customer', id)]);
+    const cut = post().then((res) => res); // supertest sends on then()
+    await until(async () => (await waitingOnLocks(admin, name)) > 0);
+    await takeDatabaseDown(admin, name);
+    const failed = await cut;
+    await lockHolder.end().catch(() => {});
+    expect(failed.status).toBe(503);
+    expect(failed.body.errors[0].extensions.code).toBe('SERVICE_UNAVAILABLE');
+
+    await bringDatabaseBack(admin, name);
+    // The key could not be released while the database was down; the retry takes it over all the same.
+    expect(await app.db.query(`SELECT 1 FROM idempotency_keys WHERE key = 'cut-off' AND response IS NULL`)).toHaveLength(1);
+    const retry = await post();
+    expect(retry.status).toBe(200);
+    expect(retry.body.data.updateCustomer.customer).toEqual({ name: 'Cut Off Renamed', version: 2 });
+    expect((await post()).headers['idempotent-replayed']).toBe('true');
   });
 });
 

@@ -1,8 +1,8 @@
 import { Client } from 'pg';
 
-/** A connection to the test cluster as its superuser, outside the app's pool. */
-export async function adminClient(): Promise<Client> {
-  const client = new Client({ connectionString: process.env.RAPPORT_TEST_ADMIN_URL });
+/** A connection to the test cluster as its superuser, outside the app's pool (to the test's own database when given its URL). */
+export async function adminClient(url = process.env.RAPPORT_TEST_ADMIN_URL): Promise<Client> {
+  const client = new Client({ connectionString: url });
   await client.connect();
   return client;
 }
