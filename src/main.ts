@@ -1,8 +1,9 @@
 import 'reflect-metadata';
-import { Server } from 'node:http';
+import { createServer } from 'node:http';
 import { openDatabase } from './db/database';
 import { takeOverShutdownSignals } from './db/embedded-postgres';
 import { createApp } from './server/app';
+import { drainable } from './server/drain';
 import { ConfigError, loadConfig } from './core/config';
 import { log, setLogLevel } from './core/logger';
 import { loadDemoDataIfEmpty } from './seed/demo';
@@ -13,7 +14,8 @@ async function main(): Promise<void> {
   const db = await openDatabase(config);
   if (config.demoData) await loadDemoDataIfEmpty(db.dataSource, config);
   const { app, stop } = await createApp(db.dataSource, config);
-  const server: Server = app.listen(config.port, config.host);
+  const serving = drainable(app);
+  const server = createServer(serving.handler).listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
@@ -24,9 +26,10 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info(`${signal} received, shutting down`);
-    server.close();
-    server.closeAllConnections();
+    log.info(`${signal} received: finishing ${serving.inFlight} request(s) in flight, refusing new ones`);
+    const { completed, cutOff } = await serving.drain(server, config.shutdownGraceMs);
+    if (!completed) log.warn(`${cutOff} request(s) still running after SHUTDOWN_GRACE_MS (${config.shutdownGraceMs} ms) were cut off`);
+    log.debug('http server closed');
     await stop().catch((e) => log.warn('apollo stop failed', e));
     log.debug('graphql server stopped');
     await db.close().catch((e) => log.warn('database close failed', e));
