@@ -1,4 +1,5 @@
 import type { Client } from 'pg';
+import { createClient, FetchLike, unwrap } from '../../sdk/src';
 import { decodeIdOf } from '../../src/common/ids';
 import { isDatabaseUnavailable } from '../../src/db/unavailable';
 import { adminClient, bringDatabaseBack, databaseName, takeDatabaseDown, until, waitingOnLocks } from '../support/outage';
@@ -97,6 +98,25 @@ describe('a database outage', () => {
     const up = await app.gql(`{ customers(first: 1) { totalCount } }`);
     expect(up.status).toBe(200);
     expect(up.errors).toBeUndefined();
+  });
+});
+
+describe('the SDK during an outage', () => {
+  it('waits out the outage and writes once', async () => {
+    const url = `${await app.listen()}/graphql`;
+    const statuses: number[] = [];
+    // The database comes back as soon as the client has been told it is away.
+    const watching: FetchLike = async (target, init) => {
+      const response = await fetch(target, init);
+      statuses.push(response.status);
+      if (response.status === 503) await bringDatabaseBack(admin, name);
+      return response;
+    };
+    const client = createClient({ url, fetch: watching, retries: 3 });
+    await takeDatabaseDown(admin, name);
+    const created = unwrap((await client.createCustomer({ input: { name: 'Written Through The Outage' } })).createCustomer, 'customer');
+    expect(statuses).toEqual([503, 200]);
+    expect(await app.db.query(`SELECT 1 FROM customers WHERE id = $1`, [decodeIdOf('Customer', created.id)])).toHaveLength(1);
   });
 });
 
