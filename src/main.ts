@@ -1,9 +1,10 @@
 import 'reflect-metadata';
-import { Server } from 'node:http';
+import { createServer } from 'node:http';
 import { openDatabase } from './db/database';
 import { takeOverShutdownSignals } from './db/embedded-postgres';
 import { developmentApiKey } from './apikey/development-key';
 import { createApp } from './server/app';
+import { drainable } from './server/drain';
 import { ConfigError, loadConfig } from './core/config';
 import { log, setLogLevel } from './core/logger';
 import { loadDemoDataIfEmpty } from './seed/demo';
@@ -15,7 +16,8 @@ async function main(): Promise<void> {
   if (config.demoData) await loadDemoDataIfEmpty(db.dataSource, config);
   const developmentKey = config.production ? null : await developmentApiKey(db.dataSource, config);
   const { app, stop } = await createApp(db.dataSource, config, { playgroundKey: developmentKey });
-  const server: Server = app.listen(config.port, config.host);
+  const serving = drainable(app);
+  const server = createServer(serving.handler).listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
@@ -28,9 +30,10 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info(`${signal} received, shutting down`);
-    server.close();
-    server.closeAllConnections();
+    log.info(`${signal} received: finishing ${serving.inFlight} request(s) in flight, refusing new ones`);
+    const { completed, cutOff } = await serving.drain(server, config.shutdownGraceMs);
+    if (!completed) log.warn(`${cutOff} request(s) still running after SHUTDOWN_GRACE_MS (${config.shutdownGraceMs} ms) were cut off`);
+    log.debug('http server closed');
     await stop().catch((e) => log.warn('apollo stop failed', e));
     log.debug('graphql server stopped');
     await db.close().catch((e) => log.warn('database close failed', e));

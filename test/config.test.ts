@@ -23,4 +23,16 @@ describe('configuration', () => {
       expect.stringContaining('DEMO_DATA'),
     ]);
   });
+
+  it('bounds database waits, idempotency claims and shutdown drains, and refuses a duration that is not positive', () => {
+    expect(loadConfig({})).toMatchObject({ dbConnectTimeoutMs: 5000, idempotencyClaimTimeoutMs: 60_000, shutdownGraceMs: 10_000 });
+    expect(loadConfig({ DB_CONNECT_TIMEOUT_MS: '250', IDEMPOTENCY_CLAIM_TIMEOUT_MS: '5000', SHUTDOWN_GRACE_MS: '30000' })).toMatchObject({
+      dbConnectTimeoutMs: 250,
+      idempotencyClaimTimeoutMs: 5000,
+      shutdownGraceMs: 30_000,
+    });
+    expect(() => loadConfig({ DB_CONNECT_TIMEOUT_MS: '0', IDEMPOTENCY_CLAIM_TIMEOUT_MS: 'soon', SHUTDOWN_GRACE_MS: '-1' })).toThrow(
+      /DB_CONNECT_TIMEOUT_MS[\s\S]*IDEMPOTENCY_CLAIM_TIMEOUT_MS[\s\S]*SHUTDOWN_GRACE_MS/,
+    );
+  });
 });

@@ -207,6 +207,58 @@ describe('the SDK against a live server', () => {
     expect(recorder.calls).toHaveLength(4);
   });
 
+  /** A fetch whose first `times` answers are `answer`, then the real server's. */
+  function answering(times: number, answer: () => Response) {
+    const calls: Array<Record<string, string>> = [];
+    const fetchImpl: FetchLike = async (target, init) => {
+      calls.push(init.headers);
+      return calls.length <= times ? answer() : fetch(target, init);
+    };
+    return { calls, fetch: fetchImpl };
+  }
+  const graphQLError = (status: number, code: string, headers: Record<string, string> = {}) => () =>
+    new Response(JSON.stringify({ errors: [{ message: 'try again', extensions: { code } }] }), { status, headers: { 'content-type': 'application/json', ...headers } });
+
+  it('retries a 503 SERVICE_UNAVAILABLE after the Retry-After the server asked for', async () => {
+    // With a minute of backoff, only the server's Retry-After: 0 lets this finish.
+    const server = answering(1, graphQLError(503, 'SERVICE_UNAVAILABLE', { 'retry-after': '0' }));
+    const client = createClient({ url, token: app.adminKey, fetch: server.fetch, minRetryDelay: 60_000, maxRetryDelay: 60_000 });
+    const { customers } = await client.customers({ first: 1 });
+    expect(customers.nodes).toHaveLength(1);
+    expect(server.calls).toHaveLength(2);
+  });
+
+  it('retries an answer whose errors say SERVICE_UNAVAILABLE, whatever its HTTP status', async () => {
+    const server = answering(2, graphQLError(200, 'SERVICE_UNAVAILABLE'));
+    const client = createClient({ url, token: app.adminKey, fetch: server.fetch, minRetryDelay: 1, maxRetryDelay: 5 });
+    const created = unwrap((await client.createCustomer({ input: { name: 'After The Outage' } })).createCustomer, 'customer');
+    expect(server.calls).toHaveLength(3);
+    expect(new Set(server.calls.map((h) => h['idempotency-key'])).size).toBe(1);
+    expect((await rapport.customer({ id: created.id })).customer?.name).toBe('After The Outage');
+  });
+
+  it('gives up on an outage that outlasts its retries with a RapportNetworkError carrying the status', async () => {
+    const server = answering(Infinity, graphQLError(503, 'SERVICE_UNAVAILABLE', { 'retry-after': '0' }));
+    const error = await createClient({ url, token: app.adminKey, fetch: server.fetch, retries: 2 }).users().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RapportNetworkError);
+    expect(error).toMatchObject({ status: 503, attempts: 3 });
+    expect((error as Error).message).toMatch(/SERVICE_UNAVAILABLE/);
+  });
+
+  it('waits for a write still running under the same idempotency key, and then gets its answer', async () => {
+    const server = answering(1, graphQLError(409, 'IDEMPOTENCY_KEY_IN_PROGRESS', { 'retry-after': '0' }));
+    const client = createClient({ url, token: app.adminKey, fetch: server.fetch, minRetryDelay: 60_000 });
+    const created = unwrap((await client.createCustomer({ input: { name: 'Patient Writer' } })).createCustomer, 'customer');
+    expect(created.name).toBe('Patient Writer');
+    expect(server.calls[1]['idempotency-key']).toBe(server.calls[0]['idempotency-key']);
+
+    const stuck = answering(Infinity, graphQLError(409, 'IDEMPOTENCY_KEY_IN_PROGRESS', { 'retry-after': '0' }));
+    const error = await createClient({ url, token: app.adminKey, fetch: stuck.fetch, retries: 1 }).createCustomer({ input: { name: 'Never Done' } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RapportGraphQLError);
+    expect(error).toMatchObject({ code: 'IDEMPOTENCY_KEY_IN_PROGRESS', status: 409 });
+    expect(stuck.calls).toHaveLength(2);
+  });
+
   it('aborts an attempt that outlives the timeout and counts it as a network failure', async () => {
     let calls = 0;
     const hanging: FetchLike = (_url, init) =>

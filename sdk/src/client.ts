@@ -29,9 +29,11 @@ export interface ClientOptions {
   /** Defaults to the global fetch (Node 20+). Pass one to add tracing, proxies or test doubles. */
   fetch?: FetchLike;
   /**
-   * How often a failed request is repeated (default 2, so at most 3 attempts). Only network failures
-   * and HTTP 502/503/504 are retried, never GraphQL errors. Mutations are retried too: each call sends
-   * an `Idempotency-Key`, the same on every attempt, so the server runs the write at most once.
+   * How often a failed request is repeated (default 2, so at most 3 attempts). Retried: network failures,
+   * HTTP 502/503/504, an answer whose errors say SERVICE_UNAVAILABLE (the database is down for a moment)
+   * and, for a mutation, IDEMPOTENCY_KEY_IN_PROGRESS (an earlier attempt is still running); never other
+   * GraphQL errors. A `Retry-After` header sets the wait. Mutations are retried too: each call sends an
+   * `Idempotency-Key`, the same on every attempt, so the server runs the write at most once.
    */
   retries?: number;
   /** Milliseconds before the first retry (default 500); doubles per retry, with jitter. */
@@ -58,6 +60,8 @@ export interface RequestOptions {
 }
 
 const RETRYABLE_STATUS = new Set([502, 503, 504]);
+/** Codes of answers that will change if the same request is sent again a little later. */
+const RETRYABLE_CODES = ['SERVICE_UNAVAILABLE', 'IDEMPOTENCY_KEY_IN_PROGRESS'];
 
 interface PreparedDocument {
   query: string;
@@ -109,6 +113,17 @@ function errorMessage(e: unknown): string {
   const base = e instanceof Error ? e.message : String(e);
   const detail = cause?.code ?? cause?.message;
   return detail ? `${base} (${detail})` : base;
+}
+
+/** The retryable error code of a GraphQL answer, if it carries one (parsed only when the text mentions one). */
+function retryableCode(text: string): string | undefined {
+  if (!RETRYABLE_CODES.some((code) => text.includes(code))) return undefined;
+  try {
+    const errors = (JSON.parse(text) as { errors?: GraphQLErrorEntry[] }).errors ?? [];
+    return RETRYABLE_CODES.find((code) => errors.some((e) => e.extensions?.code === code));
+  } catch {
+    return undefined;
+  }
 }
 
 type Paginators = ReturnType<typeof paginators>;
@@ -237,8 +252,11 @@ export function createClient(options: ClientOptions): RapportClient {
       }
       if (result) {
         const { response, text } = result;
-        if (!RETRYABLE_STATUS.has(response.status)) return parseResponse<R>(response.status, text, doc.operationName, n);
-        failure = new RapportNetworkError(`${label}: the server answered HTTP ${response.status}`, { status: response.status, attempts: n });
+        const code = retryableCode(text);
+        const unavailable = RETRYABLE_STATUS.has(response.status) || code === 'SERVICE_UNAVAILABLE';
+        // Still running after every retry is an answer, not a failure to reach the server: the typed error says so.
+        if (!unavailable && (code !== 'IDEMPOTENCY_KEY_IN_PROGRESS' || n >= maxAttempts)) return parseResponse<R>(response.status, text, doc.operationName, n);
+        failure = new RapportNetworkError(`${label}: the server answered HTTP ${response.status}${code ? ` ${code}` : ''}`, { status: response.status, attempts: n });
       }
       if (n >= maxAttempts) throw failure!;
       await sleep(retryAfterMs(result?.response) ?? backoff(n), callOptions.signal);

@@ -10,7 +10,7 @@
  *   │  ├─ RapportAuthenticationError    UNAUTHENTICATED
  *   │  ├─ RapportPermissionError        FORBIDDEN
  *   │  └─ RapportInternalServerError    INTERNAL_SERVER_ERROR
- *   ├─ RapportNetworkError        no usable answer: connection failed, timed out, 502/503/504, not GraphQL
+ *   ├─ RapportNetworkError        no usable answer: connection failed, timed out, 502/503/504 or SERVICE_UNAVAILABLE, not GraphQL
  *   └─ RapportUserError           thrown by unwrap() when a mutation payload has userErrors
  */
 
@@ -27,7 +27,10 @@ export type RapportErrorCode =
   | 'QUERY_TOO_COMPLEX'
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
-  | 'INTERNAL_SERVER_ERROR';
+  | 'INTERNAL_SERVER_ERROR'
+  | 'SERVICE_UNAVAILABLE'
+  | 'IDEMPOTENCY_KEY_IN_PROGRESS'
+  | 'IDEMPOTENCY_KEY_REUSED';
 
 /** One entry of a GraphQL response's `errors`, as the server sent it. */
 export interface GraphQLErrorEntry {

@@ -22,6 +22,12 @@ export interface Config {
   modelOnDemandWaitMs: number;
   /** SQL statements slower than this are logged as warnings. */
   slowQueryMs: number;
+  /** How long a request waits for a database connection before it is answered 503. */
+  dbConnectTimeoutMs: number;
+  /** An idempotency key claimed longer ago than this, with no response stored, may be claimed again by a retry. */
+  idempotencyClaimTimeoutMs: number;
+  /** On SIGTERM/SIGINT, how long requests in flight may take to finish before their connections are closed. */
+  shutdownGraceMs: number;
   /** NODE_ENV=production: no development API key, no playground key, introspection off unless asked for. */
   production: boolean;
   /** Verifying frontend sessions' JWTs; null when JWTs are not accepted (API keys only). */
@@ -50,6 +56,16 @@ function parsePort(name: string, raw: string | undefined, fallback: number, prob
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0 || n > 65535) {
     problems.push(`${name} must be a port number between 0 and 65535, got "${raw}"`);
+    return fallback;
+  }
+  return n;
+}
+
+function parseMs(name: string, raw: string | undefined, fallback: number, problems: string[]): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) {
+    problems.push(`${name} must be a positive number of milliseconds, got "${raw}"`);
     return fallback;
   }
   return n;
@@ -122,6 +138,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     slowQueryMs,
     production: env.NODE_ENV === 'production',
     jwt,
+    dbConnectTimeoutMs: parseMs('DB_CONNECT_TIMEOUT_MS', env.DB_CONNECT_TIMEOUT_MS, 5000, problems),
+    idempotencyClaimTimeoutMs: parseMs('IDEMPOTENCY_CLAIM_TIMEOUT_MS', env.IDEMPOTENCY_CLAIM_TIMEOUT_MS, 60_000, problems),
+    shutdownGraceMs: parseMs('SHUTDOWN_GRACE_MS', env.SHUTDOWN_GRACE_MS, 10_000, problems),
   };
   if (problems.length) throw new ConfigError(problems);
   return config;

@@ -38,7 +38,7 @@ export async function openDatabase(config: Config, { migrate = true } = {}): Pro
     url = cluster.url(EMBEDDED_DATABASE);
     log.info(`embedded Postgres on port ${cluster.port}, data in ${dataDir}`);
   }
-  const dataSource = createDataSource(url, 10, config.slowQueryMs);
+  const dataSource = createDataSource(url, 10, config.slowQueryMs, config.dbConnectTimeoutMs);
   try {
     await dataSource.initialize();
     if (migrate) {

@@ -14,7 +14,7 @@ import { getSchema } from './schema';
 import { queryCost } from './cost';
 import { idempotency } from './idempotency';
 import { authenticate, requestActor } from './authenticate';
-import { actorKey } from '../core/actor';
+import { formatUnavailable, outageErrorHandler, outagePlugin } from './outage';
 
 interface RequestContext extends Context {
   tally: StatementTally;
@@ -26,6 +26,8 @@ interface RequestContext extends Context {
  * extensions.code; anything else (Apollo labels it INTERNAL_SERVER_ERROR) is logged and masked.
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const unavailable = formatUnavailable(formatted, error);
+  if (unavailable) return unavailable;
   const code = formatted.extensions?.code as string | undefined;
   if (code && code !== 'INTERNAL_SERVER_ERROR') {
     const { stacktrace: _s, ...extensions } = formatted.extensions ?? {};
@@ -66,7 +68,7 @@ export async function createApp(db: DataSource, config: Config, options: AppOpti
     introspection: true,
     // main.ts owns shutdown (HTTP, then Apollo, then the pool, then Postgres), so Apollo must not race it.
     stopOnTerminationSignals: false,
-    plugins: [ApolloServerPluginLandingPageDisabled(), statementReport, queryCost(schema, config.maxQueryCost)],
+    plugins: [ApolloServerPluginLandingPageDisabled(), statementReport, queryCost(schema, config.maxQueryCost), outagePlugin()],
   });
   await apollo.start();
 
@@ -89,7 +91,7 @@ export async function createApp(db: DataSource, config: Config, options: AppOpti
     '/graphql',
     express.json({ limit: '5mb' }),
     authenticate(db, config),
-    idempotency(db, (_req, res) => actorKey(requestActor(res))),
+    idempotency(db, config),
     (req, res, next) => {
       const tally: StatementTally = { statements: 0 };
       (req as unknown as { tally: StatementTally }).tally = tally;
@@ -103,6 +105,7 @@ export async function createApp(db: DataSource, config: Config, options: AppOpti
       }),
     }),
   );
+  app.use(outageErrorHandler);
   // Malformed JSON bodies and the like are the client's fault: 400 with a code, never a 500 page.
   app.use((err: Error & { status?: number; type?: string }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
     if (res.headersSent) return next(err);

@@ -1,3 +1,11 @@
+import http from 'node:http';
+import express from 'express';
+import request from 'supertest';
+import { decodeIdOf } from '../../src/common/ids';
+import type { Actor } from '../../src/core/actor';
+import { AccessRole } from '../../src/core/roles';
+import { idempotency, requestFingerprint } from '../../src/server/idempotency';
+import { adminClient, databaseName, until, waitingOnLocks } from '../support/outage';
 import { startTestApp, TestApp } from '../support/test-app';
 
 let app: TestApp;
@@ -7,6 +15,7 @@ beforeAll(async () => {
 afterAll(() => app.close());
 
 const CREATE = `mutation($name: String!) { createCustomer(input: { name: $name }) { customer { id name } userErrors { code } } }`;
+const RENAME = `mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { customer { id name version } userErrors { code } } }`;
 const send = (body: object, key?: string) => {
   const req = app.http.post('/graphql').set('content-type', 'application/json').set(app.auth);
   return (key === undefined ? req : req.set('Idempotency-Key', key)).send(body);
@@ -55,5 +64,170 @@ describe('idempotency keys', () => {
     expect(res.status).toBe(400);
     expect(res.body.errors[0].extensions.code).toBe('BAD_REQUEST');
     expect(await count('Too Long')).toBe(0);
+  });
+});
+
+describe('idempotency keys under failure and concurrency', () => {
+  it('write once when 20 retries of one mutation arrive together', async () => {
+    const body = { query: CREATE, variables: { name: 'Twenty At Once' } };
+    const answers = await Promise.all(Array.from({ length: 20 }, () => send(body, 'twenty-at-once')));
+    expect(await count('Twenty At Once')).toBe(1);
+    for (const res of answers) {
+      if (res.status === 409) {
+        expect(res.body.errors[0].extensions.code).toBe('IDEMPOTENCY_KEY_IN_PROGRESS');
+        expect(res.headers['retry-after']).toBe('1');
+      } else {
+        expect(res.status).toBe(200);
+      }
+    }
+    const ids = new Set(answers.filter((r) => r.status === 200).map((r) => r.body.data.createCustomer.customer.id));
+    expect(ids.size).toBe(1);
+    const last = await send(body, 'twenty-at-once');
+    expect(last.headers['idempotent-replayed']).toBe('true');
+    expect(last.body.data.createCustomer.customer.id).toEqual([...ids][0]);
+  });
+
+  it.each([
+    ['INTERNAL_SERVER_ERROR', 'XX000', 200],
+    ['SERVICE_UNAVAILABLE', '57P03', 503],
+  ])('run a retry again when the first attempt failed with %s, instead of replaying the failure', async (code, sqlstate, status) => {
+    const name = `Flaky ${sqlstate}`;
+    await app.db.query(`CREATE FUNCTION fail_${sqlstate}() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.name = '${name}' THEN RAISE EXCEPTION 'flaky insert' USING ERRCODE = '${sqlstate}'; END IF; RETURN NEW; END $$`);
+    await app.db.query(`CREATE TRIGGER fail_${sqlstate} BEFORE INSERT ON customers FOR EACH ROW EXECUTE FUNCTION fail_${sqlstate}()`);
+    const body = { query: CREATE, variables: { name } };
+    const failed = await send(body, `flaky-${sqlstate}`);
+    expect(failed.status).toBe(status);
+    expect(failed.body.errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual([code]);
+    expect(await app.db.query(`SELECT 1 FROM idempotency_keys WHERE key = $1`, [`flaky-${sqlstate}`])).toEqual([]);
+
+    await app.db.query(`DROP TRIGGER fail_${sqlstate} ON customers`);
+    const retry = await send(body, `flaky-${sqlstate}`);
+    expect(retry.status).toBe(200);
+    expect(retry.headers['idempotent-replayed']).toBeUndefined();
+    expect(retry.body.data.createCustomer.customer.id).toEqual(expect.any(String));
+    expect(await count(name)).toBe(1);
+  });
+
+  it('report a recent claim without a response as in progress, and let a retry take it over once it is stale', async () => {
+    // A claim left behind by a process that died before it wrote anything, under the caller's own scope.
+    await send({ query: CREATE, variables: { name: ' ' } }, 'scope-probe');
+    const [{ scope }] = await app.db.query(`SELECT scope FROM idempotency_keys WHERE key = 'scope-probe'`);
+    const body = { query: CREATE, variables: { name: 'Crashed Mid-Request' } };
+    await app.db.query(`INSERT INTO idempotency_keys (scope, key, request_hash, claim_token) VALUES ($1, 'crashed', $2, gen_random_uuid())`, [scope, requestFingerprint(body)]);
+
+    const early = await send(body, 'crashed');
+    expect(early.status).toBe(409);
+    expect(early.body.errors[0].extensions.code).toBe('IDEMPOTENCY_KEY_IN_PROGRESS');
+    expect(early.headers['retry-after']).toBe('1');
+    expect(await count('Crashed Mid-Request')).toBe(0);
+
+    await app.db.query(`UPDATE idempotency_keys SET created_at = now() - make_interval(secs => $1) WHERE key = 'crashed'`, [app.config.idempotencyClaimTimeoutMs / 1000 + 1]);
+    const taken = await send(body, 'crashed');
+    expect(taken.status).toBe(200);
+    expect(taken.headers['idempotent-replayed']).toBeUndefined();
+    expect(await count('Crashed Mid-Request')).toBe(1);
+    expect((await send(body, 'crashed')).headers['idempotent-replayed']).toBe('true');
+  });
+
+  it('treat requests that differ only in whitespace, comments and the order of variables as the same request', async () => {
+    const query = `mutation Create($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id } userErrors { code } } }`;
+    const first = await send({ query, operationName: 'Create', variables: { input: { name: 'Spaced Out', email: 'spaced@example.com' } } }, 'spaced-out');
+    const retry = await send(
+      {
+        query: `# sent again by a client that reformats its documents\nmutation Create( $input : CreateCustomerInput! ) {\n  createCustomer(input: $input) {\n    customer { id }\n    userErrors { code }\n  }\n}\n`,
+        operationName: 'Create',
+        variables: { input: { email: 'spaced@example.com', name: 'Spaced Out' } },
+      },
+      'spaced-out',
+    );
+    expect(retry.status).toBe(200);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(retry.body.data).toEqual(first.body.data);
+    expect(await count('Spaced Out')).toBe(1);
+  });
+
+  it('store the outcome of a request whose client hung up, so the retry replays it instead of writing again', async () => {
+    const created = await send({ query: CREATE, variables: { name: 'Hung Up' } });
+    const id = created.body.data.createCustomer.customer.id;
+    const body = JSON.stringify({ query: RENAME, variables: { input: { id, name: 'Hung Up Renamed' } } });
+    const db = await adminClient(app.url);
+    try {
+      await db.query('BEGIN');
+      await db.query(`SELECT 1 FROM customers WHERE id = $1 FOR UPDATE`, [decodeIdOf('Customer', id)]);
+      const url = new URL(`${await app.listen()}/graphql`);
+      const req = http.request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': 'hung-up', ...app.auth } });
+      req.on('error', () => {}); // the hang-up is ours
+      req.end(body);
+      await until(async () => (await waitingOnLocks(db, databaseName(app.url))) > 0);
+      req.destroy();
+      await until(() => req.destroyed);
+      await db.query('COMMIT');
+    } finally {
+      await db.end();
+    }
+    await until(async () => (await app.db.query(`SELECT 1 FROM idempotency_keys WHERE key = 'hung-up' AND response IS NOT NULL`)).length > 0);
+
+    const retry = await app.http.post('/graphql').set({ 'content-type': 'application/json', 'idempotency-key': 'hung-up', ...app.auth }).send(body);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(retry.body.data.updateCustomer.customer).toMatchObject({ name: 'Hung Up Renamed', version: 2 });
+    const [{ version }] = await app.db.query(`SELECT version FROM customers WHERE id = $1`, [decodeIdOf('Customer', id)]);
+    expect(version).toBe(2);
+  });
+});
+
+describe('the idempotency middleware', () => {
+  /** The middleware behind a stand-in for authentication (x-test-actor) and a handler that counts its runs. */
+  function standIn() {
+    const runs: string[] = [];
+    const actor = (id: string): Actor => ({ kind: 'principal', role: AccessRole.PARTNER, userId: null, scopes: [], credential: { kind: 'api_key', id, label: id }, label: id });
+    const server = express();
+    server.post(
+      '/graphql',
+      express.json(),
+      (req, res, next) => {
+        const who = req.get('x-test-actor');
+        if (who) res.locals.actor = actor(who);
+        next();
+      },
+      idempotency(app.db, app.config),
+      (req, res) => {
+        runs.push(`${req.get('x-test-actor')}: ${JSON.stringify(req.body.variables)}`);
+        if (req.get('x-test-fail')) return res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+        res.json({ data: { run: runs.length } });
+      },
+    );
+    const post = (who: string, variables: object, key: string, fail = false) =>
+      request(server)
+        .post('/graphql')
+        .set({ 'content-type': 'application/json', 'idempotency-key': key, 'x-test-actor': who, ...(fail ? { 'x-test-fail': '1' } : {}) })
+        .send({ query: CREATE, variables });
+    return { runs, post };
+  }
+
+  it('keeps each credential’s keys apart: the same key from two callers runs for each', async () => {
+    const { runs, post } = standIn();
+    const a = await post('shop-sync', { name: 'From the shop' }, 'order-1001');
+    const b = await post('erp-sync', { name: 'From the ERP' }, 'order-1001');
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect(runs).toEqual(['shop-sync: {"name":"From the shop"}', 'erp-sync: {"name":"From the ERP"}']);
+
+    const againA = await post('shop-sync', { name: 'From the shop' }, 'order-1001');
+    const againB = await post('erp-sync', { name: 'From the ERP' }, 'order-1001');
+    expect(againA.headers['idempotent-replayed']).toBe('true');
+    expect(againA.body).toEqual(a.body);
+    expect(againB.body).toEqual(b.body);
+    expect(runs).toHaveLength(2);
+    const scopes = await app.db.query(`SELECT scope FROM idempotency_keys WHERE key = 'order-1001' ORDER BY scope`);
+    expect(scopes.map((r: { scope: string }) => r.scope)).toEqual(['api_key:erp-sync', 'api_key:shop-sync']);
+  });
+
+  it('releases the key of a request answered with a 5xx, so the retry runs', async () => {
+    const { runs, post } = standIn();
+    expect((await post('shop-sync', { name: 'Five Hundred' }, 'five-hundred', true)).status).toBe(500);
+    const retry = await post('shop-sync', { name: 'Five Hundred' }, 'five-hundred');
+    expect(retry.status).toBe(200);
+    expect(retry.headers['idempotent-replayed']).toBeUndefined();
+    expect(runs).toHaveLength(2);
   });
 });
