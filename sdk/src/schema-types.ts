@@ -2297,7 +2297,7 @@ export type Query = {
   customerModel?: Maybe<CustomerModel>;
   /** Customers, filtered, searched and sorted, a page at a time. */
   customers: CustomerConnection;
-  /** Everything held about one customer as one JSON document (a data subject access request): profile, contacts, orders with lines, touchpoints, lifecycle history. Personal data is masked for callers who see it masked. Recorded in the audit log. Null when the customer does not exist for you. */
+  /** Everything held about one customer as one JSON document (a data subject access request): profile, contacts, orders with lines, touchpoints, lifecycle history. Personal data is masked for callers who see it masked; parts a key’s scopes do not cover (orders, touchpoints) are null and named in `withheld`. Recorded in the audit log. Null when the customer does not exist for you. */
   exportCustomerData?: Maybe<Scalars['JSONObject']['output']>;
   /** Lifecycle stage sizes now and the moves between stages recorded in a period. */
   lifecycleFunnel: LifecycleFunnel;

@@ -228,7 +228,10 @@ export interface ReferralFacts {
   margin: string;
 }
 
-/** Referred customers and the exact value of their purchases, for a page of referrers in one aggregate. */
+/**
+ * Referred customers and the exact value of their purchases, for a page of referrers in one aggregate; only the
+ * referred customers the caller may see (a sales rep's referrals in another rep's book are not theirs to count).
+ */
 export function referralFacts(loaders: Loaders): DataLoader<string, ReferralFacts> {
   return loaders.memo('insight:referrals', () =>
     new DataLoader<string, ReferralFacts>(async (ids) => {
@@ -241,7 +244,7 @@ export function referralFacts(loaders: Loaders): DataLoader<string, ReferralFact
              SELECT count(*) AS orders, sum(o.total_base) AS revenue, sum(o.margin_base) AS margin
                FROM orders o WHERE o.customer_id = r.id AND ${PURCHASES}
            ) v
-          WHERE r.referred_by_id = ANY($2::uuid[]) AND r.deleted_at IS NULL
+          WHERE r.referred_by_id = ANY($2::uuid[]) AND r.deleted_at IS NULL AND ${loaders.access.customerCondition('r')}
           GROUP BY r.referred_by_id`,
         [PURCHASE_STATUSES, [...ids]],
       );

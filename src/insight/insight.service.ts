@@ -422,6 +422,7 @@ export class InsightService {
   }
 
   async referralStats(c: Customer): Promise<ReferralStats> {
+    this.deps.access.require('analytics:read');
     const r = await referralFacts(this.deps.loaders).load(c.id);
     return Object.assign(new ReferralStats(), {
       customersReferred: r.customersReferred,

@@ -8,7 +8,7 @@ export class PrivacyResolver {
   @Query(() => GraphQLJSONObject, {
     nullable: true,
     description:
-      'Everything held about one customer as one JSON document (a data subject access request): profile, contacts, orders with lines, touchpoints, lifecycle history. Personal data is masked for callers who see it masked. Recorded in the audit log. Null when the customer does not exist for you.',
+      'Everything held about one customer as one JSON document (a data subject access request): profile, contacts, orders with lines, touchpoints, lifecycle history. Personal data is masked for callers who see it masked; parts a key’s scopes do not cover (orders, touchpoints) are null and named in `withheld`. Recorded in the audit log. Null when the customer does not exist for you.',
   })
   exportCustomerData(@Arg('id', () => ID, { description: 'The customer’s global ID.' }) id: string, @Ctx() ctx: Context) {
     return ctx.services.privacy.exportCustomerData(id);

@@ -33,11 +33,14 @@ export class PrivacyService {
     return this.deps.db.transaction('REPEATABLE READ', async (m) => {
       const customer = await findInScope(m, Customer, id, this.deps.access.rowCondition('customers'), { withDeleted: true });
       if (!customer) return null;
+      // A credential gets the parts of the record it may read; the rest is named as withheld.
+      const mayReadOrders = this.deps.access.can('orders:read');
+      const mayReadTouchpoints = this.deps.access.can('touchpoints:read');
       const [contacts, orders, lines, touchpoints, history] = await Promise.all([
         m.getRepository(Contact).find({ where: { customerId: id }, withDeleted: true, order: { createdAt: 'ASC' } }),
-        m.getRepository(Order).find({ where: { customerId: id }, withDeleted: true, order: { placedAt: 'ASC' } }),
-        m.getRepository(OrderLine).find({ where: { customerId: id }, order: { position: 'ASC' } }),
-        m.getRepository(Touchpoint).find({ where: { customerId: id }, withDeleted: true, order: { occurredAt: 'ASC' } }),
+        mayReadOrders ? m.getRepository(Order).find({ where: { customerId: id }, withDeleted: true, order: { placedAt: 'ASC' } }) : [],
+        mayReadOrders ? m.getRepository(OrderLine).find({ where: { customerId: id }, order: { position: 'ASC' } }) : [],
+        mayReadTouchpoints ? m.getRepository(Touchpoint).find({ where: { customerId: id }, withDeleted: true, order: { occurredAt: 'ASC' } }) : [],
         m.getRepository(LifecycleTransition).find({ where: { customerId: id }, order: { at: 'ASC' } }),
       ]);
       const linesByOrder = new Map<string, OrderLine[]>();
@@ -47,9 +50,10 @@ export class PrivacyService {
         exportedAt: new Date().toISOString(),
         customer: { ...show(customer), id: customer.globalId },
         contacts: contacts.map((c) => ({ ...show(c), id: c.globalId })),
-        orders: orders.map((o) => ({ ...show(o), id: o.globalId, lines: (linesByOrder.get(o.id) ?? []).map((l) => show(l)) })),
-        touchpoints: touchpoints.map((t) => ({ ...show(t), id: t.globalId })),
+        orders: mayReadOrders ? orders.map((o) => ({ ...show(o), id: o.globalId, lines: (linesByOrder.get(o.id) ?? []).map((l) => show(l)) })) : null,
+        touchpoints: mayReadTouchpoints ? touchpoints.map((t) => ({ ...show(t), id: t.globalId })) : null,
         lifecycleHistory: history.map((t) => show(t)),
+        withheld: [...(mayReadOrders ? [] : ['orders']), ...(mayReadTouchpoints ? [] : ['touchpoints'])],
       };
       // Handing out a person's data is itself worth a line in the audit log.
       await recordAudit(m, this.deps, { action: 'customer.export', objectType: 'Customer', objectId: id });

@@ -63,7 +63,8 @@ function complaintState(errors: UserErrors, purpose: TouchpointPurpose, occurred
 
 /**
  * Resolves the ID of a contact or order that must belong to the touchpoint's customer. One of
- * another customer is INVALID (it exists, but linking it would mix up two customers' histories).
+ * another customer is INVALID (it exists, but linking it would mix up two customers' histories);
+ * one outside the caller's `scope` is NOT_FOUND, so a sales rep cannot probe another rep's records.
  */
 async function customerReference(
   m: EntityManager,
@@ -72,6 +73,7 @@ async function customerReference(
   entity: typeof Contact | typeof Order,
   globalId: string | null | undefined,
   customerId: string | null | undefined,
+  scope: string | null,
 ): Promise<string | null | undefined> {
   if (globalId == null) return globalId;
   const type = entity.name;
@@ -80,7 +82,7 @@ async function customerReference(
     errors.add(at(field), UserErrorCode.INVALID_ID, `Not a valid ${type} ID.`);
     return undefined;
   }
-  const row = await m.getRepository<Contact | Order>(entity).findOne({ select: { id: true, customerId: true }, where: { id } });
+  const row = await findInScope<Contact | Order>(m, entity, id, scope);
   if (!row) {
     errors.add(at(field), UserErrorCode.NOT_FOUND, `No ${type.toLowerCase()} with this ID.`);
     return undefined;
@@ -104,6 +106,7 @@ export class TouchpointService {
   }
 
   summary(customerId: string): Promise<TouchpointSummary> {
+    this.deps.access.require('touchpoints:read');
     return touchpointSummary(this.deps.loaders).load(customerId);
   }
 
@@ -122,8 +125,8 @@ export class TouchpointService {
     const fields = this.validateFields(errors, input);
     return this.deps.db.transaction(async (m) => {
       const customerId = await resolveReference(m, errors, at('customerId'), 'Customer', Customer, input.customerId, this.deps.access.rowCondition('customers'));
-      const contactId = await customerReference(m, errors, 'contactId', Contact, input.contactId, customerId);
-      const orderId = await customerReference(m, errors, 'orderId', Order, input.orderId, customerId);
+      const contactId = await customerReference(m, errors, 'contactId', Contact, input.contactId, customerId, this.deps.access.rowCondition('contacts'));
+      const orderId = await customerReference(m, errors, 'orderId', Order, input.orderId, customerId, this.deps.access.rowCondition('orders'));
       const userId = input.userId == null ? actorUserId(this.deps.actor) : await resolveReference(m, errors, at('userId'), 'User', User, input.userId);
       if (errors.any || !customerId) return payload(null, errors);
       const repo = m.getRepository(Touchpoint);
@@ -175,8 +178,8 @@ export class TouchpointService {
       const occurredAt = input.occurredAt ?? current.occurredAt;
       const complaint = complaintState(errors, purpose, occurredAt, input, current, now);
       const changes = defined({
-        contactId: await customerReference(m, errors, 'contactId', Contact, input.contactId, current.customerId),
-        orderId: await customerReference(m, errors, 'orderId', Order, input.orderId, current.customerId),
+        contactId: await customerReference(m, errors, 'contactId', Contact, input.contactId, current.customerId, this.deps.access.rowCondition('contacts')),
+        orderId: await customerReference(m, errors, 'orderId', Order, input.orderId, current.customerId, this.deps.access.rowCondition('orders')),
         userId: await resolveReference(m, errors, at('userId'), 'User', User, input.userId),
         channel: input.channel ?? undefined,
         direction: input.direction ?? undefined,
