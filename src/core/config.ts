@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { AccessRole } from './roles';
 
 /** Runtime configuration, read once from the environment and validated up front. */
 export interface Config {
@@ -20,6 +21,41 @@ export interface Config {
   modelMaxAgeHours: number;
   /** SQL statements slower than this are logged as warnings. */
   slowQueryMs: number;
+  /** Postgres statement_timeout of the server's pool: a statement running longer is cancelled and answered TIMEOUT. */
+  requestTimeoutMs: number;
+  /** How long a request waits for a free pool connection before it is answered 503 SERVICE_UNAVAILABLE. */
+  poolWaitTimeoutMs: number;
+  /** Operation shape limits (graphql-armor and the parser), checked before anything runs. */
+  maxQueryDepth: number;
+  maxQueryAliases: number;
+  maxQueryDirectives: number;
+  maxQueryTokens: number;
+  /** Longest `search` argument and longest text in a filter. */
+  maxSearchLength: number;
+  /** Largest filter tree: conditions plus and/or/not groups, and nesting of groups. */
+  maxFilterNodes: number;
+  maxFilterDepth: number;
+  /** Whether the schema can be introspected (and errors suggest field names). */
+  introspection: boolean;
+  /** Browser origins allowed to call the API cross-origin; empty means same-origin only, ['*'] any origin. */
+  corsOrigins: string[];
+  /** Leaky bucket of query cost per credential (src/server/throttle.ts). */
+  throttle: ThrottleConfig;
+}
+
+export interface ThrottleLimits {
+  /** Cost points the bucket holds: the burst a credential may spend at once. */
+  bucketSize: number;
+  /** Cost points restored per second. */
+  restoreRate: number;
+}
+
+/** Who a role-specific override applies to: a credential's role, or a caller with none. */
+export type ThrottleRole = `${AccessRole}` | 'ANONYMOUS';
+
+export interface ThrottleConfig extends ThrottleLimits {
+  /** Overrides per role (THROTTLE_<ROLE>_BUCKET_SIZE, THROTTLE_<ROLE>_RESTORE_RATE); unset values fall back to the defaults. */
+  byRole: Partial<Record<ThrottleRole, Partial<ThrottleLimits>>>;
 }
 
 export class ConfigError extends Error {
@@ -46,6 +82,64 @@ function parseBool(name: string, raw: string | undefined, fallback: boolean, pro
   if (/^(0|false|no|off)$/i.test(raw)) return false;
   problems.push(`${name} must be true or false, got "${raw}"`);
   return fallback;
+}
+
+/** A number from the environment: `fallback` when unset, a problem naming the variable when out of range. */
+function parseNumber(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: number,
+  { integer = true, min = 1, unit = '' }: { integer?: boolean; min?: number; unit?: string } = {},
+  problems: string[],
+): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < min) {
+    problems.push(`${name} must be ${integer ? 'an integer' : 'a number'} ≥ ${min}${unit}, got "${raw}"`);
+    return fallback;
+  }
+  return n;
+}
+
+/** Comma-separated origins ("https://app.example.com,http://localhost:5173"), or "*". */
+function parseOrigins(raw: string | undefined, problems: string[]): string[] {
+  const origins = (raw ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  for (const origin of origins) {
+    if (origin === '*') continue;
+    let parsed: URL | null = null;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      // reported below
+    }
+    if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.origin !== origin) {
+      problems.push(`CORS_ORIGINS must list origins such as https://app.example.com (scheme, host, optional port; no path), got "${origin}"`);
+    }
+  }
+  return origins;
+}
+
+// A record rather than Object.values(AccessRole): loading the config then does not load type-graphql, and a role
+// added to AccessRole but not here fails to compile.
+const THROTTLE_ROLES: Record<ThrottleRole, true> = { ADMIN: true, MANAGER: true, SALES_REP: true, ANALYST: true, PARTNER: true, ANONYMOUS: true };
+
+function parseThrottle(env: NodeJS.ProcessEnv, problems: string[]): ThrottleConfig {
+  const rate = { integer: false, unit: ' (cost points per second)' };
+  const throttle: ThrottleConfig = {
+    bucketSize: parseNumber(env, 'THROTTLE_BUCKET_SIZE', 100_000, {}, problems),
+    restoreRate: parseNumber(env, 'THROTTLE_RESTORE_RATE', 5_000, rate, problems),
+    byRole: {},
+  };
+  for (const role of Object.keys(THROTTLE_ROLES) as ThrottleRole[]) {
+    const size = env[`THROTTLE_${role}_BUCKET_SIZE`] ? parseNumber(env, `THROTTLE_${role}_BUCKET_SIZE`, 0, {}, problems) : undefined;
+    const restore = env[`THROTTLE_${role}_RESTORE_RATE`] ? parseNumber(env, `THROTTLE_${role}_RESTORE_RATE`, 0, rate, problems) : undefined;
+    if (size !== undefined || restore !== undefined) throttle.byRole[role] = { bucketSize: size, restoreRate: restore };
+  }
+  return throttle;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -80,6 +174,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxQueryCost,
     modelMaxAgeHours,
     slowQueryMs,
+    requestTimeoutMs: parseNumber(env, 'REQUEST_TIMEOUT_MS', 15_000, { unit: ' ms' }, problems),
+    poolWaitTimeoutMs: parseNumber(env, 'POOL_WAIT_TIMEOUT_MS', 5_000, { unit: ' ms' }, problems),
+    maxQueryDepth: parseNumber(env, 'MAX_QUERY_DEPTH', 15, {}, problems),
+    maxQueryAliases: parseNumber(env, 'MAX_QUERY_ALIASES', 30, { min: 0 }, problems),
+    maxQueryDirectives: parseNumber(env, 'MAX_QUERY_DIRECTIVES', 20, { min: 0 }, problems),
+    maxQueryTokens: parseNumber(env, 'MAX_QUERY_TOKENS', 10_000, {}, problems),
+    maxSearchLength: parseNumber(env, 'MAX_SEARCH_LENGTH', 200, {}, problems),
+    maxFilterNodes: parseNumber(env, 'MAX_FILTER_NODES', 100, {}, problems),
+    maxFilterDepth: parseNumber(env, 'MAX_FILTER_DEPTH', 8, {}, problems),
+    introspection: parseBool('INTROSPECTION', env.INTROSPECTION, env.NODE_ENV !== 'production', problems),
+    corsOrigins: parseOrigins(env.CORS_ORIGINS, problems),
+    throttle: parseThrottle(env, problems),
   };
   if (problems.length) throw new ConfigError(problems);
   return config;
