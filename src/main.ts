@@ -10,7 +10,7 @@ import { loadDemoDataIfEmpty } from './seed/demo';
 async function main(): Promise<void> {
   const config = loadConfig();
   setLogLevel(config.logLevel);
-  const db = await openDatabase(config);
+  const db = await openDatabase(config, { serving: true });
   if (config.demoData) await loadDemoDataIfEmpty(db.dataSource, config);
   const { app, stop } = await createApp(db.dataSource, config);
   const server: Server = app.listen(config.port, config.host);
