@@ -18,6 +18,19 @@ function reject(res: Response, status: number, code: string, message: string): v
   res.status(status).json({ errors: [{ message, extensions: { code } }] });
 }
 
+/** Answers that ask the client to try again are not kept for the key: the retry must run, not replay them. */
+const TRY_AGAIN_CODES = new Set(['THROTTLED', 'TIMEOUT', 'SERVICE_UNAVAILABLE', 'CLIENT_CLOSED_REQUEST']);
+
+function worthKeeping(status: number, body: string): boolean {
+  if (status >= 500 || status === 429) return false;
+  try {
+    const errors = (JSON.parse(body) as { errors?: Array<{ extensions?: { code?: string } }> }).errors ?? [];
+    return !errors.some((e) => TRY_AGAIN_CODES.has(e.extensions?.code ?? ''));
+  } catch {
+    return true;
+  }
+}
+
 function isMutation(query: unknown, operationName: unknown): boolean {
   if (typeof query !== 'string') return false;
   try {
@@ -67,12 +80,12 @@ export function idempotency(db: DataSource, scopeOf: (req: Request) => string = 
     } catch (e) {
       return next(e);
     }
-    // Keep what Apollo sends; a failure on our side frees the key so the client can try again.
+    // Keep what Apollo sends; a failure on our side, or a "try again", frees the key so the client can try again.
     const send = res.send.bind(res);
     res.send = (payload?: unknown) => {
       const text = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : JSON.stringify(payload);
       const store =
-        res.statusCode >= 500
+        !worthKeeping(res.statusCode, text)
           ? db.query(`DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2`, [scope, key])
           : db.query(`UPDATE idempotency_keys SET status_code = $3, response = $4, completed_at = now() WHERE scope = $1 AND key = $2`, [scope, key, res.statusCode, text]);
       store.catch((e: unknown) => log.error('storing an idempotent response failed', e)).finally(() => send(payload));

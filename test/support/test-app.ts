@@ -5,8 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
-import { createDataSource } from '../../src/db/data-source';
-import { createApp } from '../../src/server/app';
+import { createDataSource, servingPoolLimits } from '../../src/db/data-source';
+import { AppOptions, createApp } from '../../src/server/app';
 import { Config, loadConfig } from '../../src/core/config';
 
 const TEMPLATE_DB = 'rapport_template';
@@ -67,12 +67,14 @@ export async function dropTestDatabase(url: string): Promise<void> {
 }
 
 /** The real stack for one test file: Express + Apollo over a fresh Postgres database. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, options: AppOptions = {}): Promise<TestApp> {
   const url = await createTestDatabase();
-  const config = loadConfig({ ...process.env, DATABASE_URL: url, DEMO_DATA: 'false', LOG_LEVEL: 'silent', ...env });
-  const db = createDataSource(url, 5);
+  // Tests send bursts no real client would; the throttle gets its own tests (test/api/limits.test.ts), with its own settings.
+  const unthrottled = { THROTTLE_BUCKET_SIZE: '1000000000', THROTTLE_RESTORE_RATE: '1000000000' };
+  const config = loadConfig({ ...process.env, DATABASE_URL: url, DEMO_DATA: 'false', LOG_LEVEL: 'silent', ...unthrottled, ...env });
+  const db = createDataSource(url, 5, config.slowQueryMs, servingPoolLimits(config));
   await db.initialize();
-  const { app, stop } = await createApp(db, config);
+  const { app, stop } = await createApp(db, config, options);
   const http = request(app);
   let server: Server | undefined;
   const gql = async <T>(query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}): Promise<GraphQLResponse<T>> => {

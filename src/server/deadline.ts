@@ -1,0 +1,76 @@
+import { HeaderMap } from '@apollo/server';
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { Request, RequestHandler } from 'express';
+import type { DataSource } from 'typeorm';
+import { log } from '../core/logger';
+import { POOL_WAIT_TIMEOUT_MESSAGE } from '../db/data-source';
+import { cancelRunningStatements, newRequestTally, StatementTally, withStatementTally } from '../db/statement-counter';
+
+/**
+ * How long SQL may run for a request, and for whom:
+ * - each statement is cancelled by Postgres after REQUEST_TIMEOUT_MS (statement_timeout on the serving pool,
+ *   src/db/data-source.ts) and answered TIMEOUT;
+ * - a request waits at most POOL_WAIT_TIMEOUT_MS for a pool connection, then is answered 503 SERVICE_UNAVAILABLE
+ *   with Retry-After, so a few slow requests holding the pool make the others fail fast instead of queueing;
+ * - a client that goes away has its running statements cancelled and its next ones refused.
+ */
+
+/** Seconds a client is asked to wait after the pool was busy: long enough for typical statements to finish. */
+const POOL_BUSY_RETRY_AFTER_SECONDS = 1;
+
+/** Postgres's SQLSTATE for a statement cancelled by statement_timeout or pg_cancel_backend. */
+const QUERY_CANCELED = '57014';
+
+export function requestTallyOf(req: Request): StatementTally {
+  return (req as unknown as { tally: StatementTally }).tally;
+}
+
+/** Runs the rest of the request with a statement tally that knows its running backends; cancels them on disconnect. */
+export function statementTracking(db: DataSource): RequestHandler {
+  return (req, res, next) => {
+    const tally = newRequestTally();
+    (req as unknown as { tally: StatementTally }).tally = tally;
+    res.on('close', () => {
+      if (res.writableFinished) return;
+      cancelRunningStatements(db, tally)
+        .then((n) => n && log.info(`client closed the connection: cancelled ${n} running statement${n === 1 ? '' : 's'}`))
+        .catch((e: unknown) => log.warn('cancelling the statements of a closed request failed', e));
+    });
+    withStatementTally(tally, () => next());
+  };
+}
+
+/** The innermost error: GraphQL wraps resolver errors in originalError, some code wraps in cause. */
+function rootCause(error: unknown): (Error & { code?: string }) | undefined {
+  let e = error as { originalError?: unknown; cause?: unknown } | undefined;
+  for (let i = 0; i < 10 && e && (e.originalError || e.cause); i++) e = (e.originalError ?? e.cause) as typeof e;
+  return e instanceof Error ? e : undefined;
+}
+
+/** Gives database limits their own codes, instead of INTERNAL_SERVER_ERROR. */
+export const statementLimitErrors: ApolloServerPlugin = {
+  async requestDidStart() {
+    return {
+      async didEncounterErrors({ errors }) {
+        for (const error of errors) {
+          const cause = rootCause(error);
+          if (!cause || error.extensions.code) continue;
+          const extensions = error.extensions as Record<string, unknown>;
+          if (cause.code === QUERY_CANCELED && /statement timeout/.test(cause.message)) {
+            log.warn(`statement cancelled by REQUEST_TIMEOUT_MS at ${error.path?.join('.') ?? '(request)'}`);
+            error.message = 'The database took too long to answer and the statement was cancelled. Ask for less (smaller pages, fewer fields) or try again later.';
+            extensions.code = 'TIMEOUT';
+          } else if (cause.code === QUERY_CANCELED) {
+            error.message = 'The request was stopped: the client closed the connection.';
+            extensions.code = 'CLIENT_CLOSED_REQUEST';
+          } else if (cause.message === POOL_WAIT_TIMEOUT_MESSAGE) {
+            log.warn(`no database connection within POOL_WAIT_TIMEOUT_MS at ${error.path?.join('.') ?? '(request)'}`);
+            error.message = 'The server is busy: no database connection was free in time. Retry after the time in Retry-After.';
+            extensions.code = 'SERVICE_UNAVAILABLE';
+            extensions.http = { status: 503, headers: new HeaderMap([['retry-after', String(POOL_BUSY_RETRY_AFTER_SECONDS)]]) };
+          }
+        }
+      },
+    };
+  },
+};
