@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Client } from 'pg';
+import { EventSubscriber } from 'typeorm';
 import type { AfterQueryEvent, BeforeQueryEvent, DataSource, EntitySubscriberInterface, Logger, QueryRunner } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { GraphQLError } from 'graphql';
@@ -29,6 +30,8 @@ export function currentTally(): StatementTally | undefined {
   return requestTally.getStore();
 }
 
+const CONTROL = /^(START TRANSACTION|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT)/i;
+
 /** A request's tally that tracks its running statements. */
 export function newRequestTally(): StatementTally {
   return { statements: 0, running: new Map() };
@@ -44,11 +47,15 @@ function backendOf(queryRunner: QueryRunner): number | undefined {
  * Keeps each request's tally of running backends current. TypeORM calls beforeQuery after the runner has its
  * connection and just before sending the statement, and afterQuery when it settles, both in the caller's async context.
  */
+@EventSubscriber()
 export class RunningStatementTracker implements EntitySubscriberInterface {
   beforeQuery(event: BeforeQueryEvent<unknown>): void {
     const tally = requestTally.getStore();
     if (!tally?.running) return;
-    if (tally.cancelled) throw new GraphQLError('The client closed the connection; the request was stopped.', { extensions: { code: 'CLIENT_CLOSED_REQUEST' } });
+    // Transaction control still goes through: a ROLLBACK refused would return the connection to the pool mid-transaction.
+    if (tally.cancelled && !CONTROL.test(event.query)) {
+      throw new GraphQLError('The client closed the connection; the request was stopped.', { extensions: { code: 'CLIENT_CLOSED_REQUEST' } });
+    }
     const pid = backendOf(event.queryRunner);
     if (pid) tally.running.set(pid, (tally.running.get(pid) ?? 0) + 1);
   }
@@ -83,8 +90,6 @@ export async function cancelRunningStatements(db: DataSource, tally: StatementTa
     await client.end().catch(() => undefined);
   }
 }
-
-const CONTROL = /^(START TRANSACTION|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT)/i;
 
 /** TypeORM logger that tallies data statements (not transaction control) and logs failures. */
 export class StatementCountingLogger implements Logger {

@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import { HeaderMap } from '@apollo/server';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Request, RequestHandler } from 'express';
@@ -30,12 +31,16 @@ export function statementTracking(db: DataSource): RequestHandler {
   return (req, res, next) => {
     const tally = newRequestTally();
     (req as unknown as { tally: StatementTally }).tally = tally;
-    res.on('close', () => {
-      if (res.writableFinished) return;
-      cancelRunningStatements(db, tally)
-        .then((n) => n && log.info(`client closed the connection: cancelled ${n} running statement${n === 1 ? '' : 's'}`))
-        .catch((e: unknown) => log.warn('cancelling the statements of a closed request failed', e));
-    });
+    // Bound to the request's async context, so the log lines below carry its request id.
+    res.on(
+      'close',
+      AsyncResource.bind(() => {
+        if (res.writableFinished) return;
+        cancelRunningStatements(db, tally)
+          .then((n) => n && log.info(`client closed the connection: cancelled ${n} running statement${n === 1 ? '' : 's'}`))
+          .catch((e: unknown) => log.warn('cancelling the statements of a closed request failed', e));
+      }),
+    );
     withStatementTally(tally, () => next());
   };
 }
