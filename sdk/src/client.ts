@@ -29,9 +29,10 @@ export interface ClientOptions {
   /** Defaults to the global fetch (Node 20+). Pass one to add tracing, proxies or test doubles. */
   fetch?: FetchLike;
   /**
-   * How often a failed request is repeated (default 2, so at most 3 attempts). Only network failures
-   * and HTTP 502/503/504 are retried, never GraphQL errors. Mutations are retried too: each call sends
-   * an `Idempotency-Key`, the same on every attempt, so the server runs the write at most once.
+   * How often a failed request is repeated (default 2, so at most 3 attempts). Only network failures,
+   * HTTP 502/503/504 and HTTP 429 THROTTLED (after waiting its Retry-After) are retried, never other GraphQL
+   * errors. Mutations are retried too: each call sends an `Idempotency-Key`, the same on every attempt, so
+   * the server runs the write at most once.
    */
   retries?: number;
   /** Milliseconds before the first retry (default 500); doubles per retry, with jitter. */
@@ -58,6 +59,8 @@ export interface RequestOptions {
 }
 
 const RETRYABLE_STATUS = new Set([502, 503, 504]);
+/** The credential's cost bucket is empty: the server says in Retry-After when it holds enough again. */
+const THROTTLED_STATUS = 429;
 
 interface PreparedDocument {
   query: string;
@@ -237,6 +240,13 @@ export function createClient(options: ClientOptions): RapportClient {
       }
       if (result) {
         const { response, text } = result;
+        if (response.status === THROTTLED_STATUS) {
+          // Retrying sooner than Retry-After only earns another 429: without a usable one, report the throttle at once.
+          const wait = retryAfterMs(response);
+          if (n >= maxAttempts || wait === undefined) return parseResponse<R>(response.status, text, doc.operationName, n);
+          await sleep(wait, callOptions.signal);
+          continue;
+        }
         if (!RETRYABLE_STATUS.has(response.status)) return parseResponse<R>(response.status, text, doc.operationName, n);
         failure = new RapportNetworkError(`${label}: the server answered HTTP ${response.status}`, { status: response.status, attempts: n });
       }
