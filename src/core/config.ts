@@ -89,14 +89,14 @@ function parseNumber(
   env: NodeJS.ProcessEnv,
   name: string,
   fallback: number,
-  { integer = true, min = 1, unit = '' }: { integer?: boolean; min?: number; unit?: string } = {},
+  { integer = true, min = 1, above = false, unit = '' }: { integer?: boolean; min?: number; above?: boolean; unit?: string } = {},
   problems: string[],
 ): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < min) {
-    problems.push(`${name} must be ${integer ? 'an integer' : 'a number'} ≥ ${min}${unit}, got "${raw}"`);
+  if (!Number.isFinite(n) || (integer && !Number.isInteger(n)) || (above ? n <= min : n < min)) {
+    problems.push(`${name} must be ${integer ? 'an integer' : 'a number'} ${above ? '>' : '≥'} ${min}${unit}, got "${raw}"`);
     return fallback;
   }
   return n;
@@ -128,7 +128,7 @@ function parseOrigins(raw: string | undefined, problems: string[]): string[] {
 const THROTTLE_ROLES: Record<ThrottleRole, true> = { ADMIN: true, MANAGER: true, SALES_REP: true, ANALYST: true, PARTNER: true, ANONYMOUS: true };
 
 function parseThrottle(env: NodeJS.ProcessEnv, problems: string[]): ThrottleConfig {
-  const rate = { integer: false, unit: ' (cost points per second)' };
+  const rate = { integer: false, min: 0, above: true, unit: ' (cost points per second)' };
   const throttle: ThrottleConfig = {
     bucketSize: parseNumber(env, 'THROTTLE_BUCKET_SIZE', 100_000, {}, problems),
     restoreRate: parseNumber(env, 'THROTTLE_RESTORE_RATE', 5_000, rate, problems),
