@@ -1,12 +1,5 @@
-import {
-  GraphQLError,
-  GraphQLSchema,
-  getNamedType,
-  getNullableType,
-  getVariableValues,
-  isCompositeType,
-  isListType,
-} from 'graphql';
+import { GraphQLError, GraphQLSchema, getNamedType, getNullableType, isCompositeType, isListType, Kind } from 'graphql';
+import type { OperationDefinitionNode, TypeNode } from 'graphql';
 import { ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
 import { HeaderMap } from '@apollo/server';
 import type { ApolloServerPlugin } from '@apollo/server';
@@ -80,52 +73,70 @@ function badInput(message: string, argument: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', argument, http: { status: 400 } } });
 }
 
-/** The first problem with a filter argument's size or text, or null. Stops walking once a limit is passed. */
-function filterProblem(where: string, filter: Record<string, unknown>, limits: CostLimits): GraphQLError | null {
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The first problem with a filter's size or text, or null. It walks raw variables (before graphql-js coerces them,
+ * which for a filter of thousands of branches takes far longer than this walk) as well as coerced arguments, and
+ * stops as soon as a limit is passed. A value that is not a filter is left for coercion to report.
+ */
+function filterProblem(where: string, filter: unknown, limits: CostLimits): GraphQLError | null {
   let nodes = 0;
-  let problem: GraphQLError | null = null;
-  const tooLong = (path: string, text: string) =>
-    badInput(`${path} of ${where} is ${text.length} characters long; at most ${limits.maxSearchLength} are allowed.`, path);
-  const group = (value: Record<string, unknown>, depth: number, path: string): void => {
-    if (depth > limits.maxFilterDepth) {
-      problem = badInput(`filter of ${where} nests and/or/not ${depth} deep at ${path}; at most ${limits.maxFilterDepth} levels are allowed.`, 'filter');
-      return;
+  const tooLong = (at: string, text: string) => badInput(`${at} of ${where} is ${text.length} characters long; at most ${limits.maxSearchLength} are allowed.`, 'filter');
+  const tooMany = () => badInput(`filter of ${where} has more than ${limits.maxFilterNodes} conditions and groups; split the query or use \`in\`.`, 'filter');
+  const condition = (at: string, operators: Record<string, unknown>): GraphQLError | null => {
+    for (const [op, operand] of Object.entries(operators)) {
+      if (typeof operand === 'string' && operand.length > limits.maxSearchLength) return tooLong(`${at}.${op}`, operand);
+      if (!Array.isArray(operand)) continue;
+      if (operand.length > MAX_IN) return badInput(`${at}.${op} of ${where} has ${operand.length} values; at most ${MAX_IN} are allowed.`, 'filter');
+      const long = operand.find((v): v is string => typeof v === 'string' && v.length > limits.maxSearchLength);
+      if (long !== undefined) return tooLong(`${at}.${op}`, long);
     }
-    nodes += 1;
-    for (const [key, raw] of Object.entries(value)) {
-      if (problem) return;
-      if (raw === null || raw === undefined) continue;
-      if (nodes > limits.maxFilterNodes) {
-        problem = badInput(`filter of ${where} has more than ${limits.maxFilterNodes} conditions and groups; split the query or use \`in\`.`, 'filter');
-        return;
-      }
-      if ((key === 'and' || key === 'or') && Array.isArray(raw)) raw.forEach((g, i) => problem || group(g as Record<string, unknown>, depth + 1, `${path}.${key}.${i}`));
-      else if (key === 'not') group(raw as Record<string, unknown>, depth + 1, `${path}.not`);
-      else {
-        nodes += 1;
-        for (const [op, operand] of Object.entries(raw as Record<string, unknown>)) {
-          const at = `${path}.${key}.${op}`;
-          if (typeof operand === 'string' && operand.length > limits.maxSearchLength) problem = tooLong(at, operand);
-          else if (Array.isArray(operand)) {
-            if (operand.length > MAX_IN) problem = badInput(`${at} of ${where} has ${operand.length} values; at most ${MAX_IN} are allowed.`, 'filter');
-            const long = operand.find((v) => typeof v === 'string' && v.length > limits.maxSearchLength) as string | undefined;
-            if (long !== undefined) problem ??= tooLong(at, long);
-          }
-          if (problem) return;
-        }
-      }
-    }
+    return null;
   };
-  group(filter, 1, 'filter');
-  return problem;
+  const group = (value: unknown, depth: number, path: string): GraphQLError | null => {
+    if (!isObject(value)) return null;
+    if (depth > limits.maxFilterDepth) {
+      return badInput(`filter of ${where} nests and/or/not ${depth} deep at ${path}; at most ${limits.maxFilterDepth} levels are allowed.`, 'filter');
+    }
+    if (++nodes > limits.maxFilterNodes) return tooMany();
+    for (const [key, raw] of Object.entries(value)) {
+      let problem: GraphQLError | null = null;
+      if (key === 'and' || key === 'or') {
+        // A single object stands for a list of one, as GraphQL coerces it.
+        const items = Array.isArray(raw) ? raw : [raw];
+        for (let i = 0; i < items.length && !problem; i++) problem = group(items[i], depth + 1, `${path}.${key}.${i}`);
+      } else if (key === 'not') {
+        problem = group(raw, depth + 1, `${path}.not`);
+      } else if (isObject(raw)) {
+        problem = ++nodes > limits.maxFilterNodes ? tooMany() : condition(`${path}.${key}`, raw);
+      }
+      if (problem) return problem;
+    }
+    return null;
+  };
+  return group(filter, 1, 'filter');
+}
+
+/** Filters passed as variables, checked raw: a list of filters counts as the `or` it will end up in. */
+function filterVariablesProblem(operation: OperationDefinitionNode | undefined, variables: Record<string, unknown>, limits: CostLimits): GraphQLError | null {
+  for (const definition of operation?.variableDefinitions ?? []) {
+    let type: TypeNode = definition.type;
+    while (type.kind !== Kind.NAMED_TYPE) type = type.type;
+    if (!type.name.value.endsWith('Filter')) continue;
+    const name = definition.variable.name.value;
+    const value = variables[name];
+    const problem = filterProblem(`$${name}`, Array.isArray(value) ? { or: value } : value, limits);
+    if (problem) return problem;
+  }
+  return null;
 }
 
 function argumentProblem(where: string, args: Record<string, any>, limits: CostLimits): GraphQLError | null {
   if (typeof args.search === 'string' && args.search.length > limits.maxSearchLength) {
     return badInput(`search of ${where} is ${args.search.length} characters long; at most ${limits.maxSearchLength} are allowed.`, 'search');
   }
-  if (args.filter && typeof args.filter === 'object') return filterProblem(where, args.filter, limits);
-  return null;
+  return args.filter ? filterProblem(where, args.filter, limits) : null;
 }
 
 /** How many items a list field asks for: the number of `ids`, else `first`, else 1 (small fixed lists). */
@@ -202,13 +213,15 @@ export function queryCost<TContext extends { actor: Actor }>(schema: GraphQLSche
           if (nestingDepth(variables, MAX_VARIABLE_NESTING) > MAX_VARIABLE_NESTING) {
             throw badInput(`Variables nest more than ${MAX_VARIABLE_NESTING} levels deep.`, 'variables');
           }
-          // Variables that do not fit their types: leave it to execution, which answers 400 BAD_USER_INPUT.
-          if (getVariableValues(schema, operation?.variableDefinitions ?? [], variables).errors) return;
+          const early = filterVariablesProblem(operation, variables, limits);
+          if (early) throw early;
           const problems: GraphQLError[] = [];
           try {
             requested = getComplexity({ schema, query: document, variables, operationName: request.operationName, estimators: [estimator(schema, limits, problems)] });
           } catch (e) {
-            // graphql-query-complexity gives up past 10,000 evaluated selections (fragments spread over and over).
+            // Variables that do not fit their types: execution answers them with 400 BAD_USER_INPUT, running nothing.
+            if (e instanceof GraphQLError && /^Variable "\$/.test(e.message)) return;
+            // Otherwise graphql-query-complexity gave up: past 10,000 evaluated selections (fragments spread over and over).
             throw tooComplex(`This query has too many selections to cost: ${(e as Error).message} Ask for fewer fields or fragments.`, report());
           }
           if (problems.length) throw problems[0];
