@@ -21,8 +21,11 @@ export function servingPoolLimits(config: { requestTimeoutMs: number; poolWaitTi
   return { statementTimeoutMs: config.requestTimeoutMs, poolWaitTimeoutMs: config.poolWaitTimeoutMs };
 }
 
-/** The message pg-pool fails a checkout with after connectionTimeoutMillis. */
-export const POOL_WAIT_TIMEOUT_MESSAGE = 'timeout exceeded when trying to connect';
+/**
+ * How pg-pool fails a checkout after connectionTimeoutMillis: no pooled connection came free, or a new one did not
+ * finish connecting (also when the event loop was blocked longer than the timeout, say by a model fit).
+ */
+export const POOL_TIMEOUT_MESSAGES: readonly string[] = ['timeout exceeded when trying to connect', 'Connection terminated due to connection timeout'];
 
 /** slowQueryMs: statements slower than this are logged as warnings, so production shows what to index. */
 export function createDataSource(url: string, poolSize = 10, slowQueryMs = 1000, limits: PoolLimits = {}): DataSource {

@@ -4,7 +4,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { Request, RequestHandler } from 'express';
 import type { DataSource } from 'typeorm';
 import { log } from '../core/logger';
-import { POOL_WAIT_TIMEOUT_MESSAGE } from '../db/data-source';
+import { POOL_TIMEOUT_MESSAGES } from '../db/data-source';
 import { cancelRunningStatements, newRequestTally, StatementTally, withStatementTally } from '../db/statement-counter';
 
 /**
@@ -45,11 +45,17 @@ export function statementTracking(db: DataSource): RequestHandler {
   };
 }
 
-/** The innermost error: GraphQL wraps resolver errors in originalError, some code wraps in cause. */
-function rootCause(error: unknown): (Error & { code?: string }) | undefined {
-  let e = error as { originalError?: unknown; cause?: unknown } | undefined;
-  for (let i = 0; i < 10 && e && (e.originalError || e.cause); i++) e = (e.originalError ?? e.cause) as typeof e;
-  return e instanceof Error ? e : undefined;
+type Cause = Error & { code?: string; originalError?: unknown; cause?: unknown };
+
+/** The errors behind a GraphQL error, outermost first: GraphQL wraps in originalError, pg-pool and others in cause. */
+function causes(error: unknown): Cause[] {
+  const chain: Cause[] = [];
+  let e = (error as Cause).originalError;
+  while (e instanceof Error && chain.length < 10) {
+    chain.push(e as Cause);
+    e = (e as Cause).originalError ?? (e as Cause).cause;
+  }
+  return chain;
 }
 
 /** Gives database limits their own codes, instead of INTERNAL_SERVER_ERROR. */
@@ -58,17 +64,18 @@ export const statementLimitErrors: ApolloServerPlugin = {
     return {
       async didEncounterErrors({ errors }) {
         for (const error of errors) {
-          const cause = rootCause(error);
-          if (!cause || error.extensions.code) continue;
+          if (error.extensions.code) continue;
+          const chain = causes(error);
+          const cancelled = chain.find((c) => c.code === QUERY_CANCELED);
           const extensions = error.extensions as Record<string, unknown>;
-          if (cause.code === QUERY_CANCELED && /statement timeout/.test(cause.message)) {
+          if (cancelled && /statement timeout/.test(cancelled.message)) {
             log.warn(`statement cancelled by REQUEST_TIMEOUT_MS at ${error.path?.join('.') ?? '(request)'}`);
             error.message = 'The database took too long to answer and the statement was cancelled. Ask for less (smaller pages, fewer fields) or try again later.';
             extensions.code = 'TIMEOUT';
-          } else if (cause.code === QUERY_CANCELED) {
+          } else if (cancelled) {
             error.message = 'The request was stopped: the client closed the connection.';
             extensions.code = 'CLIENT_CLOSED_REQUEST';
-          } else if (cause.message === POOL_WAIT_TIMEOUT_MESSAGE) {
+          } else if (chain.some((c) => POOL_TIMEOUT_MESSAGES.includes(c.message))) {
             log.warn(`no database connection within POOL_WAIT_TIMEOUT_MS at ${error.path?.join('.') ?? '(request)'}`);
             error.message = 'The server is busy: no database connection was free in time. Retry after the time in Retry-After.';
             extensions.code = 'SERVICE_UNAVAILABLE';

@@ -281,7 +281,7 @@ describe('SQL deadlines', () => {
   describe('with an app that lets statements run', () => {
     let app: TestApp;
     beforeAll(async () => {
-      app = await startTestApp({ POOL_WAIT_TIMEOUT_MS: '1000' });
+      app = await startTestApp({ POOL_WAIT_TIMEOUT_MS: '3000' });
     });
     afterAll(() => app.close());
 
