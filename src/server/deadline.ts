@@ -62,7 +62,7 @@ function causes(error: unknown): Cause[] {
 export const statementLimitErrors: ApolloServerPlugin = {
   async requestDidStart() {
     return {
-      async didEncounterErrors({ errors }) {
+      async didEncounterErrors({ errors, operation }) {
         for (const error of errors) {
           if (error.extensions.code) continue;
           const chain = causes(error);
@@ -79,7 +79,11 @@ export const statementLimitErrors: ApolloServerPlugin = {
             log.warn(`no database connection within POOL_WAIT_TIMEOUT_MS at ${error.path?.join('.') ?? '(request)'}`);
             error.message = 'The server is busy: no database connection was free in time. Retry after the time in Retry-After.';
             extensions.code = 'SERVICE_UNAVAILABLE';
-            extensions.http = { status: 503, headers: new HeaderMap([['retry-after', String(POOL_BUSY_RETRY_AFTER_SECONDS)]]) };
+            // A 503 invites a retry (and frees a mutation's Idempotency-Key): not when a mutation's write may have committed
+            // and only a field of its payload failed.
+            if (operation?.operation !== 'mutation' || (error.path?.length ?? 0) <= 1) {
+              extensions.http = { status: 503, headers: new HeaderMap([['retry-after', String(POOL_BUSY_RETRY_AFTER_SECONDS)]]) };
+            }
           }
         }
       },

@@ -18,17 +18,13 @@ function reject(res: Response, status: number, code: string, message: string): v
   res.status(status).json({ errors: [{ message, extensions: { code } }] });
 }
 
-/** Answers that ask the client to try again are not kept for the key: the retry must run, not replay them. */
-const TRY_AGAIN_CODES = new Set(['THROTTLED', 'TIMEOUT', 'SERVICE_UNAVAILABLE', 'CLIENT_CLOSED_REQUEST']);
-
-function worthKeeping(status: number, body: string): boolean {
-  if (status >= 500 || status === 429) return false;
-  try {
-    const errors = (JSON.parse(body) as { errors?: Array<{ extensions?: { code?: string } }> }).errors ?? [];
-    return !errors.some((e) => TRY_AGAIN_CODES.has(e.extensions?.code ?? ''));
-  } catch {
-    return true;
-  }
+/**
+ * Answers not kept for the key, so the client's retry runs instead of replaying them: a failure on our side, and a
+ * throttled request (429, refused before anything ran). A 503 is only sent for a mutation whose own field failed, not
+ * for a field of its payload after the write (src/server/deadline.ts), so freeing the key cannot write twice.
+ */
+function worthKeeping(status: number): boolean {
+  return status < 500 && status !== 429;
 }
 
 function isMutation(query: unknown, operationName: unknown): boolean {
@@ -80,12 +76,12 @@ export function idempotency(db: DataSource, scopeOf: (req: Request) => string = 
     } catch (e) {
       return next(e);
     }
-    // Keep what Apollo sends; a failure on our side, or a "try again", frees the key so the client can try again.
+    // Keep what Apollo sends; a failure on our side, or a throttled request, frees the key so the client can try again.
     const send = res.send.bind(res);
     res.send = (payload?: unknown) => {
       const text = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : JSON.stringify(payload);
       const store =
-        !worthKeeping(res.statusCode, text)
+        !worthKeeping(res.statusCode)
           ? db.query(`DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2`, [scope, key])
           : db.query(`UPDATE idempotency_keys SET status_code = $3, response = $4, completed_at = now() WHERE scope = $1 AND key = $2`, [scope, key, res.statusCode, text]);
       store.catch((e: unknown) => log.error('storing an idempotent response failed', e)).finally(() => send(payload));
