@@ -22,13 +22,17 @@ import type { CostThrottle, ThrottleStatus } from './throttle';
  *
  * Input caps run in the same walk over the arguments with variables resolved, before anything executes:
  * `search` and the text in filters at most MAX_SEARCH_LENGTH characters, filters at most MAX_FILTER_NODES groups
- * and conditions nested at most MAX_FILTER_DEPTH deep.
+ * and conditions nested at most MAX_FILTER_DEPTH deep. Filters passed as variables are checked once more before,
+ * on the raw JSON, since coercing a huge one costs more than refusing it.
  */
+
+/** What a mutation costs besides what its payload selects, as on Shopify. */
+const MUTATION_COST = 10;
 
 /**
  * Fields that cost more than the objects they return, in the same unit (objects fetched): roughly how many rows
  * they read or write, at the scale of 10,000 to 100,000 customers. Schema coordinate → cost (or a function of the
- * field's arguments). Mutations not listed cost MUTATION_COST, as Shopify's do.
+ * field's arguments). Mutations not listed cost MUTATION_COST.
  */
 const FIELD_COSTS: Record<string, number | ((args: Record<string, any>) => number)> = {
   // Population analytics (src/insight/insight.resolver.ts): each reads every buyer's purchases.
@@ -47,8 +51,6 @@ const FIELD_COSTS: Record<string, number | ((args: Record<string, any>) => numbe
   'Mutation.applySuggestedLifecycleStages': 10_000,
   'Mutation.recordOrders': (args) => MUTATION_COST * Math.max(1, (args.input?.orders as unknown[] | undefined)?.length ?? 1),
 };
-
-const MUTATION_COST = 10;
 
 /** Lists that score the whole population when filtered or sorted on a model score (see CustomerService.list). */
 const DERIVED_LISTS: Record<string, ListSpec<any>> = { 'Query.customers': customerList };
