@@ -12,7 +12,7 @@ import { loadDemoDataIfEmpty } from './seed/demo';
 async function main(): Promise<void> {
   const config = loadConfig();
   setLogLevel(config.logLevel);
-  const db = await openDatabase(config);
+  const db = await openDatabase(config, { serving: true });
   if (config.demoData) await loadDemoDataIfEmpty(db.dataSource, config);
   const developmentKey = config.production ? null : await developmentApiKey(db.dataSource, config);
   const { app, stop } = await createApp(db.dataSource, config, { playgroundKey: developmentKey });

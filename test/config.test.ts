@@ -25,14 +25,50 @@ describe('configuration', () => {
   });
 
   it('bounds database waits, idempotency claims and shutdown drains, and refuses a duration that is not positive', () => {
-    expect(loadConfig({})).toMatchObject({ dbConnectTimeoutMs: 5000, idempotencyClaimTimeoutMs: 60_000, shutdownGraceMs: 10_000 });
-    expect(loadConfig({ DB_CONNECT_TIMEOUT_MS: '250', IDEMPOTENCY_CLAIM_TIMEOUT_MS: '5000', SHUTDOWN_GRACE_MS: '30000' })).toMatchObject({
-      dbConnectTimeoutMs: 250,
+    expect(loadConfig({})).toMatchObject({ poolWaitTimeoutMs: 5000, idempotencyClaimTimeoutMs: 60_000, shutdownGraceMs: 10_000 });
+    expect(loadConfig({ POOL_WAIT_TIMEOUT_MS: '250', IDEMPOTENCY_CLAIM_TIMEOUT_MS: '5000', SHUTDOWN_GRACE_MS: '30000' })).toMatchObject({
+      poolWaitTimeoutMs: 250,
       idempotencyClaimTimeoutMs: 5000,
       shutdownGraceMs: 30_000,
     });
-    expect(() => loadConfig({ DB_CONNECT_TIMEOUT_MS: '0', IDEMPOTENCY_CLAIM_TIMEOUT_MS: 'soon', SHUTDOWN_GRACE_MS: '-1' })).toThrow(
-      /DB_CONNECT_TIMEOUT_MS[\s\S]*IDEMPOTENCY_CLAIM_TIMEOUT_MS[\s\S]*SHUTDOWN_GRACE_MS/,
+    expect(() => loadConfig({ POOL_WAIT_TIMEOUT_MS: '0', IDEMPOTENCY_CLAIM_TIMEOUT_MS: 'soon', SHUTDOWN_GRACE_MS: '-1' })).toThrow(
+      /IDEMPOTENCY_CLAIM_TIMEOUT_MS[\s\S]*SHUTDOWN_GRACE_MS[\s\S]*POOL_WAIT_TIMEOUT_MS/,
     );
+  });
+
+  it('reads the limits with their documented defaults, per-role throttle overrides, and names bad values', () => {
+    expect(loadConfig({})).toMatchObject({
+      requestTimeoutMs: 15_000,
+      poolWaitTimeoutMs: 5_000,
+      maxQueryDepth: 15,
+      maxQueryAliases: 30,
+      maxQueryDirectives: 20,
+      maxQueryTokens: 10_000,
+      maxSearchLength: 200,
+      maxFilterNodes: 100,
+      maxFilterDepth: 8,
+      introspection: true,
+      corsOrigins: [],
+      throttle: { bucketSize: 100_000, restoreRate: 5_000, byRole: {} },
+    });
+    expect(loadConfig({ NODE_ENV: 'production' }).introspection).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', INTROSPECTION: 'true' }).introspection).toBe(true);
+    expect(loadConfig({ THROTTLE_PARTNER_RESTORE_RATE: '0.5', THROTTLE_ANONYMOUS_BUCKET_SIZE: '500', CORS_ORIGINS: 'https://app.example.com, http://localhost:5173' })).toMatchObject({
+      corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
+      throttle: { byRole: { PARTNER: { restoreRate: 0.5 }, ANONYMOUS: { bucketSize: 500 } } },
+    });
+
+    let error: unknown;
+    try {
+      loadConfig({ REQUEST_TIMEOUT_MS: 'soon', MAX_QUERY_DEPTH: '0', CORS_ORIGINS: 'https://app.example.com/path', THROTTLE_ANALYST_BUCKET_SIZE: '-1' });
+    } catch (e) {
+      error = e;
+    }
+    expect((error as ConfigError).problems).toEqual([
+      expect.stringContaining('REQUEST_TIMEOUT_MS'),
+      expect.stringContaining('MAX_QUERY_DEPTH'),
+      expect.stringContaining('CORS_ORIGINS'),
+      expect.stringContaining('THROTTLE_ANALYST_BUCKET_SIZE'),
+    ]);
   });
 });

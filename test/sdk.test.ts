@@ -7,6 +7,7 @@ import {
   RapportInvalidRequestError,
   RapportNetworkError,
   RapportNotFoundError,
+  RapportThrottledError,
   RapportUserError,
   unwrap,
 } from '../sdk/src';
@@ -257,6 +258,50 @@ describe('the SDK against a live server', () => {
     expect(error).toBeInstanceOf(RapportGraphQLError);
     expect(error).toMatchObject({ code: 'IDEMPOTENCY_KEY_IN_PROGRESS', status: 409 });
     expect(stuck.calls).toHaveLength(2);
+  });
+
+  it('waits for Retry-After when throttled (HTTP 429 THROTTLED) and then retries', async () => {
+    // A server whose bucket holds one query; its clock moves on by Retry-After whenever it throttles, as time would.
+    let now = 0;
+    const throttled = await startTestApp({ THROTTLE_BUCKET_SIZE: '30', THROTTLE_RESTORE_RATE: '20' }, { now: () => now });
+    try {
+      const statuses: number[] = [];
+      const clockedFetch: FetchLike = async (target, init) => {
+        const response = await fetch(target, init);
+        statuses.push(response.status);
+        if (response.status === 429) now += Number(response.headers.get('retry-after')) * 1000;
+        return response;
+      };
+      const client = createClient({ url: `${await throttled.listen()}/graphql`, token: throttled.adminKey, fetch: clockedFetch, minRetryDelay: 1 });
+      const query = `{ customers(first: 10) { nodes { name owner { name } } } }`; // costs 21
+      await client.request(query);
+      const started = Date.now();
+      await client.request(query);
+      expect(statuses).toEqual([200, 429, 200]);
+      // 30 − 21 = 9 points left, 12 short, 20 restored a second: Retry-After 1.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(990);
+    } finally {
+      await throttled.close();
+    }
+  });
+
+  it('reports a throttle that outlasts the retries, or asks for more than a minute, as a RapportThrottledError', async () => {
+    const answer = (retryAfter: string) => async () =>
+      new Response(JSON.stringify({ errors: [{ message: 'Throttled', extensions: { code: 'THROTTLED', cost: { requestedQueryCost: 21 } } }] }), {
+        status: 429,
+        headers: { 'content-type': 'application/json', 'retry-after': retryAfter },
+      });
+    let calls = 0;
+    const soon: FetchLike = async () => (calls++, answer('0')());
+    const error = await createClient({ url, fetch: soon, retries: 2 }).users().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RapportThrottledError);
+    expect(error).toMatchObject({ code: 'THROTTLED', status: 429 });
+    expect(calls).toBe(3);
+
+    calls = 0;
+    const later: FetchLike = async () => (calls++, answer('3600')());
+    await expect(createClient({ url, fetch: later }).users()).rejects.toBeInstanceOf(RapportThrottledError);
+    expect(calls).toBe(1);
   });
 
   it('aborts an attempt that outlives the timeout and counts it as a network failure', async () => {

@@ -30,10 +30,10 @@ export interface ClientOptions {
   fetch?: FetchLike;
   /**
    * How often a failed request is repeated (default 2, so at most 3 attempts). Retried: network failures,
-   * HTTP 502/503/504, an answer whose errors say SERVICE_UNAVAILABLE (the database is down for a moment)
-   * and, for a mutation, IDEMPOTENCY_KEY_IN_PROGRESS (an earlier attempt is still running); never other
-   * GraphQL errors. A `Retry-After` header sets the wait. Mutations are retried too: each call sends an
-   * `Idempotency-Key`, the same on every attempt, so the server runs the write at most once.
+   * HTTP 502/503/504, an answer whose errors say SERVICE_UNAVAILABLE (the database is down for a moment),
+   * HTTP 429 THROTTLED (after its Retry-After) and, for a mutation, IDEMPOTENCY_KEY_IN_PROGRESS (an earlier
+   * attempt is still running); never other GraphQL errors. A `Retry-After` header sets the wait. Mutations are
+   * retried too: each call sends an `Idempotency-Key`, the same on every attempt, so the server runs the write at most once.
    */
   retries?: number;
   /** Milliseconds before the first retry (default 500); doubles per retry, with jitter. */
@@ -62,6 +62,8 @@ export interface RequestOptions {
 const RETRYABLE_STATUS = new Set([502, 503, 504]);
 /** Codes of answers that will change if the same request is sent again a little later. */
 const RETRYABLE_CODES = ['SERVICE_UNAVAILABLE', 'IDEMPOTENCY_KEY_IN_PROGRESS'];
+/** The credential's cost bucket is empty: the server says in Retry-After when it holds enough again. */
+const THROTTLED_STATUS = 429;
 
 interface PreparedDocument {
   query: string;
@@ -252,6 +254,13 @@ export function createClient(options: ClientOptions): RapportClient {
       }
       if (result) {
         const { response, text } = result;
+        if (response.status === THROTTLED_STATUS) {
+          // Retrying sooner than Retry-After only earns another 429: without a usable one, report the throttle at once.
+          const wait = retryAfterMs(response);
+          if (n >= maxAttempts || wait === undefined) return parseResponse<R>(response.status, text, doc.operationName, n);
+          await sleep(wait, callOptions.signal);
+          continue;
+        }
         const code = retryableCode(text);
         const unavailable = RETRYABLE_STATUS.has(response.status) || code === 'SERVICE_UNAVAILABLE';
         // Still running after every retry is an answer, not a failure to reach the server: the typed error says so.

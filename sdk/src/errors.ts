@@ -7,6 +7,8 @@
  *   │  ├─ RapportBadUserInputError      BAD_USER_INPUT (e.g. a malformed email in the variables)
  *   │  ├─ RapportInvalidRequestError    GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, BAD_REQUEST, ...
  *   │  ├─ RapportQueryTooComplexError   QUERY_TOO_COMPLEX
+ *   │  ├─ RapportThrottledError         THROTTLED (HTTP 429, once the retries are used up)
+ *   │  ├─ RapportTimeoutError           TIMEOUT
  *   │  ├─ RapportAuthenticationError    UNAUTHENTICATED
  *   │  ├─ RapportPermissionError        FORBIDDEN
  *   │  └─ RapportInternalServerError    INTERNAL_SERVER_ERROR
@@ -25,6 +27,9 @@ export type RapportErrorCode =
   | 'PERSISTED_QUERY_NOT_FOUND'
   | 'PERSISTED_QUERY_NOT_SUPPORTED'
   | 'QUERY_TOO_COMPLEX'
+  | 'THROTTLED'
+  | 'TIMEOUT'
+  | 'SERVICE_UNAVAILABLE'
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
   | 'INTERNAL_SERVER_ERROR'
@@ -101,6 +106,18 @@ export class RapportInvalidRequestError extends RapportGraphQLError {
 export class RapportQueryTooComplexError extends RapportGraphQLError {
   override name = 'RapportQueryTooComplexError';
 }
+/**
+ * The credential's cost bucket could not pay for the query (HTTP 429). The client waits for Retry-After and retries
+ * on its own; this is thrown when the retries are used up or the wait would exceed a minute.
+ * `extensions.cost.throttleStatus` tells how full the bucket is and how fast it refills.
+ */
+export class RapportThrottledError extends RapportGraphQLError {
+  override name = 'RapportThrottledError';
+}
+/** A database statement ran past the server's time limit and was cancelled: ask for less, or try again later. */
+export class RapportTimeoutError extends RapportGraphQLError {
+  override name = 'RapportTimeoutError';
+}
 export class RapportAuthenticationError extends RapportGraphQLError {
   override name = 'RapportAuthenticationError';
 }
@@ -122,6 +139,8 @@ const CLASS_BY_CODE: Record<string, typeof RapportGraphQLError> = {
   PERSISTED_QUERY_NOT_FOUND: RapportInvalidRequestError,
   PERSISTED_QUERY_NOT_SUPPORTED: RapportInvalidRequestError,
   QUERY_TOO_COMPLEX: RapportQueryTooComplexError,
+  THROTTLED: RapportThrottledError,
+  TIMEOUT: RapportTimeoutError,
   UNAUTHENTICATED: RapportAuthenticationError,
   FORBIDDEN: RapportPermissionError,
   INTERNAL_SERVER_ERROR: RapportInternalServerError,

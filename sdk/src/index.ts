@@ -12,6 +12,8 @@ export {
   RapportNotFoundError,
   RapportPermissionError,
   RapportQueryTooComplexError,
+  RapportThrottledError,
+  RapportTimeoutError,
   RapportUserError,
   unwrap,
 } from './errors';

@@ -115,7 +115,8 @@ function decodeIds(values: string[], type: string | undefined, path: string): st
   });
 }
 
-const MAX_IN = 1000;
+/** Most values one `in`/`hasAny`/`hasAll` takes (also checked before any SQL, in src/server/cost.ts). */
+export const MAX_IN = 1000;
 
 function compileField(field: FilterField, ops: Record<string, unknown>, params: Params, path: string): string[] {
   const col = field.sql.replace(/\{a\}/g, A);

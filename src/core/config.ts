@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { AccessRole } from './roles';
 
 /** Runtime configuration, read once from the environment and validated up front. */
 export interface Config {
@@ -22,8 +23,6 @@ export interface Config {
   modelOnDemandWaitMs: number;
   /** SQL statements slower than this are logged as warnings. */
   slowQueryMs: number;
-  /** How long a request waits for a database connection before it is answered 503. */
-  dbConnectTimeoutMs: number;
   /** An idempotency key claimed longer ago than this, with no response stored, may be claimed again by a retry. */
   idempotencyClaimTimeoutMs: number;
   /** On SIGTERM/SIGINT, how long requests in flight may take to finish before their connections are closed. */
@@ -32,6 +31,26 @@ export interface Config {
   production: boolean;
   /** Verifying frontend sessions' JWTs; null when JWTs are not accepted (API keys only). */
   jwt: JwtConfig | null;
+  /** Postgres statement_timeout of the server's pool: a statement running longer is cancelled and answered TIMEOUT. */
+  requestTimeoutMs: number;
+  /** How long a request waits for a free pool connection before it is answered 503 SERVICE_UNAVAILABLE. */
+  poolWaitTimeoutMs: number;
+  /** Operation shape limits (graphql-armor and the parser), checked before anything runs. */
+  maxQueryDepth: number;
+  maxQueryAliases: number;
+  maxQueryDirectives: number;
+  maxQueryTokens: number;
+  /** Longest `search` argument and longest text in a filter. */
+  maxSearchLength: number;
+  /** Largest filter tree: conditions plus and/or/not groups, and nesting of groups. */
+  maxFilterNodes: number;
+  maxFilterDepth: number;
+  /** Whether the schema can be introspected (and errors suggest field names). */
+  introspection: boolean;
+  /** Browser origins allowed to call the API cross-origin; empty means same-origin only, ['*'] any origin. */
+  corsOrigins: string[];
+  /** Leaky bucket of query cost per credential (src/server/throttle.ts). */
+  throttle: ThrottleConfig;
 }
 
 /** How JWTs are verified (with jose): an HMAC secret or a public key (PEM, SPKI), plus the issuer and audience they must name. */
@@ -41,6 +60,21 @@ export interface JwtConfig {
   algorithm: string;
   issuer: string;
   audience: string;
+}
+
+export interface ThrottleLimits {
+  /** Cost points the bucket holds: the burst a credential may spend at once. */
+  bucketSize: number;
+  /** Cost points restored per second. */
+  restoreRate: number;
+}
+
+/** Who a role-specific override applies to: a credential's role, or a caller with none. */
+export type ThrottleRole = `${AccessRole}` | 'ANONYMOUS';
+
+export interface ThrottleConfig extends ThrottleLimits {
+  /** Overrides per role (THROTTLE_<ROLE>_BUCKET_SIZE, THROTTLE_<ROLE>_RESTORE_RATE); unset values fall back to the defaults. */
+  byRole: Partial<Record<ThrottleRole, Partial<ThrottleLimits>>>;
 }
 
 export class ConfigError extends Error {
@@ -56,16 +90,6 @@ function parsePort(name: string, raw: string | undefined, fallback: number, prob
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0 || n > 65535) {
     problems.push(`${name} must be a port number between 0 and 65535, got "${raw}"`);
-    return fallback;
-  }
-  return n;
-}
-
-function parseMs(name: string, raw: string | undefined, fallback: number, problems: string[]): number {
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) {
-    problems.push(`${name} must be a positive number of milliseconds, got "${raw}"`);
     return fallback;
   }
   return n;
@@ -96,6 +120,64 @@ function parseJwt(env: NodeJS.ProcessEnv, problems: string[]): JwtConfig | null 
   if (!issuer) problems.push('JWT_ISSUER is required when JWTs are accepted');
   if (!audience) problems.push('JWT_AUDIENCE is required when JWTs are accepted');
   return { secret, publicKey, algorithm, issuer, audience };
+}
+
+/** A number from the environment: `fallback` when unset, a problem naming the variable when out of range. */
+function parseNumber(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: number,
+  { integer = true, min = 1, above = false, unit = '' }: { integer?: boolean; min?: number; above?: boolean; unit?: string } = {},
+  problems: string[],
+): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || (integer && !Number.isInteger(n)) || (above ? n <= min : n < min)) {
+    problems.push(`${name} must be ${integer ? 'an integer' : 'a number'} ${above ? '>' : '≥'} ${min}${unit}, got "${raw}"`);
+    return fallback;
+  }
+  return n;
+}
+
+/** Comma-separated origins ("https://app.example.com,http://localhost:5173"), or "*". */
+function parseOrigins(raw: string | undefined, problems: string[]): string[] {
+  const origins = (raw ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  for (const origin of origins) {
+    if (origin === '*') continue;
+    let parsed: URL | null = null;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      // reported below
+    }
+    if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.origin !== origin) {
+      problems.push(`CORS_ORIGINS must list origins such as https://app.example.com (scheme, host, optional port; no path), got "${origin}"`);
+    }
+  }
+  return origins;
+}
+
+// A record rather than Object.values(AccessRole): loading the config then does not load type-graphql, and a role
+// added to AccessRole but not here fails to compile.
+const THROTTLE_ROLES: Record<ThrottleRole, true> = { ADMIN: true, MANAGER: true, SALES_REP: true, ANALYST: true, PARTNER: true, ANONYMOUS: true };
+
+function parseThrottle(env: NodeJS.ProcessEnv, problems: string[]): ThrottleConfig {
+  const rate = { integer: false, min: 0, above: true, unit: ' (cost points per second)' };
+  const throttle: ThrottleConfig = {
+    bucketSize: parseNumber(env, 'THROTTLE_BUCKET_SIZE', 100_000, {}, problems),
+    restoreRate: parseNumber(env, 'THROTTLE_RESTORE_RATE', 5_000, rate, problems),
+    byRole: {},
+  };
+  for (const role of Object.keys(THROTTLE_ROLES) as ThrottleRole[]) {
+    const size = env[`THROTTLE_${role}_BUCKET_SIZE`] ? parseNumber(env, `THROTTLE_${role}_BUCKET_SIZE`, 0, {}, problems) : undefined;
+    const restore = env[`THROTTLE_${role}_RESTORE_RATE`] ? parseNumber(env, `THROTTLE_${role}_RESTORE_RATE`, 0, rate, problems) : undefined;
+    if (size !== undefined || restore !== undefined) throttle.byRole[role] = { bucketSize: size, restoreRate: restore };
+  }
+  return throttle;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -138,9 +220,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     slowQueryMs,
     production: env.NODE_ENV === 'production',
     jwt,
-    dbConnectTimeoutMs: parseMs('DB_CONNECT_TIMEOUT_MS', env.DB_CONNECT_TIMEOUT_MS, 5000, problems),
-    idempotencyClaimTimeoutMs: parseMs('IDEMPOTENCY_CLAIM_TIMEOUT_MS', env.IDEMPOTENCY_CLAIM_TIMEOUT_MS, 60_000, problems),
-    shutdownGraceMs: parseMs('SHUTDOWN_GRACE_MS', env.SHUTDOWN_GRACE_MS, 10_000, problems),
+    idempotencyClaimTimeoutMs: parseNumber(env, 'IDEMPOTENCY_CLAIM_TIMEOUT_MS', 60_000, { unit: ' ms' }, problems),
+    shutdownGraceMs: parseNumber(env, 'SHUTDOWN_GRACE_MS', 10_000, { unit: ' ms' }, problems),
+    requestTimeoutMs: parseNumber(env, 'REQUEST_TIMEOUT_MS', 15_000, { unit: ' ms' }, problems),
+    poolWaitTimeoutMs: parseNumber(env, 'POOL_WAIT_TIMEOUT_MS', 5_000, { unit: ' ms' }, problems),
+    maxQueryDepth: parseNumber(env, 'MAX_QUERY_DEPTH', 15, {}, problems),
+    maxQueryAliases: parseNumber(env, 'MAX_QUERY_ALIASES', 30, { min: 0 }, problems),
+    maxQueryDirectives: parseNumber(env, 'MAX_QUERY_DIRECTIVES', 20, { min: 0 }, problems),
+    maxQueryTokens: parseNumber(env, 'MAX_QUERY_TOKENS', 10_000, {}, problems),
+    maxSearchLength: parseNumber(env, 'MAX_SEARCH_LENGTH', 200, {}, problems),
+    maxFilterNodes: parseNumber(env, 'MAX_FILTER_NODES', 100, {}, problems),
+    maxFilterDepth: parseNumber(env, 'MAX_FILTER_DEPTH', 8, {}, problems),
+    introspection: parseBool('INTROSPECTION', env.INTROSPECTION, env.NODE_ENV !== 'production', problems),
+    corsOrigins: parseOrigins(env.CORS_ORIGINS, problems),
+    throttle: parseThrottle(env, problems),
   };
   if (problems.length) throw new ConfigError(problems);
   return config;

@@ -3,17 +3,32 @@ import { DataSource } from 'typeorm';
 import { migrations } from '../../migrations';
 import { entities } from './entities';
 import { SnakeNamingStrategy } from './naming-strategy';
-import { StatementCountingLogger } from './statement-counter';
+import { RunningStatementTracker, StatementCountingLogger } from './statement-counter';
 
 // Calendar dates (birthdays) stay 'YYYY-MM-DD' strings: a JS Date would shift them by the server's time zone.
 types.setTypeParser(1082, (value: string) => value);
 
+/** Limits of a pool that serves requests; the command-line tools and migrations run without them. */
+export interface PoolLimits {
+  /** Postgres statement_timeout: any statement running longer is cancelled by the server. */
+  statementTimeoutMs?: number;
+  /** How long a checkout waits for a free connection (and a new connection may take) before failing. */
+  poolWaitTimeoutMs?: number;
+}
+
+/** The pool limits the server runs with (REQUEST_TIMEOUT_MS, POOL_WAIT_TIMEOUT_MS). */
+export function servingPoolLimits(config: { requestTimeoutMs: number; poolWaitTimeoutMs: number }): PoolLimits {
+  return { statementTimeoutMs: config.requestTimeoutMs, poolWaitTimeoutMs: config.poolWaitTimeoutMs };
+}
+
 /**
- * slowQueryMs: statements slower than this are logged as warnings, so production shows what to index.
- * connectTimeoutMs bounds how long a query waits for a pooled connection: when the database is down or
- * unreachable, a request fails fast (and is answered 503) instead of hanging until the TCP timeout.
+ * How pg-pool fails a checkout after connectionTimeoutMillis: no pooled connection came free, or a new one did not
+ * finish connecting (also when the event loop was blocked longer than the timeout, say by a model fit).
  */
-export function createDataSource(url: string, poolSize = 10, slowQueryMs = 1000, connectTimeoutMs = 5000): DataSource {
+export const POOL_TIMEOUT_MESSAGES: readonly string[] = ['timeout exceeded when trying to connect', 'Connection terminated due to connection timeout'];
+
+/** slowQueryMs: statements slower than this are logged as warnings, so production shows what to index. */
+export function createDataSource(url: string, poolSize = 10, slowQueryMs = 1000, limits: PoolLimits = {}): DataSource {
   return new DataSource({
     maxQueryExecutionTime: slowQueryMs,
     type: 'postgres',
@@ -24,8 +39,14 @@ export function createDataSource(url: string, poolSize = 10, slowQueryMs = 1000,
     migrationsTransactionMode: 'each',
     namingStrategy: new SnakeNamingStrategy(),
     logger: new StatementCountingLogger(),
+    subscribers: [RunningStatementTracker],
     synchronize: false,
-    extra: { max: poolSize, application_name: 'rapport', connectionTimeoutMillis: connectTimeoutMs },
+    extra: {
+      max: poolSize,
+      application_name: 'rapport',
+      ...(limits.statementTimeoutMs ? { statement_timeout: limits.statementTimeoutMs } : {}),
+      ...(limits.poolWaitTimeoutMs ? { connectionTimeoutMillis: limits.poolWaitTimeoutMs } : {}),
+    },
   });
 }
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { DataSource } from 'typeorm';
 import type { Config } from '../core/config';
 import { log } from '../core/logger';
-import { createDataSource, runMigrations } from './data-source';
+import { createDataSource, runMigrations, servingPoolLimits } from './data-source';
 import { EmbeddedCluster, ensureDatabase, folderClosedToPostgres, startEmbeddedPostgres } from './embedded-postgres';
 
 export interface Database {
@@ -27,8 +27,12 @@ function usableDataDir(config: Config): string {
   return fallback;
 }
 
-/** Connects to DATABASE_URL, or starts the embedded cluster, and applies pending migrations. */
-export async function openDatabase(config: Config, { migrate = true } = {}): Promise<Database> {
+/**
+ * Connects to DATABASE_URL, or starts the embedded cluster, and applies pending migrations. With `serving`, the pool
+ * has the request limits (statement timeout, pool wait timeout); migrations then run on a connection of their own
+ * without them, since building an index on a large table may well take longer than a request may.
+ */
+export async function openDatabase(config: Config, { migrate = true, serving = false } = {}): Promise<Database> {
   let cluster: EmbeddedCluster | null = null;
   let url = config.databaseUrl;
   if (!url) {
@@ -38,14 +42,18 @@ export async function openDatabase(config: Config, { migrate = true } = {}): Pro
     url = cluster.url(EMBEDDED_DATABASE);
     log.info(`embedded Postgres on port ${cluster.port}, data in ${dataDir}`);
   }
-  const dataSource = createDataSource(url, 10, config.slowQueryMs, config.dbConnectTimeoutMs);
+  const dataSource = createDataSource(url, 10, config.slowQueryMs, serving ? servingPoolLimits(config) : {});
+  const migrator = serving ? createDataSource(url, 1, config.slowQueryMs) : dataSource;
   try {
-    await dataSource.initialize();
     if (migrate) {
-      const applied = await runMigrations(dataSource);
+      await migrator.initialize();
+      const applied = await runMigrations(migrator);
       if (applied.length) log.info(`applied migrations: ${applied.join(', ')}`);
+      if (migrator !== dataSource) await migrator.destroy();
     }
+    if (!dataSource.isInitialized) await dataSource.initialize();
   } catch (e) {
+    if (migrator.isInitialized && migrator !== dataSource) await migrator.destroy();
     if (dataSource.isInitialized) await dataSource.destroy();
     await cluster?.stop();
     throw e;

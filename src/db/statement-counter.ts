@@ -1,13 +1,23 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Logger, QueryRunner } from 'typeorm';
+import { Client } from 'pg';
+import { EventSubscriber } from 'typeorm';
+import type { AfterQueryEvent, BeforeQueryEvent, DataSource, EntitySubscriberInterface, Logger, QueryRunner } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { GraphQLError } from 'graphql';
 import { log } from '../core/logger';
 
 /**
  * Counts SQL statements per request. Tests assert these counts instead of timings:
  * a statement count does not flake on a noisy machine, and it is what N+1 bugs change.
+ * A request's tally also knows which Postgres backends run its statements right now, so that
+ * a request whose client went away can have them cancelled (see cancelRunningStatements).
  */
 export interface StatementTally {
   statements: number;
+  /** Backend pid → statements of this request running on it now. Only requests track this; background work does not. */
+  running?: Map<number, number>;
+  /** The client went away: statements not started yet are refused instead of run for nobody. */
+  cancelled?: boolean;
 }
 
 const requestTally = new AsyncLocalStorage<StatementTally>();
@@ -21,6 +31,65 @@ export function currentTally(): StatementTally | undefined {
 }
 
 const CONTROL = /^(START TRANSACTION|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT)/i;
+
+/** A request's tally that tracks its running statements. */
+export function newRequestTally(): StatementTally {
+  return { statements: 0, running: new Map() };
+}
+
+type PgQueryRunner = QueryRunner & { databaseConnection?: { processID?: number | null } };
+
+function backendOf(queryRunner: QueryRunner): number | undefined {
+  return (queryRunner as PgQueryRunner).databaseConnection?.processID ?? undefined;
+}
+
+/**
+ * Keeps each request's tally of running backends current. TypeORM calls beforeQuery after the runner has its
+ * connection and just before sending the statement, and afterQuery when it settles, both in the caller's async context.
+ */
+@EventSubscriber()
+export class RunningStatementTracker implements EntitySubscriberInterface {
+  beforeQuery(event: BeforeQueryEvent<unknown>): void {
+    const tally = requestTally.getStore();
+    if (!tally?.running) return;
+    // Transaction control still goes through: a ROLLBACK refused would return the connection to the pool mid-transaction.
+    if (tally.cancelled && !CONTROL.test(event.query)) {
+      throw new GraphQLError('The client closed the connection; the request was stopped.', { extensions: { code: 'CLIENT_CLOSED_REQUEST' } });
+    }
+    const pid = backendOf(event.queryRunner);
+    if (pid) tally.running.set(pid, (tally.running.get(pid) ?? 0) + 1);
+  }
+
+  afterQuery(event: AfterQueryEvent<unknown>): void {
+    const running = requestTally.getStore()?.running;
+    const pid = backendOf(event.queryRunner);
+    if (!running || !pid) return;
+    const n = (running.get(pid) ?? 1) - 1;
+    if (n > 0) running.set(pid, n);
+    else running.delete(pid);
+  }
+}
+
+/**
+ * Cancels the statements a request is running (pg_cancel_backend) and refuses the ones it would start next. It
+ * connects on its own instead of borrowing from the pool: the pool may be exhausted by the very requests to cancel.
+ * A statement that finishes in the instant before the cancel arrives lets the backend's next statement, perhaps
+ * another request's, be cancelled instead; Postgres's own cancel protocol has the same window, which is accepted.
+ */
+export async function cancelRunningStatements(db: DataSource, tally: StatementTally): Promise<number> {
+  tally.cancelled = true;
+  const pids = [...(tally.running?.keys() ?? [])];
+  if (!pids.length) return 0;
+  const pool = (db.driver as PostgresDriver).master as { options: Record<string, unknown> };
+  const client = new Client({ ...pool.options, application_name: 'rapport-cancel' });
+  try {
+    await client.connect();
+    const { rows } = await client.query(`SELECT count(*) FILTER (WHERE pg_cancel_backend(pid))::int AS cancelled FROM unnest($1::int[]) AS pid`, [pids]);
+    return rows[0].cancelled as number;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
 
 /** TypeORM logger that tallies data statements (not transaction control) and logs failures. */
 export class StatementCountingLogger implements Logger {

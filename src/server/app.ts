@@ -5,16 +5,21 @@ import express, { Express } from 'express';
 import { GraphQLFormattedError } from 'graphql';
 import type { DataSource } from 'typeorm';
 import { migrationsApplied } from '../db/data-source';
-import { StatementTally, withStatementTally } from '../db/statement-counter';
+import type { StatementTally } from '../db/statement-counter';
 import type { Config } from '../core/config';
 import { Context, createContext } from './context';
-import { log } from '../core/logger';
+import { currentRequestId, log } from '../core/logger';
 import { mountPlayground } from './playground';
 import { getSchema } from './schema';
-import { queryCost } from './cost';
+import { costLimits, queryCost } from './cost';
+import { requestTallyOf, statementLimitErrors, statementTracking } from './deadline';
+import { corsPolicy, securityHeaders } from './http-security';
 import { idempotency } from './idempotency';
 import { authenticate, requestActor } from './authenticate';
 import { formatUnavailable, outageErrorHandler, outagePlugin } from './outage';
+import { operationLimits } from './operation-limits';
+import { requestId } from './request-id';
+import { CostThrottle, roleThrottleLimits, ThrottleLimitsFor } from './throttle';
 
 interface RequestContext extends Context {
   tally: StatementTally;
@@ -23,7 +28,8 @@ interface RequestContext extends Context {
 
 /**
  * Nothing internal (SQL, stack traces) reaches a client. Errors we raise on purpose carry an
- * extensions.code; anything else (Apollo labels it INTERNAL_SERVER_ERROR) is logged and masked.
+ * extensions.code; anything else (Apollo labels it INTERNAL_SERVER_ERROR) is logged and masked,
+ * with the request id that the log line carries too.
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const unavailable = formatUnavailable(formatted, error);
@@ -34,7 +40,12 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     return { ...formatted, extensions };
   }
   log.error(`internal error at ${formatted.path?.join('.') ?? '(request)'}`, (error as { originalError?: unknown })?.originalError ?? error);
-  return { message: 'Internal server error', path: formatted.path, locations: formatted.locations, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  return {
+    message: 'Internal server error',
+    path: formatted.path,
+    locations: formatted.locations,
+    extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: currentRequestId() },
+  };
 }
 
 /** Reports the request's SQL statement count in `extensions.sqlStatements` when asked (header x-rapport-sql-count). */
@@ -57,23 +68,40 @@ export interface App {
 export interface AppOptions {
   /** An API key the playground page puts in its Authorization header (development only). */
   playgroundKey?: string | null;
+  /** Limits per caller; by default per role from the config. A per-key override (a column on the API key) wraps this. */
+  throttleLimits?: ThrottleLimitsFor;
+  /** The throttle's clock in milliseconds: tests move it instead of waiting. */
+  now?: () => number;
 }
 
 export async function createApp(db: DataSource, config: Config, options: AppOptions = {}): Promise<App> {
   const schema = await getSchema();
+  const shape = operationLimits(config);
+  const throttle = new CostThrottle(options.throttleLimits ?? roleThrottleLimits(config.throttle), options.now);
   const apollo = new ApolloServer<RequestContext>({
     schema,
     formatError,
     includeStacktraceInErrorResponses: false,
-    introspection: true,
+    introspection: config.introspection,
+    parseOptions: shape.parseOptions,
+    validationRules: shape.validationRules,
     // main.ts owns shutdown (HTTP, then Apollo, then the pool, then Postgres), so Apollo must not race it.
     stopOnTerminationSignals: false,
-    plugins: [ApolloServerPluginLandingPageDisabled(), statementReport, queryCost(schema, config.maxQueryCost), outagePlugin()],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      statementReport,
+      ...shape.plugins,
+      statementLimitErrors,
+      queryCost<RequestContext>(schema, costLimits(config), throttle),
+      outagePlugin(),
+    ],
   });
   await apollo.start();
 
   const app = express();
   app.disable('x-powered-by');
+  app.use(requestId());
+  app.use(securityHeaders());
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -89,18 +117,15 @@ export async function createApp(db: DataSource, config: Config, options: AppOpti
   mountPlayground(app, options.playgroundKey ?? null);
   app.use(
     '/graphql',
+    corsPolicy(config),
     express.json({ limit: '5mb' }),
     authenticate(db, config),
     idempotency(db, config),
-    (req, res, next) => {
-      const tally: StatementTally = { statements: 0 };
-      (req as unknown as { tally: StatementTally }).tally = tally;
-      withStatementTally(tally, () => next());
-    },
+    statementTracking(db),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => ({
         ...createContext(db, config, requestActor(res), (res.locals.requestId as string | undefined) ?? null),
-        tally: (req as unknown as { tally: StatementTally }).tally,
+        tally: requestTallyOf(req),
         reportStatements: req.headers['x-rapport-sql-count'] === '1',
       }),
     }),
@@ -111,7 +136,8 @@ export async function createApp(db: DataSource, config: Config, options: AppOpti
     if (res.headersSent) return next(err);
     const status = err.status && err.status < 500 ? err.status : 500;
     if (status === 500) log.error('unhandled error', err);
-    res.status(status).json({ errors: [{ message: status === 500 ? 'Internal server error' : err.message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }] });
+    const extensions = status === 500 ? { code: 'INTERNAL_SERVER_ERROR', requestId: res.locals.requestId } : { code: 'BAD_REQUEST' };
+    res.status(status).json({ errors: [{ message: status === 500 ? 'Internal server error' : err.message, extensions }] });
   });
   return { app, stop: () => apollo.stop() };
 }

@@ -44,7 +44,7 @@ function reject(res: Response, status: number, code: string, message: string): v
 }
 
 /** The parsed document when the request runs a mutation; null for queries and for text Apollo will refuse itself. */
-function mutationDocument(body: GraphQLRequestBody): DocumentNode | null {
+export function mutationDocument(body: GraphQLRequestBody): DocumentNode | null {
   if (typeof body.query !== 'string') return null;
   let document: DocumentNode;
   try {
@@ -78,7 +78,8 @@ export function requestFingerprint(body: GraphQLRequestBody, document: DocumentN
 
 /** True when the response is the mutation's outcome, as opposed to a sign that it did not get to finish. */
 function isFinal(status: number, text: string): boolean {
-  if (status >= 500) return false;
+  // A throttled request (429) was refused before anything ran: the retry must run it.
+  if (status >= 500 || status === 429) return false;
   try {
     const errors = (JSON.parse(text) as { errors?: Array<{ extensions?: { code?: unknown } }> }).errors ?? [];
     return !errors.some((e) => UNFINISHED_CODES.has(String(e.extensions?.code)));

@@ -32,11 +32,16 @@ export function outagePlugin<TContext extends object>(): ApolloServerPlugin<TCon
   return {
     async requestDidStart() {
       return {
-        async willSendResponse({ response }) {
+        async willSendResponse({ response, operation }) {
           if (response.body.kind !== 'single') return;
-          if (!response.body.singleResult.errors?.some((e) => e.extensions?.code === SERVICE_UNAVAILABLE)) return;
+          const unavailable = response.body.singleResult.errors?.filter((e) => e.extensions?.code === SERVICE_UNAVAILABLE) ?? [];
+          if (!unavailable.length) return;
+          // A mutation whose write committed and only a field of its payload failed is not to be retried (a 503 would
+          // free its Idempotency-Key and invite a second write): it keeps its 200 and the error at the field.
+          if (operation?.operation === 'mutation' && unavailable.every((e) => (e.path?.length ?? 0) > 1)) return;
           response.http.status = 503;
-          response.http.headers.set('retry-after', String(RETRY_AFTER_SECONDS));
+          // A more specific wait (a busy pool, src/server/deadline.ts) wins.
+          if (!response.http.headers.has('retry-after')) response.http.headers.set('retry-after', String(RETRY_AFTER_SECONDS));
         },
       };
     },
