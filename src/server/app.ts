@@ -2,7 +2,7 @@ import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { Express } from 'express';
-import { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, GraphQLFormattedError } from 'graphql';
 import type { DataSource } from 'typeorm';
 import { migrationsApplied } from '../db/data-source';
 import { StatementTally, withStatementTally } from '../db/statement-counter';
@@ -13,6 +13,7 @@ import { mountPlayground } from './playground';
 import { getSchema } from './schema';
 import { queryCost } from './cost';
 import { idempotency } from './idempotency';
+import { NoSubscriptionsRule, nulGuard } from './input-guard';
 
 interface RequestContext extends Context {
   tally: StatementTally;
@@ -28,6 +29,11 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   if (code && code !== 'INTERNAL_SERVER_ERROR') {
     const { stacktrace: _s, ...extensions } = formatted.extensions ?? {};
     return { ...formatted, extensions };
+  }
+  // Apollo's own request errors (a persisted-query hash that does not match its query, …) carry a 4xx status but no code.
+  const status = (error instanceof GraphQLError ? (error.extensions?.http as { status?: number } | undefined)?.status : undefined) ?? 500;
+  if (error instanceof GraphQLError && !error.extensions?.code && status >= 400 && status < 500) {
+    return { message: formatted.message, extensions: { code: 'BAD_REQUEST' } };
   }
   log.error(`internal error at ${formatted.path?.join('.') ?? '(request)'}`, (error as { originalError?: unknown })?.originalError ?? error);
   return { message: 'Internal server error', path: formatted.path, locations: formatted.locations, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
@@ -59,7 +65,8 @@ export async function createApp(db: DataSource, config: Config): Promise<App> {
     introspection: true,
     // main.ts owns shutdown (HTTP, then Apollo, then the pool, then Postgres), so Apollo must not race it.
     stopOnTerminationSignals: false,
-    plugins: [ApolloServerPluginLandingPageDisabled(), statementReport, queryCost(schema, config.maxQueryCost)],
+    validationRules: [NoSubscriptionsRule],
+    plugins: [ApolloServerPluginLandingPageDisabled(), statementReport, queryCost(schema, config.maxQueryCost), nulGuard()],
   });
   await apollo.start();
 
