@@ -5,7 +5,7 @@ import { decodeIdOf } from '../common/ids';
 import { findPage, ListArgs } from '../common/list-query';
 import { resolveReference } from '../common/references';
 import { setDeleted } from '../common/soft-delete';
-import { defined, optionalText } from '../common/validate';
+import { defined, optionalText, pastInstant } from '../common/validate';
 import { Contact } from '../contact/contact.entity';
 import { Customer } from '../customer/customer.entity';
 import { Order } from '../order/order.entity';
@@ -22,8 +22,9 @@ const CLOCK_SKEW_MS = 5 * 60_000;
 const at = (f: string) => ['input', f];
 const payload = (touchpoint: Touchpoint | null, errors: UserErrors): TouchpointPayload => ({ touchpoint: errors.any ? null : touchpoint, userErrors: errors.list });
 
+/** Touchpoint times lie between 1900-01-01 and now. */
 function notInFuture(errors: UserErrors, field: string, value: Date, now: Date): void {
-  if (value.getTime() > now.getTime() + CLOCK_SKEW_MS) errors.add(at(field), UserErrorCode.OUT_OF_RANGE, 'Must not be in the future.');
+  pastInstant(errors, at(field), value, now, CLOCK_SKEW_MS);
 }
 
 function score(errors: UserErrors, field: string, value: number | null | undefined, min: number, max: number): number | null | undefined {
