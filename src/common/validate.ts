@@ -11,7 +11,7 @@ export function hasNul(value: string): boolean {
   return NUL.test(value);
 }
 
-const NUL_MESSAGE = 'Must not contain NUL (\\u0000) characters.';
+export const NUL_MESSAGE = 'Must not contain NUL (\\u0000) characters.';
 
 /** Trims and checks a required text input; returns the clean value or undefined after recording an error. */
 export function requiredText(errors: UserErrors, path: Path, value: string | null | undefined, max = 200): string | undefined {

@@ -6,7 +6,7 @@ import { decodeIdOf } from '../common/ids';
 import { findPage, ListArgs } from '../common/list-query';
 import { convert, currencyExponent, formatAmount, MAX_AMOUNT, MAX_AMOUNT_LABEL, parseAmount, SCALE } from '../common/money';
 import { loadReferences, resolveReferences } from '../common/references';
-import { currencyCode, nonNegativeAmount, optionalText, pastInstant } from '../common/validate';
+import { currencyCode, hasNul, nonNegativeAmount, NUL_MESSAGE, optionalText, pastInstant } from '../common/validate';
 import { Customer } from '../customer/customer.entity';
 import { Product } from '../product/product.entity';
 import type { ServiceDeps } from '../core/request-scope';
@@ -204,8 +204,9 @@ export class OrderService {
     );
     const customers = await resolveReferences(m, errors, customerRefs, 'Customer', Customer);
     const products = productRefs.length ? await loadReferences(m, errors, productRefs, 'Product', Product) : new Map<string, Product>();
-    const refs = inputs.map((o) => o.externalRef?.trim()).filter((v): v is string => !!v);
-    const numbers = inputs.map((o) => o.number?.trim()).filter((v): v is string => !!v);
+    // Keys with a NUL are refused by draftOrder; Postgres could not even compare them.
+    const refs = inputs.map((o) => o.externalRef?.trim()).filter((v): v is string => !!v && !hasNul(v));
+    const numbers = inputs.map((o) => o.number?.trim()).filter((v): v is string => !!v && !hasNul(v));
     const taken: Array<{ external_ref: string | null; number: string }> =
       refs.length || numbers.length
         ? await m.query('SELECT external_ref, number FROM orders WHERE external_ref = ANY($1::text[]) OR number = ANY($2::text[])', [refs, numbers])
@@ -269,6 +270,7 @@ export class OrderService {
     const product = l.productId != null ? lookups.products.get(l.productId) : undefined;
     const description = l.description?.trim() || product?.name;
     if (!description && l.productId == null) errors.add([...at, 'description'], UserErrorCode.REQUIRED, 'Describe what was sold, or give a productId.');
+    else if (description && hasNul(description)) errors.add([...at, 'description'], UserErrorCode.INVALID, NUL_MESSAGE);
     else if (description && description.length > 500) errors.add([...at, 'description'], UserErrorCode.TOO_LONG, 'Must be at most 500 characters.');
     if (!(l.quantity > 0) || l.quantity > MAX_QUANTITY) errors.add([...at, 'quantity'], UserErrorCode.OUT_OF_RANGE, `Must be from 1 to ${MAX_QUANTITY.toLocaleString('en-US')}.`);
 
