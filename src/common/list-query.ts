@@ -131,7 +131,6 @@ function compileField(field: FilterField, ops: Record<string, unknown>, params: 
   const col = field.sql.replace(/\{a\}/g, A);
   const parts: string[] = [];
   const cast = field.kind === 'timestamp' ? '::timestamptz' : field.kind === 'date' ? '::date' : field.kind === 'number' || field.kind === 'decimal' ? '::numeric' : '';
-  const value = (v: unknown, at: string) => operand(field, v, at);
   for (const [op, raw] of Object.entries(ops)) {
     if (raw === undefined || raw === null) continue;
     switch (op) {
@@ -141,26 +140,26 @@ function compileField(field: FilterField, ops: Record<string, unknown>, params: 
       case 'gte':
       case 'lt':
       case 'lte':
-        parts.push(`${col} ${COMPARISONS[op]} ${params.add(value(raw, `${path}.${op}`))}${cast}`);
+        parts.push(`${col} ${COMPARISONS[op]} ${params.add(operand(field, raw, `${path}.${op}`))}${cast}`);
         break;
       case 'in':
       case 'hasAny':
       case 'hasAll': {
         const list = raw as unknown[];
         if (list.length > MAX_IN) throw badInput(`${path}.${op} accepts at most ${MAX_IN} values`, { field: path });
-        const values = field.kind === 'id' ? decodeIds(list as string[], field.idType, path) : list.map((v, i) => value(v, `${path}.${op}.${i}`));
+        const values = field.kind === 'id' ? decodeIds(list as string[], field.idType, path) : list.map((v, i) => operand(field, v, `${path}.${op}.${i}`));
         if (field.kind === 'tags') parts.push(`${col} ${op === 'hasAll' ? '@>' : '&&'} ${params.add(values)}::text[]`);
         else parts.push(`${col} = ANY(${params.add(values)}${field.kind === 'id' ? '::uuid[]' : cast ? `${cast}[]` : ''})`);
         break;
       }
       case 'has':
-        parts.push(`${col} @> ARRAY[${params.add(value(raw, `${path}.${op}`))}]::text[]`);
+        parts.push(`${col} @> ARRAY[${params.add(operand(field, raw, `${path}.${op}`))}]::text[]`);
         break;
       case 'isEmpty':
         parts.push(raw ? `cardinality(${col}) = 0` : `cardinality(${col}) > 0`);
         break;
       case 'contains':
-        parts.push(`${col} ILIKE ${params.add(`%${escapeLike(String(value(raw, `${path}.${op}`)))}%`)}`);
+        parts.push(`${col} ILIKE ${params.add(`%${escapeLike(String(operand(field, raw, `${path}.${op}`)))}%`)}`);
         break;
       case 'isNull':
         parts.push(raw ? `${col} IS NULL` : `${col} IS NOT NULL`);
@@ -315,7 +314,7 @@ function conditions(spec: ListSpec<ObjectLiteral>, args: ListArgs, p: Plan, para
   if (filter) parts.push(`(${filter})`);
   if (args.search && spec.search) {
     const term = args.search.trim();
-    if (hasNul(term)) throw badInput('`search` must not contain NUL (\u0000) characters', { field: 'search' });
+    if (hasNul(term)) throw badInput('`search` must not contain NUL (\\u0000) characters', { field: 'search' });
     if (term) parts.push(`(${spec.search.replace(/\{a\}/g, A).replace(/:search/g, params.add(`%${escapeLike(term)}%`))})`);
   }
   if (p.cursor) {

@@ -23,7 +23,7 @@ const at = (f: string) => ['input', f];
 const payload = (touchpoint: Touchpoint | null, errors: UserErrors): TouchpointPayload => ({ touchpoint: errors.any ? null : touchpoint, userErrors: errors.list });
 
 /** Touchpoint times lie between 1900-01-01 and now. */
-function notInFuture(errors: UserErrors, field: string, value: Date, now: Date): void {
+function pastTime(errors: UserErrors, field: string, value: Date, now: Date): void {
   pastInstant(errors, at(field), value, now, CLOCK_SKEW_MS);
 }
 
@@ -56,7 +56,7 @@ function complaintState(errors: UserErrors, purpose: TouchpointPurpose, occurred
   if (resolvedAt < occurredAt) {
     errors.add(at(input.resolvedAt ? 'resolvedAt' : 'occurredAt'), UserErrorCode.OUT_OF_RANGE, 'A complaint cannot be resolved before it was made.');
   }
-  notInFuture(errors, 'resolvedAt', resolvedAt, now);
+  pastTime(errors, 'resolvedAt', resolvedAt, now);
   return { complaintStatus: status, resolvedAt };
 }
 
@@ -110,7 +110,7 @@ export class TouchpointService {
     const errors = new UserErrors();
     const now = new Date();
     const occurredAt = input.occurredAt ?? now;
-    notInFuture(errors, 'occurredAt', occurredAt, now);
+    pastTime(errors, 'occurredAt', occurredAt, now);
     const complaint = complaintState(errors, input.purpose, occurredAt, input, null, now);
     const fields = this.validateFields(errors, input);
     return this.deps.db.transaction(async (m) => {
@@ -148,7 +148,7 @@ export class TouchpointService {
       if (input[field] === null) errors.add(at(field), UserErrorCode.REQUIRED, 'Cannot be cleared.');
     }
     const now = new Date();
-    if (input.occurredAt) notInFuture(errors, 'occurredAt', input.occurredAt, now);
+    if (input.occurredAt) pastTime(errors, 'occurredAt', input.occurredAt, now);
     const fields = this.validateFields(errors, input);
     return this.deps.db.transaction(async (m) => {
       const repo = m.getRepository(Touchpoint);
