@@ -98,6 +98,21 @@ describe('order import', () => {
     expect(header.ok).toBe(false);
     if (!header.ok) expect(header.errors[0]).toMatchObject({ line: 1, message: expect.stringMatching(/unknown column "when".*missing required column placed_at/) });
 
+    const hostile = await importOrders(
+      app.db,
+      csv('customer_ref,placed_at,total,currency,rate_to_base', 'x1,2024-01-01,1000000000.01,USD,', 'x1,2024-01-02,5,XXX,1', 'x\u0000,2024-01-03,5,USD,', 'x1,2024-01-04,600000000,EUR,2'),
+      app.config,
+    );
+    expect(hostile).toMatchObject({
+      ok: false,
+      errors: [
+        { line: 2, message: expect.stringMatching(/total 1000000000.01 is more than 1,000,000,000/) },
+        { line: 3, message: expect.stringMatching(/currency "XXX" is not an ISO 4217 currency code/) },
+        { line: 4, message: expect.stringMatching(/customer_ref contains a NUL/) },
+        { line: 5, message: 'total and cost in USD must be at most 1,000,000,000' },
+      ],
+    });
+
     const ragged = await importOrders(app.db, csv('customer_ref,placed_at,total', 'x1,2024-01-01', 'x1,20240101,3'), app.config);
     expect(ragged).toMatchObject({ ok: false, errors: [{ line: 2, message: 'has 2 fields, but the header has 3' }] });
     expect(await tableCounts()).toEqual(before);

@@ -161,7 +161,7 @@ describe('the SDK against a live server', () => {
   });
 
   it('surfaces a malformed variable as a RapportBadUserInputError carrying the server code', async () => {
-    const error = await rapport.createCustomer({ input: { name: 'X', email: 'not-an-email' } }).catch((e: unknown) => e);
+    const error = await rapport.createCustomer({ input: { name: 'X', birthday: 'not-a-date' } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RapportBadUserInputError);
     expect(error).toBeInstanceOf(RapportGraphQLError);
     expect(error).toMatchObject({ code: 'BAD_USER_INPUT', status: 400, operationName: 'createCustomer' });

@@ -22,8 +22,6 @@ export type Scalars = {
   EmailAddress: { input: string; output: string; }
   /** The `JSONObject` scalar type represents JSON objects as specified by [ECMA-404](http://www.ecma-international.org/publications/files/ECMA-ST/ECMA-404.pdf). */
   JSONObject: { input: Record<string, unknown>; output: Record<string, unknown>; }
-  /** A field whose value conforms to the standard E.164 format as specified in: https://en.wikipedia.org/wiki/E.164. Basically this is +17895551234. */
-  PhoneNumber: { input: string; output: string; }
 };
 
 /** The role a credential acts with. */
@@ -670,16 +668,16 @@ export type CreateContactInput = {
   birthday?: InputMaybe<Scalars['Date']['input']>;
   /** The customer the contact belongs to; must not be deleted. */
   customerId: Scalars['ID']['input'];
-  /** Email address (stored in lower case). */
-  email?: InputMaybe<Scalars['EmailAddress']['input']>;
+  /** Email address (stored in lower case); an invalid one is an INVALID user error. */
+  email?: InputMaybe<Scalars['String']['input']>;
   /** Make this the customer’s primary contact; the previous primary contact is un-marked. */
   isPrimary?: Scalars['Boolean']['input'];
   /** Full name. */
   name: Scalars['String']['input'];
   /** Notes. */
   notes?: InputMaybe<Scalars['String']['input']>;
-  /** Phone, E.164 (e.g. +4930123456). */
-  phone?: InputMaybe<Scalars['PhoneNumber']['input']>;
+  /** Phone, E.164 (e.g. +4930123456; spaces, dashes, dots and brackets are dropped); an invalid one is an INVALID user error. */
+  phone?: InputMaybe<Scalars['String']['input']>;
   /** How the contact relates to the customer. Default: EMPLOYEE for a company customer, OTHER for a person. */
   relationship?: InputMaybe<ContactRelationship>;
   /** Job title, e.g. "Head of Purchasing". */
@@ -692,12 +690,12 @@ export type CreateCustomerInput = {
   acquisitionChannel?: InputMaybe<Scalars['String']['input']>;
   /** Postal address. */
   address?: InputMaybe<AddressInput>;
-  /** Birthday (or founding date). */
+  /** Birthday (or founding date); between 1900-01-01 and today. */
   birthday?: InputMaybe<Scalars['Date']['input']>;
   /** Consent changes; channels not listed keep their state. */
   consents?: InputMaybe<Array<MarketingConsentInput>>;
-  /** Primary email. */
-  email?: InputMaybe<Scalars['EmailAddress']['input']>;
+  /** Primary email (stored in lower case); an invalid one is an INVALID user error. */
+  email?: InputMaybe<Scalars['String']['input']>;
   /** ID in your source system; unique. */
   externalRef?: InputMaybe<Scalars['String']['input']>;
   /** Gender. */
@@ -718,9 +716,9 @@ export type CreateCustomerInput = {
   ownerId?: InputMaybe<Scalars['ID']['input']>;
   /** Buyer style. */
   personality?: InputMaybe<Personality>;
-  /** Primary phone, E.164 (e.g. +4930123456). */
-  phone?: InputMaybe<Scalars['PhoneNumber']['input']>;
-  /** Customer who referred this one. */
+  /** Primary phone, E.164 (e.g. +4930123456; spaces, dashes, dots and brackets are dropped); an invalid one is an INVALID user error. */
+  phone?: InputMaybe<Scalars['String']['input']>;
+  /** Customer who referred this one; not the customer itself or one it referred, directly or through others. */
   referredById?: InputMaybe<Scalars['ID']['input']>;
   /** Sales region. */
   region?: InputMaybe<Scalars['String']['input']>;
@@ -738,9 +736,9 @@ export type CreateProductInput = {
   name: Scalars['String']['input'];
   /** Stock keeping unit; unique. */
   sku: Scalars['String']['input'];
-  /** Cost per unit in the base currency, for margin; 0 or more (default 0). */
+  /** Cost per unit in the base currency, for margin; from 0 to 1,000,000,000 (default 0). */
   unitCost?: InputMaybe<Scalars['Decimal']['input']>;
-  /** List price per unit in the base currency; 0 or more. */
+  /** List price per unit in the base currency; from 0 to 1,000,000,000. */
   unitPrice: Scalars['Decimal']['input'];
 };
 
@@ -1245,7 +1243,7 @@ export type EraseCustomerPayload = {
 export type FitCustomerModelInput = {
   /** Make the new fit the active one (the previous active fit is kept, inactive). */
   activate?: Scalars['Boolean']['input'];
-  /** Fit on purchases up to this instant (not in the future); default now. */
+  /** Fit on purchases up to this instant (from 1900-01-01, not in the future; at least one purchase before it); default now. */
   asOf?: InputMaybe<Scalars['DateTime']['input']>;
   /** Value basis of RFM monetary, Gamma-Gamma and value tiers. */
   basis?: ValueBasis;
@@ -1536,7 +1534,7 @@ export type LogTouchpointInput = {
   notes?: InputMaybe<Scalars['String']['input']>;
   /** Net Promoter answer from 0 to 10. */
   nps?: InputMaybe<Scalars['Int']['input']>;
-  /** When it happened (default now); not in the future. */
+  /** When it happened (default now); not before 1900-01-01, not in the future. */
   occurredAt?: InputMaybe<Scalars['DateTime']['input']>;
   /** The order it concerns; must be an order of the touchpoint’s customer. */
   orderId?: InputMaybe<Scalars['ID']['input']>;
@@ -2535,11 +2533,11 @@ export type QueryUsersArgs = {
   orderBy?: InputMaybe<UserOrderBy>;
 };
 
-/** A purchase to record, e.g. from a shop or ERP. Totals are computed from the lines. */
+/** A purchase to record, e.g. from a shop or ERP. Totals are computed from the lines; the order’s total and cost are each at most 1,000,000,000, in its currency and in the base currency. */
 export type RecordOrderInput = {
   /** Where the order was placed. */
   channel?: SalesChannel;
-  /** ISO 4217 currency of all amounts of the order (default: the base currency). */
+  /** ISO 4217 currency of all amounts of the order (default: the base currency). Codes that are not money one pays in (XXX, XTS, metals such as XAU, funds codes) are refused. */
   currency?: InputMaybe<Scalars['Currency']['input']>;
   /** The customer who bought. */
   customerId: Scalars['ID']['input'];
@@ -2553,13 +2551,13 @@ export type RecordOrderInput = {
   number?: InputMaybe<Scalars['String']['input']>;
   /** A discount on the whole order, up to the lines’ total after their own discounts. It is spread over the lines in proportion to their totals, so the lines always add up to the order. */
   orderDiscount?: InputMaybe<Scalars['Decimal']['input']>;
-  /** When the order was placed (default: now); not in the future. */
+  /** When the order was placed (default: now); not before 1900-01-01, not in the future. */
   placedAt?: InputMaybe<Scalars['DateTime']['input']>;
   /** Status. */
   status?: OrderStatus;
 };
 
-/** One line of an order to record. Amounts are in the order’s currency. */
+/** One line of an order to record. Amounts are in the order’s currency; each of unitPrice, unitCost, discount, quantity × unitPrice and quantity × unitCost is at most 1,000,000,000. */
 export type RecordOrderLineInput = {
   /** What was sold. Defaults to the product name; required without a product. */
   description?: InputMaybe<Scalars['String']['input']>;
@@ -2567,11 +2565,11 @@ export type RecordOrderLineInput = {
   discount?: InputMaybe<Scalars['Decimal']['input']>;
   /** The product sold, if it is in the catalog. */
   productId?: InputMaybe<Scalars['ID']['input']>;
-  /** Units sold; greater than 0. */
+  /** Units sold; from 1 to 1,000,000. */
   quantity: Scalars['Int']['input'];
   /** Cost per unit, 0 or more. Defaults to the product’s cost when the order is in the product’s currency (required for a product in another currency), and to 0 without a product. */
   unitCost?: InputMaybe<Scalars['Decimal']['input']>;
-  /** Price per unit, 0 or more. Defaults to the product’s price when the order is in the product’s currency; required otherwise. */
+  /** Price per unit, from 0 to 1,000,000,000. Defaults to the product’s price when the order is in the product’s currency; required otherwise. */
   unitPrice?: InputMaybe<Scalars['Decimal']['input']>;
 };
 
@@ -3108,8 +3106,8 @@ export type TransitionSourceFilter = {
 export type UpdateContactInput = {
   /** Birthday; between 1900-01-01 and today. */
   birthday?: InputMaybe<Scalars['Date']['input']>;
-  /** Email address (stored in lower case). */
-  email?: InputMaybe<Scalars['EmailAddress']['input']>;
+  /** Email address (stored in lower case); an invalid one is an INVALID user error. */
+  email?: InputMaybe<Scalars['String']['input']>;
   /** The version you read; if the contact changed since, nothing is written and a CONFLICT error is returned. */
   expectedVersion?: InputMaybe<Scalars['Int']['input']>;
   /** The contact to change. */
@@ -3120,8 +3118,8 @@ export type UpdateContactInput = {
   name?: InputMaybe<Scalars['String']['input']>;
   /** Notes. */
   notes?: InputMaybe<Scalars['String']['input']>;
-  /** Phone, E.164 (e.g. +4930123456). */
-  phone?: InputMaybe<Scalars['PhoneNumber']['input']>;
+  /** Phone, E.164 (e.g. +4930123456; spaces, dashes, dots and brackets are dropped); an invalid one is an INVALID user error. */
+  phone?: InputMaybe<Scalars['String']['input']>;
   /** How the contact relates to the customer; cannot be cleared. */
   relationship?: InputMaybe<ContactRelationship>;
   /** Job title, e.g. "Head of Purchasing". */
@@ -3134,12 +3132,12 @@ export type UpdateCustomerInput = {
   acquisitionChannel?: InputMaybe<Scalars['String']['input']>;
   /** Postal address. */
   address?: InputMaybe<AddressInput>;
-  /** Birthday (or founding date). */
+  /** Birthday (or founding date); between 1900-01-01 and today. */
   birthday?: InputMaybe<Scalars['Date']['input']>;
   /** Consent changes; channels not listed keep their state. */
   consents?: InputMaybe<Array<MarketingConsentInput>>;
-  /** Primary email. */
-  email?: InputMaybe<Scalars['EmailAddress']['input']>;
+  /** Primary email (stored in lower case); an invalid one is an INVALID user error. */
+  email?: InputMaybe<Scalars['String']['input']>;
   /** The version you read; if the customer changed since, nothing is written and a CONFLICT error is returned. */
   expectedVersion?: InputMaybe<Scalars['Int']['input']>;
   /** ID in your source system; unique. */
@@ -3162,9 +3160,9 @@ export type UpdateCustomerInput = {
   ownerId?: InputMaybe<Scalars['ID']['input']>;
   /** Buyer style. */
   personality?: InputMaybe<Personality>;
-  /** Primary phone, E.164 (e.g. +4930123456). */
-  phone?: InputMaybe<Scalars['PhoneNumber']['input']>;
-  /** Customer who referred this one. */
+  /** Primary phone, E.164 (e.g. +4930123456; spaces, dashes, dots and brackets are dropped); an invalid one is an INVALID user error. */
+  phone?: InputMaybe<Scalars['String']['input']>;
+  /** Customer who referred this one; not the customer itself or one it referred, directly or through others. */
   referredById?: InputMaybe<Scalars['ID']['input']>;
   /** Sales region. */
   region?: InputMaybe<Scalars['String']['input']>;
@@ -3196,9 +3194,9 @@ export type UpdateProductInput = {
   name?: InputMaybe<Scalars['String']['input']>;
   /** Stock keeping unit; unique. */
   sku?: InputMaybe<Scalars['String']['input']>;
-  /** Cost per unit, in the product’s currency; 0 or more. */
+  /** Cost per unit, in the product’s currency; from 0 to 1,000,000,000. */
   unitCost?: InputMaybe<Scalars['Decimal']['input']>;
-  /** List price per unit, in the product’s currency; 0 or more. */
+  /** List price per unit, in the product’s currency; from 0 to 1,000,000,000. */
   unitPrice?: InputMaybe<Scalars['Decimal']['input']>;
 };
 
@@ -3220,7 +3218,7 @@ export type UpdateTouchpointInput = {
   notes?: InputMaybe<Scalars['String']['input']>;
   /** Net Promoter answer from 0 to 10. */
   nps?: InputMaybe<Scalars['Int']['input']>;
-  /** When it happened; not in the future; cannot be cleared. */
+  /** When it happened; not before 1900-01-01, not in the future; cannot be cleared. */
   occurredAt?: InputMaybe<Scalars['DateTime']['input']>;
   /** The order it concerns; must be an order of the touchpoint’s customer. */
   orderId?: InputMaybe<Scalars['ID']['input']>;

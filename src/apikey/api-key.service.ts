@@ -5,6 +5,7 @@ import { decodeIdOf } from '../common/ids';
 import type { ListArgs } from '../common/list-query';
 import { recordAudit, AuditSubject } from '../core/audit';
 import { generateApiKey } from '../core/credentials';
+import { requiredText } from '../common/validate';
 import type { ServiceDeps } from '../core/request-scope';
 import { AccessRole, Scope } from '../core/roles';
 import { User } from '../user/user.entity';
@@ -26,9 +27,7 @@ export interface NewApiKey {
  * mutation, the command line, the development key). Returns the key itself, which is never stored.
  */
 export async function insertApiKey(m: EntityManager, errors: UserErrors, who: AuditSubject, input: NewApiKey, path = (f: string) => ['input', f]): Promise<{ apiKey: ApiKey; key: string } | null> {
-  const name = input.name.trim();
-  if (!name) errors.add(path('name'), UserErrorCode.REQUIRED, 'Name the key after what it is for.');
-  else if (name.length > 200) errors.add(path('name'), UserErrorCode.TOO_LONG, 'At most 200 characters.');
+  const name = requiredText(errors, path('name'), input.name, 200);
   const scopes = [...new Set(input.scopes ?? [])];
   if (input.role === AccessRole.PARTNER && !scopes.length) errors.add(path('scopes'), UserErrorCode.REQUIRED, 'A PARTNER key needs at least one scope.');
   if (input.role !== AccessRole.PARTNER && scopes.length) errors.add(path('scopes'), UserErrorCode.INVALID, 'Scopes apply to PARTNER keys only; a staff role decides what its key may do.');
@@ -48,7 +47,7 @@ export async function insertApiKey(m: EntityManager, errors: UserErrors, who: Au
   const generated = generateApiKey();
   const repo = m.getRepository(ApiKey);
   const apiKey = repo.create({
-    name,
+    name: name!,
     role: input.role,
     scopes,
     userId: user?.id ?? null,

@@ -3,7 +3,8 @@ import { badInput } from './errors';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageArgs, SortDirection } from './connection.types';
 import { connection } from './connection.types';
 import type { Connection } from './connection.types';
-import { fromGlobalId } from './ids';
+import { fromGlobalId, isUuid } from './ids';
+import { hasNul } from './validate';
 
 /**
  * One engine for every list in the API: typed filters compiled to parameterised SQL,
@@ -117,51 +118,62 @@ function decodeIds(values: string[], type: string | undefined, path: string): st
 
 /** Most values one `in`/`hasAny`/`hasAll` takes (also checked before any SQL, in src/server/cost.ts). */
 export const MAX_IN = 1000;
+const COMPARISONS: Record<string, string> = { eq: '=', neq: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' };
+
+/** Filter instants and dates Postgres and JS agree on: years 0001 to 9999 (the DateTime and Date scalars also parse year 0000). */
+const EARLIEST_FILTER_INSTANT = Date.parse('0001-01-01T00:00:00Z');
+const LATEST_FILTER_INSTANT = Date.parse('9999-12-31T23:59:59.999Z');
+
+/**
+ * A filter operand as a statement parameter, or BAD_USER_INPUT naming it: the GraphQL scalars have checked its type,
+ * this refuses what they let through and Postgres would not take (NUL in text, a date of year 0000, a float that is
+ * not finite).
+ */
+function operand(field: FilterField, v: unknown, path: string): unknown {
+  if (field.kind === 'id') return decodeIds([v as string], field.idType, path)[0];
+  if (typeof v === 'string' && hasNul(v)) throw badInput(`\`${path}\` must not contain NUL (\\u0000) characters`, { field: path });
+  if (v instanceof Date) {
+    const t = v.getTime();
+    if (!(t >= EARLIEST_FILTER_INSTANT && t <= LATEST_FILTER_INSTANT)) throw badInput(`\`${path}\` must be a date from the year 1 to 9999`, { field: path });
+    return v.toISOString();
+  }
+  if (typeof v === 'number' && !Number.isFinite(v)) throw badInput(`\`${path}\` must be a finite number`, { field: path });
+  return v;
+}
 
 function compileField(field: FilterField, ops: Record<string, unknown>, params: Params, path: string): string[] {
   const col = field.sql.replace(/\{a\}/g, A);
   const parts: string[] = [];
   const cast = field.kind === 'timestamp' ? '::timestamptz' : field.kind === 'date' ? '::date' : field.kind === 'number' || field.kind === 'decimal' ? '::numeric' : '';
-  const value = (v: unknown) => (field.kind === 'id' ? decodeIds([v as string], field.idType, path)[0] : v instanceof Date ? v.toISOString() : v);
   for (const [op, raw] of Object.entries(ops)) {
     if (raw === undefined || raw === null) continue;
     switch (op) {
       case 'eq':
-        parts.push(`${col} = ${params.add(value(raw))}${cast}`);
-        break;
       case 'neq':
-        parts.push(`${col} <> ${params.add(value(raw))}${cast}`);
+      case 'gt':
+      case 'gte':
+      case 'lt':
+      case 'lte':
+        parts.push(`${col} ${COMPARISONS[op]} ${params.add(operand(field, raw, `${path}.${op}`))}${cast}`);
         break;
       case 'in':
       case 'hasAny':
       case 'hasAll': {
         const list = raw as unknown[];
         if (list.length > MAX_IN) throw badInput(`${path}.${op} accepts at most ${MAX_IN} values`, { field: path });
-        const values = field.kind === 'id' ? decodeIds(list as string[], field.idType, path) : list.map(value);
+        const values = field.kind === 'id' ? decodeIds(list as string[], field.idType, path) : list.map((v, i) => operand(field, v, `${path}.${op}.${i}`));
         if (field.kind === 'tags') parts.push(`${col} ${op === 'hasAll' ? '@>' : '&&'} ${params.add(values)}::text[]`);
         else parts.push(`${col} = ANY(${params.add(values)}${field.kind === 'id' ? '::uuid[]' : cast ? `${cast}[]` : ''})`);
         break;
       }
       case 'has':
-        parts.push(`${col} @> ARRAY[${params.add(raw)}]::text[]`);
+        parts.push(`${col} @> ARRAY[${params.add(operand(field, raw, `${path}.${op}`))}]::text[]`);
         break;
       case 'isEmpty':
         parts.push(raw ? `cardinality(${col}) = 0` : `cardinality(${col}) > 0`);
         break;
-      case 'gt':
-        parts.push(`${col} > ${params.add(value(raw))}${cast}`);
-        break;
-      case 'gte':
-        parts.push(`${col} >= ${params.add(value(raw))}${cast}`);
-        break;
-      case 'lt':
-        parts.push(`${col} < ${params.add(value(raw))}${cast}`);
-        break;
-      case 'lte':
-        parts.push(`${col} <= ${params.add(value(raw))}${cast}`);
-        break;
       case 'contains':
-        parts.push(`${col} ILIKE ${params.add(`%${escapeLike(String(raw))}%`)}`);
+        parts.push(`${col} ILIKE ${params.add(`%${escapeLike(String(operand(field, raw, `${path}.${op}`)))}%`)}`);
         break;
       case 'isNull':
         parts.push(raw ? `${col} IS NULL` : `${col} IS NOT NULL`);
@@ -203,18 +215,79 @@ interface Cursor {
   id: string;
 }
 
-function encodeCursor(value: string | null, id: string): string {
-  return Buffer.from(JSON.stringify([value, id]), 'utf8').toString('base64url');
+/*
+ * A cursor is base64url(JSON [list, sort field, sort value, id]): the list it belongs to (the spec's `what`) and the
+ * sort it was issued under travel with it, so a cursor of another list or another sort is refused instead of
+ * silently paging from a meaningless spot, and the value is checked against the sort's Postgres type before any SQL
+ * runs, so a forged cursor is the client's error and never a failed cast.
+ */
+
+/** Sort values as cursor text, the same whatever the session's DateStyle and TimeZone: instants in UTC to the microsecond. */
+function sortValueSql(sort: SortField): string {
+  const col = sort.sql.replace(/\{a\}/g, A);
+  if (sort.pgType === 'timestamptz') return `to_char((${col}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+  if (sort.pgType === 'date') return `to_char(${col}, 'YYYY-MM-DD')`;
+  return `(${col})::text`;
 }
 
-function decodeCursor(cursor: string, name: string): Cursor {
-  try {
-    const [v, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string | null, string];
-    if (typeof id !== 'string' || !/^[0-9a-f-]{36}$/.test(id) || (v !== null && typeof v !== 'string')) throw new Error('shape');
-    return { v, id };
-  } catch {
-    throw badInput(`\`${name}\` is not a valid cursor for this list`, { field: name });
+const MAX_CURSOR_LENGTH = 2048;
+const INT4 = 2 ** 31;
+
+function isCalendarDate(y: number, m: number, d: number): boolean {
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1];
+  return y >= 1 && days !== undefined && d >= 1 && d <= days;
+}
+
+/** Whether `v` is text Postgres casts to `pgType` without an error, in the form sortValueSql writes it. */
+function isSortValue(pgType: SortField['pgType'], v: string): boolean {
+  switch (pgType) {
+    case 'text':
+      return !hasNul(v);
+    case 'uuid':
+      return isUuid(v);
+    case 'int':
+      return /^-?\d{1,10}$/.test(v) && Math.abs(Number(v)) < INT4;
+    case 'numeric':
+      return /^-?\d{1,40}(\.\d{1,40})?$/.test(v);
+    case 'float8': {
+      // Postgres writes the shortest exact form, e.g. 0.25, 1e-05, 1.5e+20; it refuses what over- or underflows.
+      if (!/^-?(\d+(\.\d*)?|\.\d+)(e[+-]?\d{1,3})?$/i.test(v)) return false;
+      const x = Math.abs(Number(v));
+      return Number.isFinite(x) && (x === 0 ? !/[1-9]/.test(v.split(/e/i)[0]) : x >= 1e-300);
+    }
+    case 'date': {
+      const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
+      return !!m && isCalendarDate(+m[1], +m[2], +m[3]);
+    }
+    case 'timestamptz': {
+      const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.\d{6}Z$/.exec(v);
+      return !!m && isCalendarDate(+m[1], +m[2], +m[3]) && +m[4] < 24 && +m[5] < 60 && +m[6] < 60;
+    }
   }
+}
+
+function encodeCursor(spec: ListSpec<ObjectLiteral>, sortField: string, value: string | null, id: string): string {
+  return Buffer.from(JSON.stringify([spec.what, sortField, value, id]), 'utf8').toString('base64url');
+}
+
+function decodeCursor(spec: ListSpec<ObjectLiteral>, sortField: string, cursor: string, name: string): Cursor {
+  const refuse = (why: string) => badInput(`\`${name}\` ${why}`, { field: name });
+  const notOurs = () => refuse(`is not a cursor of this list: pass the \`cursor\` of an edge, or \`pageInfo.endCursor\` / \`startCursor\`, of the same list`);
+  let parsed: unknown;
+  try {
+    if (cursor.length > MAX_CURSOR_LENGTH) throw new Error('too long');
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw notOurs();
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 4) throw notOurs();
+  const [list, field, v, id] = parsed as unknown[];
+  if (typeof list !== 'string' || typeof field !== 'string') throw notOurs();
+  if (list !== spec.what) throw refuse(`is a cursor of another list (${list}s), not of ${spec.what}s`);
+  if (field !== sortField) throw refuse(`was issued for ${spec.what}s sorted by ${field}, not by ${sortField}: keep the same orderBy while paging`);
+  if (typeof id !== 'string' || !isUuid(id) || (v !== null && (typeof v !== 'string' || !isSortValue(spec.sorts[sortField].pgType, v)))) throw notOurs();
+  return { v, id: id.toLowerCase() };
 }
 
 interface Plan {
@@ -223,6 +296,8 @@ interface Plan {
   sort: SortField;
   /** Effective SQL direction (flipped when paginating backward). */
   dir: 'ASC' | 'DESC';
+  /** The orderBy field, as cursors name it. */
+  sortField: string;
   cursor: Cursor | null;
   cursorName: string;
 }
@@ -245,7 +320,7 @@ function plan(spec: ListSpec<ObjectLiteral>, args: ListArgs): Plan {
   }
   const cursorName = backward ? 'before' : 'after';
   const raw = backward ? before : after;
-  return { limit, backward, sort, dir, cursor: raw ? decodeCursor(raw, cursorName) : null, cursorName };
+  return { limit, backward, sort, dir, sortField: order.field, cursor: raw ? decodeCursor(spec, order.field, raw, cursorName) : null, cursorName };
 }
 
 function conditions(spec: ListSpec<ObjectLiteral>, args: ListArgs, p: Plan, params: Params, scope: ListScope, extra: string[] = []): string {
@@ -255,6 +330,7 @@ function conditions(spec: ListSpec<ObjectLiteral>, args: ListArgs, p: Plan, para
   if (filter) parts.push(`(${filter})`);
   if (args.search && spec.search) {
     const term = args.search.trim();
+    if (hasNul(term)) throw badInput('`search` must not contain NUL (\\u0000) characters', { field: 'search' });
     const search = spec.piiSearch && !scope.masked ? `${spec.search} OR ${spec.piiSearch}` : spec.search;
     if (term) parts.push(`(${search.replace(/\{a\}/g, A).replace(/:search/g, params.add(`%${escapeLike(term)}%`))})`);
   }
@@ -279,11 +355,11 @@ function orderSql(p: Plan): string {
   return `${col} ${p.dir} ${nulls}, ${A}.id ${p.dir}`;
 }
 
-function toConnection<E extends ObjectLiteral>(rows: Array<{ entity: E; sortValue: string | null }>, p: Plan, count: () => Promise<number>): Connection<E> {
+function toConnection<E extends ObjectLiteral>(spec: ListSpec<E>, rows: Array<{ entity: E; sortValue: string | null }>, p: Plan, count: () => Promise<number>): Connection<E> {
   const hasMore = rows.length > p.limit;
   const page = rows.slice(0, p.limit);
   if (p.backward) page.reverse();
-  const edges = page.map((r) => ({ cursor: encodeCursor(r.sortValue, (r.entity as unknown as { id: string }).id), node: r.entity }));
+  const edges = page.map((r) => ({ cursor: encodeCursor(spec, p.sortField, r.sortValue, (r.entity as unknown as { id: string }).id), node: r.entity }));
   const pageInfo = {
     hasNextPage: p.backward ? p.cursor !== null : hasMore,
     hasPreviousPage: p.backward ? hasMore : p.cursor !== null,
@@ -321,7 +397,7 @@ export async function findPage<E extends ObjectLiteral>(ds: DataSource, spec: Li
       ? []
       : await (async () => {
           const { entities, raw } = await joinDerived(base(ds, spec, args), args.derived, where, p.sort.sql)
-            .addSelect(`(${p.sort.sql.replace(/\{a\}/g, A)})::text`, 'sort_value')
+            .addSelect(sortValueSql(p.sort), 'sort_value')
             .andWhere(where, params.values)
             .orderBy(p.sort.sql.replace(/\{a\}/g, A), p.dir, p.dir === 'ASC' ? 'NULLS LAST' : 'NULLS FIRST')
             .addOrderBy(`${A}.id`, p.dir)
@@ -332,7 +408,7 @@ export async function findPage<E extends ObjectLiteral>(ds: DataSource, spec: Li
   const countParams = new Params();
   const countWhere = conditions(spec, args, { ...p, cursor: null }, countParams, scope);
   const count = () => joinDerived(base(ds, spec, args), args.derived, countWhere).andWhere(countWhere, countParams.values).getCount();
-  return toConnection(rows, p, count);
+  return toConnection(spec, rows, p, count);
 }
 
 /**
@@ -359,7 +435,7 @@ export async function findPagesByParent<E extends ObjectLiteral>(
       `SELECT ranked.id FROM (SELECT ${A}.id, row_number() OVER (PARTITION BY ${parentSql} ORDER BY ${orderSql(p)}) AS rn ` +
       `FROM ${repo.metadata.tablePath} ${A} WHERE ${where}${deleted}) ranked WHERE ranked.rn <= ${params.add(p.limit + 1)}`;
     const { entities, raw } = await base(ds, spec, args)
-      .addSelect(`(${p.sort.sql.replace(/\{a\}/g, A)})::text`, 'sort_value')
+      .addSelect(sortValueSql(p.sort), 'sort_value')
       .addSelect(`${parentSql}::text`, 'parent_id')
       .where(`${A}.id IN (${ranked})`, params.values)
       .orderBy(parentSql)
@@ -375,7 +451,7 @@ export async function findPagesByParent<E extends ObjectLiteral>(
   }
   const result = new Map<string, Connection<E>>();
   for (const id of parentIds) {
-    result.set(id, toConnection(grouped.get(id) ?? [], p, async () => 0));
+    result.set(id, toConnection(spec, grouped.get(id) ?? [], p, async () => 0));
   }
   return result;
 }

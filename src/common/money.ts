@@ -12,19 +12,52 @@ const EXPONENTS: Record<string, number> = {
   VND: 0, VUV: 0, XAF: 0, XOF: 0, XPF: 0, BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
 };
 
+/**
+ * ISO 4217 codes that are not money one pays an order in: precious metals, bond-market and IMF units, the
+ * testing and "no currency" codes, and funds codes. ICU's list (below) leaves most out; spelled out so a
+ * different ICU build cannot let them in.
+ */
+const NOT_MONEY = new Set([
+  'XAU', 'XAG', 'XPD', 'XPT', 'XBA', 'XBB', 'XBC', 'XBD', 'XDR', 'XSU', 'XUA', 'XTS', 'XXX',
+  'BOV', 'CHE', 'CHW', 'CLF', 'COU', 'MXV', 'USN', 'UYI', 'UYW',
+]);
+/** Currencies in use, as ICU knows them (it also keeps recently withdrawn ones, which historic orders need). */
+const CURRENCIES = new Set(Intl.supportedValuesOf('currency').filter((c) => !NOT_MONEY.has(c)));
+
+/** Is `code` (upper case) an ISO 4217 currency one can pay in, such as EUR, and not XXX, XTS or XAU? */
+export function isCurrency(code: string): boolean {
+  return CURRENCIES.has(code);
+}
+
 export function currencyExponent(currency: string): number {
   return EXPONENTS[currency.toUpperCase()] ?? 2;
 }
 
+/** What a client may send: what numeric(19,4) holds. */
 const DECIMAL = /^-?\d{1,15}(\.\d{1,4})?$/;
+/** What Postgres may return: a sum over many rows outgrows numeric(19,4), and must still parse exactly. */
+const NUMERIC = /^-?\d+(\.\d{1,4})?$/;
 
+/** Is `value` a decimal a client may send (at most 15 digits before the point and 4 after)? */
 export function isDecimal(value: string): boolean {
   return DECIMAL.test(value);
 }
 
-/** "12.3" -> 123000n (units of 10^-4). Throws on anything that is not a plain decimal. */
+/**
+ * The largest amount one order line or one order may carry: a price, a cost, a discount, a line total or an order
+ * total, in the order's currency or converted to the base currency. Far below numeric(19,4)'s limit, so a customer's
+ * or the whole base's sums stay exact (they are summed as numeric in SQL and as BigInt here).
+ */
+export const MAX_AMOUNT = parseAmount('1000000000');
+/** MAX_AMOUNT for people: in messages and schema descriptions. */
+export const MAX_AMOUNT_LABEL = '1,000,000,000';
+
+/**
+ * "12.3" -> 123000n (units of 10^-4). Any number of digits before the point (sums from SQL), at most 4 after.
+ * Throws on anything that is not a plain decimal.
+ */
 export function parseAmount(value: string): bigint {
-  if (!DECIMAL.test(value)) throw new RangeError(`not a decimal amount: ${value}`);
+  if (!NUMERIC.test(value)) throw new RangeError(`not a decimal amount: ${value}`);
   const negative = value.startsWith('-');
   const [whole, frac = ''] = (negative ? value.slice(1) : value).split('.');
   const units = BigInt(whole) * FACTOR + BigInt(frac.padEnd(SCALE, '0'));

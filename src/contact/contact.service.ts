@@ -4,7 +4,7 @@ import { UserErrorCode, UserErrors } from '../common/errors';
 import { decodeIdOf } from '../common/ids';
 import type { ListArgs } from '../common/list-query';
 import { setDeleted } from '../common/soft-delete';
-import { defined, optionalText, pastDate, requiredText } from '../common/validate';
+import { defined, optionalEmail, optionalPhone, optionalText, pastDate, requiredText } from '../common/validate';
 import { Customer, CustomerKind } from '../customer/customer.entity';
 import { recordAudit } from '../core/audit';
 import type { ServiceDeps } from '../core/request-scope';
@@ -157,8 +157,8 @@ export class ContactService {
     const at = (f: string) => ['input', f];
     return defined({
       title: optionalText(errors, at('title'), input.title),
-      email: input.email === undefined ? undefined : input.email?.toLowerCase() ?? null,
-      phone: input.phone,
+      email: optionalEmail(errors, at('email'), input.email),
+      phone: optionalPhone(errors, at('phone'), input.phone),
       birthday: pastDate(errors, at('birthday'), input.birthday),
       notes: optionalText(errors, at('notes'), input.notes, 10_000),
     });

@@ -1,4 +1,4 @@
-import { DateResolver, EmailAddressResolver, PhoneNumberResolver } from 'graphql-scalars';
+import { DateResolver } from 'graphql-scalars';
 import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { ConnectionType, OrderByType, PageArgs, SortDirection } from '../common/connection.types';
 import { UserError } from '../common/errors';
@@ -70,9 +70,12 @@ export class ContactsArgs extends CustomerContactsArgs {
 export class ContactFields {
   @Field(() => String, { nullable: true, description: 'Job title, e.g. "Head of Purchasing".' })
   title?: string | null;
-  @Field(() => EmailAddressResolver, { nullable: true, description: 'Email address (stored in lower case).' })
+  @Field(() => String, { nullable: true, description: 'Email address (stored in lower case); an invalid one is an INVALID user error.' })
   email?: string | null;
-  @Field(() => PhoneNumberResolver, { nullable: true, description: 'Phone, E.164 (e.g. +4930123456).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Phone, E.164 (e.g. +4930123456; spaces, dashes, dots and brackets are dropped); an invalid one is an INVALID user error.',
+  })
   phone?: string | null;
   @Field(() => DateResolver, { nullable: true, description: 'Birthday; between 1900-01-01 and today.' })
   birthday?: Date | null;

@@ -6,7 +6,7 @@ import { formatAmount } from '../common/money';
 import { DerivedValues, ListArgs, usesDerived } from '../common/list-query';
 import { resolveReference } from '../common/references';
 import { setDeleted } from '../common/soft-delete';
-import { defined, labelList, optionalText, pastDate, requiredText } from '../common/validate';
+import { catalogKey, defined, labelList, optionalEmail, optionalPhone, optionalText, pastDate, requiredText } from '../common/validate';
 import { stageByKey } from '../lifecycle/lifecycle.loaders';
 import { insertTransition } from '../lifecycle/lifecycle.service';
 import { TransitionSource } from '../lifecycle/lifecycle-transition.entity';
@@ -75,9 +75,9 @@ export class CustomerService {
     this.deps.access.require('customers:write');
     const errors = new UserErrors();
     const name = requiredText(errors, ['input', 'name'], input.name);
-    const stageKey = (input.lifecycleStage ?? 'PROSPECT').trim().toUpperCase();
-    const stage = await stageByKey(this.deps.loaders).load(stageKey);
-    if (!stage) errors.add(['input', 'lifecycleStage'], UserErrorCode.NOT_FOUND, `No lifecycle stage with key "${stageKey}".`);
+    const stageKey = catalogKey(errors, ['input', 'lifecycleStage'], input.lifecycleStage ?? 'PROSPECT');
+    const stage = stageKey ? await stageByKey(this.deps.loaders).load(stageKey) : null;
+    if (stageKey && !stage) errors.add(['input', 'lifecycleStage'], UserErrorCode.NOT_FOUND, `No lifecycle stage with key "${stageKey}".`);
     try {
       return await this.deps.db.transaction(async (m) => {
         const fields = await this.validateFields(m, errors, input, null);
@@ -130,6 +130,9 @@ export class CustomerService {
           errors.add(['input', 'referredById'], UserErrorCode.INVALID, 'A customer cannot refer themselves.');
         }
         const fields = await this.validateFields(m, errors, input, current);
+        if (fields.referredById && fields.referredById !== id && (await this.referralCycle(m, id, fields.referredById))) {
+          errors.add(['input', 'referredById'], UserErrorCode.INVALID, 'This customer was referred, directly or through others, by the customer itself: referrals cannot go in a circle.');
+        }
         if (errors.any) return payload(null, errors);
         await repo.update({ id }, { ...defined({ name, kind: input.kind ?? undefined }), ...fields, version: current.version + 1 });
         const updated = await repo.findOneByOrFail({ id });
@@ -170,8 +173,8 @@ export class CustomerService {
     const at = (f: string) => ['input', f];
     const out: Partial<Customer> = defined({
       externalRef: optionalText(errors, at('externalRef'), input.externalRef),
-      email: input.email === undefined ? undefined : input.email?.toLowerCase() ?? null,
-      phone: input.phone,
+      email: optionalEmail(errors, at('email'), input.email),
+      phone: optionalPhone(errors, at('phone'), input.phone),
       birthday: pastDate(errors, at('birthday'), input.birthday),
       gender: optionalText(errors, at('gender'), input.gender, 50),
       incomeBand: optionalText(errors, at('incomeBand'), input.incomeBand, 50),
@@ -213,6 +216,24 @@ export class CustomerService {
       out[prop] = before && before.granted === c.granted ? before : { granted: c.granted, at: now };
     });
     return out;
+  }
+
+  /**
+   * Would `customerId` referred by `referrerId` close a circle, i.e. is the customer among the referrer's referrers?
+   * Referral changes are serialised by an advisory lock, so two concurrent updates cannot close one between them.
+   */
+  private async referralCycle(m: EntityManager, customerId: string, referrerId: string): Promise<boolean> {
+    await m.query(`SELECT pg_advisory_xact_lock(hashtext('customers:referrals'))`);
+    const [{ cycle }]: Array<{ cycle: boolean }> = await m.query(
+      `WITH RECURSIVE chain(id) AS (
+         SELECT $2::uuid
+         UNION
+         SELECT c.referred_by_id FROM customers c JOIN chain ON c.id = chain.id WHERE c.referred_by_id IS NOT NULL
+       )
+       SELECT EXISTS (SELECT 1 FROM chain WHERE id = $1::uuid) AS cycle`,
+      [customerId, referrerId],
+    );
+    return cycle;
   }
 
   private uniqueViolation(e: unknown, errors: UserErrors): CustomerPayload {

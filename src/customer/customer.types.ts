@@ -1,4 +1,4 @@
-import { CountryCodeResolver, DateResolver, EmailAddressResolver, PhoneNumberResolver } from 'graphql-scalars';
+import { CountryCodeResolver, DateResolver } from 'graphql-scalars';
 import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { ConnectionType, OrderByType, PageArgs, SortDirection } from '../common/connection.types';
 import { UserError } from '../common/errors';
@@ -185,13 +185,16 @@ export class MarketingConsentInput {
 export class CustomerFields {
   @Field(() => String, { nullable: true, description: 'ID in your source system; unique.' })
   externalRef?: string | null;
-  @Field(() => EmailAddressResolver, { nullable: true, description: 'Primary email.' })
+  @Field(() => String, { nullable: true, description: 'Primary email (stored in lower case); an invalid one is an INVALID user error.' })
   email?: string | null;
-  @Field(() => PhoneNumberResolver, { nullable: true, description: 'Primary phone, E.164 (e.g. +4930123456).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Primary phone, E.164 (e.g. +4930123456; spaces, dashes, dots and brackets are dropped); an invalid one is an INVALID user error.',
+  })
   phone?: string | null;
   @Field(() => AddressInput, { nullable: true, description: 'Postal address.' })
   address?: AddressInput | null;
-  @Field(() => DateResolver, { nullable: true, description: 'Birthday (or founding date).' })
+  @Field(() => DateResolver, { nullable: true, description: 'Birthday (or founding date); between 1900-01-01 and today.' })
   birthday?: Date | null;
   @Field(() => String, { nullable: true, description: 'Gender.' })
   gender?: string | null;
@@ -207,7 +210,7 @@ export class CustomerFields {
   tags?: string[] | null;
   @Field(() => String, { nullable: true, description: 'How the customer was acquired.' })
   acquisitionChannel?: string | null;
-  @Field(() => ID, { nullable: true, description: 'Customer who referred this one.' })
+  @Field(() => ID, { nullable: true, description: 'Customer who referred this one; not the customer itself or one it referred, directly or through others.' })
   referredById?: string | null;
   @Field(() => ID, { nullable: true, description: 'Owning staff user.' })
   ownerId?: string | null;

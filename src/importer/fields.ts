@@ -1,5 +1,6 @@
 import { CountryCodeResolver, EmailAddressResolver } from 'graphql-scalars';
-import { currencyExponent, hasSubMinorUnits, isDecimal, parseAmount } from '../common/money';
+import { currencyExponent, hasSubMinorUnits, isCurrency, isDecimal, MAX_AMOUNT, MAX_AMOUNT_LABEL, parseAmount } from '../common/money';
+import { hasNul } from '../common/validate';
 
 /** One cell's problem; the importers collect them per row. */
 export class FieldError extends Error {}
@@ -63,11 +64,9 @@ export function parseCalendarDate(column: string, text: string, today = new Date
   return iso;
 }
 
-const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
-
 export function parseCurrency(column: string, text: string): string {
   const code = text.toUpperCase();
-  if (!/^[A-Z]{3}$/.test(code) || !CURRENCIES.has(code)) throw new FieldError(`${column} "${text}" is not an ISO 4217 currency code such as USD or EUR`);
+  if (!isCurrency(code)) throw new FieldError(`${column} "${text}" is not an ISO 4217 currency code such as USD or EUR (XXX, XTS, metals and funds codes are not money)`);
   return code;
 }
 
@@ -76,6 +75,7 @@ export function parseMoney(column: string, text: string, currency: string): bigi
   if (!isDecimal(text)) throw new FieldError(`${column} "${text}" is not a number: use digits with an optional decimal point, such as 1234.50`);
   const units = parseAmount(text);
   if (units < 0n) throw new FieldError(`${column} ${text} must not be negative`);
+  if (units > MAX_AMOUNT) throw new FieldError(`${column} ${text} is more than ${MAX_AMOUNT_LABEL}, the most one order may carry`);
   if (hasSubMinorUnits(units, currency)) {
     throw new FieldError(`${column} ${text} has more decimals than ${currency} allows (${currencyExponent(currency)})`);
   }
@@ -98,6 +98,7 @@ export function parseChoice<T extends string>(column: string, text: string, choi
 
 export function parseText(column: string, text: string, max: number): string {
   if (text.length > max) throw new FieldError(`${column} is longer than ${max} characters`);
+  if (hasNul(text)) throw new FieldError(`${column} contains a NUL (\\u0000) character`);
   return text;
 }
 

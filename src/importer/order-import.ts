@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { convert, formatAmount } from '../common/money';
+import { convert, formatAmount, MAX_AMOUNT, MAX_AMOUNT_LABEL } from '../common/money';
 import { newId } from '../db/ids';
 import { CopyTable, pgClient } from '../db/copy';
 import type { Config } from '../core/config';
@@ -149,6 +149,9 @@ export async function importOrders(db: DataSource, source: CsvSource, config: Pi
       const totalText = row.get('total');
       const total = !totalText ? (problems.push('total is required'), undefined) : currency ? check(() => parseMoney('total', totalText, currency)) : undefined;
       const cost = row.get('cost') && currency ? check(() => parseMoney('cost', row.get('cost'), currency)) : 0n;
+      if (rate && [total, cost].some((a) => a !== undefined && convert(a, rate!, base) > MAX_AMOUNT)) {
+        problems.push(`total and cost in ${base} must be at most ${MAX_AMOUNT_LABEL}`);
+      }
       const status = row.get('status') ? check(() => parseChoice('status', row.get('status'), STATUSES)) : 'FULFILLED';
       const channel = row.get('channel') ? check(() => parseChoice('channel', row.get('channel'), CHANNELS)) : 'OTHER';
       if (problems.length) {

@@ -1,4 +1,5 @@
 import { badInput, UserErrorCode } from '../common/errors';
+import { instantArgument } from '../common/validate';
 import { currencyExponent, parseAmount } from '../common/money';
 import { Contact } from '../contact/contact.entity';
 import { ConsentChannel, Customer } from '../customer/customer.entity';
@@ -204,6 +205,8 @@ export class InsightAnalytics {
 
   async lifecycleFunnel(from: Date, to: Date): Promise<LifecycleFunnel> {
     this.guard();
+    instantArgument(from, 'from');
+    instantArgument(to, 'to');
     if (!(from.getTime() < to.getTime()) || to.getTime() - from.getTime() > MAX_PERIOD_DAYS * 86_400_000) {
       throw badInput('`to` must be after `from`, at most 10 years later.', { field: 'to', reason: UserErrorCode.OUT_OF_RANGE });
     }
@@ -445,6 +448,8 @@ export class InsightAnalytics {
    */
   async careAgenda(from: Date, to: Date, first: number): Promise<CareAgendaItem[]> {
     this.guard();
+    instantArgument(from, 'from');
+    instantArgument(to, 'to');
     if (!(from.getTime() < to.getTime()) || to.getTime() - from.getTime() > MAX_AGENDA_DAYS * MS_PER_DAY) {
       throw badInput(`\`to\` must be after \`from\`, at most ${MAX_AGENDA_DAYS} days later.`, { field: 'to', reason: UserErrorCode.OUT_OF_RANGE });
     }

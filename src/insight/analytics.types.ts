@@ -229,7 +229,7 @@ export class ModelDiagnostics {
 
 @ArgsType()
 export class SegmentSummaryArgs {
-  @Field(() => Date, { nullable: true, description: 'As of this instant (not in the future); default now, scored against the active model’s breakpoints.' })
+  @Field(() => Date, { nullable: true, description: 'As of this instant (from 1900-01-01, not in the future); default now, scored against the active model’s breakpoints.' })
   asOf?: Date | null;
 }
 
@@ -271,7 +271,7 @@ export class ModelDiagnosticsArgs {
   @Field({ description: 'End of the calibration period.' })
   calibrationEnd: Date;
 
-  @Field({ description: 'End of the holdout period; after calibrationEnd and not in the future.' })
+  @Field({ description: 'End of the holdout period; after calibrationEnd, from 1900-01-01 and not in the future.' })
   holdoutEnd: Date;
 
   @Field(() => TimeUnit, { defaultValue: TimeUnit.DAY, description: 'Time unit of the fit.' })

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { badInput, UserErrorCode, UserErrors } from '../common/errors';
+import { instantArgument, pastInstant } from '../common/validate';
 import { Money } from '../common/money.types';
 import { ConsentChannel, consentEntries, Customer } from '../customer/customer.entity';
 import {
@@ -113,10 +114,7 @@ export class InsightService {
     this.deps.access.require('models:write');
     const errors = new UserErrors();
     const asOf = input.asOf ?? this.now;
-    if (Number.isNaN(asOf.getTime()) || asOf.getTime() > this.now.getTime()) {
-      errors.add(['input', 'asOf'], UserErrorCode.OUT_OF_RANGE, 'asOf must not be in the future.');
-    }
-    if (errors.any) return { model: null, userErrors: errors.list };
+    if (!pastInstant(errors, ['input', 'asOf'], asOf, this.now)) return { model: null, userErrors: errors.list };
     try {
       const model = await fitAndStore(this.deps.db, { asOf, timeUnit: input.timeUnit, basis: input.basis, activate: input.activate, baseCurrency: this.currency });
       if (model.active) forgetFailedFit(this.deps.db);
@@ -138,13 +136,10 @@ export class InsightService {
 
   // -- inputs -----------------------------------------------------------------------------------------------------
 
-  /** A client-given asOf, or now. The future is rejected: nothing has happened there yet. */
+  /** A client-given asOf, or now. The future is rejected (nothing has happened there yet), and so is the time before 1900. */
   asOf(value: Date | null | undefined, field = 'asOf'): Date {
     if (value == null) return this.now;
-    if (Number.isNaN(value.getTime()) || value.getTime() > this.now.getTime()) {
-      throw badInput(`\`${field}\` must not be in the future.`, { field, reason: UserErrorCode.OUT_OF_RANGE });
-    }
-    return value;
+    return instantArgument(value, field, this.now);
   }
 
   private days(customerId: string, at: Date): Promise<PurchaseDay[]> {

@@ -356,7 +356,7 @@ export class ReferralStats {
 
 @ArgsType()
 export class AsOfArgs {
-  @Field(() => Date, { nullable: true, description: 'Compute as of this instant (not in the future); default now. Purchases and touchpoints after it are ignored.' })
+  @Field(() => Date, { nullable: true, description: 'Compute as of this instant (from 1900-01-01, not in the future); default now. Purchases and touchpoints after it are ignored.' })
   asOf?: Date | null;
 }
 
@@ -389,7 +389,7 @@ export class NextBestActionsArgs {
 
 @InputType({ description: 'How to fit the customer model.' })
 export class FitCustomerModelInput {
-  @Field(() => Date, { nullable: true, description: 'Fit on purchases up to this instant (not in the future); default now.' })
+  @Field(() => Date, { nullable: true, description: 'Fit on purchases up to this instant (from 1900-01-01, not in the future; at least one purchase before it); default now.' })
   asOf?: Date | null;
 
   @Field(() => TimeUnit, { defaultValue: TimeUnit.DAY, description: 'Time unit of the BG/NBD parameters.' })

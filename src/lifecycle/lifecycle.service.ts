@@ -3,7 +3,7 @@ import type { Connection } from '../common/connection.types';
 import { UserErrorCode, UserErrors } from '../common/errors';
 import { decodeIdOf } from '../common/ids';
 import type { ListArgs } from '../common/list-query';
-import { optionalText } from '../common/validate';
+import { catalogKey, optionalText } from '../common/validate';
 import { Customer } from '../customer/customer.entity';
 import { Actor, actorUserId } from '../core/actor';
 import { recordAudit } from '../core/audit';
@@ -74,8 +74,9 @@ export class LifecycleService {
     const customerId = decodeIdOf('Customer', input.customerId);
     if (!customerId) errors.add(['input', 'customerId'], UserErrorCode.INVALID_ID, 'Not a valid Customer ID.');
     const reason = optionalText(errors, ['input', 'reason'], input.reason, 1000) ?? null;
-    const stage = await this.stageByKey(input.stage.trim().toUpperCase());
-    if (!stage) errors.add(['input', 'stage'], UserErrorCode.NOT_FOUND, `No lifecycle stage with key "${input.stage}".`);
+    const key = catalogKey(errors, ['input', 'stage'], input.stage);
+    const stage = key ? await this.stageByKey(key) : null;
+    if (key && !stage) errors.add(['input', 'stage'], UserErrorCode.NOT_FOUND, `No lifecycle stage with key "${input.stage}".`);
     if (errors.any || !customerId || !stage) return { customer: null, transition: null, userErrors: errors.list };
 
     return this.deps.db.transaction(async (m) => {

@@ -4,9 +4,9 @@ import type { Connection, PageArgs } from '../common/connection.types';
 import { badInput, pgCode, pgConstraint, PG_UNIQUE_VIOLATION, UserErrorCode, UserErrors } from '../common/errors';
 import { decodeIdOf } from '../common/ids';
 import type { ListArgs } from '../common/list-query';
-import { convert, currencyExponent, formatAmount, parseAmount, SCALE } from '../common/money';
+import { convert, currencyExponent, formatAmount, MAX_AMOUNT, MAX_AMOUNT_LABEL, parseAmount, SCALE } from '../common/money';
 import { loadReferences, resolveReferences } from '../common/references';
-import { nonNegativeAmount, optionalText, requiredText } from '../common/validate';
+import { currencyCode, hasNul, nonNegativeAmount, NUL_MESSAGE, optionalText, pastInstant } from '../common/validate';
 import { Customer } from '../customer/customer.entity';
 import { Product } from '../product/product.entity';
 import { recordAudit } from '../core/audit';
@@ -16,6 +16,7 @@ import { Order, OrderLine, ORDER_STATUS_TRANSITIONS, OrderStatus, SalesChannel }
 import { orderLineList, orderList } from './order.loaders';
 import {
   MAX_LINES_PER_ORDER,
+  MAX_QUANTITY,
   MAX_ORDERS_PER_BATCH,
   OrderPayload,
   RecordOrderInput,
@@ -29,8 +30,6 @@ type Path = Array<string | number>;
 
 /** Shop and server clocks drift: a placedAt a few minutes ahead is skew, not an order from the future. */
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
-/** The largest amount numeric(19,4) holds. */
-const MAX_AMOUNT = parseAmount('999999999999999.9999');
 /** rate_to_base is numeric(18,8): at most 10 digits before the point. */
 const MAX_RATE = parseAmount('9999999999.9999');
 const ONE = parseAmount('1');
@@ -218,8 +217,9 @@ export class OrderService {
     );
     const customers = await resolveReferences(m, errors, customerRefs, 'Customer', Customer, this.deps.access.rowCondition('customers'));
     const products = productRefs.length ? await loadReferences(m, errors, productRefs, 'Product', Product) : new Map<string, Product>();
-    const refs = inputs.map((o) => o.externalRef?.trim()).filter((v): v is string => !!v);
-    const numbers = inputs.map((o) => o.number?.trim()).filter((v): v is string => !!v);
+    // Keys with a NUL are refused by draftOrder; Postgres could not even compare them.
+    const refs = inputs.map((o) => o.externalRef?.trim()).filter((v): v is string => !!v && !hasNul(v));
+    const numbers = inputs.map((o) => o.number?.trim()).filter((v): v is string => !!v && !hasNul(v));
     const taken: Array<{ external_ref: string | null; number: string }> =
       refs.length || numbers.length
         ? await m.query('SELECT external_ref, number FROM orders WHERE external_ref = ANY($1::text[]) OR number = ANY($2::text[])', [refs, numbers])
@@ -237,14 +237,15 @@ export class OrderService {
   private draftOrder(input: RecordOrderInput, at: Path, errors: UserErrors, lookups: Lookups): OrderDraft | null {
     const before = errors.list.length;
     const base = this.deps.config.baseCurrency;
-    const currency = (input.currency ?? base).toUpperCase();
+    // An unusable currency is reported; the other checks go on with the code as given, and the order is refused.
+    const currency = input.currency == null ? base : currencyCode(errors, [...at, 'currency'], input.currency) ?? input.currency.toUpperCase();
     const rate = this.rate(input.exchangeRate, currency, [...at, 'exchangeRate'], errors);
     const externalRef = optionalText(errors, [...at, 'externalRef'], input.externalRef) ?? null;
     if (externalRef && lookups.takenRefs.has(externalRef)) errors.add([...at, 'externalRef'], UserErrorCode.TAKEN, 'Another order already has this external reference.');
     const number = optionalText(errors, [...at, 'number'], input.number, 50) ?? undefined;
     if (number && lookups.takenNumbers.has(number)) errors.add([...at, 'number'], UserErrorCode.TAKEN, 'Another order already has this number.');
     const placedAt = input.placedAt ?? new Date(lookups.now);
-    if (placedAt.getTime() > lookups.now + FUTURE_TOLERANCE_MS) errors.add([...at, 'placedAt'], UserErrorCode.OUT_OF_RANGE, 'Must not be in the future.');
+    pastInstant(errors, [...at, 'placedAt'], placedAt, new Date(lookups.now), FUTURE_TOLERANCE_MS);
 
     const lines: LineDraft[] = [];
     if (!input.lines.length) errors.add([...at, 'lines'], UserErrorCode.REQUIRED, 'An order needs at least one line.');
@@ -269,9 +270,9 @@ export class OrderService {
     }
     const t = totals(lines);
     const amounts = { ...t, totalBase: convert(t.total, rate, base), costBase: convert(t.cost, rate, base) };
-    // Every stored amount, the lines' included, is at most one of these.
+    // Every stored amount, the lines' included, is at most one of these: so sums over many orders stay far from any limit.
     if ([amounts.subtotal, amounts.cost, amounts.totalBase, amounts.costBase].some((a) => a > MAX_AMOUNT)) {
-      errors.add([...at, 'lines'], UserErrorCode.OUT_OF_RANGE, 'The order’s amounts are too large to store.');
+      errors.add([...at, 'lines'], UserErrorCode.OUT_OF_RANGE, `The order’s total and cost must each be at most ${MAX_AMOUNT_LABEL}, in its currency and in the base currency.`);
       return null;
     }
     return { id: randomUUID(), customerId, number, externalRef, placedAt, status: input.status, channel: input.channel, currency, rate, lines, amounts };
@@ -282,8 +283,9 @@ export class OrderService {
     const product = l.productId != null ? lookups.products.get(l.productId) : undefined;
     const description = l.description?.trim() || product?.name;
     if (!description && l.productId == null) errors.add([...at, 'description'], UserErrorCode.REQUIRED, 'Describe what was sold, or give a productId.');
+    else if (description && hasNul(description)) errors.add([...at, 'description'], UserErrorCode.INVALID, NUL_MESSAGE);
     else if (description && description.length > 500) errors.add([...at, 'description'], UserErrorCode.TOO_LONG, 'Must be at most 500 characters.');
-    if (!(l.quantity > 0)) errors.add([...at, 'quantity'], UserErrorCode.OUT_OF_RANGE, 'Must be greater than 0.');
+    if (!(l.quantity > 0) || l.quantity > MAX_QUANTITY) errors.add([...at, 'quantity'], UserErrorCode.OUT_OF_RANGE, `Must be from 1 to ${MAX_QUANTITY.toLocaleString('en-US')}.`);
 
     // A product's price and cost are in its own currency, so they serve as defaults only for orders in that currency.
     const fromProduct = (p: Product, field: 'unitPrice' | 'unitCost'): bigint | undefined => {
@@ -301,7 +303,12 @@ export class OrderService {
     });
     const unitCost = amount('unitCost', l.unitCost, () => (product ? fromProduct(product, 'unitCost') : 0n));
     const discount = amount('discount', l.discount, () => 0n);
-    if (unitPrice !== undefined && discount !== undefined && l.quantity > 0 && discount > BigInt(l.quantity) * unitPrice) {
+    const quantityOk = l.quantity > 0 && l.quantity <= MAX_QUANTITY;
+    if (quantityOk && unitPrice !== undefined && BigInt(l.quantity) * unitPrice > MAX_AMOUNT) {
+      errors.add([...at, 'unitPrice'], UserErrorCode.OUT_OF_RANGE, `quantity × unitPrice must be at most ${MAX_AMOUNT_LABEL}.`);
+    } else if (quantityOk && unitCost !== undefined && BigInt(l.quantity) * unitCost > MAX_AMOUNT) {
+      errors.add([...at, 'unitCost'], UserErrorCode.OUT_OF_RANGE, `quantity × unitCost must be at most ${MAX_AMOUNT_LABEL}.`);
+    } else if (quantityOk && unitPrice !== undefined && discount !== undefined && discount > BigInt(l.quantity) * unitPrice) {
       errors.add([...at, 'discount'], UserErrorCode.OUT_OF_RANGE, `Must not exceed quantity × unitPrice (${formatAmount(BigInt(l.quantity) * unitPrice, currencyExponent(currency))}).`);
     }
     // An unknown productId was reported by the lookup; such a line is invalid even when the rest checks out.

@@ -3,6 +3,7 @@ import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } fro
 import { ConnectionType, OrderByType, PageArgs, SortDirection } from '../common/connection.types';
 import { UserError } from '../common/errors';
 import { DateTimeFilter, DecimalFilter, EnumFilter, IDFilter, StringFilter } from '../common/filter.types';
+import { MAX_AMOUNT_LABEL } from '../common/money';
 import { DecimalScalar } from '../common/scalars';
 import { Order, ORDER_STATUS_TRANSITIONS, OrderLine, OrderStatus, SalesChannel } from './order.entity';
 
@@ -12,6 +13,8 @@ export const OrderLineConnection = ConnectionType(OrderLine, 'OrderLine', 'order
 /** Limits of one call, so a single request cannot hold a transaction open for minutes. */
 export const MAX_LINES_PER_ORDER = 500;
 export const MAX_ORDERS_PER_BATCH = 1000;
+/** Units on one line: with MAX_AMOUNT per line, enough for any real order. */
+export const MAX_QUANTITY = 1_000_000;
 
 export enum OrderSortField {
   PLACED_AT = 'PLACED_AT',
@@ -82,17 +85,19 @@ export class OrderLookupArgs {
   number?: string | null;
 }
 
-@InputType({ description: 'One line of an order to record. Amounts are in the order’s currency.' })
+@InputType({
+  description: `One line of an order to record. Amounts are in the order’s currency; each of unitPrice, unitCost, discount, quantity × unitPrice and quantity × unitCost is at most ${MAX_AMOUNT_LABEL}.`,
+})
 export class RecordOrderLineInput {
   @Field(() => ID, { nullable: true, description: 'The product sold, if it is in the catalog.' })
   productId?: string | null;
   @Field(() => String, { nullable: true, description: 'What was sold. Defaults to the product name; required without a product.' })
   description?: string | null;
-  @Field(() => Int, { description: 'Units sold; greater than 0.' })
+  @Field(() => Int, { description: `Units sold; from 1 to ${MAX_QUANTITY.toLocaleString('en-US')}.` })
   quantity: number;
   @Field(() => DecimalScalar, {
     nullable: true,
-    description: 'Price per unit, 0 or more. Defaults to the product’s price when the order is in the product’s currency; required otherwise.',
+    description: `Price per unit, from 0 to ${MAX_AMOUNT_LABEL}. Defaults to the product’s price when the order is in the product’s currency; required otherwise.`,
   })
   unitPrice?: string | null;
   @Field(() => DecimalScalar, {
@@ -104,7 +109,9 @@ export class RecordOrderLineInput {
   discount?: string | null;
 }
 
-@InputType({ description: 'A purchase to record, e.g. from a shop or ERP. Totals are computed from the lines.' })
+@InputType({
+  description: `A purchase to record, e.g. from a shop or ERP. Totals are computed from the lines; the order’s total and cost are each at most ${MAX_AMOUNT_LABEL}, in its currency and in the base currency.`,
+})
 export class RecordOrderInput {
   @Field(() => ID, { description: 'The customer who bought.' })
   customerId: string;
@@ -112,13 +119,16 @@ export class RecordOrderInput {
   externalRef?: string | null;
   @Field(() => String, { nullable: true, description: 'Order number; unique. Default: the next number of the form R-0001234.' })
   number?: string | null;
-  @Field(() => Date, { nullable: true, description: 'When the order was placed (default: now); not in the future.' })
+  @Field(() => Date, { nullable: true, description: 'When the order was placed (default: now); not before 1900-01-01, not in the future.' })
   placedAt?: Date | null;
   @Field(() => OrderStatus, { defaultValue: OrderStatus.PAID, description: 'Status.' })
   status: OrderStatus;
   @Field(() => SalesChannel, { defaultValue: SalesChannel.ONLINE, description: 'Where the order was placed.' })
   channel: SalesChannel;
-  @Field(() => CurrencyResolver, { nullable: true, description: 'ISO 4217 currency of all amounts of the order (default: the base currency).' })
+  @Field(() => CurrencyResolver, {
+    nullable: true,
+    description: 'ISO 4217 currency of all amounts of the order (default: the base currency). Codes that are not money one pays in (XXX, XTS, metals such as XAU, funds codes) are refused.',
+  })
   currency?: string | null;
   @Field(() => DecimalScalar, {
     nullable: true,

@@ -2,6 +2,7 @@ import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } fro
 import { ConnectionType, OrderByType, PageArgs, SortDirection } from '../common/connection.types';
 import { UserError } from '../common/errors';
 import { BooleanFilter, DateTimeFilter, DecimalFilter, IDFilter, StringFilter } from '../common/filter.types';
+import { MAX_AMOUNT_LABEL } from '../common/money';
 import { DecimalScalar } from '../common/scalars';
 import { Product } from './product.entity';
 
@@ -78,9 +79,9 @@ export class CreateProductInput {
   name: string;
   @Field(() => String, { nullable: true, description: 'Category, e.g. "Espresso machines".' })
   category?: string | null;
-  @Field(() => DecimalScalar, { description: 'List price per unit in the base currency; 0 or more.' })
+  @Field(() => DecimalScalar, { description: `List price per unit in the base currency; from 0 to ${MAX_AMOUNT_LABEL}.` })
   unitPrice: string;
-  @Field(() => DecimalScalar, { nullable: true, description: 'Cost per unit in the base currency, for margin; 0 or more (default 0).' })
+  @Field(() => DecimalScalar, { nullable: true, description: `Cost per unit in the base currency, for margin; from 0 to ${MAX_AMOUNT_LABEL} (default 0).` })
   unitCost?: string | null;
   @Field({ defaultValue: true, description: 'Whether the product is currently sold.' })
   active: boolean;
@@ -98,9 +99,9 @@ export class UpdateProductInput {
   name?: string | null;
   @Field(() => String, { nullable: true, description: 'Category; null clears it.' })
   category?: string | null;
-  @Field(() => DecimalScalar, { nullable: true, description: 'List price per unit, in the product’s currency; 0 or more.' })
+  @Field(() => DecimalScalar, { nullable: true, description: `List price per unit, in the product’s currency; from 0 to ${MAX_AMOUNT_LABEL}.` })
   unitPrice?: string | null;
-  @Field(() => DecimalScalar, { nullable: true, description: 'Cost per unit, in the product’s currency; 0 or more.' })
+  @Field(() => DecimalScalar, { nullable: true, description: `Cost per unit, in the product’s currency; from 0 to ${MAX_AMOUNT_LABEL}.` })
   unitCost?: string | null;
   @Field(() => Boolean, { nullable: true, description: 'Whether the product is currently sold.' })
   active?: boolean | null;

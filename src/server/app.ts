@@ -2,7 +2,7 @@ import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { Express } from 'express';
-import { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, GraphQLFormattedError } from 'graphql';
 import type { DataSource } from 'typeorm';
 import { migrationsApplied } from '../db/data-source';
 import type { StatementTally } from '../db/statement-counter';
@@ -20,6 +20,7 @@ import { formatUnavailable, outageErrorHandler, outagePlugin } from './outage';
 import { operationLimits } from './operation-limits';
 import { requestId } from './request-id';
 import { CostThrottle, roleThrottleLimits, ThrottleLimitsFor } from './throttle';
+import { NoSubscriptionsRule, nulGuard } from './input-guard';
 
 interface RequestContext extends Context {
   tally: StatementTally;
@@ -38,6 +39,11 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   if (code && code !== 'INTERNAL_SERVER_ERROR') {
     const { stacktrace: _s, ...extensions } = formatted.extensions ?? {};
     return { ...formatted, extensions };
+  }
+  // Apollo's own request errors (a persisted-query hash that does not match its query, …) carry a 4xx status but no code.
+  const status = (error instanceof GraphQLError ? (error.extensions?.http as { status?: number } | undefined)?.status : undefined) ?? 500;
+  if (error instanceof GraphQLError && !error.extensions?.code && status >= 400 && status < 500) {
+    return { message: formatted.message, extensions: { code: 'BAD_REQUEST' } };
   }
   log.error(`internal error at ${formatted.path?.join('.') ?? '(request)'}`, (error as { originalError?: unknown })?.originalError ?? error);
   return {
@@ -84,9 +90,9 @@ export async function createApp(db: DataSource, config: Config, options: AppOpti
     includeStacktraceInErrorResponses: false,
     introspection: config.introspection,
     parseOptions: shape.parseOptions,
-    validationRules: shape.validationRules,
     // main.ts owns shutdown (HTTP, then Apollo, then the pool, then Postgres), so Apollo must not race it.
     stopOnTerminationSignals: false,
+    validationRules: [...shape.validationRules, NoSubscriptionsRule],
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       statementReport,
@@ -94,6 +100,7 @@ export async function createApp(db: DataSource, config: Config, options: AppOpti
       statementLimitErrors,
       queryCost<RequestContext>(schema, costLimits(config), throttle),
       outagePlugin(),
+      nulGuard(),
     ],
   });
   await apollo.start();

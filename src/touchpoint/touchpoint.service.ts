@@ -5,7 +5,7 @@ import { decodeIdOf } from '../common/ids';
 import type { ListArgs } from '../common/list-query';
 import { resolveReference } from '../common/references';
 import { setDeleted } from '../common/soft-delete';
-import { defined, optionalText } from '../common/validate';
+import { defined, optionalText, pastInstant } from '../common/validate';
 import { Contact } from '../contact/contact.entity';
 import { Customer } from '../customer/customer.entity';
 import { Order } from '../order/order.entity';
@@ -24,8 +24,9 @@ const CLOCK_SKEW_MS = 5 * 60_000;
 const at = (f: string) => ['input', f];
 const payload = (touchpoint: Touchpoint | null, errors: UserErrors): TouchpointPayload => ({ touchpoint: errors.any ? null : touchpoint, userErrors: errors.list });
 
-function notInFuture(errors: UserErrors, field: string, value: Date, now: Date): void {
-  if (value.getTime() > now.getTime() + CLOCK_SKEW_MS) errors.add(at(field), UserErrorCode.OUT_OF_RANGE, 'Must not be in the future.');
+/** Touchpoint times lie between 1900-01-01 and now. */
+function pastTime(errors: UserErrors, field: string, value: Date, now: Date): void {
+  pastInstant(errors, at(field), value, now, CLOCK_SKEW_MS);
 }
 
 function score(errors: UserErrors, field: string, value: number | null | undefined, min: number, max: number): number | null | undefined {
@@ -57,7 +58,7 @@ function complaintState(errors: UserErrors, purpose: TouchpointPurpose, occurred
   if (resolvedAt < occurredAt) {
     errors.add(at(input.resolvedAt ? 'resolvedAt' : 'occurredAt'), UserErrorCode.OUT_OF_RANGE, 'A complaint cannot be resolved before it was made.');
   }
-  notInFuture(errors, 'resolvedAt', resolvedAt, now);
+  pastTime(errors, 'resolvedAt', resolvedAt, now);
   return { complaintStatus: status, resolvedAt };
 }
 
@@ -120,7 +121,7 @@ export class TouchpointService {
     const errors = new UserErrors();
     const now = new Date();
     const occurredAt = input.occurredAt ?? now;
-    notInFuture(errors, 'occurredAt', occurredAt, now);
+    pastTime(errors, 'occurredAt', occurredAt, now);
     const complaint = complaintState(errors, input.purpose, occurredAt, input, null, now);
     const fields = this.validateFields(errors, input);
     return this.deps.db.transaction(async (m) => {
@@ -161,7 +162,7 @@ export class TouchpointService {
       if (input[field] === null) errors.add(at(field), UserErrorCode.REQUIRED, 'Cannot be cleared.');
     }
     const now = new Date();
-    if (input.occurredAt) notInFuture(errors, 'occurredAt', input.occurredAt, now);
+    if (input.occurredAt) pastTime(errors, 'occurredAt', input.occurredAt, now);
     const fields = this.validateFields(errors, input);
     return this.deps.db.transaction(async (m) => {
       const repo = m.getRepository(Touchpoint);

@@ -114,7 +114,7 @@ export class LogTouchpointInput extends TouchpointFields {
   direction: TouchpointDirection;
   @Field(() => TouchpointPurpose, { description: 'Why it happened.' })
   purpose: TouchpointPurpose;
-  @Field(() => Date, { nullable: true, description: 'When it happened (default now); not in the future.' })
+  @Field(() => Date, { nullable: true, description: 'When it happened (default now); not before 1900-01-01, not in the future.' })
   occurredAt?: Date | null;
 }
 
@@ -132,7 +132,7 @@ export class UpdateTouchpointInput extends TouchpointFields {
   direction?: TouchpointDirection | null;
   @Field(() => TouchpointPurpose, { nullable: true, description: 'Why it happened; cannot be cleared. Changing it away from COMPLAINT drops the complaint status.' })
   purpose?: TouchpointPurpose | null;
-  @Field(() => Date, { nullable: true, description: 'When it happened; not in the future; cannot be cleared.' })
+  @Field(() => Date, { nullable: true, description: 'When it happened; not before 1900-01-01, not in the future; cannot be cleared.' })
   occurredAt?: Date | null;
 }
 

@@ -67,10 +67,18 @@ describe('customers', () => {
     expect(orphanTransitions[0].n).toBe(0);
   });
 
-  it('rejects a malformed email as a typed GraphQL error, not a 500', async () => {
-    const res = await app.gql(CREATE, { input: { name: 'X', email: 'not-an-email' } });
-    expect(res.status).toBe(400);
-    expect(res.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+  it('rejects a malformed email or phone with a userError at its path, like a blank name', async () => {
+    const res = await app.gql(CREATE, { input: { name: 'X', email: 'not-an-email', phone: '030 123' } });
+    expect(res.status).toBe(200);
+    expect(res.data.createCustomer).toEqual({
+      customer: null,
+      userErrors: [
+        expect.objectContaining({ field: ['input', 'email'], code: 'INVALID' }),
+        expect.objectContaining({ field: ['input', 'phone'], code: 'INVALID' }),
+      ],
+    });
+    const ok = await createCustomer({ name: 'Y', email: ' Y@Example.COM ', phone: '+49 30 123-456' });
+    expect(ok).toMatchObject({ email: 'y@example.com', phone: '+4930123456' });
   });
 
   it('updates only the given fields and detects concurrent edits through expectedVersion', async () => {

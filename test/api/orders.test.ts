@@ -173,7 +173,10 @@ describe('recordOrder', () => {
     const tooBigDiscount = await app.ok(RECORD, { input: { customerId, orderDiscount: '1.01', lines: [{ description: 'x', quantity: 1, unitPrice: '1' }] } });
     expect(tooBigDiscount.recordOrder.userErrors).toEqual([expect.objectContaining({ field: ['input', 'orderDiscount'], code: 'OUT_OF_RANGE' })]);
     const huge = await app.ok(RECORD, { input: { customerId, lines: [{ description: 'x', quantity: 2_000_000_000, unitPrice: '999999999' }] } });
-    expect(huge.recordOrder.userErrors).toEqual([expect.objectContaining({ field: ['input', 'lines'], code: 'OUT_OF_RANGE' })]);
+    expect(huge.recordOrder.userErrors).toEqual([expect.objectContaining({ field: ['input', 'lines', '0', 'quantity'], code: 'OUT_OF_RANGE' })]);
+    const line = { description: 'x', quantity: 1, unitPrice: '600000000' };
+    const tooLarge = await app.ok(RECORD, { input: { customerId, lines: [line, line] } });
+    expect(tooLarge.recordOrder.userErrors).toEqual([expect.objectContaining({ field: ['input', 'lines'], code: 'OUT_OF_RANGE' })]);
     expect(await counts()).toEqual(before);
   });
 
