@@ -1,5 +1,4 @@
 import http from 'node:http';
-import { setTimeout as pause } from 'node:timers/promises';
 import { getIntrospectionQuery } from 'graphql';
 import { Client } from 'pg';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
@@ -9,20 +8,10 @@ import { loadConfig } from '../../src/core/config';
 import { log, setLogLevel } from '../../src/core/logger';
 import { AccessRole } from '../../src/core/roles';
 import { CostThrottle, roleThrottleLimits } from '../../src/server/throttle';
+import { until } from '../support/outage';
 import { GraphQLResponse, startTestApp, TestApp } from '../support/test-app';
 
 const COUNT_SQL = { 'x-rapport-sql-count': '1' };
-
-/** Polls until probe returns a value; the limit only bounds a failing test, passing tests never wait for it. */
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, limitMs = 10_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() - start > limitMs) throw new Error(`gave up waiting for ${what}`);
-    await pause(20);
-  }
-}
 
 /**
  * Holds an ACCESS EXCLUSIVE lock on a table from a connection of its own, so statements on it wait until released,
@@ -292,12 +281,12 @@ describe('SQL deadlines', () => {
         const req = http.request(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...app.auth } });
         req.on('error', () => undefined);
         req.end(JSON.stringify({ query: '{ customers(first: 1) { totalCount } }' }));
-        const [pid] = await until('the request to wait for the lock', async () => {
+        const [pid] = await until(async () => {
           const pids = await waitingBackends(lock.observer);
           return pids.length ? pids : null;
         });
         req.destroy();
-        await until('the backend to stop running the statement', async () => {
+        await until(async () => {
           const { rows } = await lock.observer.query(`SELECT state FROM pg_stat_activity WHERE pid = $1`, [pid]);
           return rows.length === 0 || rows[0].state !== 'active';
         });
@@ -312,7 +301,7 @@ describe('SQL deadlines', () => {
       let slow: Array<Promise<GraphQLResponse>> = [];
       try {
         slow = Array.from({ length: poolSize }, () => app.gql(`{ customers(first: 1) { totalCount } }`));
-        await until('every pool connection to wait for the lock', async () => (await waitingBackends(lock.observer)).length === poolSize);
+        await until(async () => (await waitingBackends(lock.observer)).length === poolSize);
         const res = await app.http.post('/graphql').set(app.auth).send({ query: '{ products(first: 1) { totalCount } }' });
         expect(res.status).toBe(503);
         expect(res.headers['retry-after']).toBe('2');

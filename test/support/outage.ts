@@ -24,9 +24,13 @@ export async function bringDatabaseBack(admin: Client, name: string): Promise<vo
   await admin.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS true`);
 }
 
-/** Polls until the condition holds: tests wait for events, never for a clock. */
-export async function until(condition: () => boolean | Promise<boolean>, pollMs = 10): Promise<void> {
-  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, pollMs));
+/** Polls until the condition holds and returns what it found: tests wait for events, never for a clock. */
+export async function until<T>(condition: () => T | Promise<T>, pollMs = 10): Promise<NonNullable<T>> {
+  for (;;) {
+    const found = await condition();
+    if (found) return found as NonNullable<T>;
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
 }
 
 /** Backends of the database waiting for a lock, e.g. mutations queued behind a row an admin connection holds. */
