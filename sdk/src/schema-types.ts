@@ -95,6 +95,10 @@ export type ApiKey = Node & {
   scopes: Array<ApiScope>;
   /** Whether the key is accepted now. */
   status: ApiKeyStatus;
+  /** The key’s own cost bucket size, in query cost points; null: its role’s default (see extensions.cost.throttleStatus). */
+  throttleBucketSize?: Maybe<Scalars['Int']['output']>;
+  /** Cost points restored to the key’s bucket per second; null: its role’s default. */
+  throttleRestoreRate?: Maybe<Scalars['Float']['output']>;
   /** When the record was last changed. */
   updatedAt: Scalars['DateTime']['output'];
   /** The staff user the key acts as; null for a partner key without one. */
@@ -146,6 +150,14 @@ export type ApiKeyStatus =
   | 'EXPIRED'
   /** Revoked by an admin; refused. */
   | 'REVOKED';
+
+/** A key’s own cost bucket, instead of its role’s default. */
+export type ApiKeyThrottleInput = {
+  /** Cost points the bucket holds (1 to 100,000,000). */
+  bucketSize?: InputMaybe<Scalars['Int']['input']>;
+  /** Cost points restored per second (more than 0, at most 10,000,000). */
+  restoreRate?: InputMaybe<Scalars['Float']['input']>;
+};
 
 /** What a PARTNER API key may do (on the command line: `customers:read`, `orders:write`, …). */
 export type ApiScope =
@@ -647,6 +659,8 @@ export type CreateApiKeyInput = {
   role: AccessRole;
   /** For PARTNER keys (required there, at least one): what the key may do. */
   scopes?: InputMaybe<Array<ApiScope>>;
+  /** The key’s own limits, for an integration that needs more (or should get less) than its role’s default. */
+  throttle?: InputMaybe<ApiKeyThrottleInput>;
   /** The staff user the key acts as (its owner): touchpoints and lifecycle moves made with it name this user. */
   userId?: InputMaybe<Scalars['ID']['input']>;
 };

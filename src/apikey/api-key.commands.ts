@@ -8,7 +8,7 @@ import { User } from '../user/user.entity';
 import { ApiKey } from './api-key.entity';
 import { insertApiKey, revokeApiKey } from './api-key.service';
 
-export const APIKEY_USAGE = `Usage: npm run apikey -- create --name NAME --role ROLE [--scopes a,b] [--user EMAIL] [--expires 90d]
+export const APIKEY_USAGE = `Usage: npm run apikey -- create --name NAME --role ROLE [--scopes a,b] [--user EMAIL] [--expires 90d] [--bucket-size N] [--restore-rate N]
        npm run apikey -- list
        npm run apikey -- revoke ID
 
@@ -16,6 +16,7 @@ export const APIKEY_USAGE = `Usage: npm run apikey -- create --name NAME --role 
            --scopes   for PARTNER keys: ${Object.values(Scope).join(', ')}
            --user     the staff user the key acts as (required for SALES_REP keys)
            --expires  a lifetime (30d, 12h, 2w) or a date (2027-06-30)
+           --bucket-size, --restore-rate  the key's own cost bucket (points, points a second) instead of its role's
   list     every key: id, name, role, scopes, status, last use
   revoke   refuses the key from the next request on
 `;
@@ -44,7 +45,15 @@ export async function apiKeyCommand(db: DataSource, argv: string[]): Promise<str
   if (command === 'create') {
     const { values } = parseArgs({
       args: rest,
-      options: { name: { type: 'string' }, role: { type: 'string' }, scopes: { type: 'string' }, user: { type: 'string' }, expires: { type: 'string' } },
+      options: {
+        name: { type: 'string' },
+        role: { type: 'string' },
+        scopes: { type: 'string' },
+        user: { type: 'string' },
+        expires: { type: 'string' },
+        'bucket-size': { type: 'string' },
+        'restore-rate': { type: 'string' },
+      },
       strict: true,
     });
     if (!values.name || !values.role) throw new CommandError(`create needs --name and --role.\n\n${APIKEY_USAGE}`);
@@ -60,9 +69,17 @@ export async function apiKeyCommand(db: DataSource, argv: string[]): Promise<str
       userId = user.id;
     }
     const expiresAt = values.expires ? parseExpiry(values.expires) : null;
+    const number = (flag: 'bucket-size' | 'restore-rate') => {
+      const raw = values[flag];
+      if (raw === undefined) return null;
+      const n = Number(raw);
+      if (raw.trim() === '' || !Number.isFinite(n)) throw new CommandError(`--${flag} must be a number, got "${raw}"`);
+      return n;
+    };
+    const throttle = { bucketSize: number('bucket-size'), restoreRate: number('restore-rate') };
     const errors = new UserErrors();
     const created = await db.transaction((m) =>
-      insertApiKey(m, errors, who, { name: values.name!, role: role as AccessRole, scopes: scopes as Scope[], userId, expiresAt, createdBy: COMMAND_LINE.label }, (f) => [`--${f === 'userId' ? 'user' : f === 'expiresAt' ? 'expires' : f}`]),
+      insertApiKey(m, errors, who, { name: values.name!, role: role as AccessRole, scopes: scopes as Scope[], userId, expiresAt, throttle, createdBy: COMMAND_LINE.label }, (f) => [`--${f === 'userId' ? 'user' : f === 'expiresAt' ? 'expires' : f}`]),
     );
     if (!created) throw new CommandError(errors.list.map((e) => `${e.field.join('.')}: ${e.message}`).join('\n'));
     return `Created API key ${created.apiKey.globalId} (${created.apiKey.name}, ${created.apiKey.role}). It is shown this once:\n${created.key}\n`;

@@ -1,4 +1,4 @@
-import { Field, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, Entity } from 'typeorm';
 import { BaseRecord, Node } from '../common/base.entity';
 import { AccessRole, Scope } from '../core/roles';
@@ -58,6 +58,14 @@ export class ApiKey extends BaseRecord {
   @Field(() => Date, { nullable: true, description: 'When the key was last used (to the minute); null if never.' })
   @Column({ type: 'timestamptz', nullable: true })
   lastUsedAt: Date | null;
+
+  @Field(() => Int, { nullable: true, description: 'The key’s own cost bucket size, in query cost points; null: its role’s default (see extensions.cost.throttleStatus).' })
+  @Column({ type: 'int', nullable: true })
+  throttleBucketSize: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Cost points restored to the key’s bucket per second; null: its role’s default.' })
+  @Column({ type: 'float8', nullable: true })
+  throttleRestoreRate: number | null;
 
   @Field({ description: 'Who created the key (a user, the command line or the development server).' })
   @Column({ type: 'text' })

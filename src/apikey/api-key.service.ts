@@ -19,8 +19,12 @@ export interface NewApiKey {
   /** The owning user's uuid. */
   userId?: string | null;
   expiresAt?: Date | null;
+  throttle?: { bucketSize?: number | null; restoreRate?: number | null } | null;
   createdBy: string;
 }
+
+const MAX_BUCKET_SIZE = 100_000_000;
+const MAX_RESTORE_RATE = 10_000_000;
 
 /**
  * Creates a key inside the caller's transaction after checking the rules every path shares (the
@@ -32,6 +36,14 @@ export async function insertApiKey(m: EntityManager, errors: UserErrors, who: Au
   if (input.role === AccessRole.PARTNER && !scopes.length) errors.add(path('scopes'), UserErrorCode.REQUIRED, 'A PARTNER key needs at least one scope.');
   if (input.role !== AccessRole.PARTNER && scopes.length) errors.add(path('scopes'), UserErrorCode.INVALID, 'Scopes apply to PARTNER keys only; a staff role decides what its key may do.');
   if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) errors.add(path('expiresAt'), UserErrorCode.OUT_OF_RANGE, 'The expiry must be in the future.');
+  const bucketSize = input.throttle?.bucketSize ?? null;
+  const restoreRate = input.throttle?.restoreRate ?? null;
+  if (bucketSize !== null && !(Number.isInteger(bucketSize) && bucketSize >= 1 && bucketSize <= MAX_BUCKET_SIZE)) {
+    errors.add([...path('throttle'), 'bucketSize'], UserErrorCode.OUT_OF_RANGE, `A whole number of cost points from 1 to ${MAX_BUCKET_SIZE.toLocaleString('en-US')}.`);
+  }
+  if (restoreRate !== null && !(Number.isFinite(restoreRate) && restoreRate > 0 && restoreRate <= MAX_RESTORE_RATE)) {
+    errors.add([...path('throttle'), 'restoreRate'], UserErrorCode.OUT_OF_RANGE, `More than 0 and at most ${MAX_RESTORE_RATE.toLocaleString('en-US')} cost points a second.`);
+  }
   let user: User | null = null;
   if (input.userId) {
     user = await m.getRepository(User).findOneBy({ id: input.userId });
@@ -54,6 +66,8 @@ export async function insertApiKey(m: EntityManager, errors: UserErrors, who: Au
     keyHash: generated.hash,
     keyPrefix: generated.prefix,
     expiresAt: input.expiresAt ?? null,
+    throttleBucketSize: bucketSize,
+    throttleRestoreRate: restoreRate,
     createdBy: input.createdBy,
   });
   await repo.insert(apiKey);

@@ -1,4 +1,4 @@
-import { ArgsType, Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import { ArgsType, Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { ConnectionType, OrderByType, PageArgs, SortDirection } from '../common/connection.types';
 import { UserError } from '../common/errors';
 import type { ListSpec } from '../common/list-query';
@@ -35,6 +35,15 @@ export class ApiKeysArgs extends PageArgs {
   orderBy?: { field: ApiKeySortField; direction: SortDirection } | null;
 }
 
+@InputType({ description: 'A key’s own cost bucket, instead of its role’s default.' })
+export class ApiKeyThrottleInput {
+  @Field(() => Int, { nullable: true, description: 'Cost points the bucket holds (1 to 100,000,000).' })
+  bucketSize?: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Cost points restored per second (more than 0, at most 10,000,000).' })
+  restoreRate?: number | null;
+}
+
 @InputType({ description: 'A new API key.' })
 export class CreateApiKeyInput {
   @Field({ description: 'What the key is for, e.g. "Shop sync" (1–200 characters).' })
@@ -51,6 +60,9 @@ export class CreateApiKeyInput {
 
   @Field(() => Date, { nullable: true, description: 'When the key stops working; omit for a key that does not expire.' })
   expiresAt?: Date | null;
+
+  @Field(() => ApiKeyThrottleInput, { nullable: true, description: 'The key’s own limits, for an integration that needs more (or should get less) than its role’s default.' })
+  throttle?: ApiKeyThrottleInput | null;
 }
 
 @ObjectType({ description: 'The result of createApiKey.' })

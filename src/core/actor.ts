@@ -24,6 +24,8 @@ export type Actor =
       scopes: readonly Scope[] | null;
       credential: Credential;
       label: string;
+      /** The credential's own cost bucket (an API key's override); null: its role's default. */
+      throttle?: { bucketSize: number | null; restoreRate: number | null } | null;
     }
   | { kind: 'system'; label: string };
 

@@ -36,6 +36,8 @@ interface ApiKeyRow {
   role: AccessRole;
   scopes: Scope[];
   user_id: string | null;
+  throttle_bucket_size: number | null;
+  throttle_restore_rate: number | null;
 }
 
 /**
@@ -46,12 +48,12 @@ export async function actorForApiKey(db: DataSource | EntityManager, key: string
   if (!key.startsWith(API_KEY_PREFIX) || key.length > 200) return null;
   const rows: ApiKeyRow[] = await db.query(
     `WITH k AS (
-       SELECT id, name, role, scopes, user_id, last_used_at FROM api_keys
+       SELECT id, name, role, scopes, user_id, throttle_bucket_size, throttle_restore_rate, last_used_at FROM api_keys
         WHERE key_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())
      ), stamp AS (
        UPDATE api_keys SET last_used_at = now() WHERE id IN (SELECT id FROM k WHERE last_used_at IS NULL OR last_used_at < now() - interval '${LAST_USED_RESOLUTION}')
      )
-     SELECT id, name, role, scopes, user_id FROM k`,
+     SELECT id, name, role, scopes, user_id, throttle_bucket_size, throttle_restore_rate FROM k`,
     [hashApiKey(key)],
   );
   const row = rows[0];
@@ -63,6 +65,7 @@ export async function actorForApiKey(db: DataSource | EntityManager, key: string
     scopes: row.role === AccessRole.PARTNER ? row.scopes : null,
     credential: { kind: 'api_key', id: row.id, label: `key ${row.name}` },
     label: `key ${row.name}`,
+    throttle: row.throttle_bucket_size || row.throttle_restore_rate ? { bucketSize: row.throttle_bucket_size, restoreRate: row.throttle_restore_rate } : null,
   };
 }
 

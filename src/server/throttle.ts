@@ -18,12 +18,17 @@ export function throttleRole(actor: Actor): ThrottleRole | null {
   return actor.kind === 'anonymous' ? 'ANONYMOUS' : null;
 }
 
-/** Limits per role: THROTTLE_<ROLE>_* where set, THROTTLE_BUCKET_SIZE and THROTTLE_RESTORE_RATE otherwise. */
+/** Limits per key where the key has its own, else per role: THROTTLE_<ROLE>_* where set, THROTTLE_BUCKET_SIZE and THROTTLE_RESTORE_RATE otherwise. */
 export function roleThrottleLimits(config: ThrottleConfig): ThrottleLimitsFor {
   return (actor) => {
     const role = throttleRole(actor);
     const override = role ? config.byRole[role] : undefined;
-    return { bucketSize: override?.bucketSize ?? config.bucketSize, restoreRate: override?.restoreRate ?? config.restoreRate };
+    // An API key's own limits (createApiKey's `throttle`, `npm run apikey -- create --bucket-size …`) win.
+    const own = actor.kind === 'principal' ? actor.throttle : null;
+    return {
+      bucketSize: own?.bucketSize ?? override?.bucketSize ?? config.bucketSize,
+      restoreRate: own?.restoreRate ?? override?.restoreRate ?? config.restoreRate,
+    };
   };
 }
 

@@ -73,6 +73,27 @@ describe('API keys', () => {
     expect((await app.ok(REVOKE, { id: created.apiKey.id })).revokeApiKey.userErrors).toEqual([{ field: ['input', 'id'], code: 'ALREADY_DELETED' }]);
   });
 
+  it('can carry their own cost bucket, which throttles that key and no other', async () => {
+    const created = (
+      await app.ok(`mutation { createApiKey(input: { name: "Tight", role: ANALYST, throttle: { bucketSize: 30, restoreRate: 0.001 } }) { key apiKey { throttleBucketSize throttleRestoreRate } userErrors { code } } }`)
+    ).createApiKey;
+    expect(created.apiKey).toEqual({ throttleBucketSize: 30, throttleRestoreRate: 0.001 });
+    // Costs 21 of the 30 points; at 0.001 points a second the bucket does not refill within this test.
+    const query = { query: `{ customers(first: 10) { nodes { name owner { name } } } }` };
+    const first = await app.http.post('/graphql').set({ authorization: `Bearer ${created.key}` }).send(query);
+    expect(first.body.extensions.cost.throttleStatus).toMatchObject({ maximumAvailable: 30, restoreRate: 0.001 });
+    const second = await app.http.post('/graphql').set({ authorization: `Bearer ${created.key}` }).send(query);
+    expect(second.status).toBe(429);
+    expect(second.body.errors[0].extensions.code).toBe('THROTTLED');
+    expect((await app.http.post('/graphql').set(app.auth).send(query)).status).toBe(200);
+
+    const bad = await app.ok(`mutation { createApiKey(input: { name: "Bad", role: ANALYST, throttle: { bucketSize: 0, restoreRate: -1 } }) { userErrors { field code } } }`);
+    expect(bad.createApiKey.userErrors).toEqual([
+      { field: ['input', 'throttle', 'bucketSize'], code: 'OUT_OF_RANGE' },
+      { field: ['input', 'throttle', 'restoreRate'], code: 'OUT_OF_RANGE' },
+    ]);
+  });
+
   it('are refused once expired', async () => {
     const key = await app.createKey({ role: 'ANALYST' });
     await app.db.query(`UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE key_prefix = $1`, [key.slice(0, 10)]);
@@ -111,6 +132,9 @@ describe('API keys', () => {
     const id = /Created API key (\S+)/.exec(out)![1];
     expect(await apiKeyCommand(app.db, ['revoke', id])).toContain('Revoked');
     expect((await post({ authorization: `Bearer ${key}` })).status).toBe(401);
+    const batch = await apiKeyCommand(app.db, ['create', '--name', 'Bulk sync', '--role', 'PARTNER', '--scopes', 'orders:write', '--bucket-size', '500000', '--restore-rate', '25000']);
+    expect(await app.db.query(`SELECT throttle_bucket_size, throttle_restore_rate FROM api_keys WHERE name = 'Bulk sync'`)).toEqual([{ throttle_bucket_size: 500000, throttle_restore_rate: 25000 }]);
+    expect(batch).toContain('Bulk sync');
     const rep = await apiKeyCommand(app.db, ['create', '--name', 'Jo laptop', '--role', 'SALES_REP', '--user', 'JO.REP@rapport.example']);
     expect(rep).toContain('SALES_REP');
     await expect(apiKeyCommand(app.db, ['create', '--name', 'x', '--role', 'PARTNER', '--scopes', 'everything'])).rejects.toThrow(CommandError);
