@@ -84,7 +84,20 @@ export class JwtVerifier {
     return this.key;
   }
 
-  async actor(token: string): Promise<Actor> {
+  /**
+   * The actor of a valid token. The subject must be a staff user whose role is the token's: the user id goes
+   * into touchpoints and lifecycle history, and a token must not outlive a change of role.
+   */
+  async actor(token: string, db: DataSource | EntityManager): Promise<Actor> {
+    const actor = await this.verify(token);
+    if (actor.kind !== 'principal') return actor;
+    const [user]: Array<{ role: string }> = await db.query(`SELECT role FROM users WHERE id = $1`, [actor.userId]);
+    if (!user) throw new AuthenticationError('The token’s subject is not a user here.');
+    if (user.role !== actor.role) throw new AuthenticationError('The token’s role is not the user’s role: sign in again.');
+    return actor;
+  }
+
+  private async verify(token: string): Promise<Actor> {
     try {
       const { payload } = await jwtVerify(token, await this.verificationKey(), {
         issuer: this.config.issuer,

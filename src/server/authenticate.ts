@@ -32,7 +32,7 @@ export function authenticate(db: DataSource, config: Config): RequestHandler {
         actor = await actorForApiKey(db, token);
         if (!actor) return refuse(res, 'This API key is not valid: unknown, revoked or expired.');
       } else if (jwt) {
-        actor = await jwt.actor(token);
+        actor = await jwt.actor(token, db);
       } else {
         return refuse(res, 'This server accepts API keys only (they start with `rpk_`).');
       }

@@ -152,7 +152,7 @@ describe('JWTs for frontend sessions', () => {
     expect(res.body.data.customers.totalCount).toBe(0);
   });
 
-  it('are refused when expired, for another audience or issuer, badly signed, or without a staff role', async () => {
+  it('are refused when expired, for another audience or issuer, badly signed, without a staff role, for an unknown user or with a role that is not the user’s', async () => {
     const cases = {
       expired: await jwt({ role: 'ADMIN' }, { expires: Math.floor(Date.now() / 1000) - 60 }),
       audience: await jwt({ role: 'ADMIN' }, { audience: 'another-api' }),
@@ -160,6 +160,8 @@ describe('JWTs for frontend sessions', () => {
       signature: await jwt({ role: 'ADMIN' }, { secret: 'another-secret-that-is-long-enough-for-hs256' }),
       role: await jwt({ role: 'PARTNER' }),
       subject: await jwt({ sub: 'not-a-uuid', role: 'ADMIN' }),
+      unknownUser: await jwt({ sub: '00000000-0000-4000-8000-000000000000', role: 'ADMIN' }),
+      anotherRole: await jwt({ role: 'ADMIN' }),
     };
     for (const [why, token] of Object.entries(cases)) {
       const res = await post({ authorization: `Bearer ${token}` });
