@@ -1,5 +1,9 @@
 import { SignJWT } from 'jose';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { apiKeyCommand, CommandError } from '../../src/apikey/api-key.commands';
+import { developmentApiKey } from '../../src/apikey/development-key';
 import { fromGlobalId } from '../../src/common/ids';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -140,6 +144,44 @@ describe('API keys', () => {
     await expect(apiKeyCommand(app.db, ['create', '--name', 'x', '--role', 'PARTNER', '--scopes', 'everything'])).rejects.toThrow(CommandError);
     await expect(apiKeyCommand(app.db, ['create', '--name', 'x', '--role', 'SALES_REP'])).rejects.toThrow(/--user/);
     await expect(apiKeyCommand(app.db, ['create', '--name', 'x', '--role', 'ANALYST', '--expires', 'soon'])).rejects.toThrow(/--expires/);
+  });
+});
+
+describe('the development key', () => {
+  it('is an ADMIN key kept in DATA_DIR and reused across restarts while it stays valid; a revoked one is replaced', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-devkey-'));
+    const config = { ...app.config, dataDir };
+    const key = await developmentApiKey(app.db, config);
+    expect(await developmentApiKey(app.db, config)).toBe(key);
+    expect((fs.statSync(path.join(dataDir, 'development-api-key')).mode & 0o777).toString(8)).toBe('600');
+    expect((await post({ authorization: `Bearer ${key}` })).status).toBe(200);
+    await app.db.query(`UPDATE api_keys SET revoked_at = now() WHERE key_prefix = $1`, [key.slice(0, 10)]);
+    const replaced = await developmentApiKey(app.db, config);
+    expect(replaced).not.toBe(key);
+    expect((await post({ authorization: `Bearer ${replaced}` })).status).toBe(200);
+  });
+
+  // The page is served over a real socket; from this machine's own non-loopback address it is "the network".
+  const lanAddress = Object.values(os.networkInterfaces())
+    .flat()
+    .find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
+  (lanAddress ? it : it.skip)('reaches the playground page only for a browser on this machine, never one across the network', async () => {
+    const { createApp } = await import('../../src/server/app');
+    const served = await createApp(app.db, app.config, { playgroundKey: 'rpk_example' });
+    const server = served.app.listen(0, '0.0.0.0');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const port = (server.address() as import('node:net').AddressInfo).port;
+    try {
+      const page = async (host: string) => (await fetch(`http://${host}:${port}/graphql`, { headers: { accept: 'text/html' } })).text();
+      expect(await page('127.0.0.1')).toContain('Bearer rpk_example');
+      const remote = await page(lanAddress!);
+      expect(remote).not.toContain('rpk_example');
+      expect(remote).toContain('your API key');
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await served.stop();
+    }
   });
 });
 
