@@ -321,11 +321,11 @@ export type CareAgendaItem = {
   contact?: Maybe<Contact>;
   /** The customer. */
   customer: Customer;
-  /** When it is due (UTC midnight of a birthday); a date before now means overdue. */
+  /** When it is due (UTC midnight of a birthday); a date before now means overdue. A birthday greeting is due on the first of its month for callers who see personal data masked. */
   dueAt: Scalars['DateTime']['output'];
   /** What to do: BIRTHDAY_GREETING, HOLIDAY_GREETING, THANK_YOU, RESOLVE_COMPLAINT or SATISFACTION_SURVEY. */
   kind: NextBestActionKind;
-  /** Why, with the facts behind it. */
+  /** Why, with the facts behind it. A birthday shows its month only to callers who see personal data masked. */
   reason: Scalars['String']['output'];
   /** What the item is about: the complaint’s or service touchpoint’s ID, the order’s ID for a thank-you, or the holiday’s name. */
   subject?: Maybe<Scalars['String']['output']>;
@@ -1852,13 +1852,13 @@ export type NextBestAction = {
   __typename?: 'NextBestAction';
   /** The first channel the customer consented to, in the order that suits the action; null only for complaints (answer through the channel the complaint came in). */
   channel?: Maybe<ConsentChannel>;
-  /** When it should be done; a past date means overdue. */
+  /** When it should be done; a past date means overdue. A birthday greeting is due on the first of its month for callers who see personal data masked. */
   dueAt: Scalars['DateTime']['output'];
   /** What to do. */
   kind: NextBestActionKind;
   /** Urgency, 1 = most urgent. */
   priority: Scalars['Int']['output'];
-  /** Why, with the facts behind it. */
+  /** Why, with the facts behind it. A birthday shows its month only to callers who see personal data masked. */
   reason: Scalars['String']['output'];
   /** What the action is about: the complaint’s touchpoint ID, the holiday or the category. */
   subject?: Maybe<Scalars['String']['output']>;

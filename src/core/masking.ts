@@ -92,3 +92,21 @@ export function PiiChanges(): MethodDecorator & PropertyDecorator {
   };
   return UseMiddleware(mask);
 }
+
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/**
+ * A birthday greeting's due date and reason give away the day of a birthday; callers who see birthdays down to
+ * the month get the month only (`dueAt` on its first day, "Birthday in May"). Other actions pass unchanged.
+ */
+export function PiiBirthdayAction(part: 'dueAt' | 'reason'): MethodDecorator & PropertyDecorator {
+  const mask: MiddlewareFn<Context> = async ({ root, context }, next) => {
+    const value = await next();
+    const action = root as { kind?: string; dueAt?: Date };
+    if (!context.access.masksPii || action.kind !== 'BIRTHDAY_GREETING' || !(action.dueAt instanceof Date)) return value;
+    const due = action.dueAt;
+    if (part === 'dueAt') return new Date(Date.UTC(due.getUTCFullYear(), due.getUTCMonth(), 1));
+    return `Birthday in ${MONTHS[due.getUTCMonth()]}`;
+  };
+  return UseMiddleware(mask);
+}

@@ -4,6 +4,7 @@ import { Contact } from '../contact/contact.entity';
 import { ConsentChannel, Customer } from '../customer/customer.entity';
 import { TimeUnit, ValueBasis } from './customer-model-fit.entity';
 import { NextBestActionKind, Segment } from './insight.types';
+import { PiiBirthdayAction } from '../core/masking';
 
 export enum CohortGranularity {
   WEEK = 'WEEK',
@@ -349,10 +350,12 @@ export class CareAgendaItem {
   @Field(() => Contact, { nullable: true, description: 'For the birthday of one of the customer’s contacts: that contact; null otherwise.' })
   contact: Contact | null;
 
-  @Field({ description: 'When it is due (UTC midnight of a birthday); a date before now means overdue.' })
+  @Field({ description: 'When it is due (UTC midnight of a birthday); a date before now means overdue. A birthday greeting is due on the first of its month for callers who see personal data masked.' })
+  @PiiBirthdayAction('dueAt')
   dueAt: Date;
 
-  @Field({ description: 'Why, with the facts behind it.' })
+  @Field({ description: 'Why, with the facts behind it. A birthday shows its month only to callers who see personal data masked.' })
+  @PiiBirthdayAction('reason')
   reason: string;
 
   @Field(() => ConsentChannel, { nullable: true, description: 'The first channel the customer consented to, in the order that suits the kind; null only for complaints (answer through the channel the complaint came in).' })

@@ -4,6 +4,7 @@ import { Money } from '../common/money.types';
 import { ConsentChannel } from '../customer/customer.entity';
 import { LifecycleStage } from '../lifecycle/lifecycle-stage.entity';
 import { CustomerModel, TimeUnit, ValueBasis } from './customer-model-fit.entity';
+import { PiiBirthdayAction } from '../core/masking';
 
 export enum Segment {
   CHAMPIONS = 'CHAMPIONS',
@@ -302,10 +303,12 @@ export class NextBestAction {
   @Field(() => Int, { description: 'Urgency, 1 = most urgent.' })
   priority: number;
 
-  @Field({ description: 'Why, with the facts behind it.' })
+  @Field({ description: 'Why, with the facts behind it. A birthday shows its month only to callers who see personal data masked.' })
+  @PiiBirthdayAction('reason')
   reason: string;
 
-  @Field({ description: 'When it should be done; a past date means overdue.' })
+  @Field({ description: 'When it should be done; a past date means overdue. A birthday greeting is due on the first of its month for callers who see personal data masked.' })
+  @PiiBirthdayAction('dueAt')
   dueAt: Date;
 
   @Field(() => ConsentChannel, { nullable: true, description: 'The first channel the customer consented to, in the order that suits the action; null only for complaints (answer through the channel the complaint came in).' })

@@ -152,3 +152,24 @@ describe('privacy requests', () => {
     expect((await other.ok(`query($id: ID!) { exportCustomerData(id: $id) }`, { id })).exportCustomerData).toBeNull();
   });
 });
+
+describe('birthdays in the agenda', () => {
+  it('show their day to callers who may see it, and only their month to those who see personal data masked', async () => {
+    const soon = new Date(Date.now() + 3 * 86_400_000);
+    const birthday = `1980-${String(soon.getUTCMonth() + 1).padStart(2, '0')}-${String(soon.getUTCDate()).padStart(2, '0')}`;
+    const id = await createCustomer({ name: 'Gina Greeting', kind: 'PERSON', birthday, consents: [{ channel: 'EMAIL', granted: true }] });
+    const AGENDA = `query($from: DateTime!, $to: DateTime!) { careAgenda(from: $from, to: $to, first: 100) { kind dueAt reason customer { id } } }`;
+    const window = { from: new Date(Date.now() - 86_400_000).toISOString(), to: new Date(Date.now() + 7 * 86_400_000).toISOString() };
+    const greeting = (items: Array<{ kind: string; customer: { id: string } }>) => items.find((i) => i.kind === 'BIRTHDAY_GREETING' && i.customer.id === id);
+    const day = `${soon.getUTCFullYear()}-${birthday.slice(5)}`;
+    expect(greeting((await app.ok(AGENDA, window)).careAgenda)).toMatchObject({ dueAt: `${day}T00:00:00.000Z`, reason: `Birthday on ${day}` });
+
+    const analyst = await app.as({ role: 'ANALYST' });
+    const masked = greeting((await analyst.ok(AGENDA, window)).careAgenda)!;
+    const month = soon.toLocaleString('en-US', { month: 'long', timeZone: 'UTC' });
+    expect(masked).toMatchObject({ dueAt: `${day.slice(0, 8)}01T00:00:00.000Z`, reason: `Birthday in ${month}` });
+    const actions = (await analyst.ok(`query($id: ID!) { customer(id: $id) { nextBestActions(first: 10) { kind dueAt reason } } }`, { id })).customer.nextBestActions;
+    const greetings = actions.filter((x: { kind: string }) => x.kind === 'BIRTHDAY_GREETING');
+    expect(greetings).toEqual([{ kind: 'BIRTHDAY_GREETING', dueAt: `${day.slice(0, 8)}01T00:00:00.000Z`, reason: `Birthday in ${month}` }]);
+  });
+});
