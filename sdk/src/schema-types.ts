@@ -1152,13 +1152,13 @@ export type CustomerPayload = {
 
 /** Fields customers can be sorted by. */
 export type CustomerSortField =
-  /** Churn probability, as `churnRisk { probability }` returns it without asOf. Customers without one (no purchase, no model) come last with ASC and first with DESC. */
+  /** Churn probability, as `churnRisk { probability }` returns it without asOf. Customers without one (no purchase, no model) come last in both directions, so DESC opens with the likeliest to leave. */
   | 'CHURN_PROBABILITY'
   /** When the customer was created. */
   | 'CREATED_AT'
   /** Name, A to Z with ASC. */
   | 'NAME'
-  /** Predicted CLV, as `clv { predicted }` returns it with its default arguments. Customers without a prediction (no purchase, no model) come last with ASC and first with DESC. */
+  /** Predicted CLV, as `clv { predicted }` returns it with its default arguments. Customers without a prediction (no purchase, no model) come last in both directions, so DESC opens with the most valuable. */
   | 'PREDICTED_CLV'
   /** When the customer was last changed. */
   | 'UPDATED_AT';

@@ -32,6 +32,11 @@ export interface SortField {
   pgType: 'text' | 'timestamptz' | 'numeric' | 'float8' | 'int' | 'date' | 'uuid';
   /** A value computed outside SQL, read from the derived-values join. */
   derived?: true;
+  /**
+   * Rows without a value sort last in both directions. For scores: "most valuable customers first" should open with
+   * the most valuable, not with every customer who has no prediction. Otherwise nulls count as the largest value.
+   */
+  nullsLast?: true;
 }
 
 /**
@@ -296,6 +301,8 @@ interface Plan {
   sort: SortField;
   /** Effective SQL direction (flipped when paginating backward). */
   dir: 'ASC' | 'DESC';
+  /** Whether nulls come first in the effective SQL order (also flipped when paginating backward). */
+  nullsFirst: boolean;
   /** The orderBy field, as cursors name it. */
   sortField: string;
   cursor: Cursor | null;
@@ -315,12 +322,14 @@ function plan(spec: ListSpec<ObjectLiteral>, args: ListArgs): Plan {
   if (!sort) throw badInput(`Cannot sort ${spec.what}s by ${order.field}`);
   const asc = order.direction === SortDirection.ASC;
   const dir = asc !== backward ? 'ASC' : 'DESC';
+  const nullsFirstAsShown = sort.nullsLast ? false : !asc;
+  const nullsFirst = nullsFirstAsShown !== backward;
   if (!args.derived && usesDerived(spec, args)) {
     throw badInput(`Filtering and sorting ${spec.what}s by model scores is available on the top-level list only`);
   }
   const cursorName = backward ? 'before' : 'after';
   const raw = backward ? before : after;
-  return { limit, backward, sort, dir, sortField: order.field, cursor: raw ? decodeCursor(spec, order.field, raw, cursorName) : null, cursorName };
+  return { limit, backward, sort, dir, nullsFirst, sortField: order.field, cursor: raw ? decodeCursor(spec, order.field, raw, cursorName) : null, cursorName };
 }
 
 function conditions(spec: ListSpec<ObjectLiteral>, args: ListArgs, p: Plan, params: Params, scope: ListScope, extra: string[] = []): string {
@@ -339,11 +348,12 @@ function conditions(spec: ListSpec<ObjectLiteral>, args: ListArgs, p: Plan, para
     const op = p.dir === 'ASC' ? '>' : '<';
     const v = params.add(p.cursor.v);
     const id = params.add(p.cursor.id);
-    // Row comparison keeps the keyset predicate index-friendly; nulls sort last in ASC.
+    // Row comparison keeps the keyset predicate index-friendly. After a row with a value come the rows further on,
+    // then (nulls last) every null; after a null come the nulls further on, then (nulls first) every value.
     parts.push(
       p.cursor.v === null
-        ? `(${col} IS NULL AND ${A}.id ${op} ${id}::uuid)`
-        : `((${col}, ${A}.id) ${op} (${v}::${p.sort.pgType}, ${id}::uuid)${p.dir === 'ASC' ? ` OR ${col} IS NULL` : ''})`,
+        ? `((${col} IS NULL AND ${A}.id ${op} ${id}::uuid)${p.nullsFirst ? ` OR ${col} IS NOT NULL` : ''})`
+        : `((${col}, ${A}.id) ${op} (${v}::${p.sort.pgType}, ${id}::uuid)${p.nullsFirst ? '' : ` OR ${col} IS NULL`})`,
     );
   }
   return parts.length ? parts.join(' AND ') : 'TRUE';
@@ -351,8 +361,7 @@ function conditions(spec: ListSpec<ObjectLiteral>, args: ListArgs, p: Plan, para
 
 function orderSql(p: Plan): string {
   const col = p.sort.sql.replace(/\{a\}/g, A);
-  const nulls = p.dir === 'ASC' ? 'NULLS LAST' : 'NULLS FIRST';
-  return `${col} ${p.dir} ${nulls}, ${A}.id ${p.dir}`;
+  return `${col} ${p.dir} ${p.nullsFirst ? 'NULLS FIRST' : 'NULLS LAST'}, ${A}.id ${p.dir}`;
 }
 
 function toConnection<E extends ObjectLiteral>(spec: ListSpec<E>, rows: Array<{ entity: E; sortValue: string | null }>, p: Plan, count: () => Promise<number>): Connection<E> {
@@ -399,7 +408,7 @@ export async function findPage<E extends ObjectLiteral>(ds: DataSource, spec: Li
           const { entities, raw } = await joinDerived(base(ds, spec, args), args.derived, where, p.sort.sql)
             .addSelect(sortValueSql(p.sort), 'sort_value')
             .andWhere(where, params.values)
-            .orderBy(p.sort.sql.replace(/\{a\}/g, A), p.dir, p.dir === 'ASC' ? 'NULLS LAST' : 'NULLS FIRST')
+            .orderBy(p.sort.sql.replace(/\{a\}/g, A), p.dir, p.nullsFirst ? 'NULLS FIRST' : 'NULLS LAST')
             .addOrderBy(`${A}.id`, p.dir)
             .limit(p.limit + 1)
             .getRawAndEntities();
@@ -439,7 +448,7 @@ export async function findPagesByParent<E extends ObjectLiteral>(
       .addSelect(`${parentSql}::text`, 'parent_id')
       .where(`${A}.id IN (${ranked})`, params.values)
       .orderBy(parentSql)
-      .addOrderBy(p.sort.sql.replace(/\{a\}/g, A), p.dir, p.dir === 'ASC' ? 'NULLS LAST' : 'NULLS FIRST')
+      .addOrderBy(p.sort.sql.replace(/\{a\}/g, A), p.dir, p.nullsFirst ? 'NULLS FIRST' : 'NULLS LAST')
       .addOrderBy(`${A}.id`, p.dir)
       .getRawAndEntities();
     entities.forEach((entity, i) => {

@@ -43,8 +43,8 @@ export const customerList: ListSpec<Customer> = {
     [CustomerSortField.NAME]: { sql: '{a}.name', pgType: 'text' },
     [CustomerSortField.CREATED_AT]: { sql: '{a}.created_at', pgType: 'timestamptz' },
     [CustomerSortField.UPDATED_AT]: { sql: '{a}.updated_at', pgType: 'timestamptz' },
-    [CustomerSortField.PREDICTED_CLV]: { sql: 'd.predicted_clv', pgType: 'numeric', derived: true },
-    [CustomerSortField.CHURN_PROBABILITY]: { sql: 'd.churn_probability', pgType: 'float8', derived: true },
+    [CustomerSortField.PREDICTED_CLV]: { sql: 'd.predicted_clv', pgType: 'numeric', derived: true, nullsLast: true },
+    [CustomerSortField.CHURN_PROBABILITY]: { sql: 'd.churn_probability', pgType: 'float8', derived: true, nullsLast: true },
   },
   defaultSort: { field: CustomerSortField.NAME, direction: SortDirection.ASC },
   search:

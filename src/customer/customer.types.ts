@@ -35,10 +35,10 @@ registerEnumType(CustomerSortField, {
     UPDATED_AT: { description: 'When the customer was last changed.' },
     PREDICTED_CLV: {
       description:
-        'Predicted CLV, as `clv { predicted }` returns it with its default arguments. Customers without a prediction (no purchase, no model) come last with ASC and first with DESC.',
+        'Predicted CLV, as `clv { predicted }` returns it with its default arguments. Customers without a prediction (no purchase, no model) come last in both directions, so DESC opens with the most valuable.',
     },
     CHURN_PROBABILITY: {
-      description: 'Churn probability, as `churnRisk { probability }` returns it without asOf. Customers without one (no purchase, no model) come last with ASC and first with DESC.',
+      description: 'Churn probability, as `churnRisk { probability }` returns it without asOf. Customers without one (no purchase, no model) come last in both directions, so DESC opens with the likeliest to leave.',
     },
   },
 });

@@ -143,9 +143,11 @@ describe('customers filtered and sorted by model scores', () => {
           expect(forward.nodes).toHaveLength(320);
           expect(backward.nodes.map((n) => n.id)).toEqual(forward.nodes.map((n) => n.id));
           const values = forward.nodes.map(of);
-          // Nulls come last with ASC and first with DESC, as in every list.
+          // Customers without a score come last in both directions: DESC opens with the highest.
           const nulls = values.filter((v) => v === null).length;
-          const known = (direction === 'ASC' ? values.slice(0, values.length - nulls) : values.slice(nulls)) as number[];
+          expect(nulls).toBeGreaterThan(0);
+          expect(values.slice(values.length - nulls)).toEqual(new Array(nulls).fill(null));
+          const known = values.slice(0, values.length - nulls) as number[];
           expect(known).not.toContain(null);
           expect(known.length).toBeGreaterThan(250);
           for (let i = 1; i < known.length; i++) {
@@ -154,6 +156,12 @@ describe('customers filtered and sorted by model scores', () => {
           }
         }
       }
+      // Small pages put cursors on customers without a score, in both directions: walking back from the last page
+      // must cross from them into the scored ones.
+      const forward = await walk({ orderBy: { field: 'PREDICTED_CLV', direction: 'DESC' } }, 'forward', 7);
+      const backward = await walk({ orderBy: { field: 'PREDICTED_CLV', direction: 'DESC' } }, 'backward', 7);
+      expect(backward.nodes.map((n) => n.id)).toEqual(forward.nodes.map((n) => n.id));
+      expect(forward.nodes).toHaveLength(320);
       const highRisk = await walk({ filter: { churnLevel: { eq: 'HIGH' } }, orderBy: { field: 'CHURN_PROBABILITY', direction: 'DESC' } }, 'forward', 10);
       expect(highRisk.nodes.map((n) => n.id)).toEqual(
         truth
