@@ -1,4 +1,4 @@
-import { QueryRunnerAlreadyReleasedError } from 'typeorm';
+import { QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 
 /**
  * Errors that mean "the database cannot be reached right now", as opposed to "this statement is wrong":
@@ -46,8 +46,9 @@ interface ErrorLike {
 export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (!error || typeof error !== 'object' || depth > 5) return false;
   // TypeORM releases a transaction's query runner when its connection reports an error, so the
-  // transaction's next statement meets a released runner: the connection was cut under it.
-  if (error instanceof QueryRunnerAlreadyReleasedError) return true;
+  // transaction's next statement (or savepoint, for a nested transaction) meets a released runner:
+  // the connection was cut under it.
+  if (error instanceof QueryRunnerAlreadyReleasedError || error instanceof QueryRunnerProviderAlreadyReleasedError) return true;
   const e = error as ErrorLike;
   if (typeof e.code === 'string' && (UNAVAILABLE_SQLSTATES.has(e.code) || UNAVAILABLE_SYSCALL_CODES.has(e.code))) return true;
   if (typeof e.message === 'string' && UNAVAILABLE_MESSAGES.some((m) => m.test(e.message as string))) return true;

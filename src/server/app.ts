@@ -14,7 +14,7 @@ import { getSchema } from './schema';
 import { costLimits, queryCost } from './cost';
 import { requestTallyOf, statementLimitErrors, statementTracking } from './deadline';
 import { corsPolicy, securityHeaders } from './http-security';
-import { idempotency } from './idempotency';
+import { idempotency, KeyedRequest, keyedRequestOf } from './idempotency';
 import { authenticate, requestActor } from './authenticate';
 import { formatUnavailable, outageErrorHandler, outagePlugin } from './outage';
 import { operationLimits } from './operation-limits';
@@ -25,6 +25,7 @@ import { NoSubscriptionsRule, nulGuard } from './input-guard';
 interface RequestContext extends Context {
   tally: StatementTally;
   reportStatements: boolean;
+  idempotency: KeyedRequest | null;
 }
 
 /**
@@ -84,6 +85,7 @@ export async function createApp(db: DataSource, config: Config, options: AppOpti
   const schema = await getSchema();
   const shape = operationLimits(config);
   const throttle = new CostThrottle(options.throttleLimits ?? roleThrottleLimits(config.throttle), options.now);
+  const idempotent = idempotency(db, config);
   const apollo = new ApolloServer<RequestContext>({
     schema,
     formatError,
@@ -101,6 +103,8 @@ export async function createApp(db: DataSource, config: Config, options: AppOpti
       queryCost<RequestContext>(schema, costLimits(config), throttle),
       outagePlugin(),
       nulGuard(),
+      // Claims a mutation's Idempotency-Key in responseForOperation: after every plugin's didResolveOperation has let it through.
+      idempotent.plugin<RequestContext>(),
     ],
   });
   await apollo.start();
@@ -127,13 +131,15 @@ export async function createApp(db: DataSource, config: Config, options: AppOpti
     corsPolicy(config),
     express.json({ limit: '5mb' }),
     authenticate(db, config),
-    idempotency(db, config),
+    idempotent.middleware,
+    // An Idempotency-Key's claim (in Apollo) and the storing of its outcome (as Apollo answers) run inside the tally: they are the request's statements.
     statementTracking(db),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => ({
         ...createContext(db, config, requestActor(res), (res.locals.requestId as string | undefined) ?? null),
         tally: requestTallyOf(req),
         reportStatements: req.headers['x-rapport-sql-count'] === '1',
+        idempotency: keyedRequestOf(res),
       }),
     }),
   );

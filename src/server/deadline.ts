@@ -1,11 +1,13 @@
 import { AsyncResource } from 'node:async_hooks';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Request, RequestHandler } from 'express';
+import { Kind, parse } from 'graphql';
+import type { DocumentNode, OperationDefinitionNode } from 'graphql';
 import type { DataSource } from 'typeorm';
 import { log } from '../core/logger';
 import { POOL_TIMEOUT_MESSAGES } from '../db/data-source';
 import { cancelRunningStatements, newRequestTally, StatementTally, withStatementTally } from '../db/statement-counter';
-import { GraphQLRequestBody, mutationDocument } from './idempotency';
+import type { GraphQLRequestBody } from './idempotency';
 
 /**
  * How long SQL may run for a request, and for whom:
@@ -20,6 +22,20 @@ import { GraphQLRequestBody, mutationDocument } from './idempotency';
 
 /** Postgres's SQLSTATE for a statement cancelled by statement_timeout or pg_cancel_backend. */
 const QUERY_CANCELED = '57014';
+
+/** The parsed document when the request runs a mutation; null for queries and for text Apollo will refuse itself. */
+function mutationDocument(body: GraphQLRequestBody): DocumentNode | null {
+  if (typeof body.query !== 'string') return null;
+  let document: DocumentNode;
+  try {
+    document = parse(body.query);
+  } catch {
+    return null;
+  }
+  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const chosen = operations.length === 1 ? operations[0] : operations.find((o) => o.name?.value === body.operationName);
+  return chosen?.operation === 'mutation' ? document : null;
+}
 
 export function requestTallyOf(req: Request): StatementTally {
   return (req as unknown as { tally: StatementTally }).tally;

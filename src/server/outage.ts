@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { ErrorRequestHandler, Response } from 'express';
-import type { GraphQLFormattedError } from 'graphql';
+import type { FormattedExecutionResult, GraphQLFormattedError } from 'graphql';
 import { log } from '../core/logger';
 import { isDatabaseUnavailable } from '../db/unavailable';
 
@@ -16,8 +16,12 @@ export const RETRY_AFTER_SECONDS = 2;
 
 const DATABASE_MESSAGE = 'The database is unavailable. Retry the request shortly.';
 
+export function unavailableResult(message = DATABASE_MESSAGE): FormattedExecutionResult {
+  return { errors: [{ message, extensions: { code: SERVICE_UNAVAILABLE } }] };
+}
+
 export function unavailableBody(message = DATABASE_MESSAGE): string {
-  return JSON.stringify({ errors: [{ message, extensions: { code: SERVICE_UNAVAILABLE } }] });
+  return JSON.stringify(unavailableResult(message));
 }
 
 /** For Apollo's formatError: the masked SERVICE_UNAVAILABLE error when `error` is a database outage, else null. */
@@ -52,7 +56,7 @@ export function sendServiceUnavailable(res: Response, message = DATABASE_MESSAGE
   res.status(503).set('Retry-After', String(RETRY_AFTER_SECONDS)).type('application/json').send(unavailableBody(message));
 }
 
-/** For Express middleware before Apollo (authentication, idempotency) that reads the database. */
+/** For Express middleware before Apollo (authentication) that reads the database. */
 export const outageErrorHandler: ErrorRequestHandler = (err, _req, res, next) => {
   if (res.headersSent || !isDatabaseUnavailable(err)) return next(err);
   log.warn(`database unavailable: ${(err as Error)?.message}`);

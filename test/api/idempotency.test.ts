@@ -2,9 +2,14 @@ import http from 'node:http';
 import express from 'express';
 import request from 'supertest';
 import { decodeIdOf } from '../../src/common/ids';
+import { ApolloServer } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import { GraphQLError } from 'graphql';
+import type { DataSource } from 'typeorm';
+import { actorKey } from '../../src/core/actor';
 import type { Actor } from '../../src/core/actor';
 import { AccessRole } from '../../src/core/roles';
-import { idempotency, requestFingerprint } from '../../src/server/idempotency';
+import { idempotency, IdempotencyContext, keyedRequestOf, requestFingerprint } from '../../src/server/idempotency';
 import { adminClient, databaseName, until, waitingOnLocks } from '../support/outage';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -29,7 +34,8 @@ describe('idempotency keys', () => {
     expect(first.status).toBe(200);
     expect(first.headers['idempotent-replayed']).toBeUndefined();
     expect(retry.headers['idempotent-replayed']).toBe('true');
-    expect(retry.body.data).toEqual(first.body.data);
+    expect(retry.status).toBe(200);
+    expect(retry.text).toBe(first.text);
     expect(await count('Once Only')).toBe(1);
   });
 
@@ -64,6 +70,99 @@ describe('idempotency keys', () => {
     expect(res.status).toBe(400);
     expect(res.body.errors[0].extensions.code).toBe('BAD_REQUEST');
     expect(await count('Too Long')).toBe(0);
+  });
+});
+
+describe('refusals come before the claim', () => {
+  const COUNT_SQL = { 'x-rapport-sql-count': '1' };
+  const post = (target: TestApp, body: object, key: string) =>
+    target.http.post('/graphql').set({ 'content-type': 'application/json', 'idempotency-key': key, ...COUNT_SQL, ...target.auth }).send(body);
+  const rows = async (target: TestApp, key: string) => target.db.query(`SELECT status_code, response FROM idempotency_keys WHERE key = $1`, [key]);
+  /** Logs every write to idempotency_keys: a key claimed and then released leaves no row, but it leaves its writes here. */
+  const logKeyWrites = (target: TestApp) =>
+    target.db.query(`
+      CREATE TABLE idempotency_key_writes (key text NOT NULL, op text NOT NULL);
+      CREATE FUNCTION log_idempotency_key_write() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN INSERT INTO idempotency_key_writes VALUES (COALESCE(NEW.key, OLD.key), TG_OP); RETURN NULL; END $$;
+      CREATE TRIGGER log_writes AFTER INSERT OR UPDATE OR DELETE ON idempotency_keys FOR EACH ROW EXECUTE FUNCTION log_idempotency_key_write()`);
+  const writes = async (target: TestApp, key: string) => (await target.db.query(`SELECT op FROM idempotency_key_writes WHERE key = $1`, [key])).map((r: { op: string }) => r.op);
+  beforeAll(() => logKeyWrites(app));
+  const customerWith = (selection: string) => `mutation($name: String!) { createCustomer(input: { name: $name }) { customer { ${selection} } } }`;
+  const lines = `orders(first: 100) { nodes { lines(first: 100) { nodes { description } } } }`;
+
+  it.each([
+    ['the depth limit', 'GRAPHQL_VALIDATION_FAILED', { query: customerWith(`${'referredBy { '.repeat(20)}id${' }'.repeat(20)}`), variables: { name: 'Too Deep' } }],
+    [
+      'the alias limit',
+      'GRAPHQL_VALIDATION_FAILED',
+      { query: `mutation($name: String!) { ${Array.from({ length: 31 }, (_, i) => `a${i}: createCustomer(input: { name: $name }) { customer { id } }`).join(' ')} }`, variables: { name: 'Aliased' } },
+    ],
+    ['the cost limit', 'QUERY_TOO_COMPLEX', { query: customerWith(`referrals(first: 100) { nodes { ${lines} } }`), variables: { name: 'Too Costly' } }],
+    [
+      'the NUL guard',
+      'BAD_USER_INPUT',
+      {
+        query: `mutation($name: String!, $number: String) { createCustomer(input: { name: $name }) { customer { orders(filter: { number: { eq: $number } }) { totalCount } } } }`,
+        variables: { name: 'Nul In Filter', number: 'A\u0000' },
+      },
+    ],
+    ['variables of the wrong type', 'BAD_USER_INPUT', { query: customerWith('id'), variables: { name: 42 } }],
+  ])('a mutation refused by %s runs no SQL and keeps no key: its corrected retry runs', async (_, code, body) => {
+    const key = `refused-${code}-${JSON.stringify(body.variables)}`;
+    const refused = await post(app, body, key);
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors[0].extensions.code).toBe(code);
+    expect(refused.body.extensions.sqlStatements).toBe(0);
+    expect(await rows(app, key)).toEqual([]);
+    expect(await writes(app, key)).toEqual([]);
+
+    const corrected = { query: customerWith('id name'), variables: { name: `Corrected ${key}` } };
+    const retry = await post(app, corrected, key);
+    expect(retry.status).toBe(200);
+    expect(retry.headers['idempotent-replayed']).toBeUndefined();
+    expect(retry.body.data.createCustomer.customer.name).toBe(`Corrected ${key}`);
+    expect((await post(app, corrected, key)).headers['idempotent-replayed']).toBe('true');
+    expect(await count(`Corrected ${key}`)).toBe(1);
+  });
+
+  it('a mutation refused by the throttle runs no SQL and keeps no key: its retry runs once the bucket refills', async () => {
+    let clock = 1_700_000_000_000;
+    const throttled = await startTestApp({ THROTTLE_BUCKET_SIZE: '30', THROTTLE_RESTORE_RATE: '1' }, { now: () => clock });
+    try {
+      await logKeyWrites(throttled);
+      const body = { query: customerWith('id'), variables: { name: 'Throttled Inc' } }; // costs 10 + 1 + 1
+      for (let i = 0; i < 2; i++) expect((await throttled.gql(body.query, { name: `Spender ${i}` })).status).toBe(200); // 6 points left
+      const refused = await post(throttled, body, 'throttled-write');
+      expect(refused.status).toBe(429);
+      expect(refused.body.errors[0].extensions.code).toBe('THROTTLED');
+      expect(refused.body.extensions.sqlStatements).toBe(0);
+      expect(await rows(throttled, 'throttled-write')).toEqual([]);
+      expect(await writes(throttled, 'throttled-write')).toEqual([]);
+
+      clock += Number(refused.headers['retry-after']) * 1000;
+      const retry = await post(throttled, body, 'throttled-write');
+      expect(retry.status).toBe(200);
+      expect(retry.headers['idempotent-replayed']).toBeUndefined();
+      expect(await writes(throttled, 'throttled-write')).toEqual(['INSERT', 'UPDATE']);
+      // A replay pays for its operation like any request: it is answered once the bucket holds its cost again.
+      clock += 12_000;
+      const replay = await post(throttled, body, 'throttled-write');
+      expect(replay.headers['idempotent-replayed']).toBe('true');
+      expect(replay.text).toBe(retry.text);
+      const [{ n }] = await throttled.db.query(`SELECT count(*)::int AS n FROM customers WHERE name = 'Throttled Inc'`);
+      expect(n).toBe(1);
+    } finally {
+      await throttled.close();
+    }
+  });
+
+  it('a mutation that is let through counts its claim among its statements', async () => {
+    const body = (name: string) => ({ query: customerWith('id'), variables: { name } });
+    await post(app, body('Counted Warm-up'), 'counted-warm-up'); // the first claim of a process also sweeps expired keys
+    const plain = await app.http.post('/graphql').set({ 'content-type': 'application/json', ...COUNT_SQL, ...app.auth }).send(body('Counted Plain'));
+    const keyed = await post(app, body('Counted Keyed'), 'counted-keyed');
+    expect(plain.body.extensions.sqlStatements).toBeGreaterThan(0);
+    expect(keyed.body.extensions.sqlStatements).toBe(plain.body.extensions.sqlStatements + 1);
   });
 });
 
@@ -176,58 +275,91 @@ describe('idempotency keys under failure and concurrency', () => {
   });
 });
 
-describe('the idempotency middleware', () => {
-  /** The middleware behind a stand-in for authentication (x-test-actor) and a handler that counts its runs. */
-  function standIn() {
+describe('the idempotency middleware and plugin', () => {
+  /** Both in front of a stand-in Apollo server with one mutation that counts its runs, behind a stand-in for authentication (x-test-actor). */
+  async function standIn(db: DataSource = app.db) {
     const runs: string[] = [];
+    const keys = idempotency(db, app.config);
+    type StandInContext = IdempotencyContext & { fail: boolean };
+    const apollo = new ApolloServer<StandInContext>({
+      typeDefs: `type Query { ok: Boolean } type Mutation { run(name: String!): Int }`,
+      resolvers: {
+        Mutation: {
+          run: (_: unknown, { name }: { name: string }, ctx: StandInContext) => {
+            runs.push(`${actorKey(ctx.actor)}: ${name}`);
+            if (ctx.fail) throw new GraphQLError('The upstream failed.', { extensions: { code: 'BAD_GATEWAY', http: { status: 502 } } });
+            return runs.length;
+          },
+        },
+      },
+      plugins: [keys.plugin<StandInContext>()],
+    });
+    await apollo.start();
     const actor = (id: string): Actor => ({ kind: 'principal', role: AccessRole.PARTNER, userId: null, scopes: [], credential: { kind: 'api_key', id, label: id }, label: id });
     const server = express();
     server.post(
       '/graphql',
       express.json(),
       (req, res, next) => {
-        const who = req.get('x-test-actor');
-        if (who) res.locals.actor = actor(who);
+        res.locals.actor = actor(req.get('x-test-actor')!);
         next();
       },
-      idempotency(app.db, app.config),
-      (req, res) => {
-        runs.push(`${req.get('x-test-actor')}: ${JSON.stringify(req.body.variables)}`);
-        if (req.get('x-test-fail')) return res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
-        res.json({ data: { run: runs.length } });
-      },
+      keys.middleware,
+      expressMiddleware(apollo, { context: async ({ req, res }) => ({ actor: res.locals.actor as Actor, idempotency: keyedRequestOf(res), fail: !!req.get('x-test-fail') }) }),
     );
-    const post = (who: string, variables: object, key: string, fail = false) =>
+    const post = (who: string, name: string, key: string, fail = false) =>
       request(server)
         .post('/graphql')
         .set({ 'content-type': 'application/json', 'idempotency-key': key, 'x-test-actor': who, ...(fail ? { 'x-test-fail': '1' } : {}) })
-        .send({ query: CREATE, variables });
-    return { runs, post };
+        .send({ query: `mutation($name: String!) { run(name: $name) }`, variables: { name } });
+    return { runs, post, stop: () => apollo.stop() };
   }
 
   it('keeps each credential’s keys apart: the same key from two callers runs for each', async () => {
-    const { runs, post } = standIn();
-    const a = await post('shop-sync', { name: 'From the shop' }, 'order-1001');
-    const b = await post('erp-sync', { name: 'From the ERP' }, 'order-1001');
-    expect([a.status, b.status]).toEqual([200, 200]);
-    expect(runs).toEqual(['shop-sync: {"name":"From the shop"}', 'erp-sync: {"name":"From the ERP"}']);
+    const { runs, post, stop } = await standIn();
+    try {
+      const a = await post('shop-sync', 'From the shop', 'order-1001');
+      const b = await post('erp-sync', 'From the ERP', 'order-1001');
+      expect([a.status, b.status]).toEqual([200, 200]);
+      expect(runs).toEqual(['api_key:shop-sync: From the shop', 'api_key:erp-sync: From the ERP']);
 
-    const againA = await post('shop-sync', { name: 'From the shop' }, 'order-1001');
-    const againB = await post('erp-sync', { name: 'From the ERP' }, 'order-1001');
-    expect(againA.headers['idempotent-replayed']).toBe('true');
-    expect(againA.body).toEqual(a.body);
-    expect(againB.body).toEqual(b.body);
-    expect(runs).toHaveLength(2);
-    const scopes = await app.db.query(`SELECT scope FROM idempotency_keys WHERE key = 'order-1001' ORDER BY scope`);
-    expect(scopes.map((r: { scope: string }) => r.scope)).toEqual(['api_key:erp-sync', 'api_key:shop-sync']);
+      const againA = await post('shop-sync', 'From the shop', 'order-1001');
+      const againB = await post('erp-sync', 'From the ERP', 'order-1001');
+      expect(againA.headers['idempotent-replayed']).toBe('true');
+      expect(againA.text).toBe(a.text);
+      expect(againB.text).toBe(b.text);
+      expect(runs).toHaveLength(2);
+      const scopes = await app.db.query(`SELECT scope FROM idempotency_keys WHERE key = 'order-1001' ORDER BY scope`);
+      expect(scopes.map((r: { scope: string }) => r.scope)).toEqual(['api_key:erp-sync', 'api_key:shop-sync']);
+    } finally {
+      await stop();
+    }
+  });
+
+  it('answers 503 SERVICE_UNAVAILABLE with Retry-After, running nothing, when the database cannot be reached for the claim', async () => {
+    const down = { query: () => Promise.reject(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })) } as unknown as DataSource;
+    const { runs, post, stop } = await standIn(down);
+    try {
+      const res = await post('shop-sync', 'Database Down', 'database-down');
+      expect(res.status).toBe(503);
+      expect(res.headers['retry-after']).toBe('2');
+      expect(res.body.errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual(['SERVICE_UNAVAILABLE']);
+      expect(runs).toEqual([]);
+    } finally {
+      await stop();
+    }
   });
 
   it('releases the key of a request answered with a 5xx, so the retry runs', async () => {
-    const { runs, post } = standIn();
-    expect((await post('shop-sync', { name: 'Five Hundred' }, 'five-hundred', true)).status).toBe(500);
-    const retry = await post('shop-sync', { name: 'Five Hundred' }, 'five-hundred');
-    expect(retry.status).toBe(200);
-    expect(retry.headers['idempotent-replayed']).toBeUndefined();
-    expect(runs).toHaveLength(2);
+    const { runs, post, stop } = await standIn();
+    try {
+      expect((await post('shop-sync', 'Five Hundred', 'five-hundred', true)).status).toBe(502);
+      const retry = await post('shop-sync', 'Five Hundred', 'five-hundred');
+      expect(retry.status).toBe(200);
+      expect(retry.headers['idempotent-replayed']).toBeUndefined();
+      expect(runs).toHaveLength(2);
+    } finally {
+      await stop();
+    }
   });
 });

@@ -1,4 +1,5 @@
 import type { Client } from 'pg';
+import { QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { createClient, FetchLike, unwrap } from '../../sdk/src';
 import { decodeIdOf } from '../../src/common/ids';
 import { isDatabaseUnavailable } from '../../src/db/unavailable';
@@ -158,6 +159,7 @@ describe('telling an outage from a bad statement', () => {
     expect(isDatabaseUnavailable({ originalError: new Error('Connection terminated unexpectedly') })).toBe(true);
     expect(isDatabaseUnavailable(new Error('timeout exceeded when trying to connect'))).toBe(true);
     expect(isDatabaseUnavailable({ code: '57P03', message: 'the database system is shutting down' })).toBe(true);
+    expect(isDatabaseUnavailable({ originalError: new QueryRunnerProviderAlreadyReleasedError() })).toBe(true); // a nested transaction on a cut connection
 
     expect(isDatabaseUnavailable({ code: '23505', message: 'duplicate key value violates unique constraint' })).toBe(false);
     expect(isDatabaseUnavailable({ code: '55000', message: 'currval of sequence "s" is not yet defined in this session' })).toBe(false);
