@@ -421,8 +421,8 @@ export async function findPage<E extends ObjectLiteral>(ds: DataSource, spec: Li
 }
 
 /**
- * Pages for many parents at once (e.g. the orders of 50 customers): one statement,
- * `row_number() OVER (PARTITION BY parent)` keeps the first n+1 per parent.
+ * Pages for many parents at once (e.g. the orders of 50 customers): one statement, a LATERAL subquery per
+ * parent keeps its first n+1.
  */
 export async function findPagesByParent<E extends ObjectLiteral>(
   ds: DataSource,
@@ -435,14 +435,17 @@ export async function findPagesByParent<E extends ObjectLiteral>(
   const p = plan(spec, args);
   const params = new Params();
   const parentSql = `${A}.${parentColumn}`;
-  const where = conditions(spec, args, p, params, scope, [`${parentSql} = ANY(${params.add(parentIds)}::uuid[])`]);
+  const parents = params.add(parentIds);
+  const where = conditions(spec, args, p, params, scope, [`${parentSql} = parent.id`]);
   const grouped = new Map<string, Array<{ entity: E; sortValue: string | null }>>();
   if (p.limit > 0) {
     const repo = ds.getRepository(spec.entity);
     const deleted = args.includeDeleted || !repo.metadata.deleteDateColumn ? '' : ` AND ${A}.${repo.metadata.deleteDateColumn.databaseName} IS NULL`;
+    // One index range scan per parent, stopping after n+1 rows. (A row_number() over every parent's rows looked
+    // cheaper to the planner's estimates and turned into a sequential scan of the child table at 10k customers.)
     const ranked =
-      `SELECT ranked.id FROM (SELECT ${A}.id, row_number() OVER (PARTITION BY ${parentSql} ORDER BY ${orderSql(p)}) AS rn ` +
-      `FROM ${repo.metadata.tablePath} ${A} WHERE ${where}${deleted}) ranked WHERE ranked.rn <= ${params.add(p.limit + 1)}`;
+      `SELECT page.id FROM unnest(${parents}::uuid[]) AS parent(id) CROSS JOIN LATERAL ` +
+      `(SELECT ${A}.id FROM ${repo.metadata.tablePath} ${A} WHERE ${where}${deleted} ORDER BY ${orderSql(p)} LIMIT ${params.add(p.limit + 1)}) page`;
     const { entities, raw } = await base(ds, spec, args)
       .addSelect(sortValueSql(p.sort), 'sort_value')
       .addSelect(`${parentSql}::text`, 'parent_id')
