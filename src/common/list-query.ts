@@ -441,8 +441,8 @@ export async function findPagesByParent<E extends ObjectLiteral>(
   if (p.limit > 0) {
     const repo = ds.getRepository(spec.entity);
     const deleted = args.includeDeleted || !repo.metadata.deleteDateColumn ? '' : ` AND ${A}.${repo.metadata.deleteDateColumn.databaseName} IS NULL`;
-    // One index range scan per parent, stopping after n+1 rows. (A row_number() over every parent's rows looked
-    // cheaper to the planner's estimates and turned into a sequential scan of the child table at 10k customers.)
+    // One index range scan per parent, stopping after n+1 rows, however long the parent's history: ranking every
+    // child row of every parent (row_number()) grows with the histories and can tip the planner into a table scan.
     const ranked =
       `SELECT page.id FROM unnest(${parents}::uuid[]) AS parent(id) CROSS JOIN LATERAL ` +
       `(SELECT ${A}.id FROM ${repo.metadata.tablePath} ${A} WHERE ${where}${deleted} ORDER BY ${orderSql(p)} LIMIT ${params.add(p.limit + 1)}) page`;
