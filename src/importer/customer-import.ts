@@ -83,7 +83,7 @@ export async function importCustomers(db: DataSource, source: CsvSource): Promis
     const flush = async (batch: ParsedCustomer[]) => {
       if (!batch.length || errors.any) return;
       const found: Array<{ id: string; external_ref: string }> = await runner.query(
-        'SELECT id, external_ref FROM customers WHERE external_ref = ANY($1)',
+        'SELECT c.id, c.external_ref FROM unnest($1::text[]) AS batch(ref) JOIN customers c ON c.external_ref = batch.ref',
         [batch.map((c) => c.externalRef)],
       );
       const existing = new Map(found.map((c) => [c.external_ref, c.id]));
