@@ -53,9 +53,6 @@ export const PII_PROPERTIES: Record<string, PiiKind> = {
   line1: 'street',
   line2: 'street',
   postalCode: 'street',
-  addressLine1: 'street',
-  addressLine2: 'street',
-  addressPostalCode: 'street',
 };
 
 /** Masks the personal data in a plain object (one level deep, and one nested `address`), for exports and audit entries. */
