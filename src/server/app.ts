@@ -1,5 +1,5 @@
 import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { Express } from 'express';
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
@@ -97,6 +97,8 @@ export async function createApp(db: DataSource, config: Config, options: AppOpti
     validationRules: [...shape.validationRules, NoSubscriptionsRule],
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
+      // Apollo installs cache control by default and wraps every field resolver for it; nothing here sets cache hints.
+      ApolloServerPluginCacheControlDisabled(),
       statementReport,
       ...shape.plugins,
       statementLimitErrors,
