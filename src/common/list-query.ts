@@ -368,12 +368,23 @@ function toConnection<E extends ObjectLiteral>(spec: ListSpec<E>, rows: Array<{ 
   const hasMore = rows.length > p.limit;
   const page = rows.slice(0, p.limit);
   if (p.backward) page.reverse();
-  const edges = page.map((r) => ({ cursor: encodeCursor(spec, p.sortField, r.sortValue, (r.entity as unknown as { id: string }).id), node: r.entity }));
+  const cursorOf = (r: { entity: E; sortValue: string | null }) => encodeCursor(spec, p.sortField, r.sortValue, (r.entity as unknown as { id: string }).id);
+  // Cursors are encoded only when a client selects them: most pages are read through `nodes`.
+  const edges = page.map((r) => ({
+    get cursor() {
+      return cursorOf(r);
+    },
+    node: r.entity,
+  }));
   const pageInfo = {
     hasNextPage: p.backward ? p.cursor !== null : hasMore,
     hasPreviousPage: p.backward ? hasMore : p.cursor !== null,
-    startCursor: edges[0]?.cursor ?? null,
-    endCursor: edges[edges.length - 1]?.cursor ?? null,
+    get startCursor() {
+      return page.length ? cursorOf(page[0]) : null;
+    },
+    get endCursor() {
+      return page.length ? cursorOf(page[page.length - 1]) : null;
+    },
   };
   return connection({ edges, nodes: edges.map((e) => e.node), pageInfo }, count);
 }
