@@ -1,6 +1,7 @@
 import type { EntityManager, ObjectLiteral } from 'typeorm';
 import { UserErrorCode, UserErrors } from './errors';
 import { decodeIdOf } from './ids';
+import { byIdInScope } from './scoped';
 
 type EntityClass<E> = { new (): E; name: string };
 
@@ -25,9 +26,7 @@ export async function resolveReference<E extends ObjectLiteral>(
     errors.add(path, UserErrorCode.INVALID_ID, `Not a valid ${type} ID.`);
     return undefined;
   }
-  const qb = m.getRepository(entity).createQueryBuilder('a').where('a.id = :id', { id });
-  if (scope) qb.andWhere(scope);
-  const found = await qb.getExists();
+  const found = await byIdInScope(m, entity, id, scope).getExists();
   if (!found) {
     errors.add(path, UserErrorCode.NOT_FOUND, `No ${type} with this ID.`);
     return undefined;

@@ -134,15 +134,14 @@ export class ContactService {
     }
     return this.deps.db.transaction(async (m) => {
       let contact: Contact | null;
-      if (deleted) contact = await setDeleted(m, errors, Contact, 'contact', id, true, {}, this.scope);
+      if (deleted) contact = await setDeleted(m, errors, Contact, 'contact', id, true, this.deps, { scope: this.scope });
       else {
         await lockCustomerOfContact(m, id);
         const keepPrimary = () =>
           'is_primary AND NOT EXISTS (SELECT 1 FROM contacts other WHERE other.customer_id = contacts.customer_id ' +
           'AND other.is_primary AND other.deleted_at IS NULL AND other.id <> contacts.id)';
-        contact = await setDeleted(m, errors, Contact, 'contact', id, false, { isPrimary: keepPrimary }, this.scope);
+        contact = await setDeleted(m, errors, Contact, 'contact', id, false, this.deps, { extra: { isPrimary: keepPrimary }, scope: this.scope });
       }
-      if (contact) await recordAudit(m, this.deps, { action: deleted ? 'contact.delete' : 'contact.restore', objectType: 'Contact', objectId: id, before: { deletedAt: deleted ? null : 'deleted' }, after: { deletedAt: contact.deletedAt } });
       return payload(contact, errors);
     });
   }

@@ -4,7 +4,7 @@ import { badInput, pgCode, pgConstraint, PG_UNIQUE_VIOLATION, UserErrorCode, Use
 import { decodeIdOf } from '../common/ids';
 import { formatAmount } from '../common/money';
 import { DerivedValues, ListArgs, usesDerived } from '../common/list-query';
-import { resolveReference } from '../common/references';
+import { loadReferences, resolveReference } from '../common/references';
 import { setDeleted } from '../common/soft-delete';
 import { catalogKey, defined, labelList, optionalEmail, optionalPhone, optionalText, pastDate, requiredText } from '../common/validate';
 import { stageByKey } from '../lifecycle/lifecycle.loaders';
@@ -162,8 +162,7 @@ export class CustomerService {
       return payload(null, errors);
     }
     return this.deps.db.transaction(async (m) => {
-      const customer = await setDeleted(m, errors, Customer, 'customer', id, deleted, {}, this.scope);
-      if (customer) await recordAudit(m, this.deps, { action: deleted ? 'customer.delete' : 'customer.restore', objectType: 'Customer', objectId: id, before: { deletedAt: deleted ? null : 'deleted' }, after: { deletedAt: customer.deletedAt } });
+      const customer = await setDeleted(m, errors, Customer, 'customer', id, deleted, this.deps, { scope: this.scope });
       return payload(customer, errors);
     });
   }
@@ -198,9 +197,10 @@ export class CustomerService {
     }
     const referredById = await resolveReference(m, errors, at('referredById'), 'Customer', Customer, input.referredById, this.scope);
     if (referredById !== undefined) out.referredById = referredById;
-    const ownerId = await resolveReference(m, errors, at('ownerId'), 'User', User, input.ownerId);
-    if (ownerId) {
-      const owner = await m.getRepository(User).findOneByOrFail({ id: ownerId });
+    // The owner's row, not just its existence: its role decides whether it may own customers (one statement).
+    const owner = input.ownerId ? (await loadReferences(m, errors, [{ path: at('ownerId'), globalId: input.ownerId }], 'User', User)).get(input.ownerId) : undefined;
+    const ownerId = input.ownerId == null ? input.ownerId : owner?.id;
+    if (owner) {
       const bookOwner = this.deps.access.bookOwnerId;
       if (!OWNER_ROLES.includes(owner.role)) errors.add(at('ownerId'), UserErrorCode.INVALID, `${owner.name} is ${owner.role}: customers are owned by sales reps and managers.`);
       else if (bookOwner && ownerId !== bookOwner) errors.add(at('ownerId'), UserErrorCode.INVALID, 'A sales rep can assign customers only to themselves; ask a manager to hand a customer to someone else.');

@@ -128,8 +128,7 @@ export class ProductService {
       return payload(null, errors);
     }
     return this.deps.db.transaction(async (m) => {
-      const product = await setDeleted(m, errors, Product, 'product', id, deleted);
-      if (product) await recordAudit(m, this.deps, { action: deleted ? 'product.delete' : 'product.restore', objectType: 'Product', objectId: id, before: { deletedAt: deleted ? null : 'deleted' }, after: { deletedAt: product.deletedAt } });
+      const product = await setDeleted(m, errors, Product, 'product', id, deleted, this.deps);
       return payload(product, errors);
     });
   }

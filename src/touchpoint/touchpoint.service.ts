@@ -210,8 +210,7 @@ export class TouchpointService {
       return payload(null, errors);
     }
     return this.deps.db.transaction(async (m) => {
-      const touchpoint = await setDeleted(m, errors, Touchpoint, 'touchpoint', id, deleted, {}, this.scope);
-      if (touchpoint) await recordAudit(m, this.deps, { action: deleted ? 'touchpoint.delete' : 'touchpoint.restore', objectType: 'Touchpoint', objectId: id, before: { deletedAt: deleted ? null : 'deleted' }, after: { deletedAt: touchpoint.deletedAt } });
+      const touchpoint = await setDeleted(m, errors, Touchpoint, 'touchpoint', id, deleted, this.deps, { scope: this.scope });
       return payload(touchpoint, errors);
     });
   }

@@ -41,6 +41,17 @@ describe('the audit log', () => {
     expect(update.requestId).toBe('req-audit-1');
   });
 
+  it('records a soft delete and a restore with the deletion time before and after', async () => {
+    const id = await createCustomer({ name: 'Gone Soon' });
+    await app.ok(`mutation($id: ID!) { deleteCustomer(input: { id: $id }) { userErrors { code } } }`, { id });
+    await app.ok(`mutation($id: ID!) { restoreCustomer(input: { id: $id }) { userErrors { code } } }`, { id });
+    const events = (await app.ok(EVENTS, { filter: { objectId: { eq: id } } })).auditEvents.nodes;
+    expect(events.map((e: { action: string }) => e.action)).toEqual(['customer.restore', 'customer.delete', 'customer.create']);
+    expect(events[1].changes.deletedAt).toEqual({ before: null, after: expect.any(String) });
+    expect(events[0].changes.deletedAt).toEqual({ before: events[1].changes.deletedAt.after, after: null });
+    expect(events[0].changes.version).toEqual({ before: 2, after: 3 });
+  });
+
   it('writes nothing for a mutation that was refused with userErrors', async () => {
     const [{ n: before }] = await app.db.query(`SELECT count(*)::int AS n FROM audit_events`);
     const res = await app.ok(`mutation { createCustomer(input: { name: "  " }) { userErrors { code } } }`);
