@@ -1,4 +1,4 @@
-import { expit, hyp2f1, lgamma, logAddExp, logHyp2f1, logSumExp } from '../../src/intelligence/special-functions';
+import { digamma, expit, hyp2f1, lgamma, logAddExp, logHyp2f1, logSumExp } from '../../src/intelligence/special-functions';
 
 describe('lgamma', () => {
   it('matches known values of ln Γ to 1e-13', () => {
@@ -18,6 +18,33 @@ describe('lgamma', () => {
   it('is infinite at the poles', () => {
     expect(lgamma(0)).toBe(Infinity);
     expect(lgamma(-3)).toBe(Infinity);
+  });
+});
+
+describe('digamma', () => {
+  it('matches known values of ψ to 1e-14', () => {
+    expect(digamma(1)).toBeCloseTo(-0.5772156649015329, 14);
+    expect(digamma(0.5)).toBeCloseTo(-1.9635100260214235, 14);
+    expect(digamma(10)).toBeCloseTo(2.251752589066721, 14);
+    // ψ(−1/2) = 2 − γ − 2 ln 2, through the reflection formula.
+    expect(digamma(-0.5)).toBeCloseTo(0.03648997397857652, 14);
+  });
+
+  it('keeps the recurrence ψ(x+1) = ψ(x) + 1/x and follows ln x − 1/(2x) − 1/(12x²) for large x', () => {
+    for (const x of [1e-3, 0.24, 3.7, 9.5, 10, 42]) expect(digamma(x + 1) - digamma(x) - 1 / x).toBeCloseTo(0, 12);
+    expect(Math.abs(digamma(1e6) / (Math.log(1e6) - 0.5e-6 - 1 / 12e12) - 1)).toBeLessThan(1e-15);
+  });
+
+  it('is the derivative of lgamma (central differences)', () => {
+    for (const x of [0.05, 0.7930, 2.4259, 15.44, 250]) {
+      const h = 1e-5 * x;
+      expect((lgamma(x + h) - lgamma(x - h)) / (2 * h) / digamma(x) - 1).toBeCloseTo(0, 6);
+    }
+  });
+
+  it('is NaN at the poles', () => {
+    expect(digamma(0)).toBeNaN();
+    expect(digamma(-2)).toBeNaN();
   });
 });
 
