@@ -1,14 +1,14 @@
 // BG/NBD: Fader, Hardie & Lee (2005), "Counting Your Customers the Easy Way: An Alternative to the Pareto/NBD Model", Marketing Science 24(2): likelihood eq. 6, E[Y(t)|x, tx, T] eq. 10.
 
-import { nelderMead, type NelderMeadOptions } from './optimize';
+import { minimize, type MinimizeOptions, type ValueAndGradient } from './optimize';
 import type { FrequencyRecency } from './purchase-summary';
 import { sampleBeta, sampleExponential, sampleGamma, type Rng } from './random';
-import { expit, lgamma, logAddExp, logHyp2f1 } from './special-functions';
+import { digamma, expit, lgamma, logAddExp, logHyp2f1 } from './special-functions';
 
 export type { FrequencyRecency } from './purchase-summary';
 
 // Local aliases: under jest's vm sandbox every lookup of the global Math costs ~15× more, which dominates fits.
-const { exp, expm1, log, log1p } = Math;
+const { abs, exp, expm1, log, log1p, max } = Math;
 
 /** λ ~ Gamma(r, α) (α a rate), p ~ Beta(a, b). */
 export interface BgnbdParams {
@@ -23,10 +23,10 @@ export interface WeightedFrequencyRecency extends FrequencyRecency {
   weight?: number;
 }
 
-export interface BgnbdFitOptions extends NelderMeadOptions {
+export interface BgnbdFitOptions extends MinimizeOptions {
   /** L2 penalty coefficient on the parameters, added to the mean negative log-likelihood as lifetimes does. Default 0. */
   penalizer?: number;
-  /** Starting point. Default r = alpha = a = b = 1. */
+  /** Starting point. Default r = a = b = 1 and α = ΣT / Σx, so that the mean purchase rate r/α starts near the data's. */
   initial?: BgnbdParams;
 }
 
@@ -34,7 +34,11 @@ export interface BgnbdFit extends BgnbdParams {
   /** Total (weighted) log-likelihood at the estimate, without the penalty. */
   logLikelihood: number;
   iterations: number;
+  /** Passes over the customers the optimiser made (a BFGS pass computes the gradient too). */
+  evaluations: number;
   converged: boolean;
+  /** The optimiser that produced the estimate: BFGS, or Nelder–Mead when BFGS did not converge or was not asked for. */
+  method: 'bfgs' | 'nelder-mead';
   /** Total weight (number of customers) fitted. */
   customers: number;
 }
@@ -63,45 +67,164 @@ export function bgnbdLogLikelihood(params: BgnbdParams, customer: FrequencyRecen
 
 /** Groups identical (x, tx, T) rows and sums their weights: CDNOW's 2,357 customers become about 1,100 rows. */
 export function compressFrequencyRecency(customers: readonly WeightedFrequencyRecency[]): Required<WeightedFrequencyRecency>[] {
-  const groups = new Map<string, Required<WeightedFrequencyRecency>>();
+  // Nested maps keyed by the numbers themselves: a string key per customer costs more than the whole fit.
+  const groups = new Map<number, Map<number, Map<number, Required<WeightedFrequencyRecency>>>>();
+  const rows: Required<WeightedFrequencyRecency>[] = [];
   for (const c of customers) {
     const weight = c.weight ?? 1;
     if (weight === 0) continue;
-    const key = `${c.x}|${c.tx}|${c.T}`;
-    const g = groups.get(key);
+    let byTx = groups.get(c.x);
+    if (!byTx) groups.set(c.x, (byTx = new Map()));
+    let byT = byTx.get(c.tx);
+    if (!byT) byTx.set(c.tx, (byT = new Map()));
+    const g = byT.get(c.T);
     if (g) g.weight += weight;
-    else groups.set(key, { x: c.x, tx: c.tx, T: c.T, weight });
-  }
-  return [...groups.values()];
-}
-
-/**
- * Total weighted log-likelihood of many customers: the same sum as bgnbdLogLikelihood over each, but the Gamma
- * terms A₁ + A₂ depend only on x, which takes few distinct values, so they are computed once per x.
- */
-export function bgnbdTotalLogLikelihood(params: BgnbdParams, customers: readonly WeightedFrequencyRecency[]): number {
-  const { r, alpha, a, b } = params;
-  const constant = -lgamma(r) + r * log(alpha) + lgamma(a + b) - lgamma(b);
-  const logA = log(a);
-  const byX = new Map<number, { gammaTerms: number; logB: number }>();
-  let total = 0;
-  for (const c of customers) {
-    const { x, tx, T } = c;
-    let terms = byX.get(x);
-    if (!terms) {
-      terms = { gammaTerms: constant + lgamma(r + x) + lgamma(b + x) - lgamma(a + b + x), logB: log(b + x - 1) };
-      byX.set(x, terms);
+    else {
+      const row = { x: c.x, tx: c.tx, T: c.T, weight };
+      byT.set(c.T, row);
+      rows.push(row);
     }
-    const A3 = -(r + x) * log(alpha + T);
-    const A4 = x > 0 ? logA - terms.logB - (r + x) * log(alpha + tx) : -Infinity;
-    total += (c.weight ?? 1) * (terms.gammaTerms + logAddExp(A3, A4));
   }
-  return total;
+  return rows;
 }
 
 /**
- * Maximum-likelihood BG/NBD. Parameters are optimised on the log scale (so they stay positive) by Nelder–Mead with
- * restarts, minimising the mean negative log-likelihood plus penalizer·Σθ² as lifetimes' BetaGeoFitter does.
+ * Customers laid out for repeated evaluation: one entry per row in typed arrays, and the distinct values of x with
+ * their total weight, because the Gamma terms A₁ + A₂ and their derivatives depend on x alone.
+ */
+interface BgnbdColumns {
+  xs: Float64Array;
+  weightByX: Float64Array;
+  xIndex: Int32Array;
+  tx: Float64Array;
+  T: Float64Array;
+  weight: Float64Array;
+}
+
+function bgnbdColumns(customers: readonly WeightedFrequencyRecency[]): BgnbdColumns {
+  const n = customers.length;
+  const indexOfX = new Map<number, number>();
+  const xIndex = new Int32Array(n);
+  const tx = new Float64Array(n);
+  const T = new Float64Array(n);
+  const weight = new Float64Array(n);
+  const weightByX: number[] = [];
+  customers.forEach((c, i) => {
+    let k = indexOfX.get(c.x);
+    if (k === undefined) {
+      indexOfX.set(c.x, (k = indexOfX.size));
+      weightByX.push(0);
+    }
+    xIndex[i] = k;
+    tx[i] = c.tx;
+    T[i] = c.T;
+    weight[i] = c.weight ?? 1;
+    weightByX[k] += weight[i];
+  });
+  return { xs: Float64Array.from(indexOfX.keys()), weightByX: Float64Array.from(weightByX), xIndex, tx, T, weight };
+}
+
+/**
+ * Σ weight · ln L over the columns; when `gradient` is given, also its derivatives with respect to (ln r, ln α, ln a,
+ * ln b). With π = e^{A₄} / (e^{A₃} + e^{A₄}) (0 when x = 0), differentiating eq. 6 in the form above gives
+ *   ∂/∂r = ψ(r+x) − ψ(r) + ln α − (1−π) ln(α+T) − π ln(α+tx)
+ *   ∂/∂α = r/α − (r+x) [(1−π)/(α+T) + π/(α+tx)]
+ *   ∂/∂a = ψ(a+b) − ψ(a+b+x) + π/a
+ *   ∂/∂b = ψ(a+b) + ψ(b+x) − ψ(b) − ψ(a+b+x) − π/(b+x−1)
+ * and ∂/∂ln θ = θ ∂/∂θ. Per row this costs two logarithms and one exponential.
+ */
+function bgnbdColumnsLogLikelihood(columns: BgnbdColumns, params: BgnbdParams, gradient?: number[]): number {
+  const { r, alpha, a, b } = params;
+  const { xs, weightByX, xIndex, tx, T, weight } = columns;
+  const logA = log(a);
+  const logB = xs.map((x) => (x > 0 ? log(b + x - 1) : 0));
+  let branches = 0;
+  let dr = 0;
+  let dAlpha = 0;
+  let dLogA = 0;
+  let dLogB = 0;
+  for (let i = 0; i < xIndex.length; i++) {
+    const k = xIndex[i];
+    const x = xs[k];
+    const w = weight[i];
+    const rx = r + x;
+    const alphaT = alpha + T[i];
+    const logAlphaT = log(alphaT);
+    const A3 = -rx * logAlphaT;
+    if (x === 0) {
+      branches += w * A3;
+      if (gradient) {
+        dr -= w * logAlphaT;
+        dAlpha -= (w * rx) / alphaT;
+      }
+      continue;
+    }
+    const alphaTx = alpha + tx[i];
+    const logAlphaTx = log(alphaTx);
+    const A4 = logA - logB[k] - rx * logAlphaTx;
+    // ln(e^{A₃} + e^{A₄}) and π from one exponential.
+    const d = A4 - A3;
+    const e = exp(-abs(d));
+    branches += w * (max(A3, A4) + log1p(e));
+    if (gradient) {
+      const pi = d > 0 ? 1 / (1 + e) : e / (1 + e);
+      dr -= w * ((1 - pi) * logAlphaT + pi * logAlphaTx);
+      dAlpha -= w * rx * ((1 - pi) / alphaT + pi / alphaTx);
+      dLogA += w * pi;
+      dLogB -= (w * pi * b) / (b + x - 1);
+    }
+  }
+
+  const logAlpha = log(alpha);
+  const constant = -lgamma(r) + r * logAlpha + lgamma(a + b) - lgamma(b);
+  let gammaTerms = 0;
+  for (let k = 0; k < xs.length; k++) {
+    const x = xs[k];
+    gammaTerms += weightByX[k] * (constant + lgamma(r + x) + lgamma(b + x) - lgamma(a + b + x));
+  }
+  if (gradient) {
+    const psiR = digamma(r);
+    const psiB = digamma(b);
+    const psiAB = digamma(a + b);
+    let totalWeight = 0;
+    for (let k = 0; k < xs.length; k++) {
+      const x = xs[k];
+      const W = weightByX[k];
+      const psiABX = digamma(a + b + x);
+      totalWeight += W;
+      dr += W * (digamma(r + x) - psiR);
+      dLogA += W * a * (psiAB - psiABX);
+      dLogB += W * b * (psiAB + digamma(b + x) - psiB - psiABX);
+    }
+    dr += totalWeight * logAlpha;
+    dAlpha += (totalWeight * r) / alpha;
+    gradient[0] = r * dr;
+    gradient[1] = alpha * dAlpha;
+    gradient[2] = dLogA;
+    gradient[3] = dLogB;
+  }
+  return gammaTerms + branches;
+}
+
+/** Total weighted log-likelihood of many customers: the sum of bgnbdLogLikelihood over them, computed in one pass. */
+export function bgnbdTotalLogLikelihood(params: BgnbdParams, customers: readonly WeightedFrequencyRecency[]): number {
+  return bgnbdColumnsLogLikelihood(bgnbdColumns(customers), params);
+}
+
+/** The total weighted log-likelihood and its gradient with respect to (ln r, ln α, ln a, ln b). */
+export function bgnbdLogLikelihoodGradient(
+  params: BgnbdParams,
+  customers: readonly WeightedFrequencyRecency[],
+): { logLikelihood: number; gradient: number[] } {
+  const gradient = [0, 0, 0, 0];
+  const logLikelihood = bgnbdColumnsLogLikelihood(bgnbdColumns(customers), params, gradient);
+  return { logLikelihood, gradient };
+}
+
+/**
+ * Maximum-likelihood BG/NBD, minimising the mean negative log-likelihood plus penalizer·Σθ² as lifetimes'
+ * BetaGeoFitter does. Parameters are optimised on the log scale (so they stay positive) by BFGS with the analytic
+ * gradient, falling back to Nelder–Mead if BFGS does not converge.
  */
 export function fitBgnbd(customers: readonly WeightedFrequencyRecency[], options: BgnbdFitOptions = {}): BgnbdFit {
   const rows = compressFrequencyRecency(customers);
@@ -113,24 +236,40 @@ export function fitBgnbd(customers: readonly WeightedFrequencyRecency[], options
   const totalWeight = rows.reduce((s, c) => s + c.weight, 0);
   if (totalWeight === 0) throw new RangeError('BG/NBD needs at least one customer');
   const penalizer = options.penalizer ?? 0;
+  const columns = bgnbdColumns(rows);
 
-  const objective = (theta: readonly number[]): number => {
-    const params = { r: exp(theta[0]), alpha: exp(theta[1]), a: exp(theta[2]), b: exp(theta[3]) };
-    const penalty = penalizer * (params.r ** 2 + params.alpha ** 2 + params.a ** 2 + params.b ** 2);
-    return -bgnbdTotalLogLikelihood(params, rows) / totalWeight + penalty;
+  const objective: ValueAndGradient = (theta, gradient) => {
+    const [r, alpha, a, b] = theta.map(exp);
+    const ll = bgnbdColumnsLogLikelihood(columns, { r, alpha, a, b }, gradient);
+    // d(θ²)/d ln θ = 2θ².
+    if (gradient) [r, alpha, a, b].forEach((p, i) => (gradient[i] = -gradient[i] / totalWeight + 2 * penalizer * p * p));
+    return -ll / totalWeight + penalizer * (r * r + alpha * alpha + a * a + b * b);
   };
-  const start = options.initial ?? { r: 1, alpha: 1, a: 1, b: 1 };
+  const start = options.initial ?? { r: 1, alpha: startingAlpha(rows), a: 1, b: 1 };
   assertParams(start);
-  const result = nelderMead(objective, [start.r, start.alpha, start.a, start.b].map(log), options);
+  const result = minimize(objective, [start.r, start.alpha, start.a, start.b].map(log), options);
   const [r, alpha, a, b] = result.x.map(exp);
   const fitted = { r, alpha, a, b };
   return {
     ...fitted,
-    logLikelihood: bgnbdTotalLogLikelihood(fitted, rows),
+    logLikelihood: bgnbdColumnsLogLikelihood(columns, fitted),
     iterations: result.iterations,
+    evaluations: result.evaluations,
     converged: result.converged,
+    method: result.method,
     customers: totalWeight,
   };
+}
+
+/** ΣT / Σx over the rows, the α at which r = 1 matches the observed purchase rate (ignoring drop-out); 1 without purchases. */
+function startingAlpha(rows: readonly Required<WeightedFrequencyRecency>[]): number {
+  let purchases = 0;
+  let time = 0;
+  for (const c of rows) {
+    purchases += c.weight * c.x;
+    time += c.weight * c.T;
+  }
+  return purchases > 0 && time > 0 ? time / purchases : 1;
 }
 
 /**

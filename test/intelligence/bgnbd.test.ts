@@ -1,5 +1,6 @@
 import {
   bgnbdLogLikelihood,
+  bgnbdLogLikelihoodGradient,
   bgnbdTotalLogLikelihood,
   compressFrequencyRecency,
   expectedPurchases,
@@ -33,6 +34,34 @@ describe('BG/NBD likelihood', () => {
     ]);
     const oneByOne = customers.reduce((s, c) => s + bgnbdLogLikelihood(params, c), 0);
     expect(bgnbdTotalLogLikelihood(params, compressed)).toBeCloseTo(oneByOne, 10);
+  });
+});
+
+describe('BG/NBD gradient', () => {
+  // Simulated customers plus the edge cases of eq. 6: no repeat purchase, x = 1 (where b + x − 1 = b), tx = T.
+  const customers = [
+    ...simulateBgnbd(params, 300, 39, mulberry32(8)),
+    { x: 0, tx: 0, T: 12, weight: 4 },
+    { x: 1, tx: 3, T: 3 },
+    { x: 17, tx: 38.5, T: 39, weight: 2.5 },
+  ];
+
+  it.each([
+    [params],
+    [{ r: 0.2426, alpha: 4.4136, a: 0.793, b: 2.4259 }],
+    [{ r: 3, alpha: 0.2, a: 0.05, b: 0.6 }],
+    [{ r: 0.01, alpha: 200, a: 40, b: 900 }],
+  ])('matches central differences of the log-likelihood in the log parameters at %p', (at) => {
+    const { logLikelihood, gradient } = bgnbdLogLikelihoodGradient(at, customers);
+    expect(logLikelihood).toBeCloseTo(bgnbdTotalLogLikelihood(at, customers), 10);
+    const ll = (t: number[]): number => bgnbdTotalLogLikelihood({ r: Math.exp(t[0]), alpha: Math.exp(t[1]), a: Math.exp(t[2]), b: Math.exp(t[3]) }, customers);
+    const theta = [at.r, at.alpha, at.a, at.b].map(Math.log);
+    const h = 1e-4;
+    const shifted = (i: number, by: number): number[] => theta.map((t, j) => (j === i ? t + by : t));
+    const numeric = theta.map((_, i) => (ll(shifted(i, h)) - ll(shifted(i, -h))) / (2 * h));
+    // Central differences are good to about h² relative, plus the rounding of ln L (lgamma's ~1e-13) over 2h.
+    const rounding = (1e-12 * Math.abs(logLikelihood)) / h;
+    numeric.forEach((d, i) => expect(Math.abs(gradient[i] - d)).toBeLessThan(1e-6 * Math.abs(d) + rounding));
   });
 });
 

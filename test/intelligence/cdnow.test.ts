@@ -44,6 +44,16 @@ describe('CDNOW ground truth', () => {
     expect(Math.abs(bgnbd.logLikelihood - -9582.4)).toBeLessThan(0.05);
   });
 
+  it('gets there by BFGS in a few dozen passes over the customers, where Nelder–Mead needs hundreds, to the same estimate', () => {
+    // A pass evaluates the log-likelihood (and for BFGS its gradient) over the ~1,100 distinct (x, tx, T) rows.
+    const simplex = fitBgnbd(summary, { method: 'nelder-mead' });
+    expect(bgnbd.method).toBe('bfgs');
+    expect(bgnbd.evaluations).toBeLessThanOrEqual(40);
+    expect(simplex.evaluations).toBeGreaterThan(10 * bgnbd.evaluations);
+    expect(bgnbd.logLikelihood).toBeGreaterThanOrEqual(simplex.logLikelihood - 1e-6);
+    for (const k of ['r', 'alpha', 'a', 'b'] as const) expect(Math.abs(bgnbd[k] / simplex[k] - 1)).toBeLessThan(1e-5);
+  });
+
   it('predicts 1.226 purchases in the next 39 weeks for customer 1 (x = 2, tx = 30.43, T = 38.86), as in the paper', () => {
     expect(expectedPurchases(bgnbd, 39, { x: 2, tx: 30.43, T: 38.86 })).toBeCloseTo(1.226, 3);
   });
