@@ -86,6 +86,15 @@ describe('CDNOW ground truth', () => {
     expect(conditional.reduce((s, v) => s + v, 0) / conditional.length).toBeCloseTo(35.25296, 4);
   });
 
+  it('fits Gamma-Gamma by BFGS in a few dozen passes, where Nelder–Mead needs hundreds, to the same estimate', () => {
+    const simplex = fitGammaGamma(withMoney, { method: 'nelder-mead' });
+    expect(gammaGamma.method).toBe('bfgs');
+    expect(gammaGamma.evaluations).toBeLessThanOrEqual(40);
+    expect(simplex.evaluations).toBeGreaterThan(10 * gammaGamma.evaluations);
+    expect(gammaGamma.logLikelihood).toBeGreaterThanOrEqual(simplex.logLikelihood - 1e-6);
+    for (const k of ['p', 'q', 'gamma'] as const) expect(Math.abs(gammaGamma[k] / simplex[k] - 1)).toBeLessThan(1e-5);
+  });
+
   it('reproduces lifetimes’ README CLVs (12 months, 1% a month) when a "month" is 30 periods of weekly data', () => {
     // The README passes weekly data with the default freq "D", so lifetimes steps 30 periods — 30 weeks — per month.
     // daysPerMonth = 210 reproduces that; Rapport's default (30 days) is the intended reading.

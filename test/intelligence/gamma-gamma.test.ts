@@ -3,6 +3,7 @@ import {
   conditionalExpectedAverageValue,
   fitGammaGamma,
   gammaGammaLogLikelihood,
+  gammaGammaLogLikelihoodGradient,
   populationAverageValue,
   simulateGammaGamma,
 } from '../../src/intelligence/gamma-gamma';
@@ -39,6 +40,51 @@ describe('Gamma-Gamma', () => {
       total += w * Math.exp(gammaGammaLogLikelihood(truth, 3, m)) * m * ((hi - lo) / steps);
     }
     expect(total).toBeCloseTo(1, 4);
+  });
+
+  it.each([[truth], [{ p: 0.3, q: 0.8, gamma: 0.02 }], [{ p: 40, q: 25, gamma: 3000 }]])(
+    'has the analytic gradient of the log-likelihood in ln p, ln q, ln γ (central differences) at %p',
+    (at) => {
+      const customers = [
+        ...simulateGammaGamma(truth, [1, 1, 2, 3, 5, 8, 13, 40], mulberry32(6)),
+        { x: 2, monetaryValue: 19.99, weight: 3 },
+        { x: 0, monetaryValue: 0 },
+      ];
+      // The reference: the density of each informative customer, summed one by one.
+      const ll = (t: number[]): number =>
+        customers
+          .filter((c) => c.x > 0)
+          .reduce((s, c) => s + (c.weight ?? 1) * gammaGammaLogLikelihood({ p: Math.exp(t[0]), q: Math.exp(t[1]), gamma: Math.exp(t[2]) }, c.x, c.monetaryValue), 0);
+      const theta = [at.p, at.q, at.gamma].map(Math.log);
+      const { logLikelihood, gradient } = gammaGammaLogLikelihoodGradient(at, customers);
+      expect(logLikelihood).toBeCloseTo(ll(theta), 9);
+      const h = 1e-4;
+      const shifted = (i: number, by: number): number[] => theta.map((t, j) => (j === i ? t + by : t));
+      const numeric = theta.map((_, i) => (ll(shifted(i, h)) - ll(shifted(i, -h))) / (2 * h));
+      // Central differences are good to about h² relative, plus the rounding of ln L (lgamma's ~1e-13) over 2h.
+      const rounding = (1e-12 * Math.abs(logLikelihood)) / h;
+      numeric.forEach((d, i) => expect(Math.abs(gradient[i] - d)).toBeLessThan(1e-6 * Math.abs(d) + rounding));
+    },
+  );
+
+  it('fits the same estimate from distinct (x, m_x) pairs with counts as from the customers one by one', () => {
+    const oneByOne = simulateGammaGamma(truth, Array.from({ length: 400 }, (_, i) => 1 + (i % 3)), mulberry32(2)).map((c) => ({
+      x: c.x,
+      monetaryValue: Math.round(c.monetaryValue / 5) * 5,
+    }));
+    const counts = new Map<string, { x: number; monetaryValue: number; weight: number }>();
+    for (const c of oneByOne) {
+      const key = `${c.x}|${c.monetaryValue}`;
+      const g = counts.get(key) ?? { ...c, weight: 0 };
+      g.weight++;
+      counts.set(key, g);
+    }
+    expect(counts.size).toBeLessThan(oneByOne.length / 3);
+    const plain = fitGammaGamma(oneByOne);
+    const weighted = fitGammaGamma([...counts.values()]);
+    expect(weighted.customers).toBe(plain.customers);
+    expect(weighted.logLikelihood).toBeCloseTo(plain.logLikelihood, 8);
+    for (const k of ['p', 'q', 'gamma'] as const) expect(weighted[k]).toBeCloseTo(plain[k], 6);
   });
 
   it('recovers known parameters from 20,000 simulated repeat buyers (p, γ within 20%, q within 10%, mean within 3%)', () => {
