@@ -134,6 +134,7 @@ describe('BG/NBD simulation and fitting', () => {
     const customers = simulateBgnbd(truth, 20_000, 39, mulberry32(1));
     const fit = fitBgnbd(customers);
     expect(fit.converged).toBe(true);
+    expect(fit.method).toBe('bfgs');
     expect(Math.abs(fit.r / truth.r - 1)).toBeLessThan(0.1);
     expect(Math.abs(fit.alpha / truth.alpha - 1)).toBeLessThan(0.1);
     expect(Math.abs(fit.a / truth.a - 1)).toBeLessThan(0.2);
@@ -146,6 +147,7 @@ describe('BG/NBD simulation and fitting', () => {
     const customers = simulateBgnbd({ r: 0.24, alpha: 4.41, a: 0.79, b: 2.43 }, 2_000, 39, mulberry32(3));
     const plain = fitBgnbd(customers);
     const penalized = fitBgnbd(customers, { penalizer: 0.1 });
+    expect(penalized.method).toBe('bfgs');
     const size = (p: { r: number; alpha: number; a: number; b: number }): number => p.r ** 2 + p.alpha ** 2 + p.a ** 2 + p.b ** 2;
     expect(size(penalized)).toBeLessThan(size(plain));
     expect(penalized.logLikelihood).toBeLessThan(plain.logLikelihood);

@@ -94,6 +94,7 @@ describe('Gamma-Gamma', () => {
     const customers = simulateGammaGamma(truth, frequencies, rng);
     const fit = fitGammaGamma(customers);
     expect(fit.converged).toBe(true);
+    expect(fit.method).toBe('bfgs');
     expect(fit.customers).toBe(20_000);
     expect(Math.abs(fit.p / truth.p - 1)).toBeLessThan(0.2);
     expect(Math.abs(fit.q / truth.q - 1)).toBeLessThan(0.1);
