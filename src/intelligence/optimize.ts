@@ -1,4 +1,4 @@
-// Nelder & Mead (1965), "A Simplex Method for Function Minimization", with the standard coefficients of Lagarias et al. (1998) and restarts.
+// Minimisers: Nelder & Mead (1965), "A Simplex Method for Function Minimization", with the standard coefficients of Lagarias et al. (1998) and restarts; BFGS after Nocedal & Wright (2006), Numerical Optimization, 2nd ed., chapters 3 and 6.
 
 export interface NelderMeadOptions {
   /** Edge length of the initial simplex along each axis (one number or one per coordinate). Default 0.5. */
@@ -163,9 +163,11 @@ export interface BfgsResult {
 // Strong Wolfe constants as Nocedal & Wright recommend for quasi-Newton methods (section 3.1): c₁ = 1e-4, c₂ = 0.9.
 const WOLFE_DECREASE = 1e-4;
 const WOLFE_CURVATURE = 0.9;
+/** Evaluations one line search may spend before it gives up. */
 const LINE_SEARCH_EVALUATIONS = 40;
-// Near the minimum f stops resolving decreases long before ∇f reaches the tolerance; a step whose value is within
-// this (relative) of f(0) is accepted on the curvature condition alone: Hager & Zhang's (2005) approximate Wolfe test.
+// Near the minimum f stops resolving decreases before ∇f reaches the tolerance; a step whose value is within this
+// (relative) of f(0) is accepted on the curvature condition alone, a simpler form of Hager & Zhang's (2005)
+// approximate Wolfe conditions.
 const VALUE_NOISE = 1e-12;
 
 interface LinePoint {
