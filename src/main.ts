@@ -4,6 +4,8 @@ import { openDatabase } from './db/database';
 import { takeOverShutdownSignals } from './db/embedded-postgres';
 import { developmentApiKey } from './apikey/development-key';
 import { createApp } from './server/app';
+import { startWorker } from './server/worker';
+import { createDataSource } from './db/data-source';
 import { drainable } from './server/drain';
 import { ConfigError, loadConfig } from './core/config';
 import { log, setLogLevel } from './core/logger';
@@ -16,6 +18,9 @@ async function main(): Promise<void> {
   if (config.demoData) await loadDemoDataIfEmpty(db.dataSource, config);
   const developmentKey = config.production ? null : await developmentApiKey(db.dataSource, config);
   const { app, stop } = await createApp(db.dataSource, config, { playgroundKey: developmentKey });
+  // Jobs get a pool of their own, without the request limits: a model fit's statements may take longer than a request may.
+  const jobsDb = config.runWorker ? await createDataSource(db.url, config.workerConcurrency + 1, config.slowQueryMs).initialize() : null;
+  const worker = jobsDb ? await startWorker(jobsDb, config, db.url) : null;
   const serving = drainable(app);
   const server = createServer(serving.handler).listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
@@ -36,6 +41,8 @@ async function main(): Promise<void> {
     log.debug('http server closed');
     await stop().catch((e) => log.warn('apollo stop failed', e));
     log.debug('graphql server stopped');
+    await worker?.stop().catch((e) => log.warn('job worker stop failed', e));
+    await jobsDb?.destroy().catch((e) => log.warn('job pool close failed', e));
     await db.close().catch((e) => log.warn('database close failed', e));
     log.info('stopped');
     process.exit(0);

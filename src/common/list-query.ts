@@ -20,7 +20,7 @@ export interface FilterField {
   kind: FilterKind;
   /** For kind 'id': the GraphQL type the global IDs must be of. */
   idType?: string;
-  /** A value computed outside SQL, read from the derived-values join (`sql` names its column as `d.<column>`). */
+  /** A stored score, read from the list's derived join (`sql` names its column as `d.<column>`). */
   derived?: true;
   /** Personal data: callers who see it masked cannot filter on it either (a filter would reveal it a guess at a time). */
   pii?: true;
@@ -30,22 +30,13 @@ export interface SortField {
   sql: string;
   /** Postgres type to cast the cursor value back to. */
   pgType: 'text' | 'timestamptz' | 'numeric' | 'float8' | 'int' | 'date' | 'uuid';
-  /** A value computed outside SQL, read from the derived-values join. */
+  /** A stored score, read from the list's derived join. */
   derived?: true;
   /**
    * Rows without a value sort last in both directions. For scores: "most valuable customers first" should open with
    * the most valuable, not with every customer who has no prediction. Otherwise nulls count as the largest value.
    */
   nullsLast?: true;
-}
-
-/**
- * Values computed in the process (model scores), handed to SQL as parallel arrays and joined to the list's rows as
- * `d`, so that filters, keyset cursors and counts treat them like columns. Rows without an entry read nulls.
- */
-export interface DerivedValues {
-  ids: readonly string[];
-  columns: Record<string, { pgType: 'text' | 'float8' | 'numeric'; values: ReadonlyArray<string | number | null> }>;
 }
 
 export interface ListSpec<E extends ObjectLiteral> {
@@ -59,6 +50,11 @@ export interface ListSpec<E extends ObjectLiteral> {
   search?: string;
   /** More search conditions over personal data, OR-ed in only for callers who may see it unmasked. */
   piiSearch?: string;
+  /**
+   * The table derived fields read as `d`, LEFT JOINed on `d.<key> = a.id` only when a statement reads it (e.g.
+   * customer_scores: scores are rows the worker keeps current, so filtering and sorting on them is a join).
+   */
+  derivedJoin?: { table: string; key: string };
 }
 
 /**
@@ -76,8 +72,6 @@ export interface ListArgs {
   orderBy?: { field: string; direction: SortDirection } | null;
   search?: string | null;
   includeDeleted?: boolean | null;
-  /** Required (top-level lists only) when the filter or sort uses a derived field. */
-  derived?: DerivedValues;
 }
 
 const A = 'a';
@@ -93,7 +87,7 @@ function filterUsesDerived(spec: ListSpec<ObjectLiteral>, filter: Record<string,
   });
 }
 
-/** Whether the arguments filter or sort on a derived field, so the caller must compute and pass `derived`. */
+/** Whether the arguments filter or sort on a derived field (a stored score, joined as `d`). */
 export function usesDerived(spec: ListSpec<ObjectLiteral>, args: ListArgs): boolean {
   return !!(args.orderBy && spec.sorts[args.orderBy.field]?.derived) || filterUsesDerived(spec, args.filter);
 }
@@ -309,7 +303,7 @@ interface Plan {
   cursorName: string;
 }
 
-function plan(spec: ListSpec<ObjectLiteral>, args: ListArgs): Plan {
+function plan(spec: ListSpec<ObjectLiteral>, args: ListArgs, topLevel = false): Plan {
   const { first, last, after, before } = args.page ?? {};
   if (first != null && last != null) throw badInput('Pass either `first` or `last`, not both');
   for (const [name, n] of [['first', first], ['last', last]] as const) {
@@ -324,7 +318,7 @@ function plan(spec: ListSpec<ObjectLiteral>, args: ListArgs): Plan {
   const dir = asc !== backward ? 'ASC' : 'DESC';
   const nullsFirstAsShown = sort.nullsLast ? false : !asc;
   const nullsFirst = nullsFirstAsShown !== backward;
-  if (!args.derived && usesDerived(spec, args)) {
+  if (!topLevel && usesDerived(spec, args)) {
     throw badInput(`Filtering and sorting ${spec.what}s by model scores is available on the top-level list only`);
   }
   const cursorName = backward ? 'before' : 'after';
@@ -394,29 +388,23 @@ function base<E extends ObjectLiteral>(ds: DataSource, spec: ListSpec<E>, args: 
   return args.includeDeleted ? qb.withDeleted() : qb;
 }
 
-/** LEFT JOIN unnest(ids, column…) AS d ON d.id = a.id, with the columns the statement's SQL reads; none, no join. */
-function joinDerived<E extends ObjectLiteral>(qb: SelectQueryBuilder<E>, derived: DerivedValues | undefined, ...sql: string[]): SelectQueryBuilder<E> {
-  if (!derived) return qb;
-  const names = Object.keys(derived.columns).filter((n) => sql.some((s) => new RegExp(`\\b${D}\\.${n}\\b`).test(s)));
-  if (!names.length) return qb;
-  const arrays = names.map((n, i) => `:derived_${i}::${derived.columns[n].pgType}[]`).join(', ');
-  const params: Record<string, unknown> = { derived_ids: derived.ids };
-  names.forEach((n, i) => (params[`derived_${i}`] = derived.columns[n].values));
-  return qb
-    .leftJoin(`(SELECT * FROM unnest(:derived_ids::uuid[], ${arrays}) AS u(id, ${names.join(', ')}))`, D, `${D}.id = ${A}.id`)
-    .setParameters(params);
+/** LEFT JOIN the spec's derived table as `d` when the statement's SQL reads it; otherwise no join. */
+function joinDerived<E extends ObjectLiteral>(qb: SelectQueryBuilder<E>, spec: ListSpec<E>, ...sql: string[]): SelectQueryBuilder<E> {
+  const join = spec.derivedJoin;
+  if (!join || !sql.some((s) => new RegExp(`\\b${D}\\.`).test(s))) return qb;
+  return qb.leftJoin(join.table, D, `${D}.${join.key} = ${A}.id`);
 }
 
 /** A page of a top-level list, confined to the caller's scope. */
 export async function findPage<E extends ObjectLiteral>(ds: DataSource, spec: ListSpec<E>, args: ListArgs, scope: ListScope): Promise<Connection<E>> {
-  const p = plan(spec, args);
+  const p = plan(spec, args, true);
   const params = new Params();
   const where = conditions(spec, args, p, params, scope);
   const rows =
     p.limit === 0
       ? []
       : await (async () => {
-          const { entities, raw } = await joinDerived(base(ds, spec, args), args.derived, where, p.sort.sql)
+          const { entities, raw } = await joinDerived(base(ds, spec, args), spec, where, p.sort.sql)
             .addSelect(sortValueSql(p.sort), 'sort_value')
             .andWhere(where, params.values)
             .orderBy(p.sort.sql.replace(/\{a\}/g, A), p.dir, p.nullsFirst ? 'NULLS FIRST' : 'NULLS LAST')
@@ -427,7 +415,7 @@ export async function findPage<E extends ObjectLiteral>(ds: DataSource, spec: Li
         })();
   const countParams = new Params();
   const countWhere = conditions(spec, args, { ...p, cursor: null }, countParams, scope);
-  const count = () => joinDerived(base(ds, spec, args), args.derived, countWhere).andWhere(countWhere, countParams.values).getCount();
+  const count = () => joinDerived(base(ds, spec, args), spec, countWhere).andWhere(countWhere, countParams.values).getCount();
   return toConnection(spec, rows, p, count);
 }
 

@@ -19,8 +19,12 @@ export interface Config {
   maxQueryCost: number;
   /** The active customer model is refitted in the background once older than this and orders changed. */
   modelMaxAgeHours: number;
-  /** With no model yet, a request that needs one waits this long for the first fit before answering without it. */
-  modelOnDemandWaitMs: number;
+  /** WORKER: whether this process also runs the job worker (scoring, fits, schedules); `npm run worker` runs one alone. */
+  runWorker: boolean;
+  /** SCHEDULED_JOBS: whether the worker runs the recurring jobs (new-day rescoring, stale-model refit). */
+  scheduledJobs: boolean;
+  /** WORKER_CONCURRENCY: jobs one worker process runs at once. */
+  workerConcurrency: number;
   /** SQL statements slower than this are logged as warnings. */
   slowQueryMs: number;
   /** An idempotency key claimed longer ago than this, with no response stored, may be claimed again by a retry. */
@@ -196,9 +200,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const modelMaxAgeHours = env.MODEL_MAX_AGE_HOURS ? Number(env.MODEL_MAX_AGE_HOURS) : 24;
   if (!Number.isFinite(modelMaxAgeHours) || modelMaxAgeHours < 0) problems.push(`MODEL_MAX_AGE_HOURS must be a number of hours ≥ 0, got "${env.MODEL_MAX_AGE_HOURS}"`);
 
-  const modelOnDemandWaitMs = env.MODEL_ON_DEMAND_WAIT_MS ? Number(env.MODEL_ON_DEMAND_WAIT_MS) : 5000;
-  if (!Number.isInteger(modelOnDemandWaitMs) || modelOnDemandWaitMs < 0) problems.push(`MODEL_ON_DEMAND_WAIT_MS must be a whole number of milliseconds ≥ 0, got "${env.MODEL_ON_DEMAND_WAIT_MS}"`);
-
   const slowQueryMs = env.SLOW_QUERY_MS ? Number(env.SLOW_QUERY_MS) : 1000;
   if (!Number.isInteger(slowQueryMs) || slowQueryMs <= 0) problems.push(`SLOW_QUERY_MS must be a positive number of milliseconds, got "${env.SLOW_QUERY_MS}"`);
 
@@ -216,7 +217,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     maxQueryCost,
     modelMaxAgeHours,
-    modelOnDemandWaitMs,
+    runWorker: parseBool('WORKER', env.WORKER, true, problems),
+    scheduledJobs: parseBool('SCHEDULED_JOBS', env.SCHEDULED_JOBS, true, problems),
+    workerConcurrency: parseNumber(env, 'WORKER_CONCURRENCY', 2, {}, problems),
     slowQueryMs,
     production: env.NODE_ENV === 'production',
     jwt,

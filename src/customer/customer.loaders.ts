@@ -32,7 +32,7 @@ export const customerList: ListSpec<Customer> = {
     createdAt: { sql: '{a}.created_at', kind: 'timestamp' },
     updatedAt: { sql: '{a}.updated_at', kind: 'timestamp' },
     deletedAt: { sql: '{a}.deleted_at', kind: 'timestamp' },
-    // Model scores: computed in the process by scoreCustomer and joined as `d` (see CustomerService.list).
+    // Scores: the customer_scores row the worker keeps current (src/scoring), joined as `d`.
     segment: { sql: 'd.segment', kind: 'enum', derived: true },
     valueTier: { sql: 'd.value_tier', kind: 'enum', derived: true },
     churnLevel: { sql: 'd.churn_level', kind: 'enum', derived: true },
@@ -51,4 +51,5 @@ export const customerList: ListSpec<Customer> = {
     '{a}.name ILIKE :search OR {a}.external_ref ILIKE :search ' +
     'OR EXISTS (SELECT 1 FROM contacts ct WHERE ct.customer_id = {a}.id AND ct.deleted_at IS NULL AND ct.name ILIKE :search)',
   piiSearch: '{a}.email ILIKE :search OR {a}.phone ILIKE :search',
+  derivedJoin: { table: 'customer_scores', key: 'customer_id' },
 };

@@ -2,8 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { Connection } from '../common/connection.types';
 import { badInput, pgCode, pgConstraint, PG_UNIQUE_VIOLATION, UserErrorCode, UserErrors } from '../common/errors';
 import { decodeIdOf } from '../common/ids';
-import { formatAmount } from '../common/money';
-import { DerivedValues, ListArgs, usesDerived } from '../common/list-query';
+import { ListArgs, usesDerived } from '../common/list-query';
 import { loadReferences, resolveReference } from '../common/references';
 import { setDeleted } from '../common/soft-delete';
 import { catalogKey, defined, labelList, optionalEmail, optionalPhone, optionalText, pastDate, requiredText } from '../common/validate';
@@ -14,35 +13,15 @@ import { OWNER_ROLES } from '../core/access';
 import { recordAudit } from '../core/audit';
 import type { ServiceDeps } from '../core/request-scope';
 import { findInScope } from '../common/scoped';
-import type { CustomerScores } from '../insight/customer-scores';
-import type { InsightService } from '../insight/insight.service';
 import { User } from '../user/user.entity';
 import { CONSENT_PROPERTY, Customer } from './customer.entity';
 import { customerList } from './customer.loaders';
 import type { CreateCustomerInput, CustomerFields, CustomerPayload, UpdateCustomerInput } from './customer.types';
 
-/** The scores as the columns customerList's derived filters and sorts read. */
-function derivedColumns(scores: ReadonlyMap<string, CustomerScores>): DerivedValues {
-  const all = [...scores.values()];
-  return {
-    ids: [...scores.keys()],
-    columns: {
-      segment: { pgType: 'text', values: all.map((s) => s.segment) },
-      value_tier: { pgType: 'text', values: all.map((s) => s.valueTier) },
-      churn_level: { pgType: 'text', values: all.map((s) => s.churnLevel) },
-      churn_probability: { pgType: 'float8', values: all.map((s) => s.churnProbability) },
-      predicted_clv: { pgType: 'numeric', values: all.map((s) => (s.predictedClv === null ? null : formatAmount(s.predictedClv))) },
-    },
-  };
-}
-
 const payload = (customer: Customer | null, errors: UserErrors): CustomerPayload => ({ customer: errors.any ? null : customer, userErrors: errors.list });
 
 export class CustomerService {
-  constructor(
-    private readonly deps: ServiceDeps,
-    private readonly insight: InsightService,
-  ) {}
+  constructor(private readonly deps: ServiceDeps) {}
 
   async findOne(where: { id?: string | null; externalRef?: string | null }): Promise<Customer | null> {
     if ((where.id == null) === (where.externalRef == null)) throw badInput('Pass exactly one of `id` or `externalRef`.');
@@ -55,11 +34,10 @@ export class CustomerService {
     return this.deps.loaders.findByUnique(Customer, 'external_ref', where.externalRef);
   }
 
-  /** Filters and sorts on model scores compute the whole population's scores first (once per request), then page in SQL. */
+  /** Filters and sorts on scores join the stored scores (customer_scores), which need analytics:read. */
   async list(args: ListArgs): Promise<Connection<Customer>> {
-    if (!usesDerived(customerList, args)) return this.deps.loaders.list(customerList, args);
-    this.deps.access.require('analytics:read');
-    return this.deps.loaders.list(customerList, { ...args, derived: derivedColumns(await this.insight.populationScores()) });
+    if (usesDerived(customerList, args)) this.deps.access.require('analytics:read');
+    return this.deps.loaders.list(customerList, args);
   }
 
   referrals(customerId: string, args: ListArgs): Promise<Connection<Customer>> {

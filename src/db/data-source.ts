@@ -1,6 +1,7 @@
 import { types } from 'pg';
 import { DataSource } from 'typeorm';
 import { migrations } from '../../migrations';
+import { migrateJobEngine } from '../core/jobs';
 import { entities } from './entities';
 import { SnakeNamingStrategy } from './naming-strategy';
 import { RunningStatementTracker, StatementCountingLogger } from './statement-counter';
@@ -50,7 +51,9 @@ export function createDataSource(url: string, poolSize = 10, slowQueryMs = 1000,
   });
 }
 
+/** The job engine's schema first (Rapport's triggers queue jobs), then Rapport's migrations. */
 export async function runMigrations(ds: DataSource): Promise<string[]> {
+  await migrateJobEngine((ds.options as { url: string }).url);
   const applied = await ds.runMigrations({ transaction: 'each' });
   return applied.map((m) => m.name);
 }

@@ -98,8 +98,16 @@ export interface ScoringBasis {
   currency: string;
 }
 
-/** The scores `customers` filters and sorts on, as the argument-free fields return them. */
+/** The scores `customers` filters and sorts on, as the argument-free fields return them (one customer_scores row). */
 export interface CustomerScores {
+  /** Customer.rfm without asOf: the raw values and the quintile scores behind the segment. */
+  recencyDays: number | null;
+  occasions: number;
+  /** Exact units (ten-thousandths) on the model's value basis. */
+  monetary: bigint;
+  rScore: number | null;
+  fScore: number | null;
+  mScore: number | null;
   segment: RfmSegment;
   valueTier: ValueTier;
   churnProbability: number | null;
@@ -110,8 +118,15 @@ export interface CustomerScores {
 
 export function scoreCustomer(days: readonly PurchaseDay[], b: ScoringBasis): CustomerScores {
   const churn = churnOf(days, b.at, b.model);
+  const rfm = rfmOf(days, b.at, b.model?.basis ?? ValueBasis.MARGIN, b.breakpoints, b.currency);
   return {
-    segment: rfmOf(days, b.at, b.model?.basis ?? ValueBasis.MARGIN, b.breakpoints, b.currency).scored.segment,
+    recencyDays: rfm.input?.recencyDays ?? null,
+    occasions: days.length,
+    monetary: rfm.monetary,
+    rScore: rfm.scored.r,
+    fScore: rfm.scored.f,
+    mScore: rfm.scored.m,
+    segment: rfm.scored.segment,
     valueTier: valueTierOf(days, b.at, b.model, b.currency).tier,
     churnProbability: churn.probability,
     churnLevel: churn.level,

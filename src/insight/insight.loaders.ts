@@ -33,12 +33,8 @@ export function purchaseDays(loaders: Loaders, cut: Date): DataLoader<string, Pu
   );
 }
 
-/** Every customer's purchase occasions up to `cut` (deleted customers included), by the same statement as purchaseDays. */
-export function populationPurchaseDays(db: DataSource, cut: Date): Promise<Map<string, PurchaseDay[]>> {
-  return purchaseDaysWhere(db, cut, null);
-}
-
-async function purchaseDaysWhere(db: DataSource, cut: Date, ids: string[] | null): Promise<Map<string, PurchaseDay[]>> {
+/** Purchase occasions up to `cut` of the given customers (null: all), per customer in day order. */
+export async function purchaseDaysWhere(db: DataSource | EntityManager, cut: Date, ids: string[] | null): Promise<Map<string, PurchaseDay[]>> {
   const rows: Array<PurchaseDay & { customerId: string }> = await db.query(
     `SELECT o.customer_id AS "customerId", ${UTC_DAY} AS day, count(*)::int AS orders,
             sum(o.total_base)::text AS revenue, sum(o.margin_base)::text AS margin,
@@ -56,23 +52,6 @@ async function purchaseDaysWhere(db: DataSource, cut: Date, ids: string[] | null
     list.push(day);
   }
   return byCustomer;
-}
-
-/** Changes whenever customers or the orders up to `cut` change (through the API, which keeps updated_at). */
-export async function populationVersion(db: DataSource, cut: Date): Promise<string> {
-  const [row]: Array<{ version: string }> = await db.query(
-    `SELECT concat_ws('|', c.n, c.updated, o.n, o.placed, o.updated, o.deleted) AS version
-       FROM (SELECT count(*) AS n, max(updated_at) AS updated FROM customers) c,
-            (SELECT count(*) AS n, count(*) FILTER (WHERE placed_at <= $1) AS placed, max(updated_at) AS updated, max(deleted_at) AS deleted FROM orders) o`,
-    [cut],
-  );
-  return row.version;
-}
-
-/** Every customer's id, deleted ones included. */
-export async function allCustomerIds(db: DataSource): Promise<string[]> {
-  const rows: Array<{ id: string }> = await db.query(`SELECT id FROM customers`);
-  return rows.map((r) => r.id);
 }
 
 /** One purchase occasion in the population stream; values as floats (model input only, never money). */

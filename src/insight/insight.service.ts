@@ -29,12 +29,9 @@ import { recordAudit } from '../core/audit';
 import type { ServiceDeps } from '../core/request-scope';
 import { InsightAnalytics } from './analytics.service';
 import { CustomerModel, TimeUnit, ValueBasis } from './customer-model-fit.entity';
-import { churnOf, clvOf, rfmOf, scoreCustomer, summarizeDays, valueTierOf, type CustomerScores } from './customer-scores';
+import { churnOf, clvOf, DEFAULT_CLV, rfmOf, summarizeDays, valueTierOf } from './customer-scores';
 import {
-  allCustomerIds,
-  populationPurchaseDays,
   populationRfm,
-  populationVersion,
   PopulationRfmRow,
   purchasedCategories,
   purchaseDays,
@@ -67,12 +64,10 @@ import {
   SegmentInfo,
   ValueTierKind,
 } from './insight.types';
-import { activeModel, CannotFitError, fitAndStore, forgetFailedFit } from './model-fitting';
+import { activeModel, CannotFitError, fitAndStore } from './model-fitting';
+import { customerScoreRows, type StoredScores } from '../scoring/score-store';
 import { divideToMinor, moneyOfFloat, moneyOfUnits } from './model-money';
 import { exactTotal, rfmInputFromRow, summarizeOccasions } from './occasions';
-
-/** The latest population scores per database (one entry: a new key replaces it). */
-const populationScoreCache = new WeakMap<DataSource, { key: string; scores: Promise<Map<string, CustomerScores>> }>();
 
 /** Longest forecast horizon accepted, in days (ten years). */
 const MAX_HORIZON_DAYS = 3650;
@@ -82,7 +77,6 @@ export class InsightService {
   /** One "now" per request, so every field of a response is computed as of the same instant. */
   readonly now = new Date();
   private active?: Promise<CustomerModel | null>;
-  private scored?: Promise<Map<string, CustomerScores>>;
   private readonly breakpointsAt = new Map<string, Promise<RfmBreakpoints | null>>();
   private readonly populationAt = new Map<string, Promise<PopulationRfmRow[]>>();
   /** Analyst queries over the whole customer base. */
@@ -98,10 +92,18 @@ export class InsightService {
 
   // -- model ------------------------------------------------------------------------------------------------------
 
-  /** The active fit (loaded once per request); with none yet, one is fitted on demand (see fitOnDemand). Null without a model. */
+  /** The active fit (loaded once per request). Null until the worker (or fitCustomerModel) fitted the first one. */
   model(): Promise<CustomerModel | null> {
-    this.active ??= activeModel(this.deps.db, this.currency, this.deps.config.modelMaxAgeHours, this.deps.config.modelOnDemandWaitMs);
+    this.active ??= activeModel(this.deps.db);
     return this.active;
+  }
+
+  /**
+   * The customer's stored scores (customer_scores), which the argument-free fields return so that a list filters on
+   * exactly what its fields say. Null only between a customer's creation and the worker's first scoring of them.
+   */
+  private stored(c: Customer): Promise<StoredScores | null> {
+    return customerScoreRows(this.deps.loaders).load(c.id);
   }
 
   /** The active model, as the `customerModel` query shows it. */
@@ -117,7 +119,6 @@ export class InsightService {
     if (!pastInstant(errors, ['input', 'asOf'], asOf, this.now)) return { model: null, userErrors: errors.list };
     try {
       const model = await fitAndStore(this.deps.db, { asOf, timeUnit: input.timeUnit, basis: input.basis, activate: input.activate, baseCurrency: this.currency });
-      if (model.active) forgetFailedFit(this.deps.db);
       // The fit commits on its own (it can take a while); its audit event follows it.
       await this.deps.db.transaction((m) =>
         recordAudit(m, this.deps, { action: 'customerModel.fit', objectType: 'CustomerModel', objectId: model.uuid, after: { asOf: model.asOf, timeUnit: model.timeUnit, basis: model.basis, active: model.active } }),
@@ -153,41 +154,6 @@ export class InsightService {
   /** The RFM breakpoints Customer.rfm scores against without asOf: the active model's, else the population's now. */
   private async currentBreakpoints(model: CustomerModel | null): Promise<RfmBreakpoints | null> {
     return model?.rfmBreakpoints ?? (await this.rfmBreakpointsAt(this.now, model?.basis ?? ValueBasis.MARGIN));
-  }
-
-  /**
-   * Every customer's scores as of now (deleted ones included) by scoreCustomer, the code behind the fields. Reused
-   * across requests while the active model, the UTC day and the customers and orders stay the same (orders changed
-   * without touching updated_at go unnoticed, as for the model refit). When computed, the population's purchase days
-   * also prime the request's loader, so the fields of the customers listed come from the same rows as the filter.
-   */
-  populationScores(): Promise<Map<string, CustomerScores>> {
-    this.scored ??= (async () => {
-      const db = this.deps.db;
-      const model = await this.model();
-      // Scores depend on now only through its UTC day (recency, T) and the purchases up to it, which the version covers.
-      const key = `${model?.uuid ?? '-'}|${utcDay(this.now)}|${await populationVersion(db, this.now)}`;
-      const cached = populationScoreCache.get(db);
-      if (cached?.key === key) return cached.scores;
-      const scores = (async () => {
-        const [breakpoints, ids, days] = await Promise.all([this.currentBreakpoints(model), allCustomerIds(db), populationPurchaseDays(db, this.now)]);
-        const loader = purchaseDays(this.deps.loaders, this.now);
-        const basis = { at: this.now, model, breakpoints, currency: this.currency };
-        const result = new Map<string, CustomerScores>();
-        for (const id of ids) {
-          const own = days.get(id) ?? [];
-          loader.prime(id, own);
-          result.set(id, scoreCustomer(own, basis));
-        }
-        return result;
-      })();
-      populationScoreCache.set(db, { key, scores });
-      scores.catch(() => {
-        if (populationScoreCache.get(db)?.scores === scores) populationScoreCache.delete(db);
-      });
-      return scores;
-    })();
-    return this.scored;
   }
 
   /** RFM breakpoints of the population as of `at` (one aggregate, cached per request); null without buyers. */
@@ -233,6 +199,19 @@ export class InsightService {
 
   async rfm(c: Customer, asOfArg?: Date | null): Promise<Rfm> {
     this.deps.access.require('analytics:read');
+    const stored = asOfArg == null ? await this.stored(c) : null;
+    if (stored) {
+      return Object.assign(new Rfm(), {
+        asOf: new Date(`${stored.scoredOn}T00:00:00Z`),
+        recencyDays: stored.recencyDays,
+        frequency: stored.occasions,
+        monetary: moneyOfUnits(stored.monetary, this.currency),
+        rScore: stored.rScore,
+        fScore: stored.fScore,
+        mScore: stored.mScore,
+        segment: stored.segment as Segment,
+      });
+    }
     const at = this.asOf(asOfArg);
     const model = await this.model();
     const basis = model?.basis ?? ValueBasis.MARGIN;
@@ -284,6 +263,10 @@ export class InsightService {
     }
     const [model, days] = await Promise.all([this.model(), this.days(c.id, at)]);
     const clv = clvOf(days, at, model, args, this.currency);
+    // Without arguments, `predicted` is the stored score the PREDICTED_CLV filter and sort read.
+    const isDefault = args.asOf == null && args.basis === DEFAULT_CLV.basis && args.horizonMonths === DEFAULT_CLV.horizonMonths && args.monthlyDiscountRate === DEFAULT_CLV.monthlyDiscountRate;
+    const stored = isDefault ? await this.stored(c) : null;
+    if (stored) clv.predicted = stored.predictedClv;
     return Object.assign(new CustomerLifetimeValue(), {
       asOf: at,
       basis: args.basis,
@@ -305,6 +288,8 @@ export class InsightService {
 
   async valueTier(c: Customer): Promise<ValueTierKind> {
     this.deps.access.require('analytics:read');
+    const stored = await this.stored(c);
+    if (stored) return stored.valueTier as ValueTierKind;
     const model = await this.model();
     return (await this.valuePair(c, model)).tier as ValueTierKind;
   }
@@ -313,7 +298,10 @@ export class InsightService {
     this.deps.access.require('analytics:read');
     const at = this.asOf(asOfArg);
     const [model, days, facts] = await Promise.all([this.model(), this.days(c.id, at), touchpointFacts(this.deps.loaders, at).load(c.id)]);
-    const { summary, probabilityAlive: pAlive, probability, level } = churnOf(days, at, model);
+    const computed = churnOf(days, at, model);
+    const { summary, probabilityAlive: pAlive } = computed;
+    const stored = asOfArg == null ? await this.stored(c) : null;
+    const { probability, level } = stored ? { probability: stored.churnProbability, level: stored.churnLevel } : computed;
     const risk = churnRisk(
       {
         probabilityAlive: pAlive,

@@ -1,8 +1,9 @@
-// Fitting the customer models on the whole customer base, storing fits, and keeping one fresh: on demand when there
-// is none, in the background when the active one is stale.
+// Fitting the customer models on the whole customer base, storing fits, and keeping one fresh: the worker fits the
+// first one once there are purchases and refits a stale one (the job fit_customer_model).
 
-import type { DataSource } from 'typeorm';
-import { StatementTally, withStatementTally } from '../db/statement-counter';
+import type { DataSource, EntityManager } from 'typeorm';
+import { addJob } from '../core/jobs';
+import { RESCORE_STALE_JOB } from '../scoring/jobs';
 import { associationRules, fitBgnbd, fitGammaGamma, rfmBreakpoints, valueTierThresholds, type PurchaseSummary } from '../intelligence';
 import { log } from '../core/logger';
 import { CustomerModel, customerModelFromRow, GammaGammaFitRecord, TimeUnit, ValueBasis } from './customer-model-fit.entity';
@@ -15,8 +16,6 @@ export const MIN_REPEAT_BUYERS = 10;
 const MAX_STORED_RULES = 500;
 /** Rules need a pair bought by at least this share of buyers. */
 const RULE_MIN_SUPPORT = 0.01;
-/** How often one process asks whether the active fit went stale. */
-const STALENESS_CHECK_MS = 10 * 60_000;
 
 export interface PopulationMember {
   customerId: string;
@@ -95,7 +94,11 @@ export async function fitAndStore(db: DataSource, o: FitOptions): Promise<Custom
   const durationMs = Date.now() - started;
   const row = await db.transaction(async (m) => {
     await m.query(`SELECT pg_advisory_xact_lock(hashtext('customer_model_fits'))`);
-    if (o.activate) await m.query(`UPDATE customer_model_fits SET active = false, updated_at = now() WHERE active`);
+    if (o.activate) {
+      await m.query(`UPDATE customer_model_fits SET active = false, updated_at = now() WHERE active`);
+      // Every score came from the previous model: the worker rescores everyone once this commits.
+      await addJob(m, RESCORE_STALE_JOB, {}, { jobKey: RESCORE_STALE_JOB });
+    }
     const [inserted] = await m.query(
       `INSERT INTO customer_model_fits (as_of, time_unit, basis, base_currency, customers,
          bgnbd_r, bgnbd_alpha, bgnbd_a, bgnbd_b, bgnbd_log_likelihood,
@@ -125,92 +128,47 @@ function rememberFit(model: CustomerModel): CustomerModel {
   return model;
 }
 
-/** One fit at a time per database in this process; concurrent callers share it. */
-const inflight = new WeakMap<DataSource, Promise<CustomerModel | null>>();
-const lastStalenessCheck = new WeakMap<DataSource, number>();
-/** After an on-demand fit failed, requests answer without a model for a minute instead of retrying each time. */
-const lastFailedFit = new WeakMap<DataSource, number>();
-const RETRY_FAILED_FIT_MS = 60_000;
-
-function singleFlight(db: DataSource, run: () => Promise<CustomerModel | null>): Promise<CustomerModel | null> {
-  let p = inflight.get(db);
-  if (!p) {
-    p = run().finally(() => inflight.delete(db));
-    inflight.set(db, p);
-  }
-  return p;
-}
-
-/**
- * With no active fit yet: fit on the current data (DAY, MARGIN), outside the request's statement tally. The request
- * waits up to `waitMs` (MODEL_ON_DEMAND_WAIT_MS); a slower fit (a large customer base) goes on in the background and
- * the request answers without a model. Null also when there is nothing to fit (no purchases).
- */
-function fitOnDemand(db: DataSource, baseCurrency: string, waitMs: number): Promise<CustomerModel | null> {
-  if (Date.now() - (lastFailedFit.get(db) ?? 0) < RETRY_FAILED_FIT_MS) return Promise.resolve(null);
-  const fit = withStatementTally({ statements: 0 }, () =>
-    singleFlight(db, async () => {
-      try {
-        const [existing] = await db.query(`SELECT * FROM customer_model_fits WHERE active`);
-        if (existing) return customerModelFromRow(existing);
-        return await fitAndStore(db, { asOf: new Date(), timeUnit: TimeUnit.DAY, basis: ValueBasis.MARGIN, activate: true, baseCurrency });
-      } catch (e) {
-        lastFailedFit.set(db, Date.now());
-        if (e instanceof CannotFitError) log.warn(`no customer model: ${e.message}`);
-        else log.error('on-demand customer model fit failed', e);
-        return null;
-      }
-    }),
-  );
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<null>((resolve) => {
-    timer = setTimeout(() => resolve(null), waitMs);
-    timer.unref();
-  });
-  return Promise.race([fit, timeout]).finally(() => clearTimeout(timer));
-}
-
-/**
- * When the active fit is older than the configured age and orders changed since, refit in the background with the
- * same unit and basis; requests keep using the current fit meanwhile. Runs outside the request's statement tally.
- */
-function refreshIfStale(db: DataSource, model: CustomerModel, baseCurrency: string, maxAgeHours: number): void {
-  const now = Date.now();
-  if (now - model.fittedAt.getTime() < maxAgeHours * 3_600_000) return;
-  if (now - (lastStalenessCheck.get(db) ?? 0) < STALENESS_CHECK_MS || inflight.has(db)) return;
-  lastStalenessCheck.set(db, now);
-  const detached: StatementTally = { statements: 0 };
-  withStatementTally(detached, () => {
-    singleFlight(db, async () => {
-      const [{ changed }] = await db.query(
-        `SELECT EXISTS (SELECT 1 FROM orders WHERE created_at > $1 OR updated_at > $1 OR deleted_at > $1) AS changed`,
-        [model.fittedAt],
-      );
-      if (!changed) return model;
-      const fit = await fitAndStore(db, { asOf: new Date(), timeUnit: model.timeUnit, basis: model.basis, activate: true, baseCurrency });
-      log.info(`customer model refitted in the background (${fit.customers} customers, ${fit.durationMs} ms)`);
-      return fit;
-    }).catch((e) => log.error('background customer model refit failed', e));
-  });
-}
-
 /**
  * The active fit, in one statement: the full row (rules and breakpoints are sizeable JSON) only when this process has
- * not parsed that fit yet; stored fits never change except for the active flag. With none yet, see fitOnDemand.
+ * not parsed that fit yet; stored fits never change except for the active flag. Null until the first fit (a job).
  */
-/** The active fit; refitted in the background once older than MODEL_MAX_AGE_HOURS and orders changed since. */
-export async function activeModel(db: DataSource, baseCurrency: string, maxAgeHours: number, onDemandWaitMs: number): Promise<CustomerModel | null> {
+export async function activeModel(db: DataSource | EntityManager): Promise<CustomerModel | null> {
   const [found]: Array<{ id: string; row: Record<string, any> | null }> = await db.query(
     `SELECT f.id, CASE WHEN f.id = ANY($1::uuid[]) THEN NULL ELSE to_jsonb(f) END AS row FROM customer_model_fits f WHERE f.active`,
     [[...parsedFits.keys()]],
   );
-  if (!found) return fitOnDemand(db, baseCurrency, onDemandWaitMs);
-  const model = found.row ? rememberFit(customerModelFromRow(found.row)) : parsedFits.get(found.id)!;
-  refreshIfStale(db, model, baseCurrency, maxAgeHours);
-  return model;
+  if (!found) return null;
+  return found.row ? rememberFit(customerModelFromRow(found.row)) : parsedFits.get(found.id)!;
 }
 
-/** An explicit fit succeeded: requests may try on-demand fits again at once. */
-export function forgetFailedFit(db: DataSource): void {
-  lastFailedFit.delete(db);
+/**
+ * The job `fit_customer_model`: the first fit (DAY, MARGIN) once there are purchases, and a refit with the active
+ * fit's unit and basis once it is older than MODEL_MAX_AGE_HOURS and orders changed since. Data that cannot support a
+ * fit is logged and the job ends; the next schedule tries again.
+ */
+export async function fitModelIfDue(db: DataSource, baseCurrency: string, maxAgeHours: number): Promise<CustomerModel | null> {
+  const current = await activeModel(db);
+  if (current && Date.now() - current.fittedAt.getTime() < maxAgeHours * 3_600_000) return null;
+  const [{ changed }]: Array<{ changed: boolean }> = await db.query(
+    current
+      ? `SELECT EXISTS (SELECT 1 FROM orders WHERE created_at > $1 OR updated_at > $1 OR deleted_at > $1) AS changed`
+      : `SELECT EXISTS (SELECT 1 FROM orders) AS changed`,
+    current ? [current.fittedAt] : [],
+  );
+  if (!changed) return null;
+  try {
+    const fit = await fitAndStore(db, {
+      asOf: new Date(),
+      timeUnit: current?.timeUnit ?? TimeUnit.DAY,
+      basis: current?.basis ?? ValueBasis.MARGIN,
+      activate: true,
+      baseCurrency,
+    });
+    log.info(`customer model ${current ? 'refitted' : 'fitted'} by the worker (${fit.customers} customers, ${fit.durationMs} ms)`);
+    return fit;
+  } catch (e) {
+    if (!(e instanceof CannotFitError)) throw e;
+    log.warn(`no customer model yet: ${e.message}`);
+    return null;
+  }
 }

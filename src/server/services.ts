@@ -14,7 +14,7 @@ import { UserService } from '../user/user.service';
 export function createServices(deps: ServiceDeps) {
   const insight = new InsightService(deps);
   return {
-    customers: new CustomerService(deps, insight),
+    customers: new CustomerService(deps),
     contacts: new ContactService(deps),
     products: new ProductService(deps),
     orders: new OrderService(deps),

@@ -14,6 +14,8 @@ import {
   type RfmBreakpoints,
 } from '../../src/intelligence';
 import { divideToMinor, moneyOfFloat } from '../../src/insight/model-money';
+import { addJob } from '../../src/core/jobs';
+import { FIT_MODEL_JOB } from '../../src/scoring/jobs';
 import { startTestApp, TestApp } from '../support/test-app';
 
 let app: TestApp;
@@ -29,6 +31,7 @@ async function insertCustomers(names: string[]): Promise<string[]> {
     `INSERT INTO customers (kind, name) SELECT 'PERSON', n FROM unnest($1::text[]) WITH ORDINALITY AS u(n, i) ORDER BY i RETURNING id`,
     [names],
   );
+  await app.scoresSettled();
   return rows.map((r) => r.id);
 }
 
@@ -62,6 +65,8 @@ async function insertOrders(orders: OrderRow[]): Promise<void> {
       ],
     );
   }
+  // The scores the fields return are the worker's: wait for it to rescore these buyers.
+  await app.scoresSettled();
 }
 
 const gid = (id: string) => toGlobalId('Customer', id);
@@ -117,7 +122,7 @@ describe('order stats', () => {
     expect(customer.orderStats).toEqual({ orders: 0, revenue: { amount: '0.00' }, averageOrderValue: null, lastPurchaseAt: null, daysSinceLastPurchase: null });
   });
 
-  it('fits a model on demand, on the current data, when a prediction is asked for before any fit', async () => {
+  it('answers predictions with null until a model exists, and the worker fits the first one as a job', async () => {
     expect(await app.db.query(`SELECT id FROM customer_model_fits`)).toEqual([]);
     const early = simulateBgnbd({ r: 0.24, alpha: 30.9, a: 0.79, b: 2.43 }, 80, 400, mulberry32(7));
     const ids = await insertCustomers(early.map((_, i) => `Early ${i}`));
@@ -125,8 +130,15 @@ describe('order stats', () => {
     await insertOrders(
       early.flatMap((c, i) => [0, ...c.purchaseTimes].map((t) => ({ customerId: ids[i], placedAt: new Date(start + t * DAY), total: '25.00', cost: '10.00' }))),
     );
-    const { customer } = await app.ok(`query($id: ID!) { customer(id: $id) { purchaseForecast(horizon: 30) { probabilityAlive expectedPurchases } } }`, { id: gid(ids[0]) });
+    const FORECAST = `query($id: ID!) { customer(id: $id) { purchaseForecast(horizon: 30) { probabilityAlive expectedPurchases } churnRisk { probability } } }`;
+    const before = (await app.ok(FORECAST, { id: gid(ids[0]) })).customer;
+    expect(before).toEqual({ purchaseForecast: { probabilityAlive: null, expectedPurchases: null }, churnRisk: { probability: null } });
+    // What a worker queues at start (and hourly) when there are purchases but no model; the test waits for the job.
+    await addJob(app.db, FIT_MODEL_JOB, {}, { jobKey: FIT_MODEL_JOB });
+    await app.scoresSettled();
+    const { customer } = await app.ok(FORECAST, { id: gid(ids[0]) });
     expect(customer.purchaseForecast.probabilityAlive).toBeGreaterThan(0);
+    expect(customer.churnRisk.probability).not.toBeNull();
     const { customerModel } = await app.ok(`{ customerModel { customers timeUnit basis asOf gammaGamma { p } } }`);
     // The 80 simulated buyers and the order-stats buyer; all margins are equal, so Gamma-Gamma has nothing to fit.
     expect(customerModel).toMatchObject({ customers: 81, timeUnit: 'DAY', basis: 'MARGIN' });
@@ -170,6 +182,7 @@ describe('customer model', () => {
 
   it('recovers the BG/NBD parameters of a simulated population through fitCustomerModel', async () => {
     const { fitCustomerModel } = await app.ok(FIT, { input: { asOf: AS_OF.toISOString(), timeUnit: 'DAY' } });
+    await app.scoresSettled();
     expect(fitCustomerModel.userErrors).toEqual([]);
     const model = fitCustomerModel.model;
     expect(model).toMatchObject({ active: true, timeUnit: 'DAY', basis: 'MARGIN', asOf: AS_OF.toISOString() });
@@ -197,6 +210,7 @@ describe('customer model', () => {
   it('keeps exactly one active fit and can store a fit without activating it', async () => {
     const { customerModel: daily } = await app.ok(`{ customerModel { bgnbd { r alpha a b } } }`);
     const { fitCustomerModel } = await app.ok(FIT, { input: { asOf: AS_OF.toISOString(), timeUnit: 'WEEK', activate: false } });
+    await app.scoresSettled();
     const weekly = fitCustomerModel.model;
     expect(weekly).toMatchObject({ active: false, timeUnit: 'WEEK' });
     // The same data on a clock 7 times slower: the estimate is equivariant, α scales by 1/7 and r, a, b stay.
@@ -303,9 +317,9 @@ describe('customer model', () => {
     const five = await app.statements(EVERYTHING, { first: 5 });
     const fifty = await app.statements(EVERYTHING, { first: 50 });
     expect(fifty).toBe(five);
-    // The customers page, the active fit, purchase days now and at asOf, the population aggregate at asOf (RFM
-    // breakpoints), touchpoints, referrals, purchased categories, current stages and the suggested stages' rows.
-    expect(fifty).toBe(10);
+    // The customers page, the active fit, the stored scores, purchase days now and at asOf, the population aggregate
+    // at asOf (RFM breakpoints), touchpoints, referrals, purchased categories, current stages and the suggested stages' rows.
+    expect(fifty).toBe(11);
     const data = await app.ok(EVERYTHING, { first: 50 });
     expect(data.customers.nodes).toHaveLength(50);
   });
@@ -318,8 +332,10 @@ describe('customer model', () => {
       expect(res.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     }
     const future = await app.ok(FIT, { input: { asOf: '2999-01-01T00:00:00Z' } });
+    await app.scoresSettled();
     expect(future.fitCustomerModel).toEqual({ model: null, userErrors: [expect.objectContaining({ field: ['input', 'asOf'], code: 'OUT_OF_RANGE' })] });
     const empty = await app.ok(FIT, { input: { asOf: '2001-01-01T00:00:00Z' } });
+    await app.scoresSettled();
     expect(empty.fitCustomerModel).toEqual({ model: null, userErrors: [expect.objectContaining({ field: ['input', 'asOf'], code: 'INVALID' })] });
   });
 
@@ -446,6 +462,7 @@ describe('next best actions', () => {
       [lines.map((l) => l.order), lines.map((l) => l.customer), lines.map((l) => l.product), lines.map((l) => l.position), lines.map((l) => l.price), currency, lines.map((l) => l.category)],
     );
     const fit = await app.ok(`mutation { fitCustomerModel(input: {}) { model { associationRuleCount } userErrors { code } } }`);
+    await app.scoresSettled();
     expect(fit.fitCustomerModel.model.associationRuleCount).toBeGreaterThan(0);
 
     const NBA = `query($id: ID!) { customer(id: $id) { suggestedLifecycleStage { key } nextBestActions(first: 10) { kind subject channel reason } } }`;
@@ -465,7 +482,7 @@ describe('next best actions', () => {
 });
 
 describe('model freshness', () => {
-  it('refits in the background once the active fit is older than the configured age and orders changed, without blocking requests', async () => {
+  it('refits as a job once the active fit is older than the configured age and orders changed, while requests use the current fit', async () => {
     const [before] = await app.db.query(`SELECT id, fitted_at FROM customer_model_fits WHERE active`);
     app.config.modelMaxAgeHours = 0;
     try {
@@ -473,17 +490,15 @@ describe('model freshness', () => {
       await insertOrders([{ customerId: id, placedAt: new Date(), total: '10.00', cost: '4.00' }]);
       const served = (await app.ok(`{ customerModel { id } }`)).customerModel;
       expect(served.id).toBe(toGlobalId('CustomerModel', before.id));
-      let after: { id: string; as_of: Date; time_unit: string } | undefined;
-      // Wait for the event (a new active fit), however long a loaded machine takes: no deadline of our own.
-      while (!after || after.id === before.id) {
-        await new Promise((resolve) => setImmediate(resolve));
-        [after] = await app.db.query(`SELECT id, as_of, time_unit FROM customer_model_fits WHERE active`);
-      }
+      // The hourly schedule's job, queued now; then wait for the event (jobs done), not for a clock.
+      await addJob(app.db, FIT_MODEL_JOB, {}, { jobKey: FIT_MODEL_JOB });
+      await app.scoresSettled();
+      const [after]: Array<{ id: string; as_of: Date; time_unit: string }> = await app.db.query(`SELECT id, as_of, time_unit FROM customer_model_fits WHERE active`);
       expect(after!.id).not.toBe(before.id);
       expect(after!.time_unit).toBe('DAY');
       expect(after!.as_of.getTime()).toBeGreaterThan(before.fitted_at.getTime());
     } finally {
       app.config.modelMaxAgeHours = 24;
     }
-  }, 600_000);
+  });
 });

@@ -1,0 +1,75 @@
+// The job engine: graphile-worker (https://worker.graphile.org). Jobs live in Postgres, are added in the same
+// transaction as the write that calls for them, are taken with SKIP LOCKED and announced with LISTEN/NOTIFY, so any
+// number of API and worker processes share one database and no work depends on a timer in an API process.
+
+import { Logger, run, runMigrations, type Runner, type TaskList } from 'graphile-worker';
+import type { DataSource, EntityManager } from 'typeorm';
+import { log } from './logger';
+
+/** graphile-worker's log lines through ours (its debug chatter stays at debug). */
+const jobLogger = new Logger((scope) => (level, message) => {
+  const line = `jobs${scope.taskIdentifier ? ` ${scope.taskIdentifier}` : ''}: ${message}`;
+  if (level === 'error') log.error(line);
+  else if (level === 'warning') log.warn(line);
+  else if (level === 'info') log.debug(line);
+  else log.debug(line);
+});
+
+/** Creates or upgrades the job engine's own schema (graphile_worker); runs before Rapport's migrations. */
+export function migrateJobEngine(connectionString: string): Promise<void> {
+  return runMigrations({ connectionString, logger: jobLogger });
+}
+
+export interface JobOptions {
+  /** At most one waiting job per key: adding again replaces the waiting one (a running one is left to finish). */
+  jobKey?: string;
+  runAt?: Date;
+}
+
+/** Queues a job in the caller's transaction: it runs only if the transaction commits. */
+export async function addJob(m: EntityManager | DataSource, task: string, payload: Record<string, unknown> = {}, o: JobOptions = {}): Promise<void> {
+  await m.query(`SELECT graphile_worker.add_job($1, $2::json, run_at := $3::timestamptz, job_key := $4::text)`, [task, JSON.stringify(payload), o.runAt ?? null, o.jobKey ?? null]);
+}
+
+export interface WorkerOptions {
+  connectionString: string;
+  tasks: TaskList;
+  /** graphile-worker crontab lines (UTC: the worker process runs with TZ as it finds it, so schedules use UTC-safe times). */
+  crontab?: string;
+  concurrency: number;
+}
+
+export interface JobWorker {
+  stop(): Promise<void>;
+}
+
+/** Starts a worker; it handles no signals itself (the process's shutdown stops it). */
+export async function startJobWorker(o: WorkerOptions): Promise<JobWorker> {
+  const runner: Runner = await run({
+    connectionString: o.connectionString,
+    taskList: o.tasks,
+    crontab: o.crontab ?? '',
+    concurrency: o.concurrency,
+    maxPoolSize: o.concurrency + 2,
+    noHandleSignals: true,
+    pollInterval: 2000,
+    logger: jobLogger,
+  });
+  return {
+    stop: async () => {
+      await runner.stop();
+    },
+  };
+}
+
+/**
+ * Whether the job engine has nothing left to do now: no job running and none due (a job waiting for a retry later, or
+ * one that failed for good, does not count). Tests wait for this event instead of a clock.
+ */
+export async function jobsIdle(db: DataSource | EntityManager): Promise<boolean> {
+  const [row]: Array<{ busy: boolean }> = await db.query(
+    `SELECT EXISTS (SELECT 1 FROM graphile_worker.jobs
+                     WHERE locked_at IS NOT NULL OR (run_at <= now() AND attempts < max_attempts)) AS busy`,
+  );
+  return !row.busy;
+}

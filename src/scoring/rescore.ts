@@ -1,0 +1,83 @@
+// The worker's side of scoring: drain customer_score_requests in batches, score each customer with the code behind
+// the fields (scoreCustomer), and write the rows. Batches keep memory to one batch and give the event loop back
+// between them, so an API process running the worker in-process keeps answering during a full rescore.
+
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import type { DataSource } from 'typeorm';
+import { rfmBreakpoints, type RfmBreakpoints } from '../intelligence';
+import { log } from '../core/logger';
+import { ValueBasis } from '../insight/customer-model-fit.entity';
+import { scoreCustomer, type ScoringBasis } from '../insight/customer-scores';
+import { populationRfm, purchaseDaysWhere } from '../insight/insight.loaders';
+import { activeModel } from '../insight/model-fitting';
+import { rfmInputFromRow } from '../insight/occasions';
+import { writeScores } from './score-store';
+
+/** Customers per transaction: small enough that a write waiting on a request row it re-adds waits briefly. */
+const BATCH = 500;
+
+/** YYYY-MM-DD of the UTC day of `at`. */
+export const utcDate = (at: Date): string => at.toISOString().slice(0, 10);
+
+/** RFM breakpoints of the population now, for scoring without a model (null without buyers). */
+async function populationBreakpoints(db: DataSource, at: Date, currency: string): Promise<RfmBreakpoints | null> {
+  const rows = await populationRfm(db, at);
+  return rows.length ? rfmBreakpoints(rows.map((r) => rfmInputFromRow(r, at, ValueBasis.MARGIN, currency))) : null;
+}
+
+/**
+ * The job rescore_customers: rescores every requested customer as of now, a batch per transaction (the requests of a
+ * batch are deleted in the transaction that writes their scores, so a failed batch leaves them for the retry).
+ * Returns how many customers were scored.
+ */
+export async function rescoreRequested(db: DataSource, currency: string): Promise<number> {
+  const at = new Date();
+  const model = await activeModel(db);
+  const basis: ScoringBasis = { at, model, breakpoints: model?.rfmBreakpoints ?? null, currency };
+  if (!model) basis.breakpoints = await populationBreakpoints(db, at, currency);
+  let scored = 0;
+  for (;;) {
+    const n = await db.transaction(async (m) => {
+      const taken: Array<{ customer_id: string }> = await m.query(
+        // A CTE: TypeORM returns [rows, count] for a bare DELETE … RETURNING.
+        `WITH taken AS (
+           DELETE FROM customer_score_requests
+            WHERE customer_id IN (SELECT customer_id FROM customer_score_requests ORDER BY customer_id LIMIT $1 FOR UPDATE SKIP LOCKED)
+            RETURNING customer_id)
+         SELECT customer_id FROM taken`,
+        [BATCH],
+      );
+      if (!taken.length) return 0;
+      const ids = taken.map((t) => t.customer_id);
+      const days = await purchaseDaysWhere(m, at, ids);
+      await writeScores(
+        m,
+        utcDate(at),
+        model?.uuid ?? null,
+        ids.map((customerId) => ({ customerId, scores: scoreCustomer(days.get(customerId) ?? [], basis) })),
+      );
+      return ids.length;
+    });
+    if (!n) break;
+    scored += n;
+    await yieldToEventLoop();
+  }
+  if (scored) log.debug(`rescored ${scored} customer(s)`);
+  return scored;
+}
+
+/**
+ * The job rescore_stale_customers: requests every customer whose scores are missing, from an earlier UTC day (recency
+ * and T count days) or from another model than the active one, then drains the requests.
+ */
+export async function rescoreStale(db: DataSource, currency: string): Promise<number> {
+  const model = await activeModel(db);
+  await db.query(
+    `INSERT INTO customer_score_requests (customer_id)
+     SELECT c.id FROM customers c LEFT JOIN customer_scores s ON s.customer_id = c.id
+      WHERE s.customer_id IS NULL OR s.scored_on < $1::date OR s.model_fit_id IS DISTINCT FROM $2::uuid
+     ON CONFLICT (customer_id) DO NOTHING`,
+    [utcDate(new Date()), model?.uuid ?? null],
+  );
+  return rescoreRequested(db, currency);
+}

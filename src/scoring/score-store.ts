@@ -1,0 +1,107 @@
+// customer_scores: one row per customer with what the argument-free insight fields return. The worker writes it
+// (rescore.ts); the fields read it through customerScoreRows, the `customers` list joins it for derived filters and
+// sorts, and population analytics group by it.
+
+import DataLoader from 'dataloader';
+import type { EntityManager } from 'typeorm';
+import { formatAmount, parseAmount } from '../common/money';
+import type { Loaders } from '../core/loaders';
+import type { ChurnLevel, RfmSegment, ValueTier } from '../intelligence';
+import type { CustomerScores } from '../insight/customer-scores';
+
+/** A stored score row, as the fields use it. */
+export interface StoredScores extends CustomerScores {
+  customerId: string;
+  /** The UTC day (YYYY-MM-DD) the scores are as of. */
+  scoredOn: string;
+  modelFitId: string | null;
+}
+
+interface ScoreRow {
+  customer_id: string;
+  scored_on: string;
+  model_fit_id: string | null;
+  occasions: number;
+  recency_days: number | null;
+  monetary: string;
+  r_score: number | null;
+  f_score: number | null;
+  m_score: number | null;
+  segment: string;
+  value_tier: string;
+  churn_probability: number | null;
+  churn_level: string | null;
+  predicted_clv: string | null;
+}
+
+function fromRow(r: ScoreRow): StoredScores {
+  return {
+    customerId: r.customer_id,
+    scoredOn: r.scored_on,
+    modelFitId: r.model_fit_id,
+    occasions: r.occasions,
+    recencyDays: r.recency_days,
+    monetary: parseAmount(r.monetary),
+    rScore: r.r_score,
+    fScore: r.f_score,
+    mScore: r.m_score,
+    segment: r.segment as RfmSegment,
+    valueTier: r.value_tier as ValueTier,
+    churnProbability: r.churn_probability,
+    churnLevel: r.churn_level as ChurnLevel | null,
+    predictedClv: r.predicted_clv === null ? null : parseAmount(r.predicted_clv),
+  };
+}
+
+/** The stored scores of the customers a request asks about, in one statement; null for a customer not scored yet. */
+export function customerScoreRows(loaders: Loaders): DataLoader<string, StoredScores | null> {
+  return loaders.memo('scoring:customerScores', () =>
+    new DataLoader<string, StoredScores | null>(async (ids) => {
+      const rows: ScoreRow[] = await loaders.db.query(
+        `SELECT customer_id, scored_on::text AS scored_on, model_fit_id, occasions, recency_days, monetary::text AS monetary,
+                r_score, f_score, m_score, segment, value_tier, churn_probability, churn_level, predicted_clv::text AS predicted_clv
+           FROM customer_scores WHERE customer_id = ANY($1::uuid[])`,
+        [[...ids]],
+      );
+      const byId = new Map(rows.map((r) => [r.customer_id, fromRow(r)]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
+  );
+}
+
+/** Writes scores of one UTC day and model in one statement; customers removed meanwhile are skipped. */
+export async function writeScores(m: EntityManager, scoredOn: string, modelFitId: string | null, scores: ReadonlyArray<{ customerId: string; scores: CustomerScores }>): Promise<void> {
+  if (!scores.length) return;
+  const col = <T>(f: (s: CustomerScores) => T) => scores.map((x) => f(x.scores));
+  await m.query(
+    `INSERT INTO customer_scores (customer_id, scored_on, scored_at, model_fit_id, occasions, recency_days, monetary,
+                                  r_score, f_score, m_score, segment, value_tier, churn_probability, churn_level, predicted_clv)
+     SELECT u.id, $2::date, now(), $3::uuid, u.occasions, u.recency, u.monetary, u.r, u.f, u.m, u.segment, u.tier, u.churn, u.level, u.clv
+       FROM unnest($1::uuid[], $4::int[], $5::int[], $6::numeric[], $7::smallint[], $8::smallint[], $9::smallint[], $10::text[],
+                   $11::text[], $12::float8[], $13::text[], $14::numeric[])
+            AS u(id, occasions, recency, monetary, r, f, m, segment, tier, churn, level, clv)
+       JOIN customers c ON c.id = u.id
+     ON CONFLICT (customer_id) DO UPDATE SET
+       scored_on = EXCLUDED.scored_on, scored_at = EXCLUDED.scored_at, model_fit_id = EXCLUDED.model_fit_id,
+       occasions = EXCLUDED.occasions, recency_days = EXCLUDED.recency_days, monetary = EXCLUDED.monetary,
+       r_score = EXCLUDED.r_score, f_score = EXCLUDED.f_score, m_score = EXCLUDED.m_score, segment = EXCLUDED.segment,
+       value_tier = EXCLUDED.value_tier, churn_probability = EXCLUDED.churn_probability, churn_level = EXCLUDED.churn_level,
+       predicted_clv = EXCLUDED.predicted_clv`,
+    [
+      scores.map((x) => x.customerId),
+      scoredOn,
+      modelFitId,
+      col((s) => s.occasions),
+      col((s) => s.recencyDays),
+      col((s) => formatAmount(s.monetary)),
+      col((s) => s.rScore),
+      col((s) => s.fScore),
+      col((s) => s.mScore),
+      col((s) => s.segment),
+      col((s) => s.valueTier),
+      col((s) => s.churnProbability),
+      col((s) => s.churnLevel),
+      col((s) => (s.predictedClv === null ? null : formatAmount(s.predictedClv))),
+    ],
+  );
+}

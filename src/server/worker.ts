@@ -1,0 +1,46 @@
+// The job worker: which jobs exist, their schedules, and what a worker queues when it starts. `npm start` runs one in
+// the API process (WORKER=true, the default); `npm run worker` runs one alone; any number share a database.
+
+import type { DataSource } from 'typeorm';
+import type { Config } from '../core/config';
+import { addJob, startJobWorker, type JobWorker } from '../core/jobs';
+import { log } from '../core/logger';
+import { fitModelIfDue } from '../insight/model-fitting';
+import { FIT_MODEL_JOB, RESCORE_JOB, RESCORE_STALE_JOB } from '../scoring/jobs';
+import { rescoreRequested, rescoreStale } from '../scoring/rescore';
+
+/** UTC times: scores count whole UTC days, so a new day rescores everyone just after midnight; hourly heals the rest. */
+const CRONTAB = [
+  `1 0 * * * ${RESCORE_STALE_JOB} ?jobKey=${RESCORE_STALE_JOB}`,
+  `5 * * * * ${RESCORE_STALE_JOB} ?jobKey=${RESCORE_STALE_JOB}`,
+  `17 * * * * ${FIT_MODEL_JOB} ?jobKey=${FIT_MODEL_JOB}`,
+].join('\n');
+
+export async function startWorker(db: DataSource, config: Config, connectionString: string): Promise<JobWorker> {
+  const currency = config.baseCurrency;
+  const worker = await startJobWorker({
+    connectionString,
+    concurrency: config.workerConcurrency,
+    crontab: config.scheduledJobs ? CRONTAB : '',
+    tasks: {
+      [RESCORE_JOB]: async () => {
+        await rescoreRequested(db, currency);
+      },
+      [RESCORE_STALE_JOB]: async () => {
+        await rescoreStale(db, currency);
+      },
+      [FIT_MODEL_JOB]: async () => {
+        await fitModelIfDue(db, currency, config.modelMaxAgeHours);
+      },
+    },
+  });
+  // A fresh install with data fits its first model now, not at the next hour; a process started on a new UTC day
+  // (or after scores were lost) rescores what is stale. Job keys make this safe with many workers starting at once.
+  const [{ unfitted }]: Array<{ unfitted: boolean }> = await db.query(
+    `SELECT NOT EXISTS (SELECT 1 FROM customer_model_fits WHERE active) AND EXISTS (SELECT 1 FROM orders) AS unfitted`,
+  );
+  if (unfitted) await addJob(db, FIT_MODEL_JOB, {}, { jobKey: FIT_MODEL_JOB });
+  await addJob(db, RESCORE_STALE_JOB, {}, { jobKey: RESCORE_STALE_JOB });
+  log.info(`job worker started (${config.workerConcurrency} at a time${config.scheduledJobs ? ', with schedules' : ''})`);
+  return worker;
+}
