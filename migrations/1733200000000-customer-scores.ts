@@ -13,11 +13,13 @@ export class CustomerScores1733200000000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
       CREATE TABLE customer_scores (
-        customer_id uuid PRIMARY KEY REFERENCES customers(id) ON DELETE CASCADE,
+        -- No foreign keys: checking one would take a KEY SHARE lock on the customer, and a write that holds the customer
+        -- row while queueing its rescore would deadlock with the worker's batch (rescore.ts skips removed customers).
+        customer_id uuid PRIMARY KEY,
         -- The UTC day the scores are as of (recency and T count whole days), and the model behind them (null: none yet).
         scored_on date NOT NULL,
         scored_at timestamptz NOT NULL DEFAULT now(),
-        model_fit_id uuid REFERENCES customer_model_fits(id) ON DELETE SET NULL,
+        model_fit_id uuid,
         occasions int NOT NULL,
         recency_days int,
         monetary numeric(20,4) NOT NULL,
@@ -48,7 +50,8 @@ export class CustomerScores1733200000000 implements MigrationInterface {
       DECLARE added int;
       BEGIN
         INSERT INTO customer_score_requests (customer_id)
-        SELECT DISTINCT id FROM unnest(ids) AS u(id) WHERE id IS NOT NULL
+        -- In id order, so that two statements requesting the same customers wait on each other instead of deadlocking.
+        SELECT DISTINCT id FROM unnest(ids) AS u(id) WHERE id IS NOT NULL ORDER BY id
         ON CONFLICT (customer_id) DO NOTHING;
         GET DIAGNOSTICS added = ROW_COUNT;
         IF added > 0 THEN

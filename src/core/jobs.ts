@@ -43,21 +43,47 @@ export interface JobWorker {
   stop(): Promise<void>;
 }
 
-/** Starts a worker; it handles no signals itself (the process's shutdown stops it). */
+/** After the worker stopped on an error (the database went away), how long before it starts again. */
+const RESTART_AFTER_MS = 5_000;
+
+/**
+ * Starts a worker; it handles no signals itself (the process's shutdown stops it). A worker that stops on an error (a
+ * database outage) is logged and started again, so an API process running one in-process heals without a restart,
+ * as its request path does; jobs it held are unlocked by graphile-worker and run again.
+ */
 export async function startJobWorker(o: WorkerOptions): Promise<JobWorker> {
-  const runner: Runner = await run({
-    connectionString: o.connectionString,
-    taskList: o.tasks,
-    crontab: o.crontab ?? '',
-    concurrency: o.concurrency,
-    maxPoolSize: o.concurrency + 2,
-    noHandleSignals: true,
-    pollInterval: 2000,
-    logger: jobLogger,
-  });
+  let stopped = false;
+  let current: Runner | null = null;
+  const launch = async (): Promise<void> => {
+    const runner = await run({
+      connectionString: o.connectionString,
+      taskList: o.tasks,
+      crontab: o.crontab ?? '',
+      concurrency: o.concurrency,
+      maxPoolSize: o.concurrency + 2,
+      noHandleSignals: true,
+      pollInterval: 2000,
+      logger: jobLogger,
+    });
+    current = runner;
+    runner.promise.catch((e) => {
+      if (stopped) return;
+      log.error(`job worker stopped on an error; starting again in ${RESTART_AFTER_MS / 1000} s`, e);
+      setTimeout(relaunch, RESTART_AFTER_MS).unref();
+    });
+  };
+  const relaunch = (): void => {
+    if (stopped) return;
+    launch().catch((e) => {
+      log.error(`job worker could not start; trying again in ${RESTART_AFTER_MS / 1000} s`, e);
+      setTimeout(relaunch, RESTART_AFTER_MS).unref();
+    });
+  };
+  await launch();
   return {
     stop: async () => {
-      await runner.stop();
+      stopped = true;
+      await current?.stop().catch((e) => log.warn('job worker stop failed', e));
     },
   };
 }

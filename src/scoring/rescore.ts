@@ -50,6 +50,8 @@ export async function rescoreRequested(db: DataSource, currency: string): Promis
       if (!taken.length) return 0;
       const ids = taken.map((t) => t.customer_id);
       const days = await purchaseDaysWhere(m, at, ids);
+      // Customers removed since their request leave their scores behind otherwise (customer_scores has no foreign key).
+      await m.query(`DELETE FROM customer_scores s WHERE s.customer_id = ANY($1::uuid[]) AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.id = s.customer_id)`, [ids]);
       await writeScores(
         m,
         utcDate(at),

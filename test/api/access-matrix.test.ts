@@ -122,6 +122,8 @@ async function adminWrites(mutation: string, variables: Record<string, unknown>)
  */
 let fingerprintSql = '';
 async function fingerprint(): Promise<Record<string, string>> {
+  // Scores are rewritten by the worker after writes: compare the database once it has caught up.
+  await app.scoresSettled();
   if (!fingerprintSql) {
     const tables: Array<{ tablename: string }> = await app.db.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`);
     fingerprintSql = tables

@@ -10,7 +10,8 @@ let app: TestApp;
 let admin: Client;
 let name: string;
 beforeAll(async () => {
-  app = await startTestApp();
+  // The request path's outage behaviour; the job worker's own recovery is in src/core/jobs.ts.
+  app = await startTestApp({ WORKER: 'false' });
   admin = await adminClient();
   name = databaseName(app.url);
 });

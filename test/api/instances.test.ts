@@ -1,0 +1,107 @@
+// Two API processes and a worker process on one database: the API keeps no state of its own that a score depends on.
+// Written through one API, the order is rescored by the worker process (the APIs run without workers) and read
+// through the other API. The processes run the compiled server, as `npm start` and `npm run worker` do.
+
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { AccessRole } from '../../src/core/roles';
+import { startTestApp, TestApp } from '../support/test-app';
+
+let app: TestApp;
+let build: string;
+const children: ChildProcess[] = [];
+
+/** A port nobody listens on now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+    s.once('error', reject);
+  });
+}
+
+/** Starts a compiled entry point and resolves once it logged `ready` (the event, not a clock). */
+function start(script: string, env: Record<string, string>, ready: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [path.join(build, script)], {
+    env: { ...process.env, LOG_LEVEL: 'info', DEMO_DATA: 'false', SCHEDULED_JOBS: 'false', DATABASE_URL: app.url, DATA_DIR: path.join(build, 'data'), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const onData = (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (seen.includes(ready)) resolve(child);
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before it was ready:\n${seen}`)));
+  });
+}
+
+async function post(port: number, key: string, query: string, variables: Record<string, unknown> = {}) {
+  const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await res.json()) as { data: any; errors?: unknown[] };
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return body.data;
+}
+
+beforeAll(async () => {
+  app = await startTestApp({ WORKER: 'false' });
+  // Inside the checkout (in the ignored .data/), so the compiled server resolves node_modules as dist/ does.
+  const root = path.resolve(__dirname, '../..');
+  fs.mkdirSync(path.join(root, '.data'), { recursive: true });
+  build = fs.mkdtempSync(path.join(root, '.data', 'test-build-'));
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', build, '--incremental', 'false', '--tsBuildInfoFile', 'null'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+});
+
+afterAll(async () => {
+  await Promise.all(
+    children.map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          if (c.exitCode !== null) return resolve();
+          c.once('exit', () => resolve());
+          c.kill('SIGTERM');
+        }),
+    ),
+  );
+  await app.close();
+  fs.rmSync(build, { recursive: true, force: true });
+});
+
+it('serves one truth from two API processes, with scores written by a worker process', async () => {
+  const [one, two] = [await freePort(), await freePort()];
+  await Promise.all([
+    start('src/main.js', { PORT: String(one), WORKER: 'false' }, 'Rapport is ready'),
+    start('src/main.js', { PORT: String(two), WORKER: 'false' }, 'Rapport is ready'),
+    start('src/cli/worker.js', {}, 'job worker started'),
+  ]);
+  const key = await app.createKey({ role: AccessRole.ADMIN });
+  const { createCustomer } = await post(one, key, `mutation { createCustomer(input: { kind: PERSON, name: "Two Instances" }) { customer { id } userErrors { message } } }`);
+  const id = createCustomer.customer.id;
+  await app.scoresSettled();
+  const SCORES = `query($id: ID!) { customer(id: $id) { segment rfm { frequency } } }`;
+  expect((await post(two, key, SCORES, { id })).customer).toEqual({ segment: 'PROSPECT', rfm: { frequency: 0 } });
+
+  const { recordOrder } = await post(one, key, `mutation($id: ID!) { recordOrder(input: { customerId: $id, lines: [{ description: "Beans", quantity: 2, unitPrice: "12.50" }] }) { order { id } userErrors { message } } }`, { id });
+  expect(recordOrder.userErrors).toEqual([]);
+  // Neither API process runs a worker (nor does this test's app): only the worker process can write the new score.
+  await app.scoresSettled();
+  const read = (await post(two, key, SCORES, { id })).customer;
+  expect(read.rfm.frequency).toBe(1);
+  expect(read.segment).not.toBe('PROSPECT');
+  const { customers } = await post(two, key, `query($seg: Segment!) { customers(filter: { segment: { eq: $seg } }) { nodes { id } } }`, { seg: read.segment });
+  expect(customers.nodes.map((n: { id: string }) => n.id)).toContain(id);
+});
