@@ -22,7 +22,8 @@ export class CustomerScores1733200000000 implements MigrationInterface {
         model_fit_id uuid,
         occasions int NOT NULL,
         recency_days int,
-        monetary numeric(20,4) NOT NULL,
+        -- Unbounded numeric: totals of rows written before the money limits can exceed any fixed precision.
+        monetary numeric NOT NULL,
         r_score smallint,
         f_score smallint,
         m_score smallint,
@@ -30,7 +31,7 @@ export class CustomerScores1733200000000 implements MigrationInterface {
         value_tier text NOT NULL,
         churn_probability double precision,
         churn_level text,
-        predicted_clv numeric(20,4)
+        predicted_clv numeric
       )`);
     // One index per derived filter and sort; the id breaks ties as the keyset cursor does.
     await q.query(`CREATE INDEX customer_scores_segment ON customer_scores (segment)`);

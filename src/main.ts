@@ -36,12 +36,14 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info(`${signal} received: finishing ${serving.inFlight} request(s) in flight, refusing new ones`);
+    // The job in progress finishes (or, if Postgres is stopping too, is unlocked for another worker to run).
+    const workerStopped = worker?.stop().catch((e) => log.warn('job worker stop failed', e));
     const { completed, cutOff } = await serving.drain(server, config.shutdownGraceMs);
     if (!completed) log.warn(`${cutOff} request(s) still running after SHUTDOWN_GRACE_MS (${config.shutdownGraceMs} ms) were cut off`);
     log.debug('http server closed');
     await stop().catch((e) => log.warn('apollo stop failed', e));
     log.debug('graphql server stopped');
-    await worker?.stop().catch((e) => log.warn('job worker stop failed', e));
+    await workerStopped;
     await jobsDb?.destroy().catch((e) => log.warn('job pool close failed', e));
     await db.close().catch((e) => log.warn('database close failed', e));
     log.info('stopped');

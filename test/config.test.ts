@@ -1,3 +1,5 @@
+import { parseCrontab } from 'graphile-worker';
+import { CRONTAB } from '../src/server/worker';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../src/core/config';
 
@@ -70,5 +72,13 @@ describe('configuration', () => {
       expect.stringContaining('CORS_ORIGINS'),
       expect.stringContaining('THROTTLE_ANALYST_BUCKET_SIZE'),
     ]);
+  });
+});
+
+describe('job schedules', () => {
+  it('parse as graphile-worker crontab lines, each with its own id', () => {
+    const items = parseCrontab(CRONTAB);
+    expect(items.map((i) => i.identifier)).toEqual(['new_day', 'hourly_rescore', 'hourly_refit']);
+    expect(new Set(items.map((i) => i.task))).toEqual(new Set(['rescore_stale_customers', 'fit_customer_model']));
   });
 });

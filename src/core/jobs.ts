@@ -3,6 +3,7 @@
 // number of API and worker processes share one database and no work depends on a timer in an API process.
 
 import { Logger, run, runMigrations, type Runner, type TaskList } from 'graphile-worker';
+import { Pool } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import { log } from './logger';
 
@@ -54,13 +55,16 @@ const RESTART_AFTER_MS = 5_000;
 export async function startJobWorker(o: WorkerOptions): Promise<JobWorker> {
   let stopped = false;
   let current: Runner | null = null;
+  // Our own pool, so that a connection the server drops (an outage, Postgres stopping first on Ctrl-C) is an error
+  // we log, not an unhandled 'error' event that ends the process.
+  const pool = new Pool({ connectionString: o.connectionString, max: o.concurrency + 2, application_name: 'rapport-worker' });
+  pool.on('error', (e) => log.warn(`job worker connection lost: ${e.message}`));
   const launch = async (): Promise<void> => {
     const runner = await run({
-      connectionString: o.connectionString,
+      pgPool: pool,
       taskList: o.tasks,
       crontab: o.crontab ?? '',
       concurrency: o.concurrency,
-      maxPoolSize: o.concurrency + 2,
       noHandleSignals: true,
       pollInterval: 2000,
       logger: jobLogger,
@@ -84,6 +88,7 @@ export async function startJobWorker(o: WorkerOptions): Promise<JobWorker> {
     stop: async () => {
       stopped = true;
       await current?.stop().catch((e) => log.warn('job worker stop failed', e));
+      await pool.end().catch(() => undefined);
     },
   };
 }

@@ -31,11 +31,8 @@ async function populationBreakpoints(db: DataSource, at: Date, currency: string)
  * Returns how many customers were scored.
  */
 export async function rescoreRequested(db: DataSource, currency: string): Promise<number> {
-  const at = new Date();
-  const model = await activeModel(db);
-  const basis: ScoringBasis = { at, model, breakpoints: model?.rfmBreakpoints ?? null, currency };
-  if (!model) basis.breakpoints = await populationBreakpoints(db, at, currency);
   let scored = 0;
+  let populationAt: { day: string; breakpoints: RfmBreakpoints | null } | null = null;
   for (;;) {
     const n = await db.transaction(async (m) => {
       const taken: Array<{ customer_id: string }> = await m.query(
@@ -48,6 +45,15 @@ export async function rescoreRequested(db: DataSource, currency: string): Promis
         [BATCH],
       );
       if (!taken.length) return 0;
+      // The model is read per batch: a fit activated while this job drains must not be overwritten by scores from the
+      // model before it (the fit's own rescore skips the requests this batch holds, then requests them again).
+      const at = new Date();
+      const model = await activeModel(m);
+      const basis: ScoringBasis = { at, model, breakpoints: model?.rfmBreakpoints ?? null, currency };
+      if (!model) {
+        if (populationAt?.day !== utcDate(at)) populationAt = { day: utcDate(at), breakpoints: await populationBreakpoints(db, at, currency) };
+        basis.breakpoints = populationAt.breakpoints;
+      }
       const ids = taken.map((t) => t.customer_id);
       const days = await purchaseDaysWhere(m, at, ids);
       // Customers removed since their request leave their scores behind otherwise (customer_scores has no foreign key).

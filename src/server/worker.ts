@@ -10,10 +10,10 @@ import { FIT_MODEL_JOB, RESCORE_JOB, RESCORE_STALE_JOB } from '../scoring/jobs';
 import { rescoreRequested, rescoreStale } from '../scoring/rescore';
 
 /** UTC times: scores count whole UTC days, so a new day rescores everyone just after midnight; hourly heals the rest. */
-const CRONTAB = [
-  `1 0 * * * ${RESCORE_STALE_JOB} ?jobKey=${RESCORE_STALE_JOB}`,
-  `5 * * * * ${RESCORE_STALE_JOB} ?jobKey=${RESCORE_STALE_JOB}`,
-  `17 * * * * ${FIT_MODEL_JOB} ?jobKey=${FIT_MODEL_JOB}`,
+export const CRONTAB = [
+  `1 0 * * * ${RESCORE_STALE_JOB} ?id=new_day&jobKey=${RESCORE_STALE_JOB}`,
+  `5 * * * * ${RESCORE_STALE_JOB} ?id=hourly_rescore&jobKey=${RESCORE_STALE_JOB}`,
+  `17 * * * * ${FIT_MODEL_JOB} ?id=hourly_refit&jobKey=${FIT_MODEL_JOB}`,
 ].join('\n');
 
 export async function startWorker(db: DataSource, config: Config, connectionString: string): Promise<JobWorker> {

@@ -278,6 +278,7 @@ describe('money at the documented maximum', () => {
     const mixed = await app.ok(RECORD, { input: { customerId: whale, currency: 'JPY', exchangeRate: '0.01', lines: [{ description: 'Yen', quantity: 100, unitPrice: '1000000' }] } });
     expectUserErrors(mixed.recordOrder);
 
+    await app.scoresSettled();
     const data = await app.ok(ANALYTICS);
     const top = data.customers.nodes[0];
     expect(top.name).toBe('Whale');
@@ -298,6 +299,7 @@ describe('money at the documented maximum', () => {
       await app.db.query(`UPDATE order_lines SET unit_price_amount = 999999999999999, total_amount = 999999999999999 WHERE order_id = $1`, [id]);
       await app.db.query(`UPDATE orders SET subtotal_amount = 999999999999999, total_amount = 999999999999999, total_base = 999999999999999 WHERE id = $1`, [id]);
     }
+    await app.scoresSettled();
     const data = await app.ok(ANALYTICS);
     expect(data.customers.nodes.length).toBe(5);
     const stats = await app.ok(`query($id: ID!) { customer(id: $id) { orderStats { revenue { amount } } } }`, { id: legacy });
