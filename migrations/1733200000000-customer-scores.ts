@@ -24,6 +24,9 @@ export class CustomerScores1733200000000 implements MigrationInterface {
         recency_days int,
         -- Unbounded numeric: totals of rows written before the money limits can exceed any fixed precision.
         monetary numeric NOT NULL,
+        -- Exact purchase totals on both bases, so segment and tier reports are one GROUP BY over this table.
+        revenue numeric NOT NULL,
+        margin numeric NOT NULL,
         r_score smallint,
         f_score smallint,
         m_score smallint,

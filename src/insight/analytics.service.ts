@@ -41,7 +41,7 @@ import {
 import { streamPopulationDays } from './insight.loaders';
 import type { InsightService } from './insight.service';
 import { loadPopulation } from './model-fitting';
-import { moneyOfFloat, moneyOfUnits, unitsOfFloat } from './model-money';
+import { divideToMinor, moneyOfFloat, moneyOfUnits, unitsOfFloat } from './model-money';
 import { predictedClv, rfmInputFromRow, summarizeOccasions } from './occasions';
 import { NextBestActionKind, Segment } from './insight.types';
 
@@ -91,8 +91,13 @@ export class InsightAnalytics {
     return this.bookIds;
   }
 
+  /**
+   * Now: one GROUP BY over the stored scores (the segments the fields return, the worker's exact totals and predicted
+   * CLVs). At an earlier asOf: segments recomputed from the purchases up to then.
+   */
   async segmentSummary(asOfArg?: Date | null): Promise<SegmentSummary> {
     this.guard();
+    if (asOfArg == null) return this.storedSegmentSummary();
     const at = this.insight.asOf(asOfArg);
     const currency = this.insight.currency;
     const model = await this.insight.model();
@@ -140,6 +145,42 @@ export class InsightAnalytics {
           },
         }),
       ),
+    });
+  }
+
+  private async storedSegmentSummary(): Promise<SegmentSummary> {
+    const currency = this.insight.currency;
+    // Customers not scored yet (created a moment ago) count as prospects until the worker reaches them.
+    const rows: Array<{ segment: Segment; customers: number; revenue: string; margin: string; clvSum: string | null; clvCount: number }> =
+      await this.deps.db.query(
+        `SELECT coalesce(s.segment, 'PROSPECT') AS segment, count(*)::int AS customers,
+                coalesce(sum(s.revenue), 0)::text AS revenue, coalesce(sum(s.margin), 0)::text AS margin,
+                sum(s.predicted_clv)::text AS "clvSum", count(s.predicted_clv)::int AS "clvCount"
+           FROM customers c LEFT JOIN customer_scores s ON s.customer_id = c.id
+          WHERE c.deleted_at IS NULL AND ${this.inBook('c')}
+          GROUP BY 1`,
+      );
+    const bySegment = new Map(rows.map((r) => [r.segment, r]));
+    const n = rows.reduce((sum, r) => sum + r.customers, 0);
+    const totalMargin = rows.reduce((sum, r) => sum + parseAmount(r.margin), 0n);
+    return Object.assign(new SegmentSummary(), {
+      asOf: this.insight.now,
+      customers: n,
+      segments: Object.keys(SEGMENTS).map((key) => {
+        const segment = key as Segment;
+        const r = bySegment.get(segment);
+        const margin = r ? parseAmount(r.margin) : 0n;
+        const clv = r?.clvCount ? moneyOfUnits(divideToMinor(parseAmount(r.clvSum!), BigInt(r.clvCount), currency), currency) : null;
+        return Object.assign(new SegmentSummaryRow(), {
+          segment,
+          customers: r?.customers ?? 0,
+          share: n ? (r?.customers ?? 0) / n : 0,
+          revenue: moneyOfUnits(r ? parseAmount(r.revenue) : 0n, currency),
+          margin: moneyOfUnits(margin, currency),
+          marginShare: totalMargin > 0n ? Number(margin) / Number(totalMargin) : 0,
+          averageClvOf: async () => clv,
+        });
+      }),
     });
   }
 

@@ -105,6 +105,9 @@ export interface CustomerScores {
   occasions: number;
   /** Exact units (ten-thousandths) on the model's value basis. */
   monetary: bigint;
+  /** Exact purchase totals (ten-thousandths), for reports that group by the scores. */
+  revenue: bigint;
+  margin: bigint;
   rScore: number | null;
   fScore: number | null;
   mScore: number | null;
@@ -123,6 +126,8 @@ export function scoreCustomer(days: readonly PurchaseDay[], b: ScoringBasis): Cu
     recencyDays: rfm.input?.recencyDays ?? null,
     occasions: days.length,
     monetary: rfm.monetary,
+    revenue: exactTotal(days, ValueBasis.REVENUE),
+    margin: exactTotal(days, ValueBasis.MARGIN),
     rScore: rfm.scored.r,
     fScore: rfm.scored.f,
     mScore: rfm.scored.m,

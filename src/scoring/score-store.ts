@@ -24,6 +24,8 @@ interface ScoreRow {
   occasions: number;
   recency_days: number | null;
   monetary: string;
+  revenue: string;
+  margin: string;
   r_score: number | null;
   f_score: number | null;
   m_score: number | null;
@@ -42,6 +44,8 @@ function fromRow(r: ScoreRow): StoredScores {
     occasions: r.occasions,
     recencyDays: r.recency_days,
     monetary: parseAmount(r.monetary),
+    revenue: parseAmount(r.revenue),
+    margin: parseAmount(r.margin),
     rScore: r.r_score,
     fScore: r.f_score,
     mScore: r.m_score,
@@ -59,7 +63,7 @@ export function customerScoreRows(loaders: Loaders): DataLoader<string, StoredSc
     new DataLoader<string, StoredScores | null>(async (ids) => {
       const rows: ScoreRow[] = await loaders.db.query(
         `SELECT customer_id, scored_on::text AS scored_on, model_fit_id, occasions, recency_days, monetary::text AS monetary,
-                r_score, f_score, m_score, segment, value_tier, churn_probability, churn_level, predicted_clv::text AS predicted_clv
+                revenue::text AS revenue, margin::text AS margin, r_score, f_score, m_score, segment, value_tier, churn_probability, churn_level, predicted_clv::text AS predicted_clv
            FROM customer_scores WHERE customer_id = ANY($1::uuid[])`,
         [[...ids]],
       );
@@ -74,16 +78,17 @@ export async function writeScores(m: EntityManager, scoredOn: string, modelFitId
   if (!scores.length) return;
   const col = <T>(f: (s: CustomerScores) => T) => scores.map((x) => f(x.scores));
   await m.query(
-    `INSERT INTO customer_scores (customer_id, scored_on, scored_at, model_fit_id, occasions, recency_days, monetary,
+    `INSERT INTO customer_scores (customer_id, scored_on, scored_at, model_fit_id, occasions, recency_days, monetary, revenue, margin,
                                   r_score, f_score, m_score, segment, value_tier, churn_probability, churn_level, predicted_clv)
-     SELECT u.id, $2::date, now(), $3::uuid, u.occasions, u.recency, u.monetary, u.r, u.f, u.m, u.segment, u.tier, u.churn, u.level, u.clv
+     SELECT u.id, $2::date, now(), $3::uuid, u.occasions, u.recency, u.monetary, u.revenue, u.margin, u.r, u.f, u.m, u.segment, u.tier, u.churn, u.level, u.clv
        FROM unnest($1::uuid[], $4::int[], $5::int[], $6::numeric[], $7::smallint[], $8::smallint[], $9::smallint[], $10::text[],
-                   $11::text[], $12::float8[], $13::text[], $14::numeric[])
-            AS u(id, occasions, recency, monetary, r, f, m, segment, tier, churn, level, clv)
+                   $11::text[], $12::float8[], $13::text[], $14::numeric[], $15::numeric[], $16::numeric[])
+            AS u(id, occasions, recency, monetary, r, f, m, segment, tier, churn, level, clv, revenue, margin)
        JOIN customers c ON c.id = u.id
      ON CONFLICT (customer_id) DO UPDATE SET
        scored_on = EXCLUDED.scored_on, scored_at = EXCLUDED.scored_at, model_fit_id = EXCLUDED.model_fit_id,
        occasions = EXCLUDED.occasions, recency_days = EXCLUDED.recency_days, monetary = EXCLUDED.monetary,
+       revenue = EXCLUDED.revenue, margin = EXCLUDED.margin,
        r_score = EXCLUDED.r_score, f_score = EXCLUDED.f_score, m_score = EXCLUDED.m_score, segment = EXCLUDED.segment,
        value_tier = EXCLUDED.value_tier, churn_probability = EXCLUDED.churn_probability, churn_level = EXCLUDED.churn_level,
        predicted_clv = EXCLUDED.predicted_clv`,
@@ -102,6 +107,8 @@ export async function writeScores(m: EntityManager, scoredOn: string, modelFitId
       col((s) => s.churnProbability),
       col((s) => s.churnLevel),
       col((s) => (s.predictedClv === null ? null : formatAmount(s.predictedClv))),
+      col((s) => formatAmount(s.revenue)),
+      col((s) => formatAmount(s.margin)),
     ],
   );
 }
