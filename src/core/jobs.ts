@@ -58,7 +58,10 @@ export async function startJobWorker(o: WorkerOptions): Promise<JobWorker> {
   // Our own pool, so that a connection the server drops (an outage, Postgres stopping first on Ctrl-C) is an error
   // we log, not an unhandled 'error' event that ends the process.
   const pool = new Pool({ connectionString: o.connectionString, max: o.concurrency + 2, application_name: 'rapport-worker' });
-  pool.on('error', (e) => log.warn(`job worker connection lost: ${e.message}`));
+  const lost = (e: Error) => log.warn(`job worker connection lost: ${e.message}`);
+  pool.on('error', lost);
+  // A checked-out client's errors too (graphile-worker asks for both handlers).
+  pool.on('connect', (client) => client.on('error', lost));
   const launch = async (): Promise<void> => {
     const runner = await run({
       pgPool: pool,

@@ -1,0 +1,104 @@
+// The scoring engine through the real stack: every kind of write queues a rescore in its own transaction, the job
+// worker writes customer_scores, and the fields and derived filters read those rows. Tests wait for the worker (the
+// event), never for a clock.
+
+import { fromGlobalId } from '../../src/common/ids';
+import { addJob } from '../../src/core/jobs';
+import { RESCORE_STALE_JOB } from '../../src/scoring/jobs';
+import { startTestApp, TestApp } from '../support/test-app';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(() => app.close());
+
+const SCORES = `query($id: ID!) { customer(id: $id) { segment valueTier rfm { frequency asOf } clv { predicted { amount } } } }`;
+const RECORD = `mutation($input: RecordOrderInput!) { recordOrder(input: $input) { order { id } userErrors { message } } }`;
+
+async function stored(id: string) {
+  const [row] = await app.db.query(`SELECT occasions, segment, scored_on::text AS scored_on, model_fit_id FROM customer_scores WHERE customer_id = $1`, [fromGlobalId(id)!.id]);
+  return row;
+}
+
+async function order(customerId: string, daysAgo: number, amount = '40.00'): Promise<string> {
+  const placedAt = new Date(Date.now() - daysAgo * 86_400_000).toISOString();
+  const { recordOrder } = await app.ok(RECORD, { input: { customerId, placedAt, lines: [{ description: 'Beans', quantity: 1, unitPrice: amount }] } });
+  expect(recordOrder.userErrors).toEqual([]);
+  return recordOrder.order.id;
+}
+
+describe('scores follow every kind of write', () => {
+  let customer: string;
+  let second: string;
+
+  it('a new customer is scored as a prospect', async () => {
+    const { createCustomer } = await app.ok(`mutation { createCustomer(input: { kind: PERSON, name: "Scored Person" }) { customer { id } } }`);
+    customer = createCustomer.customer.id;
+    await app.scoresSettled();
+    expect(await stored(customer)).toMatchObject({ occasions: 0, segment: 'PROSPECT', scored_on: new Date().toISOString().slice(0, 10) });
+    const { customer: c } = await app.ok(SCORES, { id: customer });
+    expect(c).toMatchObject({ segment: 'PROSPECT', valueTier: 'MONITOR', rfm: { frequency: 0 }, clv: { predicted: null } });
+  });
+
+  it('an order recorded, then another on a second day, count as purchase occasions', async () => {
+    await order(customer, 40);
+    await app.scoresSettled();
+    expect((await stored(customer)).occasions).toBe(1);
+    second = await order(customer, 3);
+    await app.scoresSettled();
+    expect((await stored(customer)).occasions).toBe(2);
+    const { customer: c } = await app.ok(SCORES, { id: customer });
+    expect(c.rfm.frequency).toBe(2);
+    expect(c.segment).not.toBe('PROSPECT');
+  });
+
+  it('a cancelled order stops counting', async () => {
+    const { updateOrderStatus } = await app.ok(`mutation($id: ID!) { updateOrderStatus(input: { id: $id, status: CANCELLED }) { userErrors { message } } }`, { id: second });
+    expect(updateOrderStatus.userErrors).toEqual([]);
+    await app.scoresSettled();
+    expect((await stored(customer)).occasions).toBe(1);
+  });
+
+  it('a deleted and a restored customer are rescored, and a filter on segment follows', async () => {
+    const before = await app.db.query(`SELECT scored_at FROM customer_scores WHERE customer_id = $1`, [fromGlobalId(customer)!.id]);
+    await app.ok(`mutation($id: ID!) { deleteCustomer(input: { id: $id }) { userErrors { message } } }`, { id: customer });
+    await app.scoresSettled();
+    const afterDelete = await app.db.query(`SELECT scored_at FROM customer_scores WHERE customer_id = $1`, [fromGlobalId(customer)!.id]);
+    expect(afterDelete[0].scored_at.getTime()).toBeGreaterThan(before[0].scored_at.getTime());
+    await app.ok(`mutation($id: ID!) { restoreCustomer(input: { id: $id }) { userErrors { message } } }`, { id: customer });
+    await app.scoresSettled();
+    const { customer: c } = await app.ok(SCORES, { id: customer });
+    const { customers } = await app.ok(`query($s: Segment!) { customers(filter: { segment: { eq: $s } }) { nodes { id } } }`, { s: c.segment });
+    expect(customers.nodes.map((n: { id: string }) => n.id)).toContain(customer);
+  });
+
+  it('a new UTC day rescores everyone whose scores are from an earlier one', async () => {
+    await app.db.query(`UPDATE customer_scores SET scored_on = scored_on - 1`);
+    // What the 00:01 UTC schedule queues.
+    await addJob(app.db, RESCORE_STALE_JOB, {}, { jobKey: RESCORE_STALE_JOB });
+    await app.scoresSettled();
+    const [{ stale }] = await app.db.query(`SELECT count(*)::int AS stale FROM customer_scores WHERE scored_on < (now() AT TIME ZONE 'UTC')::date`);
+    expect(stale).toBe(0);
+  });
+
+  it('a new model rescores everyone with it', async () => {
+    // Enough buyers for a fit.
+    const ids: Array<{ id: string }> = await app.db.query(`INSERT INTO customers (kind, name) SELECT 'PERSON', 'Buyer ' || i FROM generate_series(1, 60) i RETURNING id`);
+    await app.db.query(
+      `INSERT INTO orders (customer_id, placed_at, status, channel, currency, base_currency, rate_to_base, subtotal_amount, discount_amount, total_amount, cost_amount, total_base, cost_base)
+       SELECT c, now() - make_interval(days => ((k * 37 + i * 11) % 400 + 1)::int), 'FULFILLED', 'ONLINE', $2, $2, 1, 20 + k, 0, 20 + k, 8, 20 + k, 8
+         FROM unnest($1::uuid[]) WITH ORDINALITY AS u(c, i), generate_series(0, (i % 5)::int) AS k`,
+      [ids.map((r) => r.id), app.config.baseCurrency],
+    );
+    await app.scoresSettled();
+    const { fitCustomerModel } = await app.ok(`mutation { fitCustomerModel(input: {}) { model { id } userErrors { message } } }`);
+    expect(fitCustomerModel.userErrors).toEqual([]);
+    await app.scoresSettled();
+    const model = fromGlobalId(fitCustomerModel.model.id)!.id;
+    const [{ other }] = await app.db.query(`SELECT count(*)::int AS other FROM customer_scores WHERE model_fit_id IS DISTINCT FROM $1`, [model]);
+    expect(other).toBe(0);
+    const { customer: c } = await app.ok(SCORES, { id: customer });
+    expect(c.clv.predicted).not.toBeNull();
+  });
+});
