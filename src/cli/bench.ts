@@ -134,7 +134,7 @@ async function main(): Promise<void> {
       const side = async (label: string, count: number, rapport: () => Promise<unknown>, floor: () => Promise<unknown>) => {
         const a = await timeRequests(label, count, async () => void (await rapport()));
         const b = await timeRequests(`    raw-SQL floor`, count, async () => void (await floor()));
-        const median = (line: string) => Number(/median ([\d.]+) ms/.exec(line)?.[1]);
+        const median = (line: string) => Number(/median\s+([\d.]+) ms/.exec(line)?.[1]);
         report.push(a, b, `    ratio (medians): ${(median(a) / median(b)).toFixed(1)}×`);
       };
       await side('(b) 50 customers by predicted CLV, with segment and churn', 50, () => post(PAGE_OF_50, { after: null }), pageFloor);
