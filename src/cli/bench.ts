@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import fs from 'node:fs';
 import os from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createDataSource, runMigrations } from '../db/data-source';
@@ -99,9 +100,19 @@ async function main(): Promise<void> {
     report.push(`full model fit (BG/NBD + Gamma-Gamma + RFM breakpoints + value tiers + cross-sell rules) on ${fit.customers} buyers: ${((Date.now() - fitStarted) / 1000).toFixed(2)} s`);
 
     // The worker's full rescore (every customer, the job a new model or a new UTC day queues), run here directly.
+    // With the event loop's longest stall and the peak RSS meanwhile: the worker shares its process with the API.
     const rescoring = Date.now();
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
+    let peakRss = process.memoryUsage().rss;
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
     const rescored = await rescoreStale(db.dataSource, config.baseCurrency);
-    report.push(`full rescore by the worker's job (${rescored} customers, batches of 500, written to customer_scores): ${((Date.now() - rescoring) / 1000).toFixed(2)} s`);
+    clearInterval(sampler);
+    loop.disable();
+    report.push(
+      `full rescore by the worker's job (${rescored} customers, batches of 500, written to customer_scores): ${((Date.now() - rescoring) / 1000).toFixed(2)} s; ` +
+        `longest event-loop stall ${(loop.max / 1e6).toFixed(0)} ms, peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB`,
+    );
 
     const errors = new UserErrors();
     const key = await db.dataSource.transaction((m) => insertApiKey(m, errors, { actor: SYSTEM }, { name: 'bench', role: AccessRole.ADMIN, createdBy: 'bench' }));

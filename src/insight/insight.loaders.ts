@@ -106,6 +106,43 @@ export async function streamPopulationDays(
   await m.query(`CLOSE insight_population`);
 }
 
+/** One buyer's purchase summary as of an instant: one row per customer, values as floats (model input only). */
+export interface PopulationSummaryRow {
+  customerId: string;
+  occasions: number;
+  firstDay: number;
+  lastDay: number;
+  firstAt: Date;
+  lastAt: Date;
+  revenue: number;
+  margin: number;
+  /** The first occasion's values: the repeat occasions' mean (Gamma-Gamma's m_x) leaves it out. */
+  firstRevenue: number;
+  firstMargin: number;
+}
+
+/**
+ * Every buyer's summary up to `asOf` (customers not deleted), one row per customer from one aggregate over the
+ * per-day sums, so a fit reads ~one row per buyer instead of one per buyer-day.
+ */
+export async function populationSummaries(m: EntityManager | DataSource, asOf: Date): Promise<PopulationSummaryRow[]> {
+  const rows: Array<Omit<PopulationSummaryRow, 'firstAt' | 'lastAt'> & { firstAt: Date; lastAt: Date }> = await m.query(
+    `WITH d AS (
+       SELECT o.customer_id, ${UTC_DAY} AS day, sum(o.total_base) AS revenue, sum(o.margin_base) AS margin,
+              min(o.placed_at) AS first_at, max(o.placed_at) AS last_at
+         FROM orders o JOIN customers c ON c.id = o.customer_id AND c.deleted_at IS NULL
+        WHERE ${PURCHASES} AND o.placed_at <= $2
+        GROUP BY 1, 2)
+     SELECT customer_id AS "customerId", count(*)::int AS occasions, min(day) AS "firstDay", max(day) AS "lastDay",
+            min(first_at) AS "firstAt", max(last_at) AS "lastAt",
+            sum(revenue)::float8 AS revenue, sum(margin)::float8 AS margin,
+            (array_agg(revenue ORDER BY day))[1]::float8 AS "firstRevenue", (array_agg(margin ORDER BY day))[1]::float8 AS "firstMargin"
+       FROM d GROUP BY 1`,
+    [PURCHASE_STATUSES, asOf],
+  );
+  return rows;
+}
+
 /** One buyer's RFM raw values as of an instant, with exact value sums on both bases. */
 export interface PopulationRfmRow {
   customerId: string;

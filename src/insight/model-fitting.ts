@@ -4,11 +4,11 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { addJob } from '../core/jobs';
 import { RESCORE_STALE_JOB } from '../scoring/jobs';
-import { associationRules, fitBgnbd, fitGammaGamma, rfmBreakpoints, valueTierThresholds, type PurchaseSummary } from '../intelligence';
+import { associationRules, DAYS_PER_UNIT, fitBgnbd, fitGammaGamma, rfmBreakpoints, utcDay, valueTierThresholds, type PurchaseSummary } from '../intelligence';
 import { log } from '../core/logger';
 import { CustomerModel, customerModelFromRow, GammaGammaFitRecord, TimeUnit, ValueBasis } from './customer-model-fit.entity';
-import { populationBaskets, streamPopulationDays } from './insight.loaders';
-import { modelValue, predictedClv, rfmInputFromSummary, summarizeOccasions } from './occasions';
+import { populationBaskets, populationSummaries } from './insight.loaders';
+import { modelValue, predictedClv, rfmInputFromSummary } from './occasions';
 
 /** Gamma-Gamma is not fitted on fewer repeat buyers than this: the estimate would be noise. */
 export const MIN_REPEAT_BUYERS = 10;
@@ -30,23 +30,30 @@ export class CannotFitError extends Error {}
 const NO_PURCHASES = 'No customer has a purchase by this date: there is nothing to fit.';
 const positive = (...xs: number[]): boolean => xs.every((x) => Number.isFinite(x) && x > 0);
 
-/** The population's summaries as of `asOf` in one unit, with both value bases. */
+/** The population's summaries as of `asOf` in one unit, with both value bases (purchase-summary's convention). */
 export async function loadPopulation(db: DataSource, asOf: Date, unit: TimeUnit): Promise<PopulationMember[]> {
-  const members: PopulationMember[] = [];
-  await db.transaction('REPEATABLE READ', (m) =>
-    streamPopulationDays(m, asOf, (customerId, days) => {
-      const margin = summarizeOccasions(days.map((d) => ({ firstAt: d.firstAt, lastAt: d.lastAt, value: d.margin })), asOf, unit);
-      const revenue = summarizeOccasions(days.map((d) => ({ firstAt: d.firstAt, lastAt: d.lastAt, value: d.revenue })), asOf, unit);
-      if (!margin || !revenue) return;
-      members.push({
-        customerId,
-        summary: margin,
-        margin: { total: margin.totalValue, mx: margin.monetaryValue },
-        revenue: { total: revenue.totalValue, mx: revenue.monetaryValue },
-      });
-    }),
-  );
-  return members;
+  const perUnit = DAYS_PER_UNIT[unit];
+  const today = utcDay(asOf);
+  return (await populationSummaries(db, asOf)).map((r) => {
+    const x = r.occasions - 1;
+    const summary: PurchaseSummary = {
+      x,
+      tx: (r.lastDay - r.firstDay) / perUnit,
+      T: (today - r.firstDay) / perUnit,
+      unit,
+      monetaryValue: x > 0 ? (r.margin - r.firstMargin) / x : 0,
+      occasions: r.occasions,
+      firstPurchaseAt: new Date(r.firstAt),
+      lastPurchaseAt: new Date(r.lastAt),
+      totalValue: r.margin,
+    };
+    return {
+      customerId: r.customerId,
+      summary,
+      margin: { total: r.margin, mx: summary.monetaryValue },
+      revenue: { total: r.revenue, mx: x > 0 ? (r.revenue - r.firstRevenue) / x : 0 },
+    };
+  });
 }
 
 function fitGammaGammaOn(members: readonly PopulationMember[], basis: ValueBasis): GammaGammaFitRecord | null {
@@ -73,6 +80,9 @@ export interface FitOptions {
  */
 export async function fitAndStore(db: DataSource, o: FitOptions): Promise<CustomerModel> {
   const started = Date.now();
+  // The baskets for the cross-sell rules load on a second connection while the summaries load and the models fit.
+  const baskets = populationBaskets(db, o.asOf);
+  baskets.catch(() => undefined);
   const members = await loadPopulation(db, o.asOf, o.timeUnit);
   if (members.length === 0) throw new CannotFitError(NO_PURCHASES);
   const bg = fitBgnbd(members.map((m) => m.summary));
@@ -90,7 +100,7 @@ export async function fitAndStore(db: DataSource, o: FitOptions): Promise<Custom
       potentialValue: gammaGamma ? predictedClv(bgnbd, gammaGamma, { ...m.summary, monetaryValue: m[key].mx, totalValue: m[key].total }) ?? 0 : 0,
     })),
   );
-  const rules = associationRules(await populationBaskets(db, o.asOf), { minSupport: RULE_MIN_SUPPORT }).slice(0, MAX_STORED_RULES);
+  const rules = associationRules(await baskets, { minSupport: RULE_MIN_SUPPORT }).slice(0, MAX_STORED_RULES);
   const durationMs = Date.now() - started;
   const row = await db.transaction(async (m) => {
     await m.query(`SELECT pg_advisory_xact_lock(hashtext('customer_model_fits'))`);
