@@ -37,10 +37,12 @@ export async function rescoreRequested(db: DataSource, currency: string): Promis
     const n = await db.transaction(async (m) => {
       const taken: Array<{ customer_id: string }> = await m.query(
         // A CTE: TypeORM returns [rows, count] for a bare DELETE … RETURNING.
-        `WITH taken AS (
-           DELETE FROM customer_score_requests
-            WHERE customer_id IN (SELECT customer_id FROM customer_score_requests ORDER BY customer_id LIMIT $1 FOR UPDATE SKIP LOCKED)
-            RETURNING customer_id)
+        // The batch is picked once (MATERIALIZED), then deleted by primary key: as `id IN (subquery)` the planner may
+        // rescan the subquery per row when the table's statistics say it is empty (after an ANALYZE between imports).
+        `WITH picked AS MATERIALIZED (
+           SELECT customer_id FROM customer_score_requests ORDER BY customer_id LIMIT $1 FOR UPDATE SKIP LOCKED),
+         taken AS (
+           DELETE FROM customer_score_requests r USING picked p WHERE r.customer_id = p.customer_id RETURNING r.customer_id)
          SELECT customer_id FROM taken`,
         [BATCH],
       );
