@@ -4,9 +4,9 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { addJob } from '../core/jobs';
 import { RESCORE_STALE_JOB } from '../scoring/jobs';
-import { associationRules, fitBgnbd, fitGammaGamma, rfmBreakpoints, valueTierThresholds, type PurchaseSummary } from '../intelligence';
+import { associationRules, fitBgnbd, fitGammaGamma, rfmBreakpoints, valueTierThresholds, TIME_UNITS, type PurchaseSummary, type TimeUnit } from '../intelligence';
 import { log } from '../core/logger';
-import { CustomerModel, customerModelFromRow, GammaGammaFitRecord, TimeUnit, ValueBasis } from './customer-model-fit.entity';
+import { CustomerModel, customerModelFromRow, GammaGammaFitRecord, ValueBasis } from './customer-model-fit.entity';
 import { populationBaskets, streamPopulationDays } from './insight.loaders';
 import { modelValue, predictedClv, rfmInputFromSummary, summarizeOccasions } from './occasions';
 
@@ -159,7 +159,7 @@ export async function fitModelIfDue(db: DataSource, baseCurrency: string, maxAge
   try {
     const fit = await fitAndStore(db, {
       asOf: new Date(),
-      timeUnit: current?.timeUnit ?? TimeUnit.DAY,
+      timeUnit: current?.timeUnit ?? TIME_UNITS.DAY,
       basis: current?.basis ?? ValueBasis.MARGIN,
       activate: true,
       baseCurrency,
