@@ -14,7 +14,8 @@ import { UserErrors } from '../common/errors';
 import { SYSTEM } from '../core/actor';
 import { AccessRole } from '../core/roles';
 import { rescoreStale } from '../scoring/rescore';
-import { TimeUnit, ValueBasis } from '../insight/customer-model-fit.entity';
+import { ValueBasis } from '../insight/customer-model-fit.entity';
+import { TIME_UNITS } from '../intelligence';
 import { seedDatabase } from '../seed/seed';
 import { createApp } from '../server/app';
 import { loadConfig } from '../core/config';
@@ -96,7 +97,7 @@ async function main(): Promise<void> {
     report.push(`data: ${counts.customers} customers, ${counts.orders} orders`);
 
     const fitStarted = Date.now();
-    const fit = await fitAndStore(db.dataSource, { asOf: new Date(), timeUnit: TimeUnit.DAY, basis: ValueBasis.MARGIN, activate: true, baseCurrency: config.baseCurrency });
+    const fit = await fitAndStore(db.dataSource, { asOf: new Date(), timeUnit: TIME_UNITS.DAY, basis: ValueBasis.MARGIN, activate: true, baseCurrency: config.baseCurrency });
     report.push(`full model fit (BG/NBD + Gamma-Gamma + RFM breakpoints + value tiers + cross-sell rules) on ${fit.customers} buyers: ${((Date.now() - fitStarted) / 1000).toFixed(2)} s`);
 
     // The worker's full rescore (every customer, the job a new model or a new UTC day queues), run here directly.
@@ -185,7 +186,7 @@ async function cdnowMasterFit(url: string, baseCurrency: string): Promise<string
     }
     await ds.query('ANALYZE');
     const started = Date.now();
-    const fit = await fitAndStore(ds, { asOf: new Date('1997-09-30T00:00:00Z'), timeUnit: TimeUnit.WEEK, basis: ValueBasis.REVENUE, activate: true, baseCurrency });
+    const fit = await fitAndStore(ds, { asOf: new Date('1997-09-30T00:00:00Z'), timeUnit: TIME_UNITS.WEEK, basis: ValueBasis.REVENUE, activate: true, baseCurrency });
     const seconds = ((Date.now() - started) / 1000).toFixed(2);
     const p = fit.bgnbd;
     return `CDNOW master fit (${fit.customers} customers, weeks, revenue, asOf 1997-09-30): ${seconds} s; BG/NBD r ${p.r.toFixed(4)} α ${p.alpha.toFixed(4)} a ${p.a.toFixed(4)} b ${p.b.toFixed(4)} LL ${p.logLikelihood.toFixed(2)}`;

@@ -14,7 +14,7 @@ import {
   StringFilter,
   StringListFilter,
 } from '../common/filter.types';
-import { ChurnLevelKind, Segment, ValueTierKind } from '../insight/insight.types';
+import { CHURN_LEVELS, RFM_SEGMENTS, VALUE_TIER_KINDS } from '../intelligence';
 import { ConsentChannel, Customer, CustomerKind, Personality } from './customer.entity';
 
 export const CustomerConnection = ConnectionType(Customer, 'Customer', 'customer');
@@ -45,9 +45,9 @@ registerEnumType(CustomerSortField, {
 export const CustomerOrderBy = OrderByType(CustomerSortField, 'Customer', CustomerSortField.NAME, SortDirection.ASC);
 
 const CustomerKindFilter = EnumFilter(CustomerKind, 'CustomerKind');
-const SegmentFilter = EnumFilter(Segment, 'Segment');
-const ValueTierFilter = EnumFilter(ValueTierKind, 'ValueTier');
-const ChurnLevelFilter = EnumFilter(ChurnLevelKind, 'ChurnLevel');
+const SegmentFilter = EnumFilter(RFM_SEGMENTS, 'Segment');
+const ValueTierFilter = EnumFilter(VALUE_TIER_KINDS, 'ValueTier');
+const ChurnLevelFilter = EnumFilter(CHURN_LEVELS, 'ChurnLevel');
 const PersonalityFilter = EnumFilter(Personality, 'Personality');
 
 @InputType({ description: 'Conditions on customers. Fields are ANDed; use `and`, `or`, `not` to combine.' })

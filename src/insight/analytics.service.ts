@@ -4,6 +4,7 @@ import { currencyExponent, parseAmount } from '../common/money';
 import { Contact } from '../contact/contact.entity';
 import { ConsentChannel, Customer } from '../customer/customer.entity';
 import {
+  ACTION_KINDS,
   ACTION_PRIORITY,
   ACTIONS_WITHOUT_CONSENT,
   CHANNEL_PREFERENCE,
@@ -11,6 +12,7 @@ import {
   MS_PER_DAY,
   PLAYBOOK,
   type ActionKind,
+  RFM_SEGMENTS,
   expectedPurchases,
   fitBgnbd,
   holidaysBetween,
@@ -20,10 +22,12 @@ import {
   SEGMENTS,
   utcDay,
   type PurchaseSummary,
+  type RfmSegment,
+  type TimeUnit,
 } from '../intelligence';
 import { PURCHASE_STATUSES } from '../order/order.entity';
 import type { ServiceDeps } from '../core/request-scope';
-import { CustomerModel, TimeUnit, ValueBasis } from './customer-model-fit.entity';
+import { CustomerModel, ValueBasis } from './customer-model-fit.entity';
 import {
   CareAgendaItem,
   ChurnWatchlistEntry,
@@ -43,7 +47,6 @@ import type { InsightService } from './insight.service';
 import { loadPopulation } from './model-fitting';
 import { divideToMinor, moneyOfFloat, moneyOfUnits, unitsOfFloat } from './model-money';
 import { predictedClv, rfmInputFromRow, summarizeOccasions } from './occasions';
-import { NextBestActionKind, Segment } from './insight.types';
 
 const TOP_PERCENTS = [1, 5, 10, 20, 50];
 const MAX_PERIOD_DAYS = 3660;
@@ -52,7 +55,7 @@ const MAX_AGENDA_DAYS = 92;
 const MAX_CLV_BUCKETS = 50;
 const isoDay = (at: Date): string => at.toISOString().slice(0, 10);
 /** Action kinds, most urgent first: the agenda's tie-break between items due at the same instant. */
-const BY_PRIORITY = (Object.keys(ACTION_PRIORITY) as ActionKind[]).sort((a, b) => ACTION_PRIORITY[a] - ACTION_PRIORITY[b]);
+const BY_PRIORITY = Object.values(ACTION_KINDS).sort((a, b) => ACTION_PRIORITY[a] - ACTION_PRIORITY[b]);
 
 /** Index of the calendar period containing a UTC date: weeks from a Monday, months or quarters since year 0. */
 function periodIndex(at: Date, g: CohortGranularity): number {
@@ -116,16 +119,16 @@ export class InsightAnalytics {
     const mine = population.flatMap((r, i) => (!book || book.has(r.customerId) ? [i] : []));
     const rows = mine.map((i) => population[i]);
     const inputs = mine.map((i) => allInputs[i]);
-    const totals = new Map<Segment, { customers: number; revenue: bigint; margin: bigint; buyers: string[] }>();
-    for (const s of Object.keys(SEGMENTS)) totals.set(s as Segment, { customers: 0, revenue: 0n, margin: 0n, buyers: [] });
+    const totals = new Map<RfmSegment, { customers: number; revenue: bigint; margin: bigint; buyers: string[] }>();
+    for (const s of Object.values(RFM_SEGMENTS)) totals.set(s, { customers: 0, revenue: 0n, margin: 0n, buyers: [] });
     rows.forEach((row, i) => {
-      const t = totals.get(scoreRfm(inputs[i], breakpoints!).segment as Segment)!;
+      const t = totals.get(scoreRfm(inputs[i], breakpoints!).segment)!;
       t.customers++;
       t.revenue += parseAmount(row.revenue);
       t.margin += parseAmount(row.margin);
       t.buyers.push(row.customerId);
     });
-    totals.get(Segment.PROSPECT)!.customers += Math.max(0, n - rows.length);
+    totals.get(RFM_SEGMENTS.PROSPECT)!.customers += Math.max(0, n - rows.length);
     const totalMargin = [...totals.values()].reduce((s, t) => s + t.margin, 0n);
     return Object.assign(new SegmentSummary(), {
       asOf: at,
@@ -151,7 +154,7 @@ export class InsightAnalytics {
   private async storedSegmentSummary(): Promise<SegmentSummary> {
     const currency = this.insight.currency;
     // Customers not scored yet (created a moment ago) count as prospects until the worker reaches them.
-    const rows: Array<{ segment: Segment; customers: number; revenue: string; margin: string; clvSum: string | null; clvCount: number }> =
+    const rows: Array<{ segment: RfmSegment; customers: number; revenue: string; margin: string; clvSum: string | null; clvCount: number }> =
       await this.deps.db.query(
         `SELECT coalesce(s.segment, 'PROSPECT') AS segment, count(*)::int AS customers,
                 coalesce(sum(s.revenue), 0)::text AS revenue, coalesce(sum(s.margin), 0)::text AS margin,
@@ -166,8 +169,7 @@ export class InsightAnalytics {
     return Object.assign(new SegmentSummary(), {
       asOf: this.insight.now,
       customers: n,
-      segments: Object.keys(SEGMENTS).map((key) => {
-        const segment = key as Segment;
+      segments: Object.values(RFM_SEGMENTS).map((segment) => {
         const r = bySegment.get(segment);
         const margin = r ? parseAmount(r.margin) : 0n;
         const clv = r?.clvCount ? moneyOfUnits(divideToMinor(parseAmount(r.clvSum!), BigInt(r.clvCount), currency), currency) : null;
@@ -593,7 +595,7 @@ export class InsightAnalytics {
       }[r.kind as 'BIRTHDAY_GREETING' | 'THANK_YOU' | 'RESOLVE_COMPLAINT' | 'SATISFACTION_SURVEY' | 'HOLIDAY_GREETING'];
       return [
         Object.assign(new CareAgendaItem(), {
-          kind: r.kind as NextBestActionKind,
+          kind: r.kind,
           customer,
           contact,
           dueAt: new Date(r.dueAt),

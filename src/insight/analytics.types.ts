@@ -2,8 +2,8 @@ import { ArgsType, Field, Float, Int, ObjectType, registerEnumType } from 'type-
 import { Money } from '../common/money.types';
 import { Contact } from '../contact/contact.entity';
 import { ConsentChannel, Customer } from '../customer/customer.entity';
-import { TimeUnit, ValueBasis } from './customer-model-fit.entity';
-import { NextBestActionKind, Segment } from './insight.types';
+import { ACTION_KINDS, RFM_SEGMENTS, TIME_UNITS, type ActionKind, type RfmSegment, type TimeUnit } from '../intelligence';
+import { ValueBasis } from './customer-model-fit.entity';
 import { PiiBirthdayAction } from '../core/masking';
 
 export enum CohortGranularity {
@@ -23,8 +23,8 @@ registerEnumType(CohortGranularity, {
 
 @ObjectType({ description: 'One RFM segment’s size and value.' })
 export class SegmentSummaryRow {
-  @Field(() => Segment, { description: 'The segment.' })
-  segment: Segment;
+  @Field(() => RFM_SEGMENTS, { description: 'The segment.' })
+  segment: RfmSegment;
 
   @Field(() => Int, { description: 'Customers in the segment.' })
   customers: number;
@@ -197,7 +197,7 @@ export class ModelDiagnostics {
   @Field({ description: 'End of the holdout period.' })
   holdoutEnd: Date;
 
-  @Field(() => TimeUnit, { description: 'Time unit of the fit.' })
+  @Field(() => TIME_UNITS, { description: 'Time unit of the fit.' })
   timeUnit: TimeUnit;
 
   @Field(() => Int, { description: 'Customers with a purchase by calibrationEnd.' })
@@ -275,7 +275,7 @@ export class ModelDiagnosticsArgs {
   @Field({ description: 'End of the holdout period; after calibrationEnd, from 1900-01-01 and not in the future.' })
   holdoutEnd: Date;
 
-  @Field(() => TimeUnit, { defaultValue: TimeUnit.DAY, description: 'Time unit of the fit.' })
+  @Field(() => TIME_UNITS, { defaultValue: TIME_UNITS.DAY, description: 'Time unit of the fit.' })
   timeUnit: TimeUnit;
 }
 
@@ -341,8 +341,8 @@ export class CrossSellRule {
 
 @ObjectType({ description: 'A care routine due for a customer: a birthday greeting (of the customer or one of their contacts), a thank-you, a complaint to resolve or a satisfaction survey.' })
 export class CareAgendaItem {
-  @Field(() => NextBestActionKind, { description: 'What to do: BIRTHDAY_GREETING, HOLIDAY_GREETING, THANK_YOU, RESOLVE_COMPLAINT or SATISFACTION_SURVEY.' })
-  kind: NextBestActionKind;
+  @Field(() => ACTION_KINDS, { description: 'What to do: BIRTHDAY_GREETING, HOLIDAY_GREETING, THANK_YOU, RESOLVE_COMPLAINT or SATISFACTION_SURVEY.' })
+  kind: ActionKind;
 
   @Field(() => Customer, { description: 'The customer.' })
   customer: Customer;

@@ -1,12 +1,8 @@
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { toGlobalId } from '../common/ids';
-import type { AssociationRule, BgnbdParams, GammaGammaParams, RfmBreakpoints, ValueTierThresholds } from '../intelligence';
+import { TIME_UNITS, type AssociationRule, type BgnbdParams, type GammaGammaParams, type RfmBreakpoints, type TimeUnit, type ValueTierThresholds } from '../intelligence';
 
-export enum TimeUnit {
-  DAY = 'DAY',
-  WEEK = 'WEEK',
-}
-registerEnumType(TimeUnit, {
+registerEnumType(TIME_UNITS, {
   name: 'TimeUnit',
   description: 'A unit of time for model parameters and forecast horizons.',
   valuesConfig: {
@@ -112,7 +108,7 @@ export class CustomerModel {
   @Field({ description: 'Purchases up to this instant were used; T is measured to its UTC day.' })
   asOf: Date;
 
-  @Field(() => TimeUnit, { description: 'Time unit of the BG/NBD parameters.' })
+  @Field(() => TIME_UNITS, { description: 'Time unit of the BG/NBD parameters.' })
   timeUnit: TimeUnit;
 
   @Field(() => ValueBasis, { description: 'Value basis of Gamma-Gamma, RFM monetary and value tiers.' })

@@ -9,6 +9,7 @@ import {
   rfmBreakpoints,
   scoreRfm,
   utcDay,
+  TIME_UNITS,
   valueTier,
   type ChurnLevel,
   type PurchaseSummary,
@@ -16,9 +17,10 @@ import {
   type RfmInput,
   type RfmResult,
   type RfmSegment,
+  type TimeUnit,
   type ValueTier,
 } from '../intelligence';
-import { CustomerModel, TimeUnit, ValueBasis } from './customer-model-fit.entity';
+import { CustomerModel, ValueBasis } from './customer-model-fit.entity';
 import type { PurchaseDay } from './insight.loaders';
 import { unitsOfFloat } from './model-money';
 import { dayValue, exactTotal, modelValue, predictedClv, summarizeOccasions, TIER_CLV } from './occasions';
@@ -47,7 +49,7 @@ export function rfmOf(days: readonly PurchaseDay[], at: Date, basis: ValueBasis,
 
 /** Churn probability 1 − P(alive) as of `at` (null without a model or a purchase), with the summary it came from. */
 export function churnOf(days: readonly PurchaseDay[], at: Date, model: CustomerModel | null) {
-  const summary = summarizeDays(days, at, model?.timeUnit ?? TimeUnit.DAY, model?.basis ?? ValueBasis.MARGIN);
+  const summary = summarizeDays(days, at, model?.timeUnit ?? TIME_UNITS.DAY, model?.basis ?? ValueBasis.MARGIN);
   const pAlive = model && summary ? probabilityAlive(model.bgnbd, summary) : null;
   return { summary, probabilityAlive: pAlive, ...churnProbability(pAlive) };
 }

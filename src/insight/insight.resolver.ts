@@ -22,6 +22,7 @@ import {
   SegmentSummary,
   SegmentSummaryArgs,
 } from './analytics.types';
+import { RFM_SEGMENTS, VALUE_TIER_KINDS } from '../intelligence';
 import { CustomerModel } from './customer-model-fit.entity';
 import {
   ApplySuggestedLifecycleStagesInput,
@@ -41,9 +42,7 @@ import {
   ReferralStats,
   Rfm,
   Satisfaction,
-  Segment,
   SegmentInfo,
-  ValueTierKind,
 } from './insight.types';
 
 @Resolver(() => CustomerModel)
@@ -151,7 +150,7 @@ export class CustomerInsightResolver {
     return ctx.services.insight.rfm(c, asOf);
   }
 
-  @FieldResolver(() => Segment, { description: 'RFM segment now (PROSPECT without a purchase); same as rfm.segment.' })
+  @FieldResolver(() => RFM_SEGMENTS, { description: 'RFM segment now (PROSPECT without a purchase); same as rfm.segment.' })
   async segment(@Root() c: Customer, @Ctx() ctx: Context) {
     return (await ctx.services.insight.rfm(c)).segment;
   }
@@ -175,7 +174,7 @@ export class CustomerInsightResolver {
     return ctx.services.insight.clv(c, args);
   }
 
-  @FieldResolver(() => ValueTierKind, {
+  @FieldResolver(() => VALUE_TIER_KINDS, {
     description: 'Value tier (Peppers & Rogers 2004): realised value and predicted 12-month CLV against the active model’s medians, on the model’s value basis.',
   })
   valueTier(@Root() c: Customer, @Ctx() ctx: Context) {

@@ -15,6 +15,7 @@ import {
   recommendCategories,
   rfmBreakpoints,
   SEGMENTS,
+  TIME_UNITS,
   suggestLifecycleStage,
   upcomingHolidays,
   usualIntervalDays,
@@ -22,13 +23,16 @@ import {
   type LifecycleStage as StageKey,
   type PurchaseSummary,
   type RfmBreakpoints,
+  type RfmSegment,
+  type TimeUnit,
+  type ValueTier,
 } from '../intelligence';
 import { stageByKey } from '../lifecycle/lifecycle.loaders';
 import { actorUserId } from '../core/actor';
 import { recordAudit } from '../core/audit';
 import type { ServiceDeps } from '../core/request-scope';
 import { InsightAnalytics } from './analytics.service';
-import { CustomerModel, TimeUnit, ValueBasis } from './customer-model-fit.entity';
+import { CustomerModel, ValueBasis } from './customer-model-fit.entity';
 import { churnOf, clvOf, DEFAULT_CLV, rfmOf, summarizeDays, valueTierOf } from './customer-scores';
 import {
   populationRfm,
@@ -44,8 +48,6 @@ import {
 } from './insight.loaders';
 import {
   ApplySuggestedLifecycleStagesPayload,
-  ChurnLevelKind,
-  ChurnDriverCode,
   ChurnRisk,
   ClvArgs,
   CustomerLifetimeValue,
@@ -53,16 +55,13 @@ import {
   FitCustomerModelPayload,
   LifecycleSuggestion,
   NextBestAction,
-  NextBestActionKind,
   OrderStats,
   PurchaseForecastArgs,
   ReferralStats,
   Rfm,
   Satisfaction,
   SatisfactionTrend,
-  Segment,
   SegmentInfo,
-  ValueTierKind,
 } from './insight.types';
 import { activeModel, CannotFitError, fitAndStore } from './model-fitting';
 import { customerScoreRows, type StoredScores } from '../scoring/score-store';
@@ -132,7 +131,7 @@ export class InsightService {
   }
 
   segments(): SegmentInfo[] {
-    return Object.values(SEGMENTS).map((s) => segmentInfo(s.segment as Segment));
+    return Object.values(SEGMENTS).map((s) => segmentInfo(s.segment));
   }
 
   // -- inputs -----------------------------------------------------------------------------------------------------
@@ -209,7 +208,7 @@ export class InsightService {
         rScore: stored.rScore,
         fScore: stored.fScore,
         mScore: stored.mScore,
-        segment: stored.segment as Segment,
+        segment: stored.segment,
       });
     }
     const at = this.asOf(asOfArg);
@@ -225,7 +224,7 @@ export class InsightService {
       rScore: scored.r,
       fScore: scored.f,
       mScore: scored.m,
-      segment: scored.segment as Segment,
+      segment: scored.segment,
     });
   }
 
@@ -286,12 +285,12 @@ export class InsightService {
     return valueTierOf(await this.days(c.id, this.now), this.now, model, this.currency);
   }
 
-  async valueTier(c: Customer): Promise<ValueTierKind> {
+  async valueTier(c: Customer): Promise<ValueTier> {
     this.deps.access.require('analytics:read');
     const stored = await this.stored(c);
-    if (stored) return stored.valueTier as ValueTierKind;
+    if (stored) return stored.valueTier;
     const model = await this.model();
-    return (await this.valuePair(c, model)).tier as ValueTierKind;
+    return (await this.valuePair(c, model)).tier;
   }
 
   async churnRisk(c: Customer, asOfArg?: Date | null): Promise<ChurnRisk> {
@@ -316,16 +315,16 @@ export class InsightService {
     return Object.assign(new ChurnRisk(), {
       asOf: at,
       probability,
-      level: level as ChurnLevelKind | null,
+      level,
       probabilityAlive: pAlive,
-      drivers: risk.drivers.map((d) => ({ code: d.code as ChurnDriverCode, message: d.message, weight: d.weight })),
+      drivers: risk.drivers.map((d) => ({ code: d.code, message: d.message, weight: d.weight })),
     });
   }
 
   async lifecycleSuggestion(c: Customer): Promise<LifecycleSuggestion> {
     this.deps.access.require('analytics:read');
     const [model, days, stage, rfm] = await Promise.all([this.model(), this.days(c.id, this.now), stageFacts(this.deps.loaders).load(c.id), this.rfm(c)]);
-    const summary = this.summary(days, this.now, model?.timeUnit ?? TimeUnit.DAY, model?.basis ?? ValueBasis.MARGIN);
+    const summary = this.summary(days, this.now, model?.timeUnit ?? TIME_UNITS.DAY, model?.basis ?? ValueBasis.MARGIN);
     const suggestion = suggestLifecycle(summary, model, rfm.fScore, stage.stageKey, stage.since, this.now);
     const stageEntity = await stageByKey(this.deps.loaders).load(suggestion.stage);
     if (!stageEntity) throw new Error(`lifecycle stage ${suggestion.stage} is missing from the catalog`);
@@ -377,7 +376,7 @@ export class InsightService {
       this.now,
     );
     return actions.slice(0, first).map((a) =>
-      Object.assign(new NextBestAction(), { ...a, kind: a.kind as NextBestActionKind, channel: a.channel as ConsentChannel | null }),
+      Object.assign(new NextBestAction(), { ...a, channel: a.channel as ConsentChannel | null }),
     );
   }
 
@@ -424,7 +423,7 @@ export class InsightService {
   async applySuggestedLifecycleStages(dryRun: boolean): Promise<ApplySuggestedLifecycleStagesPayload> {
     this.deps.access.require('models:write');
     const model = await this.model();
-    const unit = model?.timeUnit ?? TimeUnit.DAY;
+    const unit = model?.timeUnit ?? TIME_UNITS.DAY;
     const now = this.now;
     return this.deps.db.transaction(async (m) => {
       await m.query(`SELECT pg_advisory_xact_lock(hashtext('insight:lifecycle'))`);
@@ -497,7 +496,7 @@ export class InsightService {
   }
 }
 
-function segmentInfo(segment: Segment): SegmentInfo {
+function segmentInfo(segment: RfmSegment): SegmentInfo {
   const s = SEGMENTS[segment];
   return Object.assign(new SegmentInfo(), { segment, label: s.label, description: s.description, strategy: s.strategy });
 }

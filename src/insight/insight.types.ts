@@ -3,24 +3,23 @@ import { UserError } from '../common/errors';
 import { Money } from '../common/money.types';
 import { ConsentChannel } from '../customer/customer.entity';
 import { LifecycleStage } from '../lifecycle/lifecycle-stage.entity';
-import { CustomerModel, TimeUnit, ValueBasis } from './customer-model-fit.entity';
+import { CustomerModel, ValueBasis } from './customer-model-fit.entity';
 import { PiiBirthdayAction } from '../core/masking';
+import {
+  ACTION_KINDS,
+  CHURN_DRIVER_CODES,
+  CHURN_LEVELS,
+  RFM_SEGMENTS,
+  TIME_UNITS,
+  VALUE_TIER_KINDS,
+  type ActionKind,
+  type ChurnDriverCode,
+  type ChurnLevel,
+  type RfmSegment,
+  type TimeUnit,
+} from '../intelligence';
 
-export enum Segment {
-  CHAMPIONS = 'CHAMPIONS',
-  LOYAL = 'LOYAL',
-  POTENTIAL_LOYALIST = 'POTENTIAL_LOYALIST',
-  NEW = 'NEW',
-  PROMISING = 'PROMISING',
-  NEEDS_ATTENTION = 'NEEDS_ATTENTION',
-  ABOUT_TO_SLEEP = 'ABOUT_TO_SLEEP',
-  AT_RISK = 'AT_RISK',
-  CANT_LOSE = 'CANT_LOSE',
-  HIBERNATING = 'HIBERNATING',
-  LOST = 'LOST',
-  PROSPECT = 'PROSPECT',
-}
-registerEnumType(Segment, {
+registerEnumType(RFM_SEGMENTS, {
   name: 'Segment',
   description: 'RFM segment from the recency (R) and frequency (F) quintile scores (Hughes 1994). Each value’s strategy is in `segments` / `Customer.segmentInfo`.',
   valuesConfig: {
@@ -39,13 +38,7 @@ registerEnumType(Segment, {
   },
 });
 
-export enum ValueTierKind {
-  KEY = 'KEY',
-  MAINTAIN = 'MAINTAIN',
-  DEVELOP = 'DEVELOP',
-  MONITOR = 'MONITOR',
-}
-registerEnumType(ValueTierKind, {
+registerEnumType(VALUE_TIER_KINDS, {
   name: 'ValueTier',
   description: 'Customer value matrix (after Peppers & Rogers 2004): realised value against predicted CLV, each split at the active model’s population median.',
   valuesConfig: {
@@ -56,12 +49,7 @@ registerEnumType(ValueTierKind, {
   },
 });
 
-export enum ChurnLevelKind {
-  LOW = 'LOW',
-  MEDIUM = 'MEDIUM',
-  HIGH = 'HIGH',
-}
-registerEnumType(ChurnLevelKind, {
+registerEnumType(CHURN_LEVELS, {
   name: 'ChurnLevel',
   description: 'Churn probability banded: LOW below 0.3, MEDIUM from 0.3, HIGH from 0.6.',
   valuesConfig: {
@@ -71,13 +59,7 @@ registerEnumType(ChurnLevelKind, {
   },
 });
 
-export enum ChurnDriverCode {
-  OVERDUE_PURCHASE = 'OVERDUE_PURCHASE',
-  OPEN_COMPLAINTS = 'OPEN_COMPLAINTS',
-  FALLING_SATISFACTION = 'FALLING_SATISFACTION',
-  NO_RECENT_TOUCHPOINT = 'NO_RECENT_TOUCHPOINT',
-}
-registerEnumType(ChurnDriverCode, {
+registerEnumType(CHURN_DRIVER_CODES, {
   name: 'ChurnDriverCode',
   description: 'A reason behind a churn risk, in plain terms a salesperson can act on.',
   valuesConfig: {
@@ -105,17 +87,7 @@ registerEnumType(SatisfactionTrend, {
   },
 });
 
-export enum NextBestActionKind {
-  RESOLVE_COMPLAINT = 'RESOLVE_COMPLAINT',
-  THANK_YOU = 'THANK_YOU',
-  WIN_BACK = 'WIN_BACK',
-  SATISFACTION_SURVEY = 'SATISFACTION_SURVEY',
-  BIRTHDAY_GREETING = 'BIRTHDAY_GREETING',
-  HOLIDAY_GREETING = 'HOLIDAY_GREETING',
-  UP_SELL = 'UP_SELL',
-  CROSS_SELL = 'CROSS_SELL',
-}
-registerEnumType(NextBestActionKind, {
+registerEnumType(ACTION_KINDS, {
   name: 'NextBestActionKind',
   description: 'A contact the CRM playbook suggests; listed from most to least urgent.',
   valuesConfig: {
@@ -159,8 +131,8 @@ export class OrderStats {
 
 @ObjectType({ description: 'An RFM segment with what it means and what to do about it.' })
 export class SegmentInfo {
-  @Field(() => Segment, { description: 'The segment.' })
-  segment: Segment;
+  @Field(() => RFM_SEGMENTS, { description: 'The segment.' })
+  segment: RfmSegment;
 
   @Field({ description: 'Display name.' })
   label: string;
@@ -195,8 +167,8 @@ export class Rfm {
   @Field(() => Int, { nullable: true, description: 'Monetary score 1–5, 5 = most valuable; null for a prospect.' })
   mScore: number | null;
 
-  @Field(() => Segment, { description: 'Segment from the R and F scores; PROSPECT without a purchase.' })
-  segment: Segment;
+  @Field(() => RFM_SEGMENTS, { description: 'Segment from the R and F scores; PROSPECT without a purchase.' })
+  segment: RfmSegment;
 }
 
 @ObjectType({ description: 'Expected purchases over a horizon and the probability the customer is still active, from the BG/NBD model (Fader, Hardie & Lee 2005, eq. 10; P(alive): Fader, Hardie & Lee 2008).' })
@@ -207,7 +179,7 @@ export class PurchaseForecast {
   @Field(() => Float, { description: 'Length of the horizon, in `unit`.' })
   horizon: number;
 
-  @Field(() => TimeUnit, { description: 'Unit of `horizon`.' })
+  @Field(() => TIME_UNITS, { description: 'Unit of `horizon`.' })
   unit: TimeUnit;
 
   @Field(() => Float, { nullable: true, description: 'Expected purchase occasions in (asOf, asOf + horizon]; null for a customer without a purchase by asOf (the model starts at the first purchase) or when no model could be fitted.' })
@@ -252,7 +224,7 @@ export class CustomerLifetimeValue {
 
 @ObjectType({ description: 'One reason behind a churn risk.' })
 export class ChurnDriver {
-  @Field(() => ChurnDriverCode, { description: 'Stable code to branch on.' })
+  @Field(() => CHURN_DRIVER_CODES, { description: 'Stable code to branch on.' })
   code: ChurnDriverCode;
 
   @Field({ description: 'The reason in words, with the numbers behind it.' })
@@ -270,8 +242,8 @@ export class ChurnRisk {
   @Field(() => Float, { nullable: true, description: '1 − P(alive); null without a purchase by asOf or without a model.' })
   probability: number | null;
 
-  @Field(() => ChurnLevelKind, { nullable: true, description: 'The probability banded; null when the probability is.' })
-  level: ChurnLevelKind | null;
+  @Field(() => CHURN_LEVELS, { nullable: true, description: 'The probability banded; null when the probability is.' })
+  level: ChurnLevel | null;
 
   @Field(() => Float, { nullable: true, description: 'P(alive) from the BG/NBD model.' })
   probabilityAlive: number | null;
@@ -297,8 +269,8 @@ export class LifecycleSuggestion {
 
 @ObjectType({ description: 'A contact the CRM playbook suggests for this customer now.' })
 export class NextBestAction {
-  @Field(() => NextBestActionKind, { description: 'What to do.' })
-  kind: NextBestActionKind;
+  @Field(() => ACTION_KINDS, { description: 'What to do.' })
+  kind: ActionKind;
 
   @Field(() => Int, { description: 'Urgency, 1 = most urgent.' })
   priority: number;
@@ -368,7 +340,7 @@ export class PurchaseForecastArgs extends AsOfArgs {
   @Field(() => Float, { description: 'Length of the forecast horizon in `unit`; from 0 up to 10 years.' })
   horizon: number;
 
-  @Field(() => TimeUnit, { defaultValue: TimeUnit.DAY, description: 'Unit of `horizon`; converted to the model’s unit.' })
+  @Field(() => TIME_UNITS, { defaultValue: TIME_UNITS.DAY, description: 'Unit of `horizon`; converted to the model’s unit.' })
   unit: TimeUnit;
 }
 
@@ -395,7 +367,7 @@ export class FitCustomerModelInput {
   @Field(() => Date, { nullable: true, description: 'Fit on purchases up to this instant (from 1900-01-01, not in the future; at least one purchase before it); default now.' })
   asOf?: Date | null;
 
-  @Field(() => TimeUnit, { defaultValue: TimeUnit.DAY, description: 'Time unit of the BG/NBD parameters.' })
+  @Field(() => TIME_UNITS, { defaultValue: TIME_UNITS.DAY, description: 'Time unit of the BG/NBD parameters.' })
   timeUnit: TimeUnit;
 
   @Field(() => ValueBasis, { defaultValue: ValueBasis.MARGIN, description: 'Value basis of RFM monetary, Gamma-Gamma and value tiers.' })

@@ -4,9 +4,9 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { addJob } from '../core/jobs';
 import { RESCORE_STALE_JOB } from '../scoring/jobs';
-import { associationRules, DAYS_PER_UNIT, fitBgnbd, fitGammaGamma, rfmBreakpoints, utcDay, valueTierThresholds, type PurchaseSummary } from '../intelligence';
+import { associationRules, DAYS_PER_UNIT, fitBgnbd, fitGammaGamma, rfmBreakpoints, utcDay, valueTierThresholds, TIME_UNITS, type PurchaseSummary, type TimeUnit } from '../intelligence';
 import { log } from '../core/logger';
-import { CustomerModel, customerModelFromRow, GammaGammaFitRecord, TimeUnit, ValueBasis } from './customer-model-fit.entity';
+import { CustomerModel, customerModelFromRow, GammaGammaFitRecord, ValueBasis } from './customer-model-fit.entity';
 import { populationBaskets, populationSummaries } from './insight.loaders';
 import { modelValue, predictedClv, rfmInputFromSummary } from './occasions';
 
@@ -169,7 +169,7 @@ export async function fitModelIfDue(db: DataSource, baseCurrency: string, maxAge
   try {
     const fit = await fitAndStore(db, {
       asOf: new Date(),
-      timeUnit: current?.timeUnit ?? TimeUnit.DAY,
+      timeUnit: current?.timeUnit ?? TIME_UNITS.DAY,
       basis: current?.basis ?? ValueBasis.MARGIN,
       activate: true,
       baseCurrency,

@@ -11,8 +11,9 @@ import {
   type GammaGammaParams,
   type PurchaseSummary,
   type RfmInput,
+  type TimeUnit,
 } from '../intelligence';
-import { TimeUnit, ValueBasis } from './customer-model-fit.entity';
+import { ValueBasis } from './customer-model-fit.entity';
 import type { PopulationRfmRow, PurchaseDay } from './insight.loaders';
 
 /** Value tiers use the CLV of the next 12 months at 1% a month, as lifetimes' defaults. */

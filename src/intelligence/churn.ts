@@ -2,13 +2,26 @@
 
 import { MS_PER_DAY } from './purchase-summary';
 
-export type ChurnLevel = 'LOW' | 'MEDIUM' | 'HIGH';
+/** Churn probability bands; the GraphQL enum `ChurnLevel` is registered from this object. */
+export const CHURN_LEVELS = {
+  LOW: 'LOW',
+  MEDIUM: 'MEDIUM',
+  HIGH: 'HIGH',
+} as const;
+export type ChurnLevel = (typeof CHURN_LEVELS)[keyof typeof CHURN_LEVELS];
 
 /** Probabilities from CHURN_MEDIUM_AT up are MEDIUM, from CHURN_HIGH_AT up HIGH. */
 export const CHURN_MEDIUM_AT = 0.3;
 export const CHURN_HIGH_AT = 0.6;
 
-export type ChurnDriverCode = 'OVERDUE_PURCHASE' | 'OPEN_COMPLAINTS' | 'FALLING_SATISFACTION' | 'NO_RECENT_TOUCHPOINT';
+/** Reasons behind a churn risk; the GraphQL enum `ChurnDriverCode` is registered from this object. */
+export const CHURN_DRIVER_CODES = {
+  OVERDUE_PURCHASE: 'OVERDUE_PURCHASE',
+  OPEN_COMPLAINTS: 'OPEN_COMPLAINTS',
+  FALLING_SATISFACTION: 'FALLING_SATISFACTION',
+  NO_RECENT_TOUCHPOINT: 'NO_RECENT_TOUCHPOINT',
+} as const;
+export type ChurnDriverCode = (typeof CHURN_DRIVER_CODES)[keyof typeof CHURN_DRIVER_CODES];
 
 export interface ChurnDriver {
   code: ChurnDriverCode;

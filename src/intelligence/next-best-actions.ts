@@ -6,15 +6,18 @@ import { MS_PER_DAY, utcDay } from './purchase-summary';
 import type { RfmSegment } from './rfm';
 import type { ValueTier } from './value-tier';
 
-export type ActionKind =
-  | 'RESOLVE_COMPLAINT'
-  | 'THANK_YOU'
-  | 'WIN_BACK'
-  | 'SATISFACTION_SURVEY'
-  | 'BIRTHDAY_GREETING'
-  | 'HOLIDAY_GREETING'
-  | 'UP_SELL'
-  | 'CROSS_SELL';
+/** The playbook's contacts; the GraphQL enum `NextBestActionKind` is registered from this object. */
+export const ACTION_KINDS = {
+  RESOLVE_COMPLAINT: 'RESOLVE_COMPLAINT',
+  THANK_YOU: 'THANK_YOU',
+  WIN_BACK: 'WIN_BACK',
+  SATISFACTION_SURVEY: 'SATISFACTION_SURVEY',
+  BIRTHDAY_GREETING: 'BIRTHDAY_GREETING',
+  HOLIDAY_GREETING: 'HOLIDAY_GREETING',
+  UP_SELL: 'UP_SELL',
+  CROSS_SELL: 'CROSS_SELL',
+} as const;
+export type ActionKind = (typeof ACTION_KINDS)[keyof typeof ACTION_KINDS];
 
 export type Channel = 'EMAIL' | 'SMS' | 'PHONE' | 'MAIL';
 

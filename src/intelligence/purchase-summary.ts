@@ -1,6 +1,11 @@
 // Frequency/recency/T summary in the convention of Fader & Hardie (2005) and lifetimes' summary_data_from_transaction_data.
 
-export type TimeUnit = 'DAY' | 'WEEK';
+/** Units of model time; the GraphQL enum `TimeUnit` is registered from this object. */
+export const TIME_UNITS = {
+  DAY: 'DAY',
+  WEEK: 'WEEK',
+} as const;
+export type TimeUnit = (typeof TIME_UNITS)[keyof typeof TIME_UNITS];
 
 /** One purchase: when, and its value in major currency units of the basis (revenue or margin). */
 export interface Purchase {

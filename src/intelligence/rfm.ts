@@ -21,19 +21,22 @@ export interface RfmBreakpoints {
   population: number;
 }
 
-export type RfmSegment =
-  | 'CHAMPIONS'
-  | 'LOYAL'
-  | 'POTENTIAL_LOYALIST'
-  | 'NEW'
-  | 'PROMISING'
-  | 'NEEDS_ATTENTION'
-  | 'ABOUT_TO_SLEEP'
-  | 'AT_RISK'
-  | 'CANT_LOSE'
-  | 'HIBERNATING'
-  | 'LOST'
-  | 'PROSPECT';
+/** The RFM segments; the GraphQL enum `Segment` is registered from this object. */
+export const RFM_SEGMENTS = {
+  CHAMPIONS: 'CHAMPIONS',
+  LOYAL: 'LOYAL',
+  POTENTIAL_LOYALIST: 'POTENTIAL_LOYALIST',
+  NEW: 'NEW',
+  PROMISING: 'PROMISING',
+  NEEDS_ATTENTION: 'NEEDS_ATTENTION',
+  ABOUT_TO_SLEEP: 'ABOUT_TO_SLEEP',
+  AT_RISK: 'AT_RISK',
+  CANT_LOSE: 'CANT_LOSE',
+  HIBERNATING: 'HIBERNATING',
+  LOST: 'LOST',
+  PROSPECT: 'PROSPECT',
+} as const;
+export type RfmSegment = (typeof RFM_SEGMENTS)[keyof typeof RFM_SEGMENTS];
 
 /** Scores are null for a prospect (no purchase yet). */
 export interface RfmResult {

@@ -1,6 +1,13 @@
 // Customer value matrix: current (actual) value against potential value, after Peppers & Rogers, "Managing Customer Relationships" (2004), split at population medians.
 
-export type ValueTier = 'KEY' | 'MAINTAIN' | 'DEVELOP' | 'MONITOR';
+/** The value tiers; the GraphQL enum `ValueTier` is registered from this object. */
+export const VALUE_TIER_KINDS = {
+  KEY: 'KEY',
+  MAINTAIN: 'MAINTAIN',
+  DEVELOP: 'DEVELOP',
+  MONITOR: 'MONITOR',
+} as const;
+export type ValueTier = (typeof VALUE_TIER_KINDS)[keyof typeof VALUE_TIER_KINDS];
 
 export interface ValueTierInput {
   /** Realised value to date, e.g. margin. */

@@ -29,10 +29,10 @@ interface ScoreRow {
   r_score: number | null;
   f_score: number | null;
   m_score: number | null;
-  segment: string;
-  value_tier: string;
+  segment: RfmSegment;
+  value_tier: ValueTier;
   churn_probability: number | null;
-  churn_level: string | null;
+  churn_level: ChurnLevel | null;
   predicted_clv: string | null;
 }
 
@@ -49,10 +49,10 @@ function fromRow(r: ScoreRow): StoredScores {
     rScore: r.r_score,
     fScore: r.f_score,
     mScore: r.m_score,
-    segment: r.segment as RfmSegment,
-    valueTier: r.value_tier as ValueTier,
+    segment: r.segment,
+    valueTier: r.value_tier,
     churnProbability: r.churn_probability,
-    churnLevel: r.churn_level as ChurnLevel | null,
+    churnLevel: r.churn_level,
     predictedClv: r.predicted_clv === null ? null : parseAmount(r.predicted_clv),
   };
 }

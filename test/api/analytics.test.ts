@@ -81,6 +81,8 @@ describe('predicted CLV over the customer base', () => {
     const fit = await app.ok(`mutation { fitCustomerModel(input: {}) { model { basis gammaGamma { p } } userErrors { message } } }`);
     expect(fit.fitCustomerModel.userErrors).toEqual([]);
     expect(fit.fitCustomerModel.model.gammaGamma).not.toBeNull();
+    // The fit queues a rescore of everyone: the fields and the summary read the worker's rows once it is done.
+    await app.scoresSettled();
   });
 
   it('gives each segment the mean of its buyers’ predicted CLV, as Customer.clv predicts each of them', async () => {
