@@ -290,6 +290,8 @@ beforeAll(async () => {
   );
   const fit = await adminWrites(`mutation { fitCustomerModel(input: {}) { model { gammaGamma { p } } userErrors { field code } } }`, {});
   expect(fit.model.gammaGamma).not.toBeNull();
+  // Scored fields and derived filters read the worker's rows: wait for its rescore after the fit.
+  await app.scoresSettled();
 
   w.apiKey = toGlobalId('ApiKey', (await one(`SELECT id FROM api_keys WHERE role = 'SALES_REP'`)).id);
   w.auditEvent = toGlobalId('AuditEvent', (await one(`SELECT id FROM audit_events WHERE object_id = $1 AND action = 'customer.create'`, [uuid(w.B.customer)])).id);
