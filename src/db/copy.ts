@@ -103,15 +103,43 @@ export class CopyTable {
   /** One row already encoded as a COPY text line (no trailing newline). */
   addLine(line: string): void {
     // A UTF-16 code unit never takes more than 3 bytes in UTF-8.
-    const room = line.length * 3 + 1;
-    if (this.length + room > this.buffer.length) {
-      const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.length + room));
-      this.buffer.copy(grown, 0, 0, this.length);
-      this.buffer = grown;
-    }
+    this.reserve(line.length * 3 + 1);
     this.length += this.buffer.write(line, this.length, 'utf8');
     this.buffer[this.length++] = 0x0a;
     this.rows++;
+  }
+
+  /**
+   * One row whose last column is not known yet but has a fixed width of ASCII characters (a uuid still to be looked
+   * up): `line` holds the columns before it. Returns where `fill` writes it before the rows are taken.
+   */
+  addLineAwaiting(line: string, width: number): number {
+    this.reserve(line.length * 3 + width + 2);
+    this.length += this.buffer.write(line, this.length, 'utf8');
+    this.buffer[this.length++] = 0x09;
+    const at = this.length;
+    this.buffer.fill(0x20, at, at + width);
+    this.length += width;
+    this.buffer[this.length++] = 0x0a;
+    this.rows++;
+    return at;
+  }
+
+  /** Writes the last column of a row added by addLineAwaiting; `value` must have exactly the width given there. */
+  fill(at: number, value: string): void {
+    this.buffer.write(value, at, 'latin1');
+  }
+
+  private reserve(bytes: number): void {
+    if (this.length + bytes <= this.buffer.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.length + bytes));
+    this.buffer.copy(grown, 0, 0, this.length);
+    this.buffer = grown;
+  }
+
+  /** Bytes buffered. */
+  get bytes(): number {
+    return this.length;
   }
 
   /** Rows handed out by take() or written by flush() so far. */

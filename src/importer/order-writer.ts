@@ -1,0 +1,251 @@
+import type { PoolClient } from 'pg';
+import { copy, CopyChunk, CopyTable, text } from '../db/copy';
+import { newId } from '../db/ids';
+import type { ImportErrors } from './import-result';
+
+/** A valid row: its customer_ref, and its orders columns before customer_id as COPY text. */
+export interface OrderLine {
+  customerRef: string;
+  columns: string;
+}
+
+/** The orders columns a chunk writes: `OrderLine.columns` holds all but the last, customer_id, which is filled in later. */
+export const ORDER_COPY_COLUMNS = [
+  'id', 'external_ref', 'placed_at', 'status', 'channel', 'currency', 'base_currency', 'rate_to_base',
+  'subtotal_amount', 'discount_amount', 'total_amount', 'cost_amount', 'total_base', 'cost_base', 'customer_id',
+] as const;
+
+const UUID_LENGTH = 36;
+
+/** Every order_ref of the file with its line, for the report once the file has failed. */
+const REFS_TABLE = 'import_order_refs';
+/** Bytes of order_refs kept in memory before they go to REFS_TABLE (about 20 bytes a row). */
+const REFS_IN_MEMORY = 32 << 20;
+
+/**
+ * Consecutive rows of the file, the valid ones as orders COPY lines whose customer_id is filled in once the chunk's
+ * customer refs are looked up. Rows go straight into a byte buffer: a string per row, kept until the chunk is written,
+ * took more memory than the import's data.
+ */
+export class Chunk {
+  readonly orders = new CopyTable('orders', ORDER_COPY_COLUMNS);
+  readonly customerRefs: string[] = [];
+  /** Where each order's customer_id goes in `orders`. */
+  readonly customerIdAt: number[] = [];
+  /** Line of the chunk's first row, 0 while it has none. */
+  firstLine = 0;
+  rows = 0;
+
+  add(line: number, order: OrderLine | null): void {
+    if (!this.rows++) this.firstLine = line;
+    if (!order) return;
+    // Ids are made as rows are read, so they follow the file (see newId).
+    this.customerIdAt.push(this.orders.addLineAwaiting(`${newId()}\t${order.columns}`, UUID_LENGTH));
+    this.customerRefs.push(order.customerRef);
+  }
+}
+
+interface LookedUp {
+  chunk: Chunk;
+  /** The chunk's customer refs that were not known when it was looked up, in order of first appearance. */
+  unknown: string[];
+  found: Promise<Array<{ ref: string; id: string | null }>>;
+}
+
+interface Write {
+  firstLine: number;
+  /** The COPY chunks that write the orders (customers and transitions first), or null once the file has failed. */
+  tables: CopyChunk[] | null;
+  orders: number;
+}
+
+/** Customer refs remembered between chunks; beyond this many the memory is cleared (refs seen again are looked up again). */
+const REMEMBERED_CUSTOMERS = 200_000;
+
+export interface NewCustomer {
+  stageId: string;
+  /** The IMPORT transition's reason. */
+  reason: string;
+  at: Date;
+}
+
+/**
+ * Writes the chunks of one order import on the import's connection while the caller parses the next chunk. Statements
+ * run one after another; the customer lookup of a chunk is queued ahead of the write of the chunk before it, so neither
+ * the connection nor the parser waits for the other.
+ *
+ * A repeated order_ref is left to the unique index on orders.external_ref: each chunk is written under a savepoint, and
+ * when the index rejects one the chunk is rolled back and nothing more is written. Every order_ref is also logged with
+ * its line (in a byte buffer, and beyond REFS_IN_MEMORY in a temporary table), so that `reportRepeatedRefs` can then
+ * name every repeated ref and its lines; a Set of the refs as strings took about 400 MB at a million rows.
+ */
+export class OrderWriter {
+  private tail: Promise<unknown> = Promise.resolve();
+  private failure: unknown = null;
+  private waiting: LookedUp | null = null;
+  private readonly writes: Array<Promise<void>> = [];
+  /** customer_ref → customer id; null while the ref's lookup is under way. */
+  private customerIds = new Map<string, string | null>();
+  private readonly customers = new CopyTable('customers', ['id', 'kind', 'name', 'external_ref', 'lifecycle_stage_id']);
+  private readonly transitions = new CopyTable('lifecycle_transitions', ['id', 'customer_id', 'from_stage_id', 'to_stage_id', 'at', 'reason', 'source', 'actor']);
+  private readonly refs = new CopyTable(REFS_TABLE, ['line', 'ref', 'valid']);
+  private refsTable: Promise<unknown> | null = null;
+  imported = 0;
+  createdCustomers = 0;
+  /** Line of the first row of the first chunk whose orders were not written (the file had failed); null while all were. */
+  unwrittenFrom: number | null = null;
+
+  constructor(
+    private readonly client: PoolClient,
+    private readonly errors: ImportErrors,
+    private readonly newCustomer: NewCustomer,
+  ) {}
+
+  /** Notes a row's order_ref; `valid` says whether the row has no other problem. */
+  logRef(line: number, ref: string, valid: boolean): void {
+    this.refs.addLine(`${line}\t${text(ref)}\t${valid ? 't' : 'f'}`);
+  }
+
+  /** Queues the chunk's customer lookup, then encodes and queues the chunk before it; waits while two writes are queued. */
+  async send(chunk: Chunk): Promise<void> {
+    if (!chunk.rows) return;
+    const next = this.lookUp(chunk);
+    const previous = this.waiting;
+    this.waiting = next;
+    if (previous) this.write(await this.encode(previous));
+    if (this.customerIds.size > REMEMBERED_CUSTOMERS) {
+      // Keep what the chunk just looked up will need; anything else seen again is looked up again.
+      this.customerIds = new Map(next.chunk.customerRefs.map((ref) => [ref, this.customerIds.get(ref)!]));
+    }
+    if (this.refs.bytes > REFS_IN_MEMORY) void this.storeRefs();
+    while (this.writes.length > 1) await this.writes.shift();
+  }
+
+  /** Writes what is left and waits for every statement. */
+  async finish(): Promise<void> {
+    const last = this.waiting;
+    this.waiting = null;
+    if (last) this.write(await this.encode(last));
+    await Promise.all(this.writes.splice(0));
+  }
+
+  /** Lets the statement under way finish and runs nothing more, so that the transaction can be rolled back. */
+  async abandon(): Promise<void> {
+    this.failure ??= new Error('the import was abandoned');
+    await this.tail;
+  }
+
+  /** Runs `job` on the connection once everything queued before it is done; after a failure, nothing more runs. */
+  private run<T>(job: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(async () => {
+      if (this.failure) throw this.failure;
+      try {
+        return await job();
+      } catch (e) {
+        this.failure ??= e;
+        throw e;
+      }
+    });
+    this.tail = result.catch(() => undefined);
+    // Whoever needs the result awaits it; the first failure also reaches the parser through send or finish.
+    result.catch(() => undefined);
+    return result;
+  }
+
+  /**
+   * After a failed file: every valid row whose order_ref appeared on an earlier line, or is already used by an order in
+   * the database. Orders this import wrote before it stopped (rows before `unwrittenFrom`) are not "in the database":
+   * had one of their refs been taken, their chunk would have failed. Rows with other problems are reported for those.
+   */
+  async reportRepeatedRefs(): Promise<void> {
+    await this.storeRefs();
+    const { rows } = await this.run(() =>
+      this.client.query<{ line: number; ref: string; first: number; total: string }>(
+        `SELECT line, ref, first, count(*) OVER () AS total
+           FROM (SELECT line, ref, valid, min(line) OVER (PARTITION BY ref) AS first FROM ${REFS_TABLE}) r
+          WHERE valid AND (line > first OR (line >= $1 AND EXISTS (SELECT 1 FROM orders o WHERE o.external_ref = r.ref)))
+          ORDER BY line
+          LIMIT $2`,
+        [this.unwrittenFrom ?? 2 ** 31 - 1, Math.max(1, this.errors.room)],
+      ),
+    );
+    for (const r of rows) {
+      this.errors.add(r.line, r.line > r.first ? `order_ref "${r.ref}" already appears on line ${r.first}` : `order_ref "${r.ref}" is already used by an order in the database`);
+    }
+    if (rows.length) this.errors.addUnlisted(Number(rows[0].total) - rows.length);
+  }
+
+  /** Moves the logged order_refs to REFS_TABLE (outside any chunk's savepoint, so a rolled-back chunk keeps them). */
+  private storeRefs(): Promise<void> {
+    const refs = this.refs.take();
+    this.refsTable ??= this.run(() => this.client.query(`CREATE TEMP TABLE ${REFS_TABLE} (line int NOT NULL, ref text NOT NULL, valid boolean NOT NULL) ON COMMIT DROP`));
+    return this.run(async () => {
+      if (refs) await copy(this.client, refs);
+    });
+  }
+
+  private lookUp(chunk: Chunk): LookedUp {
+    const unknown: string[] = [];
+    if (this.errors.any) return { chunk, unknown, found: Promise.resolve([]) };
+    for (const customerRef of chunk.customerRefs) {
+      if (this.customerIds.has(customerRef)) continue;
+      this.customerIds.set(customerRef, null);
+      unknown.push(customerRef);
+    }
+    // A subquery per ref is planned on its own, as a probe of the unique B-tree index whatever the statistics say: a join
+    // let the planner hash the whole table while it grew without statistics, and `= ANY($1)` picked the trigram index.
+    const found = unknown.length
+      ? this.run(async () => (await this.client.query(LOOKUP_CUSTOMERS, [unknown])).rows)
+      : Promise.resolve([]);
+    return { chunk, unknown, found };
+  }
+
+  private async encode({ chunk, unknown, found }: LookedUp): Promise<Write> {
+    const write: Write = { firstLine: chunk.firstLine, tables: null, orders: chunk.customerRefs.length };
+    // Once the file has failed nothing more is written; its order_refs are still needed for the report.
+    if (this.errors.any || this.unwrittenFrom !== null) return write;
+    for (const c of await found) if (c.id) this.customerIds.set(c.ref, c.id);
+    const { stageId, reason, at } = this.newCustomer;
+    for (const ref of unknown) {
+      if (this.customerIds.get(ref)) continue;
+      const id = newId();
+      this.customerIds.set(ref, id);
+      this.createdCustomers++;
+      this.customers.add([id, 'PERSON', `Customer ${ref}`, ref, stageId]);
+      this.transitions.add([newId(), id, null, stageId, at, reason, 'IMPORT', 'import']);
+    }
+    chunk.customerRefs.forEach((ref, i) => chunk.orders.fill(chunk.customerIdAt[i], this.customerIds.get(ref)!));
+    write.tables = [this.customers.take(), this.transitions.take(), chunk.orders.take()].filter((c): c is CopyChunk => c !== null);
+    return write;
+  }
+
+  private write(write: Write): void {
+    this.writes.push(
+      this.run(async () => {
+        if (!write.tables || this.unwrittenFrom !== null) {
+          this.unwrittenFrom ??= write.firstLine;
+          return;
+        }
+        await this.client.query('SAVEPOINT import_chunk');
+        try {
+          for (const table of write.tables) await copy(this.client, table);
+        } catch (e) {
+          if (!isRepeatedOrderRef(e)) throw e;
+          await this.client.query('ROLLBACK TO SAVEPOINT import_chunk');
+          this.unwrittenFrom = write.firstLine;
+          return;
+        }
+        await this.client.query('RELEASE SAVEPOINT import_chunk');
+        this.imported += write.orders;
+      }),
+    );
+  }
+}
+
+const LOOKUP_CUSTOMERS = 'SELECT batch.ref, (SELECT c.id FROM customers c WHERE c.external_ref = batch.ref) AS id FROM unnest($1::text[]) AS batch(ref)';
+
+function isRepeatedOrderRef(e: unknown): boolean {
+  const err = e as { code?: string; constraint?: string };
+  return err.code === '23505' && err.constraint === 'orders_external_ref_key';
+}
+
