@@ -109,25 +109,13 @@ export class CopyTable {
     this.rows++;
   }
 
-  /**
-   * One row whose last column is not known yet but has a fixed width of ASCII characters (a uuid still to be looked
-   * up): `line` holds the columns before it. Returns where `fill` writes it before the rows are taken.
-   */
-  addLineAwaiting(line: string, width: number): number {
-    this.reserve(line.length * 3 + width + 2);
-    this.length += this.buffer.write(line, this.length, 'utf8');
-    this.buffer[this.length++] = 0x09;
-    const at = this.length;
-    this.buffer.fill(0x20, at, at + width);
-    this.length += width;
+  /** One row from bytes already encoded as COPY text (no trailing newline), followed by the text of more columns. */
+  addEncoded(bytes: Buffer, start: number, end: number, more: string): void {
+    this.reserve(end - start + more.length * 3 + 1);
+    this.length += bytes.copy(this.buffer, this.length, start, end);
+    this.length += this.buffer.write(more, this.length, 'utf8');
     this.buffer[this.length++] = 0x0a;
     this.rows++;
-    return at;
-  }
-
-  /** Writes the last column of a row added by addLineAwaiting; `value` must have exactly the width given there. */
-  fill(at: number, value: string): void {
-    this.buffer.write(value, at, 'latin1');
   }
 
   private reserve(bytes: number): void {
@@ -161,6 +149,40 @@ export class CopyTable {
   async flush(client: PoolClient): Promise<void> {
     const chunk = this.take();
     if (chunk) await copy(client, chunk);
+  }
+}
+
+/**
+ * Rows whose last columns are known only later (a foreign key still to be looked up, say): the columns known so far
+ * wait as COPY text bytes, and `completeInto` adds each row with the rest to a CopyTable.
+ */
+export class PartialRows {
+  private buffer = Buffer.allocUnsafe(1 << 16);
+  private readonly ends: number[] = [];
+
+  get rows(): number {
+    return this.ends.length;
+  }
+
+  /** The row's first columns as a COPY text line (no trailing tab or newline). */
+  add(line: string): void {
+    const start = this.ends.length ? this.ends[this.ends.length - 1] : 0;
+    const room = line.length * 3;
+    if (start + room > this.buffer.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, start + room));
+      this.buffer.copy(grown, 0, 0, start);
+      this.buffer = grown;
+    }
+    this.ends.push(start + this.buffer.write(line, start, 'utf8'));
+  }
+
+  /** Adds every row to `table`, followed by `rest(i)`: the text of its remaining columns, each after a tab. */
+  completeInto(table: CopyTable, rest: (row: number) => string): void {
+    let start = 0;
+    this.ends.forEach((end, i) => {
+      table.addEncoded(this.buffer, start, end, rest(i));
+      start = end;
+    });
   }
 }
 

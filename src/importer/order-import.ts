@@ -134,7 +134,7 @@ function parseOrder(row: CsvRow, base: string, now: number, problems: string[]):
   const channel = row.get('channel') ? check(() => parseChoice('channel', row.get('channel'), CHANNELS)) : 'OTHER';
   if (problems.length) return { orderRef, order: null };
   const amount = formatAmount(total!);
-  // ORDER_COPY_COLUMNS after id, before customer_id; the order keeps only its totals: subtotal = total, no discount.
+  // external_ref … cost_base (see OrderLine); the order keeps only its totals: subtotal = total, no discount.
   const columns =
     `${text(orderRef)}\t${time(placedAt!)}\t${status}\t${channel}\t${currency}\t${base}\t${rate}\t` +
     `${amount}\t0\t${amount}\t${formatAmount(cost!)}\t${formatAmount(totalBase!)}\t${formatAmount(costBase!)}`;

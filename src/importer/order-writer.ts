@@ -1,21 +1,19 @@
 import type { PoolClient } from 'pg';
-import { copy, CopyChunk, CopyTable, text } from '../db/copy';
+import { copy, CopyChunk, CopyTable, PartialRows, text } from '../db/copy';
 import { newId } from '../db/ids';
 import type { ImportErrors } from './import-result';
 
-/** A valid row: its customer_ref, and its orders columns before customer_id as COPY text. */
+/** A valid row: its customer_ref, and its orders columns from external_ref to cost_base as COPY text. */
 export interface OrderLine {
   customerRef: string;
   columns: string;
 }
 
-/** The orders columns a chunk writes: `OrderLine.columns` holds all but the last, customer_id, which is filled in later. */
-export const ORDER_COPY_COLUMNS = [
+/** The orders columns the import writes: id, then `OrderLine.columns`, then the two known only once the chunk is looked up. */
+const ORDER_COPY_COLUMNS = [
   'id', 'external_ref', 'placed_at', 'status', 'channel', 'currency', 'base_currency', 'rate_to_base',
-  'subtotal_amount', 'discount_amount', 'total_amount', 'cost_amount', 'total_base', 'cost_base', 'customer_id',
+  'subtotal_amount', 'discount_amount', 'total_amount', 'cost_amount', 'total_base', 'cost_base', 'customer_id', 'number',
 ] as const;
-
-const UUID_LENGTH = 36;
 
 /** Every order_ref of the file with its line, for the report once the file has failed. */
 const REFS_TABLE = 'import_order_refs';
@@ -23,15 +21,12 @@ const REFS_TABLE = 'import_order_refs';
 const REFS_IN_MEMORY = 32 << 20;
 
 /**
- * Consecutive rows of the file, the valid ones as orders COPY lines whose customer_id is filled in once the chunk's
- * customer refs are looked up. Rows go straight into a byte buffer: a string per row, kept until the chunk is written,
- * took more memory than the import's data.
+ * Consecutive rows of the file, the valid ones as orders COPY text waiting for their customer id and number. Rows go
+ * straight into bytes: a string per row, kept until the chunk was written, took more memory than the import's data.
  */
 export class Chunk {
-  readonly orders = new CopyTable('orders', ORDER_COPY_COLUMNS);
+  readonly orders = new PartialRows();
   readonly customerRefs: string[] = [];
-  /** Where each order's customer_id goes in `orders`. */
-  readonly customerIdAt: number[] = [];
   /** Line of the chunk's first row, 0 while it has none. */
   firstLine = 0;
   rows = 0;
@@ -40,16 +35,26 @@ export class Chunk {
     if (!this.rows++) this.firstLine = line;
     if (!order) return;
     // Ids are made as rows are read, so they follow the file (see newId).
-    this.customerIdAt.push(this.orders.addLineAwaiting(`${newId()}\t${order.columns}`, UUID_LENGTH));
+    this.orders.add(`${newId()}\t${order.columns}`);
     this.customerRefs.push(order.customerRef);
   }
+}
+
+/**
+ * The number next_order_number() gives sequence value `n` (migration OrderNumbersBeyondSevenDigits). The import takes
+ * numbers from the sequence itself: as the column default, that SQL function cost 3 µs a row and, being volatile, kept
+ * COPY from inserting rows in batches (4 s of a million-row import). The test compares the two.
+ */
+function orderNumber(n: string): string {
+  return `R-${n.padStart(7, '0')}`;
 }
 
 interface LookedUp {
   chunk: Chunk;
   /** The chunk's customer refs that were not known when it was looked up, in order of first appearance. */
   unknown: string[];
-  found: Promise<Array<{ ref: string; id: string | null }>>;
+  /** The unknown refs with their customer's id (null: no such customer yet), and a sequence value per order. */
+  result: Promise<{ found: Array<{ ref: string; id: string | null }>; numbers: string[] }>;
 }
 
 interface Write {
@@ -88,6 +93,7 @@ export class OrderWriter {
   private customerIds = new Map<string, string | null>();
   private readonly customers = new CopyTable('customers', ['id', 'kind', 'name', 'external_ref', 'lifecycle_stage_id']);
   private readonly transitions = new CopyTable('lifecycle_transitions', ['id', 'customer_id', 'from_stage_id', 'to_stage_id', 'at', 'reason', 'source', 'actor']);
+  private readonly orders = new CopyTable('orders', ORDER_COPY_COLUMNS);
   private readonly refs = new CopyTable(REFS_TABLE, ['line', 'ref', 'valid']);
   private refsTable: Promise<unknown> | null = null;
   imported = 0;
@@ -186,25 +192,25 @@ export class OrderWriter {
 
   private lookUp(chunk: Chunk): LookedUp {
     const unknown: string[] = [];
-    if (this.errors.any) return { chunk, unknown, found: Promise.resolve([]) };
+    if (this.errors.any) return { chunk, unknown, result: Promise.resolve({ found: [], numbers: [] }) };
     for (const customerRef of chunk.customerRefs) {
       if (this.customerIds.has(customerRef)) continue;
       this.customerIds.set(customerRef, null);
       unknown.push(customerRef);
     }
-    // A subquery per ref is planned on its own, as a probe of the unique B-tree index whatever the statistics say: a join
-    // let the planner hash the whole table while it grew without statistics, and `= ANY($1)` picked the trigram index.
-    const found = unknown.length
-      ? this.run(async () => (await this.client.query(LOOKUP_CUSTOMERS, [unknown])).rows)
-      : Promise.resolve([]);
-    return { chunk, unknown, found };
+    const result = this.run(async () => ({
+      found: unknown.length ? (await this.client.query(LOOKUP_CUSTOMERS, [unknown])).rows : [],
+      numbers: chunk.orders.rows ? (await this.client.query(NEXT_NUMBERS, [chunk.orders.rows])).rows[0].numbers : [],
+    }));
+    return { chunk, unknown, result };
   }
 
-  private async encode({ chunk, unknown, found }: LookedUp): Promise<Write> {
-    const write: Write = { firstLine: chunk.firstLine, tables: null, orders: chunk.customerRefs.length };
+  private async encode({ chunk, unknown, result }: LookedUp): Promise<Write> {
+    const write: Write = { firstLine: chunk.firstLine, tables: null, orders: chunk.orders.rows };
     // Once the file has failed nothing more is written; its order_refs are still needed for the report.
     if (this.errors.any || this.unwrittenFrom !== null) return write;
-    for (const c of await found) if (c.id) this.customerIds.set(c.ref, c.id);
+    const { found, numbers } = await result;
+    for (const c of found) if (c.id) this.customerIds.set(c.ref, c.id);
     const { stageId, reason, at } = this.newCustomer;
     for (const ref of unknown) {
       if (this.customerIds.get(ref)) continue;
@@ -214,8 +220,8 @@ export class OrderWriter {
       this.customers.add([id, 'PERSON', `Customer ${ref}`, ref, stageId]);
       this.transitions.add([newId(), id, null, stageId, at, reason, 'IMPORT', 'import']);
     }
-    chunk.customerRefs.forEach((ref, i) => chunk.orders.fill(chunk.customerIdAt[i], this.customerIds.get(ref)!));
-    write.tables = [this.customers.take(), this.transitions.take(), chunk.orders.take()].filter((c): c is CopyChunk => c !== null);
+    chunk.orders.completeInto(this.orders, (i) => `\t${this.customerIds.get(chunk.customerRefs[i])}\t${orderNumber(numbers[i])}`);
+    write.tables = [this.customers.take(), this.transitions.take(), this.orders.take()].filter((c): c is CopyChunk => c !== null);
     return write;
   }
 
@@ -242,7 +248,10 @@ export class OrderWriter {
   }
 }
 
+// A subquery per ref is planned on its own, as a probe of the unique B-tree index whatever the statistics say: a join let
+// the planner hash the whole table while it grew without statistics, and `= ANY($1)` picked the trigram index.
 const LOOKUP_CUSTOMERS = 'SELECT batch.ref, (SELECT c.id FROM customers c WHERE c.external_ref = batch.ref) AS id FROM unnest($1::text[]) AS batch(ref)';
+const NEXT_NUMBERS = `SELECT array_agg(nextval('order_number_seq')::text) AS numbers FROM generate_series(1, $1)`;
 
 function isRepeatedOrderRef(e: unknown): boolean {
   const err = e as { code?: string; constraint?: string };
