@@ -85,12 +85,15 @@ export interface CopyChunk {
  * everything else together.
  */
 export class CopyTable {
-  private buffer = Buffer.allocUnsafe(1 << 16);
+  private buffer: Buffer;
   private length = 0;
   private rows = 0;
   private total = 0;
 
-  constructor(readonly table: string, readonly columns: readonly string[]) {}
+  /** `capacity`: bytes to start with, when the caller knows about how much will come (growing leaves garbage behind). */
+  constructor(readonly table: string, readonly columns: readonly string[], capacity = 1 << 16) {
+    this.buffer = Buffer.allocUnsafe(capacity);
+  }
 
   /** One row, values in column order. */
   add(values: readonly CopyValue[]): void {
@@ -157,11 +160,20 @@ export class CopyTable {
  * wait as COPY text bytes, and `completeInto` adds each row with the rest to a CopyTable.
  */
 export class PartialRows {
-  private buffer = Buffer.allocUnsafe(1 << 16);
+  private buffer: Buffer;
   private readonly ends: number[] = [];
+
+  /** `capacity` as for CopyTable. */
+  constructor(capacity = 1 << 16) {
+    this.buffer = Buffer.allocUnsafe(capacity);
+  }
 
   get rows(): number {
     return this.ends.length;
+  }
+
+  get bytes(): number {
+    return this.ends.length ? this.ends[this.ends.length - 1] : 0;
   }
 
   /** The row's first columns as a COPY text line (no trailing tab or newline). */

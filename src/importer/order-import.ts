@@ -64,11 +64,11 @@ export async function importOrders(db: DataSource, source: CsvSource, config: Pi
       const problems: string[] = [];
       const { orderRef, order } = parseOrder(row, base, now.getTime(), problems);
       if (problems.length) errors.add(row.line, problems.join('; '));
-      if (orderRef !== null) writer.logRef(row.line, orderRef, order !== null);
-      chunk.add(row.line, order);
+      chunk.add(row.line, orderRef, order);
       if (chunk.rows >= CHUNK_ROWS) {
-        await writer.send(chunk);
-        chunk = new Chunk();
+        const full = chunk;
+        chunk = new Chunk(full);
+        await writer.send(full);
       } else if (chunk.rows % YIELD_EVERY === 0) {
         // Parsing runs between the connection's turns: without a pause now and then, the next statement waits for it.
         await yieldToIo();

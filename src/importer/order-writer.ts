@@ -21,18 +21,28 @@ const REFS_TABLE = 'import_order_refs';
 const REFS_IN_MEMORY = 32 << 20;
 
 /**
- * Consecutive rows of the file, the valid ones as orders COPY text waiting for their customer id and number. Rows go
- * straight into bytes: a string per row, kept until the chunk was written, took more memory than the import's data.
+ * Consecutive rows of the file: the valid ones as orders COPY text waiting for their customer id and number, and the
+ * order_ref of every row that has a usable one. Rows go straight into bytes: a string per row, kept until the chunk
+ * was written, took more memory than the import's data.
  */
 export class Chunk {
-  readonly orders = new PartialRows();
+  readonly orders: PartialRows;
+  readonly refs: CopyTable;
   readonly customerRefs: string[] = [];
   /** Line of the chunk's first row, 0 while it has none. */
   firstLine = 0;
   rows = 0;
 
-  add(line: number, order: OrderLine | null): void {
+  /** `like`: the chunk before, whose sizes this one starts with. */
+  constructor(like?: Chunk) {
+    this.orders = new PartialRows(like ? like.orders.bytes + (like.orders.bytes >> 3) : undefined);
+    this.refs = new CopyTable(REFS_TABLE, ['line', 'ref', 'valid'], like ? like.refs.bytes + (like.refs.bytes >> 3) : undefined);
+  }
+
+  /** A row: its line, its order_ref if usable, and the order if the row is valid. */
+  add(line: number, orderRef: string | null, order: OrderLine | null): void {
     if (!this.rows++) this.firstLine = line;
+    if (orderRef !== null) this.refs.addLine(`${line}\t${text(orderRef)}\t${order ? 't' : 'f'}`);
     if (!order) return;
     // Ids are made as rows are read, so they follow the file (see newId).
     this.orders.add(`${newId()}\t${order.columns}`);
@@ -80,9 +90,9 @@ export interface NewCustomer {
  * the connection nor the parser waits for the other.
  *
  * A repeated order_ref is left to the unique index on orders.external_ref: each chunk is written under a savepoint, and
- * when the index rejects one the chunk is rolled back and nothing more is written. Every order_ref is also logged with
- * its line (in a byte buffer, and beyond REFS_IN_MEMORY in a temporary table), so that `reportRepeatedRefs` can then
- * name every repeated ref and its lines; a Set of the refs as strings took about 400 MB at a million rows.
+ * when the index rejects one the chunk is rolled back and nothing more is written. Every order_ref is also kept with
+ * its line (as COPY bytes, and beyond REFS_IN_MEMORY in a temporary table), so that `reportRepeatedRefs` can then name
+ * every repeated ref and its lines; a Set of the refs as strings took about 400 MB at a million rows.
  */
 export class OrderWriter {
   private tail: Promise<unknown> = Promise.resolve();
@@ -94,7 +104,9 @@ export class OrderWriter {
   private readonly customers = new CopyTable('customers', ['id', 'kind', 'name', 'external_ref', 'lifecycle_stage_id']);
   private readonly transitions = new CopyTable('lifecycle_transitions', ['id', 'customer_id', 'from_stage_id', 'to_stage_id', 'at', 'reason', 'source', 'actor']);
   private readonly orders = new CopyTable('orders', ORDER_COPY_COLUMNS);
-  private readonly refs = new CopyTable(REFS_TABLE, ['line', 'ref', 'valid']);
+  /** The order_refs of the chunks sent, not yet in REFS_TABLE. */
+  private refs: CopyChunk[] = [];
+  private refsBytes = 0;
   private refsTable: Promise<unknown> | null = null;
   imported = 0;
   createdCustomers = 0;
@@ -107,14 +119,14 @@ export class OrderWriter {
     private readonly newCustomer: NewCustomer,
   ) {}
 
-  /** Notes a row's order_ref; `valid` says whether the row has no other problem. */
-  logRef(line: number, ref: string, valid: boolean): void {
-    this.refs.addLine(`${line}\t${text(ref)}\t${valid ? 't' : 'f'}`);
-  }
-
   /** Queues the chunk's customer lookup, then encodes and queues the chunk before it; waits while two writes are queued. */
   async send(chunk: Chunk): Promise<void> {
     if (!chunk.rows) return;
+    const refs = chunk.refs.take();
+    if (refs) {
+      this.refs.push(refs);
+      this.refsBytes += refs.data.length;
+    }
     const next = this.lookUp(chunk);
     const previous = this.waiting;
     this.waiting = next;
@@ -123,7 +135,7 @@ export class OrderWriter {
       // Keep what the chunk just looked up will need; anything else seen again is looked up again.
       this.customerIds = new Map(next.chunk.customerRefs.map((ref) => [ref, this.customerIds.get(ref)!]));
     }
-    if (this.refs.bytes > REFS_IN_MEMORY) void this.storeRefs();
+    if (this.refsBytes > REFS_IN_MEMORY) void this.storeRefs();
     while (this.writes.length > 1) await this.writes.shift();
   }
 
@@ -183,10 +195,12 @@ export class OrderWriter {
 
   /** Moves the logged order_refs to REFS_TABLE (outside any chunk's savepoint, so a rolled-back chunk keeps them). */
   private storeRefs(): Promise<void> {
-    const refs = this.refs.take();
+    const refs = this.refs;
+    this.refs = [];
+    this.refsBytes = 0;
     this.refsTable ??= this.run(() => this.client.query(`CREATE TEMP TABLE ${REFS_TABLE} (line int NOT NULL, ref text NOT NULL, valid boolean NOT NULL) ON COMMIT DROP`));
     return this.run(async () => {
-      if (refs) await copy(this.client, refs);
+      for (const chunk of refs) await copy(this.client, chunk);
     });
   }
 
