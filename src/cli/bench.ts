@@ -4,6 +4,7 @@ import os from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { Client } from 'pg';
 import { createDataSource, runMigrations } from '../db/data-source';
 import { openDatabase } from '../db/database';
 import { ensureDatabase } from '../db/embedded-postgres';
@@ -26,6 +27,9 @@ import { runCli } from './run';
  * npm run bench [-- --customers N] — prints latency figures; it asserts nothing (timings belong
  * in a report, not in tests that flake on a noisy machine). Seeds DATA_DIR (default .data/bench)
  * once, then measures over real HTTP against the running app.
+ *
+ * npm run bench -- --import ROWS — only the order import: a generated file of ROWS orders over
+ * ROWS/10 new customers into a fresh database, with its wall time and the process's peak RSS.
  */
 
 const EVERY_DERIVED_FIELD = `query($id: ID!) {
@@ -85,6 +89,16 @@ async function main(): Promise<void> {
   setLogLevel(config.logLevel);
   const db = await openDatabase(config);
   const report: string[] = [`machine: ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`];
+  const importRows = arg('import', 0);
+  if (importRows) {
+    try {
+      report.push(await orderImport(db.url, importRows, config.baseCurrency));
+    } finally {
+      await db.close();
+    }
+    process.stdout.write(`\n${report.join('\n')}\n`);
+    return;
+  }
   try {
     const [{ n }] = await db.dataSource.query(`SELECT count(*)::int AS n FROM customers`);
     if (n < customers) {
@@ -161,6 +175,64 @@ async function main(): Promise<void> {
     await db.close();
   }
   process.stdout.write(`\n${report.join('\n')}\n`);
+}
+
+/**
+ * `rows` orders (a fifth in EUR, dates in random order) over rows/10 customer refs that are all new, imported into a
+ * database of their own that is dropped afterwards.
+ */
+async function orderImport(url: string, rows: number, baseCurrency: string): Promise<string> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-import-'));
+  const csv = path.join(dir, 'orders.csv');
+  let seed = 42;
+  const random = () => {
+    // mulberry32: the same file on every run
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const out = fs.createWriteStream(csv);
+  out.write('customer_ref,order_ref,placed_at,currency,total,cost,status,channel,rate_to_base\n');
+  const customers = Math.max(1, Math.round(rows / 10));
+  const start = Date.UTC(2015, 0, 1);
+  let lines = '';
+  for (let i = 0; i < rows; i++) {
+    const placed = new Date(start + Math.floor(random() * 9 * 365 * 86_400) * 1000).toISOString();
+    const total = (Math.floor(random() * 100_000) + 1) / 100;
+    const eur = random() < 0.2;
+    lines += `bench-${Math.floor(random() * customers)},B-${i},${placed},${eur ? 'EUR' : baseCurrency},${total.toFixed(2)},${(total / 3).toFixed(2)},,,${eur ? '1.0842' : ''}\n`;
+    if (lines.length > 1 << 20 || i === rows - 1) {
+      if (!out.write(lines)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+      lines = '';
+    }
+  }
+  await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
+
+  const name = `rapport_import_${process.pid}`;
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  await ensureDatabase(admin.toString(), name);
+  const target = new URL(url);
+  target.pathname = `/${name}`;
+  const ds = createDataSource(target.toString(), 2);
+  await ds.initialize();
+  try {
+    await runMigrations(ds);
+    let peak = process.memoryUsage().rss;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
+    const started = Date.now();
+    const imported = await importOrders(ds, csv, { baseCurrency }).finally(() => clearInterval(sampler));
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    if (!imported.ok) throw new Error(`the import failed: ${JSON.stringify(imported.errors.slice(0, 3))}`);
+    return `order import: ${imported.imported} orders, ${imported.createdCustomers} new customers in ${seconds} s; peak RSS ${Math.round(peak / 2 ** 20)} MiB`;
+  } finally {
+    await ds.destroy();
+    const client = new Client({ connectionString: admin.toString() });
+    await client.connect();
+    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).finally(() => client.end());
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** CDNOW_master (23,570 customers) through the importer into its own database, then a weekly revenue fit. */

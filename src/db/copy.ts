@@ -85,12 +85,15 @@ export interface CopyChunk {
  * everything else together.
  */
 export class CopyTable {
-  private buffer = Buffer.allocUnsafe(1 << 16);
+  private buffer: Buffer;
   private length = 0;
   private rows = 0;
   private total = 0;
 
-  constructor(readonly table: string, readonly columns: readonly string[]) {}
+  /** `capacity`: bytes to start with, when the caller knows about how much will come (growing leaves garbage behind). */
+  constructor(readonly table: string, readonly columns: readonly string[], capacity = 1 << 16) {
+    this.buffer = Buffer.allocUnsafe(capacity);
+  }
 
   /** One row, values in column order. */
   add(values: readonly CopyValue[]): void {
@@ -103,15 +106,31 @@ export class CopyTable {
   /** One row already encoded as a COPY text line (no trailing newline). */
   addLine(line: string): void {
     // A UTF-16 code unit never takes more than 3 bytes in UTF-8.
-    const room = line.length * 3 + 1;
-    if (this.length + room > this.buffer.length) {
-      const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.length + room));
-      this.buffer.copy(grown, 0, 0, this.length);
-      this.buffer = grown;
-    }
+    this.reserve(line.length * 3 + 1);
     this.length += this.buffer.write(line, this.length, 'utf8');
     this.buffer[this.length++] = 0x0a;
     this.rows++;
+  }
+
+  /** One row from bytes already encoded as COPY text (no trailing newline), followed by the text of more columns. */
+  addEncoded(bytes: Buffer, start: number, end: number, more: string): void {
+    this.reserve(end - start + more.length * 3 + 1);
+    this.length += bytes.copy(this.buffer, this.length, start, end);
+    this.length += this.buffer.write(more, this.length, 'utf8');
+    this.buffer[this.length++] = 0x0a;
+    this.rows++;
+  }
+
+  private reserve(bytes: number): void {
+    if (this.length + bytes <= this.buffer.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.length + bytes));
+    this.buffer.copy(grown, 0, 0, this.length);
+    this.buffer = grown;
+  }
+
+  /** Bytes buffered. */
+  get bytes(): number {
+    return this.length;
   }
 
   /** Rows handed out by take() or written by flush() so far. */
@@ -133,6 +152,49 @@ export class CopyTable {
   async flush(client: PoolClient): Promise<void> {
     const chunk = this.take();
     if (chunk) await copy(client, chunk);
+  }
+}
+
+/**
+ * Rows whose last columns are known only later (a foreign key still to be looked up, say): the columns known so far
+ * wait as COPY text bytes, and `completeInto` adds each row with the rest to a CopyTable.
+ */
+export class PartialRows {
+  private buffer: Buffer;
+  private readonly ends: number[] = [];
+
+  /** `capacity` as for CopyTable. */
+  constructor(capacity = 1 << 16) {
+    this.buffer = Buffer.allocUnsafe(capacity);
+  }
+
+  get rows(): number {
+    return this.ends.length;
+  }
+
+  get bytes(): number {
+    return this.ends.length ? this.ends[this.ends.length - 1] : 0;
+  }
+
+  /** The row's first columns as a COPY text line (no trailing tab or newline). */
+  add(line: string): void {
+    const start = this.ends.length ? this.ends[this.ends.length - 1] : 0;
+    const room = line.length * 3;
+    if (start + room > this.buffer.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, start + room));
+      this.buffer.copy(grown, 0, 0, start);
+      this.buffer = grown;
+    }
+    this.ends.push(start + this.buffer.write(line, start, 'utf8'));
+  }
+
+  /** Adds every row to `table`, followed by `rest(i)`: the text of its remaining columns, each after a tab. */
+  completeInto(table: CopyTable, rest: (row: number) => string): void {
+    let start = 0;
+    this.ends.forEach((end, i) => {
+      table.addEncoded(this.buffer, start, end, rest(i));
+      start = end;
+    });
   }
 }
 

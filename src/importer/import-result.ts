@@ -24,6 +24,16 @@ export class ImportErrors {
     if (this.list.length < MAX_REPORTED_ERRORS) this.list.push({ line, message });
   }
 
+  /** Problems found beyond the ones listed (a query counted them without fetching them all). */
+  addUnlisted(count: number): void {
+    this.count += count;
+  }
+
+  /** How many more problems would be listed. */
+  get room(): number {
+    return MAX_REPORTED_ERRORS - this.list.length;
+  }
+
   get any(): boolean {
     return this.count > 0;
   }

@@ -1,11 +1,12 @@
+import { setImmediate as yieldToIo } from 'node:timers/promises';
 import type { DataSource } from 'typeorm';
 import { convert, formatAmount, MAX_AMOUNT, MAX_AMOUNT_LABEL } from '../common/money';
-import { newId } from '../db/ids';
-import { CopyTable, pgClient } from '../db/copy';
+import { pgClient, text, time } from '../db/copy';
 import type { Config } from '../core/config';
-import { CsvSource, readCsv, sourceName } from './csv-reader';
+import { CsvRow, CsvSource, readCsv, sourceName } from './csv-reader';
 import { collect, parseChoice, parseCurrency, parseMoney, parseRate, parseText, parseTimestamp } from './fields';
 import { ImportErrors, ImportFailure } from './import-result';
+import { Chunk, OrderLine, OrderWriter } from './order-writer';
 
 /**
  * CSV import of orders (npm run import -- orders FILE.csv).
@@ -19,9 +20,10 @@ import { ImportErrors, ImportFailure } from './import-result';
  * (they have bought from you, which is what ONBOARDING means; the lifecycle rules move them on from their history),
  * with an IMPORT transition.
  *
- * All or nothing: rows are validated in batches with bulk lookups (no query per row) and written with COPY inside one
- * transaction; after the first bad row nothing more is written, the rest of the file is still checked so that every
- * problem is reported, and the transaction is rolled back.
+ * All or nothing: rows are validated as they are read and written in chunks with COPY inside one transaction, the
+ * customer refs looked up in bulk (no query per row); after the first bad row nothing more is written, the rest of the
+ * file is still checked so that every problem is reported, and the transaction is rolled back. A repeated order_ref
+ * (in the file or already in the database) is found by the unique index and reported with its lines at the end.
  */
 export interface OrderImportSuccess {
   ok: true;
@@ -36,20 +38,10 @@ export const ORDER_COLUMNS = {
 
 const STATUSES = ['PENDING', 'PAID', 'FULFILLED', 'CANCELLED', 'REFUNDED'] as const;
 const CHANNELS = ['STORE', 'ONLINE', 'PHONE', 'PARTNER', 'OTHER'] as const;
-const BATCH = 5000;
-
-interface ParsedOrder {
-  line: number;
-  customerRef: string;
-  orderRef: string | null;
-  placedAt: Date;
-  currency: string;
-  rate: string;
-  total: bigint;
-  cost: bigint;
-  status: string;
-  channel: string;
-}
+/** Rows per chunk: big enough that statements are few, small enough that parsing and writing overlap well. */
+const CHUNK_ROWS = 20_000;
+/** Rows parsed between two looks at the connection. */
+const YIELD_EVERY = 200;
 
 /** Imports at least this large refresh the planner's statistics. */
 const ANALYZE_AFTER_ROWS = 5_000;
@@ -57,130 +49,94 @@ const ANALYZE_AFTER_ROWS = 5_000;
 export async function importOrders(db: DataSource, source: CsvSource, config: Pick<Config, 'baseCurrency'>): Promise<OrderImportSuccess | ImportFailure> {
   const errors = new ImportErrors();
   const base = config.baseCurrency;
-  const file = sourceName(source);
   const runner = db.createQueryRunner();
+  let writer: OrderWriter | null = null;
   try {
     const client = await pgClient(runner);
     await runner.startTransaction();
     const [onboarding] = await runner.query(`SELECT id FROM lifecycle_stages WHERE key = 'ONBOARDING'`);
     if (!onboarding) throw new Error('lifecycle stage ONBOARDING is missing');
-    const customers = new CopyTable('customers', ['id', 'kind', 'name', 'external_ref', 'lifecycle_stage_id']);
-    const transitions = new CopyTable('lifecycle_transitions', ['id', 'customer_id', 'from_stage_id', 'to_stage_id', 'at', 'reason', 'source', 'actor']);
-    const orders = new CopyTable('orders', [
-      'id', 'customer_id', 'external_ref', 'placed_at', 'status', 'channel', 'currency', 'base_currency', 'rate_to_base',
-      'subtotal_amount', 'discount_amount', 'total_amount', 'cost_amount', 'total_base', 'cost_base',
-    ]);
-    /** customer_ref → customer id, for every ref seen so far (found or created). */
-    const customerIds = new Map<string, string>();
-    /** order_ref → the line it first appeared on. */
-    const orderRefLines = new Map<string, number>();
-    let imported = 0;
-    let created = 0;
     const now = new Date();
+    writer = new OrderWriter(client, errors, { stageId: onboarding.id, reason: `Created by the order import of ${sourceName(source)}`, at: now });
 
-    const flush = async (batch: ParsedOrder[]) => {
-      if (!batch.length) return;
-      // Lookups join the batch (unnest) so the planner probes the unique B-tree index per value; `= ANY($1)` let it
-      // pick the trigram index after ANALYZE, at seconds per batch.
-      const refs = [...new Set(batch.map((o) => o.orderRef).filter((r): r is string => r !== null))];
-      if (refs.length) {
-        const taken: Array<{ external_ref: string }> = await runner.query('SELECT o.external_ref FROM unnest($1::text[]) AS batch(ref) JOIN orders o ON o.external_ref = batch.ref', [refs]);
-        const takenSet = new Set(taken.map((t) => t.external_ref));
-        for (const o of batch) if (o.orderRef && takenSet.has(o.orderRef)) errors.add(o.line, `order_ref "${o.orderRef}" is already used by an order in the database`);
-      }
-      const unknown = [...new Set(batch.map((o) => o.customerRef).filter((r) => !customerIds.has(r)))];
-      if (unknown.length) {
-        const found: Array<{ id: string; external_ref: string }> = await runner.query('SELECT c.id, c.external_ref FROM unnest($1::text[]) AS batch(ref) JOIN customers c ON c.external_ref = batch.ref', [unknown]);
-        for (const c of found) customerIds.set(c.external_ref, c.id);
-        for (const ref of unknown) {
-          if (customerIds.has(ref)) continue;
-          const id = newId();
-          customerIds.set(ref, id);
-          created++;
-          // Once the file has failed nothing will be written; only the refs are remembered.
-          if (errors.any) continue;
-          customers.add([id, 'PERSON', `Customer ${ref}`, ref, onboarding.id]);
-          transitions.add([newId(), id, null, onboarding.id, now, `Created by the order import of ${file}`, 'IMPORT', 'import']);
-        }
-      }
-      if (errors.any) return;
-      for (const o of batch) {
-        const total = formatAmount(o.total);
-        const cost = formatAmount(o.cost);
-        const foreign = o.currency !== base;
-        orders.add([
-          newId(), customerIds.get(o.customerRef)!, o.orderRef, o.placedAt, o.status, o.channel, o.currency, base, o.rate,
-          total, '0', total, cost,
-          foreign ? formatAmount(convert(o.total, o.rate, base)) : total,
-          foreign ? formatAmount(convert(o.cost, o.rate, base)) : cost,
-        ]);
-      }
-      await customers.flush(client);
-      await transitions.flush(client);
-      await orders.flush(client);
-      imported += batch.length;
-    };
-
-    let batch: ParsedOrder[] = [];
+    let chunk = new Chunk();
     for await (const row of readCsv(source, ORDER_COLUMNS, errors)) {
       const problems: string[] = [];
-      const check = collect(problems);
-      const customerRef = row.get('customer_ref');
-      if (!customerRef) problems.push('customer_ref is required');
-      else check(() => parseText('customer_ref', customerRef, 200));
-      const orderRef = row.get('order_ref') || null;
-      if (orderRef) {
-        check(() => parseText('order_ref', orderRef, 200));
-        const first = orderRefLines.get(orderRef);
-        if (first !== undefined) problems.push(`order_ref "${orderRef}" already appears on line ${first}`);
-        else orderRefLines.set(orderRef, row.line);
-      }
-      const placedText = row.get('placed_at');
-      const placedAt = placedText ? check(() => parseTimestamp('placed_at', placedText, now.getTime())) : (problems.push('placed_at is required'), undefined);
-      const currency = row.get('currency') ? check(() => parseCurrency('currency', row.get('currency'))) : base;
-      const rateText = row.get('rate_to_base');
-      let rate: string | undefined = '1';
-      if (currency && currency !== base) {
-        if (!rateText) problems.push(`currency ${currency} differs from the base currency ${base}: give its rate_to_base`);
-        else rate = check(() => parseRate('rate_to_base', rateText));
-      } else if (currency && rateText) {
-        rate = check(() => parseRate('rate_to_base', rateText));
-        if (rate && Number(rate) !== 1) problems.push(`rate_to_base must be 1 (or empty) for the base currency ${base}, got ${rateText}`);
-        rate = '1';
-      }
-      const totalText = row.get('total');
-      const total = !totalText ? (problems.push('total is required'), undefined) : currency ? check(() => parseMoney('total', totalText, currency)) : undefined;
-      const cost = row.get('cost') && currency ? check(() => parseMoney('cost', row.get('cost'), currency)) : 0n;
-      if (rate && [total, cost].some((a) => a !== undefined && convert(a, rate!, base) > MAX_AMOUNT)) {
-        problems.push(`total and cost in ${base} must be at most ${MAX_AMOUNT_LABEL}`);
-      }
-      const status = row.get('status') ? check(() => parseChoice('status', row.get('status'), STATUSES)) : 'FULFILLED';
-      const channel = row.get('channel') ? check(() => parseChoice('channel', row.get('channel'), CHANNELS)) : 'OTHER';
-      if (problems.length) {
-        errors.add(row.line, problems.join('; '));
-        continue;
-      }
-      batch.push({ line: row.line, customerRef, orderRef, placedAt: placedAt!, currency: currency!, rate: rate!, total: total!, cost: cost!, status: status!, channel: channel! });
-      if (batch.length >= BATCH) {
-        await flush(batch);
-        batch = [];
+      const { orderRef, order } = parseOrder(row, base, now.getTime(), problems);
+      if (problems.length) errors.add(row.line, problems.join('; '));
+      chunk.add(row.line, orderRef, order);
+      if (chunk.rows >= CHUNK_ROWS) {
+        const full = chunk;
+        chunk = new Chunk(full);
+        await writer.send(full);
+      } else if (chunk.rows % YIELD_EVERY === 0) {
+        // Parsing runs between the connection's turns: without a pause now and then, the next statement waits for it.
+        await yieldToIo();
       }
     }
-    await flush(batch);
+    await writer.send(chunk);
+    await writer.finish();
 
-    if (errors.any) {
+    if (errors.any || writer.unwrittenFrom !== null) {
+      await writer.reportRepeatedRefs();
+      // The unique index turned a chunk down, so some order_ref was taken; it was taken by a transaction that has
+      // since rolled back if the report finds nothing.
+      if (!errors.any) throw new Error('an order_ref of the file was being written by another import at the same time; import the file again');
       await runner.rollbackTransaction();
       return errors.failure();
     }
     await runner.commitTransaction();
     // Fresh statistics after a bulk load: until autovacuum gets to it, the planner would see the old, small tables
     // (a model fit over a just-imported 70,000 orders took 50 s instead of 2 s).
-    if (imported >= ANALYZE_AFTER_ROWS) await runner.query('ANALYZE customers, orders, lifecycle_transitions');
-    return { ok: true, imported, createdCustomers: created };
+    if (writer.imported >= ANALYZE_AFTER_ROWS) await runner.query('ANALYZE customers, orders, lifecycle_transitions');
+    return { ok: true, imported: writer.imported, createdCustomers: writer.createdCustomers };
   } catch (e) {
+    await writer?.abandon();
     if (runner.isTransactionActive) await runner.rollbackTransaction();
     throw e;
   } finally {
     await runner.release();
   }
+}
+
+/**
+ * Checks one row; its problems go to `problems`. The order_ref comes back even when other cells are bad, since a later
+ * row repeating it is reported as a repeat.
+ */
+function parseOrder(row: CsvRow, base: string, now: number, problems: string[]): { orderRef: string | null; order: OrderLine | null } {
+  const check = collect(problems);
+  const customerRef = row.get('customer_ref');
+  if (!customerRef) problems.push('customer_ref is required');
+  else check(() => parseText('customer_ref', customerRef, 200));
+  const refText = row.get('order_ref');
+  const orderRef = refText && check(() => parseText('order_ref', refText, 200)) !== undefined ? refText : null;
+  const placedText = row.get('placed_at');
+  const placedAt = placedText ? check(() => parseTimestamp('placed_at', placedText, now)) : (problems.push('placed_at is required'), undefined);
+  const currency = row.get('currency') ? check(() => parseCurrency('currency', row.get('currency'))) : base;
+  const rateText = row.get('rate_to_base');
+  let rate: string | undefined = '1';
+  if (currency && currency !== base) {
+    if (!rateText) problems.push(`currency ${currency} differs from the base currency ${base}: give its rate_to_base`);
+    else rate = check(() => parseRate('rate_to_base', rateText));
+  } else if (currency && rateText) {
+    rate = check(() => parseRate('rate_to_base', rateText));
+    if (rate && Number(rate) !== 1) problems.push(`rate_to_base must be 1 (or empty) for the base currency ${base}, got ${rateText}`);
+    rate = '1';
+  }
+  const totalText = row.get('total');
+  const total = !totalText ? (problems.push('total is required'), undefined) : currency ? check(() => parseMoney('total', totalText, currency)) : undefined;
+  const cost = row.get('cost') && currency ? check(() => parseMoney('cost', row.get('cost'), currency)) : 0n;
+  const foreign = currency !== base;
+  const totalBase = rate && total !== undefined ? (foreign ? convert(total, rate, base) : total) : undefined;
+  const costBase = rate && cost !== undefined ? (foreign ? convert(cost, rate, base) : cost) : undefined;
+  if ((totalBase ?? 0n) > MAX_AMOUNT || (costBase ?? 0n) > MAX_AMOUNT) problems.push(`total and cost in ${base} must be at most ${MAX_AMOUNT_LABEL}`);
+  const status = row.get('status') ? check(() => parseChoice('status', row.get('status'), STATUSES)) : 'FULFILLED';
+  const channel = row.get('channel') ? check(() => parseChoice('channel', row.get('channel'), CHANNELS)) : 'OTHER';
+  if (problems.length) return { orderRef, order: null };
+  const amount = formatAmount(total!);
+  // external_ref … cost_base (see OrderLine); the order keeps only its totals: subtotal = total, no discount.
+  const columns =
+    `${text(orderRef)}\t${time(placedAt!)}\t${status}\t${channel}\t${currency}\t${base}\t${rate}\t` +
+    `${amount}\t0\t${amount}\t${formatAmount(cost!)}\t${formatAmount(totalBase!)}\t${formatAmount(costBase!)}`;
+  return { orderRef, order: { customerRef, columns } };
 }
