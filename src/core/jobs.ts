@@ -95,15 +95,3 @@ export async function startJobWorker(o: WorkerOptions): Promise<JobWorker> {
     },
   };
 }
-
-/**
- * Whether the job engine has nothing left to do now: no job running and none due (a job waiting for a retry later, or
- * one that failed for good, does not count). Tests wait for this event instead of a clock.
- */
-export async function jobsIdle(db: DataSource | EntityManager): Promise<boolean> {
-  const [row]: Array<{ busy: boolean }> = await db.query(
-    `SELECT EXISTS (SELECT 1 FROM graphile_worker.jobs
-                     WHERE locked_at IS NOT NULL OR (run_at <= now() AND attempts < max_attempts)) AS busy`,
-  );
-  return !row.busy;
-}

@@ -19,7 +19,6 @@ import {
   probabilityAlive,
   rfmBreakpoints,
   scoreRfm,
-  SEGMENTS,
   utcDay,
   type PurchaseSummary,
   type RfmSegment,

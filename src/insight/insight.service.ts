@@ -1,4 +1,3 @@
-import type { DataSource } from 'typeorm';
 import { badInput, UserErrorCode, UserErrors } from '../common/errors';
 import { instantArgument, pastInstant } from '../common/validate';
 import { Money } from '../common/money.types';
