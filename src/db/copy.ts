@@ -140,10 +140,19 @@ export class CopyTable {
 
   /** The buffered rows as one COPY statement and its data; the buffer starts over. */
   take(): CopyChunk | null {
+    const chunk = this.lend();
+    if (chunk) this.buffer = Buffer.allocUnsafe(Math.max(1 << 16, Math.min(this.buffer.length, 64 << 20)));
+    return chunk;
+  }
+
+  /**
+   * Like take(), but the buffer stays for the rows that come next, so the chunk is only good until rows are added
+   * again: for a caller that alternates tables while a chunk is being sent, rather than leave a buffer per chunk behind.
+   */
+  lend(): CopyChunk | null {
     if (!this.rows) return null;
     const chunk = { sql: `COPY ${this.table} (${this.columns.join(', ')}) FROM STDIN`, data: this.buffer.subarray(0, this.length), rows: this.rows };
     this.total += this.rows;
-    this.buffer = Buffer.allocUnsafe(Math.max(1 << 16, Math.min(this.buffer.length, 64 << 20)));
     this.length = 0;
     this.rows = 0;
     return chunk;
@@ -176,9 +185,14 @@ export class PartialRows {
     return this.ends.length ? this.ends[this.ends.length - 1] : 0;
   }
 
+  /** Forgets the rows, keeping the buffer for new ones. */
+  clear(): void {
+    this.ends.length = 0;
+  }
+
   /** The row's first columns as a COPY text line (no trailing tab or newline). */
   add(line: string): void {
-    const start = this.ends.length ? this.ends[this.ends.length - 1] : 0;
+    const start = this.bytes;
     const room = line.length * 3;
     if (start + room > this.buffer.length) {
       const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, start + room));

@@ -6,7 +6,7 @@ import type { Config } from '../core/config';
 import { CsvRow, CsvSource, readCsv, sourceName } from './csv-reader';
 import { collect, parseChoice, parseCurrency, parseMoney, parseRate, parseText, parseTimestamp } from './fields';
 import { ImportErrors, ImportFailure } from './import-result';
-import { Chunk, OrderLine, OrderWriter } from './order-writer';
+import { OrderLine, OrderWriter } from './order-writer';
 
 /**
  * CSV import of orders (npm run import -- orders FILE.csv).
@@ -59,16 +59,15 @@ export async function importOrders(db: DataSource, source: CsvSource, config: Pi
     const now = new Date();
     writer = new OrderWriter(client, errors, { stageId: onboarding.id, reason: `Created by the order import of ${sourceName(source)}`, at: now });
 
-    let chunk = new Chunk();
+    let chunk = writer.chunk();
     for await (const row of readCsv(source, ORDER_COLUMNS, errors)) {
       const problems: string[] = [];
       const { orderRef, order } = parseOrder(row, base, now.getTime(), problems);
       if (problems.length) errors.add(row.line, problems.join('; '));
       chunk.add(row.line, orderRef, order);
       if (chunk.rows >= CHUNK_ROWS) {
-        const full = chunk;
-        chunk = new Chunk(full);
-        await writer.send(full);
+        await writer.send(chunk);
+        chunk = writer.chunk();
       } else if (chunk.rows % YIELD_EVERY === 0) {
         // Parsing runs between the connection's turns: without a pause now and then, the next statement waits for it.
         await yieldToIo();

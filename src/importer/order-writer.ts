@@ -33,10 +33,10 @@ export class Chunk {
   firstLine = 0;
   rows = 0;
 
-  /** `like`: the chunk before, whose sizes this one starts with. */
-  constructor(like?: Chunk) {
-    this.orders = new PartialRows(like ? like.orders.bytes + (like.orders.bytes >> 3) : undefined);
-    this.refs = new CopyTable(REFS_TABLE, ['line', 'ref', 'valid'], like ? like.refs.bytes + (like.refs.bytes >> 3) : undefined);
+  /** Made by OrderWriter.chunk(), which passes on the buffers of chunks already written. */
+  constructor(orders: PartialRows, refsCapacity?: number) {
+    this.orders = orders;
+    this.refs = new CopyTable(REFS_TABLE, ['line', 'ref', 'valid'], refsCapacity);
   }
 
   /** A row: its line, its order_ref if usable, and the order if the row is valid. */
@@ -103,7 +103,12 @@ export class OrderWriter {
   private customerIds = new Map<string, string | null>();
   private readonly customers = new CopyTable('customers', ['id', 'kind', 'name', 'external_ref', 'lifecycle_stage_id']);
   private readonly transitions = new CopyTable('lifecycle_transitions', ['id', 'customer_id', 'from_stage_id', 'to_stage_id', 'at', 'reason', 'source', 'actor']);
-  private readonly orders = new CopyTable('orders', ORDER_COPY_COLUMNS);
+  /** Chunks are encoded into these in turn: one can be refilled while the other's COPY is still under way. */
+  private readonly orders = [new CopyTable('orders', ORDER_COPY_COLUMNS), new CopyTable('orders', ORDER_COPY_COLUMNS)];
+  private encoded = 0;
+  /** Row buffers of encoded chunks, for new chunks. */
+  private readonly spareRows: PartialRows[] = [];
+  private refsCapacity: number | undefined;
   /** The order_refs of the chunks sent, not yet in REFS_TABLE. */
   private refs: CopyChunk[] = [];
   private refsBytes = 0;
@@ -119,10 +124,22 @@ export class OrderWriter {
     private readonly newCustomer: NewCustomer,
   ) {}
 
-  /** Queues the chunk's customer lookup, then encodes and queues the chunk before it; waits while two writes are queued. */
+  /** An empty chunk for the next rows. */
+  chunk(): Chunk {
+    const rows = this.spareRows.pop();
+    rows?.clear();
+    return new Chunk(rows ?? new PartialRows(), this.refsCapacity);
+  }
+
+  /**
+   * Queues the chunk's customer lookup, then encodes and queues the chunk before it. Waits while two writes are
+   * queued, so that when a chunk is encoded the write of the one two before it is done: `orders` relies on that.
+   */
   async send(chunk: Chunk): Promise<void> {
     if (!chunk.rows) return;
-    const refs = chunk.refs.take();
+    // About the same size next time: a buffer that grows as rows come leaves its smaller copies behind.
+    this.refsCapacity = chunk.refs.bytes + (chunk.refs.bytes >> 3);
+    const refs = chunk.refs.lend();
     if (refs) {
       this.refs.push(refs);
       this.refsBytes += refs.data.length;
@@ -234,8 +251,10 @@ export class OrderWriter {
       this.customers.add([id, 'PERSON', `Customer ${ref}`, ref, stageId]);
       this.transitions.add([newId(), id, null, stageId, at, reason, 'IMPORT', 'import']);
     }
-    chunk.orders.completeInto(this.orders, (i) => `\t${this.customerIds.get(chunk.customerRefs[i])}\t${orderNumber(numbers[i])}`);
-    write.tables = [this.customers.take(), this.transitions.take(), this.orders.take()].filter((c): c is CopyChunk => c !== null);
+    const orders = this.orders[this.encoded++ % 2];
+    chunk.orders.completeInto(orders, (i) => `\t${this.customerIds.get(chunk.customerRefs[i])}\t${orderNumber(numbers[i])}`);
+    this.spareRows.push(chunk.orders);
+    write.tables = [this.customers.take(), this.transitions.take(), orders.lend()].filter((c): c is CopyChunk => c !== null);
     return write;
   }
 
