@@ -336,6 +336,13 @@ export class InsightAnalytics {
       throw badInput('No customer has a purchase by `calibrationEnd`: there is nothing to fit.', { field: 'calibrationEnd', reason: UserErrorCode.OUT_OF_RANGE });
     }
     const fit = fitBgnbd(calibration.map((c) => c.s));
+    // As fitAndStore refuses it: an estimate that ran off to a boundary would answer NaN predictions (an INTERNAL error).
+    if (![fit.r, fit.alpha, fit.a, fit.b, fit.logLikelihood].every((v) => Number.isFinite(v) && v !== 0) || !(fit.r > 0 && fit.alpha > 0 && fit.a > 0 && fit.b > 0)) {
+      throw badInput(`The BG/NBD estimate on the ${calibration.length} customers before \`calibrationEnd\` did not converge to finite parameters; choose a later calibrationEnd.`, {
+        field: 'calibrationEnd',
+        reason: UserErrorCode.INVALID,
+      });
+    }
     const t = (utcDay(holdoutEnd) - calibrationDay) / DAYS_PER_UNIT[unit];
     const buckets = new Map<string, { customers: number; predicted: number; actual: number }>();
     let predictedPurchases = 0;
