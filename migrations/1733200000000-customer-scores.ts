@@ -49,6 +49,7 @@ export class CustomerScores1733200000000 implements MigrationInterface {
 
     // Queues one rescore job per statement that requested a customer not already waiting: a waiting request already
     // has a job that will drain it (the job is added in the transaction that added the request).
+    // (Replaced by 1733300000000: a write must also lock a request already waiting.)
     await q.query(`
       CREATE FUNCTION request_customer_rescore(ids uuid[]) RETURNS void LANGUAGE plpgsql AS $$
       DECLARE added int;

@@ -1,4 +1,5 @@
 import { parse, validate } from 'graphql';
+import { mulberry32, simulateBgnbd, utcDay } from '../src/intelligence';
 import { exampleVariables, PLAYGROUND_EXAMPLES } from '../src/server/playground-examples';
 import { getSchema } from '../src/server/schema';
 import { startTestApp, TestApp } from './support/test-app';
@@ -107,17 +108,21 @@ describe('the playground examples', () => {
       }`,
       { customerId, orderId: order.recordOrder.order.id },
     );
-    // Two years of purchases by a few dozen buyers, so the model examples have history to fit and back-test.
+    // Purchases simulated from a known BG/NBD process (fixed seed) at noon UTC of whole days, so that the model
+    // examples fit and back-test the same data whatever the time of day the suite runs.
+    const rng = mulberry32(7);
+    const sim = simulateBgnbd({ r: 0.6, alpha: 40, a: 0.7, b: 2.8 }, 120, Array.from({ length: 120 }, (_, i) => 420 + (i % 240)), rng);
     const buyers = [];
-    for (let i = 0; i < 40; i++) {
+    for (let i = 0; i < sim.length; i++) {
       const res = await app.ok(`mutation($name: String!) { createCustomer(input: { name: $name }) { customer { id } } }`, { name: `Buyer ${i}` });
       buyers.push(res.createCustomer.customer.id);
     }
     const day = 86_400_000;
+    const noonToday = (utcDay(new Date()) + 0.5) * day;
     const orders = buyers.flatMap((id, i) =>
-      Array.from({ length: 1 + (i % 5) }, (_, k) => ({
+      [0, ...sim[i].purchaseTimes].slice(0, 8).map((t, k) => ({
         customerId: id,
-        placedAt: new Date(Date.now() - (20 + ((i * 17 + k * 97) % 680)) * day).toISOString(),
+        placedAt: new Date(noonToday - (sim[i].T - Math.floor(t) + 1) * day).toISOString(),
         lines: [{ description: 'Beans', quantity: 1 + (k % 3), unitPrice: '12.50', unitCost: '6.00' }],
       })),
     );

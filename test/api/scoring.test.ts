@@ -4,7 +4,9 @@
 
 import { fromGlobalId } from '../../src/common/ids';
 import { addJob } from '../../src/core/jobs';
-import { RESCORE_STALE_JOB } from '../../src/scoring/jobs';
+import { Client } from 'pg';
+import { RESCORE_JOB, RESCORE_STALE_JOB } from '../../src/scoring/jobs';
+import { rescoreRequested } from '../../src/scoring/rescore';
 import { startTestApp, TestApp } from '../support/test-app';
 
 let app: TestApp;
@@ -100,5 +102,44 @@ describe('scores follow every kind of write', () => {
     expect(other).toBe(0);
     const { customer: c } = await app.ok(SCORES, { id: customer });
     expect(c.clv.predicted).not.toBeNull();
+  });
+});
+
+describe('a write racing a rescore batch', () => {
+  // The worker is driven by hand here, so that a batch runs exactly while a write is open: no clock decides the order.
+  let held: TestApp;
+  beforeAll(async () => {
+    held = await startTestApp({ WORKER: 'false' });
+  });
+  afterAll(() => held.close());
+
+  it('a batch that runs while an order is uncommitted leaves the request for after the commit, and the order is scored', async () => {
+    const { createCustomer } = await held.ok(`mutation { createCustomer(input: { kind: PERSON, name: "Racing Buyer" }) { customer { id } } }`);
+    const id = fromGlobalId(createCustomer.customer.id)!.id;
+    // The customer's creation left a request waiting; an order now finds it there.
+    const writer = new Client({ connectionString: held.url });
+    await writer.connect();
+    try {
+      await writer.query('BEGIN');
+      await writer.query(
+        `INSERT INTO orders (customer_id, placed_at, status, channel, currency, base_currency, rate_to_base, subtotal_amount, discount_amount, total_amount, cost_amount, total_base, cost_base)
+         VALUES ($1, now() - interval '2 days', 'PAID', 'ONLINE', $2, $2, 1, 50, 0, 50, 20, 50, 20)`,
+        [id, held.config.baseCurrency],
+      );
+      // A batch while the order is open cannot see it, so it must not take the request either.
+      await rescoreRequested(held.db, held.config.baseCurrency);
+      await writer.query('COMMIT');
+    } finally {
+      await writer.end();
+    }
+    const [{ waiting, queued }] = await held.db.query(
+      `SELECT EXISTS (SELECT 1 FROM customer_score_requests WHERE customer_id = $1) AS waiting,
+              EXISTS (SELECT 1 FROM graphile_worker.jobs WHERE task_identifier = $2) AS queued`,
+      [id, RESCORE_JOB],
+    );
+    expect({ waiting, queued }).toEqual({ waiting: true, queued: true });
+    await rescoreRequested(held.db, held.config.baseCurrency);
+    const [row] = await held.db.query(`SELECT occasions, revenue = 50 AS "revenueIs50" FROM customer_scores WHERE customer_id = $1`, [id]);
+    expect(row).toEqual({ occasions: 1, revenueIs50: true });
   });
 });
