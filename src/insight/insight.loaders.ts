@@ -137,7 +137,10 @@ export async function populationSummaries(m: EntityManager | DataSource, asOf: D
             min(first_at) AS "firstAt", max(last_at) AS "lastAt",
             sum(revenue)::float8 AS revenue, sum(margin)::float8 AS margin,
             (array_agg(revenue ORDER BY day))[1]::float8 AS "firstRevenue", (array_agg(margin ORDER BY day))[1]::float8 AS "firstMargin"
-       FROM d GROUP BY 1`,
+       FROM d GROUP BY 1
+      -- In a fixed order: the fits sum floats over these rows, and the same data must give the same model whether or
+      -- not the planner ran the aggregate in parallel.
+      ORDER BY 1`,
     [PURCHASE_STATUSES, asOf],
   );
   return rows;

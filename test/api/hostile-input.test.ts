@@ -230,7 +230,10 @@ describe('money at the documented maximum', () => {
     const today = utcDay(new Date()) - 1;
     const orders: Array<[string, Date, string]> = [];
     sim.forEach((c, i) => {
-      for (const t of [0, ...c.purchaseTimes]) orders.push([rows[i].id, new Date((today - c.T + Math.floor(t)) * DAY + DAY / 3), (sampleGamma(6, 4, rng) * 10).toFixed(2)]);
+      // Spend varies between buyers as Gamma-Gamma assumes (a rate ν per buyer), or its fit has no heterogeneity to
+      // find and rightly predicts the population mean for everyone, whale included.
+      const nu = sampleGamma(4, 16, rng);
+      for (const t of [0, ...c.purchaseTimes]) orders.push([rows[i].id, new Date((today - c.T + Math.floor(t)) * DAY + DAY / 3), sampleGamma(6, nu, rng).toFixed(2)]);
     });
     await app.db.query(
       `INSERT INTO orders (customer_id, placed_at, status, channel, currency, base_currency, rate_to_base, subtotal_amount, discount_amount, total_amount, cost_amount, total_base, cost_base)
