@@ -19,6 +19,7 @@ import { ValueBasis } from '../insight/customer-model-fit.entity';
 import { TIME_UNITS } from '../intelligence';
 import { seedDatabase } from '../seed/seed';
 import { createApp } from '../server/app';
+import { PLAYGROUND_EXAMPLES } from '../server/playground-examples';
 import { loadConfig } from '../core/config';
 import { log, setLogLevel } from '../core/logger';
 import { runCli } from './run';
@@ -56,6 +57,19 @@ const PAGE_OF_50 = `query($after: String) {
   }
 }`;
 
+/** W1: what a customer list screen shows — the owner, the latest orders and the first contacts of each row. */
+const LIST_SCREEN = `query($after: String) {
+  customers(first: 50, after: $after) {
+    nodes {
+      id name email
+      owner { name email }
+      orders(first: 5) { nodes { number placedAt status total { amount currencyCode } } }
+      contacts(first: 3) { nodes { name email isPrimary } }
+    }
+    pageInfo { endCursor }
+  }
+}`;
+
 const SEGMENT_SUMMARY = `{ segmentSummary { customers segments { segment customers share revenue { amount } margin { amount } } } }`;
 
 function arg(name: string, fallback: number): number {
@@ -80,6 +94,19 @@ async function timeRequests(label: string, count: number, send: (i: number) => P
   }
   times.sort((a, b) => a - b);
   return `${label.padEnd(58)} median ${percentile(times, 0.5).toFixed(1).padStart(7)} ms   p95 ${percentile(times, 0.95).toFixed(1).padStart(7)} ms   (n=${count})`;
+}
+
+/** Requests per second with `clients` sending at once, `count` requests in all (the first few are warm-up). */
+async function throughput(clients: number, count: number, send: (i: number) => Promise<void>): Promise<number> {
+  for (let i = 0; i < clients; i++) await send(i);
+  let next = 0;
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (next < count) await send(next++);
+    }),
+  );
+  return count / (Number(process.hrtime.bigint() - started) / 1e9);
 }
 
 async function main(): Promise<void> {
@@ -149,8 +176,8 @@ async function main(): Promise<void> {
       const pageFloor = () =>
         db.dataSource.query(
           `SELECT c.id, c.name, s.segment, s.churn_level, s.churn_probability, s.predicted_clv::text
-             FROM customers c LEFT JOIN customer_scores s ON s.customer_id = c.id
-            WHERE c.deleted_at IS NULL ORDER BY s.predicted_clv DESC NULLS LAST, c.id DESC LIMIT 51`,
+             FROM customers c JOIN customer_scores s ON s.customer_id = c.id
+            WHERE c.deleted_at IS NULL ORDER BY s.predicted_clv DESC NULLS LAST, s.customer_id DESC LIMIT 51`,
         );
       const summaryFloor = () =>
         db.dataSource.query(
@@ -163,7 +190,42 @@ async function main(): Promise<void> {
         const median = (line: string) => Number(/median\s+([\d.]+) ms/.exec(line)?.[1]);
         report.push(a, b, `    ratio (medians): ${(median(a) / median(b)).toFixed(1)}×`);
       };
-      await side('(b) 50 customers by predicted CLV, with segment and churn', 50, () => post(PAGE_OF_50, { after: null }), pageFloor);
+      // W1 floor: the page, each row's owner, its 5 latest orders and first 3 contacts, as one statement with LATERALs.
+      const listFloor = () =>
+        db.dataSource.query(
+          `SELECT c.id, c.name, c.email, u.name AS owner_name, u.email AS owner_email, o.orders, k.contacts
+             FROM customers c LEFT JOIN users u ON u.id = c.owner_id
+             CROSS JOIN LATERAL (SELECT json_agg(x) AS orders FROM (
+               SELECT o.number, o.placed_at, o.status, o.total_amount::text, o.currency FROM orders o
+                WHERE o.customer_id = c.id AND o.deleted_at IS NULL ORDER BY o.placed_at DESC, o.id DESC LIMIT 6) x) o
+             CROSS JOIN LATERAL (SELECT json_agg(y) AS contacts FROM (
+               SELECT k.name, k.email, k.is_primary FROM contacts k
+                WHERE k.customer_id = c.id AND k.deleted_at IS NULL ORDER BY k.name, k.id LIMIT 4) y) k
+            WHERE c.deleted_at IS NULL ORDER BY c.name, c.id LIMIT 51`,
+        );
+      await side('W1 50 customers + owner, orders(first: 5), contacts(first: 3)', 50, () => post(LIST_SCREEN, { after: null }), listFloor);
+      const [w1Rapport, w1Floor] = [await throughput(10, 300, () => post(LIST_SCREEN, { after: null })), await throughput(10, 300, () => listFloor())];
+      report.push(`    10 clients at once: ${w1Rapport.toFixed(0)} req/s, floor ${w1Floor.toFixed(0)} req/s (floor / Rapport ${(w1Floor / w1Rapport).toFixed(1)}×)`);
+      await side('W2/W4 50 customers by predicted CLV, with segment, churn, CLV', 50, () => post(PAGE_OF_50, { after: null }), pageFloor);
+      // W3: the playground's customer 360, against the SQL it needs written by hand (profile, owner, stage, stored
+      // scores, order totals, contacts, latest orders with lines, touchpoints, stage history) as one statement.
+      const customer360 = PLAYGROUND_EXAMPLES.find((e) => e.query.includes('query Customer360'))!.query;
+      const rawIds = ids.map((id) => Buffer.from(id, 'base64url').toString().split(':')[1]);
+      const floor360 = (i: number) =>
+        db.dataSource.query(
+          `SELECT c.*, u.name AS owner_name, u.email AS owner_email, u.role AS owner_role, st.key, st.name AS stage_name, st.strategy, s.*,
+                  (SELECT json_build_object('orders', count(*), 'last', max(o.placed_at), 'revenue', sum(o.total_base), 'margin', sum(o.margin_base))
+                     FROM orders o WHERE o.customer_id = c.id AND o.deleted_at IS NULL AND o.status IN ('PAID', 'FULFILLED')) AS stats,
+                  (SELECT json_agg(k ORDER BY k.name) FROM contacts k WHERE k.customer_id = c.id AND k.deleted_at IS NULL) AS contacts,
+                  (SELECT json_agg(x) FROM (SELECT o.*, (SELECT json_agg(l) FROM order_lines l WHERE l.order_id = o.id) AS lines
+                     FROM orders o WHERE o.customer_id = c.id AND o.deleted_at IS NULL ORDER BY o.placed_at DESC LIMIT 5) x) AS orders,
+                  (SELECT json_agg(t) FROM (SELECT * FROM touchpoints t WHERE t.customer_id = c.id ORDER BY t.occurred_at DESC LIMIT 5) t) AS touchpoints,
+                  (SELECT json_agg(h) FROM (SELECT * FROM lifecycle_transitions h WHERE h.customer_id = c.id ORDER BY h.at DESC LIMIT 10) h) AS history
+             FROM customers c LEFT JOIN users u ON u.id = c.owner_id LEFT JOIN lifecycle_stages st ON st.id = c.lifecycle_stage_id
+             LEFT JOIN customer_scores s ON s.customer_id = c.id WHERE c.id = $1`,
+          [rawIds[i % rawIds.length]],
+        );
+      await side('W3 customer 360 (the playground example)', 100, () => post(customer360, { id: ids[Math.floor(Math.random() * ids.length)] }), () => floor360(Math.floor(Math.random() * rawIds.length)));
       await side('(c) segmentSummary over the whole population', 20, () => post(SEGMENT_SUMMARY), summaryFloor);
     } finally {
       server.close();

@@ -51,8 +51,10 @@ export interface ListSpec<E extends ObjectLiteral> {
   /** More search conditions over personal data, OR-ed in only for callers who may see it unmasked. */
   piiSearch?: string;
   /**
-   * The table derived fields read as `d`, LEFT JOINed on `d.<key> = a.id` only when a statement reads it (e.g.
-   * customer_scores: scores are rows the worker keeps current, so filtering and sorting on them is a join).
+   * The table derived fields read as `d`, joined on `d.<key> = a.id` only when a statement reads it (e.g.
+   * customer_scores: scores are rows the worker keeps current, so filtering and sorting on them is a join). The
+   * table has a row for every item (written with it), so the join is an inner one, and a sort on a derived column
+   * walks that column's index, with `d.<key>` as the tiebreak so that the cursor is part of the index range too.
    */
   derivedJoin?: { table: string; key: string };
 }
@@ -299,6 +301,8 @@ interface Plan {
   nullsFirst: boolean;
   /** The orderBy field, as cursors name it. */
   sortField: string;
+  /** The id column that breaks ties: the derived table's key when sorting on a derived column (same value). */
+  idSql: string;
   cursor: Cursor | null;
   cursorName: string;
 }
@@ -323,7 +327,8 @@ function plan(spec: ListSpec<ObjectLiteral>, args: ListArgs, topLevel = false): 
   }
   const cursorName = backward ? 'before' : 'after';
   const raw = backward ? before : after;
-  return { limit, backward, sort, dir, nullsFirst, sortField: order.field, cursor: raw ? decodeCursor(spec, order.field, raw, cursorName) : null, cursorName };
+  const idSql = sort.derived && spec.derivedJoin ? `${D}.${spec.derivedJoin.key}` : `${A}.id`;
+  return { limit, backward, sort, dir, nullsFirst, sortField: order.field, idSql, cursor: raw ? decodeCursor(spec, order.field, raw, cursorName) : null, cursorName };
 }
 
 function conditions(spec: ListSpec<ObjectLiteral>, args: ListArgs, p: Plan, params: Params, scope: ListScope, extra: string[] = []): string {
@@ -346,8 +351,8 @@ function conditions(spec: ListSpec<ObjectLiteral>, args: ListArgs, p: Plan, para
     // then (nulls last) every null; after a null come the nulls further on, then (nulls first) every value.
     parts.push(
       p.cursor.v === null
-        ? `((${col} IS NULL AND ${A}.id ${op} ${id}::uuid)${p.nullsFirst ? ` OR ${col} IS NOT NULL` : ''})`
-        : `((${col}, ${A}.id) ${op} (${v}::${p.sort.pgType}, ${id}::uuid)${p.nullsFirst ? '' : ` OR ${col} IS NULL`})`,
+        ? `((${col} IS NULL AND ${p.idSql} ${op} ${id}::uuid)${p.nullsFirst ? ` OR ${col} IS NOT NULL` : ''})`
+        : `((${col}, ${p.idSql}) ${op} (${v}::${p.sort.pgType}, ${id}::uuid)${p.nullsFirst ? '' : ` OR ${col} IS NULL`})`,
     );
   }
   return parts.length ? parts.join(' AND ') : 'TRUE';
@@ -355,7 +360,7 @@ function conditions(spec: ListSpec<ObjectLiteral>, args: ListArgs, p: Plan, para
 
 function orderSql(p: Plan): string {
   const col = p.sort.sql.replace(/\{a\}/g, A);
-  return `${col} ${p.dir} ${p.nullsFirst ? 'NULLS FIRST' : 'NULLS LAST'}, ${A}.id ${p.dir}`;
+  return `${col} ${p.dir} ${p.nullsFirst ? 'NULLS FIRST' : 'NULLS LAST'}, ${p.idSql} ${p.dir}`;
 }
 
 function toConnection<E extends ObjectLiteral>(spec: ListSpec<E>, rows: Array<{ entity: E; sortValue: string | null }>, p: Plan, count: () => Promise<number>): Connection<E> {
@@ -388,11 +393,11 @@ function base<E extends ObjectLiteral>(ds: DataSource, spec: ListSpec<E>, args: 
   return args.includeDeleted ? qb.withDeleted() : qb;
 }
 
-/** LEFT JOIN the spec's derived table as `d` when the statement's SQL reads it; otherwise no join. */
+/** Joins the spec's derived table as `d` when the statement's SQL reads it; otherwise no join. */
 function joinDerived<E extends ObjectLiteral>(qb: SelectQueryBuilder<E>, spec: ListSpec<E>, ...sql: string[]): SelectQueryBuilder<E> {
   const join = spec.derivedJoin;
   if (!join || !sql.some((s) => new RegExp(`\\b${D}\\.`).test(s))) return qb;
-  return qb.leftJoin(join.table, D, `${D}.${join.key} = ${A}.id`);
+  return qb.innerJoin(join.table, D, `${D}.${join.key} = ${A}.id`);
 }
 
 /** A page of a top-level list, confined to the caller's scope. */
@@ -408,7 +413,7 @@ export async function findPage<E extends ObjectLiteral>(ds: DataSource, spec: Li
             .addSelect(sortValueSql(p.sort), 'sort_value')
             .andWhere(where, params.values)
             .orderBy(p.sort.sql.replace(/\{a\}/g, A), p.dir, p.nullsFirst ? 'NULLS FIRST' : 'NULLS LAST')
-            .addOrderBy(`${A}.id`, p.dir)
+            .addOrderBy(p.idSql, p.dir)
             .limit(p.limit + 1)
             .getRawAndEntities();
           return entities.map((entity, i) => ({ entity, sortValue: (raw[i] as { sort_value: string | null }).sort_value }));

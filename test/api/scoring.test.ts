@@ -113,6 +113,19 @@ describe('a write racing a rescore batch', () => {
   });
   afterAll(() => held.close());
 
+  it('a customer is in the lists sorted and filtered by scores from the moment it exists, before the worker scores it', async () => {
+    const { createCustomer } = await held.ok(`mutation { createCustomer(input: { kind: PERSON, name: "Brand New" }) { customer { id } } }`);
+    const id = createCustomer.customer.id;
+    for (const direction of ['DESC', 'ASC']) {
+      const { customers } = await held.ok(`query { customers(first: 100, orderBy: { field: PREDICTED_CLV, direction: ${direction} }) { nodes { id segment } } }`);
+      expect(customers.nodes).toContainEqual({ id, segment: 'PROSPECT' });
+    }
+    const { customers } = await held.ok(`query { customers(filter: { segment: { eq: PROSPECT } }) { nodes { id } } }`);
+    expect(customers.nodes.map((n: { id: string }) => n.id)).toContain(id);
+    const [{ waiting }] = await held.db.query(`SELECT EXISTS (SELECT 1 FROM customer_score_requests WHERE customer_id = $1) AS waiting`, [fromGlobalId(id)!.id]);
+    expect(waiting).toBe(true);
+  });
+
   it('a batch that runs while an order is uncommitted leaves the request for after the commit, and the order is scored', async () => {
     const { createCustomer } = await held.ok(`mutation { createCustomer(input: { kind: PERSON, name: "Racing Buyer" }) { customer { id } } }`);
     const id = fromGlobalId(createCustomer.customer.id)!.id;
