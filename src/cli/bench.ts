@@ -181,8 +181,8 @@ async function main(): Promise<void> {
         );
       const summaryFloor = () =>
         db.dataSource.query(
-          `SELECT coalesce(s.segment, 'PROSPECT'), count(*), sum(s.revenue), sum(s.margin)
-             FROM customers c LEFT JOIN customer_scores s ON s.customer_id = c.id WHERE c.deleted_at IS NULL GROUP BY 1`,
+          `SELECT segment, count(*), sum(revenue), sum(margin), sum(predicted_clv), count(predicted_clv)
+             FROM customer_scores WHERE NOT customer_deleted GROUP BY 1`,
         );
       const side = async (label: string, count: number, rapport: () => Promise<unknown>, floor: () => Promise<unknown>) => {
         const a = await timeRequests(label, count, async () => void (await rapport()));

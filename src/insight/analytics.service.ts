@@ -152,14 +152,17 @@ export class InsightAnalytics {
 
   private async storedSegmentSummary(): Promise<SegmentSummary> {
     const currency = this.insight.currency;
-    // Customers not scored yet (created a moment ago) count as prospects until the worker reaches them.
+    // Every customer has a scores row (a new one counts as a prospect until the worker reaches it). A caller who sees
+    // everyone needs no join: the row carries the customer's soft delete.
+    const scope = this.deps.access.rowCondition('customers', 'c');
+    const from = scope
+      ? `customers c JOIN customer_scores s ON s.customer_id = c.id WHERE c.deleted_at IS NULL AND ${scope}`
+      : `customer_scores s WHERE NOT s.customer_deleted`;
     const rows: Array<{ segment: RfmSegment; customers: number; revenue: string; margin: string; clvSum: string | null; clvCount: number }> =
       await this.deps.db.query(
-        `SELECT coalesce(s.segment, 'PROSPECT') AS segment, count(*)::int AS customers,
-                coalesce(sum(s.revenue), 0)::text AS revenue, coalesce(sum(s.margin), 0)::text AS margin,
+        `SELECT s.segment, count(*)::int AS customers, coalesce(sum(s.revenue), 0)::text AS revenue, coalesce(sum(s.margin), 0)::text AS margin,
                 sum(s.predicted_clv)::text AS "clvSum", count(s.predicted_clv)::int AS "clvCount"
-           FROM customers c LEFT JOIN customer_scores s ON s.customer_id = c.id
-          WHERE c.deleted_at IS NULL AND ${this.inBook('c')}
+           FROM ${from}
           GROUP BY 1`,
       );
     const bySegment = new Map(rows.map((r) => [r.segment, r]));

@@ -73,14 +73,15 @@ export function customerScoreRows(loaders: Loaders): DataLoader<string, StoredSc
   );
 }
 
-/** Writes scores of one UTC day and model in one statement; customers removed meanwhile are skipped. */
+/** Writes scores of one UTC day and model in one statement, with the customer's soft delete; customers removed meanwhile are skipped. */
 export async function writeScores(m: EntityManager, scoredOn: string, modelFitId: string | null, scores: ReadonlyArray<{ customerId: string; scores: CustomerScores }>): Promise<void> {
   if (!scores.length) return;
   const col = <T>(f: (s: CustomerScores) => T) => scores.map((x) => f(x.scores));
   await m.query(
     `INSERT INTO customer_scores (customer_id, scored_on, scored_at, model_fit_id, occasions, recency_days, monetary, revenue, margin,
-                                  r_score, f_score, m_score, segment, value_tier, churn_probability, churn_level, predicted_clv)
-     SELECT u.id, $2::date, now(), $3::uuid, u.occasions, u.recency, u.monetary, u.revenue, u.margin, u.r, u.f, u.m, u.segment, u.tier, u.churn, u.level, u.clv
+                                  r_score, f_score, m_score, segment, value_tier, churn_probability, churn_level, predicted_clv, customer_deleted)
+     SELECT u.id, $2::date, now(), $3::uuid, u.occasions, u.recency, u.monetary, u.revenue, u.margin, u.r, u.f, u.m, u.segment, u.tier, u.churn, u.level, u.clv,
+            c.deleted_at IS NOT NULL
        FROM unnest($1::uuid[], $4::int[], $5::int[], $6::numeric[], $7::smallint[], $8::smallint[], $9::smallint[], $10::text[],
                    $11::text[], $12::float8[], $13::text[], $14::numeric[], $15::numeric[], $16::numeric[])
             AS u(id, occasions, recency, monetary, r, f, m, segment, tier, churn, level, clv, revenue, margin)
@@ -91,7 +92,7 @@ export async function writeScores(m: EntityManager, scoredOn: string, modelFitId
        revenue = EXCLUDED.revenue, margin = EXCLUDED.margin,
        r_score = EXCLUDED.r_score, f_score = EXCLUDED.f_score, m_score = EXCLUDED.m_score, segment = EXCLUDED.segment,
        value_tier = EXCLUDED.value_tier, churn_probability = EXCLUDED.churn_probability, churn_level = EXCLUDED.churn_level,
-       predicted_clv = EXCLUDED.predicted_clv`,
+       predicted_clv = EXCLUDED.predicted_clv, customer_deleted = EXCLUDED.customer_deleted`,
     [
       scores.map((x) => x.customerId),
       scoredOn,
