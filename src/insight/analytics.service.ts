@@ -185,30 +185,39 @@ export class InsightAnalytics {
     });
   }
 
+  /**
+   * One statement over the stored scores: the buyers (a purchase, customer not deleted, as populationRfm counts them)
+   * ranked by their exact total on the basis; the top groups' sums and the Gini's numerator are exact numeric sums.
+   */
   async revenueConcentration(basis: ValueBasis): Promise<RevenueConcentration> {
     this.guard();
-    const book = await this.book();
-    const rows = (await this.insight.populationRfm(this.insight.now)).filter((r) => !book || book.has(r.customerId));
-    const units = rows.map((r) => parseAmount(basis === ValueBasis.MARGIN ? r.margin : r.revenue)).sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
-    const total = units.reduce((s, u) => s + u, 0n);
-    const n = units.length;
-    const top = TOP_PERCENTS.map((p) => {
-      const k = Math.max(1, Math.ceil((n * p) / 100));
-      const sum = units.slice(0, k).reduce((s, u) => s + u, 0n);
-      return { topPercent: p, customers: Math.min(k, n), share: total > 0n ? Number(sum) / Number(total) : 0 };
-    });
-    // Gini over values in ascending order: Σ (2i − n − 1) x_i / (n Σ x), i = 1…n.
-    let weighted = 0;
-    units.forEach((u, j) => {
-      const i = n - j; // units are descending
-      weighted += (2 * i - n - 1) * Number(u);
-    });
+    const value = basis === ValueBasis.MARGIN ? 's.margin' : 's.revenue';
+    // The top p% are the first ⌈n·p/100⌉ (at least 1) by value: (n·p + 99) / 100 in integers. Ties do not change a
+    // top group's sum. The Gini over ascending ranks i = n + 1 − rk is Σ (2i − n − 1)·x_i / (n Σx), and
+    // 2i − n − 1 = n + 1 − 2·rk.
+    const [row]: Array<{ n: number; total: string; weighted: string; tops: string[] }> = await this.deps.db.query(
+      `WITH ranked AS (
+         SELECT ${value} AS v, row_number() OVER (ORDER BY ${value} DESC) AS rk, count(*) OVER () AS n
+           FROM customer_scores s JOIN customers c ON c.id = s.customer_id
+          WHERE s.occasions > 0 AND c.deleted_at IS NULL AND ${this.inBook('c')})
+       SELECT count(*)::int AS n, coalesce(sum(v), 0)::text AS total, coalesce(sum((n + 1 - 2 * rk) * v), 0)::text AS weighted,
+              ARRAY[${TOP_PERCENTS.map((p) => `coalesce(sum(v) FILTER (WHERE rk <= greatest(1, (n * ${p} + 99) / 100)), 0)::text`).join(', ')}] AS tops
+         FROM ranked`,
+    );
+    const n = row.n;
+    const total = parseAmount(row.total);
     return Object.assign(new RevenueConcentration(), {
       basis,
       customers: n,
       total: moneyOfUnits(total, this.insight.currency),
-      top: n ? top : [],
-      gini: total > 0n ? weighted / (n * Number(total)) : null,
+      top: n
+        ? TOP_PERCENTS.map((p, j) => ({
+            topPercent: p,
+            customers: Math.min(Math.max(1, Math.ceil((n * p) / 100)), n),
+            share: total > 0n ? Number(parseAmount(row.tops[j])) / Number(total) : 0,
+          }))
+        : [],
+      gini: total > 0n ? Number(parseAmount(row.weighted)) / (n * Number(total)) : null,
     });
   }
 
