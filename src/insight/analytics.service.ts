@@ -298,17 +298,21 @@ export class InsightAnalytics {
     const model = await this.insight.model();
     if (!model) return [];
     const now = this.insight.now;
-    const key = model.basis === ValueBasis.MARGIN ? 'margin' : 'revenue';
-    const book = await this.book();
-    const ranked = (await loadPopulation(this.deps.db, now, model.timeUnit))
-      .filter((m) => !book || book.has(m.customerId))
-      .map((m) => {
-        const churn = 1 - probabilityAlive(model.bgnbd, m.summary);
-        return { m, churn, atRisk: churn * Math.max(0, m[key].total) };
-      })
-      .sort((x, y) => y.atRisk - x.atRisk || y.churn - x.churn)
-      .slice(0, first);
-    const customers = await this.deps.loaders.byId(Customer).loadMany(ranked.map((r) => r.m.customerId));
+    const value = model.basis === ValueBasis.MARGIN ? 's.margin' : 's.revenue';
+    // The stored churn probability (what Customer.churnRisk.probability returns) × the exact total on the model's
+    // basis, in float8 as the product was in Node. Ties by churn, then by customer id, the order the population was
+    // ranked in before. The last purchase day is the scoring day less recency_days, so the days since it count to today.
+    const ranked: Array<{ customerId: string; churn: number; total: string; atRisk: number; lastDay: number }> = await this.deps.db.query(
+      `SELECT s.customer_id AS "customerId", s.churn_probability AS churn, ${value}::text AS total,
+              s.churn_probability * greatest(${value}, 0)::float8 AS "atRisk",
+              (s.scored_on - DATE '1970-01-01') - s.recency_days AS "lastDay"
+         FROM customer_scores s JOIN customers c ON c.id = s.customer_id
+        WHERE s.occasions > 0 AND s.churn_probability IS NOT NULL AND c.deleted_at IS NULL AND ${this.inBook('c')}
+        ORDER BY "atRisk" DESC, churn DESC, s.customer_id
+        LIMIT $1`,
+      [first],
+    );
+    const customers = await this.deps.loaders.byId(Customer).loadMany(ranked.map((r) => r.customerId));
     const currency = this.insight.currency;
     return ranked.flatMap((r, i) => {
       const customer = customers[i];
@@ -317,9 +321,9 @@ export class InsightAnalytics {
         Object.assign(new ChurnWatchlistEntry(), {
           customer,
           churnProbability: r.churn,
-          realisedValue: moneyOfFloat(r.m[key].total, currency),
+          realisedValue: moneyOfUnits(parseAmount(r.total), currency),
           valueAtRisk: moneyOfFloat(r.atRisk, currency),
-          daysSinceLastPurchase: utcDay(now) - utcDay(r.m.summary.lastPurchaseAt),
+          daysSinceLastPurchase: utcDay(now) - r.lastDay,
         }),
       ];
     });

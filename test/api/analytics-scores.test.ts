@@ -227,6 +227,23 @@ describe('churnWatchlist', () => {
     expect((await app.ok(WATCHLIST, { first: 7 })).churnWatchlist).toEqual(churnWatchlist.slice(0, 7));
   });
 
+  it('counts the days since the last purchase to today when the scores are from yesterday', async () => {
+    // Scores written yesterday (before the 00:01 UTC rescore): one day less of recency, as of the day before.
+    const [{ customerId }] = await app.db.query(
+      `SELECT s.customer_id AS "customerId" FROM customer_scores s JOIN customers c ON c.id = s.customer_id AND c.deleted_at IS NULL
+        WHERE s.recency_days > 0 AND s.churn_probability IS NOT NULL ORDER BY s.churn_probability * s.margin DESC LIMIT 1`,
+    );
+    await app.db.query(`UPDATE customer_scores SET scored_on = scored_on - 1, recency_days = recency_days - 1 WHERE customer_id = $1`, [customerId]);
+    try {
+      const { churnWatchlist } = await app.ok(WATCHLIST, { first: 100 });
+      const entry = churnWatchlist.find((e: { customer: { id: string } }) => fromGlobalId(e.customer.id)!.id === customerId);
+      const { node } = await app.ok(`query($id: ID!) { node(id: $id) { ... on Customer { orderStats { daysSinceLastPurchase } } } }`, { id: entry.customer.id });
+      expect(entry.daysSinceLastPurchase).toBe(node.orderStats.daysSinceLastPurchase);
+    } finally {
+      await app.db.query(`UPDATE customer_scores SET scored_on = scored_on + 1, recency_days = recency_days + 1 WHERE customer_id = $1`, [customerId]);
+    }
+  });
+
   it('lists for a sales rep only the buyers of their book', async () => {
     const { churnWatchlist } = await repA.ok(WATCHLIST, { first: 100 });
     const mine = await everyCustomer<{ id: string; orderStats: { purchaseOccasions: number } }>(repA, 'id orderStats { purchaseOccasions }');
