@@ -1,6 +1,6 @@
 import { badInput, UserErrorCode } from '../common/errors';
 import { instantArgument } from '../common/validate';
-import { currencyExponent, parseAmount } from '../common/money';
+import { currencyExponent, formatAmount, parseAmount } from '../common/money';
 import { Contact } from '../contact/contact.entity';
 import { ConsentChannel, Customer } from '../customer/customer.entity';
 import {
@@ -27,6 +27,7 @@ import {
 import { PURCHASE_STATUSES } from '../order/order.entity';
 import type { ServiceDeps } from '../core/request-scope';
 import { CustomerModel, ValueBasis } from './customer-model-fit.entity';
+import { DEFAULT_CLV } from './customer-scores';
 import {
   CareAgendaItem,
   ChurnWatchlistEntry,
@@ -412,47 +413,94 @@ export class InsightAnalytics {
     return out;
   }
 
+  /**
+   * On the basis the scores store (DEFAULT_CLV's, what Customer.clv predicts without arguments): two statements over
+   * customer_scores, the extent of the stored predictions, then the buckets counted with the bounds computed here.
+   * On the other basis: every buyer predicted on demand, from one pass over the population's occasions.
+   */
   async clvDistribution(buckets: number, basis: ValueBasis): Promise<ClvDistribution> {
     this.guard();
     if (!Number.isInteger(buckets) || buckets < 1 || buckets > MAX_CLV_BUCKETS) {
       throw badInput(`\`buckets\` must be from 1 to ${MAX_CLV_BUCKETS}.`, { field: 'buckets', reason: UserErrorCode.OUT_OF_RANGE });
     }
-    const at = this.insight.now;
+    const model = await this.insight.model();
+    if (model?.gammaGammaFor(basis) && basis === DEFAULT_CLV.basis) return this.storedClvDistribution(buckets, basis);
     const currency = this.insight.currency;
-    const clvs = await this.predictedClvs(await this.insight.model(), at, basis);
-    // Bucket in exact minor units, so that the bounds shown are the bounds used.
+    const clvs = await this.predictedClvs(model, this.insight.now, basis);
     const units = [...(clvs?.values() ?? [])].map((v) => unitsOfFloat(v, currency)).filter((u): u is bigint => u !== null);
-    const total = units.reduce((s, u) => s + u, 0n);
+    const extent = units.length
+      ? { n: units.length, total: units.reduce((s, u) => s + u, 0n), lo: units.reduce((m, u) => (u < m ? u : m)), hi: units.reduce((m, u) => (u > m ? u : m)) }
+      : null;
+    return this.clvHistogram(basis, buckets, extent, async (bounds) => {
+      const counts = new Array<number>(buckets).fill(0);
+      const sums = new Array<bigint>(buckets).fill(0n);
+      for (const u of units) {
+        let i = buckets - 1;
+        while (i > 0 && u < bounds[i]) i--;
+        counts[i]++;
+        sums[i] += u;
+      }
+      return { counts, sums };
+    });
+  }
+
+  private async storedClvDistribution(buckets: number, basis: ValueBasis): Promise<ClvDistribution> {
+    const scope = `FROM customer_scores s JOIN customers c ON c.id = s.customer_id
+                  WHERE s.occasions > 0 AND s.predicted_clv IS NOT NULL AND c.deleted_at IS NULL AND ${this.inBook('c')}`;
+    const [row]: Array<{ n: number; total: string; lo: string | null; hi: string | null }> = await this.deps.db.query(
+      `SELECT count(*)::int AS n, coalesce(sum(s.predicted_clv), 0)::text AS total, min(s.predicted_clv)::text AS lo, max(s.predicted_clv)::text AS hi ${scope}`,
+    );
+    const extent = row.n ? { n: row.n, total: parseAmount(row.total), lo: parseAmount(row.lo!), hi: parseAmount(row.hi!) } : null;
+    return this.clvHistogram(basis, buckets, extent, async (bounds) => {
+      // width_bucket counts the inner bounds at or below a value: the last bucket whose lower bound the value reaches,
+      // as the loop on the other basis finds it (equal bounds included).
+      const rows: Array<{ i: number; n: number; sum: string }> = await this.deps.db.query(
+        `SELECT width_bucket(s.predicted_clv, $1::numeric[]) AS i, count(*)::int AS n, sum(s.predicted_clv)::text AS sum ${scope} GROUP BY 1`,
+        [bounds.slice(1, buckets).map((b) => formatAmount(b))],
+      );
+      const counts = new Array<number>(buckets).fill(0);
+      const sums = new Array<bigint>(buckets).fill(0n);
+      for (const r of rows) {
+        counts[r.i] = r.n;
+        sums[r.i] = parseAmount(r.sum);
+      }
+      return { counts, sums };
+    });
+  }
+
+  /** The histogram of predictions (exact units) given their count, sum and extent; `count` fills the buckets. */
+  private async clvHistogram(
+    basis: ValueBasis,
+    buckets: number,
+    extent: { n: number; total: bigint; lo: bigint; hi: bigint } | null,
+    count: (bounds: bigint[]) => Promise<{ counts: number[]; sums: bigint[] }>,
+  ): Promise<ClvDistribution> {
+    const currency = this.insight.currency;
+    const n = extent?.n ?? 0;
+    const total = extent?.total ?? 0n;
     const result = Object.assign(new ClvDistribution(), {
-      asOf: at,
+      asOf: this.insight.now,
       basis,
-      customers: units.length,
+      customers: n,
       total: moneyOfUnits(total, currency),
-      average: units.length ? moneyOfFloat(Number(total) / 10_000 / units.length, currency) : null,
+      average: n ? moneyOfFloat(Number(total) / 10_000 / n, currency) : null,
       buckets: [] as ClvBucket[],
     });
-    if (units.length === 0) return result;
-    const lo = units.reduce((m, u) => (u < m ? u : m));
-    const hi = units.reduce((m, u) => (u > m ? u : m));
+    if (!extent) return result;
+    const { lo, hi } = extent;
+    // Bucket in exact minor units, so that the bounds shown are the bounds used.
     const step = 10n ** BigInt(4 - currencyExponent(currency));
     // Bounds on the minor-unit grid: lo + round(i·(hi − lo)/k), so equal width up to one minor unit.
     const span = (hi - lo) / step;
     const bounds = Array.from({ length: buckets + 1 }, (_, i) => lo + ((span * BigInt(i) * 2n + BigInt(buckets)) / (2n * BigInt(buckets))) * step);
     bounds[buckets] = hi;
-    const counts = new Array<number>(buckets).fill(0);
-    const sums = new Array<bigint>(buckets).fill(0n);
-    for (const u of units) {
-      let i = buckets - 1;
-      while (i > 0 && u < bounds[i]) i--;
-      counts[i]++;
-      sums[i] += u;
-    }
+    const { counts, sums } = await count(bounds);
     result.buckets = counts.map((customers, i) =>
       Object.assign(new ClvBucket(), {
         lower: moneyOfUnits(bounds[i], currency),
         upper: moneyOfUnits(bounds[i + 1], currency),
         customers,
-        share: customers / units.length,
+        share: customers / n,
         clvShare: total > 0n ? Number(sums[i]) / Number(total) : 0,
       }),
     );

@@ -252,23 +252,30 @@ describe('churnWatchlist', () => {
   });
 });
 
+/** clvDistribution(basis, k) is the histogram of every buyer's clv(basis).predicted. */
+async function expectHistogramOfTheFields(basis: 'MARGIN' | 'REVENUE', k: number): Promise<void> {
+  const customers = await everyCustomer<{ clv: { predicted: { amount: string } | null } }>(app, `clv(basis: ${basis}) { predicted { amount } }`);
+  const clvs = customers.flatMap((c) => (c.clv.predicted ? [minor(c.clv.predicted.amount)] : []));
+  expect(clvs.length).toBeGreaterThan(90);
+  const want = histogram(clvs, k);
+  const { clvDistribution: got } = await app.ok(HISTOGRAM, { buckets: k, basis });
+  expect({ basis: got.basis, customers: got.customers, total: got.total.amount }).toEqual({ basis, customers: want.customers, total: money(want.total * step) });
+  expect(Math.abs(Number(minor(got.average.amount)) - Number(want.total) / want.customers)).toBeLessThanOrEqual(0.5 + 1e-9);
+  expect(got.buckets.map((b: any) => [b.lower.amount, b.upper.amount, b.customers])).toEqual(want.buckets.map((b) => [b.lower, b.upper, b.customers]));
+  got.buckets.forEach((b: any, i: number) => {
+    expect(b.share).toBeCloseTo(want.buckets[i].share, 12);
+    expect(b.clvShare).toBeCloseTo(want.buckets[i].clvShare, 12);
+  });
+}
+
 describe('clvDistribution', () => {
   it.each([
-    ['MARGIN', 'the model’s basis, the predictions stored with the scores', 7],
-    ['REVENUE', 'the other basis, predictions made on demand', 5],
+    ['MARGIN', 'the basis the scores store, read from them', 7],
+    ['REVENUE', 'the other basis, predicted on demand', 5],
+    ['MARGIN', 'one bucket', 1],
+    ['MARGIN', 'more buckets than the small population fills', 50],
   ] as const)('on %s (%s) buckets what each buyer’s clv predicts', async (basis, _, k) => {
-    const customers = await everyCustomer<{ clv: { predicted: { amount: string } | null } }>(app, `clv(basis: ${basis}) { predicted { amount } }`);
-    const clvs = customers.flatMap((c) => (c.clv.predicted ? [minor(c.clv.predicted.amount)] : []));
-    expect(clvs.length).toBeGreaterThan(90);
-    const want = histogram(clvs, k);
-    const { clvDistribution: got } = await app.ok(HISTOGRAM, { buckets: k, basis });
-    expect({ basis: got.basis, customers: got.customers, total: got.total.amount }).toEqual({ basis, customers: want.customers, total: money(want.total * step) });
-    expect(Math.abs(Number(minor(got.average.amount)) - Number(want.total) / want.customers)).toBeLessThanOrEqual(0.5 + 1e-9);
-    expect(got.buckets.map((b: any) => [b.lower.amount, b.upper.amount, b.customers])).toEqual(want.buckets.map((b) => [b.lower, b.upper, b.customers]));
-    got.buckets.forEach((b: any, i: number) => {
-      expect(b.share).toBeCloseTo(want.buckets[i].share, 12);
-      expect(b.clvShare).toBeCloseTo(want.buckets[i].clvShare, 12);
-    });
+    await expectHistogramOfTheFields(basis, k);
   });
 
   it('covers for a sales rep only the buyers of their book', async () => {
@@ -296,5 +303,34 @@ describe('statements', () => {
     const after = await count();
     expect(after).toEqual(before);
     for (const n of Object.values(before)) expect(n).toBeLessThanOrEqual(4);
+  });
+});
+
+describe('under a model fitted on revenue', () => {
+  beforeAll(async () => {
+    const fit = await app.ok(`mutation { fitCustomerModel(input: { basis: REVENUE }) { model { basis } userErrors { message } } }`);
+    expect(fit.fitCustomerModel).toEqual({ model: { basis: 'REVENUE' }, userErrors: [] });
+    await app.scoresSettled();
+  });
+
+  // The scores store Customer.clv without arguments, which predicts margin whatever the model's basis: a histogram
+  // of margin reads them, one of revenue predicts on demand.
+  it.each(['MARGIN', 'REVENUE'] as const)('clvDistribution on %s buckets what each buyer’s clv predicts', async (basis) => {
+    await expectHistogramOfTheFields(basis, 6);
+  });
+
+  it('churnWatchlist values buyers at their revenue', async () => {
+    const customers = await everyCustomer<{ id: string; churnRisk: { probability: number | null }; orderStats: { revenue: { amount: string } } }>(
+      app,
+      'id churnRisk { probability } orderStats { revenue { amount } }',
+    );
+    const top = customers
+      .filter((c) => c.churnRisk.probability !== null)
+      .map((c) => ({ id: c.id, atRisk: c.churnRisk.probability! * Number(c.orderStats.revenue.amount) }))
+      .sort((x, y) => y.atRisk - x.atRisk)
+      .slice(0, 5);
+    const { churnWatchlist } = await app.ok(`{ churnWatchlist(first: 5) { customer { id } realisedValue { amount } } }`);
+    expect(churnWatchlist.map((e: { customer: { id: string } }) => e.customer.id)).toEqual(top.map((t) => t.id));
+    expect(churnWatchlist[0].realisedValue.amount).toBe(customers.find((c) => c.id === top[0].id)!.orderStats.revenue.amount);
   });
 });
