@@ -288,6 +288,38 @@ describe('clvDistribution', () => {
   });
 });
 
+describe('churnRisk on a page of customers', () => {
+  const PAGE = (fields: string) => `query($first: Int) { customers(first: $first) { nodes { id ${fields} } } }`;
+
+  it('reads only the stored scores for probability and level: one statement more than the page, whatever its size', async () => {
+    const plain = await app.statements(PAGE(''), { first: 10 });
+    const ten = await app.statements(PAGE('churnRisk { probability level }'), { first: 10 });
+    const fifty = await app.statements(PAGE('churnRisk { probability level }'), { first: 50 });
+    expect({ ten, fifty }).toEqual({ ten: plain + 1, fifty: plain + 1 });
+    const { customers } = await app.ok(PAGE('churnRisk { probability level }'), { first: 50 });
+    const rows: Array<{ id: string; probability: number | null; level: string | null }> = await app.db.query(
+      `SELECT customer_id AS id, churn_probability AS probability, churn_level AS level FROM customer_scores WHERE customer_id = ANY($1::uuid[])`,
+      [customers.nodes.map((n: { id: string }) => fromGlobalId(n.id)!.id)],
+    );
+    const stored = new Map(rows.map((r) => [r.id, { probability: r.probability, level: r.level }]));
+    for (const n of customers.nodes) expect(n.churnRisk).toEqual(stored.get(fromGlobalId(n.id)!.id));
+    expect(customers.nodes.filter((n: any) => n.churnRisk.probability !== null).length).toBeGreaterThan(40);
+  });
+
+  it('loads purchases and touchpoints only for probabilityAlive and drivers, once per page', async () => {
+    const fields = 'churnRisk { probability level probabilityAlive drivers { code } }';
+    const probabilityOnly = await app.statements(PAGE('churnRisk { probability level }'), { first: 10 });
+    const ten = await app.statements(PAGE(fields), { first: 10 });
+    const fifty = await app.statements(PAGE(fields), { first: 50 });
+    expect(ten).toBeGreaterThan(probabilityOnly);
+    expect(fifty).toBe(ten);
+    const { customers } = await app.ok(PAGE(fields), { first: 50 });
+    // No touchpoints were logged: every customer's drivers say so.
+    for (const n of customers.nodes) expect(n.churnRisk.drivers).toContainEqual({ code: 'NO_RECENT_TOUCHPOINT' });
+    expect(customers.nodes.filter((n: any) => n.churnRisk.probabilityAlive !== null).every((n: any) => Math.abs(n.churnRisk.probabilityAlive + n.churnRisk.probability - 1) < 1e-12)).toBe(true);
+  });
+});
+
 describe('statements', () => {
   const REPORTS = {
     revenueConcentration: `{ revenueConcentration(basis: MARGIN) { customers total { amount } top { share } gini } }`,
