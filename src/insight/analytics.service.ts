@@ -13,6 +13,7 @@ import {
   PLAYBOOK,
   type ActionKind,
   RFM_SEGMENTS,
+  VALUE_TIER_KINDS,
   expectedPurchases,
   fitBgnbd,
   holidaysBetween,
@@ -23,6 +24,7 @@ import {
   type PurchaseSummary,
   type RfmSegment,
   type TimeUnit,
+  type ValueTier,
 } from '../intelligence';
 import { PURCHASE_STATUSES } from '../order/order.entity';
 import type { ServiceDeps } from '../core/request-scope';
@@ -41,6 +43,8 @@ import {
   RevenueConcentration,
   SegmentSummary,
   SegmentSummaryRow,
+  ValueMatrix,
+  ValueMatrixCell,
 } from './analytics.types';
 import { streamPopulationDays } from './insight.loaders';
 import type { InsightService } from './insight.service';
@@ -183,6 +187,43 @@ export class InsightAnalytics {
           averageClvOf: async () => clv,
         });
       }),
+    });
+  }
+
+  /** One GROUP BY over the stored scores, as storedSegmentSummary, by segment and value tier. */
+  async valueMatrix(): Promise<ValueMatrix> {
+    this.guard();
+    const currency = this.insight.currency;
+    // Customers not scored yet (created a moment ago) count as prospects in MONITOR, where a customer without a
+    // purchase is scored, until the worker reaches them.
+    const rows: Array<{ segment: RfmSegment; valueTier: ValueTier; customers: number; revenue: string; margin: string; clvSum: string | null; clvCount: number }> =
+      await this.deps.db.query(
+        `SELECT coalesce(s.segment, '${RFM_SEGMENTS.PROSPECT}') AS segment, coalesce(s.value_tier, '${VALUE_TIER_KINDS.MONITOR}') AS "valueTier",
+                count(*)::int AS customers, coalesce(sum(s.revenue), 0)::text AS revenue, coalesce(sum(s.margin), 0)::text AS margin,
+                sum(s.predicted_clv)::text AS "clvSum", count(s.predicted_clv)::int AS "clvCount"
+           FROM customers c LEFT JOIN customer_scores s ON s.customer_id = c.id
+          WHERE c.deleted_at IS NULL AND ${this.inBook('c')}
+          GROUP BY 1, 2`,
+      );
+    const byCell = new Map(rows.map((r) => [`${r.segment}/${r.valueTier}`, r]));
+    const n = rows.reduce((sum, r) => sum + r.customers, 0);
+    return Object.assign(new ValueMatrix(), {
+      asOf: this.insight.now,
+      customers: n,
+      cells: Object.values(RFM_SEGMENTS).flatMap((segment) =>
+        Object.values(VALUE_TIER_KINDS).map((valueTier) => {
+          const r = byCell.get(`${segment}/${valueTier}`);
+          return Object.assign(new ValueMatrixCell(), {
+            segment,
+            valueTier,
+            customers: r?.customers ?? 0,
+            share: n ? (r?.customers ?? 0) / n : 0,
+            revenue: moneyOfUnits(r ? parseAmount(r.revenue) : 0n, currency),
+            margin: moneyOfUnits(r ? parseAmount(r.margin) : 0n, currency),
+            averageClv: r?.clvCount ? moneyOfUnits(divideToMinor(parseAmount(r.clvSum!), BigInt(r.clvCount), currency), currency) : null,
+          });
+        }),
+      ),
     });
   }
 

@@ -320,11 +320,72 @@ describe('churnRisk on a page of customers', () => {
   });
 });
 
+describe('valueMatrix', () => {
+  const SEGMENTS = ['CHAMPIONS', 'LOYAL', 'POTENTIAL_LOYALIST', 'NEW', 'PROMISING', 'NEEDS_ATTENTION', 'ABOUT_TO_SLEEP', 'AT_RISK', 'CANT_LOSE', 'HIBERNATING', 'LOST', 'PROSPECT'];
+  const TIERS = ['KEY', 'MAINTAIN', 'DEVELOP', 'MONITOR'];
+  const MATRIX = `{ valueMatrix { customers cells { segment valueTier customers share revenue { amount } margin { amount } averageClv { amount } } } }`;
+  interface Fields {
+    segment: string;
+    valueTier: string;
+    orderStats: { revenue: { amount: string }; margin: { amount: string } };
+    clv: { predicted: { amount: string } | null };
+  }
+  const FIELDS = 'segment valueTier orderStats { revenue { amount } margin { amount } } clv { predicted { amount } }';
+
+  /** The matrix from every customer's own fields: cells of every segment × tier, in catalogue order. */
+  function matrixOf(customers: Fields[]) {
+    return SEGMENTS.flatMap((segment) =>
+      TIERS.map((valueTier) => {
+        const members = customers.filter((c) => c.segment === segment && c.valueTier === valueTier);
+        const clvs = members.flatMap((c) => (c.clv.predicted ? [minor(c.clv.predicted.amount)] : []));
+        return {
+          segment,
+          valueTier,
+          customers: members.length,
+          share: members.length / customers.length,
+          revenue: { amount: money(sum(members.map((c) => parseAmount(c.orderStats.revenue.amount)))) },
+          margin: { amount: money(sum(members.map((c) => parseAmount(c.orderStats.margin.amount)))) },
+          // The mean prediction rounded half up to the minor unit (predictions are not negative).
+          averageClv: clvs.length ? { amount: money(((2n * sum(clvs) + BigInt(clvs.length)) / (2n * BigInt(clvs.length))) * step) } : null,
+        };
+      }),
+    );
+  }
+
+  function expectMatrix(got: { customers: number; cells: Array<{ share: number }> }, want: ReturnType<typeof matrixOf>): void {
+    expect(got.customers).toBe(want.reduce((n, c) => n + c.customers, 0));
+    expect(got.cells.map(({ share, ...cell }) => cell)).toEqual(want.map(({ share, ...cell }) => cell));
+    got.cells.forEach((cell, i) => expect(cell.share).toBeCloseTo(want[i].share, 12));
+  }
+
+  it('has a cell per segment and tier with what the customers’ own fields add up to, a customer not scored yet counted as a prospect in MONITOR', async () => {
+    // A customer the worker has not reached yet: scored once, then their row removed.
+    const unscored = await insertCustomer('Not Scored Yet', rep.A);
+    await app.scoresSettled();
+    await app.db.query(`DELETE FROM customer_scores WHERE customer_id = $1`, [unscored]);
+    const customers = await everyCustomer<Fields>(app, FIELDS);
+    expect(customers.length).toBeGreaterThan(95);
+    const { valueMatrix } = await app.ok(MATRIX);
+    const want = matrixOf(customers);
+    expectMatrix(valueMatrix, want);
+    expect(want.filter((c) => c.customers > 0).length).toBeGreaterThan(8);
+    expect(want.find((c) => c.segment === 'PROSPECT' && c.valueTier === 'MONITOR')!.customers).toBe(3);
+  });
+
+  it('covers for a sales rep only the customers of their book', async () => {
+    const mine = await everyCustomer<Fields>(repA, FIELDS);
+    const { valueMatrix } = await repA.ok(MATRIX);
+    expectMatrix(valueMatrix, matrixOf(mine));
+    expect(valueMatrix.customers).toBeLessThan((await app.ok(`{ valueMatrix { customers } }`)).valueMatrix.customers / 2);
+  });
+});
+
 describe('statements', () => {
   const REPORTS = {
     revenueConcentration: `{ revenueConcentration(basis: MARGIN) { customers total { amount } top { share } gini } }`,
     churnWatchlist: `{ churnWatchlist(first: 20) { customer { id name } churnProbability valueAtRisk { amount } daysSinceLastPurchase } }`,
     clvDistribution: `{ clvDistribution(buckets: 10, basis: MARGIN) { customers average { amount } buckets { customers clvShare } } }`,
+    valueMatrix: `{ valueMatrix { customers cells { customers revenue { amount } averageClv { amount } } } }`,
   };
 
   it('each report answers in the same few statements for a population half again as large', async () => {
