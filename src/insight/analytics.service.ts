@@ -17,7 +17,6 @@ import {
   expectedPurchases,
   fitBgnbd,
   holidaysBetween,
-  probabilityAlive,
   rfmBreakpoints,
   scoreRfm,
   utcDay,
