@@ -2339,6 +2339,8 @@ export type Query = {
   touchpoints: TouchpointConnection;
   /** Staff users: the people who own customers and log touchpoints. */
   users: UserConnection;
+  /** Customers, revenue, margin and average predicted CLV per RFM segment (Hughes 1994) × value tier (Peppers & Rogers 2004): one cell per pair, from the stored scores Customer.segment and Customer.valueTier return. */
+  valueMatrix: ValueMatrix;
 };
 
 
@@ -3400,6 +3402,36 @@ export type ValueBasis =
   | 'MARGIN'
   /** Order total in the base currency. */
   | 'REVENUE';
+
+/** The customer base as RFM segment (Hughes 1994) × value tier (Peppers & Rogers 2004), from the scores the customer fields return. */
+export type ValueMatrix = {
+  __typename?: 'ValueMatrix';
+  /** The instant the matrix was read; each customer’s scores are as of their latest rescore (see Customer.rfm.asOf). */
+  asOf: Scalars['DateTime']['output'];
+  /** One cell per segment and tier, empty cells included: segments in catalogue order, and within each the tiers KEY, MAINTAIN, DEVELOP, MONITOR. */
+  cells: Array<ValueMatrixCell>;
+  /** Customers (not deleted), prospects included. */
+  customers: Scalars['Int']['output'];
+};
+
+/** One cell of the value matrix: the customers of one RFM segment in one value tier. */
+export type ValueMatrixCell = {
+  __typename?: 'ValueMatrixCell';
+  /** Mean predicted 12-month CLV (margin, 1% monthly discount) of the cell’s customers with a prediction: the mean of their clv.predicted without arguments. Null without any. */
+  averageClv?: Maybe<Money>;
+  /** Customers in the cell. */
+  customers: Scalars['Int']['output'];
+  /** Gross margin of the cell’s purchases, base currency. */
+  margin: Money;
+  /** Revenue of the cell’s purchases, base currency. */
+  revenue: Money;
+  /** The RFM segment (Hughes 1994), as Customer.segment gives it. */
+  segment: Segment;
+  /** Share of all customers (not deleted), 0–1. */
+  share: Scalars['Float']['output'];
+  /** The value tier (Peppers & Rogers 2004), as Customer.valueTier gives it. */
+  valueTier: ValueTier;
+};
 
 /** Customer value matrix (after Peppers & Rogers 2004): realised value against predicted CLV, each split at the active model’s population median. */
 export type ValueTier =

@@ -1,6 +1,6 @@
 import { badInput, UserErrorCode } from '../common/errors';
 import { instantArgument } from '../common/validate';
-import { currencyExponent, parseAmount } from '../common/money';
+import { currencyExponent, formatAmount, parseAmount } from '../common/money';
 import { Contact } from '../contact/contact.entity';
 import { ConsentChannel, Customer } from '../customer/customer.entity';
 import {
@@ -13,20 +13,22 @@ import {
   PLAYBOOK,
   type ActionKind,
   RFM_SEGMENTS,
+  VALUE_TIER_KINDS,
   expectedPurchases,
   fitBgnbd,
   holidaysBetween,
-  probabilityAlive,
   rfmBreakpoints,
   scoreRfm,
   utcDay,
   type PurchaseSummary,
   type RfmSegment,
   type TimeUnit,
+  type ValueTier,
 } from '../intelligence';
 import { PURCHASE_STATUSES } from '../order/order.entity';
 import type { ServiceDeps } from '../core/request-scope';
 import { CustomerModel, ValueBasis } from './customer-model-fit.entity';
+import { DEFAULT_CLV } from './customer-scores';
 import {
   CareAgendaItem,
   ChurnWatchlistEntry,
@@ -40,6 +42,8 @@ import {
   RevenueConcentration,
   SegmentSummary,
   SegmentSummaryRow,
+  ValueMatrix,
+  ValueMatrixCell,
 } from './analytics.types';
 import { streamPopulationDays } from './insight.loaders';
 import type { InsightService } from './insight.service';
@@ -188,30 +192,76 @@ export class InsightAnalytics {
     });
   }
 
+  /** One GROUP BY over the stored scores, as storedSegmentSummary, by segment and value tier. */
+  async valueMatrix(): Promise<ValueMatrix> {
+    this.guard();
+    const currency = this.insight.currency;
+    // Customers not scored yet (created a moment ago) count as prospects in MONITOR, where a customer without a
+    // purchase is scored, until the worker reaches them.
+    const rows: Array<{ segment: RfmSegment; valueTier: ValueTier; customers: number; revenue: string; margin: string; clvSum: string | null; clvCount: number }> =
+      await this.deps.db.query(
+        `SELECT coalesce(s.segment, '${RFM_SEGMENTS.PROSPECT}') AS segment, coalesce(s.value_tier, '${VALUE_TIER_KINDS.MONITOR}') AS "valueTier",
+                count(*)::int AS customers, coalesce(sum(s.revenue), 0)::text AS revenue, coalesce(sum(s.margin), 0)::text AS margin,
+                sum(s.predicted_clv)::text AS "clvSum", count(s.predicted_clv)::int AS "clvCount"
+           FROM customers c LEFT JOIN customer_scores s ON s.customer_id = c.id
+          WHERE c.deleted_at IS NULL AND ${this.inBook('c')}
+          GROUP BY 1, 2`,
+      );
+    const byCell = new Map(rows.map((r) => [`${r.segment}/${r.valueTier}`, r]));
+    const n = rows.reduce((sum, r) => sum + r.customers, 0);
+    return Object.assign(new ValueMatrix(), {
+      asOf: this.insight.now,
+      customers: n,
+      cells: Object.values(RFM_SEGMENTS).flatMap((segment) =>
+        Object.values(VALUE_TIER_KINDS).map((valueTier) => {
+          const r = byCell.get(`${segment}/${valueTier}`);
+          return Object.assign(new ValueMatrixCell(), {
+            segment,
+            valueTier,
+            customers: r?.customers ?? 0,
+            share: n ? (r?.customers ?? 0) / n : 0,
+            revenue: moneyOfUnits(r ? parseAmount(r.revenue) : 0n, currency),
+            margin: moneyOfUnits(r ? parseAmount(r.margin) : 0n, currency),
+            averageClv: r?.clvCount ? moneyOfUnits(divideToMinor(parseAmount(r.clvSum!), BigInt(r.clvCount), currency), currency) : null,
+          });
+        }),
+      ),
+    });
+  }
+
+  /**
+   * One statement over the stored scores: the buyers (a purchase, customer not deleted, as populationRfm counts them)
+   * ranked by their exact total on the basis; the top groups' sums and the Gini's numerator are exact numeric sums.
+   */
   async revenueConcentration(basis: ValueBasis): Promise<RevenueConcentration> {
     this.guard();
-    const book = await this.book();
-    const rows = (await this.insight.populationRfm(this.insight.now)).filter((r) => !book || book.has(r.customerId));
-    const units = rows.map((r) => parseAmount(basis === ValueBasis.MARGIN ? r.margin : r.revenue)).sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
-    const total = units.reduce((s, u) => s + u, 0n);
-    const n = units.length;
-    const top = TOP_PERCENTS.map((p) => {
-      const k = Math.max(1, Math.ceil((n * p) / 100));
-      const sum = units.slice(0, k).reduce((s, u) => s + u, 0n);
-      return { topPercent: p, customers: Math.min(k, n), share: total > 0n ? Number(sum) / Number(total) : 0 };
-    });
-    // Gini over values in ascending order: Σ (2i − n − 1) x_i / (n Σ x), i = 1…n.
-    let weighted = 0;
-    units.forEach((u, j) => {
-      const i = n - j; // units are descending
-      weighted += (2 * i - n - 1) * Number(u);
-    });
+    const value = basis === ValueBasis.MARGIN ? 's.margin' : 's.revenue';
+    // The top p% are the first ⌈n·p/100⌉ (at least 1) by value: (n·p + 99) / 100 in integers. Ties do not change a
+    // top group's sum. The Gini over ascending ranks i = n + 1 − rk is Σ (2i − n − 1)·x_i / (n Σx), and
+    // 2i − n − 1 = n + 1 − 2·rk.
+    const [row]: Array<{ n: number; total: string; weighted: string; tops: string[] }> = await this.deps.db.query(
+      `WITH ranked AS (
+         SELECT ${value} AS v, row_number() OVER (ORDER BY ${value} DESC) AS rk, count(*) OVER () AS n
+           FROM customer_scores s JOIN customers c ON c.id = s.customer_id
+          WHERE s.occasions > 0 AND c.deleted_at IS NULL AND ${this.inBook('c')})
+       SELECT count(*)::int AS n, coalesce(sum(v), 0)::text AS total, coalesce(sum((n + 1 - 2 * rk) * v), 0)::text AS weighted,
+              ARRAY[${TOP_PERCENTS.map((p) => `coalesce(sum(v) FILTER (WHERE rk <= greatest(1, (n * ${p} + 99) / 100)), 0)::text`).join(', ')}] AS tops
+         FROM ranked`,
+    );
+    const n = row.n;
+    const total = parseAmount(row.total);
     return Object.assign(new RevenueConcentration(), {
       basis,
       customers: n,
       total: moneyOfUnits(total, this.insight.currency),
-      top: n ? top : [],
-      gini: total > 0n ? weighted / (n * Number(total)) : null,
+      top: n
+        ? TOP_PERCENTS.map((p, j) => ({
+            topPercent: p,
+            customers: Math.min(Math.max(1, Math.ceil((n * p) / 100)), n),
+            share: total > 0n ? Number(parseAmount(row.tops[j])) / Number(total) : 0,
+          }))
+        : [],
+      gini: total > 0n ? Number(parseAmount(row.weighted)) / (n * Number(total)) : null,
     });
   }
 
@@ -292,17 +342,21 @@ export class InsightAnalytics {
     const model = await this.insight.model();
     if (!model) return [];
     const now = this.insight.now;
-    const key = model.basis === ValueBasis.MARGIN ? 'margin' : 'revenue';
-    const book = await this.book();
-    const ranked = (await loadPopulation(this.deps.db, now, model.timeUnit))
-      .filter((m) => !book || book.has(m.customerId))
-      .map((m) => {
-        const churn = 1 - probabilityAlive(model.bgnbd, m.summary);
-        return { m, churn, atRisk: churn * Math.max(0, m[key].total) };
-      })
-      .sort((x, y) => y.atRisk - x.atRisk || y.churn - x.churn)
-      .slice(0, first);
-    const customers = await this.deps.loaders.byId(Customer).loadMany(ranked.map((r) => r.m.customerId));
+    const value = model.basis === ValueBasis.MARGIN ? 's.margin' : 's.revenue';
+    // The stored churn probability (what Customer.churnRisk.probability returns) × the exact total on the model's
+    // basis, in float8 as the product was in Node. Ties by churn, then by customer id, the order the population was
+    // ranked in before. The last purchase day is the scoring day less recency_days, so the days since it count to today.
+    const ranked: Array<{ customerId: string; churn: number; total: string; atRisk: number; lastDay: number }> = await this.deps.db.query(
+      `SELECT s.customer_id AS "customerId", s.churn_probability AS churn, ${value}::text AS total,
+              s.churn_probability * greatest(${value}, 0)::float8 AS "atRisk",
+              (s.scored_on - DATE '1970-01-01') - s.recency_days AS "lastDay"
+         FROM customer_scores s JOIN customers c ON c.id = s.customer_id
+        WHERE s.occasions > 0 AND s.churn_probability IS NOT NULL AND c.deleted_at IS NULL AND ${this.inBook('c')}
+        ORDER BY "atRisk" DESC, churn DESC, s.customer_id
+        LIMIT $1`,
+      [first],
+    );
+    const customers = await this.deps.loaders.byId(Customer).loadMany(ranked.map((r) => r.customerId));
     const currency = this.insight.currency;
     return ranked.flatMap((r, i) => {
       const customer = customers[i];
@@ -311,9 +365,9 @@ export class InsightAnalytics {
         Object.assign(new ChurnWatchlistEntry(), {
           customer,
           churnProbability: r.churn,
-          realisedValue: moneyOfFloat(r.m[key].total, currency),
+          realisedValue: moneyOfUnits(parseAmount(r.total), currency),
           valueAtRisk: moneyOfFloat(r.atRisk, currency),
-          daysSinceLastPurchase: utcDay(now) - utcDay(r.m.summary.lastPurchaseAt),
+          daysSinceLastPurchase: utcDay(now) - r.lastDay,
         }),
       ];
     });
@@ -402,47 +456,94 @@ export class InsightAnalytics {
     return out;
   }
 
+  /**
+   * On the basis the scores store (DEFAULT_CLV's, what Customer.clv predicts without arguments): two statements over
+   * customer_scores, the extent of the stored predictions, then the buckets counted with the bounds computed here.
+   * On the other basis: every buyer predicted on demand, from one pass over the population's occasions.
+   */
   async clvDistribution(buckets: number, basis: ValueBasis): Promise<ClvDistribution> {
     this.guard();
     if (!Number.isInteger(buckets) || buckets < 1 || buckets > MAX_CLV_BUCKETS) {
       throw badInput(`\`buckets\` must be from 1 to ${MAX_CLV_BUCKETS}.`, { field: 'buckets', reason: UserErrorCode.OUT_OF_RANGE });
     }
-    const at = this.insight.now;
+    const model = await this.insight.model();
+    if (model?.gammaGammaFor(basis) && basis === DEFAULT_CLV.basis) return this.storedClvDistribution(buckets, basis);
     const currency = this.insight.currency;
-    const clvs = await this.predictedClvs(await this.insight.model(), at, basis);
-    // Bucket in exact minor units, so that the bounds shown are the bounds used.
+    const clvs = await this.predictedClvs(model, this.insight.now, basis);
     const units = [...(clvs?.values() ?? [])].map((v) => unitsOfFloat(v, currency)).filter((u): u is bigint => u !== null);
-    const total = units.reduce((s, u) => s + u, 0n);
+    const extent = units.length
+      ? { n: units.length, total: units.reduce((s, u) => s + u, 0n), lo: units.reduce((m, u) => (u < m ? u : m)), hi: units.reduce((m, u) => (u > m ? u : m)) }
+      : null;
+    return this.clvHistogram(basis, buckets, extent, async (bounds) => {
+      const counts = new Array<number>(buckets).fill(0);
+      const sums = new Array<bigint>(buckets).fill(0n);
+      for (const u of units) {
+        let i = buckets - 1;
+        while (i > 0 && u < bounds[i]) i--;
+        counts[i]++;
+        sums[i] += u;
+      }
+      return { counts, sums };
+    });
+  }
+
+  private async storedClvDistribution(buckets: number, basis: ValueBasis): Promise<ClvDistribution> {
+    const scope = `FROM customer_scores s JOIN customers c ON c.id = s.customer_id
+                  WHERE s.occasions > 0 AND s.predicted_clv IS NOT NULL AND c.deleted_at IS NULL AND ${this.inBook('c')}`;
+    const [row]: Array<{ n: number; total: string; lo: string | null; hi: string | null }> = await this.deps.db.query(
+      `SELECT count(*)::int AS n, coalesce(sum(s.predicted_clv), 0)::text AS total, min(s.predicted_clv)::text AS lo, max(s.predicted_clv)::text AS hi ${scope}`,
+    );
+    const extent = row.n ? { n: row.n, total: parseAmount(row.total), lo: parseAmount(row.lo!), hi: parseAmount(row.hi!) } : null;
+    return this.clvHistogram(basis, buckets, extent, async (bounds) => {
+      // width_bucket counts the inner bounds at or below a value: the last bucket whose lower bound the value reaches,
+      // as the loop on the other basis finds it (equal bounds included).
+      const rows: Array<{ i: number; n: number; sum: string }> = await this.deps.db.query(
+        `SELECT width_bucket(s.predicted_clv, $1::numeric[]) AS i, count(*)::int AS n, sum(s.predicted_clv)::text AS sum ${scope} GROUP BY 1`,
+        [bounds.slice(1, buckets).map((b) => formatAmount(b))],
+      );
+      const counts = new Array<number>(buckets).fill(0);
+      const sums = new Array<bigint>(buckets).fill(0n);
+      for (const r of rows) {
+        counts[r.i] = r.n;
+        sums[r.i] = parseAmount(r.sum);
+      }
+      return { counts, sums };
+    });
+  }
+
+  /** The histogram of predictions (exact units) given their count, sum and extent; `count` fills the buckets. */
+  private async clvHistogram(
+    basis: ValueBasis,
+    buckets: number,
+    extent: { n: number; total: bigint; lo: bigint; hi: bigint } | null,
+    count: (bounds: bigint[]) => Promise<{ counts: number[]; sums: bigint[] }>,
+  ): Promise<ClvDistribution> {
+    const currency = this.insight.currency;
+    const n = extent?.n ?? 0;
+    const total = extent?.total ?? 0n;
     const result = Object.assign(new ClvDistribution(), {
-      asOf: at,
+      asOf: this.insight.now,
       basis,
-      customers: units.length,
+      customers: n,
       total: moneyOfUnits(total, currency),
-      average: units.length ? moneyOfFloat(Number(total) / 10_000 / units.length, currency) : null,
+      average: n ? moneyOfFloat(Number(total) / 10_000 / n, currency) : null,
       buckets: [] as ClvBucket[],
     });
-    if (units.length === 0) return result;
-    const lo = units.reduce((m, u) => (u < m ? u : m));
-    const hi = units.reduce((m, u) => (u > m ? u : m));
+    if (!extent) return result;
+    const { lo, hi } = extent;
+    // Bucket in exact minor units, so that the bounds shown are the bounds used.
     const step = 10n ** BigInt(4 - currencyExponent(currency));
     // Bounds on the minor-unit grid: lo + round(i·(hi − lo)/k), so equal width up to one minor unit.
     const span = (hi - lo) / step;
     const bounds = Array.from({ length: buckets + 1 }, (_, i) => lo + ((span * BigInt(i) * 2n + BigInt(buckets)) / (2n * BigInt(buckets))) * step);
     bounds[buckets] = hi;
-    const counts = new Array<number>(buckets).fill(0);
-    const sums = new Array<bigint>(buckets).fill(0n);
-    for (const u of units) {
-      let i = buckets - 1;
-      while (i > 0 && u < bounds[i]) i--;
-      counts[i]++;
-      sums[i] += u;
-    }
+    const { counts, sums } = await count(bounds);
     result.buckets = counts.map((customers, i) =>
       Object.assign(new ClvBucket(), {
         lower: moneyOfUnits(bounds[i], currency),
         upper: moneyOfUnits(bounds[i + 1], currency),
         customers,
-        share: customers / units.length,
+        share: customers / n,
         clvShare: total > 0n ? Number(sums[i]) / Number(total) : 0,
       }),
     );

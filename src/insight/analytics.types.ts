@@ -2,7 +2,7 @@ import { ArgsType, Field, Float, Int, ObjectType, registerEnumType } from 'type-
 import { Money } from '../common/money.types';
 import { Contact } from '../contact/contact.entity';
 import { ConsentChannel, Customer } from '../customer/customer.entity';
-import { ACTION_KINDS, RFM_SEGMENTS, TIME_UNITS, type ActionKind, type RfmSegment, type TimeUnit } from '../intelligence';
+import { ACTION_KINDS, RFM_SEGMENTS, TIME_UNITS, VALUE_TIER_KINDS, type ActionKind, type RfmSegment, type TimeUnit, type ValueTier } from '../intelligence';
 import { ValueBasis } from './customer-model-fit.entity';
 import { PiiBirthdayAction } from '../core/masking';
 
@@ -64,6 +64,48 @@ export class SegmentSummary {
 
   @Field(() => [SegmentSummaryRow], { description: 'One row per segment, in catalogue order, empty segments included.' })
   segments: SegmentSummaryRow[];
+}
+
+@ObjectType({ description: 'One cell of the value matrix: the customers of one RFM segment in one value tier.' })
+export class ValueMatrixCell {
+  @Field(() => RFM_SEGMENTS, { description: 'The RFM segment (Hughes 1994), as Customer.segment gives it.' })
+  segment: RfmSegment;
+
+  @Field(() => VALUE_TIER_KINDS, { description: 'The value tier (Peppers & Rogers 2004), as Customer.valueTier gives it.' })
+  valueTier: ValueTier;
+
+  @Field(() => Int, { description: 'Customers in the cell.' })
+  customers: number;
+
+  @Field(() => Float, { description: 'Share of all customers (not deleted), 0–1.' })
+  share: number;
+
+  @Field(() => Money, { description: 'Revenue of the cell’s purchases, base currency.' })
+  revenue: Money;
+
+  @Field(() => Money, { description: 'Gross margin of the cell’s purchases, base currency.' })
+  margin: Money;
+
+  @Field(() => Money, {
+    nullable: true,
+    description:
+      'Mean predicted 12-month CLV (margin, 1% monthly discount) of the cell’s customers with a prediction: the mean of their clv.predicted without arguments. Null without any.',
+  })
+  averageClv: Money | null;
+}
+
+@ObjectType({ description: 'The customer base as RFM segment (Hughes 1994) × value tier (Peppers & Rogers 2004), from the scores the customer fields return.' })
+export class ValueMatrix {
+  @Field({ description: 'The instant the matrix was read; each customer’s scores are as of their latest rescore (see Customer.rfm.asOf).' })
+  asOf: Date;
+
+  @Field(() => Int, { description: 'Customers (not deleted), prospects included.' })
+  customers: number;
+
+  @Field(() => [ValueMatrixCell], {
+    description: 'One cell per segment and tier, empty cells included: segments in catalogue order, and within each the tiers KEY, MAINTAIN, DEVELOP, MONITOR.',
+  })
+  cells: ValueMatrixCell[];
 }
 
 @ObjectType({ description: 'How much of the value the top customers bring.' })

@@ -21,6 +21,7 @@ import {
   RevenueConcentrationArgs,
   SegmentSummary,
   SegmentSummaryArgs,
+  ValueMatrix,
 } from './analytics.types';
 import { RFM_SEGMENTS, VALUE_TIER_KINDS } from '../intelligence';
 import { CustomerModel } from './customer-model-fit.entity';
@@ -86,6 +87,14 @@ export class InsightAnalyticsResolver {
   @Query(() => SegmentSummary, { description: 'Customers, revenue and margin per RFM segment (Hughes 1994), scored as Customer.segment scores each customer.' })
   segmentSummary(@Args() { asOf }: SegmentSummaryArgs, @Ctx() ctx: Context) {
     return ctx.services.insight.analytics.segmentSummary(asOf);
+  }
+
+  @Query(() => ValueMatrix, {
+    description:
+      'Customers, revenue, margin and average predicted CLV per RFM segment (Hughes 1994) × value tier (Peppers & Rogers 2004): one cell per pair, from the stored scores Customer.segment and Customer.valueTier return.',
+  })
+  valueMatrix(@Ctx() ctx: Context) {
+    return ctx.services.insight.analytics.valueMatrix();
   }
 
   @Query(() => RevenueConcentration, { description: 'How concentrated value is over buyers: shares of the top 1–50% and the Gini coefficient.' })

@@ -295,28 +295,32 @@ export class InsightService {
   async churnRisk(c: Customer, asOfArg?: Date | null): Promise<ChurnRisk> {
     this.deps.access.require('analytics:read');
     const at = this.asOf(asOfArg);
-    const [model, days, facts] = await Promise.all([this.model(), this.days(c.id, at), touchpointFacts(this.deps.loaders, at).load(c.id)]);
-    const computed = churnOf(days, at, model);
-    const { summary, probabilityAlive: pAlive } = computed;
+    // The purchase history (and the model) is read once, and only when something needs it: a customer not scored
+    // yet, an asOf, or P(alive) or the drivers selected. Probability and level alone read the stored row.
+    let history: Promise<ReturnType<typeof churnOf>> | undefined;
+    const computed = () => (history ??= Promise.all([this.model(), this.days(c.id, at)]).then(([model, days]) => churnOf(days, at, model)));
     const stored = asOfArg == null ? await this.stored(c) : null;
-    const { probability, level } = stored ? { probability: stored.churnProbability, level: stored.churnLevel } : computed;
-    const risk = churnRisk(
-      {
-        probabilityAlive: pAlive,
-        lastPurchaseAt: summary?.lastPurchaseAt ?? null,
-        usualIntervalDays: summary ? usualIntervalDays(summary) : null,
-        openComplaints: facts.openComplaints.length,
-        satisfaction: facts.csat,
-        lastTouchpointAt: facts.lastAt,
-      },
-      at,
-    );
+    const { probability, level } = stored ? { probability: stored.churnProbability, level: stored.churnLevel } : await computed();
     return Object.assign(new ChurnRisk(), {
       asOf: at,
       probability,
       level,
-      probabilityAlive: pAlive,
-      drivers: risk.drivers.map((d) => ({ code: d.code, message: d.message, weight: d.weight })),
+      probabilityAliveOf: async () => (await computed()).probabilityAlive,
+      driversOf: async () => {
+        const [{ summary, probabilityAlive: pAlive }, facts] = await Promise.all([computed(), touchpointFacts(this.deps.loaders, at).load(c.id)]);
+        const risk = churnRisk(
+          {
+            probabilityAlive: pAlive,
+            lastPurchaseAt: summary?.lastPurchaseAt ?? null,
+            usualIntervalDays: summary ? usualIntervalDays(summary) : null,
+            openComplaints: facts.openComplaints.length,
+            satisfaction: facts.csat,
+            lastTouchpointAt: facts.lastAt,
+          },
+          at,
+        );
+        return risk.drivers.map((d) => ({ code: d.code, message: d.message, weight: d.weight }));
+      },
     });
   }
 

@@ -245,11 +245,22 @@ export class ChurnRisk {
   @Field(() => CHURN_LEVELS, { nullable: true, description: 'The probability banded; null when the probability is.' })
   level: ChurnLevel | null;
 
+  /**
+   * Set by the service. Without asOf, probability and level are the stored scores; P(alive) needs the purchase history
+   * and the drivers the touchpoints too, so these load only when a request selects them.
+   */
+  probabilityAliveOf?: () => Promise<number | null>;
+  driversOf?: () => Promise<ChurnDriver[]>;
+
   @Field(() => Float, { nullable: true, description: 'P(alive) from the BG/NBD model.' })
-  probabilityAlive: number | null;
+  get probabilityAlive(): Promise<number | null> {
+    return this.probabilityAliveOf?.() ?? Promise.resolve(null);
+  }
 
   @Field(() => [ChurnDriver], { description: 'Signals behind the risk (overdue purchase, open complaints, falling satisfaction, no recent touchpoint), most important first.' })
-  drivers: ChurnDriver[];
+  get drivers(): Promise<ChurnDriver[]> {
+    return this.driversOf?.() ?? Promise.resolve([]);
+  }
 }
 
 @ObjectType({ description: 'The lifecycle stage Rapport’s rules suggest from purchases and P(alive), and why.' })

@@ -35,8 +35,9 @@ const MUTATION_COST = 10;
  * field's arguments). Mutations not listed cost MUTATION_COST.
  */
 const FIELD_COSTS: Record<string, number | ((args: Record<string, any>) => number)> = {
-  // Population analytics (src/insight/insight.resolver.ts): each reads every buyer's purchases.
+  // Population analytics (src/insight/insight.resolver.ts): each reads a row per customer (scores) or their purchases.
   'Query.segmentSummary': 1_000,
+  'Query.valueMatrix': 1_000,
   'Query.revenueConcentration': 1_000,
   'Query.cohortRetention': 1_000,
   'Query.clvDistribution': 1_000,

@@ -677,6 +677,16 @@ const READS: ReadRow[] = [
     },
   },
   {
+    what: "count rep B's customers in valueMatrix",
+    query: `{ valueMatrix { customers cells { customers } } }`,
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'hidden', ANALYST: 'ok', PARTNER_CUSTOMERS: lacks('analytics:read'), PARTNER_READ: 'ok', PARTNER_PII: 'ok' },
+    ok: async (d) => expect(d.valueMatrix.customers).toBe(await liveCustomers(EVERYONE)),
+    hidden: async (d) => {
+      expect(d.valueMatrix.customers).toBe(await liveCustomers(bookOfA()));
+      expect(d.valueMatrix.cells.reduce((s: number, c: { customers: number }) => s + c.customers, 0)).toBe(d.valueMatrix.customers);
+    },
+  },
+  {
     what: "count rep B's buyers in revenueConcentration",
     query: `{ revenueConcentration { customers } }`,
     outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'hidden', ANALYST: 'ok', PARTNER_CUSTOMERS: lacks('analytics:read'), PARTNER_READ: 'ok', PARTNER_PII: 'ok' },
