@@ -87,6 +87,17 @@ export class InsightAnalytics {
     return this.deps.access.customerCondition(alias);
   }
 
+  /**
+   * FROM … WHERE over the stored scores (`s`) of the caller's customers that are not deleted. Every customer has a
+   * scores row carrying its soft delete, so a caller who sees everyone needs no join with customers.
+   */
+  private scoresInBook(): string {
+    const scope = this.deps.access.rowCondition('customers', 'c');
+    return scope
+      ? `FROM customers c JOIN customer_scores s ON s.customer_id = c.id WHERE c.deleted_at IS NULL AND ${scope}`
+      : `FROM customer_scores s WHERE NOT s.customer_deleted`;
+  }
+
   /** The ids of the customers in the caller's book, or null when the caller sees every customer. */
   private book(): Promise<ReadonlySet<string> | null> {
     this.bookIds ??= (async () => {
@@ -156,17 +167,12 @@ export class InsightAnalytics {
 
   private async storedSegmentSummary(): Promise<SegmentSummary> {
     const currency = this.insight.currency;
-    // Every customer has a scores row (a new one counts as a prospect until the worker reaches it). A caller who sees
-    // everyone needs no join: the row carries the customer's soft delete.
-    const scope = this.deps.access.rowCondition('customers', 'c');
-    const from = scope
-      ? `customers c JOIN customer_scores s ON s.customer_id = c.id WHERE c.deleted_at IS NULL AND ${scope}`
-      : `customer_scores s WHERE NOT s.customer_deleted`;
+    // Every customer has a scores row: a new one counts as a prospect until the worker reaches it.
     const rows: Array<{ segment: RfmSegment; customers: number; revenue: string; margin: string; clvSum: string | null; clvCount: number }> =
       await this.deps.db.query(
         `SELECT s.segment, count(*)::int AS customers, coalesce(sum(s.revenue), 0)::text AS revenue, coalesce(sum(s.margin), 0)::text AS margin,
                 sum(s.predicted_clv)::text AS "clvSum", count(s.predicted_clv)::int AS "clvCount"
-           FROM ${from}
+           ${this.scoresInBook()}
           GROUP BY 1`,
       );
     const bySegment = new Map(rows.map((r) => [r.segment, r]));
@@ -196,15 +202,13 @@ export class InsightAnalytics {
   async valueMatrix(): Promise<ValueMatrix> {
     this.guard();
     const currency = this.insight.currency;
-    // Customers not scored yet (created a moment ago) count as prospects in MONITOR, where a customer without a
-    // purchase is scored, until the worker reaches them.
+    // Customers not scored yet (created a moment ago) have the scores of a customer without a purchase, PROSPECT in
+    // MONITOR, until the worker reaches them.
     const rows: Array<{ segment: RfmSegment; valueTier: ValueTier; customers: number; revenue: string; margin: string; clvSum: string | null; clvCount: number }> =
       await this.deps.db.query(
-        `SELECT coalesce(s.segment, '${RFM_SEGMENTS.PROSPECT}') AS segment, coalesce(s.value_tier, '${VALUE_TIER_KINDS.MONITOR}') AS "valueTier",
-                count(*)::int AS customers, coalesce(sum(s.revenue), 0)::text AS revenue, coalesce(sum(s.margin), 0)::text AS margin,
-                sum(s.predicted_clv)::text AS "clvSum", count(s.predicted_clv)::int AS "clvCount"
-           FROM customers c LEFT JOIN customer_scores s ON s.customer_id = c.id
-          WHERE c.deleted_at IS NULL AND ${this.inBook('c')}
+        `SELECT s.segment, s.value_tier AS "valueTier", count(*)::int AS customers, coalesce(sum(s.revenue), 0)::text AS revenue,
+                coalesce(sum(s.margin), 0)::text AS margin, sum(s.predicted_clv)::text AS "clvSum", count(s.predicted_clv)::int AS "clvCount"
+           ${this.scoresInBook()}
           GROUP BY 1, 2`,
       );
     const byCell = new Map(rows.map((r) => [`${r.segment}/${r.valueTier}`, r]));
@@ -242,8 +246,7 @@ export class InsightAnalytics {
     const [row]: Array<{ n: number; total: string; weighted: string; tops: string[] }> = await this.deps.db.query(
       `WITH ranked AS (
          SELECT ${value} AS v, row_number() OVER (ORDER BY ${value} DESC) AS rk, count(*) OVER () AS n
-           FROM customer_scores s JOIN customers c ON c.id = s.customer_id
-          WHERE s.occasions > 0 AND c.deleted_at IS NULL AND ${this.inBook('c')})
+           ${this.scoresInBook()} AND s.occasions > 0)
        SELECT count(*)::int AS n, coalesce(sum(v), 0)::text AS total, coalesce(sum((n + 1 - 2 * rk) * v), 0)::text AS weighted,
               ARRAY[${TOP_PERCENTS.map((p) => `coalesce(sum(v) FILTER (WHERE rk <= greatest(1, (n * ${p} + 99) / 100)), 0)::text`).join(', ')}] AS tops
          FROM ranked`,
@@ -350,8 +353,7 @@ export class InsightAnalytics {
       `SELECT s.customer_id AS "customerId", s.churn_probability AS churn, ${value}::text AS total,
               s.churn_probability * greatest(${value}, 0)::float8 AS "atRisk",
               (s.scored_on - DATE '1970-01-01') - s.recency_days AS "lastDay"
-         FROM customer_scores s JOIN customers c ON c.id = s.customer_id
-        WHERE s.occasions > 0 AND s.churn_probability IS NOT NULL AND c.deleted_at IS NULL AND ${this.inBook('c')}
+         ${this.scoresInBook()} AND s.occasions > 0 AND s.churn_probability IS NOT NULL
         ORDER BY "atRisk" DESC, churn DESC, s.customer_id
         LIMIT $1`,
       [first],
@@ -488,8 +490,7 @@ export class InsightAnalytics {
   }
 
   private async storedClvDistribution(buckets: number, basis: ValueBasis): Promise<ClvDistribution> {
-    const scope = `FROM customer_scores s JOIN customers c ON c.id = s.customer_id
-                  WHERE s.occasions > 0 AND s.predicted_clv IS NOT NULL AND c.deleted_at IS NULL AND ${this.inBook('c')}`;
+    const scope = `${this.scoresInBook()} AND s.occasions > 0 AND s.predicted_clv IS NOT NULL`;
     const [row]: Array<{ n: number; total: string; lo: string | null; hi: string | null }> = await this.deps.db.query(
       `SELECT count(*)::int AS n, coalesce(sum(s.predicted_clv), 0)::text AS total, min(s.predicted_clv)::text AS lo, max(s.predicted_clv)::text AS hi ${scope}`,
     );
