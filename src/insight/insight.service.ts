@@ -1,5 +1,6 @@
 import { badInput, UserErrorCode, UserErrors } from '../common/errors';
 import { instantArgument, pastInstant } from '../common/validate';
+import { parseAmount } from '../common/money';
 import { Money } from '../common/money.types';
 import { ConsentChannel, consentEntries, Customer } from '../customer/customer.entity';
 import {
@@ -50,6 +51,7 @@ import {
   ChurnRisk,
   ClvArgs,
   CustomerLifetimeValue,
+  type LifetimeValues,
   FitCustomerModelInput,
   FitCustomerModelPayload,
   LifecycleSuggestion,
@@ -259,24 +261,32 @@ export class InsightService {
     if (!Number.isFinite(args.monthlyDiscountRate) || args.monthlyDiscountRate < 0 || args.monthlyDiscountRate >= 1) {
       throw badInput('`monthlyDiscountRate` must be from 0 to below 1.', { field: 'monthlyDiscountRate', reason: UserErrorCode.OUT_OF_RANGE });
     }
-    const [model, days] = await Promise.all([this.model(), this.days(c.id, at)]);
-    const clv = clvOf(days, at, model, args, this.currency);
-    // Without arguments, `predicted` is the stored score the PREDICTED_CLV filter and sort read.
+    const currency = this.currency;
+    // The purchase history loads only for the fields that need it: without arguments, `predicted` alone is the stored
+    // score the PREDICTED_CLV filter and sort read.
+    let values: Promise<LifetimeValues> | undefined;
+    const valuesOf = () =>
+      (values ??= Promise.all([this.model(), this.days(c.id, at)]).then(([model, days]) => {
+        const clv = clvOf(days, at, model, args, currency);
+        return {
+          historical: moneyOfUnits(clv.historical, currency),
+          predicted: clv.predicted === null ? null : moneyOfUnits(clv.predicted, currency),
+          totalWith: (predicted: Money) => moneyOfUnits(clv.historical + parseAmount(predicted.amount), currency),
+          expectedPurchases: clv.expectedPurchases,
+          expectedAverageOrderValue: clv.expectedAverageOrderValue === null ? null : moneyOfFloat(clv.expectedAverageOrderValue, currency),
+          probabilityAlive: clv.probabilityAlive,
+        };
+      }));
     const isDefault = args.asOf == null && args.basis === DEFAULT_CLV.basis && args.horizonMonths === DEFAULT_CLV.horizonMonths && args.monthlyDiscountRate === DEFAULT_CLV.monthlyDiscountRate;
     const stored = isDefault ? await this.stored(c) : null;
-    if (stored) clv.predicted = stored.predictedClv;
     return Object.assign(new CustomerLifetimeValue(), {
       asOf: at,
       basis: args.basis,
       horizonMonths: args.horizonMonths,
       monthlyDiscountRate: args.monthlyDiscountRate,
-      historical: moneyOfUnits(clv.historical, this.currency),
-      predicted: clv.predicted === null ? null : moneyOfUnits(clv.predicted, this.currency),
-      total: clv.predicted === null ? null : moneyOfUnits(clv.historical + clv.predicted, this.currency),
-      expectedPurchases: clv.expectedPurchases,
-      expectedAverageOrderValue: clv.expectedAverageOrderValue === null ? null : moneyOfFloat(clv.expectedAverageOrderValue, this.currency),
-      probabilityAlive: clv.probabilityAlive,
-    } satisfies Partial<CustomerLifetimeValue>);
+      valuesOf,
+      storedPredicted: stored ? (stored.predictedClv === null ? null : moneyOfUnits(stored.predictedClv, currency)) : undefined,
+    });
   }
 
   /** Realised value and predicted 12-month CLV (floats, model basis) as of now, and the tier they give. */

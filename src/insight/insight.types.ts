@@ -203,22 +203,51 @@ export class CustomerLifetimeValue {
   @Field(() => Float, { description: 'Discount rate per month.' })
   monthlyDiscountRate: number;
 
+  /** Set by the service: everything computed from the purchase history, loaded only when a field needs it. */
+  valuesOf!: () => Promise<LifetimeValues>;
+  /** Set by the service without arguments: the stored prediction (what PREDICTED_CLV sorts on); undefined otherwise. */
+  storedPredicted?: Money | null;
+
   @Field(() => Money, { description: 'Realised value to asOf (exact sum of the purchases).' })
-  historical: Money;
+  async historical(): Promise<Money> {
+    return (await this.valuesOf()).historical;
+  }
 
   @Field(() => Money, { nullable: true, description: 'Discounted expected value over the horizon, rounded to the currency’s minor unit; null without a purchase by asOf, or when no Gamma-Gamma fit exists for the basis (too few repeat buyers).' })
-  predicted: Money | null;
+  async predicted(): Promise<Money | null> {
+    return this.storedPredicted !== undefined ? this.storedPredicted : (await this.valuesOf()).predicted;
+  }
 
   @Field(() => Money, { nullable: true, description: 'historical + predicted; null when predicted is.' })
-  total: Money | null;
+  async total(): Promise<Money | null> {
+    const [values, predicted] = await Promise.all([this.valuesOf(), this.predicted()]);
+    return predicted === null ? null : values.totalWith(predicted);
+  }
 
   @Field(() => Float, { nullable: true, description: 'Expected purchase occasions over the horizon (undiscounted, BG/NBD eq. 10).' })
-  expectedPurchases: number | null;
+  async expectedPurchases(): Promise<number | null> {
+    return (await this.valuesOf()).expectedPurchases;
+  }
 
   @Field(() => Money, { nullable: true, description: 'Gamma-Gamma expected value per future purchase occasion, E[Z | x, m_x].' })
-  expectedAverageOrderValue: Money | null;
+  async expectedAverageOrderValue(): Promise<Money | null> {
+    return (await this.valuesOf()).expectedAverageOrderValue;
+  }
 
   @Field(() => Float, { nullable: true, description: 'P(alive) from the BG/NBD model.' })
+  async probabilityAlive(): Promise<number | null> {
+    return (await this.valuesOf()).probabilityAlive;
+  }
+}
+
+/** A customer's lifetime value as computed from its purchase history (CustomerLifetimeValue's lazy part). */
+export interface LifetimeValues {
+  historical: Money;
+  predicted: Money | null;
+  /** historical + the given prediction, exactly. */
+  totalWith(predicted: Money): Money;
+  expectedPurchases: number | null;
+  expectedAverageOrderValue: Money | null;
   probabilityAlive: number | null;
 }
 

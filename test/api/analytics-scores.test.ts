@@ -320,6 +320,30 @@ describe('churnRisk on a page of customers', () => {
   });
 });
 
+describe('clv on a page', () => {
+  const PAGE = (fields: string) => `query($first: Int) { customers(first: $first) { nodes { id ${fields} } } }`;
+  it('reads only the stored prediction for clv { predicted } without arguments, and the history for the rest, once per page', async () => {
+    const plain = await app.statements(PAGE(''), { first: 10 });
+    const predicted = await app.statements(PAGE('clv { predicted { amount } }'), { first: 50 });
+    expect(predicted).toBe(plain + 1);
+    const whole = 'clv { historical { amount } predicted { amount } total { amount } expectedPurchases probabilityAlive }';
+    const ten = await app.statements(PAGE(whole), { first: 10 });
+    expect(await app.statements(PAGE(whole), { first: 50 })).toBe(ten);
+    const { customers } = await app.ok(PAGE(whole), { first: 50 });
+    const rows: Array<{ id: string; clv: string | null }> = await app.db.query(
+      `SELECT customer_id AS id, predicted_clv::numeric(30,2)::text AS clv FROM customer_scores WHERE customer_id = ANY($1::uuid[])`,
+      [customers.nodes.map((n: { id: string }) => fromGlobalId(n.id)!.id)],
+    );
+    const stored = new Map(rows.map((r) => [r.id, r.clv]));
+    for (const n of customers.nodes) {
+      expect(n.clv.predicted?.amount ?? null).toBe(stored.get(fromGlobalId(n.id)!.id));
+      // total is historical + the same prediction, exactly.
+      if (n.clv.predicted) expect(BigInt(n.clv.total.amount.replace('.', ''))).toBe(BigInt(n.clv.historical.amount.replace('.', '')) + BigInt(n.clv.predicted.amount.replace('.', '')));
+    }
+    expect(customers.nodes.filter((n: any) => n.clv.predicted !== null).length).toBeGreaterThan(40);
+  });
+});
+
 describe('valueMatrix', () => {
   const SEGMENTS = ['CHAMPIONS', 'LOYAL', 'POTENTIAL_LOYALIST', 'NEW', 'PROMISING', 'NEEDS_ATTENTION', 'ABOUT_TO_SLEEP', 'AT_RISK', 'CANT_LOSE', 'HIBERNATING', 'LOST', 'PROSPECT'];
   const TIERS = ['KEY', 'MAINTAIN', 'DEVELOP', 'MONITOR'];
