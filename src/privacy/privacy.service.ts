@@ -36,13 +36,13 @@ export class PrivacyService {
       // A credential gets the parts of the record it may read; the rest is named as withheld.
       const mayReadOrders = this.deps.access.can('orders:read');
       const mayReadTouchpoints = this.deps.access.can('touchpoints:read');
-      const [contacts, orders, lines, touchpoints, history] = await Promise.all([
-        m.getRepository(Contact).find({ where: { customerId: id }, withDeleted: true, order: { createdAt: 'ASC' } }),
-        mayReadOrders ? m.getRepository(Order).find({ where: { customerId: id }, withDeleted: true, order: { placedAt: 'ASC' } }) : [],
-        mayReadOrders ? m.getRepository(OrderLine).find({ where: { customerId: id }, order: { position: 'ASC' } }) : [],
-        mayReadTouchpoints ? m.getRepository(Touchpoint).find({ where: { customerId: id }, withDeleted: true, order: { occurredAt: 'ASC' } }) : [],
-        m.getRepository(LifecycleTransition).find({ where: { customerId: id }, order: { at: 'ASC' } }),
-      ]);
+      // One after another: a transaction is one connection, which runs one statement at a time anyway (pg 9 refuses
+      // queries sent to a busy client).
+      const contacts = await m.getRepository(Contact).find({ where: { customerId: id }, withDeleted: true, order: { createdAt: 'ASC' } });
+      const orders = mayReadOrders ? await m.getRepository(Order).find({ where: { customerId: id }, withDeleted: true, order: { placedAt: 'ASC' } }) : [];
+      const lines = mayReadOrders ? await m.getRepository(OrderLine).find({ where: { customerId: id }, order: { position: 'ASC' } }) : [];
+      const touchpoints = mayReadTouchpoints ? await m.getRepository(Touchpoint).find({ where: { customerId: id }, withDeleted: true, order: { occurredAt: 'ASC' } }) : [];
+      const history = await m.getRepository(LifecycleTransition).find({ where: { customerId: id }, order: { at: 'ASC' } });
       const linesByOrder = new Map<string, OrderLine[]>();
       for (const l of lines) linesByOrder.set(l.orderId, [...(linesByOrder.get(l.orderId) ?? []), l]);
       const show = (record: object) => (this.deps.access.masksPii ? maskRecord(plain(record)) : plain(record));
