@@ -1,3 +1,4 @@
+import { GraphQLError } from 'graphql';
 import { badInput, UserErrorCode, UserErrors } from '../common/errors';
 import { instantArgument, pastInstant } from '../common/validate';
 import { parseAmount } from '../common/money';
@@ -64,7 +65,7 @@ import {
   SatisfactionTrend,
   SegmentInfo,
 } from './insight.types';
-import { activeModel, CannotFitError, fitAndStore } from './model-fitting';
+import { activeModel, fitOutcome, requestFit } from './model-fitting';
 import { customerScoreRows, type StoredScores } from '../scoring/score-store';
 import { divideToMinor, moneyOfFloat, moneyOfUnits } from './model-money';
 import { exactTotal, rfmInputFromRow, summarizeOccasions } from './occasions';
@@ -117,18 +118,25 @@ export class InsightService {
     const errors = new UserErrors();
     const asOf = input.asOf ?? this.now;
     if (!pastInstant(errors, ['input', 'asOf'], asOf, this.now)) return { model: null, userErrors: errors.list };
-    try {
-      const model = await fitAndStore(this.deps.db, { asOf, timeUnit: input.timeUnit, basis: input.basis, activate: input.activate, baseCurrency: this.currency });
-      // The fit commits on its own (it can take a while); its audit event follows it.
-      await this.deps.db.transaction((m) =>
-        recordAudit(m, this.deps, { action: 'customerModel.fit', objectType: 'CustomerModel', objectId: model.uuid, after: { asOf: model.asOf, timeUnit: model.timeUnit, basis: model.basis, active: model.active } }),
-      );
-      return { model, userErrors: [] };
-    } catch (e) {
-      if (!(e instanceof CannotFitError)) throw e;
-      errors.add(['input', 'asOf'], UserErrorCode.INVALID, e.message);
+    // The job worker fits (src/insight/model-fitting.ts, fitRequested); this request waits for the outcome it writes.
+    const requestId = await requestFit(this.deps.db, { asOf, timeUnit: input.timeUnit, basis: input.basis, activate: input.activate });
+    const outcome = await fitOutcome(this.deps.db, requestId, Date.now() + this.deps.config.requestTimeoutMs);
+    if (!outcome) {
+      throw new GraphQLError('The fit is still running in the job worker: it is stored (and activated, if asked) when done; see customerModel.', {
+        extensions: { code: 'TIMEOUT', fitRequestId: requestId },
+      });
+    }
+    if ('failed' in outcome) throw new Error(`customer model fit request ${requestId} failed in the worker`);
+    if ('cannotFit' in outcome) {
+      errors.add(['input', 'asOf'], UserErrorCode.INVALID, outcome.cannotFit);
       return { model: null, userErrors: errors.list };
     }
+    const model = outcome.fit;
+    // The fit commits on its own (it can take a while); its audit event follows it.
+    await this.deps.db.transaction((m) =>
+      recordAudit(m, this.deps, { action: 'customerModel.fit', objectType: 'CustomerModel', objectId: model.uuid, after: { asOf: model.asOf, timeUnit: model.timeUnit, basis: model.basis, active: model.active } }),
+    );
+    return { model, userErrors: [] };
   }
 
   segments(): SegmentInfo[] {

@@ -3,7 +3,7 @@
 
 import type { DataSource, EntityManager } from 'typeorm';
 import { addJob } from '../core/jobs';
-import { RESCORE_STALE_JOB } from '../scoring/jobs';
+import { FIT_REQUESTED_JOB, RESCORE_STALE_JOB } from '../scoring/jobs';
 import { associationRules, DAYS_PER_UNIT, fitBgnbd, fitGammaGamma, rfmBreakpoints, utcDay, valueTierThresholds, TIME_UNITS, type PurchaseSummary, type TimeUnit } from '../intelligence';
 import { log } from '../core/logger';
 import { CustomerModel, customerModelFromRow, GammaGammaFitRecord, ValueBasis } from './customer-model-fit.entity';
@@ -180,5 +180,63 @@ export async function fitModelIfDue(db: DataSource, baseCurrency: string, maxAge
     if (!(e instanceof CannotFitError)) throw e;
     log.warn(`no customer model yet: ${e.message}`);
     return null;
+  }
+}
+
+/** What became of a requested fit. */
+export type FitOutcome = { fit: CustomerModel } | { cannotFit: string } | { failed: true };
+
+/** Records a fit an analyst asked for and queues the job that runs it, in one transaction; returns the request's id. */
+export async function requestFit(db: DataSource, o: Omit<FitOptions, 'baseCurrency'>): Promise<string> {
+  return db.transaction(async (m) => {
+    const [{ id }]: Array<{ id: string }> = await m.query(
+      `INSERT INTO customer_model_fit_requests (as_of, time_unit, basis, activate) VALUES ($1, $2, $3, $4) RETURNING id`,
+      [o.asOf, o.timeUnit, o.basis, o.activate],
+    );
+    await addJob(m, FIT_REQUESTED_JOB, { requestId: id });
+    return id;
+  });
+}
+
+/**
+ * The job fit_requested_customer_model: runs the requested fit and writes its outcome on the request. Data that
+ * cannot support a fit, and any other failure, are outcomes too, so the job ends and nobody waits on a retry; a job
+ * run again after a crash finds the request finished, or runs it once more.
+ */
+export async function fitRequested(db: DataSource, baseCurrency: string, requestId: string): Promise<void> {
+  const [request]: Array<{ asOf: Date; timeUnit: TimeUnit; basis: ValueBasis; activate: boolean }> = await db.query(
+    `SELECT as_of AS "asOf", time_unit AS "timeUnit", basis, activate FROM customer_model_fit_requests WHERE id = $1 AND finished_at IS NULL`,
+    [requestId],
+  );
+  if (!request) return;
+  let outcome: [fitId: string | null, outcome: 'FITTED' | 'CANNOT_FIT' | 'FAILED', message: string | null];
+  try {
+    const fit = await fitAndStore(db, { ...request, baseCurrency });
+    outcome = [fit.uuid, 'FITTED', null];
+  } catch (e) {
+    if (e instanceof CannotFitError) outcome = [null, 'CANNOT_FIT', e.message];
+    else {
+      log.error(`requested customer model fit ${requestId} failed`, e);
+      outcome = [null, 'FAILED', null];
+    }
+  }
+  await db.query(`UPDATE customer_model_fit_requests SET finished_at = now(), fit_id = $2, outcome = $3, message = $4 WHERE id = $1`, [requestId, ...outcome]);
+}
+
+/**
+ * Waits for a requested fit's outcome, the row the worker writes, looking again at growing intervals (a fit takes
+ * from a fraction of a second to minutes); null if it is not there by `deadline` (epoch ms).
+ */
+export async function fitOutcome(db: DataSource, requestId: string, deadline: number): Promise<FitOutcome | null> {
+  for (let pause = 20; ; pause = Math.min(pause * 2, 500)) {
+    const [row]: Array<{ outcome: string; message: string | null; fit: Record<string, any> | null }> = await db.query(
+      `SELECT r.outcome, r.message, to_jsonb(f) AS fit
+         FROM customer_model_fit_requests r LEFT JOIN customer_model_fits f ON f.id = r.fit_id
+        WHERE r.id = $1 AND r.finished_at IS NOT NULL`,
+      [requestId],
+    );
+    if (row) return row.fit ? { fit: customerModelFromRow(row.fit) } : row.outcome === 'CANNOT_FIT' ? { cannotFit: row.message ?? '' } : { failed: true };
+    if (Date.now() + pause > deadline) return null;
+    await new Promise((resolve) => setTimeout(resolve, pause));
   }
 }

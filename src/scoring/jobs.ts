@@ -7,3 +7,5 @@ export const RESCORE_JOB = 'rescore_customers';
 export const RESCORE_STALE_JOB = 'rescore_stale_customers';
 /** Fits the first customer model once there are purchases; refits a stale one. */
 export const FIT_MODEL_JOB = 'fit_customer_model';
+/** Runs a fit an analyst asked for with fitCustomerModel (payload: the request's id). */
+export const FIT_REQUESTED_JOB = 'fit_requested_customer_model';

@@ -5,8 +5,8 @@ import type { DataSource } from 'typeorm';
 import type { Config } from '../core/config';
 import { addJob, startJobWorker, type JobWorker } from '../core/jobs';
 import { log } from '../core/logger';
-import { fitModelIfDue } from '../insight/model-fitting';
-import { FIT_MODEL_JOB, RESCORE_JOB, RESCORE_STALE_JOB } from '../scoring/jobs';
+import { fitModelIfDue, fitRequested } from '../insight/model-fitting';
+import { FIT_MODEL_JOB, FIT_REQUESTED_JOB, RESCORE_JOB, RESCORE_STALE_JOB } from '../scoring/jobs';
 import { rescoreRequested, rescoreStale } from '../scoring/rescore';
 
 /** UTC times: scores count whole UTC days, so a new day rescores everyone just after midnight; hourly heals the rest. */
@@ -31,6 +31,9 @@ export async function startWorker(db: DataSource, config: Config, connectionStri
       },
       [FIT_MODEL_JOB]: async () => {
         await fitModelIfDue(db, currency, config.modelMaxAgeHours);
+      },
+      [FIT_REQUESTED_JOB]: async (payload) => {
+        await fitRequested(db, currency, (payload as { requestId: string }).requestId);
       },
     },
   });

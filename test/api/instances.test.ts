@@ -6,12 +6,15 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { fromGlobalId } from '../../src/common/ids';
 import { AccessRole } from '../../src/core/roles';
 import { startTestApp, TestApp } from '../support/test-app';
 
 let app: TestApp;
 let build: string;
 const children: ChildProcess[] = [];
+/** The two API processes' ports, once started. */
+let apiPorts: number[] = [];
 
 /** A port nobody listens on now. */
 function freePort(): Promise<number> {
@@ -83,6 +86,7 @@ afterAll(async () => {
 
 it('serves one truth from two API processes, with scores written by a worker process', async () => {
   const [one, two] = [await freePort(), await freePort()];
+  apiPorts = [one, two];
   await Promise.all([
     start('src/main.js', { PORT: String(one), WORKER: 'false' }, 'Rapport is ready'),
     start('src/main.js', { PORT: String(two), WORKER: 'false' }, 'Rapport is ready'),
@@ -104,4 +108,23 @@ it('serves one truth from two API processes, with scores written by a worker pro
   expect(read.segment).not.toBe('PROSPECT');
   const { customers } = await post(two, key, `query($seg: Segment!) { customers(filter: { segment: { eq: $seg } }) { nodes { id } } }`, { seg: read.segment });
   expect(customers.nodes.map((n: { id: string }) => n.id)).toContain(id);
+});
+
+it('runs a fit asked of one API process in the worker process, and both API processes read the new model', async () => {
+  // The processes of the previous test are still running; this test's app runs no worker either.
+  expect(children.filter((c) => c.exitCode === null).length).toBe(3);
+  const buyers: Array<{ id: string }> = await app.db.query(`INSERT INTO customers (kind, name) SELECT 'PERSON', 'Fit buyer ' || i FROM generate_series(1, 40) i RETURNING id`);
+  await app.db.query(
+    `INSERT INTO orders (customer_id, placed_at, status, channel, currency, base_currency, rate_to_base, subtotal_amount, discount_amount, total_amount, cost_amount, total_base, cost_base)
+     SELECT c, now() - make_interval(days => ((k * 41 + i * 13) % 500 + 1)::int), 'PAID', 'ONLINE', $2, $2, 1, 20 + k * i % 17, 0, 20 + k * i % 17, 8, 20 + k * i % 17, 8
+       FROM unnest($1::uuid[]) WITH ORDINALITY AS u(c, i), generate_series(0, (i % 6)::int) AS k`,
+    [buyers.map((b) => b.id), app.config.baseCurrency],
+  );
+  const key = await app.createKey({ role: AccessRole.ADMIN });
+  const { fitCustomerModel } = await post(apiPorts[0], key, `mutation { fitCustomerModel(input: {}) { model { id customers } userErrors { message } } }`);
+  expect(fitCustomerModel.userErrors).toEqual([]);
+  const [request] = await app.db.query(`SELECT outcome, fit_id::text AS "fitId" FROM customer_model_fit_requests ORDER BY requested_at DESC LIMIT 1`);
+  expect(request).toEqual({ outcome: 'FITTED', fitId: fromGlobalId(fitCustomerModel.model.id)!.id });
+  const { customerModel } = await post(apiPorts[1], key, `{ customerModel { id customers } }`);
+  expect(customerModel).toEqual(fitCustomerModel.model);
 });

@@ -5,7 +5,8 @@
 import { fromGlobalId } from '../../src/common/ids';
 import { addJob } from '../../src/core/jobs';
 import { Client } from 'pg';
-import { RESCORE_JOB, RESCORE_STALE_JOB } from '../../src/scoring/jobs';
+import { fitRequested } from '../../src/insight/model-fitting';
+import { FIT_REQUESTED_JOB, RESCORE_JOB, RESCORE_STALE_JOB } from '../../src/scoring/jobs';
 import { rescoreRequested } from '../../src/scoring/rescore';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -159,5 +160,30 @@ describe('a write racing a rescore batch', () => {
     await rescoreRequested(held.db, held.config.baseCurrency);
     const [row] = await held.db.query(`SELECT occasions, revenue = 50 AS "revenueIs50" FROM customer_scores WHERE customer_id = $1`, [id]);
     expect(row).toEqual({ occasions: 1, revenueIs50: true });
+  });
+});
+
+describe('a fit asked for while no worker runs', () => {
+  let idle: TestApp;
+  beforeAll(async () => {
+    // No worker in this process or any other: the fit can only wait, and the request's time limit answers.
+    idle = await startTestApp({ WORKER: 'false', REQUEST_TIMEOUT_MS: '1000' });
+  });
+  afterAll(() => idle.close());
+
+  it('answers TIMEOUT with the request, and the worker, when one runs, records the outcome once', async () => {
+    const res = await idle.gql(`mutation { fitCustomerModel(input: {}) { model { id } userErrors { message } } }`);
+    expect(res.errors?.[0].extensions).toMatchObject({ code: 'TIMEOUT', fitRequestId: expect.any(String) });
+    const requestId = res.errors![0].extensions!.fitRequestId as string;
+    const queued = await idle.db.query(
+      `SELECT j.payload FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id WHERE t.identifier = $1`,
+      [FIT_REQUESTED_JOB],
+    );
+    expect(queued).toEqual([{ payload: { requestId } }]);
+    // What the worker runs for that job; a second run (a retry after a crash) finds the request finished.
+    await fitRequested(idle.db, idle.config.baseCurrency, requestId);
+    await fitRequested(idle.db, idle.config.baseCurrency, requestId);
+    const rows = await idle.db.query(`SELECT outcome, message, fit_id FROM customer_model_fit_requests`);
+    expect(rows).toEqual([{ outcome: 'CANNOT_FIT', message: expect.stringMatching(/no customer has a purchase/i), fit_id: null }]);
   });
 });
