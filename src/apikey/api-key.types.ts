@@ -18,7 +18,7 @@ registerEnumType(ApiKeySortField, {
 });
 export const ApiKeyOrderBy = OrderByType(ApiKeySortField, 'ApiKey', ApiKeySortField.CREATED_AT, SortDirection.DESC);
 
-export const apiKeyList: ListSpec<ApiKey> = {
+export const apiKeyList: ListSpec<ApiKey, Record<never, never>, ApiKeySortField> = {
   entity: ApiKey,
   what: 'API key',
   filters: {},

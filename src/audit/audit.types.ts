@@ -17,7 +17,7 @@ registerEnumType(AuditEventSortField, {
 });
 export const AuditEventOrderBy = OrderByType(AuditEventSortField, 'AuditEvent', AuditEventSortField.AT, SortDirection.DESC);
 
-export const auditEventList: ListSpec<AuditEvent> = {
+export const auditEventList: ListSpec<AuditEvent, AuditEventFilter, AuditEventSortField> = {
   entity: AuditEvent,
   what: 'audit event',
   filters: {

@@ -39,13 +39,20 @@ export interface SortField {
   nullsLast?: true;
 }
 
-export interface ListSpec<E extends ObjectLiteral> {
+/** A filter input's fields, less the combinators (`and`, `or`, `not`): each needs SQL in the list's spec. */
+export type FilterFieldsOf<F> = Exclude<keyof F, 'and' | 'or' | 'not'> & string;
+
+/**
+ * A list, described as data. Typed against its GraphQL filter input `F` and sort field enum `S`, so a filter or sort
+ * the API offers without SQL behind it (or SQL for one it does not offer) does not compile.
+ */
+export interface ListSpec<E extends ObjectLiteral, F extends object = Record<string, unknown>, S extends string = string> {
   entity: EntityTarget<E>;
   /** What the items are called in error messages, e.g. "customer". */
   what: string;
-  filters: Record<string, FilterField>;
-  sorts: Record<string, SortField>;
-  defaultSort: { field: string; direction: SortDirection };
+  filters: Record<FilterFieldsOf<F>, FilterField>;
+  sorts: Record<S, SortField>;
+  defaultSort: { field: S; direction: SortDirection };
   /** Free-text search condition; `{a}` is the alias, `:search` the pattern. */
   search?: string;
   /** More search conditions over personal data, OR-ed in only for callers who may see it unmasked. */

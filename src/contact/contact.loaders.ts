@@ -1,10 +1,10 @@
 import { SortDirection } from '../common/connection.types';
 import type { ListSpec } from '../common/list-query';
 import { Contact } from './contact.entity';
-import { ContactSortField } from './contact.types';
+import { ContactFilter, ContactSortField } from './contact.types';
 
 /** How contact lists filter and sort (shared by `contacts` and `Customer.contacts`). */
-export const contactList: ListSpec<Contact> = {
+export const contactList: ListSpec<Contact, ContactFilter, ContactSortField> = {
   entity: Contact,
   what: 'contact',
   filters: {

@@ -1,10 +1,10 @@
 import { SortDirection } from '../common/connection.types';
 import type { ListSpec } from '../common/list-query';
 import { Customer } from './customer.entity';
-import { CustomerSortField } from './customer.types';
+import { CustomerFilter, CustomerSortField } from './customer.types';
 
 /** How customer lists filter, sort and search (shared by `customers` and `referrals`). */
-export const customerList: ListSpec<Customer> = {
+export const customerList: ListSpec<Customer, CustomerFilter, CustomerSortField> = {
   entity: Customer,
   what: 'customer',
   filters: {

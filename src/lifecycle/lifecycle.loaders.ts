@@ -5,8 +5,9 @@ import type { ListSpec } from '../common/list-query';
 import type { Loaders } from '../core/loaders';
 import { LifecycleStage } from './lifecycle-stage.entity';
 import { LifecycleTransition } from './lifecycle-transition.entity';
+import type { LifecycleTransitionFilter } from './lifecycle.types';
 
-export const transitionList: ListSpec<LifecycleTransition> = {
+export const transitionList: ListSpec<LifecycleTransition, LifecycleTransitionFilter, 'AT'> = {
   entity: LifecycleTransition,
   what: 'lifecycle transition',
   filters: {

@@ -21,7 +21,7 @@ registerEnumType(LifecycleStageSortField, {
 });
 export const LifecycleStageOrderBy = OrderByType(LifecycleStageSortField, 'LifecycleStage', LifecycleStageSortField.POSITION, SortDirection.ASC);
 
-export const lifecycleStageList: ListSpec<LifecycleStage> = {
+export const lifecycleStageList: ListSpec<LifecycleStage, LifecycleStageFilter, LifecycleStageSortField> = {
   entity: LifecycleStage,
   what: 'lifecycle stage',
   filters: { key: { sql: '{a}.key', kind: 'text' }, name: { sql: '{a}.name', kind: 'text' } },

@@ -1,10 +1,10 @@
 import { SortDirection } from '../common/connection.types';
 import type { ListSpec } from '../common/list-query';
 import { Order, OrderLine } from './order.entity';
-import { OrderSortField } from './order.types';
+import { OrderFilter, OrderSortField } from './order.types';
 
 /** How order lists filter and sort (shared by `orders` and `Customer.orders`). */
-export const orderList: ListSpec<Order> = {
+export const orderList: ListSpec<Order, OrderFilter, OrderSortField> = {
   entity: Order,
   what: 'order',
   filters: {
@@ -29,7 +29,7 @@ export const orderList: ListSpec<Order> = {
 };
 
 /** An order's lines, in the order they were recorded. */
-export const orderLineList: ListSpec<OrderLine> = {
+export const orderLineList: ListSpec<OrderLine, Record<never, never>, 'POSITION'> = {
   entity: OrderLine,
   what: 'order line',
   filters: {},

@@ -1,10 +1,10 @@
 import { SortDirection } from '../common/connection.types';
 import type { ListSpec } from '../common/list-query';
 import { Product } from './product.entity';
-import { ProductSortField } from './product.types';
+import { ProductFilter, ProductSortField } from './product.types';
 
 /** How product lists filter and sort. */
-export const productList: ListSpec<Product> = {
+export const productList: ListSpec<Product, ProductFilter, ProductSortField> = {
   entity: Product,
   what: 'product',
   filters: {

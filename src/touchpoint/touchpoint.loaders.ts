@@ -3,10 +3,10 @@ import { SortDirection } from '../common/connection.types';
 import type { ListSpec } from '../common/list-query';
 import type { Loaders } from '../core/loaders';
 import { Touchpoint } from './touchpoint.entity';
-import { TouchpointSortField } from './touchpoint.types';
+import { TouchpointFilter, TouchpointSortField } from './touchpoint.types';
 
 /** How touchpoint lists filter and sort (shared by `touchpoints` and `Customer.touchpoints`). */
-export const touchpointList: ListSpec<Touchpoint> = {
+export const touchpointList: ListSpec<Touchpoint, TouchpointFilter, TouchpointSortField> = {
   entity: Touchpoint,
   what: 'touchpoint',
   filters: {

@@ -17,7 +17,7 @@ registerEnumType(UserSortField, {
 });
 export const UserOrderBy = OrderByType(UserSortField, 'User', UserSortField.NAME, SortDirection.ASC);
 
-export const userList: ListSpec<User> = {
+export const userList: ListSpec<User, UserFilter, UserSortField> = {
   entity: User,
   what: 'user',
   filters: {
