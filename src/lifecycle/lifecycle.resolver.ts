@@ -4,6 +4,7 @@ import type { Context } from '../core/request-scope';
 import { User } from '../user/user.entity';
 import { LifecycleStage } from './lifecycle-stage.entity';
 import { LifecycleTransition } from './lifecycle-transition.entity';
+import { stageById } from './lifecycle.loaders';
 import {
   LifecycleHistoryArgs,
   LifecycleStageConnection,
@@ -31,12 +32,12 @@ export class LifecycleTransitionResolver {
 
   @FieldResolver(() => LifecycleStage, { nullable: true, description: 'Stage before the move; null for the first stage.' })
   from(@Root() t: LifecycleTransition, @Ctx() ctx: Context) {
-    return t.fromStageId ? ctx.loaders.byId(LifecycleStage).load(t.fromStageId) : null;
+    return t.fromStageId ? stageById(ctx.loaders).load(t.fromStageId) : null;
   }
 
   @FieldResolver(() => LifecycleStage, { description: 'Stage after the move.' })
   to(@Root() t: LifecycleTransition, @Ctx() ctx: Context) {
-    return ctx.loaders.byId(LifecycleStage).load(t.toStageId);
+    return stageById(ctx.loaders).load(t.toStageId);
   }
 
   @FieldResolver(() => User, { nullable: true, description: 'The staff user who made the move, when it was a person.' })
@@ -55,7 +56,7 @@ export class LifecycleTransitionResolver {
 export class CustomerLifecycleResolver {
   @FieldResolver(() => LifecycleStage, { nullable: true, description: 'Current lifecycle stage.' })
   lifecycleStage(@Root() c: Customer, @Ctx() ctx: Context) {
-    return c.lifecycleStageId ? ctx.loaders.byId(LifecycleStage).load(c.lifecycleStageId) : null;
+    return c.lifecycleStageId ? stageById(ctx.loaders).load(c.lifecycleStageId) : null;
   }
 
   @FieldResolver(() => LifecycleTransitionConnection, { description: 'The relationship’s history: every stage change, newest first by default.' })

@@ -1,4 +1,5 @@
 import { startTestApp, TestApp } from '../support/test-app';
+import { PLAYGROUND_EXAMPLES } from '../../src/server/playground-examples';
 
 /**
  * The N+1 guard: nested relations go through one DataLoader registry per request, so the
@@ -60,5 +61,34 @@ describe('nested queries', () => {
       expect(c.orders.nodes[0].lines.nodes.map((l: { description: string }) => l.description)).toEqual(['Espresso beans', 'Grinder']);
       expect(c.touchpoints.nodes).toEqual([{ purpose: 'THANK_YOU', user: { name: 'Rita Rep' } }]);
     }
+  });
+});
+
+describe('the customer 360 (the playground example)', () => {
+  it('runs in the same few statements for a customer with a long history as for one with a short one', async () => {
+    const customer360 = PLAYGROUND_EXAMPLES.find((e) => e.query.includes('query Customer360'))!.query;
+    const ids: Array<{ id: string }> = await app.db.query(`SELECT id FROM customers WHERE name IN ('Batch 00', 'Batch 01') ORDER BY name`);
+    const [short, long] = ids.map((r) => Buffer.from(`Customer:${r.id}`).toString('base64url'));
+    // A long history for the second: more orders, contacts, touchpoints and stage moves than any page shows.
+    const longId = ids[1].id;
+    await app.db.query(
+      `INSERT INTO orders (customer_id, placed_at, status, channel, currency, base_currency, rate_to_base, subtotal_amount, discount_amount, total_amount, cost_amount, total_base, cost_base)
+       SELECT $1, now() - make_interval(days => k * 9), 'PAID', 'ONLINE', 'USD', 'USD', 1, 30, 0, 30, 12, 30, 12 FROM generate_series(2, 40) k`,
+      [longId],
+    );
+    await app.db.query(`INSERT INTO contacts (customer_id, name, relationship) SELECT $1, 'Extra ' || k, 'EMPLOYEE' FROM generate_series(1, 15) k`, [longId]);
+    await app.db.query(
+      `INSERT INTO touchpoints (customer_id, channel, direction, purpose, occurred_at) SELECT $1, 'PHONE', 'INBOUND', 'SERVICE', now() - make_interval(days => k) FROM generate_series(1, 25) k`,
+      [longId],
+    );
+    await app.scoresSettled();
+    const counts = [];
+    for (const id of [short, long]) {
+      const res = await app.gql(customer360, { id }, { 'x-rapport-sql-count': '1' });
+      expect(res.errors).toBeUndefined();
+      counts.push(res.extensions!.sqlStatements);
+    }
+    expect(counts[1]).toBe(counts[0]);
+    expect(counts[0]).toBeLessThanOrEqual(16);
   });
 });
