@@ -29,29 +29,43 @@ export function associationRules(baskets: readonly (readonly string[])[], option
   const minConfidence = options.minConfidence ?? 0;
   const n = baskets.length;
   if (n === 0) return [];
-  const single = new Map<string, number>();
-  const pair = new Map<string, number>();
-  const key = (a: string, b: string): string => JSON.stringify([a, b]);
-  for (const basket of baskets) {
-    const items = [...new Set(basket)].sort();
-    for (const item of items) single.set(item, (single.get(item) ?? 0) + 1);
+  // Items are numbered and pairs counted in a k×k array: a population's baskets are ~100k sets over a few dozen
+  // categories, where string keys per pair made this the slowest step of a model fit.
+  const number = new Map<string, number>();
+  const names: string[] = [];
+  const numbered = baskets.map((basket) => {
+    const items = new Set<number>();
+    for (const item of basket) {
+      let i = number.get(item);
+      if (i === undefined) number.set(item, (i = names.push(item) - 1));
+      items.add(i);
+    }
+    return Int32Array.from(items).sort();
+  });
+  const k = names.length;
+  const single = new Float64Array(k);
+  const pair = new Float64Array(k * k);
+  for (const items of numbered) {
     for (let i = 0; i < items.length; i++) {
-      for (let j = i + 1; j < items.length; j++) pair.set(key(items[i], items[j]), (pair.get(key(items[i], items[j])) ?? 0) + 1);
+      single[items[i]]++;
+      for (let j = i + 1; j < items.length; j++) pair[items[i] * k + items[j]]++;
     }
   }
   const rules: AssociationRule[] = [];
-  for (const [k, count] of pair) {
-    const support = count / n;
-    if (support < minSupport) continue;
-    const [a, b] = JSON.parse(k) as [string, string];
-    for (const [antecedent, consequent] of [
-      [a, b],
-      [b, a],
-    ] as const) {
-      const confidence = count / (single.get(antecedent) ?? 0);
-      if (confidence < minConfidence) continue;
-      const lift = confidence / ((single.get(consequent) ?? 0) / n);
-      rules.push({ antecedent, consequent, support, confidence, lift, count });
+  for (let a = 0; a < k; a++) {
+    for (let b = a + 1; b < k; b++) {
+      const count = pair[a * k + b];
+      const support = count / n;
+      if (count === 0 || support < minSupport) continue;
+      for (const [x, y] of [
+        [a, b],
+        [b, a],
+      ] as const) {
+        const confidence = count / single[x];
+        if (confidence < minConfidence) continue;
+        const lift = confidence / (single[y] / n);
+        rules.push({ antecedent: names[x], consequent: names[y], support, confidence, lift, count });
+      }
     }
   }
   return rules.sort(
