@@ -1,7 +1,7 @@
 import 'reflect-metadata';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Client } from 'pg';
@@ -14,7 +14,6 @@ import { insertApiKey } from '../apikey/api-key.service';
 import { UserErrors } from '../common/errors';
 import { SYSTEM } from '../core/actor';
 import { AccessRole } from '../core/roles';
-import { rescoreStale } from '../scoring/rescore';
 import { ValueBasis } from '../insight/customer-model-fit.entity';
 import { TIME_UNITS } from '../intelligence';
 import { seedDatabase } from '../seed/seed';
@@ -141,19 +140,17 @@ async function main(): Promise<void> {
     const fit = await fitAndStore(db.dataSource, { asOf: new Date(), timeUnit: TIME_UNITS.DAY, basis: ValueBasis.MARGIN, activate: true, baseCurrency: config.baseCurrency });
     report.push(`full model fit (BG/NBD + Gamma-Gamma + RFM breakpoints + value tiers + cross-sell rules) on ${fit.customers} buyers: ${((Date.now() - fitStarted) / 1000).toFixed(2)} s`);
 
-    // The worker's full rescore (every customer, the job a new model or a new UTC day queues), run here directly.
-    // With the event loop's longest stall and the peak RSS meanwhile: the worker shares its process with the API.
-    const rescoring = Date.now();
-    const loop = monitorEventLoopDelay({ resolution: 10 });
-    loop.enable();
-    let peakRss = process.memoryUsage().rss;
-    const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
-    const rescored = await rescoreStale(db.dataSource, config.baseCurrency);
-    clearInterval(sampler);
-    loop.disable();
+    // The worker's full rescore (every customer: what a new model or a new UTC day queues), in a process of its own
+    // as a worker runs, so that its peak RSS is the rescore's and not this process's (which holds the fit's arrays).
+    const rescore = spawnSync(process.execPath, [path.join(__dirname, 'rescore.js'), '--all', '--json'], {
+      env: { ...env, DATABASE_URL: db.url, LOG_LEVEL: 'warn' },
+      encoding: 'utf8',
+    });
+    if (rescore.status !== 0) throw new Error(`rescore failed: ${rescore.stderr}`);
+    const r = JSON.parse(rescore.stdout.trim().split('\n').pop()!) as { customers: number; seconds: number; longestStallMs: number; peakRssMiB: number };
     report.push(
-      `full rescore by the worker's job (${rescored} customers, batches of 500, written to customer_scores): ${((Date.now() - rescoring) / 1000).toFixed(2)} s; ` +
-        `longest event-loop stall ${(loop.max / 1e6).toFixed(0)} ms, peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB`,
+      `full rescore by a worker process (${r.customers} customers, batches of 500, written to customer_scores): ${r.seconds.toFixed(2)} s; ` +
+        `longest event-loop stall ${r.longestStallMs} ms, peak RSS ${r.peakRssMiB} MiB`,
     );
 
     const errors = new UserErrors();
