@@ -27,7 +27,7 @@ import {
 } from '../intelligence';
 import { PURCHASE_STATUSES } from '../order/order.entity';
 import type { ServiceDeps } from '../core/request-scope';
-import { CustomerModel, ValueBasis } from './customer-model-fit.entity';
+import { CustomerModel, ValueBasis } from './model/customer-model-fit.entity';
 import { DEFAULT_CLV } from './customer-scores';
 import {
   CareAgendaItem,
@@ -47,8 +47,8 @@ import {
 } from './analytics.types';
 import { streamPopulationDays } from './insight.loaders';
 import type { InsightService } from './insight.service';
-import { loadPopulation } from './model-fitting';
-import { divideToMinor, moneyOfFloat, moneyOfUnits, unitsOfFloat } from './model-money';
+import { loadPopulation } from './model/model-fitting';
+import { divideToMinor, moneyOfFloat, moneyOfUnits, unitsOfFloat } from './model/model-money';
 import { predictedClv, rfmInputFromRow, summarizeOccasions } from './occasions';
 
 const TOP_PERCENTS = [1, 5, 10, 20, 50];
