@@ -32,7 +32,7 @@ import { stageByKey } from '../lifecycle/lifecycle.loaders';
 import { actorUserId } from '../core/actor';
 import { recordAudit } from '../core/audit';
 import type { ServiceDeps } from '../core/request-scope';
-import { InsightAnalytics } from './analytics.service';
+import { InsightAnalytics } from './analytics';
 import { CustomerModel, ValueBasis } from './model/customer-model-fit.entity';
 import { churnOf, clvOf, DEFAULT_CLV, rfmOf, summarizeDays, valueTierOf } from './customer-scores';
 import {
