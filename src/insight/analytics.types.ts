@@ -3,7 +3,7 @@ import { Money } from '../common/money.types';
 import { Contact } from '../contact/contact.entity';
 import { ConsentChannel, Customer } from '../customer/customer.entity';
 import { ACTION_KINDS, RFM_SEGMENTS, TIME_UNITS, VALUE_TIER_KINDS, type ActionKind, type RfmSegment, type TimeUnit, type ValueTier } from '../intelligence';
-import { ValueBasis } from './customer-model-fit.entity';
+import { ValueBasis } from './model/customer-model-fit.entity';
 import { PiiBirthdayAction } from '../core/masking';
 
 export enum CohortGranularity {

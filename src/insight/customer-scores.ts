@@ -20,9 +20,9 @@ import {
   type TimeUnit,
   type ValueTier,
 } from '../intelligence';
-import { CustomerModel, ValueBasis } from './customer-model-fit.entity';
+import { CustomerModel, ValueBasis } from './model/customer-model-fit.entity';
 import type { PurchaseDay } from './insight.loaders';
-import { unitsOfFloat } from './model-money';
+import { unitsOfFloat } from './model/model-money';
 import { dayValue, exactTotal, modelValue, predictedClv, summarizeOccasions, TIER_CLV } from './occasions';
 
 /** What Customer.clv uses without arguments (its argument defaults), and so what `predictedClv` filters and sorts on. */

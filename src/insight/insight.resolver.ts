@@ -24,7 +24,7 @@ import {
   ValueMatrix,
 } from './analytics.types';
 import { RFM_SEGMENTS, VALUE_TIER_KINDS } from '../intelligence';
-import { CustomerModel } from './customer-model-fit.entity';
+import { CustomerModel } from './model/customer-model-fit.entity';
 import {
   ApplySuggestedLifecycleStagesInput,
   ApplySuggestedLifecycleStagesPayload,

@@ -32,8 +32,8 @@ import { stageByKey } from '../lifecycle/lifecycle.loaders';
 import { actorUserId } from '../core/actor';
 import { recordAudit } from '../core/audit';
 import type { ServiceDeps } from '../core/request-scope';
-import { InsightAnalytics } from './analytics.service';
-import { CustomerModel, ValueBasis } from './customer-model-fit.entity';
+import { InsightAnalytics } from './analytics';
+import { CustomerModel, ValueBasis } from './model/customer-model-fit.entity';
 import { churnOf, clvOf, DEFAULT_CLV, rfmOf, summarizeDays, valueTierOf } from './customer-scores';
 import {
   populationRfm,
@@ -65,9 +65,9 @@ import {
   SatisfactionTrend,
   SegmentInfo,
 } from './insight.types';
-import { activeModel, fitOutcome, requestFit } from './model-fitting';
+import { activeModel, fitOutcome, requestFit } from './model/model-fitting';
 import { customerScoreRows, type StoredScores } from '../scoring/score-store';
-import { divideToMinor, moneyOfFloat, moneyOfUnits } from './model-money';
+import { divideToMinor, moneyOfFloat, moneyOfUnits } from './model/model-money';
 import { exactTotal, rfmInputFromRow, summarizeOccasions } from './occasions';
 
 /** Longest forecast horizon accepted, in days (ten years). */
@@ -118,7 +118,7 @@ export class InsightService {
     const errors = new UserErrors();
     const asOf = input.asOf ?? this.now;
     if (!pastInstant(errors, ['input', 'asOf'], asOf, this.now)) return { model: null, userErrors: errors.list };
-    // The job worker fits (src/insight/model-fitting.ts, fitRequested); this request waits for the outcome it writes.
+    // The job worker fits (src/insight/model/model-fitting.ts, fitRequested); this request waits for the outcome it writes.
     const requestId = await requestFit(this.deps.db, { asOf, timeUnit: input.timeUnit, basis: input.basis, activate: input.activate });
     const outcome = await fitOutcome(this.deps.db, requestId, Date.now() + this.deps.config.requestTimeoutMs);
     if (!outcome) {

@@ -3,7 +3,7 @@ import { UserError } from '../common/errors';
 import { Money } from '../common/money.types';
 import { ConsentChannel } from '../customer/customer.entity';
 import { LifecycleStage } from '../lifecycle/lifecycle-stage.entity';
-import { CustomerModel, ValueBasis } from './customer-model-fit.entity';
+import { CustomerModel, ValueBasis } from './model/customer-model-fit.entity';
 import { PiiBirthdayAction } from '../core/masking';
 import {
   ACTION_KINDS,

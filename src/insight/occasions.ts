@@ -13,7 +13,7 @@ import {
   type RfmInput,
   type TimeUnit,
 } from '../intelligence';
-import { ValueBasis } from './customer-model-fit.entity';
+import { ValueBasis } from './model/customer-model-fit.entity';
 import type { PopulationRfmRow, PurchaseDay } from './insight.loaders';
 
 /** Value tiers use the CLV of the next 12 months at 1% a month, as lifetimes' defaults. */

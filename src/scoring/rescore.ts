@@ -6,10 +6,10 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { DataSource } from 'typeorm';
 import { rfmBreakpoints, type RfmBreakpoints } from '../intelligence';
 import { log } from '../core/logger';
-import { ValueBasis } from '../insight/customer-model-fit.entity';
+import { ValueBasis } from '../insight/model/customer-model-fit.entity';
 import { scoreCustomer, type ScoringBasis } from '../insight/customer-scores';
 import { populationRfm, purchaseDaysWhere } from '../insight/insight.loaders';
-import { activeModel } from '../insight/model-fitting';
+import { activeModel } from '../insight/model/model-fitting';
 import { rfmInputFromRow } from '../insight/occasions';
 import { writeScores } from './score-store';
 

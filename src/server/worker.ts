@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 import type { Config } from '../core/config';
 import { addJob, startJobWorker, type JobWorker } from '../core/jobs';
 import { log } from '../core/logger';
-import { fitModelIfDue, fitRequested } from '../insight/model-fitting';
+import { fitModelIfDue, fitRequested } from '../insight/model/model-fitting';
 import { FIT_MODEL_JOB, FIT_REQUESTED_JOB, RESCORE_JOB, RESCORE_STALE_JOB } from '../scoring/jobs';
 import { rescoreRequested, rescoreStale } from '../scoring/rescore';
 

@@ -5,7 +5,7 @@
 import { fromGlobalId } from '../../src/common/ids';
 import { addJob } from '../../src/core/jobs';
 import { Client } from 'pg';
-import { fitRequested } from '../../src/insight/model-fitting';
+import { fitRequested } from '../../src/insight/model/model-fitting';
 import { FIT_REQUESTED_JOB, RESCORE_JOB, RESCORE_STALE_JOB } from '../../src/scoring/jobs';
 import { rescoreRequested } from '../../src/scoring/rescore';
 import { startTestApp, TestApp } from '../support/test-app';

@@ -1,7 +1,7 @@
 // Money from model outputs: floats become exact amounts rounded to the currency's minor unit, never stored.
 
-import { currencyExponent, formatAmount, parseAmount } from '../common/money';
-import { Money } from '../common/money.types';
+import { currencyExponent, formatAmount, parseAmount } from '../../common/money';
+import { Money } from '../../common/money.types';
 
 export const moneyOfUnits = (units: bigint, currency: string): Money => Money.of(formatAmount(units), currency);
 

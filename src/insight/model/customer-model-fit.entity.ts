@@ -1,6 +1,6 @@
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { toGlobalId } from '../common/ids';
-import { TIME_UNITS, type AssociationRule, type BgnbdParams, type GammaGammaParams, type RfmBreakpoints, type TimeUnit, type ValueTierThresholds } from '../intelligence';
+import { toGlobalId } from '../../common/ids';
+import { TIME_UNITS, type AssociationRule, type BgnbdParams, type GammaGammaParams, type RfmBreakpoints, type TimeUnit, type ValueTierThresholds } from '../../intelligence';
 
 registerEnumType(TIME_UNITS, {
   name: 'TimeUnit',

@@ -2,13 +2,13 @@
 // first one once there are purchases and refits a stale one (the job fit_customer_model).
 
 import type { DataSource, EntityManager } from 'typeorm';
-import { addJob } from '../core/jobs';
-import { FIT_REQUESTED_JOB, RESCORE_STALE_JOB } from '../scoring/jobs';
-import { associationRules, DAYS_PER_UNIT, fitBgnbd, fitGammaGamma, rfmBreakpoints, utcDay, valueTierThresholds, TIME_UNITS, type PurchaseSummary, type TimeUnit } from '../intelligence';
-import { log } from '../core/logger';
+import { addJob } from '../../core/jobs';
+import { FIT_REQUESTED_JOB, RESCORE_STALE_JOB } from '../../scoring/jobs';
+import { associationRules, DAYS_PER_UNIT, fitBgnbd, fitGammaGamma, rfmBreakpoints, utcDay, valueTierThresholds, TIME_UNITS, type PurchaseSummary, type TimeUnit } from '../../intelligence';
+import { log } from '../../core/logger';
 import { CustomerModel, customerModelFromRow, GammaGammaFitRecord, ValueBasis } from './customer-model-fit.entity';
-import { populationBaskets, populationSummaries } from './insight.loaders';
-import { modelValue, predictedClv, rfmInputFromSummary } from './occasions';
+import { populationBaskets, populationSummaries } from '../insight.loaders';
+import { modelValue, predictedClv, rfmInputFromSummary } from '../occasions';
 
 /** Gamma-Gamma is not fitted on fewer repeat buyers than this: the estimate would be noise. */
 export const MIN_REPEAT_BUYERS = 10;
