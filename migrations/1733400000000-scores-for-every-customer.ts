@@ -6,28 +6,24 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * index entries instead of sorting the whole base (a LEFT JOIN cannot be driven from the joined table's index).
  * The row written here is what the worker would write for a customer with no purchases (a prospect, tier MONITOR,
  * no model values); the rescore request the same insert queues replaces it with the worker's scores.
- * customer_deleted mirrors the customer's soft delete (the worker writes it with the scores; deleting and restoring
- * queue a rescore), so population reports over everyone are one GROUP BY on this table without a join.
  */
 export class ScoresForEveryCustomer1733400000000 implements MigrationInterface {
   name = 'ScoresForEveryCustomer1733400000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE customer_scores ADD COLUMN customer_deleted boolean NOT NULL DEFAULT false`);
-    await q.query(`UPDATE customer_scores s SET customer_deleted = true FROM customers c WHERE c.id = s.customer_id AND c.deleted_at IS NOT NULL`);
     await q.query(`
       CREATE FUNCTION customers_first_scores() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        INSERT INTO customer_scores (customer_id, scored_on, occasions, monetary, revenue, margin, segment, value_tier, customer_deleted)
-        SELECT id, (now() AT TIME ZONE 'UTC')::date, 0, 0, 0, 0, 'PROSPECT', 'MONITOR', deleted_at IS NOT NULL FROM new_rows ORDER BY id
+        INSERT INTO customer_scores (customer_id, scored_on, occasions, monetary, revenue, margin, segment, value_tier)
+        SELECT id, (now() AT TIME ZONE 'UTC')::date, 0, 0, 0, 0, 'PROSPECT', 'MONITOR' FROM new_rows ORDER BY id
         ON CONFLICT (customer_id) DO NOTHING;
         RETURN NULL;
       END $$`);
     await q.query(`CREATE TRIGGER customers_first_scores AFTER INSERT ON customers REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION customers_first_scores()`);
     // Customers the worker has not reached yet.
     await q.query(`
-      INSERT INTO customer_scores (customer_id, scored_on, occasions, monetary, revenue, margin, segment, value_tier, customer_deleted)
-      SELECT c.id, (now() AT TIME ZONE 'UTC')::date, 0, 0, 0, 0, 'PROSPECT', 'MONITOR', c.deleted_at IS NOT NULL FROM customers c
+      INSERT INTO customer_scores (customer_id, scored_on, occasions, monetary, revenue, margin, segment, value_tier)
+      SELECT c.id, (now() AT TIME ZONE 'UTC')::date, 0, 0, 0, 0, 'PROSPECT', 'MONITOR' FROM customers c
        WHERE NOT EXISTS (SELECT 1 FROM customer_scores s WHERE s.customer_id = c.id)
       ON CONFLICT (customer_id) DO NOTHING`);
     // Scores sort with rows without a value last in both directions (ListSpec nullsLast): ascending is the existing
@@ -41,6 +37,5 @@ export class ScoresForEveryCustomer1733400000000 implements MigrationInterface {
     await q.query(`DROP INDEX customer_scores_predicted_clv_desc`);
     await q.query(`DROP TRIGGER customers_first_scores ON customers`);
     await q.query(`DROP FUNCTION customers_first_scores()`);
-    await q.query(`ALTER TABLE customer_scores DROP COLUMN customer_deleted`);
   }
 }

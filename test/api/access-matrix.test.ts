@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildSchema, FieldNode, OperationDefinitionNode, parse } from 'graphql';
 import { fromGlobalId, toGlobalId } from '../../src/common/ids';
-import { mulberry32, sampleGamma, simulateBgnbd, utcDay } from '../../src/intelligence';
+import { utcDay } from '../../src/intelligence';
 import { PURCHASE_STATUSES } from '../../src/order/order.entity';
+import { insertSimulatedBuyers } from '../support/simulated-buyers';
 import { GraphQLCaller, GraphQLResponse, startTestApp, TestApp } from '../support/test-app';
 
 /*
@@ -266,28 +267,14 @@ beforeAll(async () => {
 
   // A population from the BG/NBD story (straight into the tables, as the analytics tests do), a quarter in each
   // rep's book, so that both models fit and a rep's analytics have something to leave out.
-  const rng = mulberry32(7);
-  const simulated = simulateBgnbd({ r: 0.5, alpha: 20, a: 0.8, b: 2.5 }, 80, Array.from({ length: 80 }, (_, i) => 200 + i), rng);
-  const owners = simulated.map((_, i) => (i % 4 === 0 ? w.repA.uuid : i % 4 === 1 ? w.repB.uuid : null));
-  const ids: Array<{ id: string }> = await app.db.query(
-    `INSERT INTO customers (kind, name, owner_id) SELECT 'PERSON', n, o FROM unnest($1::text[], $2::uuid[]) WITH ORDINALITY AS u(n, o, i) ORDER BY i RETURNING id`,
-    [simulated.map((_, i) => `Sim ${String(i).padStart(2, '0')}`), owners],
-  );
-  const lastDay = utcDay(new Date(NOW)) - 1;
-  const orders: Array<[string, Date, string, string]> = [];
-  simulated.forEach((c, i) => {
-    const first = (lastDay - c.T) * DAY + DAY / 2;
-    const nu = sampleGamma(4, 15, rng);
-    for (const t of [0, ...c.purchaseTimes]) {
-      const margin = Math.max(0.01, Math.round(sampleGamma(6, nu, rng) * 100) / 100);
-      orders.push([ids[i].id, new Date(first + t * DAY), (2 * margin).toFixed(2), margin.toFixed(2)]);
-    }
+  await insertSimulatedBuyers(app.db, {
+    n: 80,
+    seed: 7,
+    name: (i) => `Sim ${String(i).padStart(2, '0')}`,
+    owner: (i) => (i % 4 === 0 ? w.repA.uuid : i % 4 === 1 ? w.repB.uuid : null),
+    currency: app.config.baseCurrency,
+    now: NOW,
   });
-  await app.db.query(
-    `INSERT INTO orders (customer_id, placed_at, status, channel, currency, base_currency, rate_to_base, subtotal_amount, discount_amount, total_amount, cost_amount, total_base, cost_base)
-     SELECT c, p, 'FULFILLED', 'ONLINE', $5, $5, 1, t, 0, t, k, t, k FROM unnest($1::uuid[], $2::timestamptz[], $3::numeric[], $4::numeric[]) AS u(c, p, t, k)`,
-    [orders.map((o) => o[0]), orders.map((o) => o[1]), orders.map((o) => o[2]), orders.map((o) => o[3]), app.config.baseCurrency],
-  );
   const fit = await adminWrites(`mutation { fitCustomerModel(input: {}) { model { gammaGamma { p } } userErrors { field code } } }`, {});
   expect(fit.model.gammaGamma).not.toBeNull();
   // Scored fields and derived filters read the worker's rows: wait for its rescore after the fit.

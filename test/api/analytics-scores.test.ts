@@ -4,8 +4,8 @@
 
 import { fromGlobalId } from '../../src/common/ids';
 import { currencyExponent, normaliseAmount, parseAmount } from '../../src/common/money';
-import { mulberry32, sampleGamma, simulateBgnbd, utcDay } from '../../src/intelligence';
 import { PURCHASE_STATUSES } from '../../src/order/order.entity';
+import { insertSimulatedBuyers } from '../support/simulated-buyers';
 import { GraphQLCaller, startTestApp, TestApp } from '../support/test-app';
 
 const DAY = 86_400_000;
@@ -19,27 +19,9 @@ let step: bigint;
 const rep = { A: '', B: '' };
 let repA: GraphQLCaller;
 
-/** Buyers from the BG/NBD story with Gamma-Gamma margins (as analytics.test.ts), owned in turn by rep A, rep B and nobody. */
-async function insertBuyers(n: number, seed: number, prefix: string): Promise<string[]> {
-  const rng = mulberry32(seed);
-  const simulated = simulateBgnbd({ r: 0.5, alpha: 20, a: 0.8, b: 2.5 }, n, Array.from({ length: n }, (_, i) => 200 + i), rng);
-  const owners = simulated.map((_, i) => [rep.A, rep.B, null][i % 3]);
-  const ids: Array<{ id: string }> = await app.db.query(
-    `INSERT INTO customers (kind, name, owner_id) SELECT 'PERSON', n, o FROM unnest($1::text[], $2::uuid[]) WITH ORDINALITY AS u(n, o, i) ORDER BY i RETURNING id`,
-    [simulated.map((_, i) => `${prefix} ${String(i).padStart(3, '0')}`), owners],
-  );
-  const lastDay = utcDay(new Date(NOW)) - 1;
-  const orders: Array<[string, Date, string, string]> = [];
-  simulated.forEach((c, i) => {
-    const first = (lastDay - c.T) * DAY + DAY / 2;
-    const nu = sampleGamma(4, 15, rng);
-    for (const t of [0, ...c.purchaseTimes]) {
-      const margin = Math.max(0.01, Math.round(sampleGamma(6, nu, rng) * 100) / 100);
-      orders.push([ids[i].id, new Date(first + t * DAY), (2 * margin).toFixed(2), margin.toFixed(2)]);
-    }
-  });
-  await insertOrders(orders.map(([customerId, placedAt, total, cost]) => ({ customerId, placedAt, total, cost })));
-  return ids.map((r) => r.id);
+/** Simulated buyers (test/support/simulated-buyers.ts), owned in turn by rep A, rep B and nobody. */
+function insertBuyers(n: number, seed: number, prefix: string): Promise<string[]> {
+  return insertSimulatedBuyers(app.db, { n, seed, name: (i) => `${prefix} ${String(i).padStart(3, '0')}`, owner: (i) => [rep.A, rep.B, null][i % 3], currency, now: NOW });
 }
 
 async function insertOrders(orders: Array<{ customerId: string; placedAt: Date; total: string; cost: string; status?: string }>): Promise<void> {

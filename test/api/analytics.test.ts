@@ -1,4 +1,4 @@
-import { mulberry32, sampleGamma, simulateBgnbd, utcDay } from '../../src/intelligence';
+import { insertSimulatedBuyers } from '../support/simulated-buyers';
 import { startTestApp, TestApp } from '../support/test-app';
 
 let app: TestApp;
@@ -64,20 +64,7 @@ const cents = (amount: string) => Math.round(Number(amount) * 100);
 describe('predicted CLV over the customer base', () => {
   beforeAll(async () => {
     // A small population from the BG/NBD story with Gamma-Gamma margins, so that both models fit.
-    const rng = mulberry32(2026);
-    const simulated = simulateBgnbd({ r: 0.5, alpha: 20, a: 0.8, b: 2.5 }, 150, Array.from({ length: 150 }, (_, i) => 200 + i), rng);
-    const ids = await insertCustomers(simulated.map((_, i) => ({ name: `Sim ${String(i).padStart(3, '0')}` })));
-    const lastDay = utcDay(new Date(NOW)) - 1;
-    const orders: OrderRow[] = [];
-    simulated.forEach((c, i) => {
-      const first = (lastDay - c.T) * DAY + DAY / 2;
-      const nu = sampleGamma(4, 15, rng);
-      for (const t of [0, ...c.purchaseTimes]) {
-        const margin = Math.max(0.01, Math.round(sampleGamma(6, nu, rng) * 100) / 100);
-        orders.push({ customerId: ids[i], placedAt: new Date(first + t * DAY), total: (2 * margin).toFixed(2), cost: margin.toFixed(2) });
-      }
-    });
-    await insertOrders(orders);
+    await insertSimulatedBuyers(app.db, { n: 150, seed: 2026, name: (i) => `Sim ${String(i).padStart(3, '0')}`, currency: app.config.baseCurrency, now: NOW });
     const fit = await app.ok(`mutation { fitCustomerModel(input: {}) { model { basis gammaGamma { p } } userErrors { message } } }`);
     expect(fit.fitCustomerModel.userErrors).toEqual([]);
     expect(fit.fitCustomerModel.model.gammaGamma).not.toBeNull();
