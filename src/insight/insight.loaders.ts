@@ -316,20 +316,39 @@ export function purchasedCategories(loaders: Loaders): DataLoader<string, string
 
 /** The population's baskets for association rules: each buyer's set of purchased categories up to `asOf`. */
 export async function populationBaskets(db: DataSource, asOf: Date): Promise<string[][]> {
-  const rows: Array<{ categories: string[] }> = await db.query(
-    // Distinct (buyer, category) pairs first, by hashing: a few per buyer, where sorting every order line for
-    // array_agg(DISTINCT …) spilled to disk (4.2 s → 2.9 s at 100k buyers). In buyer order, so that rules of equal
-    // strength come out in the same order on the same data.
-    `SELECT array_agg(x.category ORDER BY x.category) AS categories
-       FROM (SELECT DISTINCT l.customer_id, p.category
-               FROM order_lines l
-               JOIN orders o ON o.id = l.order_id AND ${PURCHASES} AND o.placed_at <= $2
-               JOIN products p ON p.id = l.product_id
-              WHERE p.category IS NOT NULL) x
-       JOIN customers c ON c.id = x.customer_id AND c.deleted_at IS NULL
-      GROUP BY x.customer_id
-      ORDER BY x.customer_id`,
-    [PURCHASE_STATUSES, asOf],
+  const categories: string[] = (await db.query(`SELECT DISTINCT category FROM products WHERE category IS NOT NULL ORDER BY 1`)).map((r: { category: string }) => r.category);
+  if (categories.length > 63) {
+    const rows: Array<{ categories: string[] }> = await db.query(
+      `SELECT array_agg(DISTINCT p.category) AS categories
+         FROM order_lines l
+         JOIN orders o ON o.id = l.order_id AND ${PURCHASES} AND o.placed_at <= $2
+         JOIN products p ON p.id = l.product_id
+         JOIN customers c ON c.id = l.customer_id AND c.deleted_at IS NULL
+        WHERE p.category IS NOT NULL
+        GROUP BY l.customer_id
+        ORDER BY l.customer_id`,
+      [PURCHASE_STATUSES, asOf],
+    );
+    return rows.map((r) => r.categories);
+  }
+  // A catalogue of up to 63 categories: each buyer's basket is one bigint, a bit per category, OR-ed over their order
+  // lines by a hash aggregate. Sorting every line for array_agg(DISTINCT …) took 65 s at a million buyers (4.2 s at
+  // 100k), hashing the distinct (buyer, category) pairs over ten minutes; the bits take 20 s (1.8 s). In buyer order,
+  // so that rules of equal strength come out in the same order on the same data.
+  const rows: Array<{ mask: string }> = await db.query(
+    `WITH product_bits AS (
+       SELECT id, 1::bigint << (array_position($3::text[], category) - 1) AS bit FROM products WHERE category IS NOT NULL)
+     SELECT bit_or(b.bit)::text AS mask
+       FROM order_lines l
+       JOIN orders o ON o.id = l.order_id AND ${PURCHASES} AND o.placed_at <= $2
+       JOIN product_bits b ON b.id = l.product_id
+       JOIN customers c ON c.id = l.customer_id AND c.deleted_at IS NULL
+      GROUP BY l.customer_id
+      ORDER BY l.customer_id`,
+    [PURCHASE_STATUSES, asOf, categories],
   );
-  return rows.map((r) => r.categories);
+  return rows.map((r) => {
+    const mask = BigInt(r.mask);
+    return categories.filter((_, i) => (mask >> BigInt(i)) & 1n);
+  });
 }

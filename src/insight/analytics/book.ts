@@ -1,3 +1,4 @@
+import { badInput, UserErrorCode } from '../../common/errors';
 import type { ServiceDeps } from '../../core/request-scope';
 import type { InsightService } from '../insight.service';
 
@@ -49,4 +50,11 @@ export abstract class AnalystReports {
     protected readonly insight: InsightService,
     protected readonly scope: BookScope,
   ) {}
+}
+
+/** Reports that list their top entries (churnWatchlist, crossSellRules, careAgenda) take `first` from 1 to 100. */
+export function checkFirst(first: number): void {
+  if (!Number.isInteger(first) || first < 1 || first > 100) {
+    throw badInput('`first` must be from 1 to 100.', { field: 'first', reason: UserErrorCode.OUT_OF_RANGE });
+  }
 }

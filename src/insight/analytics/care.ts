@@ -5,7 +5,7 @@ import { ConsentChannel, Customer } from '../../customer/customer.entity';
 import { ACTION_KINDS, ACTION_PRIORITY, ACTIONS_WITHOUT_CONSENT, CHANNEL_PREFERENCE, holidaysBetween, MS_PER_DAY, PLAYBOOK, type ActionKind } from '../../intelligence';
 import { PURCHASE_STATUSES } from '../../order/order.entity';
 import { CareAgendaItem } from '../analytics.types';
-import { AnalystReports } from './book';
+import { AnalystReports, checkFirst } from './book';
 
 /** A care agenda covers at most a quarter: longer windows are planning, not an agenda. */
 const MAX_AGENDA_DAYS = 92;
@@ -29,9 +29,7 @@ export class CareReport extends AnalystReports {
     if (!(from.getTime() < to.getTime()) || to.getTime() - from.getTime() > MAX_AGENDA_DAYS * MS_PER_DAY) {
       throw badInput(`\`to\` must be after \`from\`, at most ${MAX_AGENDA_DAYS} days later.`, { field: 'to', reason: UserErrorCode.OUT_OF_RANGE });
     }
-    if (!Number.isInteger(first) || first < 1 || first > 100) {
-      throw badInput('`first` must be from 1 to 100.', { field: 'first', reason: UserErrorCode.OUT_OF_RANGE });
-    }
+    checkFirst(first);
     // One row per holiday and country that keeps it (country null: kept everywhere).
     const holidays = holidaysBetween(from, to).flatMap((h) => (h.countries ?? [null]).map((country) => ({ name: h.name, date: h.date, country })));
     const consented = (k: ActionKind) =>

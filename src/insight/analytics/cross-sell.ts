@@ -1,7 +1,7 @@
 import { badInput, UserErrorCode } from '../../common/errors';
 import { PURCHASE_STATUSES } from '../../order/order.entity';
 import { CrossSellRule } from '../analytics.types';
-import { AnalystReports } from './book';
+import { AnalystReports, checkFirst } from './book';
 
 /** Association rules between product categories (crossSellRules). */
 export class CrossSellReport extends AnalystReports {
@@ -13,9 +13,7 @@ export class CrossSellReport extends AnalystReports {
     if (!Number.isFinite(minConfidence) || minConfidence < 0 || minConfidence > 1) {
       throw badInput('`minConfidence` must be from 0 to 1.', { field: 'minConfidence', reason: UserErrorCode.OUT_OF_RANGE });
     }
-    if (!Number.isInteger(first) || first < 1 || first > 100) {
-      throw badInput('`first` must be from 1 to 100.', { field: 'first', reason: UserErrorCode.OUT_OF_RANGE });
-    }
+    checkFirst(first);
     // cross-sell.ts's associationRules, counted in SQL over (order, category) pairs so that the order table never
     // travels to the process; a basket is a purchase order with at least one categorised product.
     const rows: Array<CrossSellRule> = await this.deps.db.query(

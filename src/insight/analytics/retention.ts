@@ -2,12 +2,12 @@ import { badInput, UserErrorCode } from '../../common/errors';
 import { parseAmount } from '../../common/money';
 import { instantArgument } from '../../common/validate';
 import { Customer } from '../../customer/customer.entity';
-import { utcDay } from '../../intelligence';
+import { MS_PER_DAY, utcDay } from '../../intelligence';
 import { PURCHASE_STATUSES } from '../../order/order.entity';
 import { ChurnWatchlistEntry, Cohort, CohortGranularity, LifecycleFunnel } from '../analytics.types';
 import { ValueBasis } from '../model/customer-model-fit.entity';
 import { moneyOfFloat, moneyOfUnits } from '../model/model-money';
-import { AnalystReports } from './book';
+import { AnalystReports, checkFirst } from './book';
 
 const MAX_PERIOD_DAYS = 3660;
 
@@ -58,7 +58,7 @@ export class RetentionReports extends AnalystReports {
     this.scope.guard();
     instantArgument(from, 'from');
     instantArgument(to, 'to');
-    if (!(from.getTime() < to.getTime()) || to.getTime() - from.getTime() > MAX_PERIOD_DAYS * 86_400_000) {
+    if (!(from.getTime() < to.getTime()) || to.getTime() - from.getTime() > MAX_PERIOD_DAYS * MS_PER_DAY) {
       throw badInput('`to` must be after `from`, at most 10 years later.', { field: 'to', reason: UserErrorCode.OUT_OF_RANGE });
     }
     const [stages, flows]: [Array<{ stage: string; position: number; current: number }>, Array<{ from: string | null; to: string; count: number }>] =
@@ -92,9 +92,7 @@ export class RetentionReports extends AnalystReports {
 
   async churnWatchlist(first: number): Promise<ChurnWatchlistEntry[]> {
     this.scope.guard();
-    if (!Number.isInteger(first) || first < 1 || first > 100) {
-      throw badInput('`first` must be from 1 to 100.', { field: 'first', reason: UserErrorCode.OUT_OF_RANGE });
-    }
+    checkFirst(first);
     const model = await this.insight.model();
     if (!model) return [];
     const now = this.insight.now;
