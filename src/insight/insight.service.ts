@@ -29,7 +29,8 @@ import {
   type ValueTier,
 } from '../intelligence';
 import { stageByKey } from '../lifecycle/lifecycle.loaders';
-import { actorUserId } from '../core/actor';
+import { recordTransitions } from '../lifecycle/lifecycle.service';
+import { TransitionSource } from '../lifecycle/lifecycle-transition.entity';
 import { recordAudit } from '../core/audit';
 import type { ServiceDeps } from '../core/request-scope';
 import { InsightAnalytics } from './analytics';
@@ -471,32 +472,7 @@ export class InsightService {
       }
       let applied = moves;
       if (!dryRun) {
-        // recordTransition writes one customer per two statements; one statement per batch of 500 records the same
-        // rows (same columns, actor and version bump). A customer whose stage changed since it was read is skipped.
-        const done = new Set<string>();
-        for (let i = 0; i < moves.length; i += 500) {
-          const batch = moves.slice(i, i + 500);
-          const rows: Array<{ customer_id: string }> = await m.query(
-            `WITH moved AS (
-               UPDATE customers c SET lifecycle_stage_id = u.t, version = c.version + 1, updated_at = now()
-                 FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[]) AS u(id, f, t, r)
-                WHERE c.id = u.id AND c.lifecycle_stage_id IS NOT DISTINCT FROM u.f
-               RETURNING c.id, u.f, u.t, u.r)
-             INSERT INTO lifecycle_transitions (customer_id, from_stage_id, to_stage_id, at, reason, source, actor_user_id, actor)
-             SELECT id, f, t, $5, r, 'RULE', $6, $7 FROM moved
-             RETURNING customer_id`,
-            [
-              batch.map((x) => x.customerId),
-              batch.map((x) => x.fromStageId),
-              batch.map((x) => x.toStageId),
-              batch.map((x) => x.reason),
-              now,
-              actorUserId(this.deps.actor),
-              this.deps.actor.label,
-            ],
-          );
-          for (const r of rows) done.add(r.customer_id);
-        }
+        const done = await recordTransitions(m, moves, { at: now, source: TransitionSource.RULE, actor: this.deps.actor });
         applied = moves.filter((x) => done.has(x.customerId));
         await recordAudit(
           m,

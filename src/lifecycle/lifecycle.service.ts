@@ -53,6 +53,49 @@ export async function recordTransition(m: EntityManager, t: TransitionRecord): P
   return transition;
 }
 
+/** A stage move a rule decided, for recordTransitions. */
+export interface StageMove {
+  customerId: string;
+  /** The stage the rule saw the customer in: a customer moved since then is skipped. */
+  fromStageId: string | null;
+  toStageId: string;
+  reason: string;
+}
+
+/**
+ * Moves many customers and records their transitions, inside the caller's transaction, one statement per batch of
+ * 500 (recordTransition takes two per customer): the same rows, actor and version bump. A customer whose stage changed
+ * since the rule read it is skipped. Returns the ids of the customers moved.
+ */
+export async function recordTransitions(m: EntityManager, moves: readonly StageMove[], o: { at: Date; source: TransitionSource; actor: Actor }): Promise<Set<string>> {
+  const done = new Set<string>();
+  for (let i = 0; i < moves.length; i += 500) {
+    const batch = moves.slice(i, i + 500);
+    const rows: Array<{ customer_id: string }> = await m.query(
+      `WITH moved AS (
+         UPDATE customers c SET lifecycle_stage_id = u.t, version = c.version + 1, updated_at = now()
+           FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[]) AS u(id, f, t, r)
+          WHERE c.id = u.id AND c.lifecycle_stage_id IS NOT DISTINCT FROM u.f
+         RETURNING c.id, u.f, u.t, u.r)
+       INSERT INTO lifecycle_transitions (customer_id, from_stage_id, to_stage_id, at, reason, source, actor_user_id, actor)
+       SELECT id, f, t, $5, r, $6, $7, $8 FROM moved
+       RETURNING customer_id`,
+      [
+        batch.map((x) => x.customerId),
+        batch.map((x) => x.fromStageId),
+        batch.map((x) => x.toStageId),
+        batch.map((x) => x.reason),
+        o.at,
+        o.source,
+        actorUserId(o.actor),
+        o.actor.label,
+      ],
+    );
+    for (const r of rows) done.add(r.customer_id);
+  }
+  return done;
+}
+
 export class LifecycleService {
   constructor(private readonly deps: ServiceDeps) {}
 
