@@ -2802,7 +2802,7 @@ export type SegmentSummary = {
 /** One RFM segment’s size and value. */
 export type SegmentSummaryRow = {
   __typename?: 'SegmentSummaryRow';
-  /** Mean predicted 12-month CLV (1% monthly discount, on the active model’s value basis) of the segment’s buyers with a prediction, as of asOf: the mean of their clv(basis: <the model’s basis>).predicted. Null without buyers, an active model or a Gamma-Gamma fit. */
+  /** Mean predicted 12-month CLV (margin, 1% monthly discount) of the segment’s buyers with a prediction, as of asOf: the mean of their clv.predicted (with asOf when given). Null without buyers, an active model or a Gamma-Gamma fit on margins. */
   averageClv?: Maybe<Money>;
   /** Customers in the segment. */
   customers: Scalars['Int']['output'];

@@ -47,7 +47,7 @@ export class SegmentSummaryRow {
   @Field(() => Money, {
     nullable: true,
     description:
-      'Mean predicted 12-month CLV (1% monthly discount, on the active model’s value basis) of the segment’s buyers with a prediction, as of asOf: the mean of their clv(basis: <the model’s basis>).predicted. Null without buyers, an active model or a Gamma-Gamma fit.',
+      'Mean predicted 12-month CLV (margin, 1% monthly discount) of the segment’s buyers with a prediction, as of asOf: the mean of their clv.predicted (with asOf when given). Null without buyers, an active model or a Gamma-Gamma fit on margins.',
   })
   get averageClv(): Promise<Money | null> {
     return this.averageClvOf?.() ?? Promise.resolve(null);

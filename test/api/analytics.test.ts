@@ -326,3 +326,33 @@ describe('bad input to the CLV histogram', () => {
     }
   });
 });
+
+describe('segment CLV averages under a model fitted on revenue', () => {
+  it('average, as of a past instant too, the customers’ clv.predicted on margins, as the summary without asOf does', async () => {
+    const fit = await app.ok(`mutation { fitCustomerModel(input: { basis: REVENUE }) { model { basis } userErrors { message } } }`);
+    expect(fit.fitCustomerModel).toEqual({ model: { basis: 'REVENUE' }, userErrors: [] });
+    await app.scoresSettled();
+    const asOf = new Date(NOW - 10 * DAY).toISOString();
+    const members: Array<{ rfm: { segment: string }; clv: { predicted: { amount: string } | null } }> = [];
+    for (let after: string | null = null, more = true; more; ) {
+      const { customers }: any = await app.ok(
+        `query($after: String, $asOf: DateTime) { customers(first: 100, after: $after) { nodes { rfm(asOf: $asOf) { segment } clv(asOf: $asOf) { predicted { amount } } } pageInfo { hasNextPage endCursor } } }`,
+        { after, asOf },
+      );
+      members.push(...customers.nodes);
+      ({ hasNextPage: more, endCursor: after } = customers.pageInfo);
+    }
+    const { segmentSummary } = await app.ok(`query($asOf: DateTime) { segmentSummary(asOf: $asOf) { segments { segment averageClv { amount } } } }`, { asOf });
+    let checked = 0;
+    for (const row of segmentSummary.segments as Array<{ segment: string; averageClv: { amount: string } | null }>) {
+      const predictions = members.filter((m) => m.rfm.segment === row.segment && m.clv.predicted).map((m) => cents(m.clv.predicted!.amount));
+      if (!predictions.length) {
+        expect(row.averageClv).toBeNull();
+        continue;
+      }
+      checked++;
+      expect(Math.abs(cents(row.averageClv!.amount) - predictions.reduce((s, p) => s + p, 0) / predictions.length)).toBeLessThanOrEqual(1);
+    }
+    expect(checked).toBeGreaterThan(2);
+  });
+});

@@ -4,6 +4,7 @@ import { SegmentSummary, SegmentSummaryRow, ValueMatrix, ValueMatrixCell } from 
 import { ValueBasis } from '../model/customer-model-fit.entity';
 import { divideToMinor, moneyOfFloat, moneyOfUnits } from '../model/model-money';
 import { rfmInputFromRow } from '../occasions';
+import { DEFAULT_CLV } from '../customer-scores';
 import { AnalystReports } from './book';
 import { predictedClvs } from './value';
 
@@ -27,7 +28,8 @@ export class SegmentReports extends AnalystReports {
     ]);
     // One pass over the population's occasions, shared by the rows, and only when averageClv is selected.
     let clvs: Promise<Map<string, number> | null> | undefined;
-    const predictions = () => (clvs ??= predictedClvs(this.deps, this.scope, model, at, basis));
+    // On the margin basis, as Customer.clv without arguments and the stored predictions the summary without asOf averages.
+    const predictions = () => (clvs ??= predictedClvs(this.deps, this.scope, model, at, DEFAULT_CLV.basis));
     const allInputs = population.map((r) => rfmInputFromRow(r, at, basis, currency));
     // Breakpoints come from the whole population, so a rep's customers get the segments their own fields show.
     const breakpoints = (asOfArg == null ? model?.rfmBreakpoints : null) ?? (allInputs.length ? rfmBreakpoints(allInputs) : null);
