@@ -103,3 +103,20 @@ export function normaliseAmount(value: string | number | bigint, currency: strin
   const units = typeof value === 'bigint' ? value : parseAmount(String(value));
   return formatAmount(units, currencyExponent(currency));
 }
+
+/** A model output (a float in major units) as exact units rounded to the currency's minor unit; null when not finite. */
+export function unitsOfFloat(value: number, currency: string): bigint | null {
+  if (!Number.isFinite(value) || Math.abs(value) >= 1e14) return null;
+  const exponent = currencyExponent(currency);
+  const fixed = value.toFixed(exponent);
+  if (fixed.includes('e')) return null;
+  return parseAmount(fixed.replace(/^-(0\.?0*)$/, '$1'));
+}
+
+/** a / b rounded half away from zero to the currency's minor unit, in ten-thousandths (averages of exact totals). */
+export function divideToMinor(a: bigint, b: bigint, currency: string): bigint {
+  const step = 10n ** BigInt(4 - currencyExponent(currency));
+  const sign = a < 0n ? -1n : 1n;
+  const abs = a * sign;
+  return sign * ((abs * 2n + b * step) / (2n * b * step)) * step;
+}

@@ -1,6 +1,6 @@
 import { CurrencyResolver } from 'graphql-scalars';
 import { Field, ObjectType } from 'type-graphql';
-import { normaliseAmount } from './money';
+import { formatAmount, normaliseAmount, unitsOfFloat } from './money';
 import { DecimalScalar } from './scalars';
 
 @ObjectType({ description: 'An exact amount of money in a currency.' })
@@ -15,3 +15,12 @@ export class Money {
     return Object.assign(new Money(), { amount: normaliseAmount(String(amount), currency), currencyCode: currency });
   }
 }
+
+/** Exact units (ten-thousandths) as Money. */
+export const moneyOfUnits = (units: bigint, currency: string): Money => Money.of(formatAmount(units), currency);
+
+/** A model output (a float in major units) as Money rounded to the currency's minor unit; null when not finite. */
+export const moneyOfFloat = (value: number, currency: string): Money | null => {
+  const units = unitsOfFloat(value, currency);
+  return units === null ? null : moneyOfUnits(units, currency);
+};

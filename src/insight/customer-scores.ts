@@ -1,7 +1,7 @@
 // One customer's scores from its purchase days: the code behind Customer.rfm/segment, valueTier, churnRisk and clv,
 // and behind the `customers` filters and sorts on them, so that a list filters on exactly what the fields return.
 
-import { formatAmount } from '../common/money';
+import { formatAmount, unitsOfFloat } from '../common/money';
 import {
   churnProbability,
   customerLifetimeValue,
@@ -22,7 +22,6 @@ import {
 } from '../intelligence';
 import { CustomerModel, ValueBasis } from './model/customer-model-fit.entity';
 import type { PurchaseDay } from './insight.loaders';
-import { unitsOfFloat } from './model/model-money';
 import { dayValue, exactTotal, modelValue, predictedClv, summarizeOccasions, TIER_CLV } from './occasions';
 
 /** What Customer.clv uses without arguments (its argument defaults), and so what `predictedClv` filters and sorts on. */

@@ -1,8 +1,8 @@
 import { GraphQLError } from 'graphql';
+import { divideToMinor, parseAmount } from '../common/money';
+import { Money, moneyOfFloat, moneyOfUnits } from '../common/money.types';
 import { badInput, UserErrorCode, UserErrors } from '../common/errors';
 import { instantArgument, pastInstant } from '../common/validate';
-import { parseAmount } from '../common/money';
-import { Money } from '../common/money.types';
 import { ConsentChannel, consentEntries, Customer } from '../customer/customer.entity';
 import {
   churnRisk,
@@ -68,7 +68,6 @@ import {
 } from './insight.types';
 import { activeModel, fitOutcome, requestFit } from './model/model-fitting';
 import { customerScoreRows, type StoredScores } from '../scoring/score-store';
-import { divideToMinor, moneyOfFloat, moneyOfUnits } from './model/model-money';
 import { exactTotal, rfmInputFromRow, summarizeOccasions } from './occasions';
 
 /** Longest forecast horizon accepted, in days (ten years). */

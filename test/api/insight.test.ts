@@ -13,7 +13,8 @@ import {
   utcDay,
   type RfmBreakpoints,
 } from '../../src/intelligence';
-import { divideToMinor, moneyOfFloat } from '../../src/insight/model/model-money';
+import { divideToMinor } from '../../src/common/money';
+import { moneyOfFloat } from '../../src/common/money.types';
 import { addJob } from '../../src/core/jobs';
 import { FIT_MODEL_JOB } from '../../src/scoring/jobs';
 import { startTestApp, TestApp } from '../support/test-app';

@@ -1,4 +1,5 @@
 import { badInput, UserErrorCode } from '../../common/errors';
+import { moneyOfFloat, moneyOfUnits } from '../../common/money.types';
 import { parseAmount } from '../../common/money';
 import { instantArgument } from '../../common/validate';
 import { Customer } from '../../customer/customer.entity';
@@ -6,7 +7,6 @@ import { MS_PER_DAY, utcDay } from '../../intelligence';
 import { PURCHASE_STATUSES } from '../../order/order.entity';
 import { ChurnWatchlistEntry, Cohort, CohortGranularity, LifecycleFunnel } from '../analytics.types';
 import { ValueBasis } from '../model/customer-model-fit.entity';
-import { moneyOfFloat, moneyOfUnits } from '../model/model-money';
 import { AnalystReports, checkFirst } from './book';
 
 const MAX_PERIOD_DAYS = 3660;

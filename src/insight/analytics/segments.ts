@@ -1,8 +1,8 @@
-import { parseAmount } from '../../common/money';
+import { divideToMinor, parseAmount } from '../../common/money';
+import { moneyOfFloat, moneyOfUnits } from '../../common/money.types';
 import { RFM_SEGMENTS, VALUE_TIER_KINDS, rfmBreakpoints, scoreRfm, type RfmSegment, type ValueTier } from '../../intelligence';
 import { SegmentSummary, SegmentSummaryRow, ValueMatrix, ValueMatrixCell } from '../analytics.types';
 import { ValueBasis } from '../model/customer-model-fit.entity';
-import { divideToMinor, moneyOfFloat, moneyOfUnits } from '../model/model-money';
 import { rfmInputFromRow } from '../occasions';
 import { DEFAULT_CLV } from '../customer-scores';
 import { AnalystReports } from './book';

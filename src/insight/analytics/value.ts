@@ -1,11 +1,11 @@
 import { badInput, UserErrorCode } from '../../common/errors';
-import { currencyExponent, formatAmount, parseAmount } from '../../common/money';
+import { currencyExponent, formatAmount, parseAmount, unitsOfFloat } from '../../common/money';
+import { moneyOfFloat, moneyOfUnits } from '../../common/money.types';
 import type { ServiceDeps } from '../../core/request-scope';
 import { ClvBucket, ClvDistribution, RevenueConcentration } from '../analytics.types';
 import { DEFAULT_CLV } from '../customer-scores';
 import { CustomerModel, ValueBasis } from '../model/customer-model-fit.entity';
 import { loadPopulation } from '../model/model-fitting';
-import { moneyOfFloat, moneyOfUnits, unitsOfFloat } from '../model/model-money';
 import { predictedClv } from '../occasions';
 import { AnalystReports, type BookScope } from './book';
 
