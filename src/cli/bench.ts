@@ -138,7 +138,7 @@ async function main(): Promise<void> {
 
     const fitStarted = Date.now();
     const fit = await fitAndStore(db.dataSource, { asOf: new Date(), timeUnit: TIME_UNITS.DAY, basis: ValueBasis.MARGIN, activate: true, baseCurrency: config.baseCurrency });
-    report.push(`full model fit (BG/NBD + Gamma-Gamma + RFM breakpoints + value tiers + cross-sell rules) on ${fit.customers} buyers: ${((Date.now() - fitStarted) / 1000).toFixed(2)} s`);
+    report.push(`full model fit from the orders (BG/NBD + Gamma-Gamma + RFM breakpoints + value tiers + cross-sell rules) on ${fit.customers} buyers: ${((Date.now() - fitStarted) / 1000).toFixed(2)} s`);
 
     // The worker's full rescore (every customer: what a new model or a new UTC day queues), in a process of its own
     // as a worker runs, so that its peak RSS is the rescore's and not this process's (which holds the fit's arrays).
@@ -152,6 +152,11 @@ async function main(): Promise<void> {
       `full rescore by a worker process (${r.customers} customers, batches of 500, written to customer_scores): ${r.seconds.toFixed(2)} s; ` +
         `longest event-loop stall ${r.longestStallMs} ms, peak RSS ${r.peakRssMiB} MiB`,
     );
+
+    // The worker's hourly refit, as of now: the population from the stored purchase summaries, not the orders.
+    const refitStarted = Date.now();
+    await fitAndStore(db.dataSource, { asOf: new Date(), fromScores: true, timeUnit: TIME_UNITS.DAY, basis: ValueBasis.MARGIN, activate: true, baseCurrency: config.baseCurrency });
+    report.push(`refit as of now from the stored purchase summaries (the worker's fits): ${((Date.now() - refitStarted) / 1000).toFixed(2)} s`);
 
     const errors = new UserErrors();
     const key = await db.dataSource.transaction((m) => insertApiKey(m, errors, { actor: SYSTEM }, { name: 'bench', role: AccessRole.ADMIN, createdBy: 'bench' }));

@@ -1,7 +1,7 @@
 // One customer's scores from its purchase days: the code behind Customer.rfm/segment, valueTier, churnRisk and clv,
 // and behind the `customers` filters and sorts on them, so that a list filters on exactly what the fields return.
 
-import { formatAmount, unitsOfFloat } from '../common/money';
+import { formatAmount, parseAmount, unitsOfFloat } from '../common/money';
 import {
   churnProbability,
   customerLifetimeValue,
@@ -118,6 +118,13 @@ export interface CustomerScores {
   churnLevel: ChurnLevel | null;
   /** Exact units (ten-thousandths), as Customer.clv.predicted. */
   predictedClv: bigint | null;
+  /** The purchase summary a model fit reads (null without a purchase): first and last occasion, the first's values. */
+  firstDay: number | null;
+  lastDay: number | null;
+  firstAt: Date | null;
+  lastAt: Date | null;
+  firstRevenue: bigint | null;
+  firstMargin: bigint | null;
 }
 
 export function scoreCustomer(days: readonly PurchaseDay[], b: ScoringBasis): CustomerScores {
@@ -137,5 +144,12 @@ export function scoreCustomer(days: readonly PurchaseDay[], b: ScoringBasis): Cu
     churnProbability: churn.probability,
     churnLevel: churn.level,
     predictedClv: clvOf(days, b.at, b.model, DEFAULT_CLV, b.currency).predicted,
+    // Days come in day order.
+    firstDay: days[0]?.day ?? null,
+    lastDay: days.at(-1)?.day ?? null,
+    firstAt: days[0] ? new Date(days[0].firstAt) : null,
+    lastAt: days.length ? new Date(days[days.length - 1].lastAt) : null,
+    firstRevenue: days[0] ? parseAmount(days[0].revenue) : null,
+    firstMargin: days[0] ? parseAmount(days[0].margin) : null,
   };
 }

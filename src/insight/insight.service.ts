@@ -119,7 +119,7 @@ export class InsightService {
     const asOf = input.asOf ?? this.now;
     if (!pastInstant(errors, ['input', 'asOf'], asOf, this.now)) return { model: null, userErrors: errors.list };
     // The job worker fits (src/insight/model/model-fitting.ts, fitRequested); this request waits for the outcome it writes.
-    const requestId = await requestFit(this.deps.db, { asOf, timeUnit: input.timeUnit, basis: input.basis, activate: input.activate });
+    const requestId = await requestFit(this.deps.db, { asOf, fromScores: input.asOf == null, timeUnit: input.timeUnit, basis: input.basis, activate: input.activate });
     const outcome = await fitOutcome(this.deps.db, requestId, Date.now() + this.deps.config.requestTimeoutMs);
     if (!outcome) {
       throw new GraphQLError('The fit is still running in the job worker: it is stored (and activated, if asked) when done; see customerModel.', {

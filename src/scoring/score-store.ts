@@ -3,14 +3,15 @@
 // sorts, and population analytics group by it.
 
 import DataLoader from 'dataloader';
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { formatAmount, parseAmount } from '../common/money';
 import type { Loaders } from '../core/loaders';
 import type { ChurnLevel, RfmSegment, ValueTier } from '../intelligence';
 import type { CustomerScores } from '../insight/customer-scores';
+import type { PopulationSummaryRow } from '../insight/insight.loaders';
 
-/** A stored score row, as the fields use it. */
-export interface StoredScores extends CustomerScores {
+/** A stored score row, as the fields use it (the purchase summary columns are for model fits only). */
+export interface StoredScores extends Omit<CustomerScores, 'firstDay' | 'lastDay' | 'firstAt' | 'lastAt' | 'firstRevenue' | 'firstMargin'> {
   customerId: string;
   /** The UTC day (YYYY-MM-DD) the scores are as of. */
   scoredOn: string;
@@ -79,12 +80,15 @@ export async function writeScores(m: EntityManager, scoredOn: string, modelFitId
   const col = <T>(f: (s: CustomerScores) => T) => scores.map((x) => f(x.scores));
   await m.query(
     `INSERT INTO customer_scores (customer_id, scored_on, scored_at, model_fit_id, occasions, recency_days, monetary, revenue, margin,
-                                  r_score, f_score, m_score, segment, value_tier, churn_probability, churn_level, predicted_clv, customer_deleted)
+                                  r_score, f_score, m_score, segment, value_tier, churn_probability, churn_level, predicted_clv, customer_deleted,
+                                  first_day, last_day, first_at, last_at, first_revenue, first_margin)
      SELECT u.id, $2::date, now(), $3::uuid, u.occasions, u.recency, u.monetary, u.revenue, u.margin, u.r, u.f, u.m, u.segment, u.tier, u.churn, u.level, u.clv,
-            c.deleted_at IS NOT NULL
+            c.deleted_at IS NOT NULL, u.first_day, u.last_day, u.first_at, u.last_at, u.first_revenue, u.first_margin
        FROM unnest($1::uuid[], $4::int[], $5::int[], $6::numeric[], $7::smallint[], $8::smallint[], $9::smallint[], $10::text[],
-                   $11::text[], $12::float8[], $13::text[], $14::numeric[], $15::numeric[], $16::numeric[])
-            AS u(id, occasions, recency, monetary, r, f, m, segment, tier, churn, level, clv, revenue, margin)
+                   $11::text[], $12::float8[], $13::text[], $14::numeric[], $15::numeric[], $16::numeric[],
+                   $17::int[], $18::int[], $19::timestamptz[], $20::timestamptz[], $21::numeric[], $22::numeric[])
+            AS u(id, occasions, recency, monetary, r, f, m, segment, tier, churn, level, clv, revenue, margin,
+                 first_day, last_day, first_at, last_at, first_revenue, first_margin)
        JOIN customers c ON c.id = u.id
      ON CONFLICT (customer_id) DO UPDATE SET
        scored_on = EXCLUDED.scored_on, scored_at = EXCLUDED.scored_at, model_fit_id = EXCLUDED.model_fit_id,
@@ -92,7 +96,9 @@ export async function writeScores(m: EntityManager, scoredOn: string, modelFitId
        revenue = EXCLUDED.revenue, margin = EXCLUDED.margin,
        r_score = EXCLUDED.r_score, f_score = EXCLUDED.f_score, m_score = EXCLUDED.m_score, segment = EXCLUDED.segment,
        value_tier = EXCLUDED.value_tier, churn_probability = EXCLUDED.churn_probability, churn_level = EXCLUDED.churn_level,
-       predicted_clv = EXCLUDED.predicted_clv, customer_deleted = EXCLUDED.customer_deleted`,
+       predicted_clv = EXCLUDED.predicted_clv, customer_deleted = EXCLUDED.customer_deleted,
+       first_day = EXCLUDED.first_day, last_day = EXCLUDED.last_day, first_at = EXCLUDED.first_at, last_at = EXCLUDED.last_at,
+       first_revenue = EXCLUDED.first_revenue, first_margin = EXCLUDED.first_margin`,
     [
       scores.map((x) => x.customerId),
       scoredOn,
@@ -110,6 +116,31 @@ export async function writeScores(m: EntityManager, scoredOn: string, modelFitId
       col((s) => (s.predictedClv === null ? null : formatAmount(s.predictedClv))),
       col((s) => formatAmount(s.revenue)),
       col((s) => formatAmount(s.margin)),
+      col((s) => s.firstDay),
+      col((s) => s.lastDay),
+      col((s) => s.firstAt),
+      col((s) => s.lastAt),
+      col((s) => (s.firstRevenue === null ? null : formatAmount(s.firstRevenue))),
+      col((s) => (s.firstMargin === null ? null : formatAmount(s.firstMargin))),
     ],
+  );
+}
+
+/**
+ * Every buyer's purchase summary from the stored scores (customers not deleted, in customer order), as
+ * populationSummaries computes it from the orders, for a fit as of now; null while any rescore is pending or a
+ * buyer's row predates these columns, when only the orders give the current summaries.
+ */
+export async function storedPurchaseSummaries(db: DataSource | EntityManager): Promise<PopulationSummaryRow[] | null> {
+  const [{ current }]: Array<{ current: boolean }> = await db.query(
+    `SELECT NOT EXISTS (SELECT 1 FROM customer_score_requests)
+        AND NOT EXISTS (SELECT 1 FROM customer_scores WHERE occasions > 0 AND first_day IS NULL) AS current`,
+  );
+  if (!current) return null;
+  return db.query(
+    `SELECT customer_id AS "customerId", occasions, first_day AS "firstDay", last_day AS "lastDay", first_at AS "firstAt", last_at AS "lastAt",
+            revenue::float8 AS revenue, margin::float8 AS margin, first_revenue::float8 AS "firstRevenue", first_margin::float8 AS "firstMargin"
+       FROM customer_scores WHERE occasions > 0 AND NOT customer_deleted
+      ORDER BY customer_id`,
   );
 }

@@ -2,10 +2,15 @@
 // worker writes customer_scores, and the fields and derived filters read those rows. Tests wait for the worker (the
 // event), never for a clock.
 
-import { fromGlobalId } from '../../src/common/ids';
+import { fromGlobalId, toGlobalId } from '../../src/common/ids';
+import { populationSummaries } from '../../src/insight/insight.loaders';
+import { ValueBasis } from '../../src/insight/model/customer-model-fit.entity';
+import { fitAndStore, fitRequested } from '../../src/insight/model/model-fitting';
+import { TIME_UNITS } from '../../src/intelligence';
+import { storedPurchaseSummaries } from '../../src/scoring/score-store';
+import { insertSimulatedBuyers } from '../support/simulated-buyers';
 import { addJob } from '../../src/core/jobs';
 import { Client } from 'pg';
-import { fitRequested } from '../../src/insight/model/model-fitting';
 import { FIT_REQUESTED_JOB, RESCORE_JOB, RESCORE_STALE_JOB } from '../../src/scoring/jobs';
 import { rescoreRequested } from '../../src/scoring/rescore';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -185,5 +190,29 @@ describe('a fit asked for while no worker runs', () => {
     await fitRequested(idle.db, idle.config.baseCurrency, requestId);
     const rows = await idle.db.query(`SELECT outcome, message, fit_id FROM customer_model_fit_requests`);
     expect(rows).toEqual([{ outcome: 'CANNOT_FIT', message: expect.stringMatching(/no customer has a purchase/i), fit_id: null }]);
+  });
+});
+
+describe('the purchase summaries a fit as of now reads from the scores', () => {
+  it('equal what the orders give, for every buyer, once no rescore is pending; with one pending, the orders are read', async () => {
+    await insertSimulatedBuyers(app.db, { n: 60, seed: 5, name: (i) => `Summary buyer ${i}`, currency: app.config.baseCurrency, now: Date.now() });
+    await app.scoresSettled();
+    const [gone] = await app.db.query(`SELECT id FROM customers WHERE name = 'Summary buyer 3'`);
+    await app.ok(`mutation($id: ID!) { deleteCustomer(input: { id: $id }) { userErrors { message } } }`, { id: toGlobalId('Customer', gone.id) });
+    await app.scoresSettled();
+    const stored = await storedPurchaseSummaries(app.db);
+    const fromOrders = await populationSummaries(app.db, new Date());
+    expect(stored).not.toBeNull();
+    expect(stored!.length).toBeGreaterThan(50);
+    expect(stored).toEqual(fromOrders);
+    expect(stored!.some((r) => r.customerId === gone.id)).toBe(false);
+    // A fit from them is the fit from the orders, parameter for parameter.
+    const options = { asOf: new Date(), timeUnit: TIME_UNITS.DAY, basis: ValueBasis.MARGIN, activate: false, baseCurrency: app.config.baseCurrency };
+    const [fast, slow] = [await fitAndStore(app.db, { ...options, fromScores: true }), await fitAndStore(app.db, options)];
+    expect({ bgnbd: fast.bgnbd, gg: fast.gammaGamma, bp: fast.rfmBreakpoints }).toEqual({ bgnbd: slow.bgnbd, gg: slow.gammaGamma, bp: slow.rfmBreakpoints });
+
+    await app.db.query(`INSERT INTO customer_score_requests (customer_id) VALUES ($1)`, [stored![0].customerId]);
+    expect(await storedPurchaseSummaries(app.db)).toBeNull();
+    await app.db.query(`DELETE FROM customer_score_requests`);
   });
 });

@@ -4,6 +4,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { addJob } from '../../core/jobs';
 import { FIT_REQUESTED_JOB, RESCORE_STALE_JOB } from '../../scoring/jobs';
+import { storedPurchaseSummaries } from '../../scoring/score-store';
 import { associationRules, DAYS_PER_UNIT, fitBgnbd, fitGammaGamma, rfmBreakpoints, utcDay, valueTierThresholds, TIME_UNITS, type PurchaseSummary, type TimeUnit } from '../../intelligence';
 import { log } from '../../core/logger';
 import { CustomerModel, customerModelFromRow, GammaGammaFitRecord, ValueBasis } from './customer-model-fit.entity';
@@ -30,11 +31,16 @@ export class CannotFitError extends Error {}
 const NO_PURCHASES = 'No customer has a purchase by this date: there is nothing to fit.';
 const positive = (...xs: number[]): boolean => xs.every((x) => Number.isFinite(x) && x > 0);
 
-/** The population's summaries as of `asOf` in one unit, with both value bases (purchase-summary's convention). */
-export async function loadPopulation(db: DataSource, asOf: Date, unit: TimeUnit): Promise<PopulationMember[]> {
+/**
+ * The population's summaries as of `asOf` in one unit, with both value bases (purchase-summary's convention). As of
+ * now (`fromScores`), from the stored scores when they are current (one row per buyer, no aggregate over the orders);
+ * otherwise from the orders up to `asOf`.
+ */
+export async function loadPopulation(db: DataSource, asOf: Date, unit: TimeUnit, fromScores = false): Promise<PopulationMember[]> {
   const perUnit = DAYS_PER_UNIT[unit];
   const today = utcDay(asOf);
-  return (await populationSummaries(db, asOf)).map((r) => {
+  const rows = (fromScores ? await storedPurchaseSummaries(db) : null) ?? (await populationSummaries(db, asOf));
+  return rows.map((r) => {
     const x = r.occasions - 1;
     const summary: PurchaseSummary = {
       x,
@@ -67,6 +73,8 @@ function fitGammaGammaOn(members: readonly PopulationMember[], basis: ValueBasis
 
 export interface FitOptions {
   asOf: Date;
+  /** The fit is as of now: the population may come from the stored scores (see loadPopulation). */
+  fromScores?: boolean;
   timeUnit: TimeUnit;
   basis: ValueBasis;
   activate: boolean;
@@ -83,7 +91,7 @@ export async function fitAndStore(db: DataSource, o: FitOptions): Promise<Custom
   // The baskets for the cross-sell rules load on a second connection while the summaries load and the models fit.
   const baskets = populationBaskets(db, o.asOf);
   baskets.catch(() => undefined);
-  const members = await loadPopulation(db, o.asOf, o.timeUnit);
+  const members = await loadPopulation(db, o.asOf, o.timeUnit, o.fromScores);
   if (members.length === 0) throw new CannotFitError(NO_PURCHASES);
   const bg = fitBgnbd(members.map((m) => m.summary));
   if (!positive(bg.r, bg.alpha, bg.a, bg.b) || !Number.isFinite(bg.logLikelihood)) {
@@ -169,6 +177,7 @@ export async function fitModelIfDue(db: DataSource, baseCurrency: string, maxAge
   try {
     const fit = await fitAndStore(db, {
       asOf: new Date(),
+      fromScores: true,
       timeUnit: current?.timeUnit ?? TIME_UNITS.DAY,
       basis: current?.basis ?? ValueBasis.MARGIN,
       activate: true,
@@ -190,8 +199,8 @@ export type FitOutcome = { fit: CustomerModel } | { cannotFit: string } | { fail
 export async function requestFit(db: DataSource, o: Omit<FitOptions, 'baseCurrency'>): Promise<string> {
   return db.transaction(async (m) => {
     const [{ id }]: Array<{ id: string }> = await m.query(
-      `INSERT INTO customer_model_fit_requests (as_of, time_unit, basis, activate) VALUES ($1, $2, $3, $4) RETURNING id`,
-      [o.asOf, o.timeUnit, o.basis, o.activate],
+      `INSERT INTO customer_model_fit_requests (as_of, time_unit, basis, activate, as_of_now) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+      [o.asOf, o.timeUnit, o.basis, o.activate, o.fromScores ?? false],
     );
     await addJob(m, FIT_REQUESTED_JOB, { requestId: id });
     return id;
@@ -204,8 +213,8 @@ export async function requestFit(db: DataSource, o: Omit<FitOptions, 'baseCurren
  * run again after a crash finds the request finished, or runs it once more.
  */
 export async function fitRequested(db: DataSource, baseCurrency: string, requestId: string): Promise<void> {
-  const [request]: Array<{ asOf: Date; timeUnit: TimeUnit; basis: ValueBasis; activate: boolean }> = await db.query(
-    `SELECT as_of AS "asOf", time_unit AS "timeUnit", basis, activate FROM customer_model_fit_requests WHERE id = $1 AND finished_at IS NULL`,
+  const [request]: Array<{ asOf: Date; timeUnit: TimeUnit; basis: ValueBasis; activate: boolean; fromScores: boolean }> = await db.query(
+    `SELECT as_of AS "asOf", time_unit AS "timeUnit", basis, activate, as_of_now AS "fromScores" FROM customer_model_fit_requests WHERE id = $1 AND finished_at IS NULL`,
     [requestId],
   );
   if (!request) return;
