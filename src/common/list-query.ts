@@ -9,7 +9,7 @@ import { hasNul } from './validate';
 /**
  * One engine for every list in the API: typed filters compiled to parameterised SQL,
  * keyset (cursor) pagination both ways, and per-parent pages for nested connections
- * fetched in one statement with a window function (what DataLoader batches into).
+ * fetched in one statement, a LATERAL page per parent (what DataLoader batches into).
  */
 
 export type FilterKind = 'text' | 'number' | 'decimal' | 'timestamp' | 'date' | 'enum' | 'bool' | 'id' | 'tags' | 'country';
