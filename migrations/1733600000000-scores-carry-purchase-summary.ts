@@ -5,7 +5,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * instant, the first day's revenue and margin; occasions and totals are there already), so that a fit as of now reads
  * one row per buyer from this table instead of aggregating every order again (2 s at 100,000 buyers, 30 s at a
  * million). The worker writes them with the scores; buyers scored before this migration get them from the rescore
- * requested here. A fit as of an earlier instant still aggregates the orders up to it.
+ * requested here (until then fits aggregate the orders). A fit as of an earlier instant aggregates the orders up to it.
  */
 export class ScoresCarryPurchaseSummary1733600000000 implements MigrationInterface {
   name = 'ScoresCarryPurchaseSummary1733600000000';

@@ -125,13 +125,13 @@ export interface PopulationSummaryRow {
  * Every buyer's summary up to `asOf` (customers not deleted), one row per customer from one aggregate over the
  * per-day sums, so a fit reads ~one row per buyer instead of one per buyer-day.
  */
-export async function populationSummaries(m: EntityManager | DataSource, asOf: Date): Promise<PopulationSummaryRow[]> {
+export async function populationSummaries(m: EntityManager | DataSource, asOf: Date, only?: readonly string[]): Promise<PopulationSummaryRow[]> {
   const rows: Array<Omit<PopulationSummaryRow, 'firstAt' | 'lastAt'> & { firstAt: Date; lastAt: Date }> = await m.query(
     `WITH d AS (
        SELECT o.customer_id, ${UTC_DAY} AS day, sum(o.total_base) AS revenue, sum(o.margin_base) AS margin,
               min(o.placed_at) AS first_at, max(o.placed_at) AS last_at
          FROM orders o JOIN customers c ON c.id = o.customer_id AND c.deleted_at IS NULL
-        WHERE ${PURCHASES} AND o.placed_at <= $2
+        WHERE ${PURCHASES} AND o.placed_at <= $2${only ? ' AND o.customer_id = ANY($3::uuid[])' : ''}
         GROUP BY 1, 2)
      SELECT customer_id AS "customerId", count(*)::int AS occasions, min(day) AS "firstDay", max(day) AS "lastDay",
             min(first_at) AS "firstAt", max(last_at) AS "lastAt",
@@ -141,7 +141,7 @@ export async function populationSummaries(m: EntityManager | DataSource, asOf: D
       -- In a fixed order: the fits sum floats over these rows, and the same data must give the same model whether or
       -- not the planner ran the aggregate in parallel.
       ORDER BY 1`,
-    [PURCHASE_STATUSES, asOf],
+    only ? [PURCHASE_STATUSES, asOf, only] : [PURCHASE_STATUSES, asOf],
   );
   return rows;
 }

@@ -8,7 +8,7 @@ import { formatAmount, parseAmount } from '../common/money';
 import type { Loaders } from '../core/loaders';
 import type { ChurnLevel, RfmSegment, ValueTier } from '../intelligence';
 import type { CustomerScores } from '../insight/customer-scores';
-import type { PopulationSummaryRow } from '../insight/insight.loaders';
+import { populationSummaries, type PopulationSummaryRow } from '../insight/insight.loaders';
 
 /** A stored score row, as the fields use it (the purchase summary columns are for model fits only). */
 export interface StoredScores extends Omit<CustomerScores, 'firstDay' | 'lastDay' | 'firstAt' | 'lastAt' | 'firstRevenue' | 'firstMargin'> {
@@ -127,20 +127,34 @@ export async function writeScores(m: EntityManager, scoredOn: string, modelFitId
 }
 
 /**
- * Every buyer's purchase summary from the stored scores (customers not deleted, in customer order), as
- * populationSummaries computes it from the orders, for a fit as of now; null while any rescore is pending or a
- * buyer's row predates these columns, when only the orders give the current summaries.
+ * Every buyer's purchase summary as of now (customers not deleted, in customer order), as populationSummaries computes
+ * it from the orders: from the stored scores, and from the orders for the customers whose rescore is pending (a write
+ * since their row), in one snapshot. Null while a buyer's row predates these columns: then only the orders tell.
  */
-export async function storedPurchaseSummaries(db: DataSource | EntityManager): Promise<PopulationSummaryRow[] | null> {
-  const [{ current }]: Array<{ current: boolean }> = await db.query(
-    `SELECT NOT EXISTS (SELECT 1 FROM customer_score_requests)
-        AND NOT EXISTS (SELECT 1 FROM customer_scores WHERE occasions > 0 AND first_day IS NULL) AS current`,
-  );
-  if (!current) return null;
-  return db.query(
-    `SELECT customer_id AS "customerId", occasions, first_day AS "firstDay", last_day AS "lastDay", first_at AS "firstAt", last_at AS "lastAt",
-            revenue::float8 AS revenue, margin::float8 AS margin, first_revenue::float8 AS "firstRevenue", first_margin::float8 AS "firstMargin"
-       FROM customer_scores WHERE occasions > 0 AND NOT customer_deleted
-      ORDER BY customer_id`,
-  );
+export async function storedPurchaseSummaries(db: DataSource): Promise<PopulationSummaryRow[] | null> {
+  return db.transaction('REPEATABLE READ', async (m) => {
+    const [{ complete }]: Array<{ complete: boolean }> = await m.query(
+      `SELECT NOT EXISTS (SELECT 1 FROM customer_scores WHERE occasions > 0 AND first_day IS NULL) AS complete`,
+    );
+    if (!complete) return null;
+    const stored: PopulationSummaryRow[] = await m.query(
+      `SELECT customer_id AS "customerId", occasions, first_day AS "firstDay", last_day AS "lastDay", first_at AS "firstAt", last_at AS "lastAt",
+              revenue::float8 AS revenue, margin::float8 AS margin, first_revenue::float8 AS "firstRevenue", first_margin::float8 AS "firstMargin"
+         FROM customer_scores s
+        WHERE s.occasions > 0 AND NOT s.customer_deleted
+          AND NOT EXISTS (SELECT 1 FROM customer_score_requests r WHERE r.customer_id = s.customer_id)
+        ORDER BY customer_id`,
+    );
+    const pending: string[] = (await m.query(`SELECT customer_id FROM customer_score_requests ORDER BY customer_id`)).map((r: { customer_id: string }) => r.customer_id);
+    if (!pending.length) return stored;
+    const fresh = await populationSummaries(m, new Date(), pending);
+    // Both in customer order: merge.
+    const merged: PopulationSummaryRow[] = [];
+    let i = 0;
+    for (const row of fresh) {
+      while (i < stored.length && stored[i].customerId < row.customerId) merged.push(stored[i++]);
+      merged.push(row);
+    }
+    return merged.concat(stored.slice(i));
+  });
 }

@@ -29,7 +29,8 @@ export async function startWorker(db: DataSource, config: Config, connectionStri
       [RESCORE_STALE_JOB]: async () => {
         await rescoreStale(db, currency);
       },
-      // Fits as of now read the stored purchase summaries when no rescore is pending: the requests are drained first.
+      // Fits as of now read the stored purchase summaries, and the orders only for customers with a pending rescore:
+      // the requests are drained first, so that few are left.
       [FIT_MODEL_JOB]: async () => {
         await rescoreRequested(db, currency);
         await fitModelIfDue(db, currency, config.modelMaxAgeHours);

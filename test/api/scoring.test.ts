@@ -194,25 +194,37 @@ describe('a fit asked for while no worker runs', () => {
 });
 
 describe('the purchase summaries a fit as of now reads from the scores', () => {
-  it('equal what the orders give, for every buyer, once no rescore is pending; with one pending, the orders are read', async () => {
-    await insertSimulatedBuyers(app.db, { n: 60, seed: 5, name: (i) => `Summary buyer ${i}`, currency: app.config.baseCurrency, now: Date.now() });
-    await app.scoresSettled();
-    const [gone] = await app.db.query(`SELECT id FROM customers WHERE name = 'Summary buyer 3'`);
-    await app.ok(`mutation($id: ID!) { deleteCustomer(input: { id: $id }) { userErrors { message } } }`, { id: toGlobalId('Customer', gone.id) });
-    await app.scoresSettled();
-    const stored = await storedPurchaseSummaries(app.db);
-    const fromOrders = await populationSummaries(app.db, new Date());
+  // No worker: this test scores by hand, so that a request it leaves pending stays pending.
+  let quiet: TestApp;
+  beforeAll(async () => {
+    quiet = await startTestApp({ WORKER: 'false' });
+  });
+  afterAll(() => quiet.close());
+
+  it('equal what the orders give, for every buyer: stored rows, and the orders for customers whose rescore is pending', async () => {
+    const currency = quiet.config.baseCurrency;
+    await insertSimulatedBuyers(quiet.db, { n: 60, seed: 5, name: (i) => `Summary buyer ${i}`, currency, now: Date.now() });
+    const [gone] = await quiet.db.query(`SELECT id FROM customers WHERE name = 'Summary buyer 3'`);
+    await quiet.ok(`mutation($id: ID!) { deleteCustomer(input: { id: $id }) { userErrors { message } } }`, { id: toGlobalId('Customer', gone.id) });
+    await rescoreRequested(quiet.db, currency);
+    const stored = await storedPurchaseSummaries(quiet.db);
+    const fromOrders = await populationSummaries(quiet.db, new Date());
     expect(stored).not.toBeNull();
     expect(stored!.length).toBeGreaterThan(50);
     expect(stored).toEqual(fromOrders);
     expect(stored!.some((r) => r.customerId === gone.id)).toBe(false);
     // A fit from them is the fit from the orders, parameter for parameter.
-    const options = { asOf: new Date(), timeUnit: TIME_UNITS.DAY, basis: ValueBasis.MARGIN, activate: false, baseCurrency: app.config.baseCurrency };
-    const [fast, slow] = [await fitAndStore(app.db, { ...options, fromScores: true }), await fitAndStore(app.db, options)];
+    const options = { asOf: new Date(), timeUnit: TIME_UNITS.DAY, basis: ValueBasis.MARGIN, activate: false, baseCurrency: currency };
+    const [fast, slow] = [await fitAndStore(quiet.db, { ...options, fromScores: true }), await fitAndStore(quiet.db, options)];
     expect({ bgnbd: fast.bgnbd, gg: fast.gammaGamma, bp: fast.rfmBreakpoints }).toEqual({ bgnbd: slow.bgnbd, gg: slow.gammaGamma, bp: slow.rfmBreakpoints });
 
-    await app.db.query(`INSERT INTO customer_score_requests (customer_id) VALUES ($1)`, [stored![0].customerId]);
-    expect(await storedPurchaseSummaries(app.db)).toBeNull();
-    await app.db.query(`DELETE FROM customer_score_requests`);
+    // A customer whose rescore is pending (its stored row made stale by hand) is read from the orders instead.
+    await quiet.db.query(`UPDATE customer_scores SET occasions = occasions + 5, first_revenue = 0 WHERE customer_id = $1`, [stored![1].customerId]);
+    await quiet.db.query(`INSERT INTO customer_score_requests (customer_id) VALUES ($1)`, [stored![1].customerId]);
+    expect(await storedPurchaseSummaries(quiet.db)).toEqual(fromOrders);
+    // Rows written before these columns existed leave only the orders to tell.
+    await quiet.db.query(`UPDATE customer_scores SET first_day = NULL WHERE customer_id = $1`, [stored![2].customerId]);
+    expect(await storedPurchaseSummaries(quiet.db)).toBeNull();
   });
 });
+
