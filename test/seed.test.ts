@@ -1,5 +1,6 @@
 import { CustomerGenerator, generateProducts, generateStaff, GeneratorOptions } from '../src/seed/generator';
 import { DEMO_DATASET, loadDemoDataIfEmpty } from '../src/seed/demo';
+import { populationSummaries } from '../src/insight/insight.loaders';
 import { seedDatabase, SeedRefusedError, SeedSummary } from '../src/seed/seed';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '../src/db/data-source';
@@ -17,6 +18,24 @@ beforeAll(async () => {
   app = await startTestApp();
   indexesBefore = await indexDefinitions(app.db);
   summary = (await seedDatabase(app.db, app.config, { customers: 200, seed: 7 }))!;
+  // What the seed's transaction left, before any worker ran: every customer's first scores and rescore request.
+  [unscoredAfterSeed] = await app.db.query(
+    `SELECT count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM customer_scores s WHERE s.customer_id = c.id))::int AS "withoutRow",
+            count(*)::int AS customers FROM customers c`,
+  );
+});
+
+let unscoredAfterSeed: { withoutRow: number; customers: number };
+
+describe('the seed and the scores', () => {
+  it('gives every seeded customer a scores row in its own transaction, though its bulk load runs without triggers', async () => {
+    expect(unscoredAfterSeed).toEqual({ withoutRow: 0, customers: summary.customers });
+    await app.scoresSettled();
+    // The worker then scored them from their purchases: the buyers the stored summaries hold are the orders' buyers.
+    const [{ scoredBuyers }] = await app.db.query(`SELECT count(*)::int AS "scoredBuyers" FROM customer_scores WHERE occasions > 0 AND NOT customer_deleted`);
+    expect(scoredBuyers).toBe((await populationSummaries(app.db, new Date())).length);
+    expect(scoredBuyers).toBeGreaterThan(100);
+  });
 });
 afterAll(() => app.close());
 

@@ -145,7 +145,14 @@ export async function storedPurchaseSummaries(db: DataSource): Promise<Populatio
           AND NOT EXISTS (SELECT 1 FROM customer_score_requests r WHERE r.customer_id = s.customer_id)
         ORDER BY customer_id`,
     );
-    const pending: string[] = (await m.query(`SELECT customer_id FROM customer_score_requests ORDER BY customer_id`)).map((r: { customer_id: string }) => r.customer_id);
+    // Customers without a row too (every customer should have one; a fit must not quietly leave any out).
+    const pending: string[] = (
+      await m.query(
+        `SELECT customer_id FROM customer_score_requests
+          UNION SELECT c.id FROM customers c WHERE NOT EXISTS (SELECT 1 FROM customer_scores s WHERE s.customer_id = c.id)
+          ORDER BY 1`,
+      )
+    ).map((r: { customer_id: string }) => r.customer_id);
     if (!pending.length) return stored;
     const fresh = await populationSummaries(m, new Date(), pending);
     // Both in customer order: merge.

@@ -117,6 +117,8 @@ export async function seedDatabase(db: DataSource, config: Pick<Config, 'baseCur
       await runner.query(`SET LOCAL maintenance_work_mem = '256MB'`);
       for (const definition of indexes) await runner.query(definition);
     }
+    // The triggers were silent under replica mode: each new customer's first scores and rescore request, as they write.
+    await runner.query('SELECT score_unscored_customers()');
     await runner.commitTransaction();
     // Fresh statistics, so the first queries after a big load get sensible plans without waiting for autovacuum.
     await runner.query('ANALYZE customers, contacts, orders, order_lines, touchpoints, lifecycle_transitions, users, products');
