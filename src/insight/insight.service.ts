@@ -14,7 +14,6 @@ import {
   probabilityAlive,
   quintileScore,
   recommendCategories,
-  rfmBreakpoints,
   SEGMENTS,
   TIME_UNITS,
   suggestLifecycleStage,
@@ -68,7 +67,7 @@ import {
 } from './insight.types';
 import { activeModel, fitOutcome, requestFit } from './model/model-fitting';
 import { customerScoreRows, type StoredScores } from '../scoring/score-store';
-import { exactTotal, rfmInputFromRow, summarizeOccasions } from './occasions';
+import { exactTotal, populationRfmBreakpoints, summarizeOccasions } from './occasions';
 
 /** Longest forecast horizon accepted, in days (ten years). */
 const MAX_HORIZON_DAYS = 3650;
@@ -169,9 +168,7 @@ export class InsightService {
     const key = `${at.toISOString()}|${basis}`;
     let p = this.breakpointsAt.get(key);
     if (!p) {
-      p = this.populationRfm(at).then((rows) =>
-        rows.length === 0 ? null : rfmBreakpoints(rows.map((r) => rfmInputFromRow(r, at, basis, this.currency))),
-      );
+      p = this.populationRfm(at).then((rows) => populationRfmBreakpoints(rows, at, basis, this.currency));
       this.breakpointsAt.set(key, p);
     }
     return p;

@@ -5,11 +5,13 @@ import { currencyExponent, parseAmount } from '../common/money';
 import {
   customerLifetimeValue,
   DAYS_PER_UNIT,
+  rfmBreakpoints,
   summarizePurchases,
   utcDay,
   type BgnbdParams,
   type GammaGammaParams,
   type PurchaseSummary,
+  type RfmBreakpoints,
   type RfmInput,
   type TimeUnit,
 } from '../intelligence';
@@ -69,6 +71,11 @@ export function rfmInputFromRow(row: PopulationRfmRow, at: Date, basis: ValueBas
     frequency: row.occasions,
     monetary: modelValue(Number(basis === ValueBasis.MARGIN ? row.margin : row.revenue), currency),
   };
+}
+
+/** RFM breakpoints of a population aggregate as of `at` on a value basis; null without buyers. */
+export function populationRfmBreakpoints(rows: readonly PopulationRfmRow[], at: Date, basis: ValueBasis, currency: string): RfmBreakpoints | null {
+  return rows.length ? rfmBreakpoints(rows.map((r) => rfmInputFromRow(r, at, basis, currency))) : null;
 }
 
 /** Discounted CLV over TIER_CLV, or null when the Gamma-Gamma mean does not exist for the customer. */

@@ -4,13 +4,13 @@
 
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { DataSource } from 'typeorm';
-import { rfmBreakpoints, type RfmBreakpoints } from '../intelligence';
+import type { RfmBreakpoints } from '../intelligence';
 import { log } from '../core/logger';
 import { ValueBasis } from '../insight/model/customer-model-fit.entity';
 import { scoreCustomer, type ScoringBasis } from '../insight/customer-scores';
 import { populationRfm, purchaseDaysWhere } from '../insight/insight.loaders';
 import { activeModel } from '../insight/model/model-fitting';
-import { rfmInputFromRow } from '../insight/occasions';
+import { populationRfmBreakpoints } from '../insight/occasions';
 import { writeScores } from './score-store';
 
 /** Customers per transaction: small enough that a write waiting on a request row it re-adds waits briefly. */
@@ -18,12 +18,6 @@ const BATCH = 500;
 
 /** YYYY-MM-DD of the UTC day of `at`. */
 export const utcDate = (at: Date): string => at.toISOString().slice(0, 10);
-
-/** RFM breakpoints of the population now, for scoring without a model (null without buyers). */
-async function populationBreakpoints(db: DataSource, at: Date, currency: string): Promise<RfmBreakpoints | null> {
-  const rows = await populationRfm(db, at);
-  return rows.length ? rfmBreakpoints(rows.map((r) => rfmInputFromRow(r, at, ValueBasis.MARGIN, currency))) : null;
-}
 
 /**
  * The job rescore_customers: rescores every requested customer as of now, a batch per transaction (the requests of a
@@ -53,7 +47,7 @@ export async function rescoreRequested(db: DataSource, currency: string): Promis
       const model = await activeModel(m);
       const basis: ScoringBasis = { at, model, breakpoints: model?.rfmBreakpoints ?? null, currency };
       if (!model) {
-        if (populationAt?.day !== utcDate(at)) populationAt = { day: utcDate(at), breakpoints: await populationBreakpoints(db, at, currency) };
+        if (populationAt?.day !== utcDate(at)) populationAt = { day: utcDate(at), breakpoints: populationRfmBreakpoints(await populationRfm(db, at), at, ValueBasis.MARGIN, currency) };
         basis.breakpoints = populationAt.breakpoints;
       }
       const ids = taken.map((t) => t.customer_id);
