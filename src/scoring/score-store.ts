@@ -128,33 +128,29 @@ export async function writeScores(m: EntityManager, scoredOn: string, modelFitId
 
 /**
  * Every buyer's purchase summary as of now (customers not deleted, in customer order), as populationSummaries computes
- * it from the orders: from the stored scores, and from the orders for the customers whose rescore is pending (a write
- * since their row), in one snapshot. Null while a buyer's row predates these columns: then only the orders tell.
+ * it from the orders, in one snapshot: from the stored scores, and from the orders for every customer whose row cannot
+ * tell (a rescore pending since a write, no row, or a row written before these columns).
  */
-export async function storedPurchaseSummaries(db: DataSource): Promise<PopulationSummaryRow[] | null> {
+export async function storedPurchaseSummaries(db: DataSource): Promise<PopulationSummaryRow[]> {
   return db.transaction('REPEATABLE READ', async (m) => {
-    const [{ complete }]: Array<{ complete: boolean }> = await m.query(
-      `SELECT NOT EXISTS (SELECT 1 FROM customer_scores WHERE occasions > 0 AND first_day IS NULL) AS complete`,
-    );
-    if (!complete) return null;
+    const unsure = `EXISTS (SELECT 1 FROM customer_score_requests r WHERE r.customer_id = s.customer_id) OR (s.occasions > 0 AND s.first_day IS NULL)`;
     const stored: PopulationSummaryRow[] = await m.query(
       `SELECT customer_id AS "customerId", occasions, first_day AS "firstDay", last_day AS "lastDay", first_at AS "firstAt", last_at AS "lastAt",
               revenue::float8 AS revenue, margin::float8 AS margin, first_revenue::float8 AS "firstRevenue", first_margin::float8 AS "firstMargin"
          FROM customer_scores s
-        WHERE s.occasions > 0 AND NOT s.customer_deleted
-          AND NOT EXISTS (SELECT 1 FROM customer_score_requests r WHERE r.customer_id = s.customer_id)
+        WHERE s.occasions > 0 AND NOT s.customer_deleted AND NOT (${unsure})
         ORDER BY customer_id`,
     );
-    // Customers without a row too (every customer should have one; a fit must not quietly leave any out).
-    const pending: string[] = (
+    const others: string[] = (
       await m.query(
-        `SELECT customer_id FROM customer_score_requests
+        `SELECT s.customer_id FROM customer_scores s WHERE ${unsure}
+          UNION SELECT customer_id FROM customer_score_requests
           UNION SELECT c.id FROM customers c WHERE NOT EXISTS (SELECT 1 FROM customer_scores s WHERE s.customer_id = c.id)
           ORDER BY 1`,
       )
     ).map((r: { customer_id: string }) => r.customer_id);
-    if (!pending.length) return stored;
-    const fresh = await populationSummaries(m, new Date(), pending);
+    if (!others.length) return stored;
+    const fresh = await populationSummaries(m, new Date(), others);
     // Both in customer order: merge.
     const merged: PopulationSummaryRow[] = [];
     let i = 0;

@@ -29,14 +29,10 @@ export async function startWorker(db: DataSource, config: Config, connectionStri
       [RESCORE_STALE_JOB]: async () => {
         await rescoreStale(db, currency);
       },
-      // Fits as of now read the stored purchase summaries, and the orders only for customers with a pending rescore:
-      // the requests are drained first, so that few are left.
       [FIT_MODEL_JOB]: async () => {
-        await rescoreRequested(db, currency);
         await fitModelIfDue(db, currency, config.modelMaxAgeHours);
       },
       [FIT_REQUESTED_JOB]: async (payload) => {
-        await rescoreRequested(db, currency);
         await fitRequested(db, currency, (payload as { requestId: string }).requestId);
       },
     },

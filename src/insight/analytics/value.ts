@@ -13,17 +13,17 @@ const TOP_PERCENTS = [1, 5, 10, 20, 50];
 const MAX_CLV_BUCKETS = 50;
 
 /**
- * Each buyer's predicted 12-month CLV as of `at` (TIER_CLV, on `basis`), from one pass over the population's
- * purchase occasions; a buyer without a prediction (no Gamma-Gamma mean) is left out. Null without a model or a
+ * Each buyer's predicted 12-month CLV as of `at` (TIER_CLV, on `basis`), from the population's purchase summaries
+ * (the stored ones when `at` is now); a buyer without a prediction (no Gamma-Gamma mean) is left out. Null without a model or a
  * Gamma-Gamma fit for the basis.
  */
-export async function predictedClvs(deps: ServiceDeps, scope: BookScope, model: CustomerModel | null, at: Date, basis: ValueBasis): Promise<Map<string, number> | null> {
+export async function predictedClvs(deps: ServiceDeps, scope: BookScope, model: CustomerModel | null, at: Date, basis: ValueBasis, asOfNow = false): Promise<Map<string, number> | null> {
   const gg = model?.gammaGammaFor(basis);
   if (!model || !gg) return null;
   const key = basis === ValueBasis.MARGIN ? 'margin' : 'revenue';
   const out = new Map<string, number>();
   const book = await scope.book();
-  for (const m of await loadPopulation(deps.db, at, model.timeUnit)) {
+  for (const m of await loadPopulation(deps.db, at, model.timeUnit, asOfNow)) {
     if (book && !book.has(m.customerId)) continue;
     const clv = predictedClv(model.bgnbd, gg, { ...m.summary, monetaryValue: m[key].mx, totalValue: m[key].total });
     if (clv !== null) out.set(m.customerId, clv);
@@ -81,7 +81,7 @@ export class ValueReports extends AnalystReports {
     const model = await this.insight.model();
     if (model?.gammaGammaFor(basis) && basis === DEFAULT_CLV.basis) return this.storedClvDistribution(buckets, basis);
     const currency = this.insight.currency;
-    const clvs = await predictedClvs(this.deps, this.scope, model, this.insight.now, basis);
+    const clvs = await predictedClvs(this.deps, this.scope, model, this.insight.now, basis, true);
     const units = [...(clvs?.values() ?? [])].map((v) => unitsOfFloat(v, currency)).filter((u): u is bigint => u !== null);
     const extent = units.length
       ? { n: units.length, total: units.reduce((s, u) => s + u, 0n), lo: units.reduce((m, u) => (u < m ? u : m)), hi: units.reduce((m, u) => (u > m ? u : m)) }

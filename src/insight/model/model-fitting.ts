@@ -33,13 +33,13 @@ const positive = (...xs: number[]): boolean => xs.every((x) => Number.isFinite(x
 
 /**
  * The population's summaries as of `asOf` in one unit, with both value bases (purchase-summary's convention). As of
- * now (`fromScores`), from the stored scores when they are current (one row per buyer, no aggregate over the orders);
+ * now (`fromScores`), from the stored scores (one row per buyer, the orders only for customers a row cannot tell);
  * otherwise from the orders up to `asOf`.
  */
 export async function loadPopulation(db: DataSource, asOf: Date, unit: TimeUnit, fromScores = false): Promise<PopulationMember[]> {
   const perUnit = DAYS_PER_UNIT[unit];
   const today = utcDay(asOf);
-  const rows = (fromScores ? await storedPurchaseSummaries(db) : null) ?? (await populationSummaries(db, asOf));
+  const rows = fromScores ? await storedPurchaseSummaries(db) : await populationSummaries(db, asOf);
   return rows.map((r) => {
     const x = r.occasions - 1;
     const summary: PurchaseSummary = {
