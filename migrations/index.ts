@@ -14,6 +14,7 @@ import { ModelFitRequests1733500000000 } from './1733500000000-model-fit-request
 import { ScoresCarrySoftDelete1733550000000 } from './1733550000000-scores-carry-soft-delete';
 import { ScoresCarryPurchaseSummary1733600000000 } from './1733600000000-scores-carry-purchase-summary';
 import { FirstScoresAfterBulkLoads1733700000000 } from './1733700000000-first-scores-after-bulk-loads';
+import { LeanOrderIndexes1733800000000 } from './1733800000000-lean-order-indexes';
 
 /** Every migration, in order. Listed explicitly so ts-jest, ts-node and compiled builds load the same set. */
-export const migrations = [CoreSchema1732300000000, CustomerModelFits1732400000000, CustomerModelFitRules1732500000000, OrderNumbersBeyondSevenDigits1732600000000, FilterAndSortIndexes1732700000000, IdempotencyKeys1732800000000, IdempotencyClaims1732900000000, ApiKeysAndAudit1733000000000, ApiKeyLimits1733100000000, CustomerScores1733200000000, RescoreRequestsHeldByWriter1733300000000, ScoresForEveryCustomer1733400000000, ModelFitRequests1733500000000, ScoresCarrySoftDelete1733550000000, ScoresCarryPurchaseSummary1733600000000, FirstScoresAfterBulkLoads1733700000000];
+export const migrations = [CoreSchema1732300000000, CustomerModelFits1732400000000, CustomerModelFitRules1732500000000, OrderNumbersBeyondSevenDigits1732600000000, FilterAndSortIndexes1732700000000, IdempotencyKeys1732800000000, IdempotencyClaims1732900000000, ApiKeysAndAudit1733000000000, ApiKeyLimits1733100000000, CustomerScores1733200000000, RescoreRequestsHeldByWriter1733300000000, ScoresForEveryCustomer1733400000000, ModelFitRequests1733500000000, ScoresCarrySoftDelete1733550000000, ScoresCarryPurchaseSummary1733600000000, FirstScoresAfterBulkLoads1733700000000, LeanOrderIndexes1733800000000];

@@ -1,6 +1,8 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import { newId } from '../db/ids';
 import { arrayLiteral, CopyTable, pgClient } from '../db/copy';
+import { TransitionSource } from '../lifecycle/lifecycle-transition.entity';
+import { TransitionCopy } from '../lifecycle/transition-copy';
 import { CsvSource, readCsv, sourceName } from './csv-reader';
 import { collect, parseCalendarDate, parseChoice, parseCountry, parseEmail, parsePhone, parseTags, parseText } from './fields';
 import { ImportErrors, ImportFailure } from './import-result';
@@ -71,7 +73,7 @@ export async function importCustomers(db: DataSource, source: CsvSource): Promis
     const inserts = new CopyTable('customers', [
       'id', 'external_ref', 'name', 'kind', 'email', 'phone', 'birthday', 'address_country', 'address_city', 'address_region', 'tags', 'lifecycle_stage_id',
     ]);
-    const transitions = new CopyTable('lifecycle_transitions', ['id', 'customer_id', 'from_stage_id', 'to_stage_id', 'at', 'reason', 'source', 'actor']);
+    const transitions = new TransitionCopy();
     const refLines = new Map<string, number>();
     const now = new Date();
     let created = 0;
@@ -96,7 +98,7 @@ export async function importCustomers(db: DataSource, source: CsvSource): Promis
         }
         const customerId = newId();
         inserts.add([customerId, c.externalRef, c.name, c.kind ?? 'PERSON', c.email, c.phone, c.birthday, c.country, c.city, c.region, c.tags, prospect.id]);
-        transitions.add([newId(), customerId, null, prospect.id, now, `Created by the customer import of ${file}`, 'IMPORT', 'import']);
+        transitions.add({ customerId, fromStageId: null, toStageId: prospect.id, at: now, reason: `Created by the customer import of ${file}`, source: TransitionSource.IMPORT, actor: 'import' });
         created++;
       }
       await inserts.flush(client);

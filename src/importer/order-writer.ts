@@ -1,6 +1,8 @@
 import type { PoolClient } from 'pg';
 import { copy, CopyChunk, CopyTable, PartialRows, text } from '../db/copy';
 import { newId } from '../db/ids';
+import { TransitionSource } from '../lifecycle/lifecycle-transition.entity';
+import { TransitionCopy } from '../lifecycle/transition-copy';
 import type { ImportErrors } from './import-result';
 
 /** A valid row: its customer_ref, and its orders columns from external_ref to cost_base as COPY text. */
@@ -102,7 +104,7 @@ export class OrderWriter {
   /** customer_ref → customer id; null while the ref's lookup is under way. */
   private customerIds = new Map<string, string | null>();
   private readonly customers = new CopyTable('customers', ['id', 'kind', 'name', 'external_ref', 'lifecycle_stage_id']);
-  private readonly transitions = new CopyTable('lifecycle_transitions', ['id', 'customer_id', 'from_stage_id', 'to_stage_id', 'at', 'reason', 'source', 'actor']);
+  private readonly transitions = new TransitionCopy();
   /** Chunks are encoded into these in turn: one can be refilled while the other's COPY is still under way. */
   private readonly orders = [new CopyTable('orders', ORDER_COPY_COLUMNS), new CopyTable('orders', ORDER_COPY_COLUMNS)];
   private encoded = 0;
@@ -249,7 +251,7 @@ export class OrderWriter {
       this.customerIds.set(ref, id);
       this.createdCustomers++;
       this.customers.add([id, 'PERSON', `Customer ${ref}`, ref, stageId]);
-      this.transitions.add([newId(), id, null, stageId, at, reason, 'IMPORT', 'import']);
+      this.transitions.add({ customerId: id, fromStageId: null, toStageId: stageId, at, reason, source: TransitionSource.IMPORT, actor: 'import' });
     }
     const orders = this.orders[this.encoded++ % 2];
     chunk.orders.completeInto(orders, (i) => `\t${this.customerIds.get(chunk.customerRefs[i])}\t${orderNumber(numbers[i])}`);

@@ -1,6 +1,7 @@
 import type { QueryRunner } from 'typeorm';
 import { currencyExponent } from '../common/money';
-import { arrayLiteral, bool, CopyChunk, CopyTable, COPY_NULL, plain, text, time } from '../db/copy';
+import { arrayLiteral, bool, CopyChunk, CopyTable, plain, text, time } from '../db/copy';
+import { TransitionCopy } from '../lifecycle/transition-copy';
 import { CustomerHistory, minorToDecimal, ProductRow, StaffRow } from './generator';
 
 /** Stage keys → ids, from the seeded lifecycle_stages table; locked against deletion, as a foreign-key check would. */
@@ -33,9 +34,7 @@ export class SeedWriter {
     'id', 'customer_id', 'contact_id', 'user_id', 'order_id', 'channel', 'direction', 'purpose', 'occurred_at', 'subject', 'notes',
     'satisfaction', 'nps', 'complaint_status', 'resolved_at', 'created_at', 'updated_at',
   ]);
-  readonly transitions = new CopyTable('lifecycle_transitions', [
-    'id', 'customer_id', 'from_stage_id', 'to_stage_id', 'at', 'reason', 'source', 'actor_user_id', 'actor', 'created_at', 'updated_at',
-  ]);
+  readonly transitions = new TransitionCopy();
 
   /** In foreign-key order: a table comes after the tables it references. */
   private readonly tables = [this.users, this.products, this.customers, this.contacts, this.orders, this.orderLines, this.touchpoints, this.transitions];
@@ -90,10 +89,7 @@ export class SeedWriter {
       );
     }
     for (const t of h.transitions) {
-      const at = time(t.at);
-      this.transitions.addLine(
-        `${t.id}\t${t.customerId}\t${t.from ? this.stage(t.from) : COPY_NULL}\t${this.stage(t.to)}\t${at}\t${text(t.reason)}\t${t.source}\t${plain(t.actorUserId)}\t${text(t.actor)}\t${at}\t${at}`,
-      );
+      this.transitions.add({ ...t, fromStageId: t.from ? this.stage(t.from) : null, toStageId: this.stage(t.to) });
     }
   }
 
