@@ -77,7 +77,7 @@ export interface ScoredCustomerRow {
 /**
  * W1 in PostGraphile's default names. `condition: { deletedAt: null }` is `deleted_at IS NULL` in v5 (v4 ignored a
  * null). Differences from LIST_SCREEN and listFloor: the order total is the table's two columns (totalAmount,
- * currency) rather than a Money object, and `id` is PostGraphile's node id.
+ * currency) rather than a Money object, `id` is PostGraphile's node id, and without hasNextPage it reads 50 rows, not 51.
  */
 const LIST_SCREEN = `query {
   allCustomers(first: 50, orderBy: [NAME_ASC, ROW_ID_ASC], condition: { deletedAt: null }) {
