@@ -22,6 +22,7 @@ import { PLAYGROUND_EXAMPLES } from '../server/playground-examples';
 import { loadConfig } from '../core/config';
 import { log, setLogLevel } from '../core/logger';
 import { runCli } from './run';
+import { assertSameCustomers, installPostGraphile, POSTGRAPHILE_VERSION, type PostGraphileServer, startPostGraphile } from './bench-postgraphile';
 
 /**
  * npm run bench [-- --customers N] — prints latency figures; it asserts nothing (timings belong
@@ -30,6 +31,9 @@ import { runCli } from './run';
  *
  * npm run bench -- --import ROWS — only the order import: a generated file of ROWS orders over
  * ROWS/10 new customers into a fresh database, with its wall time and the process's peak RSS.
+ *
+ * npm run bench -- --postgraphile — W1 and W2 also served by PostGraphile 5 from the same database, beside Rapport
+ * and the floor (installed once under .data/postgraphile, not a dependency; see bench-postgraphile.ts).
  */
 
 const EVERY_DERIVED_FIELD = `query($id: ID!) {
@@ -96,7 +100,7 @@ async function timeRequests(label: string, count: number, send: (i: number) => P
 }
 
 /** Requests per second with `clients` sending at once, `count` requests in all (the first few are warm-up). */
-async function throughput(clients: number, count: number, send: (i: number) => Promise<void>): Promise<number> {
+async function throughput(clients: number, count: number, send: (i: number) => Promise<unknown>): Promise<number> {
   for (let i = 0; i < clients; i++) await send(i);
   let next = 0;
   const started = process.hrtime.bigint();
@@ -126,6 +130,8 @@ async function main(): Promise<void> {
     return;
   }
   try {
+    // Installed before the long seed and fits, so that a failing install stops the run early.
+    const postGraphileModules = process.argv.includes('--postgraphile') ? installPostGraphile(path.resolve('.data/postgraphile')) : null;
     const [{ n }] = await db.dataSource.query(`SELECT count(*)::int AS n FROM customers`);
     if (n < customers) {
       log.warn(`seeding ${customers} customers into ${config.databaseUrl ? 'DATABASE_URL' : config.dataDir} (once)`);
@@ -171,7 +177,9 @@ async function main(): Promise<void> {
       if (body.errors) throw new Error(`bench query failed: ${JSON.stringify(body.errors)}`);
       return body.data;
     };
+    let postgraphile: PostGraphileServer | null = null;
     try {
+      if (postGraphileModules) postgraphile = await startPostGraphile(postGraphileModules, db.url);
       const ids: string[] = (await db.dataSource.query(`SELECT id FROM customers ORDER BY random() LIMIT 200`)).map((r: { id: string }) => Buffer.from(`Customer:${r.id}`).toString('base64url'));
       report.push(await timeRequests('(a) one customer with every derived field', 200, (i) => post(EVERY_DERIVED_FIELD, { id: ids[i % ids.length] })));
       // Each workload beside its raw-SQL floor: the one hand-written statement through pg that returns the same data.
@@ -186,11 +194,23 @@ async function main(): Promise<void> {
           `SELECT segment, count(*), sum(revenue), sum(margin), sum(predicted_clv), count(predicted_clv)
              FROM customer_scores WHERE NOT customer_deleted GROUP BY 1`,
         );
-      const side = async (label: string, count: number, rapport: () => Promise<unknown>, floor: () => Promise<unknown>) => {
+      const median = (line: string) => Number(/median\s+([\d.]+) ms/.exec(line)?.[1]);
+      const side = async (label: string, count: number, rapport: () => Promise<unknown>, floor: () => Promise<unknown>, postGraphile?: () => Promise<unknown>) => {
         const a = await timeRequests(label, count, async () => void (await rapport()));
         const b = await timeRequests(`    raw-SQL floor`, count, async () => void (await floor()));
-        const median = (line: string) => Number(/median\s+([\d.]+) ms/.exec(line)?.[1]);
         report.push(a, b, `    ratio (medians): ${(median(a) / median(b)).toFixed(1)}×`);
+        if (postGraphile) {
+          const c = await timeRequests(`    PostGraphile ${POSTGRAPHILE_VERSION} (amber preset)`, count, async () => void (await postGraphile()));
+          report.push(c, `    Rapport / PostGraphile (medians): ${(median(a) / median(c)).toFixed(1)}×`);
+        }
+      };
+      const tenClients = async (rapport: () => Promise<unknown>, floor: () => Promise<unknown>, postGraphile?: () => Promise<unknown>) => {
+        const [r, f] = [await throughput(10, 300, rapport), await throughput(10, 300, floor)];
+        report.push(`    10 clients at once: ${r.toFixed(0)} req/s, floor ${f.toFixed(0)} req/s (floor / Rapport ${(f / r).toFixed(1)}×)`);
+        if (postGraphile) {
+          const p = await throughput(10, 300, postGraphile);
+          report.push(`    10 clients at once, PostGraphile: ${p.toFixed(0)} req/s (Rapport / PostGraphile ${(r / p).toFixed(2)}×)`);
+        }
       };
       // W1 floor: the page, each row's owner, its 5 latest orders and first 3 contacts, as one statement with LATERALs.
       const listFloor = () =>
@@ -205,10 +225,19 @@ async function main(): Promise<void> {
                 WHERE k.customer_id = c.id AND k.deleted_at IS NULL ORDER BY k.name, k.id LIMIT 4) y) k
             WHERE c.deleted_at IS NULL ORDER BY c.name, c.id LIMIT 51`,
         );
-      await side('W1 50 customers + owner, orders(first: 5), contacts(first: 3)', 50, () => post(LIST_SCREEN, { after: null }), listFloor);
-      const [w1Rapport, w1Floor] = [await throughput(10, 300, () => post(LIST_SCREEN, { after: null })), await throughput(10, 300, () => listFloor())];
-      report.push(`    10 clients at once: ${w1Rapport.toFixed(0)} req/s, floor ${w1Floor.toFixed(0)} req/s (floor / Rapport ${(w1Floor / w1Rapport).toFixed(1)}×)`);
-      await side('W2/W4 50 customers by predicted CLV, with segment, churn, CLV', 50, () => post(PAGE_OF_50, { after: null }), pageFloor);
+      // PostGraphile is timed only once it is shown to return the floor's customers, in the floor's order.
+      const pgl = postgraphile;
+      if (pgl) {
+        const names = (rows: { name: string }[]) => rows.map((r) => r.name);
+        assertSameCustomers('W1', names(await pgl.listScreen()), names(await listFloor()));
+        assertSameCustomers('W2', (await pgl.pageByPredictedClv()).map((r) => r.customerByCustomerId?.name ?? ''), names(await pageFloor()));
+      }
+      const listScreen = () => post(LIST_SCREEN, { after: null });
+      await side('W1 50 customers + owner, orders(first: 5), contacts(first: 3)', 50, listScreen, listFloor, pgl?.listScreen);
+      await tenClients(listScreen, listFloor, pgl?.listScreen);
+      const pageOf50 = () => post(PAGE_OF_50, { after: null });
+      await side('W2/W4 50 customers by predicted CLV, with segment, churn, CLV', 50, pageOf50, pageFloor, pgl?.pageByPredictedClv);
+      await tenClients(pageOf50, pageFloor, pgl?.pageByPredictedClv);
       // W3: the playground's customer 360, against the SQL it needs written by hand (profile, owner, stage, stored
       // scores, order totals, contacts, latest orders with lines, touchpoints, stage history) as one statement.
       const customer360 = PLAYGROUND_EXAMPLES.find((e) => e.query.includes('query Customer360'))!.query;
@@ -230,8 +259,12 @@ async function main(): Promise<void> {
       await side('W3 customer 360 (the playground example)', 100, () => post(customer360, { id: ids[Math.floor(Math.random() * ids.length)] }), () => floor360(Math.floor(Math.random() * rawIds.length)));
       await side('(c) segmentSummary over the whole population', 20, () => post(SEGMENT_SUMMARY), summaryFloor);
     } finally {
-      server.close();
-      await stop();
+      try {
+        server.close();
+        await stop();
+      } finally {
+        await postgraphile?.close();
+      }
     }
 
     report.push(await cdnowMasterFit(db.url, config.baseCurrency));
