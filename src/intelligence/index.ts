@@ -5,6 +5,8 @@ export * from './random';
 export * from './optimize';
 export * from './purchase-summary';
 export * from './bgnbd';
+export * from './pareto-nbd';
+export * from './mbgnbd';
 export * from './gamma-gamma';
 export * from './clv';
 export * from './rfm';
