@@ -348,6 +348,8 @@ export type ChurnDriverCode =
   | 'FALLING_SATISFACTION'
   /** No touchpoint for 90 days or more, or none on record. */
   | 'NO_RECENT_TOUCHPOINT'
+  /** The customer bought once and never again; most such customers do not return. */
+  | 'ONE_PURCHASE_ONLY'
   /** At least one complaint is still open. */
   | 'OPEN_COMPLAINTS'
   /** No purchase for more than twice the customer’s usual interval between purchases. */
@@ -379,11 +381,13 @@ export type ChurnRisk = {
   __typename?: 'ChurnRisk';
   /** The instant the risk was computed as of. */
   asOf: Scalars['DateTime']['output'];
-  /** Signals behind the risk (overdue purchase, open complaints, falling satisfaction, no recent touchpoint), most important first. */
+  /** Signals behind the risk (one purchase only, overdue purchase, open complaints, falling satisfaction, no recent touchpoint), most important first. */
   drivers: Array<ChurnDriver>;
-  /** The probability banded; null when the probability is. */
+  /** The horizon in days: the probability is of no purchase within it. */
+  horizonDays: Scalars['Int']['output'];
+  /** The probability banded: LOW below 0.5, MEDIUM from 0.5, HIGH from 0.8; null when the probability is. */
   level?: Maybe<ChurnLevel>;
-  /** 1 − P(alive); null without a purchase by asOf or without a model. */
+  /** P(no purchase in the next `horizonDays` | the customer’s purchases so far), from the active BG/NBD model: L(x, tx, T+τ) / L(x, tx, T) (Fader, Hardie & Lee 2005, eq. 6). Null without a purchase by asOf or without a model. */
   probability?: Maybe<Scalars['Float']['output']>;
   /** P(alive) from the BG/NBD model. */
   probabilityAlive?: Maybe<Scalars['Float']['output']>;
@@ -784,7 +788,7 @@ export type Customer = Node & {
   birthMonth?: Maybe<Scalars['Int']['output']>;
   /** Birthday (people) or founding date (companies): occasions for a greeting. Personal data: null for callers who see it masked (`birthMonth` stays). */
   birthday?: Maybe<Scalars['Date']['output']>;
-  /** Churn risk 1 − P(alive) (BG/NBD) with its drivers: overdue purchase, open complaints, falling satisfaction, no recent touchpoint. */
+  /** Churn risk: the probability of no purchase within `horizonDays` (default a year) under the active BG/NBD model, banded, with its drivers: one purchase only, overdue purchase, open complaints, falling satisfaction, no recent touchpoint. */
   churnRisk: ChurnRisk;
   /** Customer lifetime value: realised value plus discounted predicted value (BG/NBD × Gamma-Gamma, Fader, Hardie & Lee 2005). */
   clv: CustomerLifetimeValue;
@@ -876,6 +880,7 @@ export type Customer = Node & {
 /** A customer: a person or company you sell to. The heart of the CRM: profile, traits, consent, owner, lifecycle stage, and every order and touchpoint. */
 export type CustomerChurnRiskArgs = {
   asOf?: InputMaybe<Scalars['DateTime']['input']>;
+  horizonDays?: Scalars['Int']['input'];
 };
 
 

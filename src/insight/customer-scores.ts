@@ -3,9 +3,12 @@
 
 import { formatAmount, parseAmount, unitsOfFloat } from '../common/money';
 import {
+  CHURN_HORIZON_DAYS,
   churnProbability,
   customerLifetimeValue,
+  DAYS_PER_UNIT,
   probabilityAlive,
+  probabilityNoPurchase,
   rfmBreakpoints,
   scoreRfm,
   utcDay,
@@ -46,11 +49,16 @@ export function rfmOf(days: readonly PurchaseDay[], at: Date, basis: ValueBasis,
   return { input, monetary, scored };
 }
 
-/** Churn probability 1 − P(alive) as of `at` (null without a model or a purchase), with the summary it came from. */
-export function churnOf(days: readonly PurchaseDay[], at: Date, model: CustomerModel | null) {
-  const summary = summarizeDays(days, at, model?.timeUnit ?? TIME_UNITS.DAY, model?.basis ?? ValueBasis.MARGIN);
+/**
+ * Churn probability as of `at`: no purchase within `horizonDays` (null without a model or a purchase), with P(alive)
+ * and the summary it came from.
+ */
+export function churnOf(days: readonly PurchaseDay[], at: Date, model: CustomerModel | null, horizonDays = CHURN_HORIZON_DAYS) {
+  const unit = model?.timeUnit ?? TIME_UNITS.DAY;
+  const summary = summarizeDays(days, at, unit, model?.basis ?? ValueBasis.MARGIN);
   const pAlive = model && summary ? probabilityAlive(model.bgnbd, summary) : null;
-  return { summary, probabilityAlive: pAlive, ...churnProbability(pAlive) };
+  const pNone = model && summary ? probabilityNoPurchase(model.bgnbd, horizonDays / DAYS_PER_UNIT[unit], summary) : null;
+  return { summary, probabilityAlive: pAlive, ...churnProbability(pNone) };
 }
 
 export interface ClvOptions {

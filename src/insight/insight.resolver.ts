@@ -29,6 +29,7 @@ import {
   ApplySuggestedLifecycleStagesInput,
   ApplySuggestedLifecycleStagesPayload,
   AsOfArgs,
+  ChurnRiskArgs,
   ChurnRisk,
   ClvArgs,
   CustomerLifetimeValue,
@@ -190,9 +191,12 @@ export class CustomerInsightResolver {
     return ctx.services.insight.valueTier(c);
   }
 
-  @FieldResolver(() => ChurnRisk, { description: 'Churn risk 1 − P(alive) (BG/NBD) with its drivers: overdue purchase, open complaints, falling satisfaction, no recent touchpoint.' })
-  churnRisk(@Root() c: Customer, @Args() { asOf }: AsOfArgs, @Ctx() ctx: Context) {
-    return ctx.services.insight.churnRisk(c, asOf);
+  @FieldResolver(() => ChurnRisk, {
+    description:
+      'Churn risk: the probability of no purchase within `horizonDays` (default a year) under the active BG/NBD model, banded, with its drivers: one purchase only, overdue purchase, open complaints, falling satisfaction, no recent touchpoint.',
+  })
+  churnRisk(@Root() c: Customer, @Args() { asOf, horizonDays }: ChurnRiskArgs, @Ctx() ctx: Context) {
+    return ctx.services.insight.churnRisk(c, asOf, horizonDays);
   }
 
   @FieldResolver(() => LifecycleStage, { description: 'The lifecycle stage Rapport’s rules suggest now (see lifecycleSuggestion for why).' })

@@ -5,6 +5,7 @@ import { badInput, UserErrorCode, UserErrors } from '../common/errors';
 import { instantArgument, pastInstant } from '../common/validate';
 import { ConsentChannel, consentEntries, Customer } from '../customer/customer.entity';
 import {
+  CHURN_HORIZON_DAYS,
   churnRisk,
   DAYS_PER_UNIT,
   expectedPurchases,
@@ -307,26 +308,32 @@ export class InsightService {
     return (await this.valuePair(c, model)).tier;
   }
 
-  async churnRisk(c: Customer, asOfArg?: Date | null): Promise<ChurnRisk> {
+  async churnRisk(c: Customer, asOfArg?: Date | null, horizonDays = CHURN_HORIZON_DAYS): Promise<ChurnRisk> {
     this.deps.access.require('analytics:read');
     const at = this.asOf(asOfArg);
+    if (!Number.isInteger(horizonDays) || horizonDays < 1 || horizonDays > 3650) {
+      throw badInput('`horizonDays` must be a whole number from 1 to 3650.', { field: 'horizonDays', reason: UserErrorCode.OUT_OF_RANGE });
+    }
     // The purchase history (and the model) is read once, and only when something needs it: a customer not scored
     // yet, an asOf, or P(alive) or the drivers selected. Probability and level alone read the stored row.
     let history: Promise<ReturnType<typeof churnOf>> | undefined;
-    const computed = () => (history ??= Promise.all([this.model(), this.days(c.id, at)]).then(([model, days]) => churnOf(days, at, model)));
-    const stored = asOfArg == null ? await this.stored(c) : null;
+    const computed = () => (history ??= Promise.all([this.model(), this.days(c.id, at)]).then(([model, days]) => churnOf(days, at, model, horizonDays)));
+    // The stored row holds the risk now, over the default horizon.
+    const stored = asOfArg == null && horizonDays === CHURN_HORIZON_DAYS ? await this.stored(c) : null;
     const { probability, level } = stored ? { probability: stored.churnProbability, level: stored.churnLevel } : await computed();
     return Object.assign(new ChurnRisk(), {
       asOf: at,
+      horizonDays,
       probability,
       level,
       probabilityAliveOf: async () => (await computed()).probabilityAlive,
       driversOf: async () => {
-        const [{ summary, probabilityAlive: pAlive }, facts] = await Promise.all([computed(), touchpointFacts(this.deps.loaders, at).load(c.id)]);
+        const [{ summary, probability: probabilityOf }, facts] = await Promise.all([computed(), touchpointFacts(this.deps.loaders, at).load(c.id)]);
         const risk = churnRisk(
           {
-            probabilityAlive: pAlive,
+            probabilityNoPurchase: probabilityOf,
             lastPurchaseAt: summary?.lastPurchaseAt ?? null,
+            purchaseOccasions: summary?.occasions ?? 0,
             usualIntervalDays: summary ? usualIntervalDays(summary) : null,
             openComplaints: facts.openComplaints.length,
             satisfaction: facts.csat,

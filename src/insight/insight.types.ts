@@ -8,6 +8,7 @@ import { PiiBirthdayAction } from '../core/masking';
 import {
   ACTION_KINDS,
   CHURN_DRIVER_CODES,
+  CHURN_HORIZON_DAYS,
   CHURN_LEVELS,
   RFM_SEGMENTS,
   TIME_UNITS,
@@ -67,6 +68,7 @@ registerEnumType(CHURN_DRIVER_CODES, {
     OPEN_COMPLAINTS: { description: 'At least one complaint is still open.' },
     FALLING_SATISFACTION: { description: 'Average satisfaction (CSAT) of the last 90 days is at least 10% below the earlier average.' },
     NO_RECENT_TOUCHPOINT: { description: 'No touchpoint for 90 days or more, or none on record.' },
+    ONE_PURCHASE_ONLY: { description: 'The customer bought once and never again; most such customers do not return.' },
   },
 });
 
@@ -268,10 +270,17 @@ export class ChurnRisk {
   @Field({ description: 'The instant the risk was computed as of.' })
   asOf: Date;
 
-  @Field(() => Float, { nullable: true, description: '1 − P(alive); null without a purchase by asOf or without a model.' })
+  @Field(() => Int, { description: 'The horizon in days: the probability is of no purchase within it.' })
+  horizonDays: number;
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'P(no purchase in the next `horizonDays` | the customer’s purchases so far), from the active BG/NBD model: L(x, tx, T+τ) / L(x, tx, T) (Fader, Hardie & Lee 2005, eq. 6). Null without a purchase by asOf or without a model.',
+  })
   probability: number | null;
 
-  @Field(() => CHURN_LEVELS, { nullable: true, description: 'The probability banded; null when the probability is.' })
+  @Field(() => CHURN_LEVELS, { nullable: true, description: 'The probability banded: LOW below 0.5, MEDIUM from 0.5, HIGH from 0.8; null when the probability is.' })
   level: ChurnLevel | null;
 
   /**
@@ -286,7 +295,7 @@ export class ChurnRisk {
     return this.probabilityAliveOf?.() ?? Promise.resolve(null);
   }
 
-  @Field(() => [ChurnDriver], { description: 'Signals behind the risk (overdue purchase, open complaints, falling satisfaction, no recent touchpoint), most important first.' })
+  @Field(() => [ChurnDriver], { description: 'Signals behind the risk (one purchase only, overdue purchase, open complaints, falling satisfaction, no recent touchpoint), most important first.' })
   get drivers(): Promise<ChurnDriver[]> {
     return this.driversOf?.() ?? Promise.resolve([]);
   }
@@ -373,6 +382,12 @@ export class ReferralStats {
 export class AsOfArgs {
   @Field(() => Date, { nullable: true, description: 'Compute as of this instant (from 1900-01-01, not in the future); default now. Purchases and touchpoints after it are ignored.' })
   asOf?: Date | null;
+}
+
+@ArgsType()
+export class ChurnRiskArgs extends AsOfArgs {
+  @Field(() => Int, { defaultValue: CHURN_HORIZON_DAYS, description: 'The horizon in days, from 1 to 3650: churn means no purchase within it. Default a year.' })
+  horizonDays: number;
 }
 
 @ArgsType()

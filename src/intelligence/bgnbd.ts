@@ -285,6 +285,22 @@ export function probabilityAlive(params: BgnbdParams, customer: FrequencyRecency
 }
 
 /**
+ * P(X(T, T+τ) = 0 | x, tx, T): the chance of no purchase in the next τ. Observing "x purchases, the last at tx" on
+ * (0, T+τ] is observing the same on (0, T] and nothing after, so the probability is L(x, tx, T+τ) / L(x, tx, T) with
+ * L the likelihood of eq. 6; in closed form 1 − P(alive) + P(alive)·((α+T)/(α+T+τ))^{r+x}, because a customer alive
+ * at T with rate λ ~ Gamma(r+x, α+T) a posteriori stays alive until the next purchase. Unlike 1 − P(alive), this is
+ * not 0 for a one-time buyer (who cannot have dropped out under BG/NBD, yet rarely buys again).
+ */
+export function probabilityNoPurchase(params: BgnbdParams, tau: number, customer: FrequencyRecency): number {
+  if (!(tau >= 0)) throw new RangeError('the horizon τ must be ≥ 0');
+  const { r, alpha } = params;
+  const { x, T } = customer;
+  const alive = probabilityAlive(params, customer);
+  // ((α+T)/(α+T+τ))^{r+x} as exp(−(r+x)·ln(1 + τ/(α+T))): exact for small τ.
+  return 1 - alive + alive * exp(-(r + x) * log1p(tau / (alpha + T)));
+}
+
+/**
  * Conditional expected number of purchases in (T, T+t] (eq. 10):
  *   E[Y(t) | x, tx, T] = [(a+b+x−1)/(a−1)] · [1 − ((α+T)/(α+T+t))^{r+x} ₂F₁(r+x, b+x; a+b+x−1; t/(α+T+t))]
  *                        / [1 + δ_{x>0} · a/(b+x−1) · ((α+T)/(α+tx))^{r+x}].

@@ -1,4 +1,5 @@
-// Churn risk = 1 − P(alive) from the BG/NBD model (Fader, Hardie & Lee 2005), with Rapport's plain-language risk drivers.
+// Churn risk = P(no purchase within a horizon | x, tx, T) from the BG/NBD model (Fader, Hardie & Lee 2005, eq. 6 as a
+// likelihood ratio; see probabilityNoPurchase), with Rapport's plain-language risk drivers.
 
 import { MS_PER_DAY } from './purchase-summary';
 
@@ -10,9 +11,18 @@ export const CHURN_LEVELS = {
 } as const;
 export type ChurnLevel = (typeof CHURN_LEVELS)[keyof typeof CHURN_LEVELS];
 
-/** Probabilities from CHURN_MEDIUM_AT up are MEDIUM, from CHURN_HIGH_AT up HIGH. */
-export const CHURN_MEDIUM_AT = 0.3;
-export const CHURN_HIGH_AT = 0.6;
+/**
+ * The default horizon of churn risk: "will this customer buy again within a year?". A year spans the seasons, matches
+ * the 12-month CLV, and most retail customers who buy at all buy once a year or more.
+ */
+export const CHURN_HORIZON_DAYS = 365;
+
+/**
+ * Probabilities from CHURN_MEDIUM_AT up are MEDIUM ("more likely than not to buy nothing in the horizon"), from
+ * CHURN_HIGH_AT up HIGH (four chances in five).
+ */
+export const CHURN_MEDIUM_AT = 0.5;
+export const CHURN_HIGH_AT = 0.8;
 
 /** Reasons behind a churn risk; the GraphQL enum `ChurnDriverCode` is registered from this object. */
 export const CHURN_DRIVER_CODES = {
@@ -20,6 +30,7 @@ export const CHURN_DRIVER_CODES = {
   OPEN_COMPLAINTS: 'OPEN_COMPLAINTS',
   FALLING_SATISFACTION: 'FALLING_SATISFACTION',
   NO_RECENT_TOUCHPOINT: 'NO_RECENT_TOUCHPOINT',
+  ONE_PURCHASE_ONLY: 'ONE_PURCHASE_ONLY',
 } as const;
 export type ChurnDriverCode = (typeof CHURN_DRIVER_CODES)[keyof typeof CHURN_DRIVER_CODES];
 
@@ -37,9 +48,11 @@ export interface SatisfactionScore {
 }
 
 export interface ChurnInput {
-  /** From the BG/NBD model; null when there is no model or no purchase. */
-  probabilityAlive: number | null;
+  /** P(no purchase within the horizon) from the model; null when there is no model or no purchase. */
+  probabilityNoPurchase: number | null;
   lastPurchaseAt: Date | null;
+  /** Days with a purchase so far (0 without any). */
+  purchaseOccasions: number;
   /** The customer's usual days between purchases (tx / x in days); null with fewer than two purchases. */
   usualIntervalDays: number | null;
   openComplaints: number;
@@ -59,7 +72,7 @@ export interface ChurnOptions {
 }
 
 export interface ChurnRisk {
-  /** 1 − P(alive); null when P(alive) is unknown. */
+  /** P(no purchase within the horizon); null when unknown. */
   probability: number | null;
   level: ChurnLevel | null;
   /** Reasons, most important first. */
@@ -79,9 +92,9 @@ export function churnLevel(probability: number): ChurnLevel {
   return 'LOW';
 }
 
-/** Churn probability 1 − P(alive) and its level; both null when P(alive) is unknown. */
-export function churnProbability(probabilityAlive: number | null): { probability: number | null; level: ChurnLevel | null } {
-  const probability = probabilityAlive === null ? null : 1 - probabilityAlive;
+/** Churn probability (no purchase within the horizon) and its level; both null when unknown. */
+export function churnProbability(probabilityNoPurchase: number | null): { probability: number | null; level: ChurnLevel | null } {
+  const probability = probabilityNoPurchase;
   return { probability, level: probability === null ? null : churnLevel(probability) };
 }
 
@@ -91,8 +104,19 @@ const oneDecimal = (v: number): string => (Math.round(v * 10) / 10).toFixed(1);
 
 export function churnRisk(input: ChurnInput, now: Date, options: ChurnOptions = {}): ChurnRisk {
   const o = { ...CHURN_DEFAULTS, ...options };
-  const { probability, level } = churnProbability(input.probabilityAlive);
+  const { probability, level } = churnProbability(input.probabilityNoPurchase);
   const drivers: ChurnDriver[] = [];
+
+  // The model cannot see a one-time buyer drop out (BG/NBD only lets customers leave after a purchase), yet most never
+  // return: say so in words, weighted by how long ago that one purchase was.
+  if (input.purchaseOccasions === 1 && input.lastPurchaseAt) {
+    const days = Math.floor(daysBetween(input.lastPurchaseAt, now));
+    drivers.push({
+      code: 'ONE_PURCHASE_ONLY',
+      message: `One purchase, ${plural(days, 'day')} ago, and none since; customers who bought once rarely return`,
+      weight: Math.min(1, 0.3 + days / 365),
+    });
+  }
 
   if (input.lastPurchaseAt && input.usualIntervalDays !== null && input.usualIntervalDays > 0) {
     const days = Math.floor(daysBetween(input.lastPurchaseAt, now));

@@ -5,6 +5,7 @@ import {
   expectedPurchases,
   mulberry32,
   probabilityAlive,
+  probabilityNoPurchase,
   sampleGamma,
   scoreRfm,
   simulateBgnbd,
@@ -285,8 +286,9 @@ describe('customer model', () => {
 
     const risk = churnRisk(
       {
-        probabilityAlive: pAlive,
+        probabilityNoPurchase: probabilityNoPurchase(bgnbd, 365, s),
         lastPurchaseAt: s.lastPurchaseAt,
+        purchaseOccasions: s.occasions,
         usualIntervalDays: usualIntervalDays(s),
         openComplaints: 1,
         satisfaction: [
@@ -298,6 +300,8 @@ describe('customer model', () => {
       now,
     );
     expect(customer.churnRisk.probability).toBeCloseTo(risk.probability!, 12);
+    // The churn probability is that of no purchase within a year: 1 − P(alive) + P(alive)·((α+T)/(α+T+365))^{r+x}.
+    expect(risk.probability).toBeCloseTo(1 - pAlive + pAlive * ((bgnbd.alpha + s.T) / (bgnbd.alpha + s.T + 365)) ** (bgnbd.r + s.x), 12);
     expect(customer.churnRisk.level).toBe(risk.level);
     expect(customer.churnRisk.drivers.map((d: { code: string }) => d.code)).toEqual(risk.drivers.map((d) => d.code));
     expect(customer.churnRisk.drivers.map((d: { code: string }) => d.code)).toEqual(expect.arrayContaining(['OPEN_COMPLAINTS', 'FALLING_SATISFACTION']));
@@ -327,11 +331,21 @@ describe('customer model', () => {
 
   it('rejects a negative horizon, an out-of-range horizonMonths and a future asOf with typed errors', async () => {
     const id = (await app.ok(`{ customers(first: 1, filter: { name: { contains: "Sim " } }) { nodes { id } } }`)).customers.nodes[0].id;
-    for (const field of ['purchaseForecast(horizon: -1) { expectedPurchases }', 'clv(horizonMonths: 500) { predicted { amount } }', 'churnRisk(asOf: "2999-01-01T00:00:00Z") { level }']) {
+    for (const field of ['purchaseForecast(horizon: -1) { expectedPurchases }', 'clv(horizonMonths: 500) { predicted { amount } }', 'churnRisk(asOf: "2999-01-01T00:00:00Z") { level }', 'churnRisk(horizonDays: 0) { level }', 'churnRisk(horizonDays: 3651) { level }']) {
       const res = await app.gql(`query($id: ID!) { customer(id: $id) { ${field} } }`, { id });
       expect(res.status).toBeLessThan(500);
       expect(res.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     }
+    // A longer horizon leaves less room for no purchase at all; the default is a year, and says so.
+    const horizons = await app.ok(
+      `query($id: ID!) { customer(id: $id) { year: churnRisk { horizonDays probability } month: churnRisk(horizonDays: 30) { horizonDays probability } decade: churnRisk(horizonDays: 3650) { probability } } }`,
+      { id },
+    );
+    const { year, month, decade } = horizons.customer;
+    expect([year.horizonDays, month.horizonDays]).toEqual([365, 30]);
+    expect(year.probability).not.toBeNull();
+    expect(month.probability).toBeGreaterThan(year.probability);
+    expect(year.probability).toBeGreaterThan(decade.probability);
     const future = await app.ok(FIT, { input: { asOf: '2999-01-01T00:00:00Z' } });
     await app.scoresSettled();
     expect(future.fitCustomerModel).toEqual({ model: null, userErrors: [expect.objectContaining({ field: ['input', 'asOf'], code: 'OUT_OF_RANGE' })] });

@@ -3,8 +3,9 @@ import { CHURN_HIGH_AT, CHURN_MEDIUM_AT, churnLevel, churnRisk, type ChurnInput 
 const now = new Date('2024-06-01T00:00:00Z');
 const daysAgo = (d: number): Date => new Date(now.getTime() - d * 86_400_000);
 const quiet: ChurnInput = {
-  probabilityAlive: 0.9,
+  probabilityNoPurchase: 0.1,
   lastPurchaseAt: daysAgo(10),
+  purchaseOccasions: 5,
   usualIntervalDays: 45,
   openComplaints: 0,
   satisfaction: [],
@@ -12,19 +13,26 @@ const quiet: ChurnInput = {
 };
 
 describe('churn risk', () => {
-  it('is 1 − P(alive), LOW below 0.3, MEDIUM below 0.6, HIGH from 0.6', () => {
-    expect([CHURN_MEDIUM_AT, CHURN_HIGH_AT]).toEqual([0.3, 0.6]);
-    expect(churnLevel(0.29)).toBe('LOW');
-    expect(churnLevel(0.3)).toBe('MEDIUM');
-    expect(churnLevel(0.59)).toBe('MEDIUM');
-    expect(churnLevel(0.6)).toBe('HIGH');
-    const risk = churnRisk({ ...quiet, probabilityAlive: 0.25 }, now);
-    expect(risk.probability).toBeCloseTo(0.75, 12);
+  it('is P(no purchase in the horizon), LOW below 0.5, MEDIUM below 0.8, HIGH from 0.8', () => {
+    expect([CHURN_MEDIUM_AT, CHURN_HIGH_AT]).toEqual([0.5, 0.8]);
+    expect(churnLevel(0.49)).toBe('LOW');
+    expect(churnLevel(0.5)).toBe('MEDIUM');
+    expect(churnLevel(0.79)).toBe('MEDIUM');
+    expect(churnLevel(0.8)).toBe('HIGH');
+    const risk = churnRisk({ ...quiet, probabilityNoPurchase: 0.85 }, now);
+    expect(risk.probability).toBeCloseTo(0.85, 12);
     expect(risk.level).toBe('HIGH');
   });
 
+  it('tells a one-time buyer so in words, however the model rates them', () => {
+    const risk = churnRisk({ ...quiet, purchaseOccasions: 1, usualIntervalDays: null, lastPurchaseAt: daysAgo(270) }, now);
+    expect(risk.drivers).toEqual([
+      { code: 'ONE_PURCHASE_ONLY', message: 'One purchase, 270 days ago, and none since; customers who bought once rarely return', weight: expect.any(Number) },
+    ]);
+  });
+
   it('has no probability or level without a model, and no drivers for a content, recent customer', () => {
-    expect(churnRisk({ ...quiet, probabilityAlive: null }, now)).toEqual({ probability: null, level: null, drivers: [] });
+    expect(churnRisk({ ...quiet, probabilityNoPurchase: null }, now)).toEqual({ probability: null, level: null, drivers: [] });
   });
 
   it('explains a purchase overdue against the usual interval', () => {
