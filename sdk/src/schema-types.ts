@@ -331,6 +331,42 @@ export type CareAgendaItem = {
   subject?: Maybe<Scalars['String']['output']>;
 };
 
+/** Churn risk back-tested on the holdout: the probability of no purchase over the holdout’s length, from the calibration fit, against who actually bought nothing; beside the naive rule (days since the last purchase), so an analyst sees at once whether the score beats it. */
+export type ChurnBackTest = {
+  __typename?: 'ChurnBackTest';
+  /** Brier score of the churn probability (mean squared error; 0 is perfect, 0.25 what always saying 0.5 scores). */
+  brierScore?: Maybe<Scalars['Float']['output']>;
+  /** Observed holdout buy rate and revenue per RFM segment at calibrationEnd. */
+  bySegment: Array<SegmentHoldout>;
+  /** Ten equal-width bins of predicted probability (empty ones left out): mean predicted against observed. */
+  calibration: Array<ChurnCalibrationBin>;
+  /** ROC AUC of the churn probability for "no purchase in the holdout" (0.5 is chance, 1 perfect); null when everyone or no one churned. */
+  churnAuc?: Maybe<Scalars['Float']['output']>;
+  /** The horizon: the holdout period in days. */
+  horizonDays: Scalars['Int']['output'];
+  /** The share of customers who bought nothing in the holdout. */
+  observedChurnRate: Scalars['Float']['output'];
+  /** Mean predicted churn probability. */
+  predictedChurnRate: Scalars['Float']['output'];
+  /** ROC AUC of days since the last purchase at calibrationEnd, the naive rule to beat. */
+  recencyAuc?: Maybe<Scalars['Float']['output']>;
+};
+
+/** Customers whose predicted churn probability fell in [lower, upper) (the last bin includes 1): what was predicted against what happened. */
+export type ChurnCalibrationBin = {
+  __typename?: 'ChurnCalibrationBin';
+  /** Customers in the bin. */
+  customers: Scalars['Int']['output'];
+  /** Lower bound of the predicted probability (inclusive). */
+  lower: Scalars['Float']['output'];
+  /** Their mean predicted probability of no purchase in the holdout. */
+  meanPredicted: Scalars['Float']['output'];
+  /** The share of them who bought nothing in the holdout. */
+  observedRate: Scalars['Float']['output'];
+  /** Upper bound (exclusive, except 1 in the last bin). */
+  upper: Scalars['Float']['output'];
+};
+
 /** One reason behind a churn risk. */
 export type ChurnDriver = {
   __typename?: 'ChurnDriver';
@@ -1603,6 +1639,8 @@ export type ModelDiagnostics = {
   byRepeatPurchases: Array<DiagnosticsBucket>;
   /** End of the calibration period: the model is fitted on purchases up to here. */
   calibrationEnd: Scalars['DateTime']['output'];
+  /** Churn risk on the holdout: AUC, Brier score and calibration against the naive recency rule, and what each RFM segment did. */
+  churn: ChurnBackTest;
   /** Customers with a purchase by calibrationEnd. */
   customers: Scalars['Int']['output'];
   /** End of the holdout period. */
@@ -2778,6 +2816,21 @@ export type SegmentFilter = {
   isNull?: InputMaybe<Scalars['Boolean']['input']>;
   /** Not equal to. */
   neq?: InputMaybe<Segment>;
+};
+
+/** What an RFM segment (scored at calibrationEnd) did in the holdout period. */
+export type SegmentHoldout = {
+  __typename?: 'SegmentHoldout';
+  /** The share of them who bought in the holdout period. */
+  buyRate: Scalars['Float']['output'];
+  /** Customers in the segment at calibrationEnd. */
+  customers: Scalars['Int']['output'];
+  /** What they spent in the holdout period (revenue, base currency; each purchase day rounded to the minor unit). */
+  revenue: Money;
+  /** Holdout revenue per customer of the segment, rounded to the minor unit. */
+  revenuePerCustomer: Money;
+  /** The segment at calibrationEnd, on breakpoints from the customers then. */
+  segment: Segment;
 };
 
 /** An RFM segment with what it means and what to do about it. */

@@ -231,6 +231,72 @@ export class DiagnosticsBucket {
   actualMean: number;
 }
 
+@ObjectType({ description: 'Customers whose predicted churn probability fell in [lower, upper) (the last bin includes 1): what was predicted against what happened.' })
+export class ChurnCalibrationBin {
+  @Field(() => Float, { description: 'Lower bound of the predicted probability (inclusive).' })
+  lower: number;
+
+  @Field(() => Float, { description: 'Upper bound (exclusive, except 1 in the last bin).' })
+  upper: number;
+
+  @Field(() => Int, { description: 'Customers in the bin.' })
+  customers: number;
+
+  @Field(() => Float, { description: 'Their mean predicted probability of no purchase in the holdout.' })
+  meanPredicted: number;
+
+  @Field(() => Float, { description: 'The share of them who bought nothing in the holdout.' })
+  observedRate: number;
+}
+
+@ObjectType({ description: 'What an RFM segment (scored at calibrationEnd) did in the holdout period.' })
+export class SegmentHoldout {
+  @Field(() => RFM_SEGMENTS, { description: 'The segment at calibrationEnd, on breakpoints from the customers then.' })
+  segment: RfmSegment;
+
+  @Field(() => Int, { description: 'Customers in the segment at calibrationEnd.' })
+  customers: number;
+
+  @Field(() => Float, { description: 'The share of them who bought in the holdout period.' })
+  buyRate: number;
+
+  @Field(() => Money, { description: 'What they spent in the holdout period (revenue, base currency; each purchase day rounded to the minor unit).' })
+  revenue: Money;
+
+  @Field(() => Money, { description: 'Holdout revenue per customer of the segment, rounded to the minor unit.' })
+  revenuePerCustomer: Money;
+}
+
+@ObjectType({
+  description:
+    'Churn risk back-tested on the holdout: the probability of no purchase over the holdout’s length, from the calibration fit, against who actually bought nothing; beside the naive rule (days since the last purchase), so an analyst sees at once whether the score beats it.',
+})
+export class ChurnBackTest {
+  @Field(() => Int, { description: 'The horizon: the holdout period in days.' })
+  horizonDays: number;
+
+  @Field(() => Float, { nullable: true, description: 'ROC AUC of the churn probability for "no purchase in the holdout" (0.5 is chance, 1 perfect); null when everyone or no one churned.' })
+  churnAuc: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'ROC AUC of days since the last purchase at calibrationEnd, the naive rule to beat.' })
+  recencyAuc: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Brier score of the churn probability (mean squared error; 0 is perfect, 0.25 what always saying 0.5 scores).' })
+  brierScore: number | null;
+
+  @Field(() => Float, { description: 'Mean predicted churn probability.' })
+  predictedChurnRate: number;
+
+  @Field(() => Float, { description: 'The share of customers who bought nothing in the holdout.' })
+  observedChurnRate: number;
+
+  @Field(() => [ChurnCalibrationBin], { description: 'Ten equal-width bins of predicted probability (empty ones left out): mean predicted against observed.' })
+  calibration: ChurnCalibrationBin[];
+
+  @Field(() => [SegmentHoldout], { description: 'Observed holdout buy rate and revenue per RFM segment at calibrationEnd.' })
+  bySegment: SegmentHoldout[];
+}
+
 @ObjectType({ description: 'How well BG/NBD (Fader, Hardie & Lee 2005) fitted on a calibration period predicts purchases in the holdout period that follows, as in the paper’s figure 4 (conditional expectations by calibration frequency).' })
 export class ModelDiagnostics {
   @Field({ description: 'End of the calibration period: the model is fitted on purchases up to here.' })
@@ -268,6 +334,8 @@ export class ModelDiagnostics {
 
   @Field(() => [DiagnosticsBucket], { description: 'Predicted against actual by calibration repeat purchases (0 to 6, and 7+).' })
   byRepeatPurchases: DiagnosticsBucket[];
+  @Field(() => ChurnBackTest, { description: 'Churn risk on the holdout: AUC, Brier score and calibration against the naive recency rule, and what each RFM segment did.' })
+  churn: ChurnBackTest;
 }
 
 @ArgsType()

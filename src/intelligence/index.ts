@@ -16,3 +16,4 @@ export * from './lifecycle-rules';
 export * from './next-best-actions';
 export * from './cross-sell';
 export * from './holidays';
+export * from './back-test';

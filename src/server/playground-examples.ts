@@ -360,6 +360,7 @@ query ModelCheck($calibrationEnd: DateTime!, $holdoutEnd: DateTime!) {
     actualPurchases
     meanAbsoluteError
     byRepeatPurchases { repeatPurchases customers predictedMean actualMean }
+    churn { churnAuc recencyAuc brierScore calibration { lower meanPredicted observedRate } bySegment { segment buyRate } }
   }
   customerModel {
     fittedAt

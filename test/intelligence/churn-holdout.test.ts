@@ -1,6 +1,7 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { fitBgnbd, probabilityNoPurchase } from '../../src/intelligence/bgnbd';
+import { rocAuc } from '../../src/intelligence/back-test';
 import { churnLevel, churnRisk } from '../../src/intelligence/churn';
 import { summarizeTransactions, type CustomerTransaction } from '../../src/intelligence/purchase-summary';
 import { CDNOW_DIR } from '../support/shared-data';
@@ -51,6 +52,7 @@ describe('churn risk on the CDNOW holdout', () => {
   it('ranks churners at least as well as days since the last purchase, and is calibrated', () => {
     expect(customers).toHaveLength(23_570);
     const modelAuc = auc(risk, churned);
+    expect(rocAuc(risk, churned)).toBeCloseTo(modelAuc, 12);
     const recencyAuc = auc(customers.map(({ s }) => s.T - s.tx), churned);
     expect(recencyAuc).toBeGreaterThan(0.7);
     expect(modelAuc).toBeGreaterThanOrEqual(recencyAuc - 0.02);

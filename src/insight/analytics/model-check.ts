@@ -1,6 +1,24 @@
 import { badInput, UserErrorCode } from '../../common/errors';
-import { DAYS_PER_UNIT, expectedPurchases, fitBgnbd, utcDay, type PurchaseSummary, type TimeUnit } from '../../intelligence';
-import { ModelDiagnostics } from '../analytics.types';
+import { divideToMinor, unitsOfFloat } from '../../common/money';
+import { moneyOfUnits } from '../../common/money.types';
+import {
+  brierScore,
+  calibrationBins,
+  DAYS_PER_UNIT,
+  expectedPurchases,
+  fitBgnbd,
+  probabilityNoPurchase,
+  RFM_SEGMENTS,
+  rfmBreakpoints,
+  rocAuc,
+  scoreRfm,
+  utcDay,
+  type PurchaseSummary,
+  type RfmInput,
+  type RfmSegment,
+  type TimeUnit,
+} from '../../intelligence';
+import { ChurnBackTest, ModelDiagnostics } from '../analytics.types';
 import { streamPopulationDays } from '../insight.loaders';
 import { summarizeOccasions } from '../occasions';
 import { AnalystReports } from './book';
@@ -13,14 +31,24 @@ export class ModelCheckReport extends AnalystReports {
     if (!(utcDay(calibrationEnd) < utcDay(holdoutEnd))) {
       throw badInput('`holdoutEnd` must be at least one day after `calibrationEnd`.', { field: 'holdoutEnd', reason: UserErrorCode.OUT_OF_RANGE });
     }
-    const calibration: Array<{ s: PurchaseSummary; actual: number }> = [];
+    const calibration: Array<{ s: PurchaseSummary; actual: number; rfm: RfmInput; holdoutRevenue: bigint }> = [];
     const calibrationDay = utcDay(calibrationEnd);
+    const currency = this.insight.currency;
     const book = await this.scope.book();
     await this.deps.db.transaction('REPEATABLE READ', (m) =>
       streamPopulationDays(m, holdoutEnd, (customerId, days) => {
         if (book && !book.has(customerId)) return;
         const s = summarizeOccasions(days.map((d) => ({ firstAt: d.firstAt, lastAt: d.lastAt, value: d.margin })), calibrationEnd, unit);
-        if (s) calibration.push({ s, actual: days.filter((d) => d.day > calibrationDay).length });
+        if (!s) return;
+        const before = days.filter((d) => d.day <= calibrationDay);
+        const after = days.filter((d) => d.day > calibrationDay);
+        calibration.push({
+          s,
+          actual: after.length,
+          // As Customer.rfm scores on the margin basis: recency in days, purchase days, margin in major units.
+          rfm: { recencyDays: calibrationDay - before[before.length - 1].day, frequency: before.length, monetary: before.reduce((sum, d) => sum + Number(d.margin), 0) },
+          holdoutRevenue: after.reduce((sum, d) => sum + (unitsOfFloat(d.revenue, currency) ?? 0n), 0n),
+        });
       }),
     );
     if (calibration.length === 0) {
@@ -51,7 +79,9 @@ export class ModelCheckReport extends AnalystReports {
       b.actual += c.actual;
       buckets.set(label, b);
     }
+    const churn = this.churnBackTest(fit, calibration, t, utcDay(holdoutEnd) - calibrationDay);
     return Object.assign(new ModelDiagnostics(), {
+      churn,
       calibrationEnd,
       holdoutEnd,
       timeUnit: unit,
@@ -68,6 +98,50 @@ export class ModelCheckReport extends AnalystReports {
         .map((label) => {
           const b = buckets.get(label)!;
           return { repeatPurchases: label, customers: b.customers, predictedMean: b.predicted / b.customers, actualMean: b.actual / b.customers };
+        }),
+    });
+  }
+
+  /** Churn as P(no purchase in the holdout) from the calibration fit, judged on who bought nothing (issue: churn that ranks right). */
+  private churnBackTest(
+    fit: { r: number; alpha: number; a: number; b: number },
+    calibration: ReadonlyArray<{ s: PurchaseSummary; actual: number; rfm: RfmInput; holdoutRevenue: bigint }>,
+    t: number,
+    horizonDays: number,
+  ): ChurnBackTest {
+    const currency = this.insight.currency;
+    const risk = calibration.map((c) => probabilityNoPurchase(fit, t, c.s));
+    const churned = calibration.map((c) => c.actual === 0);
+    const breakpoints = rfmBreakpoints(calibration.map((c) => c.rfm));
+    const segments = new Map<RfmSegment, { customers: number; buyers: number; revenue: bigint }>();
+    calibration.forEach((c, i) => {
+      const segment = scoreRfm(c.rfm, breakpoints).segment;
+      const row = segments.get(segment) ?? { customers: 0, buyers: 0, revenue: 0n };
+      row.customers++;
+      if (!churned[i]) row.buyers++;
+      row.revenue += c.holdoutRevenue;
+      segments.set(segment, row);
+    });
+    return Object.assign(new ChurnBackTest(), {
+      horizonDays,
+      churnAuc: rocAuc(risk, churned),
+      recencyAuc: rocAuc(calibration.map((c) => c.rfm.recencyDays), churned),
+      brierScore: brierScore(risk, churned),
+      predictedChurnRate: risk.reduce((a, b) => a + b, 0) / risk.length,
+      observedChurnRate: churned.filter(Boolean).length / churned.length,
+      calibration: calibrationBins(risk, churned).map((b) => ({ lower: b.lower, upper: b.upper, customers: b.count, meanPredicted: b.meanPredicted, observedRate: b.observedRate })),
+      // In the vocabulary's order, segments with nobody left out.
+      bySegment: Object.values(RFM_SEGMENTS)
+        .filter((segment) => segments.has(segment))
+        .map((segment) => {
+          const row = segments.get(segment)!;
+          return {
+            segment,
+            customers: row.customers,
+            buyRate: row.buyers / row.customers,
+            revenue: moneyOfUnits(row.revenue, currency),
+            revenuePerCustomer: moneyOfUnits(divideToMinor(row.revenue, BigInt(row.customers), currency), currency),
+          };
         }),
     });
   }
