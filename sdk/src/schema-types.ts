@@ -1003,6 +1003,15 @@ export type CustomerTouchpointsArgs = {
   orderBy?: InputMaybe<TouchpointOrderBy>;
 };
 
+/** A model of how many times customers buy and when they leave, fitted on (x, tx, T) per customer. */
+export type CustomerBaseModel =
+  /** BG/NBD (Fader, Hardie & Lee 2005): customers may leave right after a purchase. */
+  | 'BG_NBD'
+  /** MBG/NBD (Batislam, Denizel & Filiztekin 2007): like BG/NBD, but a customer may also leave right after the first purchase. */
+  | 'MBG_NBD'
+  /** Pareto/NBD (Schmittlein, Morrison & Colombo 1987): customers may leave at any time. */
+  | 'PARETO_NBD';
+
 /** A page of customers (Relay cursor connection, keyset-paginated). */
 export type CustomerConnection = {
   __typename?: 'CustomerConnection';
@@ -1271,6 +1280,8 @@ export type DiagnosticsBucket = {
   actualMean: Scalars['Float']['output'];
   /** Customers in the group. */
   customers: Scalars['Int']['output'];
+  /** Predicted against actual in % of actual ((predicted − actual) / actual × 100); null when nobody in the group bought. */
+  errorPercent?: Maybe<Scalars['Float']['output']>;
   /** Mean predicted purchases per customer in the holdout period. */
   predictedMean: Scalars['Float']['output'];
   /** Repeat purchases in the calibration period, e.g. "0", "3" or "7+". */
@@ -1624,6 +1635,31 @@ export type MarketingConsentInput = {
   granted: Scalars['Boolean']['input'];
 };
 
+/** One customer-base model fitted on the calibration period and judged on the holdout. */
+export type ModelCandidate = {
+  __typename?: 'ModelCandidate';
+  /** Predicted against actual by calibration repeat purchases. */
+  byRepeatPurchases: Array<DiagnosticsBucket>;
+  /** ROC AUC of its P(no purchase in the holdout) for who bought nothing. */
+  churnAuc?: Maybe<Scalars['Float']['output']>;
+  /** Whether its fit converged. */
+  converged: Scalars['Boolean']['output'];
+  /** Total error in % of the actual holdout purchases. */
+  errorPercent?: Maybe<Scalars['Float']['output']>;
+  /** Log-likelihood of the calibration data at the estimate; null when the fit failed. */
+  logLikelihood?: Maybe<Scalars['Float']['output']>;
+  /** True for the candidate with the lowest meanAbsoluteError: the one the holdout chooses. */
+  lowestError: Scalars['Boolean']['output'];
+  /** Mean absolute error per customer, in purchases: the holdout error that ranks the candidates. */
+  meanAbsoluteError?: Maybe<Scalars['Float']['output']>;
+  /** The model. */
+  model: CustomerBaseModel;
+  /** Expected holdout purchases summed over customers. */
+  predictedPurchases?: Maybe<Scalars['Float']['output']>;
+  /** Why the model could not be judged (its fit failed on this data); null when it was. */
+  problem?: Maybe<Scalars['String']['output']>;
+};
+
 /** How well BG/NBD (Fader, Hardie & Lee 2005) fitted on a calibration period predicts purchases in the holdout period that follows, as in the paper’s figure 4 (conditional expectations by calibration frequency). */
 export type ModelDiagnostics = {
   __typename?: 'ModelDiagnostics';
@@ -1639,10 +1675,14 @@ export type ModelDiagnostics = {
   byRepeatPurchases: Array<DiagnosticsBucket>;
   /** End of the calibration period: the model is fitted on purchases up to here. */
   calibrationEnd: Scalars['DateTime']['output'];
+  /** BG/NBD, Pareto/NBD and MBG/NBD each fitted on the calibration period and judged on the holdout, so the data can choose the model. */
+  candidates: Array<ModelCandidate>;
   /** Churn risk on the holdout: AUC, Brier score and calibration against the naive recency rule, and what each RFM segment did. */
   churn: ChurnBackTest;
   /** Customers with a purchase by calibrationEnd. */
   customers: Scalars['Int']['output'];
+  /** predictedPurchases against actualPurchases in % of actual; null when nobody bought in the holdout. */
+  errorPercent?: Maybe<Scalars['Float']['output']>;
   /** End of the holdout period. */
   holdoutEnd: Scalars['DateTime']['output'];
   /** Mean absolute error per customer, in purchases. */

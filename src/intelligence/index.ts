@@ -17,3 +17,4 @@ export * from './next-best-actions';
 export * from './cross-sell';
 export * from './holidays';
 export * from './back-test';
+export * from './customer-base-models';

@@ -360,6 +360,8 @@ query ModelCheck($calibrationEnd: DateTime!, $holdoutEnd: DateTime!) {
     actualPurchases
     meanAbsoluteError
     byRepeatPurchases { repeatPurchases customers predictedMean actualMean }
+    errorPercent
+    candidates { model errorPercent meanAbsoluteError churnAuc lowestError }
     churn { churnAuc recencyAuc brierScore calibration { lower meanPredicted observedRate } bySegment { segment buyRate } }
   }
   customerModel {

@@ -4,6 +4,8 @@ import { moneyOfUnits } from '../../common/money.types';
 import {
   brierScore,
   calibrationBins,
+  CUSTOMER_BASE_MODELS,
+  fitCustomerBaseModel,
   DAYS_PER_UNIT,
   expectedPurchases,
   fitBgnbd,
@@ -18,7 +20,7 @@ import {
   type RfmSegment,
   type TimeUnit,
 } from '../../intelligence';
-import { ChurnBackTest, ModelDiagnostics } from '../analytics.types';
+import { ChurnBackTest, ModelCandidate, ModelDiagnostics } from '../analytics.types';
 import { streamPopulationDays } from '../insight.loaders';
 import { summarizeOccasions } from '../occasions';
 import { AnalystReports } from './book';
@@ -82,6 +84,8 @@ export class ModelCheckReport extends AnalystReports {
     const churn = this.churnBackTest(fit, calibration, t, utcDay(holdoutEnd) - calibrationDay);
     return Object.assign(new ModelDiagnostics(), {
       churn,
+      errorPercent: percentError(predictedPurchases, actualPurchases),
+      candidates: candidatesOnHoldout(calibration, t),
       calibrationEnd,
       holdoutEnd,
       timeUnit: unit,
@@ -97,7 +101,7 @@ export class ModelCheckReport extends AnalystReports {
         .filter((label) => buckets.has(label))
         .map((label) => {
           const b = buckets.get(label)!;
-          return { repeatPurchases: label, customers: b.customers, predictedMean: b.predicted / b.customers, actualMean: b.actual / b.customers };
+          return { repeatPurchases: label, customers: b.customers, predictedMean: b.predicted / b.customers, actualMean: b.actual / b.customers, errorPercent: percentError(b.predicted, b.actual) };
         }),
     });
   }
@@ -145,4 +149,68 @@ export class ModelCheckReport extends AnalystReports {
         }),
     });
   }
+}
+
+const BUCKETS = ['0', '1', '2', '3', '4', '5', '6', '7+'];
+const bucketOf = (x: number): string => (x >= 7 ? '7+' : String(x));
+
+/** (predicted − actual) / actual in %, null when nothing happened to compare with. */
+function percentError(predicted: number, actual: number): number | null {
+  return actual > 0 ? (100 * (predicted - actual)) / actual : null;
+}
+
+/**
+ * Each customer-base model fitted on the calibration summaries and judged on the holdout: total and per-bucket error,
+ * mean absolute error per customer (the criterion: it counts every customer's miss, where the total lets over- and
+ * under-predictions cancel) and churn AUC. A model whose fit fails on this data is reported with its reason.
+ */
+function candidatesOnHoldout(calibration: ReadonlyArray<{ s: PurchaseSummary; actual: number }>, t: number): ModelCandidate[] {
+  const summaries = calibration.map((c) => ({ x: c.s.x, tx: c.s.tx, T: c.s.T }));
+  const churned = calibration.map((c) => c.actual === 0);
+  const actualPurchases = calibration.reduce((n, c) => n + c.actual, 0);
+  const candidates = Object.values(CUSTOMER_BASE_MODELS).map((kind): ModelCandidate => {
+    const failed = (problem: string, converged = false): ModelCandidate =>
+      Object.assign(new ModelCandidate(), { model: kind, converged, logLikelihood: null, predictedPurchases: null, errorPercent: null, meanAbsoluteError: null, churnAuc: null, lowestError: false, byRepeatPurchases: [], problem });
+    let model;
+    try {
+      model = fitCustomerBaseModel(kind, summaries);
+    } catch (e) {
+      if (e instanceof RangeError) return failed(e.message);
+      throw e;
+    }
+    const predicted = calibration.map((c) => model.expectedPurchases(t, c.s));
+    const risk = calibration.map((c) => model.probabilityNoPurchase(t, c.s));
+    if (![model.logLikelihood, ...predicted, ...risk].every(Number.isFinite)) return failed('The estimate did not give finite predictions on this data.', model.converged);
+    const buckets = new Map<string, { customers: number; predicted: number; actual: number }>();
+    let total = 0;
+    let absolute = 0;
+    calibration.forEach((c, i) => {
+      total += predicted[i];
+      absolute += Math.abs(predicted[i] - c.actual);
+      const b = buckets.get(bucketOf(c.s.x)) ?? { customers: 0, predicted: 0, actual: 0 };
+      b.customers++;
+      b.predicted += predicted[i];
+      b.actual += c.actual;
+      buckets.set(bucketOf(c.s.x), b);
+    });
+    return Object.assign(new ModelCandidate(), {
+      model: kind,
+      converged: model.converged,
+      logLikelihood: model.logLikelihood,
+      predictedPurchases: total,
+      errorPercent: percentError(total, actualPurchases),
+      meanAbsoluteError: absolute / calibration.length,
+      churnAuc: rocAuc(risk, churned),
+      lowestError: false,
+      byRepeatPurchases: BUCKETS.filter((label) => buckets.has(label)).map((label) => {
+        const b = buckets.get(label)!;
+        return { repeatPurchases: label, customers: b.customers, predictedMean: b.predicted / b.customers, actualMean: b.actual / b.customers, errorPercent: percentError(b.predicted, b.actual) };
+      }),
+      problem: null,
+    });
+  });
+  const judged = candidates.filter((c) => c.meanAbsoluteError !== null);
+  const best = judged.reduce<ModelCandidate | null>((a, c) => (a === null || c.meanAbsoluteError! < a.meanAbsoluteError! ? c : a), null);
+  if (best) best.lowestError = true;
+  return candidates;
 }
