@@ -9,13 +9,13 @@ import { createDataSource, runMigrations } from '../db/data-source';
 import { openDatabase } from '../db/database';
 import { ensureDatabase } from '../db/embedded-postgres';
 import { importOrders } from '../importer/order-import';
-import { fitAndStore } from '../insight/model/model-fitting';
+import { fitAndStore, loadPopulation } from '../insight/model/model-fitting';
 import { insertApiKey } from '../apikey/api-key.service';
 import { UserErrors } from '../common/errors';
 import { SYSTEM } from '../core/actor';
 import { AccessRole } from '../core/roles';
 import { ValueBasis } from '../insight/model/customer-model-fit.entity';
-import { TIME_UNITS } from '../intelligence';
+import { CUSTOMER_BASE_MODELS, fitCustomerBaseModel, TIME_UNITS, type TimeUnit } from '../intelligence';
 import { seedDatabase } from '../seed/seed';
 import { createApp } from '../server/app';
 import { PLAYGROUND_EXAMPLES } from '../server/playground-examples';
@@ -163,6 +163,7 @@ async function main(): Promise<void> {
     const refitStarted = Date.now();
     await fitAndStore(db.dataSource, { asOf: new Date(), fromScores: true, timeUnit: TIME_UNITS.DAY, basis: ValueBasis.MARGIN, activate: true, baseCurrency: config.baseCurrency });
     report.push(`refit as of now from the stored purchase summaries (the worker's fits): ${((Date.now() - refitStarted) / 1000).toFixed(2)} s`);
+    report.push(await modelFitTimes(db.dataSource, new Date(), TIME_UNITS.DAY));
 
     const errors = new UserErrors();
     const key = await db.dataSource.transaction((m) => insertApiKey(m, errors, { actor: SYSTEM }, { name: 'bench', role: AccessRole.ADMIN, createdBy: 'bench' }));
@@ -333,6 +334,19 @@ async function orderImport(url: string, rows: number, baseCurrency: string): Pro
 }
 
 /** CDNOW_master (23,570 customers) through the importer into its own database, then a weekly revenue fit. */
+/** Each customer-base model's fit alone (the optimiser on the population's distinct (x, tx, T) rows), in the same run. */
+async function modelFitTimes(db: import('typeorm').DataSource, asOf: Date, unit: TimeUnit): Promise<string> {
+  const population = (await loadPopulation(db, asOf, unit)).map((m) => ({ x: m.summary.x, tx: m.summary.tx, T: m.summary.T }));
+  return Object.values(CUSTOMER_BASE_MODELS)
+    .map((kind) => {
+      const started = process.hrtime.bigint();
+      const model = fitCustomerBaseModel(kind, population);
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      return `    ${kind} alone on ${population.length} buyers: ${ms.toFixed(0)} ms (LL ${model.logLikelihood.toFixed(2)}${model.converged ? '' : ', not converged'})`;
+    })
+    .join('\n');
+}
+
 async function cdnowMasterFit(url: string, baseCurrency: string): Promise<string> {
   const file = path.resolve(__dirname, '..', '..', '..', '..', 'shared', 'data', 'cdnow', 'CDNOW_master.txt');
   if (!fs.existsSync(file)) return `CDNOW master: ${file} not found, skipped`;
@@ -358,7 +372,8 @@ async function cdnowMasterFit(url: string, baseCurrency: string): Promise<string
     const fit = await fitAndStore(ds, { asOf: new Date('1997-09-30T00:00:00Z'), timeUnit: TIME_UNITS.WEEK, basis: ValueBasis.REVENUE, activate: true, baseCurrency });
     const seconds = ((Date.now() - started) / 1000).toFixed(2);
     const p = fit.bgnbd;
-    return `CDNOW master fit (${fit.customers} customers, weeks, revenue, asOf 1997-09-30): ${seconds} s; BG/NBD r ${p.r.toFixed(4)} α ${p.alpha.toFixed(4)} a ${p.a.toFixed(4)} b ${p.b.toFixed(4)} LL ${p.logLikelihood.toFixed(2)}`;
+    const models = await modelFitTimes(ds, new Date('1997-09-30T00:00:00Z'), TIME_UNITS.WEEK);
+    return `CDNOW master fit (${fit.customers} customers, weeks, revenue, asOf 1997-09-30): ${seconds} s; BG/NBD r ${p.r.toFixed(4)} α ${p.alpha.toFixed(4)} a ${p.a.toFixed(4)} b ${p.b.toFixed(4)} LL ${p.logLikelihood.toFixed(2)}\n${models}`;
   } finally {
     await ds.destroy();
   }

@@ -401,7 +401,7 @@ export class PurchaseForecastArgs extends AsOfArgs {
 
 @ArgsType()
 export class ClvArgs extends AsOfArgs {
-  @Field(() => Int, { defaultValue: 12, description: 'Months ahead, 0 to 120.' })
+  @Field(() => Int, { defaultValue: 12, description: 'Months ahead, 0 to 120. A month is 30 days whatever the model’s time unit (lifetimes’ customer_lifetime_value for daily data; for weekly data lifetimes takes 4.345 weeks, 1.4% longer).' })
   horizonMonths: number;
 
   @Field(() => Float, { defaultValue: 0.01, description: 'Discount rate per month, from 0 to below 1 (0.01 = 1%).' })
