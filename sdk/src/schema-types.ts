@@ -412,7 +412,7 @@ export type ChurnLevelFilter = {
   neq?: InputMaybe<ChurnLevel>;
 };
 
-/** Risk that the customer has stopped buying: 1 − P(alive) of the BG/NBD model (Fader, Hardie & Lee 2005), with the signals behind it. */
+/** Risk that the customer buys nothing within a horizon: P(no purchase in the next horizonDays) under the BG/NBD model (Fader, Hardie & Lee 2005), with the signals behind it. */
 export type ChurnRisk = {
   __typename?: 'ChurnRisk';
   /** The instant the risk was computed as of. */
@@ -432,7 +432,7 @@ export type ChurnRisk = {
 /** A customer likely to have churned, with the value at stake. */
 export type ChurnWatchlistEntry = {
   __typename?: 'ChurnWatchlistEntry';
-  /** Churn probability 1 − P(alive) (BG/NBD). */
+  /** Churn probability: no purchase within a year (BG/NBD), as Customer.churnRisk. */
   churnProbability: Scalars['Float']['output'];
   /** The customer. */
   customer: Customer;
@@ -2376,7 +2376,7 @@ export type Query = {
   auditEvents: AuditEventConnection;
   /** The care routines for a window of at most 92 days, earliest due first: birthdays in the window (customers and their contacts), holiday greetings (New Year, Easter, Christmas; Thanksgiving in the US and Canada), purchases not thanked yet, open complaints, and service contacts without a survey since. Each goes through a channel the customer consented to; outreach without one is left out, complaints are listed regardless. */
   careAgenda: Array<CareAgendaItem>;
-  /** Buyers with the most value at risk: churn probability (1 − P(alive), BG/NBD) × realised value, highest first. */
+  /** Buyers with the most value at risk: churn probability (no purchase within a year, BG/NBD; as Customer.churnRisk) × realised value, highest first. */
   churnWatchlist: Array<ChurnWatchlistEntry>;
   /** Histogram of predicted 12-month CLV over buyers (BG/NBD × Gamma-Gamma of the active model, 1% monthly discount): equal-width buckets with counts and shares of customers and of value. */
   clvDistribution: ClvDistribution;

@@ -203,7 +203,7 @@ export class ChurnWatchlistEntry {
   @Field(() => Customer, { description: 'The customer.' })
   customer: Customer;
 
-  @Field(() => Float, { description: 'Churn probability 1 − P(alive) (BG/NBD).' })
+  @Field(() => Float, { description: 'Churn probability: no purchase within a year (BG/NBD), as Customer.churnRisk.' })
   churnProbability: number;
 
   @Field(() => Money, { description: 'Realised value to date on the model’s basis.' })

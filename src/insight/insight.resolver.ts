@@ -113,7 +113,7 @@ export class InsightAnalyticsResolver {
     return ctx.services.insight.analytics.lifecycleFunnel(from, to);
   }
 
-  @Query(() => [ChurnWatchlistEntry], { description: 'Buyers with the most value at risk: churn probability (1 − P(alive), BG/NBD) × realised value, highest first.' })
+  @Query(() => [ChurnWatchlistEntry], { description: 'Buyers with the most value at risk: churn probability (no purchase within a year, BG/NBD; as Customer.churnRisk) × realised value, highest first.' })
   churnWatchlist(@Args() { first }: ChurnWatchlistArgs, @Ctx() ctx: Context) {
     return ctx.services.insight.analytics.churnWatchlist(first);
   }

@@ -265,7 +265,7 @@ export class ChurnDriver {
   weight: number;
 }
 
-@ObjectType({ description: 'Risk that the customer has stopped buying: 1 − P(alive) of the BG/NBD model (Fader, Hardie & Lee 2005), with the signals behind it.' })
+@ObjectType({ description: 'Risk that the customer buys nothing within a horizon: P(no purchase in the next horizonDays) under the BG/NBD model (Fader, Hardie & Lee 2005), with the signals behind it.' })
 export class ChurnRisk {
   @Field({ description: 'The instant the risk was computed as of.' })
   asOf: Date;
