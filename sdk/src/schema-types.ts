@@ -1691,6 +1691,8 @@ export type ModelDiagnostics = {
   predictedPurchases: Scalars['Float']['output'];
   /** Fitted r. */
   r: Scalars['Float']['output'];
+  /** Order values and holdout revenue, predicted against actual; null when too few customers have repeat purchases to fit Gamma-Gamma. */
+  spend?: Maybe<SpendBackTest>;
   /** Time unit of the fit. */
   timeUnit: TimeUnit;
 };
@@ -2922,6 +2924,29 @@ export type SortDirection =
   | 'ASC'
   /** Largest / newest / Z first. */
   | 'DESC';
+
+/** Gamma-Gamma (Fader, Hardie & Lee 2005, "RFM and CLV") fitted on calibration order values (revenue per purchase day) and judged on the holdout. */
+export type SpendBackTest = {
+  __typename?: 'SpendBackTest';
+  /** Holdout revenue that happened. */
+  actualRevenue: Money;
+  /** Pearson correlation of expected against actual order value across them; null with fewer than two. */
+  correlation?: Maybe<Scalars['Float']['output']>;
+  /** Customers with repeat purchases in calibration and a purchase in the holdout: those whose order values can be compared. */
+  customers: Scalars['Int']['output'];
+  /** Fitted γ. */
+  gamma: Scalars['Float']['output'];
+  /** Their mean actual order value in the holdout (revenue per purchase day). */
+  meanActualOrderValue: Money;
+  /** Their mean expected order value E[Z | x, m_x]. */
+  meanPredictedOrderValue: Money;
+  /** Fitted p. */
+  p: Scalars['Float']['output'];
+  /** Holdout revenue predicted for every customer: expected purchases (BG/NBD) × expected order value. */
+  predictedRevenue: Money;
+  /** Fitted q. */
+  q: Scalars['Float']['output'];
+};
 
 /** How many customers moved into one stage. */
 export type StageMoveCount = {

@@ -313,6 +313,36 @@ export class SegmentHoldout {
   revenuePerCustomer: Money;
 }
 
+@ObjectType({ description: 'Gamma-Gamma (Fader, Hardie & Lee 2005, "RFM and CLV") fitted on calibration order values (revenue per purchase day) and judged on the holdout.' })
+export class SpendBackTest {
+  @Field(() => Float, { description: 'Fitted p.' })
+  p: number;
+
+  @Field(() => Float, { description: 'Fitted q.' })
+  q: number;
+
+  @Field(() => Float, { description: 'Fitted γ.' })
+  gamma: number;
+
+  @Field(() => Int, { description: 'Customers with repeat purchases in calibration and a purchase in the holdout: those whose order values can be compared.' })
+  customers: number;
+
+  @Field(() => Money, { description: 'Their mean expected order value E[Z | x, m_x].' })
+  meanPredictedOrderValue: Money;
+
+  @Field(() => Money, { description: 'Their mean actual order value in the holdout (revenue per purchase day).' })
+  meanActualOrderValue: Money;
+
+  @Field(() => Float, { nullable: true, description: 'Pearson correlation of expected against actual order value across them; null with fewer than two.' })
+  correlation: number | null;
+
+  @Field(() => Money, { description: 'Holdout revenue predicted for every customer: expected purchases (BG/NBD) × expected order value.' })
+  predictedRevenue: Money;
+
+  @Field(() => Money, { description: 'Holdout revenue that happened.' })
+  actualRevenue: Money;
+}
+
 @ObjectType({
   description:
     'Churn risk back-tested on the holdout: the probability of no purchase over the holdout’s length, from the calibration fit, against who actually bought nothing; beside the naive rule (days since the last purchase), so an analyst sees at once whether the score beats it.',
@@ -386,6 +416,9 @@ export class ModelDiagnostics {
 
   @Field(() => [DiagnosticsBucket], { description: 'Predicted against actual by calibration repeat purchases (0 to 6, and 7+).' })
   byRepeatPurchases: DiagnosticsBucket[];
+  @Field(() => SpendBackTest, { nullable: true, description: 'Order values and holdout revenue, predicted against actual; null when too few customers have repeat purchases to fit Gamma-Gamma.' })
+  spend: SpendBackTest | null;
+
   @Field(() => ChurnBackTest, { description: 'Churn risk on the holdout: AUC, Brier score and calibration against the naive recency rule, and what each RFM segment did.' })
   churn: ChurnBackTest;
 }

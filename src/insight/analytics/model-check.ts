@@ -1,9 +1,11 @@
 import { badInput, UserErrorCode } from '../../common/errors';
-import { divideToMinor, unitsOfFloat } from '../../common/money';
-import { moneyOfUnits } from '../../common/money.types';
+import { divideToMinor, formatAmount, unitsOfFloat } from '../../common/money';
+import { moneyOfFloat, moneyOfUnits } from '../../common/money.types';
 import {
   brierScore,
   calibrationBins,
+  conditionalExpectedAverageValue,
+  fitGammaGamma,
   CUSTOMER_BASE_MODELS,
   fitCustomerBaseModel,
   DAYS_PER_UNIT,
@@ -20,7 +22,7 @@ import {
   type RfmSegment,
   type TimeUnit,
 } from '../../intelligence';
-import { ChurnBackTest, ModelCandidate, ModelDiagnostics } from '../analytics.types';
+import { ChurnBackTest, ModelCandidate, ModelDiagnostics, SpendBackTest } from '../analytics.types';
 import { streamPopulationDays } from '../insight.loaders';
 import { summarizeOccasions } from '../occasions';
 import { AnalystReports } from './book';
@@ -33,7 +35,7 @@ export class ModelCheckReport extends AnalystReports {
     if (!(utcDay(calibrationEnd) < utcDay(holdoutEnd))) {
       throw badInput('`holdoutEnd` must be at least one day after `calibrationEnd`.', { field: 'holdoutEnd', reason: UserErrorCode.OUT_OF_RANGE });
     }
-    const calibration: Array<{ s: PurchaseSummary; actual: number; rfm: RfmInput; holdoutRevenue: bigint }> = [];
+    const calibration: CalibrationCustomer[] = [];
     const calibrationDay = utcDay(calibrationEnd);
     const currency = this.insight.currency;
     const book = await this.scope.book();
@@ -50,6 +52,8 @@ export class ModelCheckReport extends AnalystReports {
           // As Customer.rfm scores on the margin basis: recency in days, purchase days, margin in major units.
           rfm: { recencyDays: calibrationDay - before[before.length - 1].day, frequency: before.length, monetary: before.reduce((sum, d) => sum + Number(d.margin), 0) },
           holdoutRevenue: after.reduce((sum, d) => sum + (unitsOfFloat(d.revenue, currency) ?? 0n), 0n),
+          // Order values for Gamma-Gamma: revenue per purchase day, the first day left out as the model asks.
+          revenueSummary: summarizeOccasions(days.map((d) => ({ firstAt: d.firstAt, lastAt: d.lastAt, value: d.revenue })), calibrationEnd, unit)!,
         });
       }),
     );
@@ -84,6 +88,7 @@ export class ModelCheckReport extends AnalystReports {
     const churn = this.churnBackTest(fit, calibration, t, utcDay(holdoutEnd) - calibrationDay);
     return Object.assign(new ModelDiagnostics(), {
       churn,
+      spend: this.spendBackTest(fit, calibration, t),
       errorPercent: percentError(predictedPurchases, actualPurchases),
       candidates: candidatesOnHoldout(calibration, t),
       calibrationEnd,
@@ -106,10 +111,51 @@ export class ModelCheckReport extends AnalystReports {
     });
   }
 
+  /** Gamma-Gamma on calibration order values against holdout order values, and holdout revenue predicted against actual. */
+  private spendBackTest(fit: { r: number; alpha: number; a: number; b: number }, calibration: readonly CalibrationCustomer[], t: number): SpendBackTest | null {
+    const currency = this.insight.currency;
+    const repeat = calibration.filter((c) => c.revenueSummary.x > 0 && c.revenueSummary.monetaryValue > 0);
+    if (repeat.length < 2) return null;
+    let gg;
+    try {
+      gg = fitGammaGamma(repeat.map((c) => ({ x: c.revenueSummary.x, monetaryValue: c.revenueSummary.monetaryValue })));
+    } catch (e) {
+      if (e instanceof RangeError) return null;
+      throw e;
+    }
+    if (![gg.p, gg.q, gg.gamma].every((v) => Number.isFinite(v) && v > 0) || !(gg.q > 1)) return null;
+    const expectedValue = (c: CalibrationCustomer) => conditionalExpectedAverageValue(gg, c.revenueSummary.x, c.revenueSummary.monetaryValue);
+    const compared = repeat.filter((c) => c.actual > 0).map((c) => ({ predicted: expectedValue(c), actual: Number(formatAmount(c.holdoutRevenue)) / c.actual }));
+    const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+    const predictedMean = mean(compared.map((c) => c.predicted));
+    const actualMean = mean(compared.map((c) => c.actual));
+    let sxy = 0;
+    let sxx = 0;
+    let syy = 0;
+    for (const c of compared) {
+      sxy += (c.predicted - predictedMean) * (c.actual - actualMean);
+      sxx += (c.predicted - predictedMean) ** 2;
+      syy += (c.actual - actualMean) ** 2;
+    }
+    const predictedRevenue = calibration.reduce((sum, c) => sum + expectedPurchases(fit, t, c.s) * expectedValue(c), 0);
+    const actualRevenue = calibration.reduce((sum, c) => sum + c.holdoutRevenue, 0n);
+    return Object.assign(new SpendBackTest(), {
+      p: gg.p,
+      q: gg.q,
+      gamma: gg.gamma,
+      customers: compared.length,
+      meanPredictedOrderValue: moneyOfFloat(predictedMean, currency),
+      meanActualOrderValue: moneyOfFloat(actualMean, currency),
+      correlation: compared.length >= 2 && sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : null,
+      predictedRevenue: moneyOfFloat(predictedRevenue, currency),
+      actualRevenue: moneyOfUnits(actualRevenue, currency),
+    });
+  }
+
   /** Churn as P(no purchase in the holdout) from the calibration fit, judged on who bought nothing (issue: churn that ranks right). */
   private churnBackTest(
     fit: { r: number; alpha: number; a: number; b: number },
-    calibration: ReadonlyArray<{ s: PurchaseSummary; actual: number; rfm: RfmInput; holdoutRevenue: bigint }>,
+    calibration: readonly CalibrationCustomer[],
     t: number,
     horizonDays: number,
   ): ChurnBackTest {
@@ -149,6 +195,18 @@ export class ModelCheckReport extends AnalystReports {
         }),
     });
   }
+}
+
+/** A customer of the calibration period with what the holdout showed. */
+interface CalibrationCustomer {
+  /** Purchase summary at calibrationEnd on the margin basis (what the BG/NBD fit reads). */
+  s: PurchaseSummary;
+  /** The same on revenue: order values for Gamma-Gamma. */
+  revenueSummary: PurchaseSummary;
+  /** Purchase days in the holdout. */
+  actual: number;
+  rfm: RfmInput;
+  holdoutRevenue: bigint;
 }
 
 const BUCKETS = ['0', '1', '2', '3', '4', '5', '6', '7+'];
