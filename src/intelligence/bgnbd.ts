@@ -1,6 +1,6 @@
 // BG/NBD: Fader, Hardie & Lee (2005), "Counting Your Customers the Easy Way: An Alternative to the Pareto/NBD Model", Marketing Science 24(2): likelihood eq. 6, E[Y(t)|x, tx, T] eq. 10.
 
-import { minimize, type MinimizeOptions, type ValueAndGradient } from './optimize';
+import { maximizeLikelihoodOnLogScale, type MinimizeOptions } from './optimize';
 import type { FrequencyRecency } from './purchase-summary';
 import { sampleBeta, sampleExponential, sampleGamma, type Rng } from './random';
 import { digamma, expit, lgamma, logAddExp, logHyp2f1 } from './special-functions';
@@ -227,42 +227,47 @@ export function bgnbdLogLikelihoodGradient(
  * gradient, falling back to Nelder–Mead if BFGS does not converge.
  */
 export function fitBgnbd(customers: readonly WeightedFrequencyRecency[], options: BgnbdFitOptions = {}): BgnbdFit {
-  const rows = compressFrequencyRecency(customers);
-  for (const c of rows) {
-    if (!(c.x >= 0 && c.tx >= 0 && c.T >= c.tx && c.weight > 0)) {
-      throw new RangeError(`BG/NBD needs 0 ≤ tx ≤ T, x ≥ 0 and positive weights (got x=${c.x}, tx=${c.tx}, T=${c.T})`);
-    }
-  }
+  const rows = checkedFrequencyRecency('BG/NBD', customers);
   const totalWeight = rows.reduce((s, c) => s + c.weight, 0);
-  if (totalWeight === 0) throw new RangeError('BG/NBD needs at least one customer');
-  const penalizer = options.penalizer ?? 0;
   const columns = bgnbdColumns(rows);
-
-  const objective: ValueAndGradient = (theta, gradient) => {
-    const [r, alpha, a, b] = theta.map(exp);
-    const ll = bgnbdColumnsLogLikelihood(columns, { r, alpha, a, b }, gradient);
-    // d(θ²)/d ln θ = 2θ².
-    if (gradient) [r, alpha, a, b].forEach((p, i) => (gradient[i] = -gradient[i] / totalWeight + 2 * penalizer * p * p));
-    return -ll / totalWeight + penalizer * (r * r + alpha * alpha + a * a + b * b);
-  };
   const start = options.initial ?? { r: 1, alpha: startingAlpha(rows), a: 1, b: 1 };
   assertParams(start);
-  const result = minimize(objective, [start.r, start.alpha, start.a, start.b].map(log), options);
-  const [r, alpha, a, b] = result.x.map(exp);
+  const fit = maximizeLikelihoodOnLogScale(
+    ([r, alpha, a, b], gradient) => bgnbdColumnsLogLikelihood(columns, { r, alpha, a, b }, gradient),
+    totalWeight,
+    [start.r, start.alpha, start.a, start.b],
+    options,
+  );
+  const [r, alpha, a, b] = fit.theta;
   const fitted = { r, alpha, a, b };
   return {
     ...fitted,
     logLikelihood: bgnbdColumnsLogLikelihood(columns, fitted),
-    iterations: result.iterations,
-    evaluations: result.evaluations,
-    converged: result.converged,
-    method: result.method,
+    iterations: fit.iterations,
+    evaluations: fit.evaluations,
+    converged: fit.converged,
+    method: fit.method,
     customers: totalWeight,
   };
 }
 
+/**
+ * The customers compressed to distinct (x, tx, T) rows with weights, checked for what every customer-base model needs
+ * (0 ≤ tx ≤ T, x ≥ 0, positive weights, at least one customer); `model` names the model in the error.
+ */
+export function checkedFrequencyRecency(model: string, customers: readonly WeightedFrequencyRecency[]): Required<WeightedFrequencyRecency>[] {
+  const rows = compressFrequencyRecency(customers);
+  for (const c of rows) {
+    if (!(c.x >= 0 && c.tx >= 0 && c.T >= c.tx && c.weight > 0)) {
+      throw new RangeError(`${model} needs 0 ≤ tx ≤ T, x ≥ 0 and positive weights (got x=${c.x}, tx=${c.tx}, T=${c.T})`);
+    }
+  }
+  if (rows.length === 0) throw new RangeError(`${model} needs at least one customer`);
+  return rows;
+}
+
 /** ΣT / Σx over the rows, the α at which r = 1 matches the observed purchase rate (ignoring drop-out); 1 without purchases. */
-function startingAlpha(rows: readonly Required<WeightedFrequencyRecency>[]): number {
+export function startingAlpha(rows: readonly Required<WeightedFrequencyRecency>[]): number {
   let purchases = 0;
   let time = 0;
   for (const c of rows) {

@@ -1,7 +1,7 @@
 // MBG/NBD: Batislam, Denizel & Filiztekin (2007), "Empirical validation and comparison of models for customer base analysis", International Journal of Research in Marketing 24(3), with the conditional expectation of Wagner & Hoppe (2008), "Erratum on the MBG/NBD Model", IJRM 25(3), in the form lifetimes' ModifiedBetaGeoFitter implements.
 
-import { compressFrequencyRecency, type WeightedFrequencyRecency } from './bgnbd';
-import { minimize, type MinimizeOptions, type ValueAndGradient } from './optimize';
+import { checkedFrequencyRecency, startingAlpha, type WeightedFrequencyRecency } from './bgnbd';
+import { maximizeLikelihoodOnLogScale, type MinimizeOptions } from './optimize';
 import type { FrequencyRecency } from './purchase-summary';
 import { sampleBeta, sampleExponential, sampleGamma, type Rng } from './random';
 import { digamma, expit, lgamma, logHyp2f1 } from './special-functions';
@@ -197,49 +197,28 @@ export function mbgnbdLogLikelihoodGradient(
  * converge.
  */
 export function fitMbgnbd(customers: readonly WeightedFrequencyRecency[], options: MbgnbdFitOptions = {}): MbgnbdFit {
-  const rows = compressFrequencyRecency(customers);
-  for (const c of rows) {
-    if (!(c.x >= 0 && c.tx >= 0 && c.T >= c.tx && c.weight > 0)) {
-      throw new RangeError(`MBG/NBD needs 0 ≤ tx ≤ T, x ≥ 0 and positive weights (got x=${c.x}, tx=${c.tx}, T=${c.T})`);
-    }
-  }
+  const rows = checkedFrequencyRecency('MBG/NBD', customers);
   const columns = mbgnbdColumns(rows);
   const { totalWeight } = columns;
-  if (totalWeight === 0) throw new RangeError('MBG/NBD needs at least one customer');
-  const penalizer = options.penalizer ?? 0;
-
-  const objective: ValueAndGradient = (theta, gradient) => {
-    const [r, alpha, a, b] = theta.map(exp);
-    const ll = mbgnbdColumnsLogLikelihood(columns, { r, alpha, a, b }, gradient);
-    // d(θ²)/d ln θ = 2θ².
-    if (gradient) [r, alpha, a, b].forEach((p, i) => (gradient[i] = -gradient[i] / totalWeight + 2 * penalizer * p * p));
-    return -ll / totalWeight + penalizer * (r * r + alpha * alpha + a * a + b * b);
-  };
   const start = options.initial ?? { r: 1, alpha: startingAlpha(rows), a: 1, b: 1 };
   assertParams(start);
-  const result = minimize(objective, [start.r, start.alpha, start.a, start.b].map(log), options);
-  const [r, alpha, a, b] = result.x.map(exp);
+  const fit = maximizeLikelihoodOnLogScale(
+    ([r, alpha, a, b], gradient) => mbgnbdColumnsLogLikelihood(columns, { r, alpha, a, b }, gradient),
+    totalWeight,
+    [start.r, start.alpha, start.a, start.b],
+    options,
+  );
+  const [r, alpha, a, b] = fit.theta;
   const fitted = { r, alpha, a, b };
   return {
     ...fitted,
     logLikelihood: mbgnbdColumnsLogLikelihood(columns, fitted),
-    iterations: result.iterations,
-    evaluations: result.evaluations,
-    converged: result.converged,
-    method: result.method,
+    iterations: fit.iterations,
+    evaluations: fit.evaluations,
+    converged: fit.converged,
+    method: fit.method,
     customers: totalWeight,
   };
-}
-
-/** ΣT / Σx over the rows, the α at which r = 1 matches the observed purchase rate (ignoring drop-out); 1 without purchases. */
-function startingAlpha(rows: readonly Required<WeightedFrequencyRecency>[]): number {
-  let purchases = 0;
-  let time = 0;
-  for (const c of rows) {
-    purchases += c.weight * c.x;
-    time += c.weight * c.T;
-  }
-  return purchases > 0 && time > 0 ? time / purchases : 1;
 }
 
 /**

@@ -1,7 +1,7 @@
 // Pareto/NBD: Schmittlein, Morrison & Colombo (1987), "Counting Your Customers: Who Are They and What Will They Do Next?", Management Science 33(1), in the form of Fader & Hardie (2005), "A Note on Deriving the Pareto/NBD Model and Related Expressions": likelihood §3 eqs. (22)/(23), P(alive) §5, E[Y(t)|x, tx, T] §6.
 
-import { compressFrequencyRecency, type WeightedFrequencyRecency } from './bgnbd';
-import { minimize, type MinimizeOptions, type ValueAndGradient } from './optimize';
+import { checkedFrequencyRecency, startingAlpha, type WeightedFrequencyRecency } from './bgnbd';
+import { maximizeLikelihoodOnLogScale, type MinimizeOptions } from './optimize';
 import type { FrequencyRecency } from './purchase-summary';
 import { sampleExponential, sampleGamma, type Rng } from './random';
 import { digamma, expit, lgamma } from './special-functions';
@@ -330,50 +330,29 @@ export function paretoNbdLogLikelihoodGradient(
  * converge.
  */
 export function fitParetoNbd(customers: readonly WeightedFrequencyRecency[], options: ParetoNbdFitOptions = {}): ParetoNbdFit {
-  const rows = compressFrequencyRecency(customers);
-  for (const c of rows) {
-    if (!(c.x >= 0 && c.tx >= 0 && c.T >= c.tx && c.weight > 0)) {
-      throw new RangeError(`Pareto/NBD needs 0 ≤ tx ≤ T, x ≥ 0 and positive weights (got x=${c.x}, tx=${c.tx}, T=${c.T})`);
-    }
-  }
+  const rows = checkedFrequencyRecency('Pareto/NBD', customers);
   const columns = paretoNbdColumns(rows);
   const { totalWeight } = columns;
-  if (totalWeight === 0) throw new RangeError('Pareto/NBD needs at least one customer');
-  const penalizer = options.penalizer ?? 0;
-
-  const objective: ValueAndGradient = (theta, gradient) => {
-    const [r, alpha, s, beta] = theta.map(exp);
-    const ll = paretoNbdColumnsLogLikelihood(columns, { r, alpha, s, beta }, gradient);
-    // d(θ²)/d ln θ = 2θ².
-    if (gradient) [r, alpha, s, beta].forEach((p, i) => (gradient[i] = -gradient[i] / totalWeight + 2 * penalizer * p * p));
-    return -ll / totalWeight + penalizer * (r * r + alpha * alpha + s * s + beta * beta);
-  };
   const rate = startingAlpha(rows);
   const start = options.initial ?? { r: 1, alpha: rate, s: 1, beta: rate };
   assertParams(start);
-  const result = minimize(objective, [start.r, start.alpha, start.s, start.beta].map(log), options);
-  const [r, alpha, s, beta] = result.x.map(exp);
+  const fit = maximizeLikelihoodOnLogScale(
+    ([r, alpha, s, beta], gradient) => paretoNbdColumnsLogLikelihood(columns, { r, alpha, s, beta }, gradient),
+    totalWeight,
+    [start.r, start.alpha, start.s, start.beta],
+    options,
+  );
+  const [r, alpha, s, beta] = fit.theta;
   const fitted = { r, alpha, s, beta };
   return {
     ...fitted,
     logLikelihood: paretoNbdColumnsLogLikelihood(columns, fitted, undefined, PREDICTION_MAX_TERMS),
-    iterations: result.iterations,
-    evaluations: result.evaluations,
-    converged: result.converged,
-    method: result.method,
+    iterations: fit.iterations,
+    evaluations: fit.evaluations,
+    converged: fit.converged,
+    method: fit.method,
     customers: totalWeight,
   };
-}
-
-/** ΣT / Σx over the rows, the α at which r = 1 matches the observed purchase rate (ignoring drop-out); 1 without purchases. */
-function startingAlpha(rows: readonly Required<WeightedFrequencyRecency>[]): number {
-  let purchases = 0;
-  let time = 0;
-  for (const c of rows) {
-    purchases += c.weight * c.x;
-    time += c.weight * c.T;
-  }
-  return purchases > 0 && time > 0 ? time / purchases : 1;
 }
 
 /**
