@@ -90,18 +90,19 @@ export function compressFrequencyRecency(customers: readonly WeightedFrequencyRe
 
 /**
  * Customers laid out for repeated evaluation: one entry per row in typed arrays, and the distinct values of x with
- * their total weight, because the Gamma terms A₁ + A₂ and their derivatives depend on x alone.
+ * their total weight, because the Gamma terms of every customer-base model (and their derivatives) depend on x alone.
  */
-interface BgnbdColumns {
+export interface FrequencyRecencyColumns {
   xs: Float64Array;
   weightByX: Float64Array;
   xIndex: Int32Array;
   tx: Float64Array;
   T: Float64Array;
   weight: Float64Array;
+  totalWeight: number;
 }
 
-function bgnbdColumns(customers: readonly WeightedFrequencyRecency[]): BgnbdColumns {
+export function frequencyRecencyColumns(customers: readonly WeightedFrequencyRecency[]): FrequencyRecencyColumns {
   const n = customers.length;
   const indexOfX = new Map<number, number>();
   const xIndex = new Int32Array(n);
@@ -109,6 +110,7 @@ function bgnbdColumns(customers: readonly WeightedFrequencyRecency[]): BgnbdColu
   const T = new Float64Array(n);
   const weight = new Float64Array(n);
   const weightByX: number[] = [];
+  let totalWeight = 0;
   customers.forEach((c, i) => {
     let k = indexOfX.get(c.x);
     if (k === undefined) {
@@ -120,8 +122,9 @@ function bgnbdColumns(customers: readonly WeightedFrequencyRecency[]): BgnbdColu
     T[i] = c.T;
     weight[i] = c.weight ?? 1;
     weightByX[k] += weight[i];
+    totalWeight += weight[i];
   });
-  return { xs: Float64Array.from(indexOfX.keys()), weightByX: Float64Array.from(weightByX), xIndex, tx, T, weight };
+  return { xs: Float64Array.from(indexOfX.keys()), weightByX: Float64Array.from(weightByX), xIndex, tx, T, weight, totalWeight };
 }
 
 /**
@@ -133,7 +136,7 @@ function bgnbdColumns(customers: readonly WeightedFrequencyRecency[]): BgnbdColu
  *   ∂/∂b = ψ(a+b) + ψ(b+x) − ψ(b) − ψ(a+b+x) − π/(b+x−1)
  * and ∂/∂ln θ = θ ∂/∂θ. Per row this costs two logarithms and one exponential.
  */
-function bgnbdColumnsLogLikelihood(columns: BgnbdColumns, params: BgnbdParams, gradient?: number[]): number {
+function bgnbdColumnsLogLikelihood(columns: FrequencyRecencyColumns, params: BgnbdParams, gradient?: number[]): number {
   const { r, alpha, a, b } = params;
   const { xs, weightByX, xIndex, tx, T, weight } = columns;
   const logA = log(a);
@@ -208,7 +211,7 @@ function bgnbdColumnsLogLikelihood(columns: BgnbdColumns, params: BgnbdParams, g
 
 /** Total weighted log-likelihood of many customers: the sum of bgnbdLogLikelihood over them, computed in one pass. */
 export function bgnbdTotalLogLikelihood(params: BgnbdParams, customers: readonly WeightedFrequencyRecency[]): number {
-  return bgnbdColumnsLogLikelihood(bgnbdColumns(customers), params);
+  return bgnbdColumnsLogLikelihood(frequencyRecencyColumns(customers), params);
 }
 
 /** The total weighted log-likelihood and its gradient with respect to (ln r, ln α, ln a, ln b). */
@@ -217,7 +220,7 @@ export function bgnbdLogLikelihoodGradient(
   customers: readonly WeightedFrequencyRecency[],
 ): { logLikelihood: number; gradient: number[] } {
   const gradient = [0, 0, 0, 0];
-  const logLikelihood = bgnbdColumnsLogLikelihood(bgnbdColumns(customers), params, gradient);
+  const logLikelihood = bgnbdColumnsLogLikelihood(frequencyRecencyColumns(customers), params, gradient);
   return { logLikelihood, gradient };
 }
 
@@ -228,8 +231,8 @@ export function bgnbdLogLikelihoodGradient(
  */
 export function fitBgnbd(customers: readonly WeightedFrequencyRecency[], options: BgnbdFitOptions = {}): BgnbdFit {
   const rows = checkedFrequencyRecency('BG/NBD', customers);
-  const totalWeight = rows.reduce((s, c) => s + c.weight, 0);
-  const columns = bgnbdColumns(rows);
+  const columns = frequencyRecencyColumns(rows);
+  const { totalWeight } = columns;
   const start = options.initial ?? { r: 1, alpha: startingAlpha(rows), a: 1, b: 1 };
   assertParams(start);
   const fit = maximizeLikelihoodOnLogScale(

@@ -1,6 +1,6 @@
 // MBG/NBD: Batislam, Denizel & Filiztekin (2007), "Empirical validation and comparison of models for customer base analysis", International Journal of Research in Marketing 24(3), with the conditional expectation of Wagner & Hoppe (2008), "Erratum on the MBG/NBD Model", IJRM 25(3), in the form lifetimes' ModifiedBetaGeoFitter implements.
 
-import { checkedFrequencyRecency, startingAlpha, type WeightedFrequencyRecency } from './bgnbd';
+import { checkedFrequencyRecency, frequencyRecencyColumns, startingAlpha, type FrequencyRecencyColumns, type WeightedFrequencyRecency } from './bgnbd';
 import { maximizeLikelihoodOnLogScale, type MinimizeOptions } from './optimize';
 import type { FrequencyRecency } from './purchase-summary';
 import { sampleBeta, sampleExponential, sampleGamma, type Rng } from './random';
@@ -70,42 +70,6 @@ function softplus(u: number): number {
   return max(u, 0) + log1p(exp(-abs(u)));
 }
 
-/** Customers laid out for repeated evaluation; the Gamma terms depend on x alone, so they are summed per distinct x. */
-interface MbgnbdColumns {
-  xs: Float64Array;
-  weightByX: Float64Array;
-  xIndex: Int32Array;
-  tx: Float64Array;
-  T: Float64Array;
-  weight: Float64Array;
-  totalWeight: number;
-}
-
-function mbgnbdColumns(customers: readonly WeightedFrequencyRecency[]): MbgnbdColumns {
-  const n = customers.length;
-  const indexOfX = new Map<number, number>();
-  const xIndex = new Int32Array(n);
-  const tx = new Float64Array(n);
-  const T = new Float64Array(n);
-  const weight = new Float64Array(n);
-  const weightByX: number[] = [];
-  let totalWeight = 0;
-  customers.forEach((c, i) => {
-    let k = indexOfX.get(c.x);
-    if (k === undefined) {
-      indexOfX.set(c.x, (k = indexOfX.size));
-      weightByX.push(0);
-    }
-    xIndex[i] = k;
-    tx[i] = c.tx;
-    T[i] = c.T;
-    weight[i] = c.weight ?? 1;
-    weightByX[k] += weight[i];
-    totalWeight += weight[i];
-  });
-  return { xs: Float64Array.from(indexOfX.keys()), weightByX: Float64Array.from(weightByX), xIndex, tx, T, weight, totalWeight };
-}
-
 /**
  * Σ weight · ln L over the columns; when `gradient` is given, also its derivatives with respect to (ln r, ln α, ln a,
  * ln b). With π = e^{A₄} / (1 + e^{A₄}), the posterior probability of having dropped out, differentiating the form
@@ -116,7 +80,7 @@ function mbgnbdColumns(customers: readonly WeightedFrequencyRecency[]): MbgnbdCo
  *   ∂/∂b = ψ(a+b) + ψ(b+x+1) − ψ(b) − ψ(a+b+x+1) − π/(b+x)
  * and ∂/∂ln θ = θ ∂/∂θ: the BG/NBD's derivatives with b+x−1 → b+x, and π defined for x = 0 too.
  */
-function mbgnbdColumnsLogLikelihood(columns: MbgnbdColumns, params: MbgnbdParams, gradient?: number[]): number {
+function mbgnbdColumnsLogLikelihood(columns: FrequencyRecencyColumns, params: MbgnbdParams, gradient?: number[]): number {
   const { r, alpha, a, b } = params;
   const { xs, weightByX, xIndex, tx, T, weight, totalWeight } = columns;
   const logA = log(a);
@@ -177,7 +141,7 @@ function mbgnbdColumnsLogLikelihood(columns: MbgnbdColumns, params: MbgnbdParams
 
 /** Total weighted log-likelihood of many customers: the sum of mbgnbdLogLikelihood over them, computed in one pass. */
 export function mbgnbdTotalLogLikelihood(params: MbgnbdParams, customers: readonly WeightedFrequencyRecency[]): number {
-  return mbgnbdColumnsLogLikelihood(mbgnbdColumns(customers), params);
+  return mbgnbdColumnsLogLikelihood(frequencyRecencyColumns(customers), params);
 }
 
 /** The total weighted log-likelihood and its gradient with respect to (ln r, ln α, ln a, ln b). */
@@ -186,7 +150,7 @@ export function mbgnbdLogLikelihoodGradient(
   customers: readonly WeightedFrequencyRecency[],
 ): { logLikelihood: number; gradient: number[] } {
   const gradient = [0, 0, 0, 0];
-  const logLikelihood = mbgnbdColumnsLogLikelihood(mbgnbdColumns(customers), params, gradient);
+  const logLikelihood = mbgnbdColumnsLogLikelihood(frequencyRecencyColumns(customers), params, gradient);
   return { logLikelihood, gradient };
 }
 
@@ -198,7 +162,7 @@ export function mbgnbdLogLikelihoodGradient(
  */
 export function fitMbgnbd(customers: readonly WeightedFrequencyRecency[], options: MbgnbdFitOptions = {}): MbgnbdFit {
   const rows = checkedFrequencyRecency('MBG/NBD', customers);
-  const columns = mbgnbdColumns(rows);
+  const columns = frequencyRecencyColumns(rows);
   const { totalWeight } = columns;
   const start = options.initial ?? { r: 1, alpha: startingAlpha(rows), a: 1, b: 1 };
   assertParams(start);

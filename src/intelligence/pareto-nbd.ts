@@ -1,6 +1,6 @@
 // Pareto/NBD: Schmittlein, Morrison & Colombo (1987), "Counting Your Customers: Who Are They and What Will They Do Next?", Management Science 33(1), in the form of Fader & Hardie (2005), "A Note on Deriving the Pareto/NBD Model and Related Expressions": likelihood §3 eqs. (22)/(23), P(alive) §5, E[Y(t)|x, tx, T] §6.
 
-import { checkedFrequencyRecency, startingAlpha, type WeightedFrequencyRecency } from './bgnbd';
+import { checkedFrequencyRecency, frequencyRecencyColumns, startingAlpha, type FrequencyRecencyColumns, type WeightedFrequencyRecency } from './bgnbd';
 import { maximizeLikelihoodOnLogScale, type MinimizeOptions } from './optimize';
 import type { FrequencyRecency } from './purchase-summary';
 import { sampleExponential, sampleGamma, type Rng } from './random';
@@ -232,42 +232,6 @@ export function paretoNbdLogLikelihood(params: ParetoNbdParams, customer: Freque
   return lgamma(r + x) - lgamma(r) + r * log(alpha) + s * log(beta) + historyTerm(params, x, tx, T, PREDICTION_MAX_TERMS);
 }
 
-/** Customers laid out for repeated evaluation; the Gamma terms depend on x alone, so they are summed per distinct x. */
-interface ParetoNbdColumns {
-  xs: Float64Array;
-  weightByX: Float64Array;
-  xIndex: Int32Array;
-  tx: Float64Array;
-  T: Float64Array;
-  weight: Float64Array;
-  totalWeight: number;
-}
-
-function paretoNbdColumns(customers: readonly WeightedFrequencyRecency[]): ParetoNbdColumns {
-  const n = customers.length;
-  const indexOfX = new Map<number, number>();
-  const xIndex = new Int32Array(n);
-  const tx = new Float64Array(n);
-  const T = new Float64Array(n);
-  const weight = new Float64Array(n);
-  const weightByX: number[] = [];
-  let totalWeight = 0;
-  customers.forEach((c, i) => {
-    let k = indexOfX.get(c.x);
-    if (k === undefined) {
-      indexOfX.set(c.x, (k = indexOfX.size));
-      weightByX.push(0);
-    }
-    xIndex[i] = k;
-    tx[i] = c.tx;
-    T[i] = c.T;
-    weight[i] = c.weight ?? 1;
-    weightByX[k] += weight[i];
-    totalWeight += weight[i];
-  });
-  return { xs: Float64Array.from(indexOfX.keys()), weightByX: Float64Array.from(weightByX), xIndex, tx, T, weight, totalWeight };
-}
-
 /**
  * Σ weight · ln L over the columns; when `gradient` is given, also its derivatives with respect to (ln r, ln α, ln s,
  * ln β). The Gamma part Γ(r+x)α^rβ^s/Γ(r) contributes ψ(r+x) − ψ(r) + ln α, r/α, ln β and s/β; the history part's
@@ -275,7 +239,7 @@ function paretoNbdColumns(customers: readonly WeightedFrequencyRecency[]): Paret
  * converge within maxTerms, which the optimiser treats as outside the domain.
  */
 function paretoNbdColumnsLogLikelihood(
-  columns: ParetoNbdColumns,
+  columns: FrequencyRecencyColumns,
   params: ParetoNbdParams,
   gradient?: number[],
   maxTerms = FIT_MAX_TERMS,
@@ -310,7 +274,7 @@ function paretoNbdColumnsLogLikelihood(
 
 /** Total weighted log-likelihood of many customers: the sum of paretoNbdLogLikelihood over them, computed in one pass. */
 export function paretoNbdTotalLogLikelihood(params: ParetoNbdParams, customers: readonly WeightedFrequencyRecency[]): number {
-  return paretoNbdColumnsLogLikelihood(paretoNbdColumns(customers), params, undefined, PREDICTION_MAX_TERMS);
+  return paretoNbdColumnsLogLikelihood(frequencyRecencyColumns(customers), params, undefined, PREDICTION_MAX_TERMS);
 }
 
 /** The total weighted log-likelihood and its gradient with respect to (ln r, ln α, ln s, ln β). */
@@ -319,7 +283,7 @@ export function paretoNbdLogLikelihoodGradient(
   customers: readonly WeightedFrequencyRecency[],
 ): { logLikelihood: number; gradient: number[] } {
   const gradient = [0, 0, 0, 0];
-  const logLikelihood = paretoNbdColumnsLogLikelihood(paretoNbdColumns(customers), params, gradient, PREDICTION_MAX_TERMS);
+  const logLikelihood = paretoNbdColumnsLogLikelihood(frequencyRecencyColumns(customers), params, gradient, PREDICTION_MAX_TERMS);
   return { logLikelihood, gradient };
 }
 
@@ -331,7 +295,7 @@ export function paretoNbdLogLikelihoodGradient(
  */
 export function fitParetoNbd(customers: readonly WeightedFrequencyRecency[], options: ParetoNbdFitOptions = {}): ParetoNbdFit {
   const rows = checkedFrequencyRecency('Pareto/NBD', customers);
-  const columns = paretoNbdColumns(rows);
+  const columns = frequencyRecencyColumns(rows);
   const { totalWeight } = columns;
   const rate = startingAlpha(rows);
   const start = options.initial ?? { r: 1, alpha: rate, s: 1, beta: rate };
