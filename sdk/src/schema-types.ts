@@ -1148,7 +1148,9 @@ export type CustomerLifetimeValue = {
   predicted?: Maybe<Money>;
   /** P(alive) from the BG/NBD model. */
   probabilityAlive?: Maybe<Scalars['Float']['output']>;
-  /** historical + predicted; null when predicted is. */
+  /** What the customers this one referred are worth to you through them: REFERRAL_VALUE_SHARE (default 10%) of their realised value on the same basis to asOf, rounded to the minor unit. Counts only referred customers you may see; 0 without referrals. */
+  referral: Money;
+  /** historical + predicted + referral, exactly; null when predicted is. Sorts and value tiers use predicted alone. */
   total?: Maybe<Money>;
 };
 

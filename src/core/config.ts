@@ -14,6 +14,8 @@ export interface Config {
   host: string;
   demoData: boolean;
   baseCurrency: string;
+  /** Share of referred customers' realised value credited to their referrer's CLV (`clv.referral`), 0 to 1. */
+  referralValueShare: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** Reject operations whose estimated cost exceeds this (see src/server/cost.ts). */
   maxQueryCost: number;
@@ -200,6 +202,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const modelMaxAgeHours = env.MODEL_MAX_AGE_HOURS ? Number(env.MODEL_MAX_AGE_HOURS) : 24;
   if (!Number.isFinite(modelMaxAgeHours) || modelMaxAgeHours < 0) problems.push(`MODEL_MAX_AGE_HOURS must be a number of hours ≥ 0, got "${env.MODEL_MAX_AGE_HOURS}"`);
 
+  const referralValueShare = env.REFERRAL_VALUE_SHARE ? Number(env.REFERRAL_VALUE_SHARE) : 0.1;
+  if (!(referralValueShare >= 0 && referralValueShare <= 1)) problems.push(`REFERRAL_VALUE_SHARE must be a number from 0 to 1, got "${env.REFERRAL_VALUE_SHARE}"`);
+
   const slowQueryMs = env.SLOW_QUERY_MS ? Number(env.SLOW_QUERY_MS) : 1000;
   if (!Number.isInteger(slowQueryMs) || slowQueryMs <= 0) problems.push(`SLOW_QUERY_MS must be a positive number of milliseconds, got "${env.SLOW_QUERY_MS}"`);
 
@@ -214,6 +219,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST || '0.0.0.0',
     demoData: parseBool('DEMO_DATA', env.DEMO_DATA, true, problems),
     baseCurrency,
+    referralValueShare,
     logLevel,
     maxQueryCost,
     modelMaxAgeHours,

@@ -248,11 +248,12 @@ export interface ReferralFacts {
 }
 
 /**
- * Referred customers and the exact value of their purchases, for a page of referrers in one aggregate; only the
+ * Referred customers and the exact value of their purchases (up to `cut` when given), for a page of referrers in one
+ * aggregate; only the
  * referred customers the caller may see (a sales rep's referrals in another rep's book are not theirs to count).
  */
-export function referralFacts(loaders: Loaders): DataLoader<string, ReferralFacts> {
-  return loaders.memo('insight:referrals', () =>
+export function referralFacts(loaders: Loaders, cut: Date | null = null): DataLoader<string, ReferralFacts> {
+  return loaders.memo(`insight:referrals:${cut?.toISOString() ?? 'now'}`, () =>
     new DataLoader<string, ReferralFacts>(async (ids) => {
       const rows: Array<ReferralFacts & { referrerId: string }> = await loaders.db.query(
         `SELECT r.referred_by_id AS "referrerId", count(*)::int AS "customersReferred",
@@ -261,11 +262,11 @@ export function referralFacts(loaders: Loaders): DataLoader<string, ReferralFact
            FROM customers r
            CROSS JOIN LATERAL (
              SELECT count(*) AS orders, sum(o.total_base) AS revenue, sum(o.margin_base) AS margin
-               FROM orders o WHERE o.customer_id = r.id AND ${PURCHASES}
+               FROM orders o WHERE o.customer_id = r.id AND ${PURCHASES} AND ($3::timestamptz IS NULL OR o.placed_at <= $3)
            ) v
           WHERE r.referred_by_id = ANY($2::uuid[]) AND r.deleted_at IS NULL AND ${loaders.access.customerCondition('r')}
           GROUP BY r.referred_by_id`,
-        [PURCHASE_STATUSES, [...ids]],
+        [PURCHASE_STATUSES, [...ids], cut],
       );
       const byReferrer = new Map(rows.map(({ referrerId, ...facts }) => [referrerId, facts]));
       return ids.map((id) => byReferrer.get(id) ?? { customersReferred: 0, purchasingCustomers: 0, revenue: '0', margin: '0' });

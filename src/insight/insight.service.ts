@@ -277,12 +277,19 @@ export class InsightService {
         return {
           historical: moneyOfUnits(clv.historical, currency),
           predicted: clv.predicted === null ? null : moneyOfUnits(clv.predicted, currency),
-          totalWith: (predicted: Money) => moneyOfUnits(clv.historical + parseAmount(predicted.amount), currency),
+          totalWith: (predicted: Money, referral: Money) => moneyOfUnits(clv.historical + parseAmount(predicted.amount) + parseAmount(referral.amount), currency),
           expectedPurchases: clv.expectedPurchases,
           expectedAverageOrderValue: clv.expectedAverageOrderValue === null ? null : moneyOfFloat(clv.expectedAverageOrderValue, currency),
           probabilityAlive: clv.probabilityAlive,
         };
       }));
+    // The seeds' CLV counts referrals: a share of what the referred customers have brought, on the same basis, exact.
+    const share = BigInt(Math.round(this.deps.config.referralValueShare * 10_000));
+    let referral: Promise<Money> | undefined;
+    const referralOf = () =>
+      (referral ??= referralFacts(this.deps.loaders, args.asOf == null ? null : at)
+        .load(c.id)
+        .then((r) => moneyOfUnits(divideToMinor(parseAmount(args.basis === ValueBasis.REVENUE ? r.revenue : r.margin) * share, 10_000n, currency), currency)));
     const isDefault = args.asOf == null && args.basis === DEFAULT_CLV.basis && args.horizonMonths === DEFAULT_CLV.horizonMonths && args.monthlyDiscountRate === DEFAULT_CLV.monthlyDiscountRate;
     const stored = isDefault ? await this.stored(c) : null;
     return Object.assign(new CustomerLifetimeValue(), {
@@ -291,6 +298,7 @@ export class InsightService {
       horizonMonths: args.horizonMonths,
       monthlyDiscountRate: args.monthlyDiscountRate,
       valuesOf,
+      referralOf,
       storedPredicted: stored ? (stored.predictedClv === null ? null : moneyOfUnits(stored.predictedClv, currency)) : undefined,
     });
   }

@@ -220,10 +220,21 @@ export class CustomerLifetimeValue {
     return this.storedPredicted !== undefined ? this.storedPredicted : (await this.valuesOf()).predicted;
   }
 
-  @Field(() => Money, { nullable: true, description: 'historical + predicted; null when predicted is.' })
+  /** Set by the service: the referral component, loaded only when referral or total is selected. */
+  referralOf!: () => Promise<Money>;
+
+  @Field(() => Money, {
+    description:
+      'What the customers this one referred are worth to you through them: REFERRAL_VALUE_SHARE (default 10%) of their realised value on the same basis to asOf, rounded to the minor unit. Counts only referred customers you may see; 0 without referrals.',
+  })
+  referral(): Promise<Money> {
+    return this.referralOf();
+  }
+
+  @Field(() => Money, { nullable: true, description: 'historical + predicted + referral, exactly; null when predicted is. Sorts and value tiers use predicted alone.' })
   async total(): Promise<Money | null> {
-    const [values, predicted] = await Promise.all([this.valuesOf(), this.predicted()]);
-    return predicted === null ? null : values.totalWith(predicted);
+    const [values, predicted, referral] = await Promise.all([this.valuesOf(), this.predicted(), this.referralOf()]);
+    return predicted === null ? null : values.totalWith(predicted, referral);
   }
 
   @Field(() => Float, { nullable: true, description: 'Expected purchase occasions over the horizon (undiscounted, BG/NBD eq. 10).' })
@@ -246,8 +257,8 @@ export class CustomerLifetimeValue {
 export interface LifetimeValues {
   historical: Money;
   predicted: Money | null;
-  /** historical + the given prediction, exactly. */
-  totalWith(predicted: Money): Money;
+  /** historical + the given prediction + the referral value, exactly. */
+  totalWith(predicted: Money, referral: Money): Money;
   expectedPurchases: number | null;
   expectedAverageOrderValue: Money | null;
   probabilityAlive: number | null;

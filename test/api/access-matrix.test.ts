@@ -426,6 +426,17 @@ const READS: ReadRow[] = [
     hidden: (d) => expect(d.customer.referralStats).toEqual({ customersReferred: 0, purchasingCustomers: 0, revenue: { amount: '0.00' } }),
   },
   {
+    what: "count rep B's customer's purchases in customer.clv.referral of rep A's customer",
+    query: `query($id: ID!) { customer(id: $id) { referralStats { revenue { amount } } clv(basis: REVENUE) { referral { amount } } } }`,
+    vars: () => ({ id: w.A.customer }),
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'hidden', ANALYST: 'ok', PARTNER_CUSTOMERS: 'forbidden', PARTNER_READ: 'ok', PARTNER_PII: 'ok' },
+    ok: (d) => {
+      expect(d.customer.clv.referral.amount).not.toBe('0.00');
+      expect(d.customer.clv.referral.amount).toBe((Math.round(Number(d.customer.referralStats.revenue.amount) * 10) / 100).toFixed(2));
+    },
+    hidden: (d) => expect(d.customer.clv.referral).toEqual({ amount: '0.00' }),
+  },
+  {
     what: "see rep B's customer's contacts through customer.contacts",
     query: `query($id: ID!) { customer(id: $id) { contacts { totalCount nodes { id } } } }`,
     vars: () => ({ id: w.B.customer }),

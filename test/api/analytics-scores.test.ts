@@ -2,7 +2,7 @@
 // the test computes itself, from the orders table or from what every customer's own fields return; each answers in
 // the same handful of statements whatever the size of the population; and a sales rep's figures cover their book only.
 
-import { fromGlobalId } from '../../src/common/ids';
+import { fromGlobalId, toGlobalId } from '../../src/common/ids';
 import { currencyExponent, normaliseAmount, parseAmount } from '../../src/common/money';
 import { PURCHASE_STATUSES } from '../../src/order/order.entity';
 import { insertSimulatedBuyers } from '../support/simulated-buyers';
@@ -314,7 +314,7 @@ describe('clv on a page', () => {
     const plain = await app.statements(PAGE(''), { first: 10 });
     const predicted = await app.statements(PAGE('clv { predicted { amount } }'), { first: 50 });
     expect(predicted).toBe(plain + 1);
-    const whole = 'clv { historical { amount } predicted { amount } total { amount } expectedPurchases probabilityAlive }';
+    const whole = 'clv { historical { amount } predicted { amount } referral { amount } total { amount } expectedPurchases probabilityAlive }';
     const ten = await app.statements(PAGE(whole), { first: 10 });
     expect(await app.statements(PAGE(whole), { first: 50 })).toBe(ten);
     const { customers } = await app.ok(PAGE(whole), { first: 50 });
@@ -325,10 +325,44 @@ describe('clv on a page', () => {
     const stored = new Map(rows.map((r) => [r.id, r.clv]));
     for (const n of customers.nodes) {
       expect(n.clv.predicted?.amount ?? null).toBe(stored.get(fromGlobalId(n.id)!.id));
-      // total is historical + the same prediction, exactly.
-      if (n.clv.predicted) expect(BigInt(n.clv.total.amount.replace('.', ''))).toBe(BigInt(n.clv.historical.amount.replace('.', '')) + BigInt(n.clv.predicted.amount.replace('.', '')));
+      // total is historical + the same prediction + the referral value, exactly.
+      const units = (m: { amount: string }) => BigInt(m.amount.replace('.', ''));
+      if (n.clv.predicted) expect(units(n.clv.total)).toBe(units(n.clv.historical) + units(n.clv.predicted) + units(n.clv.referral));
     }
     expect(customers.nodes.filter((n: any) => n.clv.predicted !== null).length).toBeGreaterThan(40);
+  });
+});
+
+describe('clv.referral', () => {
+  it('credits a referrer with 10% of what their referred customers bought, on the basis asked, as of asOf, and adds it to total', async () => {
+    // One buyer referred two others (set up in the table: referral links are not what this test is about).
+    const buyers: Array<{ id: string }> = await app.db.query(
+      `SELECT DISTINCT o.customer_id AS id FROM orders o WHERE o.deleted_at IS NULL AND o.status = 'FULFILLED' ORDER BY 1 LIMIT 3`,
+    );
+    await app.db.query(`UPDATE customers SET referred_by_id = $1 WHERE id = ANY($2::uuid[])`, [buyers[0].id, [buyers[1].id, buyers[2].id]]);
+    await app.scoresSettled();
+    // The referrer whose referred customers bought the most, and what they bought, straight from the orders.
+    const [top] = await app.db.query(
+      `SELECT r.referred_by_id AS id, round(sum(o.margin_base) * 0.1, 2)::text AS margin, round(sum(o.total_base) * 0.1, 2)::text AS revenue, min(o.placed_at) AS first
+         FROM customers r JOIN orders o ON o.customer_id = r.id AND o.deleted_at IS NULL AND o.status IN ('PENDING', 'PAID', 'FULFILLED')
+        WHERE r.referred_by_id IS NOT NULL AND r.deleted_at IS NULL
+        GROUP BY 1 ORDER BY sum(o.margin_base) DESC LIMIT 1`,
+    );
+    expect(top).toBeDefined();
+    const before = new Date(new Date(top.first).getTime() - 1000).toISOString();
+    const { customer } = await app.ok(
+      `query($id: ID!, $before: DateTime!) { customer(id: $id) {
+        margin: clv { historical { amount } predicted { amount } referral { amount } total { amount } }
+        revenue: clv(basis: REVENUE) { referral { amount } }
+        early: clv(asOf: $before) { referral { amount } }
+      } }`,
+      { id: toGlobalId('Customer', top.id), before },
+    );
+    expect(customer.margin.referral.amount).toBe(top.margin);
+    expect(customer.revenue.referral.amount).toBe(top.revenue);
+    expect(customer.early.referral.amount).toBe('0.00');
+    const units = (m: { amount: string }) => BigInt(m.amount.replace('.', ''));
+    if (customer.margin.predicted) expect(units(customer.margin.total)).toBe(units(customer.margin.historical) + units(customer.margin.predicted) + units(customer.margin.referral));
   });
 });
 
