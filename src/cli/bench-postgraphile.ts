@@ -13,8 +13,8 @@ import { log } from '../core/logger';
  */
 
 export const POSTGRAPHILE_VERSION = '5.1.5';
-/** PostGraphile takes pg as a peer; pinned to the project's own so that both sides speak to Postgres alike. */
-const PG_VERSION = '8.23.1';
+/** PostGraphile takes pg as a peer: the project's own version, read from it, so that both sides speak to Postgres alike. */
+const PG_VERSION = (JSON.parse(fs.readFileSync(require.resolve('pg/package.json'), 'utf8')) as { version: string }).version;
 
 /** A require from the install prefix: what it returns is untyped, PostGraphile's types are not in the project. */
 type Loaded = (id: string) => any;

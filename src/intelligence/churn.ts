@@ -93,8 +93,7 @@ export function churnLevel(probability: number): ChurnLevel {
 }
 
 /** Churn probability (no purchase within the horizon) and its level; both null when unknown. */
-export function churnProbability(probabilityNoPurchase: number | null): { probability: number | null; level: ChurnLevel | null } {
-  const probability = probabilityNoPurchase;
+export function churnProbability(probability: number | null): { probability: number | null; level: ChurnLevel | null } {
   return { probability, level: probability === null ? null : churnLevel(probability) };
 }
 

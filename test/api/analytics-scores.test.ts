@@ -362,7 +362,8 @@ describe('clv.referral', () => {
     expect(customer.revenue.referral.amount).toBe(top.revenue);
     expect(customer.early.referral.amount).toBe('0.00');
     const units = (m: { amount: string }) => BigInt(m.amount.replace('.', ''));
-    if (customer.margin.predicted) expect(units(customer.margin.total)).toBe(units(customer.margin.historical) + units(customer.margin.predicted) + units(customer.margin.referral));
+    expect(customer.margin.predicted).not.toBeNull();
+    expect(units(customer.margin.total)).toBe(units(customer.margin.historical) + units(customer.margin.predicted) + units(customer.margin.referral));
   });
 });
 

@@ -1,10 +1,8 @@
-import { readFileSync } from 'fs';
-import { join } from 'path';
 import { fitBgnbd, probabilityNoPurchase } from '../../src/intelligence/bgnbd';
 import { rocAuc } from '../../src/intelligence/back-test';
 import { churnLevel, churnRisk } from '../../src/intelligence/churn';
-import { summarizeTransactions, type CustomerTransaction } from '../../src/intelligence/purchase-summary';
-import { CDNOW_DIR } from '../support/shared-data';
+import { summarizeTransactions } from '../../src/intelligence/purchase-summary';
+import { cdnowMasterTransactions } from '../support/cdnow';
 
 // Does churn risk rank customers right? The CDNOW cohort (23,570 customers, first purchase in Q1 1997) calibrated to
 // 1997-09-30 and judged on the 39 weeks after it: a customer churned if they bought nothing in that holdout.
@@ -12,17 +10,6 @@ import { CDNOW_DIR } from '../support/shared-data';
 const CALIBRATION_END = new Date(Date.UTC(1997, 8, 30));
 const HOLDOUT_WEEKS = 39;
 const HOLDOUT_END = new Date(CALIBRATION_END.getTime() + HOLDOUT_WEEKS * 7 * 86_400_000);
-
-function transactions(): CustomerTransaction[] {
-  return readFileSync(join(CDNOW_DIR, 'CDNOW_master.txt'), 'utf8')
-    .split(/\r?\n/)
-    .slice(1)
-    .filter((line) => line.trim() !== '')
-    .map((line) => {
-      const [customerId, date, , dollars] = line.trim().split(/\s+/);
-      return { customerId, at: new Date(Date.UTC(Number(date.slice(0, 4)), Number(date.slice(4, 6)) - 1, Number(date.slice(6, 8)))), value: Number(dollars) };
-    });
-}
 
 /** Area under the ROC curve of `score` for `positive` (Mann–Whitney, ties counted half). */
 function auc(score: readonly number[], positive: readonly boolean[]): number {
@@ -41,7 +28,7 @@ function auc(score: readonly number[], positive: readonly boolean[]): number {
 }
 
 describe('churn risk on the CDNOW holdout', () => {
-  const all = transactions();
+  const all = cdnowMasterTransactions();
   const summaries = summarizeTransactions(all, CALIBRATION_END, 'WEEK');
   const boughtInHoldout = new Set(all.filter((t) => t.at > CALIBRATION_END && t.at <= HOLDOUT_END).map((t) => t.customerId));
   const customers = [...summaries].map(([id, s]) => ({ id, s, churned: !boughtInHoldout.has(id) }));

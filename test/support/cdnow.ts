@@ -20,7 +20,12 @@ export function cdnowSampleSummary(): (FrequencyRecency & { id: number })[] {
  * calibration end, by the same summariser the application uses.
  */
 export function cdnowMasterSummary(): FrequencyRecency[] {
-  const transactions: CustomerTransaction[] = readFileSync(join(CDNOW_DIR, 'CDNOW_master.txt'), 'utf8')
+  return [...summarizeTransactions(cdnowMasterTransactions(), new Date(Date.UTC(1997, 8, 30)), 'WEEK').values()].map(({ x, tx, T }) => ({ x, tx, T }));
+}
+
+/** Every transaction of CDNOW_master.txt (69,659; customer ids as in the file, dates at midnight UTC, dollars). */
+export function cdnowMasterTransactions(): CustomerTransaction[] {
+  return readFileSync(join(CDNOW_DIR, 'CDNOW_master.txt'), 'utf8')
     .split(/\r?\n/)
     .slice(1)
     .filter((line) => line.trim() !== '')
@@ -29,5 +34,4 @@ export function cdnowMasterSummary(): FrequencyRecency[] {
       const at = new Date(Date.UTC(Number(date.slice(0, 4)), Number(date.slice(4, 6)) - 1, Number(date.slice(6, 8))));
       return { customerId, at, value: Number(dollars) };
     });
-  return [...summarizeTransactions(transactions, new Date(Date.UTC(1997, 8, 30)), 'WEEK').values()].map(({ x, tx, T }) => ({ x, tx, T }));
 }

@@ -9,14 +9,12 @@ import {
   CUSTOMER_BASE_MODELS,
   fitCustomerBaseModel,
   DAYS_PER_UNIT,
-  expectedPurchases,
-  fitBgnbd,
-  probabilityNoPurchase,
   RFM_SEGMENTS,
   rfmBreakpoints,
   rocAuc,
   scoreRfm,
   utcDay,
+  type FittedCustomerBaseModel,
   type PurchaseSummary,
   type RfmInput,
   type RfmSegment,
@@ -27,7 +25,7 @@ import { streamPopulationDays } from '../insight.loaders';
 import { summarizeOccasions } from '../occasions';
 import { AnalystReports } from './book';
 
-/** BG/NBD checked against a holdout period (modelDiagnostics). */
+/** The customer-base models checked against a holdout period (modelDiagnostics); the report's own figures are BG/NBD's. */
 export class ModelCheckReport extends AnalystReports {
   async modelDiagnostics(calibrationEnd: Date, holdoutEndArg: Date, unit: TimeUnit): Promise<ModelDiagnostics> {
     this.scope.guard();
@@ -60,59 +58,40 @@ export class ModelCheckReport extends AnalystReports {
     if (calibration.length === 0) {
       throw badInput('No customer has a purchase by `calibrationEnd`: there is nothing to fit.', { field: 'calibrationEnd', reason: UserErrorCode.OUT_OF_RANGE });
     }
-    const fit = fitBgnbd(calibration.map((c) => c.s));
+    const t = (utcDay(holdoutEnd) - calibrationDay) / DAYS_PER_UNIT[unit];
+    const candidates = judgeCandidates(calibration, t);
+    // The report's own figures are BG/NBD's, the model the fields use.
+    const bgnbd = candidates.find((c) => c.model === CUSTOMER_BASE_MODELS.BG_NBD)!;
     // As fitAndStore refuses it: an estimate that ran off to a boundary would answer NaN predictions (an INTERNAL error).
-    if (![fit.r, fit.alpha, fit.a, fit.b, fit.logLikelihood].every((v) => Number.isFinite(v) && v !== 0) || !(fit.r > 0 && fit.alpha > 0 && fit.a > 0 && fit.b > 0)) {
+    if (!bgnbd.fitted) {
       throw badInput(`The BG/NBD estimate on the ${calibration.length} customers before \`calibrationEnd\` did not converge to finite parameters; choose a later calibrationEnd.`, {
         field: 'calibrationEnd',
         reason: UserErrorCode.INVALID,
       });
     }
-    const t = (utcDay(holdoutEnd) - calibrationDay) / DAYS_PER_UNIT[unit];
-    const buckets = new Map<string, { customers: number; predicted: number; actual: number }>();
-    let predictedPurchases = 0;
-    let actualPurchases = 0;
-    let absoluteError = 0;
-    for (const c of calibration) {
-      const predicted = expectedPurchases(fit, t, c.s);
-      predictedPurchases += predicted;
-      actualPurchases += c.actual;
-      absoluteError += Math.abs(predicted - c.actual);
-      const label = c.s.x >= 7 ? '7+' : String(c.s.x);
-      const b = buckets.get(label) ?? { customers: 0, predicted: 0, actual: 0 };
-      b.customers++;
-      b.predicted += predicted;
-      b.actual += c.actual;
-      buckets.set(label, b);
-    }
-    const churn = this.churnBackTest(fit, calibration, t, utcDay(holdoutEnd) - calibrationDay);
+    const { model, predicted, risk } = bgnbd.fitted;
     return Object.assign(new ModelDiagnostics(), {
-      churn,
-      spend: this.spendBackTest(fit, calibration, t),
-      errorPercent: percentError(predictedPurchases, actualPurchases),
-      candidates: candidatesOnHoldout(calibration, t),
       calibrationEnd,
       holdoutEnd,
       timeUnit: unit,
       customers: calibration.length,
-      r: fit.r,
-      alpha: fit.alpha,
-      a: fit.a,
-      b: fit.b,
-      predictedPurchases,
-      actualPurchases,
-      meanAbsoluteError: absoluteError / calibration.length,
-      byRepeatPurchases: ['0', '1', '2', '3', '4', '5', '6', '7+']
-        .filter((label) => buckets.has(label))
-        .map((label) => {
-          const b = buckets.get(label)!;
-          return { repeatPurchases: label, customers: b.customers, predictedMean: b.predicted / b.customers, actualMean: b.actual / b.customers, errorPercent: percentError(b.predicted, b.actual) };
-        }),
+      r: model.params.r,
+      alpha: model.params.alpha,
+      a: model.params.a,
+      b: model.params.b,
+      predictedPurchases: bgnbd.predictedPurchases,
+      actualPurchases: calibration.reduce((n, c) => n + c.actual, 0),
+      meanAbsoluteError: bgnbd.meanAbsoluteError,
+      errorPercent: bgnbd.errorPercent,
+      byRepeatPurchases: bgnbd.byRepeatPurchases,
+      candidates,
+      churn: this.churnBackTest(calibration, risk, utcDay(holdoutEnd) - calibrationDay),
+      spend: this.spendBackTest(calibration, predicted),
     });
   }
 
   /** Gamma-Gamma on calibration order values against holdout order values, and holdout revenue predicted against actual. */
-  private spendBackTest(fit: { r: number; alpha: number; a: number; b: number }, calibration: readonly CalibrationCustomer[], t: number): SpendBackTest | null {
+  private spendBackTest(calibration: readonly CalibrationCustomer[], expectedPurchases: readonly number[]): SpendBackTest | null {
     const currency = this.insight.currency;
     const repeat = calibration.filter((c) => c.revenueSummary.x > 0 && c.revenueSummary.monetaryValue > 0);
     if (repeat.length < 2) return null;
@@ -137,7 +116,7 @@ export class ModelCheckReport extends AnalystReports {
       sxx += (c.predicted - predictedMean) ** 2;
       syy += (c.actual - actualMean) ** 2;
     }
-    const predictedRevenue = calibration.reduce((sum, c) => sum + expectedPurchases(fit, t, c.s) * expectedValue(c), 0);
+    const predictedRevenue = calibration.reduce((sum, c, i) => sum + expectedPurchases[i] * expectedValue(c), 0);
     const actualRevenue = calibration.reduce((sum, c) => sum + c.holdoutRevenue, 0n);
     return Object.assign(new SpendBackTest(), {
       p: gg.p,
@@ -153,14 +132,8 @@ export class ModelCheckReport extends AnalystReports {
   }
 
   /** Churn as P(no purchase in the holdout) from the calibration fit, judged on who bought nothing (issue: churn that ranks right). */
-  private churnBackTest(
-    fit: { r: number; alpha: number; a: number; b: number },
-    calibration: readonly CalibrationCustomer[],
-    t: number,
-    horizonDays: number,
-  ): ChurnBackTest {
+  private churnBackTest(calibration: readonly CalibrationCustomer[], risk: readonly number[], horizonDays: number): ChurnBackTest {
     const currency = this.insight.currency;
-    const risk = calibration.map((c) => probabilityNoPurchase(fit, t, c.s));
     const churned = calibration.map((c) => c.actual === 0);
     const breakpoints = rfmBreakpoints(calibration.map((c) => c.rfm));
     const segments = new Map<RfmSegment, { customers: number; buyers: number; revenue: bigint }>();
@@ -209,27 +182,27 @@ interface CalibrationCustomer {
   holdoutRevenue: bigint;
 }
 
-const BUCKETS = ['0', '1', '2', '3', '4', '5', '6', '7+'];
-const bucketOf = (x: number): string => (x >= 7 ? '7+' : String(x));
-
 /** (predicted − actual) / actual in %, null when nothing happened to compare with. */
 function percentError(predicted: number, actual: number): number | null {
   return actual > 0 ? (100 * (predicted - actual)) / actual : null;
 }
+
+/** A candidate as reported, with the fitted model and its per-customer predictions when the fit could be judged. */
+type JudgedCandidate = ModelCandidate & { fitted: { model: FittedCustomerBaseModel; predicted: number[]; risk: number[] } | null };
 
 /**
  * Each customer-base model fitted on the calibration summaries and judged on the holdout: total and per-bucket error,
  * mean absolute error per customer (the criterion: it counts every customer's miss, where the total lets over- and
  * under-predictions cancel) and churn AUC. A model whose fit fails on this data is reported with its reason.
  */
-function candidatesOnHoldout(calibration: ReadonlyArray<{ s: PurchaseSummary; actual: number }>, t: number): ModelCandidate[] {
+function judgeCandidates(calibration: readonly CalibrationCustomer[], t: number): JudgedCandidate[] {
   const summaries = calibration.map((c) => ({ x: c.s.x, tx: c.s.tx, T: c.s.T }));
   const churned = calibration.map((c) => c.actual === 0);
   const actualPurchases = calibration.reduce((n, c) => n + c.actual, 0);
-  const candidates = Object.values(CUSTOMER_BASE_MODELS).map((kind): ModelCandidate => {
-    const failed = (problem: string, converged = false): ModelCandidate =>
-      Object.assign(new ModelCandidate(), { model: kind, converged, logLikelihood: null, predictedPurchases: null, errorPercent: null, meanAbsoluteError: null, churnAuc: null, lowestError: false, byRepeatPurchases: [], problem });
-    let model;
+  const candidates = Object.values(CUSTOMER_BASE_MODELS).map((kind): JudgedCandidate => {
+    const failed = (problem: string, converged = false): JudgedCandidate =>
+      Object.assign(new ModelCandidate(), { model: kind, converged, logLikelihood: null, predictedPurchases: null, errorPercent: null, meanAbsoluteError: null, churnAuc: null, lowestError: false, byRepeatPurchases: [], problem, fitted: null });
+    let model: FittedCustomerBaseModel;
     try {
       model = fitCustomerBaseModel(kind, summaries);
     } catch (e) {
@@ -238,18 +211,22 @@ function candidatesOnHoldout(calibration: ReadonlyArray<{ s: PurchaseSummary; ac
     }
     const predicted = calibration.map((c) => model.expectedPurchases(t, c.s));
     const risk = calibration.map((c) => model.probabilityNoPurchase(t, c.s));
-    if (![model.logLikelihood, ...predicted, ...risk].every(Number.isFinite)) return failed('The estimate did not give finite predictions on this data.', model.converged);
+    const params = Object.values(model.params);
+    if (![model.logLikelihood, ...params, ...predicted, ...risk].every(Number.isFinite) || !params.every((v) => v > 0)) {
+      return failed('The estimate did not give finite predictions on this data.', model.converged);
+    }
     const buckets = new Map<string, { customers: number; predicted: number; actual: number }>();
     let total = 0;
     let absolute = 0;
     calibration.forEach((c, i) => {
       total += predicted[i];
       absolute += Math.abs(predicted[i] - c.actual);
-      const b = buckets.get(bucketOf(c.s.x)) ?? { customers: 0, predicted: 0, actual: 0 };
+      const label = c.s.x >= 7 ? '7+' : String(c.s.x);
+      const b = buckets.get(label) ?? { customers: 0, predicted: 0, actual: 0 };
       b.customers++;
       b.predicted += predicted[i];
       b.actual += c.actual;
-      buckets.set(bucketOf(c.s.x), b);
+      buckets.set(label, b);
     });
     return Object.assign(new ModelCandidate(), {
       model: kind,
@@ -260,15 +237,18 @@ function candidatesOnHoldout(calibration: ReadonlyArray<{ s: PurchaseSummary; ac
       meanAbsoluteError: absolute / calibration.length,
       churnAuc: rocAuc(risk, churned),
       lowestError: false,
-      byRepeatPurchases: BUCKETS.filter((label) => buckets.has(label)).map((label) => {
-        const b = buckets.get(label)!;
-        return { repeatPurchases: label, customers: b.customers, predictedMean: b.predicted / b.customers, actualMean: b.actual / b.customers, errorPercent: percentError(b.predicted, b.actual) };
-      }),
+      byRepeatPurchases: ['0', '1', '2', '3', '4', '5', '6', '7+']
+        .filter((label) => buckets.has(label))
+        .map((label) => {
+          const b = buckets.get(label)!;
+          return { repeatPurchases: label, customers: b.customers, predictedMean: b.predicted / b.customers, actualMean: b.actual / b.customers, errorPercent: percentError(b.predicted, b.actual) };
+        }),
       problem: null,
+      fitted: { model, predicted, risk },
     });
   });
   const judged = candidates.filter((c) => c.meanAbsoluteError !== null);
-  const best = judged.reduce<ModelCandidate | null>((a, c) => (a === null || c.meanAbsoluteError! < a.meanAbsoluteError! ? c : a), null);
+  const best = judged.reduce<JudgedCandidate | null>((a, c) => (a === null || c.meanAbsoluteError! < a.meanAbsoluteError! ? c : a), null);
   if (best) best.lowestError = true;
   return candidates;
 }
