@@ -412,7 +412,7 @@ export type ChurnLevelFilter = {
   neq?: InputMaybe<ChurnLevel>;
 };
 
-/** Risk that the customer buys nothing within a horizon: P(no purchase in the next horizonDays) under the BG/NBD model (Fader, Hardie & Lee 2005), with the signals behind it. */
+/** Risk that the customer buys nothing within a horizon: P(no purchase in the next horizonDays) under the active fit’s customer-base model (CustomerModel.baseModel), with the signals behind it. */
 export type ChurnRisk = {
   __typename?: 'ChurnRisk';
   /** The instant the risk was computed as of. */
@@ -423,16 +423,16 @@ export type ChurnRisk = {
   horizonDays: Scalars['Int']['output'];
   /** The probability banded: LOW below 0.5, MEDIUM from 0.5, HIGH from 0.8; null when the probability is. */
   level?: Maybe<ChurnLevel>;
-  /** P(no purchase in the next `horizonDays` | the customer’s purchases so far), from the active BG/NBD model: L(x, tx, T+τ) / L(x, tx, T) (Fader, Hardie & Lee 2005, eq. 6). Null without a purchase by asOf or without a model. */
+  /** P(no purchase in the next `horizonDays` | the customer’s purchases so far), from the active fit’s customer-base model: L(x, tx, T+τ) / L(x, tx, T) (for BG/NBD: Fader, Hardie & Lee 2005, eq. 6). Null without a purchase by asOf or without a model. */
   probability?: Maybe<Scalars['Float']['output']>;
-  /** P(alive) from the BG/NBD model. */
+  /** P(alive) from the active fit’s customer-base model. */
   probabilityAlive?: Maybe<Scalars['Float']['output']>;
 };
 
 /** A customer likely to have churned, with the value at stake. */
 export type ChurnWatchlistEntry = {
   __typename?: 'ChurnWatchlistEntry';
-  /** Churn probability: no purchase within a year (BG/NBD), as Customer.churnRisk. */
+  /** Churn probability: no purchase within a year (the active fit’s model), as Customer.churnRisk. */
   churnProbability: Scalars['Float']['output'];
   /** The customer. */
   customer: Customer;
@@ -459,7 +459,7 @@ export type ClvBucket = {
   upper: Money;
 };
 
-/** How predicted 12-month CLV (BG/NBD × Gamma-Gamma, 1% monthly discount) is distributed over buyers: equal-width buckets from the lowest to the highest prediction. */
+/** How predicted 12-month CLV (the active fit’s customer-base model × Gamma-Gamma, 1% monthly discount) is distributed over buyers: equal-width buckets from the lowest to the highest prediction. */
 export type ClvDistribution = {
   __typename?: 'ClvDistribution';
   /** The instant the predictions were computed as of. */
@@ -824,9 +824,9 @@ export type Customer = Node & {
   birthMonth?: Maybe<Scalars['Int']['output']>;
   /** Birthday (people) or founding date (companies): occasions for a greeting. Personal data: null for callers who see it masked (`birthMonth` stays). */
   birthday?: Maybe<Scalars['Date']['output']>;
-  /** Churn risk: the probability of no purchase within `horizonDays` (default a year) under the active BG/NBD model, banded, with its drivers: one purchase only, overdue purchase, open complaints, falling satisfaction, no recent touchpoint. */
+  /** Churn risk: the probability of no purchase within `horizonDays` (default a year) under the active fit’s customer-base model, banded, with its drivers: one purchase only, overdue purchase, open complaints, falling satisfaction, no recent touchpoint. */
   churnRisk: ChurnRisk;
-  /** Customer lifetime value: realised value plus discounted predicted value (BG/NBD × Gamma-Gamma, Fader, Hardie & Lee 2005). */
+  /** Customer lifetime value: realised value plus discounted predicted value (the active fit’s customer-base model × Gamma-Gamma, Fader, Hardie & Lee 2005). */
   clv: CustomerLifetimeValue;
   /** The people around the customer: employees of a company, family and friends of a person. */
   contacts: ContactConnection;
@@ -880,7 +880,7 @@ export type Customer = Node & {
   personalityApproach?: Maybe<Scalars['String']['output']>;
   /** Primary phone number in E.164 format, e.g. +4930123456. Personal data: all but the last two digits masked (`+*********56`) for callers without access to it. */
   phone?: Maybe<Scalars['String']['output']>;
-  /** Expected purchase occasions over a horizon and P(alive), from the active BG/NBD fit (Fader, Hardie & Lee 2005). The horizon is converted to the model’s time unit. */
+  /** Expected purchase occasions over a horizon and P(alive), from the active fit’s customer-base model (CustomerModel.baseModel: BG/NBD, Pareto/NBD or MBG/NBD). The horizon is converted to the model’s time unit. */
   purchaseForecast: PurchaseForecast;
   /** Customers this customer referred and the value of their purchases. */
   referralStats: ReferralStats;
@@ -1127,7 +1127,7 @@ export type CustomerKindFilter = {
   neq?: InputMaybe<CustomerKind>;
 };
 
-/** Customer lifetime value: realised value plus the discounted value expected over the horizon, from BG/NBD purchase counts and Gamma-Gamma spend per purchase (Fader, Hardie & Lee 2005), after lifetimes’ customer_lifetime_value. */
+/** Customer lifetime value: realised value plus the discounted value expected over the horizon, from the active fit’s customer-base model’s purchase counts and Gamma-Gamma spend per purchase (Fader, Hardie & Lee 2005), after lifetimes’ customer_lifetime_value. */
 export type CustomerLifetimeValue = {
   __typename?: 'CustomerLifetimeValue';
   /** The instant the value was computed as of. */
@@ -1136,7 +1136,7 @@ export type CustomerLifetimeValue = {
   basis: ValueBasis;
   /** Gamma-Gamma expected value per future purchase occasion, E[Z | x, m_x]. */
   expectedAverageOrderValue?: Maybe<Money>;
-  /** Expected purchase occasions over the horizon (undiscounted, BG/NBD eq. 10). */
+  /** Expected purchase occasions over the horizon (undiscounted, the active fit’s customer-base model). */
   expectedPurchases?: Maybe<Scalars['Float']['output']>;
   /** Realised value to asOf (exact sum of the purchases). */
   historical: Money;
@@ -1146,7 +1146,7 @@ export type CustomerLifetimeValue = {
   monthlyDiscountRate: Scalars['Float']['output'];
   /** Discounted expected value over the horizon, rounded to the currency’s minor unit; null without a purchase by asOf, or when no Gamma-Gamma fit exists for the basis (too few repeat buyers). */
   predicted?: Maybe<Money>;
-  /** P(alive) from the BG/NBD model. */
+  /** P(alive) from the active fit’s customer-base model. */
   probabilityAlive?: Maybe<Scalars['Float']['output']>;
   /** What the customers this one referred are worth to you through them: REFERRAL_VALUE_SHARE (default 10%) of their realised value on the same basis to asOf, rounded to the minor unit. Counts only referred customers you may see; 0 without referrals. */
   referral: Money;
@@ -1154,7 +1154,7 @@ export type CustomerLifetimeValue = {
   total?: Maybe<Money>;
 };
 
-/** A fit of the customer models on the whole customer base as of one instant: BG/NBD for purchase counts, Gamma-Gamma for value per purchase, and the RFM and value-tier cut points of the same population. One fit is active; per-customer predictions use it. */
+/** A fit of the customer models on the whole customer base as of one instant: a customer-base model for purchase counts and dropout (baseModel: BG/NBD, Pareto/NBD or MBG/NBD, chosen by the analyst or by holdout error), Gamma-Gamma for value per purchase, and the RFM and value-tier cut points of the same population. One fit is active; per-customer predictions use it. */
 export type CustomerModel = {
   __typename?: 'CustomerModel';
   /** True for the fit per-customer predictions use. */
@@ -1163,10 +1163,18 @@ export type CustomerModel = {
   asOf: Scalars['DateTime']['output'];
   /** Category association rules (support, confidence, lift; Agrawal et al. 1993, Brin et al. 1997) found in the population’s purchases, used for cross-sell suggestions. */
   associationRuleCount: Scalars['Int']['output'];
+  /** The customer-base model the per-customer predictions (expected purchases, P(alive), churn risk, CLV) use. */
+  baseModel: CustomerBaseModel;
+  /** baseModel’s total log-likelihood at the estimate. */
+  baseModelLogLikelihood: Scalars['Float']['output'];
+  /** baseModel’s parameters under the paper’s names, in the fit’s time unit. */
+  baseModelParameters: Array<ModelParameter>;
   /** Value basis of Gamma-Gamma, RFM monetary and value tiers. */
   basis: ValueBasis;
-  /** BG/NBD parameters (Fader, Hardie & Lee 2005). */
+  /** BG/NBD parameters (Fader, Hardie & Lee 2005), estimated by every fit for comparison; per-customer predictions use baseModel, which is BG/NBD unless another model was asked for or chosen. */
   bgnbd: BgnbdParameters;
+  /** What the fit was asked for: one model, or AUTO (the lowest holdout error). */
+  choice: CustomerModelChoice;
   /** Customers with at least one purchase by asOf: the population fitted. */
   customers: Scalars['Int']['output'];
   /** Milliseconds the fit took (loading data and estimating). */
@@ -1179,10 +1187,40 @@ export type CustomerModel = {
   id: Scalars['ID']['output'];
   /** RFM quintile cut points of the same population (Hughes 1994). */
   rfmBreakpoints?: Maybe<RfmBreakpointSet>;
-  /** Time unit of the BG/NBD parameters. */
+  /** For choice AUTO, how baseModel was chosen: each candidate’s error on the holdout. Null when one model was asked for. */
+  selection?: Maybe<CustomerModelSelection>;
+  /** Time unit of the model parameters. */
   timeUnit: TimeUnit;
   /** Medians of realised value and predicted 12-month CLV of the same population; null without a Gamma-Gamma fit. */
   valueTierMedians?: Maybe<ValueTierMedians>;
+};
+
+/** Which customer-base model fitCustomerModel fits for the per-customer predictions. */
+export type CustomerModelChoice =
+  /** Each model fitted on a calibration period and judged on the holdout after it; the one with the lowest mean absolute error is fitted on all the data. The fit records each candidate’s holdout error (CustomerModel.selection). */
+  | 'AUTO'
+  /** BG/NBD (Fader, Hardie & Lee 2005). */
+  | 'BG_NBD'
+  /** MBG/NBD (Batislam, Denizel & Filiztekin 2007). */
+  | 'MBG_NBD'
+  /** Pareto/NBD (Schmittlein, Morrison & Colombo 1987). */
+  | 'PARETO_NBD';
+
+/** How a fit with model AUTO chose its customer-base model: each candidate fitted on the purchases up to calibrationEnd and judged on the holdout days after it. */
+export type CustomerModelSelection = {
+  __typename?: 'CustomerModelSelection';
+  /** Their purchase occasions in the holdout period. */
+  actualPurchases: Scalars['Int']['output'];
+  /** End of the calibration period (the fit’s asOf minus holdoutDays). */
+  calibrationEnd: Scalars['DateTime']['output'];
+  /** Each candidate’s holdout error (the criterion is meanAbsoluteError). */
+  candidates: Array<ModelCandidate>;
+  /** The candidate with the lowest holdout error, which the fit then estimated on all the data. */
+  chosen: CustomerBaseModel;
+  /** Customers with a purchase by calibrationEnd: the customers the candidates were judged on. */
+  customers: Scalars['Int']['output'];
+  /** Length of the holdout period in days, up to the fit’s asOf. */
+  holdoutDays: Scalars['Int']['output'];
 };
 
 /** How to sort Customer lists. Ties are broken by ID so pages are stable. */
@@ -1315,7 +1353,11 @@ export type FitCustomerModelInput = {
   asOf?: InputMaybe<Scalars['DateTime']['input']>;
   /** Value basis of RFM monetary, Gamma-Gamma and value tiers. */
   basis?: ValueBasis;
-  /** Time unit of the BG/NBD parameters. */
+  /** With AUTO: days before asOf held out to judge the candidates (from 1, shorter than the purchase history); default a third of the purchase history. */
+  holdoutDays?: InputMaybe<Scalars['Int']['input']>;
+  /** The customer-base model the per-customer predictions use, or AUTO: each model judged on a holdout before asOf and the one with the lowest error fitted (the fit records each candidate’s error in CustomerModel.selection). */
+  model?: CustomerModelChoice;
+  /** Time unit of the customer-base model’s parameters. */
   timeUnit?: TimeUnit;
 };
 
@@ -1699,6 +1741,15 @@ export type ModelDiagnostics = {
   timeUnit: TimeUnit;
 };
 
+/** One parameter of a fitted model, under the paper’s name. */
+export type ModelParameter = {
+  __typename?: 'ModelParameter';
+  /** The paper’s name: r, alpha, a, b (BG/NBD, MBG/NBD) or r, alpha, s, beta (Pareto/NBD). */
+  name: Scalars['String']['output'];
+  /** The estimate, in the fit’s time unit where it is a rate. */
+  value: Scalars['Float']['output'];
+};
+
 /** An exact amount of money in a currency. */
 export type Money = {
   __typename?: 'Money';
@@ -1752,7 +1803,7 @@ export type Mutation = {
   deleteTouchpoint: TouchpointPayload;
   /** Erase a customer’s personal data on request (ADMIN or MANAGER): profile fields, contacts, touchpoint free text and the personal values in earlier audit entries. Orders stay as anonymous records, so revenue analytics stay right. Cannot be undone; recorded in the audit log. */
   eraseCustomer: EraseCustomerPayload;
-  /** Fit BG/NBD (Fader, Hardie & Lee 2005) and Gamma-Gamma on every customer with a purchase by asOf, with the RFM breakpoints and value-tier medians of the same population; store it and, by default, make it the active fit. */
+  /** Fit a customer-base model (BG/NBD by default, Pareto/NBD, MBG/NBD, or AUTO: the lowest holdout error) and Gamma-Gamma on every customer with a purchase by asOf, with the RFM breakpoints and value-tier medians of the same population; store it and, by default, make it the active fit. */
   fitCustomerModel: FitCustomerModelPayload;
   /** Record an interaction with a customer. A COMPLAINT starts OPEN, or RESOLVED when `resolvedAt` is given. */
   logTouchpoint: TouchpointPayload;
@@ -2356,7 +2407,7 @@ export type ProductSortField =
   /** Stock keeping unit. */
   | 'SKU';
 
-/** Expected purchases over a horizon and the probability the customer is still active, from the BG/NBD model (Fader, Hardie & Lee 2005, eq. 10; P(alive): Fader, Hardie & Lee 2008). */
+/** Expected purchases over a horizon and the probability the customer is still active, from the active fit’s customer-base model (CustomerModel.baseModel; for BG/NBD: Fader, Hardie & Lee 2005, eq. 10, and P(alive): Fader, Hardie & Lee 2008). */
 export type PurchaseForecast = {
   __typename?: 'PurchaseForecast';
   /** The instant the forecast starts from. */
@@ -2380,9 +2431,9 @@ export type Query = {
   auditEvents: AuditEventConnection;
   /** The care routines for a window of at most 92 days, earliest due first: birthdays in the window (customers and their contacts), holiday greetings (New Year, Easter, Christmas; Thanksgiving in the US and Canada), purchases not thanked yet, open complaints, and service contacts without a survey since. Each goes through a channel the customer consented to; outreach without one is left out, complaints are listed regardless. */
   careAgenda: Array<CareAgendaItem>;
-  /** Buyers with the most value at risk: churn probability (no purchase within a year, BG/NBD; as Customer.churnRisk) × realised value, highest first. */
+  /** Buyers with the most value at risk: churn probability (no purchase within a year under the active fit’s model; as Customer.churnRisk) × realised value, highest first. */
   churnWatchlist: Array<ChurnWatchlistEntry>;
-  /** Histogram of predicted 12-month CLV over buyers (BG/NBD × Gamma-Gamma of the active model, 1% monthly discount): equal-width buckets with counts and shares of customers and of value. */
+  /** Histogram of predicted 12-month CLV over buyers (the active fit’s customer-base model × Gamma-Gamma, 1% monthly discount): equal-width buckets with counts and shares of customers and of value. */
   clvDistribution: ClvDistribution;
   /** Retention by acquisition cohort: for customers who first bought in the same period, the share buying again in each later period. */
   cohortRetention: Array<Cohort>;

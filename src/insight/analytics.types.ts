@@ -2,8 +2,11 @@ import { ArgsType, Field, Float, Int, ObjectType, registerEnumType } from 'type-
 import { Money } from '../common/money.types';
 import { Contact } from '../contact/contact.entity';
 import { ConsentChannel, Customer } from '../customer/customer.entity';
-import { ACTION_KINDS, CUSTOMER_BASE_MODELS, RFM_SEGMENTS, type CustomerBaseModelKind, TIME_UNITS, VALUE_TIER_KINDS, type ActionKind, type RfmSegment, type TimeUnit, type ValueTier } from '../intelligence';
+import { ACTION_KINDS, RFM_SEGMENTS, TIME_UNITS, VALUE_TIER_KINDS, type ActionKind, type RfmSegment, type TimeUnit, type ValueTier } from '../intelligence';
 import { ValueBasis } from './model/customer-model-fit.entity';
+import { DiagnosticsBucket, ModelCandidate } from './model/model-selection.types';
+
+export { DiagnosticsBucket, ModelCandidate };
 import { PiiBirthdayAction } from '../core/masking';
 
 export enum CohortGranularity {
@@ -203,7 +206,7 @@ export class ChurnWatchlistEntry {
   @Field(() => Customer, { description: 'The customer.' })
   customer: Customer;
 
-  @Field(() => Float, { description: 'Churn probability: no purchase within a year (BG/NBD), as Customer.churnRisk.' })
+  @Field(() => Float, { description: 'Churn probability: no purchase within a year (the active fit’s model), as Customer.churnRisk.' })
   churnProbability: number;
 
   @Field(() => Money, { description: 'Realised value to date on the model’s basis.' })
@@ -214,67 +217,6 @@ export class ChurnWatchlistEntry {
 
   @Field(() => Int, { description: 'UTC days since the last purchase.' })
   daysSinceLastPurchase: number;
-}
-
-@ObjectType({ description: 'Calibration against holdout for one group of customers.' })
-export class DiagnosticsBucket {
-  @Field({ description: 'Repeat purchases in the calibration period, e.g. "0", "3" or "7+".' })
-  repeatPurchases: string;
-
-  @Field(() => Int, { description: 'Customers in the group.' })
-  customers: number;
-
-  @Field(() => Float, { description: 'Mean predicted purchases per customer in the holdout period.' })
-  predictedMean: number;
-
-  @Field(() => Float, { description: 'Mean actual purchase occasions per customer in the holdout period.' })
-  actualMean: number;
-
-  @Field(() => Float, { nullable: true, description: 'Predicted against actual in % of actual ((predicted − actual) / actual × 100); null when nobody in the group bought.' })
-  errorPercent: number | null;
-}
-
-registerEnumType(CUSTOMER_BASE_MODELS, {
-  name: 'CustomerBaseModel',
-  description: 'A model of how many times customers buy and when they leave, fitted on (x, tx, T) per customer.',
-  valuesConfig: {
-    BG_NBD: { description: 'BG/NBD (Fader, Hardie & Lee 2005): customers may leave right after a purchase.' },
-    PARETO_NBD: { description: 'Pareto/NBD (Schmittlein, Morrison & Colombo 1987): customers may leave at any time.' },
-    MBG_NBD: { description: 'MBG/NBD (Batislam, Denizel & Filiztekin 2007): like BG/NBD, but a customer may also leave right after the first purchase.' },
-  },
-});
-
-@ObjectType({ description: 'One customer-base model fitted on the calibration period and judged on the holdout.' })
-export class ModelCandidate {
-  @Field(() => CUSTOMER_BASE_MODELS, { description: 'The model.' })
-  model: CustomerBaseModelKind;
-
-  @Field({ description: 'Whether its fit converged.' })
-  converged: boolean;
-
-  @Field(() => Float, { nullable: true, description: 'Log-likelihood of the calibration data at the estimate; null when the fit failed.' })
-  logLikelihood: number | null;
-
-  @Field(() => Float, { nullable: true, description: 'Expected holdout purchases summed over customers.' })
-  predictedPurchases: number | null;
-
-  @Field(() => Float, { nullable: true, description: 'Total error in % of the actual holdout purchases.' })
-  errorPercent: number | null;
-
-  @Field(() => Float, { nullable: true, description: 'Mean absolute error per customer, in purchases: the holdout error that ranks the candidates.' })
-  meanAbsoluteError: number | null;
-
-  @Field(() => Float, { nullable: true, description: 'ROC AUC of its P(no purchase in the holdout) for who bought nothing.' })
-  churnAuc: number | null;
-
-  @Field({ description: 'True for the candidate with the lowest meanAbsoluteError: the one the holdout chooses.' })
-  lowestError: boolean;
-
-  @Field(() => [DiagnosticsBucket], { description: 'Predicted against actual by calibration repeat purchases.' })
-  byRepeatPurchases: DiagnosticsBucket[];
-
-  @Field(() => String, { nullable: true, description: 'Why the model could not be judged (its fit failed on this data); null when it was.' })
-  problem: string | null;
 }
 
 @ObjectType({ description: 'Customers whose predicted churn probability fell in [lower, upper) (the last bin includes 1): what was predicted against what happened.' })
@@ -492,7 +434,7 @@ export class ClvBucket {
   clvShare: number;
 }
 
-@ObjectType({ description: 'How predicted 12-month CLV (BG/NBD × Gamma-Gamma, 1% monthly discount) is distributed over buyers: equal-width buckets from the lowest to the highest prediction.' })
+@ObjectType({ description: 'How predicted 12-month CLV (the active fit’s customer-base model × Gamma-Gamma, 1% monthly discount) is distributed over buyers: equal-width buckets from the lowest to the highest prediction.' })
 export class ClvDistribution {
   @Field({ description: 'The instant the predictions were computed as of.' })
   asOf: Date;

@@ -56,8 +56,8 @@ export function rfmOf(days: readonly PurchaseDay[], at: Date, basis: ValueBasis,
 export function churnOf(days: readonly PurchaseDay[], at: Date, model: CustomerModel | null, horizonDays = CHURN_HORIZON_DAYS) {
   const unit = model?.timeUnit ?? TIME_UNITS.DAY;
   const summary = summarizeDays(days, at, unit, model?.basis ?? ValueBasis.MARGIN);
-  const pAlive = model && summary ? probabilityAlive(model.bgnbd, summary) : null;
-  const pNone = model && summary ? probabilityNoPurchase(model.bgnbd, horizonDays / DAYS_PER_UNIT[unit], summary) : null;
+  const pAlive = model && summary ? model.purchaseModel.probabilityAlive(summary) : null;
+  const pNone = model && summary ? model.purchaseModel.probabilityNoPurchase(horizonDays / DAYS_PER_UNIT[unit], summary) : null;
   return { summary, probabilityAlive: pAlive, ...churnProbability(pNone) };
 }
 
@@ -74,13 +74,13 @@ export function clvOf(days: readonly PurchaseDay[], at: Date, model: CustomerMod
   const gg = model && summary ? model.gammaGammaFor(o.basis) : null;
   const out = {
     historical,
-    probabilityAlive: model && summary ? probabilityAlive(model.bgnbd, summary) : null,
+    probabilityAlive: model && summary ? model.purchaseModel.probabilityAlive(summary) : null,
     predicted: null as bigint | null,
     expectedPurchases: null as number | null,
     expectedAverageOrderValue: null as number | null,
   };
   if (!model || !summary || !gg) return out;
-  const clv = customerLifetimeValue(model.bgnbd, gg, summary, { horizonMonths: o.horizonMonths, monthlyDiscountRate: o.monthlyDiscountRate });
+  const clv = customerLifetimeValue(model.purchaseModel, gg, summary, { horizonMonths: o.horizonMonths, monthlyDiscountRate: o.monthlyDiscountRate });
   out.expectedPurchases = clv.expectedPurchases;
   out.predicted = clv.expectedAverageOrderValue >= 0 ? unitsOfFloat(clv.predicted, currency) : null;
   if (out.predicted !== null) out.expectedAverageOrderValue = clv.expectedAverageOrderValue;
@@ -93,7 +93,7 @@ export function valueTierOf(days: readonly PurchaseDay[], at: Date, model: Custo
   const current = modelValue(Number(formatAmount(exactTotal(days, basis))), currency);
   const summary = model ? summarizeDays(days, at, model.timeUnit, basis) : null;
   const gg = model?.gammaGamma;
-  const potential = model && summary && gg ? predictedClv(model.bgnbd, gg, summary) : null;
+  const potential = model && summary && gg ? predictedClv(model.purchaseModel, gg, summary) : null;
   const medians = model?.valueTierMedians;
   const tier: ValueTier = medians ? valueTier({ currentValue: current, potentialValue: potential ?? 0 }, medians) : 'MONITOR';
   return { current, potential, tier };

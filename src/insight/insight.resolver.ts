@@ -65,7 +65,7 @@ export class CustomerModelResolver {
 
   @Mutation(() => FitCustomerModelPayload, {
     description:
-      'Fit BG/NBD (Fader, Hardie & Lee 2005) and Gamma-Gamma on every customer with a purchase by asOf, with the RFM breakpoints and value-tier medians of the same population; store it and, by default, make it the active fit.',
+      'Fit a customer-base model (BG/NBD by default, Pareto/NBD, MBG/NBD, or AUTO: the lowest holdout error) and Gamma-Gamma on every customer with a purchase by asOf, with the RFM breakpoints and value-tier medians of the same population; store it and, by default, make it the active fit.',
   })
   fitCustomerModel(@Arg('input', () => FitCustomerModelInput, { description: 'As of when, in which time unit and on which value basis to fit.' }) input: FitCustomerModelInput, @Ctx() ctx: Context) {
     return ctx.services.insight.fit(input);
@@ -113,7 +113,7 @@ export class InsightAnalyticsResolver {
     return ctx.services.insight.analytics.lifecycleFunnel(from, to);
   }
 
-  @Query(() => [ChurnWatchlistEntry], { description: 'Buyers with the most value at risk: churn probability (no purchase within a year, BG/NBD; as Customer.churnRisk) × realised value, highest first.' })
+  @Query(() => [ChurnWatchlistEntry], { description: 'Buyers with the most value at risk: churn probability (no purchase within a year under the active fit’s model; as Customer.churnRisk) × realised value, highest first.' })
   churnWatchlist(@Args() { first }: ChurnWatchlistArgs, @Ctx() ctx: Context) {
     return ctx.services.insight.analytics.churnWatchlist(first);
   }
@@ -124,7 +124,7 @@ export class InsightAnalyticsResolver {
   }
 
   @Query(() => ClvDistribution, {
-    description: 'Histogram of predicted 12-month CLV over buyers (BG/NBD × Gamma-Gamma of the active model, 1% monthly discount): equal-width buckets with counts and shares of customers and of value.',
+    description: 'Histogram of predicted 12-month CLV over buyers (the active fit’s customer-base model × Gamma-Gamma, 1% monthly discount): equal-width buckets with counts and shares of customers and of value.',
   })
   clvDistribution(@Args() { buckets, basis }: ClvDistributionArgs, @Ctx() ctx: Context) {
     return ctx.services.insight.analytics.clvDistribution(buckets, basis);
@@ -171,14 +171,14 @@ export class CustomerInsightResolver {
   }
 
   @FieldResolver(() => PurchaseForecast, {
-    description: 'Expected purchase occasions over a horizon and P(alive), from the active BG/NBD fit (Fader, Hardie & Lee 2005). The horizon is converted to the model’s time unit.',
+    description: 'Expected purchase occasions over a horizon and P(alive), from the active fit’s customer-base model (CustomerModel.baseModel: BG/NBD, Pareto/NBD or MBG/NBD). The horizon is converted to the model’s time unit.',
   })
   purchaseForecast(@Root() c: Customer, @Args() args: PurchaseForecastArgs, @Ctx() ctx: Context) {
     return ctx.services.insight.purchaseForecast(c, args);
   }
 
   @FieldResolver(() => CustomerLifetimeValue, {
-    description: 'Customer lifetime value: realised value plus discounted predicted value (BG/NBD × Gamma-Gamma, Fader, Hardie & Lee 2005).',
+    description: 'Customer lifetime value: realised value plus discounted predicted value (the active fit’s customer-base model × Gamma-Gamma, Fader, Hardie & Lee 2005).',
   })
   clv(@Root() c: Customer, @Args() args: ClvArgs, @Ctx() ctx: Context) {
     return ctx.services.insight.clv(c, args);
@@ -193,7 +193,7 @@ export class CustomerInsightResolver {
 
   @FieldResolver(() => ChurnRisk, {
     description:
-      'Churn risk: the probability of no purchase within `horizonDays` (default a year) under the active BG/NBD model, banded, with its drivers: one purchase only, overdue purchase, open complaints, falling satisfaction, no recent touchpoint.',
+      'Churn risk: the probability of no purchase within `horizonDays` (default a year) under the active fit’s customer-base model, banded, with its drivers: one purchase only, overdue purchase, open complaints, falling satisfaction, no recent touchpoint.',
   })
   churnRisk(@Root() c: Customer, @Args() { asOf, horizonDays }: ChurnRiskArgs, @Ctx() ctx: Context) {
     return ctx.services.insight.churnRisk(c, asOf, horizonDays);

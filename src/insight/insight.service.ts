@@ -7,12 +7,11 @@ import { ConsentChannel, consentEntries, Customer } from '../customer/customer.e
 import {
   CHURN_HORIZON_DAYS,
   churnRisk,
+  CUSTOMER_MODEL_CHOICES,
   DAYS_PER_UNIT,
-  expectedPurchases,
   MS_PER_DAY,
   nextBestActions,
   PLAYBOOK,
-  probabilityAlive,
   quintileScore,
   recommendCategories,
   SEGMENTS,
@@ -72,6 +71,8 @@ import { exactTotal, populationRfmBreakpoints, summarizeOccasions } from './occa
 
 /** Longest forecast horizon accepted, in days (ten years). */
 const MAX_HORIZON_DAYS = 3650;
+/** The longest holdout an AUTO fit may judge its candidates on (ten years, as forecast horizons). */
+const MAX_HOLDOUT_DAYS = 3650;
 
 
 export class InsightService {
@@ -119,7 +120,20 @@ export class InsightService {
     const asOf = input.asOf ?? this.now;
     if (!pastInstant(errors, ['input', 'asOf'], asOf, this.now)) return { model: null, userErrors: errors.list };
     // The job worker fits (src/insight/model/model-fitting.ts, fitRequested); this request waits for the outcome it writes.
-    const requestId = await requestFit(this.deps.db, { asOf, fromScores: input.asOf == null, timeUnit: input.timeUnit, basis: input.basis, activate: input.activate });
+    if (input.holdoutDays != null) {
+      if (input.model !== CUSTOMER_MODEL_CHOICES.AUTO) errors.add(['input', 'holdoutDays'], UserErrorCode.INVALID, 'holdoutDays applies only to model AUTO (it is the period the candidates are judged on).');
+      else if (!(input.holdoutDays >= 1 && input.holdoutDays <= MAX_HOLDOUT_DAYS)) errors.add(['input', 'holdoutDays'], UserErrorCode.OUT_OF_RANGE, `holdoutDays must be from 1 to ${MAX_HOLDOUT_DAYS}.`);
+      if (errors.list.length) return { model: null, userErrors: errors.list };
+    }
+    const requestId = await requestFit(this.deps.db, {
+      asOf,
+      fromScores: input.asOf == null,
+      timeUnit: input.timeUnit,
+      basis: input.basis,
+      activate: input.activate,
+      choice: input.model,
+      holdoutDays: input.holdoutDays,
+    });
     const outcome = await fitOutcome(this.deps.db, requestId, Date.now() + this.deps.config.requestTimeoutMs);
     if (!outcome) {
       throw new GraphQLError('The fit is still running in the job worker: it is stored (and activated, if asked) when done; see customerModel.', {
@@ -128,13 +142,13 @@ export class InsightService {
     }
     if ('failed' in outcome) throw new Error(`customer model fit request ${requestId} failed in the worker`);
     if ('cannotFit' in outcome) {
-      errors.add(['input', 'asOf'], UserErrorCode.INVALID, outcome.cannotFit);
+      errors.add(['input', outcome.field], UserErrorCode.INVALID, outcome.cannotFit);
       return { model: null, userErrors: errors.list };
     }
     const model = outcome.fit;
     // The fit commits on its own (it can take a while); its audit event follows it.
     await this.deps.db.transaction((m) =>
-      recordAudit(m, this.deps, { action: 'customerModel.fit', objectType: 'CustomerModel', objectId: model.uuid, after: { asOf: model.asOf, timeUnit: model.timeUnit, basis: model.basis, active: model.active } }),
+      recordAudit(m, this.deps, { action: 'customerModel.fit', objectType: 'CustomerModel', objectId: model.uuid, after: { asOf: model.asOf, timeUnit: model.timeUnit, basis: model.basis, choice: model.choice, baseModel: model.baseModel, active: model.active } }),
     );
     return { model, userErrors: [] };
   }
@@ -253,8 +267,8 @@ export class InsightService {
       asOf: at,
       horizon: args.horizon,
       unit: args.unit,
-      expectedPurchases: model && summary ? expectedPurchases(model.bgnbd, t, summary) : null,
-      probabilityAlive: model && summary ? probabilityAlive(model.bgnbd, summary) : null,
+      expectedPurchases: model && summary ? model.purchaseModel.expectedPurchases(t, summary) : null,
+      probabilityAlive: model && summary ? model.purchaseModel.probabilityAlive(summary) : null,
     };
   }
 
@@ -524,7 +538,7 @@ function suggestLifecycle(
       lastPurchaseAt: s?.lastPurchaseAt ?? null,
       repeatPurchases: s?.x ?? 0,
       usualIntervalDays: s ? usualIntervalDays(s) : null,
-      probabilityAlive: model && s ? probabilityAlive(model.bgnbd, s) : null,
+      probabilityAlive: model && s ? model.purchaseModel.probabilityAlive(s) : null,
       frequencyScore: fScore as 1 | 2 | 3 | 4 | 5 | null,
       previousStage: stageKey as StageKey | null,
       previousStageSince: since,

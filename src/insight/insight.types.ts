@@ -10,12 +10,14 @@ import {
   CHURN_DRIVER_CODES,
   CHURN_HORIZON_DAYS,
   CHURN_LEVELS,
+  CUSTOMER_MODEL_CHOICES,
   RFM_SEGMENTS,
   TIME_UNITS,
   VALUE_TIER_KINDS,
   type ActionKind,
   type ChurnDriverCode,
   type ChurnLevel,
+  type CustomerModelChoice,
   type RfmSegment,
   type TimeUnit,
 } from '../intelligence';
@@ -173,7 +175,7 @@ export class Rfm {
   segment: RfmSegment;
 }
 
-@ObjectType({ description: 'Expected purchases over a horizon and the probability the customer is still active, from the BG/NBD model (Fader, Hardie & Lee 2005, eq. 10; P(alive): Fader, Hardie & Lee 2008).' })
+@ObjectType({ description: 'Expected purchases over a horizon and the probability the customer is still active, from the active fit’s customer-base model (CustomerModel.baseModel; for BG/NBD: Fader, Hardie & Lee 2005, eq. 10, and P(alive): Fader, Hardie & Lee 2008).' })
 export class PurchaseForecast {
   @Field({ description: 'The instant the forecast starts from.' })
   asOf: Date;
@@ -191,7 +193,7 @@ export class PurchaseForecast {
   probabilityAlive: number | null;
 }
 
-@ObjectType({ description: 'Customer lifetime value: realised value plus the discounted value expected over the horizon, from BG/NBD purchase counts and Gamma-Gamma spend per purchase (Fader, Hardie & Lee 2005), after lifetimes’ customer_lifetime_value.' })
+@ObjectType({ description: 'Customer lifetime value: realised value plus the discounted value expected over the horizon, from the active fit’s customer-base model’s purchase counts and Gamma-Gamma spend per purchase (Fader, Hardie & Lee 2005), after lifetimes’ customer_lifetime_value.' })
 export class CustomerLifetimeValue {
   @Field({ description: 'The instant the value was computed as of.' })
   asOf: Date;
@@ -237,7 +239,7 @@ export class CustomerLifetimeValue {
     return predicted === null ? null : values.totalWith(predicted, referral);
   }
 
-  @Field(() => Float, { nullable: true, description: 'Expected purchase occasions over the horizon (undiscounted, BG/NBD eq. 10).' })
+  @Field(() => Float, { nullable: true, description: 'Expected purchase occasions over the horizon (undiscounted, the active fit’s customer-base model).' })
   async expectedPurchases(): Promise<number | null> {
     return (await this.valuesOf()).expectedPurchases;
   }
@@ -247,7 +249,7 @@ export class CustomerLifetimeValue {
     return (await this.valuesOf()).expectedAverageOrderValue;
   }
 
-  @Field(() => Float, { nullable: true, description: 'P(alive) from the BG/NBD model.' })
+  @Field(() => Float, { nullable: true, description: 'P(alive) from the active fit’s customer-base model.' })
   async probabilityAlive(): Promise<number | null> {
     return (await this.valuesOf()).probabilityAlive;
   }
@@ -276,7 +278,7 @@ export class ChurnDriver {
   weight: number;
 }
 
-@ObjectType({ description: 'Risk that the customer buys nothing within a horizon: P(no purchase in the next horizonDays) under the BG/NBD model (Fader, Hardie & Lee 2005), with the signals behind it.' })
+@ObjectType({ description: 'Risk that the customer buys nothing within a horizon: P(no purchase in the next horizonDays) under the active fit’s customer-base model (CustomerModel.baseModel), with the signals behind it.' })
 export class ChurnRisk {
   @Field({ description: 'The instant the risk was computed as of.' })
   asOf: Date;
@@ -287,7 +289,7 @@ export class ChurnRisk {
   @Field(() => Float, {
     nullable: true,
     description:
-      'P(no purchase in the next `horizonDays` | the customer’s purchases so far), from the active BG/NBD model: L(x, tx, T+τ) / L(x, tx, T) (Fader, Hardie & Lee 2005, eq. 6). Null without a purchase by asOf or without a model.',
+      'P(no purchase in the next `horizonDays` | the customer’s purchases so far), from the active fit’s customer-base model: L(x, tx, T+τ) / L(x, tx, T) (for BG/NBD: Fader, Hardie & Lee 2005, eq. 6). Null without a purchase by asOf or without a model.',
   })
   probability: number | null;
 
@@ -301,7 +303,7 @@ export class ChurnRisk {
   probabilityAliveOf?: () => Promise<number | null>;
   driversOf?: () => Promise<ChurnDriver[]>;
 
-  @Field(() => Float, { nullable: true, description: 'P(alive) from the BG/NBD model.' })
+  @Field(() => Float, { nullable: true, description: 'P(alive) from the active fit’s customer-base model.' })
   get probabilityAlive(): Promise<number | null> {
     return this.probabilityAliveOf?.() ?? Promise.resolve(null);
   }
@@ -433,7 +435,7 @@ export class FitCustomerModelInput {
   @Field(() => Date, { nullable: true, description: 'Fit on purchases up to this instant (from 1900-01-01, not in the future; at least one purchase before it); default now.' })
   asOf?: Date | null;
 
-  @Field(() => TIME_UNITS, { defaultValue: TIME_UNITS.DAY, description: 'Time unit of the BG/NBD parameters.' })
+  @Field(() => TIME_UNITS, { defaultValue: TIME_UNITS.DAY, description: 'Time unit of the customer-base model’s parameters.' })
   timeUnit: TimeUnit;
 
   @Field(() => ValueBasis, { defaultValue: ValueBasis.MARGIN, description: 'Value basis of RFM monetary, Gamma-Gamma and value tiers.' })
@@ -441,6 +443,15 @@ export class FitCustomerModelInput {
 
   @Field({ defaultValue: true, description: 'Make the new fit the active one (the previous active fit is kept, inactive).' })
   activate: boolean;
+
+  @Field(() => CUSTOMER_MODEL_CHOICES, {
+    defaultValue: CUSTOMER_MODEL_CHOICES.BG_NBD,
+    description: 'The customer-base model the per-customer predictions use, or AUTO: each model judged on a holdout before asOf and the one with the lowest error fitted (the fit records each candidate’s error in CustomerModel.selection).',
+  })
+  model: CustomerModelChoice;
+
+  @Field(() => Int, { nullable: true, description: 'With AUTO: days before asOf held out to judge the candidates (from 1, shorter than the purchase history); default a third of the purchase history.' })
+  holdoutDays?: number | null;
 }
 
 @ObjectType({ description: 'Result of fitCustomerModel.' })

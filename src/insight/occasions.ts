@@ -8,7 +8,7 @@ import {
   rfmBreakpoints,
   summarizePurchases,
   utcDay,
-  type BgnbdParams,
+  type PurchaseForecaster,
   type GammaGammaParams,
   type PurchaseSummary,
   type RfmBreakpoints,
@@ -79,7 +79,7 @@ export function populationRfmBreakpoints(rows: readonly PopulationRfmRow[], at: 
 }
 
 /** Discounted CLV over TIER_CLV, or null when the Gamma-Gamma mean does not exist for the customer. */
-export function predictedClv(bgnbd: BgnbdParams, gg: GammaGammaParams, s: PurchaseSummary): number | null {
-  const clv = customerLifetimeValue(bgnbd, gg, s, TIER_CLV);
+export function predictedClv(purchases: PurchaseForecaster, gg: GammaGammaParams, s: PurchaseSummary): number | null {
+  const clv = customerLifetimeValue(purchases, gg, s, TIER_CLV);
   return Number.isFinite(clv.predicted) && clv.expectedAverageOrderValue >= 0 ? clv.predicted : null;
 }

@@ -1,18 +1,22 @@
 // CLV = historical value + Σ_{i=1..H} E[purchases in month i] · E[spend | x, m_x] / (1+d)^i, after lifetimes' customer_lifetime_value with BG/NBD eq. 10 and the Gamma-Gamma conditional mean (Fader, Hardie & Lee 2005).
+// E[purchases] comes from whichever customer-base model the fit uses (BG/NBD, Pareto/NBD or MBG/NBD): the sum is the same.
 
-import { expectedPurchases, probabilityAlive, type BgnbdParams } from './bgnbd';
+import type { CustomerBaseModel } from './customer-base-models';
 import { conditionalExpectedAverageValue, type GammaGammaParams } from './gamma-gamma';
 import { DAYS_PER_UNIT, type FrequencyRecency, type TimeUnit } from './purchase-summary';
 
 /** What CLV needs to know about the customer: a purchase summary or anything shaped like one. */
 export interface ClvCustomer extends FrequencyRecency {
-  /** Time unit of x, tx and T — the unit the BG/NBD parameters were fitted in. */
+  /** Time unit of x, tx and T — the unit the model's parameters were fitted in. */
   unit: TimeUnit;
   /** Mean value of repeat occasions (m_x). */
   monetaryValue: number;
   /** Realised value to date. */
   totalValue: number;
 }
+
+/** What CLV asks of a customer-base model. */
+export type PurchaseForecaster = Pick<CustomerBaseModel, 'expectedPurchases' | 'probabilityAlive'>;
 
 export interface ClvOptions {
   /** Months ahead. Default 12. */
@@ -41,7 +45,7 @@ export interface ClvResult {
 }
 
 export function customerLifetimeValue(
-  bgnbd: BgnbdParams,
+  purchases: PurchaseForecaster,
   gammaGamma: GammaGammaParams,
   customer: ClvCustomer,
   options: ClvOptions = {},
@@ -57,7 +61,7 @@ export function customerLifetimeValue(
   let previous = 0;
   for (let i = 1; i <= horizonMonths; i++) {
     // E[Y(t)] is cumulative, so the month's purchases are the difference of consecutive horizons.
-    const cumulative = expectedPurchases(bgnbd, i * month, customer);
+    const cumulative = purchases.expectedPurchases(i * month, customer);
     predicted += ((cumulative - previous) * expectedAverageOrderValue) / (1 + discountRate) ** i;
     previous = cumulative;
   }
@@ -67,6 +71,6 @@ export function customerLifetimeValue(
     total: customer.totalValue + predicted,
     expectedPurchases: previous,
     expectedAverageOrderValue,
-    probabilityAlive: probabilityAlive(bgnbd, customer),
+    probabilityAlive: purchases.probabilityAlive(customer),
   };
 }

@@ -18,3 +18,4 @@ export * from './cross-sell';
 export * from './holidays';
 export * from './back-test';
 export * from './customer-base-models';
+export * from './model-selection';

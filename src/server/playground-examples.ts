@@ -370,6 +370,10 @@ query ModelCheck($calibrationEnd: DateTime!, $holdoutEnd: DateTime!) {
     timeUnit
     basis
     customers
+    choice
+    baseModel
+    baseModelParameters { name value }
+    selection { holdoutDays chosen candidates { model meanAbsoluteError errorPercent } }
     bgnbd { r alpha a b logLikelihood }
     gammaGamma { p q gamma logLikelihood }
   }

@@ -122,3 +122,77 @@ it('fits BG/NBD, Pareto/NBD and MBG/NBD on the calibration period and lets the h
   }
   if (process.env.CDNOW_REPORT) console.log(JSON.stringify(d, null, 1));
 });
+
+it('fitCustomerModel(model: AUTO) judges each model on the holdout, activates the one with the lowest error, and predicts with it', async () => {
+  // The sample's purchases end 1998-06-30: with asOf then and 273 holdout days, the calibration is CDNOW's 39 weeks.
+  const { fitCustomerModel } = await app.ok(`mutation {
+    fitCustomerModel(input: { asOf: "1998-06-30T00:00:00Z", timeUnit: WEEK, basis: REVENUE, model: AUTO, holdoutDays: 273 }) {
+      model { id active choice baseModel baseModelParameters { name value } baseModelLogLikelihood customers
+        bgnbd { logLikelihood }
+        selection { calibrationEnd holdoutDays customers actualPurchases chosen
+          candidates { model converged meanAbsoluteError errorPercent lowestError problem } } }
+      userErrors { field message code }
+    }
+  }`);
+  expect(fitCustomerModel.userErrors).toEqual([]);
+  const { model } = fitCustomerModel;
+  expect(model).toMatchObject({ active: true, choice: 'AUTO', customers: 2357 });
+  // The selection is modelDiagnostics' judgement on the same split: the same candidates, errors and choice.
+  const { modelDiagnostics: d } = await app.ok(`{
+    modelDiagnostics(calibrationEnd: "1997-09-30T00:00:00Z", holdoutEnd: "1998-06-30T00:00:00Z", timeUnit: WEEK) {
+      actualPurchases customers candidates { model meanAbsoluteError lowestError }
+    }
+  }`);
+  const { selection } = model;
+  expect(selection).toMatchObject({ calibrationEnd: '1997-09-30T00:00:00.000Z', holdoutDays: 273, customers: d.customers, actualPurchases: d.actualPurchases });
+  expect(selection.candidates.map((c: { model: string }) => c.model)).toEqual(['BG_NBD', 'PARETO_NBD', 'MBG_NBD']);
+  for (const c of selection.candidates) {
+    const same = d.candidates.find((x: { model: string }) => x.model === c.model);
+    expect(c.meanAbsoluteError).toBeCloseTo(same.meanAbsoluteError, 9);
+    expect(c.lowestError).toBe(same.lowestError);
+  }
+  const lowest = selection.candidates.reduce((a: { meanAbsoluteError: number }, c: { meanAbsoluteError: number }) => (c.meanAbsoluteError < a.meanAbsoluteError ? c : a));
+  expect(selection.chosen).toBe(lowest.model);
+  expect(model.baseModel).toBe(lowest.model);
+  // On this sample the holdout prefers Pareto/NBD to BG/NBD (mean absolute error 0.755 against BG/NBD's).
+  expect(model.baseModel).not.toBe('BG_NBD');
+  const names = model.baseModelParameters.map((p: { name: string }) => p.name);
+  expect(names).toEqual(model.baseModel === 'PARETO_NBD' ? ['r', 'alpha', 's', 'beta'] : ['r', 'alpha', 'a', 'b']);
+  // Fitted on all the data to asOf, not the calibration: its likelihood is over the 78 weeks (lower than the 39 weeks').
+  expect(model.baseModelLogLikelihood).toBeLessThan(-9594.98);
+
+  // Per-customer predictions now come from the chosen model: P(alive) of a customer equals its formula with these parameters.
+  const { customers } = await app.ok(`{ customers(first: 1, filter: { externalRef: { eq: "00004" } }) { nodes { id purchaseForecast(asOf: "1998-06-30T00:00:00Z", horizon: 52, unit: WEEK) { probabilityAlive expectedPurchases } } } }`);
+  const p = Object.fromEntries(model.baseModelParameters.map((x: { name: string; value: number }) => [x.name, x.value]));
+  const rows = fs.readFileSync(path.join(CDNOW_DIR, 'CDNOW_sample.txt'), 'utf8').split(/\r?\n/).filter((l) => l.trim()).map((l) => l.trim().split(/\s+/));
+  const days = [...new Set(rows.filter(([master]) => master === '00004').map(([, , date]) => date))].sort();
+  const week = (d: string) => Date.UTC(+d.slice(0, 4), +d.slice(4, 6) - 1, +d.slice(6, 8)) / (7 * 86_400_000);
+  const asOf = Date.UTC(1998, 5, 30) / (7 * 86_400_000);
+  const c = { x: days.length - 1, tx: week(days[days.length - 1]) - week(days[0]), T: asOf - week(days[0]) };
+  const { customerBaseModel } = await import('../../src/intelligence/customer-base-models');
+  const chosen = customerBaseModel(model.baseModel, p);
+  const [{ purchaseForecast: e }] = customers.nodes;
+  expect(e.probabilityAlive).toBeCloseTo(chosen.probabilityAlive(c), 9);
+  expect(e.expectedPurchases).toBeCloseTo(chosen.expectedPurchases(52, c), 9);
+});
+
+it('fitCustomerModel explains a holdout it cannot judge on, on the field', async () => {
+  const tooLong = await app.ok(`mutation {
+    fitCustomerModel(input: { asOf: "1998-06-30T00:00:00Z", timeUnit: WEEK, model: AUTO, holdoutDays: 600 }) { model { id } userErrors { field code message } }
+  }`);
+  expect(tooLong.fitCustomerModel.model).toBeNull();
+  expect(tooLong.fitCustomerModel.userErrors).toEqual([expect.objectContaining({ field: ['input', 'holdoutDays'], code: 'INVALID' })]);
+  const notAuto = await app.ok(`mutation {
+    fitCustomerModel(input: { asOf: "1998-06-30T00:00:00Z", model: PARETO_NBD, holdoutDays: 30 }) { model { id } userErrors { field code } }
+  }`);
+  expect(notAuto.fitCustomerModel.userErrors).toEqual([{ field: ['input', 'holdoutDays'], code: 'INVALID' }]);
+  // One model asked for: fitted and recorded as asked, with no selection.
+  const pareto = await app.ok(`mutation {
+    fitCustomerModel(input: { asOf: "1997-09-30T00:00:00Z", timeUnit: WEEK, model: PARETO_NBD, activate: false }) {
+      model { active choice baseModel baseModelLogLikelihood selection { chosen } } userErrors { field }
+    }
+  }`);
+  // Fader & Hardie's published Pareto/NBD log-likelihood on the sample's 39 weeks.
+  expect(pareto.fitCustomerModel.model).toMatchObject({ active: false, choice: 'PARETO_NBD', baseModel: 'PARETO_NBD', selection: null });
+  expect(Math.abs(pareto.fitCustomerModel.model.baseModelLogLikelihood - -9594.98)).toBeLessThan(0.05);
+});

@@ -1,6 +1,7 @@
 import { toGlobalId } from '../../src/common/ids';
 import {
   churnRisk,
+  customerBaseModel,
   customerLifetimeValue,
   expectedPurchases,
   mulberry32,
@@ -261,7 +262,7 @@ describe('customer model', () => {
     expect(customer.purchaseForecast.probabilityAlive).toBeCloseTo(pAlive, 12);
     expect(customer.purchaseForecast.expectedPurchases).toBeCloseTo(expectedPurchases(bgnbd, 28, s), 12);
 
-    const clv = customerLifetimeValue(bgnbd, m.gammaGamma, s, { horizonMonths: 6, monthlyDiscountRate: 0.02 });
+    const clv = customerLifetimeValue(customerBaseModel('BG_NBD', bgnbd), m.gammaGamma, s, { horizonMonths: 6, monthlyDiscountRate: 0.02 });
     expect(customer.clv.historical.amount).toBe(s.totalValue.toFixed(2));
     expect(customer.clv.predicted.amount).toBe(clv.predicted.toFixed(2));
     const cents = (v: number) => Math.round(v * 100);

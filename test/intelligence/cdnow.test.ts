@@ -3,6 +3,7 @@ import { join } from 'path';
 import { CDNOW_DIR } from '../support/shared-data';
 import { expectedPurchases, fitBgnbd, probabilityAlive, type BgnbdFit } from '../../src/intelligence/bgnbd';
 import { customerLifetimeValue } from '../../src/intelligence/clv';
+import { customerBaseModel } from '../../src/intelligence/customer-base-models';
 import { conditionalExpectedAverageValue, fitGammaGamma, type GammaGammaFit } from '../../src/intelligence/gamma-gamma';
 import { summarizeTransactions, type CustomerTransaction } from '../../src/intelligence/purchase-summary';
 
@@ -108,7 +109,7 @@ describe('CDNOW ground truth', () => {
     ];
     for (const [id, value] of expected) {
       const c = withMoney[id - 1];
-      const clv = customerLifetimeValue(bgnbd, gammaGamma, { ...c, unit: 'WEEK', totalValue: 0 }, { daysPerMonth: 210 });
+      const clv = customerLifetimeValue(customerBaseModel('BG_NBD', { r: bgnbd.r, alpha: bgnbd.alpha, a: bgnbd.a, b: bgnbd.b }), gammaGamma, { ...c, unit: 'WEEK', totalValue: 0 }, { daysPerMonth: 210 });
       expect(clv.predicted / value - 1).toBeCloseTo(0, 4);
     }
   });

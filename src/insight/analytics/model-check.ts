@@ -7,14 +7,14 @@ import {
   conditionalExpectedAverageValue,
   fitGammaGamma,
   CUSTOMER_BASE_MODELS,
-  fitCustomerBaseModel,
+  judgeCustomerBaseModels,
+  type CandidateJudgement,
   DAYS_PER_UNIT,
   RFM_SEGMENTS,
   rfmBreakpoints,
   rocAuc,
   scoreRfm,
   utcDay,
-  type FittedCustomerBaseModel,
   type PurchaseSummary,
   type RfmInput,
   type RfmSegment,
@@ -182,73 +182,7 @@ interface CalibrationCustomer {
   holdoutRevenue: bigint;
 }
 
-/** (predicted − actual) / actual in %, null when nothing happened to compare with. */
-function percentError(predicted: number, actual: number): number | null {
-  return actual > 0 ? (100 * (predicted - actual)) / actual : null;
-}
-
-/** A candidate as reported, with the fitted model and its per-customer predictions when the fit could be judged. */
-type JudgedCandidate = ModelCandidate & { fitted: { model: FittedCustomerBaseModel; predicted: number[]; risk: number[] } | null };
-
-/**
- * Each customer-base model fitted on the calibration summaries and judged on the holdout: total and per-bucket error,
- * mean absolute error per customer (the criterion: it counts every customer's miss, where the total lets over- and
- * under-predictions cancel) and churn AUC. A model whose fit fails on this data is reported with its reason.
- */
-function judgeCandidates(calibration: readonly CalibrationCustomer[], t: number): JudgedCandidate[] {
-  const summaries = calibration.map((c) => ({ x: c.s.x, tx: c.s.tx, T: c.s.T }));
-  const churned = calibration.map((c) => c.actual === 0);
-  const actualPurchases = calibration.reduce((n, c) => n + c.actual, 0);
-  const candidates = Object.values(CUSTOMER_BASE_MODELS).map((kind): JudgedCandidate => {
-    const failed = (problem: string, converged = false): JudgedCandidate =>
-      Object.assign(new ModelCandidate(), { model: kind, converged, logLikelihood: null, predictedPurchases: null, errorPercent: null, meanAbsoluteError: null, churnAuc: null, lowestError: false, byRepeatPurchases: [], problem, fitted: null });
-    let model: FittedCustomerBaseModel;
-    try {
-      model = fitCustomerBaseModel(kind, summaries);
-    } catch (e) {
-      if (e instanceof RangeError) return failed(e.message);
-      throw e;
-    }
-    const predicted = calibration.map((c) => model.expectedPurchases(t, c.s));
-    const risk = calibration.map((c) => model.probabilityNoPurchase(t, c.s));
-    const params = Object.values(model.params);
-    if (![model.logLikelihood, ...params, ...predicted, ...risk].every(Number.isFinite) || !params.every((v) => v > 0)) {
-      return failed('The estimate did not give finite predictions on this data.', model.converged);
-    }
-    const buckets = new Map<string, { customers: number; predicted: number; actual: number }>();
-    let total = 0;
-    let absolute = 0;
-    calibration.forEach((c, i) => {
-      total += predicted[i];
-      absolute += Math.abs(predicted[i] - c.actual);
-      const label = c.s.x >= 7 ? '7+' : String(c.s.x);
-      const b = buckets.get(label) ?? { customers: 0, predicted: 0, actual: 0 };
-      b.customers++;
-      b.predicted += predicted[i];
-      b.actual += c.actual;
-      buckets.set(label, b);
-    });
-    return Object.assign(new ModelCandidate(), {
-      model: kind,
-      converged: model.converged,
-      logLikelihood: model.logLikelihood,
-      predictedPurchases: total,
-      errorPercent: percentError(total, actualPurchases),
-      meanAbsoluteError: absolute / calibration.length,
-      churnAuc: rocAuc(risk, churned),
-      lowestError: false,
-      byRepeatPurchases: ['0', '1', '2', '3', '4', '5', '6', '7+']
-        .filter((label) => buckets.has(label))
-        .map((label) => {
-          const b = buckets.get(label)!;
-          return { repeatPurchases: label, customers: b.customers, predictedMean: b.predicted / b.customers, actualMean: b.actual / b.customers, errorPercent: percentError(b.predicted, b.actual) };
-        }),
-      problem: null,
-      fitted: { model, predicted, risk },
-    });
-  });
-  const judged = candidates.filter((c) => c.meanAbsoluteError !== null);
-  const best = judged.reduce<JudgedCandidate | null>((a, c) => (a === null || c.meanAbsoluteError! < a.meanAbsoluteError! ? c : a), null);
-  if (best) best.lowestError = true;
-  return candidates;
+/** The candidates as the report shows them, each with its calibration fit for the report's own figures. */
+function judgeCandidates(calibration: readonly CalibrationCustomer[], t: number): Array<ModelCandidate & CandidateJudgement> {
+  return judgeCustomerBaseModels(calibration.map((c) => ({ x: c.s.x, tx: c.s.tx, T: c.s.T, actual: c.actual })), t).map((j) => Object.assign(new ModelCandidate(), j));
 }

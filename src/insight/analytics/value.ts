@@ -25,7 +25,7 @@ export async function predictedClvs(deps: ServiceDeps, scope: BookScope, model: 
   const book = await scope.book();
   for (const m of await loadPopulation(deps.db, at, model.timeUnit, asOfNow)) {
     if (book && !book.has(m.customerId)) continue;
-    const clv = predictedClv(model.bgnbd, gg, { ...m.summary, monetaryValue: m[key].mx, totalValue: m[key].total });
+    const clv = predictedClv(model.purchaseModel, gg, { ...m.summary, monetaryValue: m[key].mx, totalValue: m[key].total });
     if (clv !== null) out.set(m.customerId, clv);
   }
   return out;

@@ -1,6 +1,21 @@
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { toGlobalId } from '../../common/ids';
-import { TIME_UNITS, type AssociationRule, type BgnbdParams, type GammaGammaParams, type RfmBreakpoints, type TimeUnit, type ValueTierThresholds } from '../../intelligence';
+import {
+  customerBaseModel,
+  CUSTOMER_BASE_MODELS,
+  CUSTOMER_MODEL_CHOICES,
+  TIME_UNITS,
+  type AssociationRule,
+  type BgnbdParams,
+  type CustomerBaseModel,
+  type CustomerBaseModelKind,
+  type CustomerModelChoice,
+  type GammaGammaParams,
+  type RfmBreakpoints,
+  type TimeUnit,
+  type ValueTierThresholds,
+} from '../../intelligence';
+import { CustomerModelSelection, ModelCandidate, ModelParameter } from './model-selection.types';
 
 registerEnumType(TIME_UNITS, {
   name: 'TimeUnit',
@@ -92,7 +107,7 @@ export type GammaGammaFitRecord = GammaGammaParams & { logLikelihood: number; cu
  */
 @ObjectType('CustomerModel', {
   description:
-    'A fit of the customer models on the whole customer base as of one instant: BG/NBD for purchase counts, Gamma-Gamma for value per purchase, and the RFM and value-tier cut points of the same population. One fit is active; per-customer predictions use it.',
+    'A fit of the customer models on the whole customer base as of one instant: a customer-base model for purchase counts and dropout (baseModel: BG/NBD, Pareto/NBD or MBG/NBD, chosen by the analyst or by holdout error), Gamma-Gamma for value per purchase, and the RFM and value-tier cut points of the same population. One fit is active; per-customer predictions use it.',
 })
 export class CustomerModel {
   uuid: string;
@@ -108,7 +123,7 @@ export class CustomerModel {
   @Field({ description: 'Purchases up to this instant were used; T is measured to its UTC day.' })
   asOf: Date;
 
-  @Field(() => TIME_UNITS, { description: 'Time unit of the BG/NBD parameters.' })
+  @Field(() => TIME_UNITS, { description: 'Time unit of the model parameters.' })
   timeUnit: TimeUnit;
 
   @Field(() => ValueBasis, { description: 'Value basis of Gamma-Gamma, RFM monetary and value tiers.' })
@@ -119,8 +134,37 @@ export class CustomerModel {
   @Field(() => Int, { description: 'Customers with at least one purchase by asOf: the population fitted.' })
   customers: number;
 
-  @Field(() => BgnbdParameters, { description: 'BG/NBD parameters (Fader, Hardie & Lee 2005).' })
+  @Field(() => BgnbdParameters, { description: 'BG/NBD parameters (Fader, Hardie & Lee 2005), estimated by every fit for comparison; per-customer predictions use baseModel, which is BG/NBD unless another model was asked for or chosen.' })
   bgnbd: BgnbdParams & { logLikelihood: number };
+
+  @Field(() => CUSTOMER_BASE_MODELS, { description: 'The customer-base model the per-customer predictions (expected purchases, P(alive), churn risk, CLV) use.' })
+  baseModel: CustomerBaseModelKind;
+
+  /** baseModel's estimates under the paper's names. */
+  baseModelParams: Readonly<Record<string, number>>;
+
+  @Field(() => [ModelParameter], { description: 'baseModel’s parameters under the paper’s names, in the fit’s time unit.' })
+  get baseModelParameters(): ModelParameter[] {
+    // In the paper’s order (jsonb keeps its own key order); purchaseModel lays them out so.
+    return Object.entries(this.purchaseModel.params).map(([name, value]) => Object.assign(new ModelParameter(), { name, value }));
+  }
+
+  @Field(() => Float, { description: 'baseModel’s total log-likelihood at the estimate.' })
+  baseModelLogLikelihood: number;
+
+  @Field(() => CUSTOMER_MODEL_CHOICES, { description: 'What the fit was asked for: one model, or AUTO (the lowest holdout error).' })
+  choice: CustomerModelChoice;
+
+  @Field(() => CustomerModelSelection, { nullable: true, description: 'For choice AUTO, how baseModel was chosen: each candidate’s error on the holdout. Null when one model was asked for.' })
+  selection: CustomerModelSelection | null;
+
+  private predictor?: CustomerBaseModel;
+
+  /** baseModel with its parameters: what every per-customer prediction asks. */
+  get purchaseModel(): CustomerBaseModel {
+    this.predictor ??= customerBaseModel(this.baseModel, this.baseModelParams);
+    return this.predictor;
+  }
 
   @Field(() => GammaGammaParameters, { nullable: true, description: 'Gamma-Gamma parameters on the model’s basis; null when fewer than 10 repeat buyers had a positive value.' })
   gammaGamma: GammaGammaFitRecord | null;
@@ -175,6 +219,11 @@ export function customerModelFromRow(row: Record<string, any>): CustomerModel {
     baseCurrency: String(row.base_currency).trim(),
     customers: row.customers,
     bgnbd: { r: row.bgnbd_r, alpha: row.bgnbd_alpha, a: row.bgnbd_a, b: row.bgnbd_b, logLikelihood: row.bgnbd_log_likelihood },
+    baseModel: row.base_model as CustomerBaseModelKind,
+    baseModelParams: row.base_model_params,
+    baseModelLogLikelihood: row.base_model_log_likelihood,
+    choice: row.model_choice as CustomerModelChoice,
+    selection: row.model_selection ? selectionFromJson(row.model_selection) : null,
     gammaGamma: gg,
     otherBasisGammaGamma: row.other_basis_gamma_gamma ?? null,
     rfmBreakpoints: row.rfm_breakpoints ?? null,
@@ -182,5 +231,14 @@ export function customerModelFromRow(row: Record<string, any>): CustomerModel {
     associationRules: row.association_rules ?? [],
     active: row.active,
     durationMs: row.duration_ms,
+  });
+}
+
+/** The stored selection (jsonb) as its GraphQL type. */
+function selectionFromJson(json: Record<string, any>): CustomerModelSelection {
+  return Object.assign(new CustomerModelSelection(), {
+    ...json,
+    calibrationEnd: new Date(json.calibrationEnd),
+    candidates: (json.candidates as Array<Record<string, unknown>>).map((c) => Object.assign(new ModelCandidate(), c)),
   });
 }

@@ -5,11 +5,29 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { addJob } from '../../core/jobs';
 import { FIT_REQUESTED_JOB, RESCORE_STALE_JOB } from '../../scoring/jobs';
 import { storedPurchaseSummaries } from '../../scoring/score-store';
-import { associationRules, DAYS_PER_UNIT, fitBgnbd, fitGammaGamma, rfmBreakpoints, utcDay, valueTierThresholds, TIME_UNITS, type PurchaseSummary, type TimeUnit } from '../../intelligence';
+import {
+  associationRules,
+  CUSTOMER_BASE_MODELS,
+  CUSTOMER_MODEL_CHOICES,
+  DAYS_PER_UNIT,
+  fitCustomerBaseModel,
+  fitGammaGamma,
+  judgeCustomerBaseModels,
+  rfmBreakpoints,
+  utcDay,
+  valueTierThresholds,
+  TIME_UNITS,
+  type CustomerBaseModelKind,
+  type CustomerModelChoice,
+  type FittedCustomerBaseModel,
+  type HoldoutCustomer,
+  type PurchaseSummary,
+  type TimeUnit,
+} from '../../intelligence';
 import { log } from '../../core/logger';
 import { CustomerModel, customerModelFromRow, GammaGammaFitRecord, ValueBasis } from './customer-model-fit.entity';
-import { populationBaskets, populationSummaries } from '../insight.loaders';
-import { modelValue, predictedClv, rfmInputFromSummary } from '../occasions';
+import { populationBaskets, populationSummaries, streamPopulationDays } from '../insight.loaders';
+import { modelValue, predictedClv, rfmInputFromSummary, summarizeOccasions } from '../occasions';
 
 /** Gamma-Gamma is not fitted on fewer repeat buyers than this: the estimate would be noise. */
 export const MIN_REPEAT_BUYERS = 10;
@@ -26,7 +44,12 @@ export interface PopulationMember {
 }
 
 /** The data cannot support a fit (no buyers, or an estimate that ran off to a boundary); nothing is stored. */
-export class CannotFitError extends Error {}
+export class CannotFitError extends Error {
+  /** The input field the problem is about (fitCustomerModel's userError path). */
+  constructor(message: string, readonly field: 'asOf' | 'model' | 'holdoutDays' = 'asOf') {
+    super(message);
+  }
+}
 
 const NO_PURCHASES = 'No customer has a purchase by this date: there is nothing to fit.';
 const positive = (...xs: number[]): boolean => xs.every((x) => Number.isFinite(x) && x > 0);
@@ -79,10 +102,84 @@ export interface FitOptions {
   basis: ValueBasis;
   activate: boolean;
   baseCurrency: string;
+  /** Which customer-base model the predictions use; AUTO chooses by holdout error. Default BG_NBD. */
+  choice?: CustomerModelChoice;
+  /** For AUTO: days before asOf held out to judge the candidates. Default a third of the purchase history. */
+  holdoutDays?: number | null;
+}
+
+/** What a fit with model AUTO stores about its choice (customer_model_fits.model_selection; CustomerModelSelection). */
+interface StoredSelection {
+  calibrationEnd: string;
+  holdoutDays: number;
+  customers: number;
+  actualPurchases: number;
+  chosen: CustomerBaseModelKind;
+  candidates: Array<Omit<ReturnType<typeof judgeCustomerBaseModels>[number], 'fitted'>>;
 }
 
 /**
- * Fits BG/NBD and Gamma-Gamma (both value bases) on every customer with a purchase by asOf, computes the RFM
+ * AUTO: each candidate fitted on the purchases up to asOf − holdoutDays and judged on the days after it (model-
+ * selection.ts); the one with the lowest holdout error is the choice. The purchase days load through a cursor in one
+ * snapshot.
+ */
+async function chooseByHoldout(db: DataSource, members: readonly PopulationMember[], o: FitOptions): Promise<StoredSelection> {
+  const asOfDay = utcDay(o.asOf);
+  const historyDays = asOfDay - Math.min(...members.map((m) => utcDay(m.summary.firstPurchaseAt)));
+  const holdoutDays = o.holdoutDays ?? Math.floor(historyDays / 3);
+  if (!(Number.isInteger(holdoutDays) && holdoutDays >= 1 && holdoutDays < historyDays)) {
+    throw new CannotFitError(
+      o.holdoutDays == null
+        ? `The purchase history is ${historyDays} days long: too short to hold out a period and judge the models on it. Choose a model instead of AUTO.`
+        : `holdoutDays must be from 1 to ${historyDays - 1}: the purchase history before asOf is ${historyDays} days long, and the calibration period needs purchases.`,
+      o.holdoutDays == null ? 'model' : 'holdoutDays',
+    );
+  }
+  const calibrationEnd = new Date(o.asOf.getTime() - holdoutDays * 86_400_000);
+  const calibrationDay = utcDay(calibrationEnd);
+  const customers: HoldoutCustomer[] = [];
+  await db.transaction('REPEATABLE READ', (m) =>
+    streamPopulationDays(m, o.asOf, (_customerId, days) => {
+      const s = summarizeOccasions(days.map((d) => ({ firstAt: d.firstAt, lastAt: d.lastAt, value: d.margin })), calibrationEnd, o.timeUnit);
+      if (s) customers.push({ x: s.x, tx: s.tx, T: s.T, actual: days.filter((d) => d.day > calibrationDay).length });
+    }),
+  );
+  if (customers.length === 0) throw new CannotFitError(`No customer has a purchase before the ${holdoutDays}-day holdout; choose fewer holdoutDays.`, 'holdoutDays');
+  const judged = judgeCustomerBaseModels(customers, holdoutDays / DAYS_PER_UNIT[o.timeUnit]);
+  const best = judged.find((c) => c.lowestError);
+  if (!best) {
+    throw new CannotFitError(`No candidate could be judged on the holdout: ${judged.map((c) => `${c.model}: ${c.problem}`).join('; ')}`, 'model');
+  }
+  return {
+    calibrationEnd: calibrationEnd.toISOString(),
+    holdoutDays,
+    customers: customers.length,
+    actualPurchases: customers.reduce((n, c) => n + c.actual, 0),
+    chosen: best.model,
+    candidates: judged.map(({ fitted: _fitted, ...candidate }) => candidate),
+  };
+}
+
+const MODEL_NAMES: Record<CustomerBaseModelKind, string> = { BG_NBD: 'BG/NBD', PARETO_NBD: 'Pareto/NBD', MBG_NBD: 'MBG/NBD' };
+
+/** `kind` fitted on the population, or CannotFitError when its estimate runs off to a boundary. */
+function fitOnPopulation(kind: CustomerBaseModelKind, members: readonly PopulationMember[], field: 'asOf' | 'model'): FittedCustomerBaseModel {
+  let fit: FittedCustomerBaseModel;
+  try {
+    fit = fitCustomerBaseModel(kind, members.map((m) => m.summary));
+  } catch (e) {
+    if (e instanceof RangeError) throw new CannotFitError(`${MODEL_NAMES[kind]} cannot be fitted on this data: ${e.message}`, field);
+    throw e;
+  }
+  if (!positive(...Object.values(fit.params)) || !Number.isFinite(fit.logLikelihood)) {
+    throw new CannotFitError(`The ${MODEL_NAMES[kind]} estimate did not converge to finite parameters on ${members.length} customers; more purchase history is needed.`, field);
+  }
+  return fit;
+}
+
+/**
+ * Fits the customer-base model (asked for, or chosen by holdout error with AUTO; BG/NBD always, for comparison) and
+ * Gamma-Gamma (both value bases) on every customer with a purchase by asOf, computes the RFM
  * breakpoints and value-tier medians of the same population, and stores the fit — activating it, in one
  * transaction, when asked. Concurrent fits are serialised by an advisory lock, so one fit stays active.
  */
@@ -93,11 +190,13 @@ export async function fitAndStore(db: DataSource, o: FitOptions): Promise<Custom
   baskets.catch(() => undefined);
   const members = await loadPopulation(db, o.asOf, o.timeUnit, o.fromScores);
   if (members.length === 0) throw new CannotFitError(NO_PURCHASES);
-  const bg = fitBgnbd(members.map((m) => m.summary));
-  if (!positive(bg.r, bg.alpha, bg.a, bg.b) || !Number.isFinite(bg.logLikelihood)) {
-    throw new CannotFitError(`The BG/NBD estimate did not converge to finite parameters on ${members.length} customers; more purchase history is needed.`);
-  }
-  const bgnbd = { r: bg.r, alpha: bg.alpha, a: bg.a, b: bg.b };
+  const choice = o.choice ?? CUSTOMER_MODEL_CHOICES.BG_NBD;
+  // BG/NBD is estimated by every fit (CustomerModel.bgnbd, for comparison); with AUTO the holdout picks the model.
+  const bg = fitOnPopulation(CUSTOMER_BASE_MODELS.BG_NBD, members, 'asOf');
+  const selection = choice === CUSTOMER_MODEL_CHOICES.AUTO ? await chooseByHoldout(db, members, o) : null;
+  const kind: CustomerBaseModelKind = selection?.chosen ?? (choice as CustomerBaseModelKind);
+  const base = kind === CUSTOMER_BASE_MODELS.BG_NBD ? bg : fitOnPopulation(kind, members, 'model');
+  const bgnbd = { r: bg.params.r, alpha: bg.params.alpha, a: bg.params.a, b: bg.params.b };
   const gammaGamma = fitGammaGammaOn(members, o.basis);
   const other = fitGammaGammaOn(members, o.basis === ValueBasis.MARGIN ? ValueBasis.REVENUE : ValueBasis.MARGIN);
   const key = o.basis === ValueBasis.MARGIN ? 'margin' : 'revenue';
@@ -105,7 +204,7 @@ export async function fitAndStore(db: DataSource, o: FitOptions): Promise<Custom
   const medians = valueTierThresholds(
     members.map((m) => ({
       currentValue: modelValue(m[key].total, o.baseCurrency),
-      potentialValue: gammaGamma ? predictedClv(bgnbd, gammaGamma, { ...m.summary, monetaryValue: m[key].mx, totalValue: m[key].total }) ?? 0 : 0,
+      potentialValue: gammaGamma ? predictedClv(base, gammaGamma, { ...m.summary, monetaryValue: m[key].mx, totalValue: m[key].total }) ?? 0 : 0,
     })),
   );
   const rules = associationRules(await baskets, { minSupport: RULE_MIN_SUPPORT }).slice(0, MAX_STORED_RULES);
@@ -121,8 +220,9 @@ export async function fitAndStore(db: DataSource, o: FitOptions): Promise<Custom
       `INSERT INTO customer_model_fits (as_of, time_unit, basis, base_currency, customers,
          bgnbd_r, bgnbd_alpha, bgnbd_a, bgnbd_b, bgnbd_log_likelihood,
          gamma_gamma_p, gamma_gamma_q, gamma_gamma_gamma, gamma_gamma_log_likelihood, gamma_gamma_customers,
-         other_basis_gamma_gamma, rfm_breakpoints, value_tier_medians, active, duration_ms, association_rules)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21)
+         other_basis_gamma_gamma, rfm_breakpoints, value_tier_medians, active, duration_ms, association_rules,
+         base_model, base_model_params, base_model_log_likelihood, model_choice, model_selection)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26)
        RETURNING *`,
       [
         o.asOf, o.timeUnit, o.basis, o.baseCurrency, members.length,
@@ -130,6 +230,7 @@ export async function fitAndStore(db: DataSource, o: FitOptions): Promise<Custom
         gammaGamma?.p ?? null, gammaGamma?.q ?? null, gammaGamma?.gamma ?? null, gammaGamma?.logLikelihood ?? null, gammaGamma?.customers ?? null,
         other ? JSON.stringify(other) : null, JSON.stringify(breakpoints), JSON.stringify(medians), o.activate, durationMs,
         JSON.stringify(rules),
+        kind, JSON.stringify(base.params), base.logLikelihood, choice, selection ? JSON.stringify(selection) : null,
       ],
     );
     return inserted;
@@ -180,6 +281,8 @@ export async function fitModelIfDue(db: DataSource, baseCurrency: string, maxAge
       fromScores: true,
       timeUnit: current?.timeUnit ?? TIME_UNITS.DAY,
       basis: current?.basis ?? ValueBasis.MARGIN,
+      // A refit asks what the active fit asked (AUTO chooses again on the newer data).
+      choice: current?.choice ?? CUSTOMER_MODEL_CHOICES.BG_NBD,
       activate: true,
       baseCurrency,
     });
@@ -193,14 +296,15 @@ export async function fitModelIfDue(db: DataSource, baseCurrency: string, maxAge
 }
 
 /** What became of a requested fit. */
-export type FitOutcome = { fit: CustomerModel } | { cannotFit: string } | { failed: true };
+export type FitOutcome = { fit: CustomerModel } | { cannotFit: string; field: CannotFitError['field'] } | { failed: true };
 
 /** Records a fit an analyst asked for and queues the job that runs it, in one transaction; returns the request's id. */
 export async function requestFit(db: DataSource, o: Omit<FitOptions, 'baseCurrency'>): Promise<string> {
   return db.transaction(async (m) => {
     const [{ id }]: Array<{ id: string }> = await m.query(
-      `INSERT INTO customer_model_fit_requests (as_of, time_unit, basis, activate, as_of_now) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-      [o.asOf, o.timeUnit, o.basis, o.activate, o.fromScores ?? false],
+      `INSERT INTO customer_model_fit_requests (as_of, time_unit, basis, activate, as_of_now, model_choice, holdout_days)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+      [o.asOf, o.timeUnit, o.basis, o.activate, o.fromScores ?? false, o.choice ?? CUSTOMER_MODEL_CHOICES.BG_NBD, o.holdoutDays ?? null],
     );
     await addJob(m, FIT_REQUESTED_JOB, { requestId: id });
     return id;
@@ -213,23 +317,24 @@ export async function requestFit(db: DataSource, o: Omit<FitOptions, 'baseCurren
  * run again after a crash finds the request finished, or runs it once more.
  */
 export async function fitRequested(db: DataSource, baseCurrency: string, requestId: string): Promise<void> {
-  const [request]: Array<{ asOf: Date; timeUnit: TimeUnit; basis: ValueBasis; activate: boolean; fromScores: boolean }> = await db.query(
-    `SELECT as_of AS "asOf", time_unit AS "timeUnit", basis, activate, as_of_now AS "fromScores" FROM customer_model_fit_requests WHERE id = $1 AND finished_at IS NULL`,
+  const [request]: Array<{ asOf: Date; timeUnit: TimeUnit; basis: ValueBasis; activate: boolean; fromScores: boolean; choice: CustomerModelChoice; holdoutDays: number | null }> = await db.query(
+    `SELECT as_of AS "asOf", time_unit AS "timeUnit", basis, activate, as_of_now AS "fromScores", model_choice AS choice, holdout_days AS "holdoutDays"
+       FROM customer_model_fit_requests WHERE id = $1 AND finished_at IS NULL`,
     [requestId],
   );
   if (!request) return;
-  let outcome: [fitId: string | null, outcome: 'FITTED' | 'CANNOT_FIT' | 'FAILED', message: string | null];
+  let outcome: [fitId: string | null, outcome: 'FITTED' | 'CANNOT_FIT' | 'FAILED', message: string | null, field: string | null];
   try {
     const fit = await fitAndStore(db, { ...request, baseCurrency });
-    outcome = [fit.uuid, 'FITTED', null];
+    outcome = [fit.uuid, 'FITTED', null, null];
   } catch (e) {
-    if (e instanceof CannotFitError) outcome = [null, 'CANNOT_FIT', e.message];
+    if (e instanceof CannotFitError) outcome = [null, 'CANNOT_FIT', e.message, e.field];
     else {
       log.error(`requested customer model fit ${requestId} failed`, e);
-      outcome = [null, 'FAILED', null];
+      outcome = [null, 'FAILED', null, null];
     }
   }
-  await db.query(`UPDATE customer_model_fit_requests SET finished_at = now(), fit_id = $2, outcome = $3, message = $4 WHERE id = $1`, [requestId, ...outcome]);
+  await db.query(`UPDATE customer_model_fit_requests SET finished_at = now(), fit_id = $2, outcome = $3, message = $4, message_field = $5 WHERE id = $1`, [requestId, ...outcome]);
 }
 
 /**
@@ -238,13 +343,13 @@ export async function fitRequested(db: DataSource, baseCurrency: string, request
  */
 export async function fitOutcome(db: DataSource, requestId: string, deadline: number): Promise<FitOutcome | null> {
   for (let pause = 20; ; pause = Math.min(pause * 2, 500)) {
-    const [row]: Array<{ outcome: string; message: string | null; fit: Record<string, any> | null }> = await db.query(
-      `SELECT r.outcome, r.message, to_jsonb(f) AS fit
+    const [row]: Array<{ outcome: string; message: string | null; field: CannotFitError['field'] | null; fit: Record<string, any> | null }> = await db.query(
+      `SELECT r.outcome, r.message, r.message_field AS field, to_jsonb(f) AS fit
          FROM customer_model_fit_requests r LEFT JOIN customer_model_fits f ON f.id = r.fit_id
         WHERE r.id = $1 AND r.finished_at IS NOT NULL`,
       [requestId],
     );
-    if (row) return row.fit ? { fit: customerModelFromRow(row.fit) } : row.outcome === 'CANNOT_FIT' ? { cannotFit: row.message ?? '' } : { failed: true };
+    if (row) return row.fit ? { fit: customerModelFromRow(row.fit) } : row.outcome === 'CANNOT_FIT' ? { cannotFit: row.message ?? '', field: row.field ?? 'asOf' } : { failed: true };
     if (Date.now() + pause > deadline) return null;
     await new Promise((resolve) => setTimeout(resolve, pause));
   }
