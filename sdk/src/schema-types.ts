@@ -906,7 +906,7 @@ export type Customer = Node & {
   touchpoints: TouchpointConnection;
   /** When the record was last changed. */
   updatedAt: Scalars['DateTime']['output'];
-  /** Value tier (Peppers & Rogers 2004): realised value and predicted 12-month CLV against the active model’s medians, on the model’s value basis. */
+  /** Value tier (Peppers & Rogers 2004): realised value and predicted 12-month CLV against the active model’s medians, on the model’s value basis. Once-frequent buyers silent for long (segment CANT_LOSE) usually land in MAINTAIN because the models predict little of them; their next best action is still a win-back. */
   valueTier: ValueTier;
   /** Incremented on every change. Pass it back as `expectedVersion` on update to detect concurrent edits. */
   version: Scalars['Int']['output'];
@@ -1144,7 +1144,7 @@ export type CustomerLifetimeValue = {
   horizonMonths: Scalars['Int']['output'];
   /** Discount rate per month. */
   monthlyDiscountRate: Scalars['Float']['output'];
-  /** Discounted expected value over the horizon, rounded to the currency’s minor unit; null without a purchase by asOf, or when no Gamma-Gamma fit exists for the basis (too few repeat buyers). */
+  /** Discounted expected value over the horizon, rounded to the currency’s minor unit; null without a purchase by asOf, or when no Gamma-Gamma fit exists for the basis (too few repeat buyers). For once-frequent buyers silent for long (segment CANT_LOSE, AT_RISK) the customer-base models expect far less than such customers go on to buy: compare modelDiagnostics { churn { bySegment { buyRate predictedBuyRate } } }. */
   predicted?: Maybe<Money>;
   /** P(alive) from the active fit’s customer-base model. */
   probabilityAlive?: Maybe<Scalars['Float']['output']>;
@@ -2880,7 +2880,7 @@ export type Segment =
   | 'ABOUT_TO_SLEEP'
   /** R 1–2, F 3–4: bought often, but long ago. */
   | 'AT_RISK'
-  /** R 1–2, F 5: among the most frequent buyers, silent for long. */
+  /** R 1–2, F 5: among the most frequent buyers, silent for long. The models read the silence as dropout and predict little CLV (on CDNOW 2% expected to buy again, 33% did): next best actions win them back on the segment, not the prediction. */
   | 'CANT_LOSE'
   /** R 5, F 4–5: bought very recently and buy often. */
   | 'CHAMPIONS'
@@ -2920,6 +2920,12 @@ export type SegmentHoldout = {
   buyRate: Scalars['Float']['output'];
   /** Customers in the segment at calibrationEnd. */
   customers: Scalars['Int']['output'];
+  /** The share the model expected to buy in the holdout period: the mean of 1 − P(no purchase in the holdout) from the calibration fit. Beside buyRate it shows where the model misjudges a segment. */
+  predictedBuyRate: Scalars['Float']['output'];
+  /** Purchase occasions per customer the calibration fit expected in the holdout period. */
+  predictedPurchasesPerCustomer: Scalars['Float']['output'];
+  /** Purchase occasions per customer of the segment in the holdout period. */
+  purchasesPerCustomer: Scalars['Float']['output'];
   /** What they spent in the holdout period (revenue, base currency; each purchase day rounded to the minor unit). */
   revenue: Money;
   /** Holdout revenue per customer of the segment, rounded to the minor unit. */

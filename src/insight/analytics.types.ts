@@ -248,6 +248,15 @@ export class SegmentHoldout {
   @Field(() => Float, { description: 'The share of them who bought in the holdout period.' })
   buyRate: number;
 
+  @Field(() => Float, { description: 'The share the model expected to buy in the holdout period: the mean of 1 − P(no purchase in the holdout) from the calibration fit. Beside buyRate it shows where the model misjudges a segment.' })
+  predictedBuyRate: number;
+
+  @Field(() => Float, { description: 'Purchase occasions per customer of the segment in the holdout period.' })
+  purchasesPerCustomer: number;
+
+  @Field(() => Float, { description: 'Purchase occasions per customer the calibration fit expected in the holdout period.' })
+  predictedPurchasesPerCustomer: number;
+
   @Field(() => Money, { description: 'What they spent in the holdout period (revenue, base currency; each purchase day rounded to the minor unit).' })
   revenue: Money;
 

@@ -185,7 +185,7 @@ export class CustomerInsightResolver {
   }
 
   @FieldResolver(() => VALUE_TIER_KINDS, {
-    description: 'Value tier (Peppers & Rogers 2004): realised value and predicted 12-month CLV against the active model’s medians, on the model’s value basis.',
+    description: 'Value tier (Peppers & Rogers 2004): realised value and predicted 12-month CLV against the active model’s medians, on the model’s value basis. Once-frequent buyers silent for long (segment CANT_LOSE) usually land in MAINTAIN because the models predict little of them; their next best action is still a win-back.',
   })
   valueTier(@Root() c: Customer, @Ctx() ctx: Context) {
     return ctx.services.insight.valueTier(c);

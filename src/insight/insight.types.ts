@@ -34,7 +34,7 @@ registerEnumType(RFM_SEGMENTS, {
     NEEDS_ATTENTION: { description: 'R 3, F 3: average recency and frequency, starting to drift.' },
     ABOUT_TO_SLEEP: { description: 'R 3, F 1–2: below-average recency, few purchases.' },
     AT_RISK: { description: 'R 1–2, F 3–4: bought often, but long ago.' },
-    CANT_LOSE: { description: 'R 1–2, F 5: among the most frequent buyers, silent for long.' },
+    CANT_LOSE: { description: 'R 1–2, F 5: among the most frequent buyers, silent for long. The models read the silence as dropout and predict little CLV (on CDNOW 2% expected to buy again, 33% did): next best actions win them back on the segment, not the prediction.' },
     HIBERNATING: { description: 'R 1 F 2, or R 2 F 1–2: last purchase long ago, few purchases.' },
     LOST: { description: 'R 1, F 1: bought once, long ago.' },
     PROSPECT: { description: 'No purchase yet.' },
@@ -217,7 +217,7 @@ export class CustomerLifetimeValue {
     return (await this.valuesOf()).historical;
   }
 
-  @Field(() => Money, { nullable: true, description: 'Discounted expected value over the horizon, rounded to the currency’s minor unit; null without a purchase by asOf, or when no Gamma-Gamma fit exists for the basis (too few repeat buyers).' })
+  @Field(() => Money, { nullable: true, description: 'Discounted expected value over the horizon, rounded to the currency’s minor unit; null without a purchase by asOf, or when no Gamma-Gamma fit exists for the basis (too few repeat buyers). For once-frequent buyers silent for long (segment CANT_LOSE, AT_RISK) the customer-base models expect far less than such customers go on to buy: compare modelDiagnostics { churn { bySegment { buyRate predictedBuyRate } } }.' })
   async predicted(): Promise<Money | null> {
     return this.storedPredicted !== undefined ? this.storedPredicted : (await this.valuesOf()).predicted;
   }

@@ -147,10 +147,17 @@ export function isValuable(
   return input.valueTier !== null && input.valueTier !== 'MONITOR';
 }
 
-/** Slipping away: DECLINING or CHURNED stage, or, when no stage is known, an AT_RISK / CANT_LOSE segment or HIGH churn risk. */
+/**
+ * Slipping away: DECLINING or CHURNED stage; an AT_RISK or CANT_LOSE segment whatever the stage says (they bought
+ * often and have been silent long: the stage may lag the purchases, and the seeds ask to win these back); or, when no
+ * stage is known, HIGH churn risk. The segment is trusted over the models here: BG/NBD reads a frequent buyer's long
+ * silence as dropout and expects almost nothing of them (on CDNOW's 39-week holdout 2% of CANT_LOSE were expected to
+ * buy and 33% did; modelDiagnostics { churn { bySegment { buyRate predictedBuyRate } } } shows it on any data).
+ */
 export function isSlipping(input: Pick<NextBestActionInput, 'stage' | 'segment' | 'churnRisk'>): boolean {
+  if (input.segment === 'AT_RISK' || input.segment === 'CANT_LOSE') return true;
   if (input.stage !== null) return input.stage === 'DECLINING' || input.stage === 'CHURNED';
-  return input.segment === 'AT_RISK' || input.segment === 'CANT_LOSE' || input.churnRisk?.level === 'HIGH';
+  return input.churnRisk?.level === 'HIGH';
 }
 
 /** Next occurrence of a birthday on or after the UTC day of `now`; 29 February falls on 28 February in other years. */
@@ -221,7 +228,8 @@ export function nextBestActions(input: NextBestActionInput, now: Date): NextBest
         : input.historicalValue !== null && input.medianHistoricalValue !== null && input.historicalValue > input.medianHistoricalValue
           ? 'past value above the median'
           : `value tier ${input.valueTier}`;
-    const who = input.stage === 'CHURNED' ? 'Churned' : input.stage === 'DECLINING' ? 'Declining' : 'At-risk';
+    const who =
+      input.stage === 'CHURNED' ? 'Churned' : input.stage === 'DECLINING' ? 'Declining' : input.segment === 'CANT_LOSE' ? 'Once-frequent, long-silent (can’t lose)' : 'At-risk';
     add('WIN_BACK', `${who} customer with ${basis}`, addDays(now, PLAYBOOK.winBackDueDays));
   }
 

@@ -65,7 +65,7 @@ export const VALUE_TIERS: Readonly<Record<ValueTier, ValueTierInfo>> = {
     tier: 'MAINTAIN',
     label: 'Maintain',
     description: 'High value so far, but little expected from here on.',
-    strategy: 'Keep them served efficiently and watch for churn signals; a retention offer only if the relationship can be revived.',
+    strategy: 'Keep them served efficiently and watch for churn signals; a retention offer only if the relationship can be revived. Once-frequent buyers gone silent (segment CANT_LOSE or AT_RISK) are the exception: win them back personally, as their segment asks.',
   },
   DEVELOP: {
     tier: 'DEVELOP',

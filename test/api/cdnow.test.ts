@@ -46,11 +46,11 @@ it('recovers the published BG/NBD and Gamma-Gamma fits of the CDNOW sample throu
 it('back-tests churn risk on the 39-week holdout in modelDiagnostics, beside the recency rule, with what each segment did', async () => {
   const { modelDiagnostics: d } = await app.ok(`{
     modelDiagnostics(calibrationEnd: "1997-09-30T00:00:00Z", holdoutEnd: "1998-06-30T00:00:00Z", timeUnit: WEEK) {
-      customers
+      customers actualPurchases predictedPurchases
       churn {
         horizonDays churnAuc recencyAuc brierScore predictedChurnRate observedChurnRate
         calibration { lower upper customers meanPredicted observedRate }
-        bySegment { segment customers buyRate revenue { amount currencyCode } revenuePerCustomer { amount } }
+        bySegment { segment customers buyRate predictedBuyRate purchasesPerCustomer predictedPurchasesPerCustomer revenue { amount currencyCode } revenuePerCustomer { amount } }
       }
       spend { p q gamma customers meanPredictedOrderValue { amount } meanActualOrderValue { amount } correlation predictedRevenue { amount } actualRevenue { amount } }
     }
@@ -91,6 +91,12 @@ it('back-tests churn risk on the 39-week holdout in modelDiagnostics, beside the
   if (process.env.CDNOW_REPORT) console.log(JSON.stringify({ spend, revenueError }));
   const buyRate = (segment: string) => churn.bySegment.find((s: { segment: string }) => s.segment === segment)?.buyRate;
   expect(buyRate('CHAMPIONS')).toBeGreaterThan(buyRate('LOST'));
+  // Each segment's expected and actual holdout purchases add up to the model's and the file's totals.
+  const perSegment = (key: string) => churn.bySegment.reduce((sum: number, s: Record<string, number>) => sum + s[key] * s.customers, 0);
+  expect(perSegment('purchasesPerCustomer')).toBeCloseTo(d.actualPurchases, 6);
+  expect(perSegment('predictedPurchasesPerCustomer')).toBeCloseTo(d.predictedPurchases, 6);
+  expect(perSegment('predictedBuyRate') / 2357).toBeCloseTo(1 - churn.predictedChurnRate, 9);
+  if (process.env.CDNOW_REPORT) console.log(JSON.stringify(churn.bySegment, null, 1));
 });
 
 it('fits BG/NBD, Pareto/NBD and MBG/NBD on the calibration period and lets the holdout choose', async () => {

@@ -196,4 +196,16 @@ describe('next best actions', () => {
     expect(kinds({ ...unknown, segment: 'CANT_LOSE', valueTier: 'MONITOR' })).toEqual([]);
     expect(kinds({ ...unknown, segment: 'CANT_LOSE', valueTier: null })).toEqual([]);
   });
+
+  it('win back a once-frequent, long-silent customer whose stage has not caught up, when their past value is above the median', () => {
+    // CANT_LOSE: the model expects little (predicted CLV below the median), the stage still says GROWING.
+    const silent = { ...calm, segment: 'CANT_LOSE' as const, stage: 'GROWING' as const, predictedClv: 3, historicalValue: 400 };
+    const [action] = nextBestActions(silent, now).filter((a) => a.kind === 'WIN_BACK');
+    expect(action.reason).toBe('Once-frequent, long-silent (can’t lose) customer with past value above the median');
+    expect(action.channel).toBe('PHONE');
+    expect(kinds({ ...silent, segment: 'AT_RISK' })).toContain('WIN_BACK');
+    // Below the median on both axes: no spend without evidence, whatever the segment.
+    expect(kinds({ ...silent, historicalValue: 10 })).not.toContain('WIN_BACK');
+    expect(kinds({ ...silent, segment: 'POTENTIAL_LOYALIST' })).not.toContain('WIN_BACK');
+  });
 });

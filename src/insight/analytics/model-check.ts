@@ -85,7 +85,7 @@ export class ModelCheckReport extends AnalystReports {
       errorPercent: bgnbd.errorPercent,
       byRepeatPurchases: bgnbd.byRepeatPurchases,
       candidates,
-      churn: this.churnBackTest(calibration, risk, utcDay(holdoutEnd) - calibrationDay),
+      churn: this.churnBackTest(calibration, risk, predicted, utcDay(holdoutEnd) - calibrationDay),
       spend: this.spendBackTest(calibration, predicted),
     });
   }
@@ -132,15 +132,18 @@ export class ModelCheckReport extends AnalystReports {
   }
 
   /** Churn as P(no purchase in the holdout) from the calibration fit, judged on who bought nothing (issue: churn that ranks right). */
-  private churnBackTest(calibration: readonly CalibrationCustomer[], risk: readonly number[], horizonDays: number): ChurnBackTest {
+  private churnBackTest(calibration: readonly CalibrationCustomer[], risk: readonly number[], predicted: readonly number[], horizonDays: number): ChurnBackTest {
     const currency = this.insight.currency;
     const churned = calibration.map((c) => c.actual === 0);
     const breakpoints = rfmBreakpoints(calibration.map((c) => c.rfm));
-    const segments = new Map<RfmSegment, { customers: number; buyers: number; revenue: bigint }>();
+    const segments = new Map<RfmSegment, { customers: number; buyers: number; revenue: bigint; expectedBuyers: number; purchases: number; expectedPurchases: number }>();
     calibration.forEach((c, i) => {
       const segment = scoreRfm(c.rfm, breakpoints).segment;
-      const row = segments.get(segment) ?? { customers: 0, buyers: 0, revenue: 0n };
+      const row = segments.get(segment) ?? { customers: 0, buyers: 0, revenue: 0n, expectedBuyers: 0, purchases: 0, expectedPurchases: 0 };
       row.customers++;
+      row.expectedBuyers += 1 - risk[i];
+      row.purchases += c.actual;
+      row.expectedPurchases += predicted[i];
       if (!churned[i]) row.buyers++;
       row.revenue += c.holdoutRevenue;
       segments.set(segment, row);
@@ -162,6 +165,9 @@ export class ModelCheckReport extends AnalystReports {
             segment,
             customers: row.customers,
             buyRate: row.buyers / row.customers,
+            predictedBuyRate: row.expectedBuyers / row.customers,
+            purchasesPerCustomer: row.purchases / row.customers,
+            predictedPurchasesPerCustomer: row.expectedPurchases / row.customers,
             revenue: moneyOfUnits(row.revenue, currency),
             revenuePerCustomer: moneyOfUnits(divideToMinor(row.revenue, BigInt(row.customers), currency), currency),
           };
