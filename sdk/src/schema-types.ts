@@ -1150,7 +1150,7 @@ export type CustomerLifetimeValue = {
   probabilityAlive?: Maybe<Scalars['Float']['output']>;
   /** What the customers this one referred are worth to you through them: REFERRAL_VALUE_SHARE (default 10%) of their realised value on the same basis to asOf, rounded to the minor unit. Counts only referred customers you may see; 0 without referrals. */
   referral: Money;
-  /** historical + predicted + referral, exactly; null when predicted is. Sorts and value tiers use predicted alone. */
+  /** historical + predicted + referral, exactly; null when predicted is. Customers sort by it with TOTAL_CLV (default arguments); value tiers compare realised value and predicted alone. */
   total?: Maybe<Money>;
 };
 
@@ -1250,6 +1250,8 @@ export type CustomerSortField =
   | 'NAME'
   /** Predicted CLV, as `clv { predicted }` returns it with its default arguments. Customers without a prediction (no purchase, no model) come last in both directions, so DESC opens with the most valuable. */
   | 'PREDICTED_CLV'
+  /** Total CLV, as `clv { total }` returns it with its default arguments: realised margin + predicted + referral value. The referral part counts every customer this one referred, also those outside a sales rep’s book (whose field counts only the referred customers they may see). Customers without a prediction come last in both directions. */
+  | 'TOTAL_CLV'
   /** When the customer was last changed. */
   | 'UPDATED_AT';
 

@@ -25,9 +25,9 @@ async function main(): Promise<void> {
     let customers: number;
     if (process.argv.includes('--all')) {
       await db.dataSource.query(`INSERT INTO customer_score_requests (customer_id) SELECT id FROM customers ON CONFLICT (customer_id) DO NOTHING`);
-      customers = await rescoreRequested(db.dataSource, config.baseCurrency);
+      customers = await rescoreRequested(db.dataSource, config.baseCurrency, config.referralValueShare);
     } else {
-      customers = await rescoreStale(db.dataSource, config.baseCurrency);
+      customers = await rescoreStale(db.dataSource, config.baseCurrency, config.referralValueShare);
     }
     clearInterval(sampler);
     loop.disable();

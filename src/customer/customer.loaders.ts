@@ -44,6 +44,7 @@ export const customerList: ListSpec<Customer, CustomerFilter, CustomerSortField>
     [CustomerSortField.CREATED_AT]: { sql: '{a}.created_at', pgType: 'timestamptz' },
     [CustomerSortField.UPDATED_AT]: { sql: '{a}.updated_at', pgType: 'timestamptz' },
     [CustomerSortField.PREDICTED_CLV]: { sql: 'd.predicted_clv', pgType: 'numeric', derived: true, nullsLast: true },
+    [CustomerSortField.TOTAL_CLV]: { sql: 'd.total_clv', pgType: 'numeric', derived: true, nullsLast: true },
     [CustomerSortField.CHURN_PROBABILITY]: { sql: 'd.churn_probability', pgType: 'float8', derived: true, nullsLast: true },
   },
   defaultSort: { field: CustomerSortField.NAME, direction: SortDirection.ASC },

@@ -24,6 +24,7 @@ export enum CustomerSortField {
   CREATED_AT = 'CREATED_AT',
   UPDATED_AT = 'UPDATED_AT',
   PREDICTED_CLV = 'PREDICTED_CLV',
+  TOTAL_CLV = 'TOTAL_CLV',
   CHURN_PROBABILITY = 'CHURN_PROBABILITY',
 }
 registerEnumType(CustomerSortField, {
@@ -36,6 +37,10 @@ registerEnumType(CustomerSortField, {
     PREDICTED_CLV: {
       description:
         'Predicted CLV, as `clv { predicted }` returns it with its default arguments. Customers without a prediction (no purchase, no model) come last in both directions, so DESC opens with the most valuable.',
+    },
+    TOTAL_CLV: {
+      description:
+        'Total CLV, as `clv { total }` returns it with its default arguments: realised margin + predicted + referral value. The referral part counts every customer this one referred, also those outside a sales rep’s book (whose field counts only the referred customers they may see). Customers without a prediction come last in both directions.',
     },
     CHURN_PROBABILITY: {
       description: 'Churn probability, as `churnRisk { probability }` returns it without asOf. Customers without one (no purchase, no model) come last in both directions, so DESC opens with the likeliest to leave.',

@@ -1,7 +1,7 @@
 // One customer's scores from its purchase days: the code behind Customer.rfm/segment, valueTier, churnRisk and clv,
 // and behind the `customers` filters and sorts on them, so that a list filters on exactly what the fields return.
 
-import { formatAmount, parseAmount, unitsOfFloat } from '../common/money';
+import { divideToMinor, formatAmount, parseAmount, unitsOfFloat } from '../common/money';
 import {
   CHURN_HORIZON_DAYS,
   churnProbability,
@@ -105,6 +105,16 @@ export interface ScoringBasis {
   model: CustomerModel | null;
   breakpoints: RfmBreakpoints | null;
   currency: string;
+  /** REFERRAL_VALUE_SHARE: the share of referred customers' value a referrer is credited with. */
+  referralValueShare: number;
+}
+
+/**
+ * The referral component of CLV (clv { referral }): `share` of what the referred customers brought (exact units on one
+ * basis), rounded to the currency's minor unit. The seeds value a customer who brings others higher.
+ */
+export function referralValue(referredValue: bigint, share: number, currency: string): bigint {
+  return divideToMinor(referredValue * BigInt(Math.round(share * 10_000)), 10_000n, currency);
 }
 
 /** The scores `customers` filters and sorts on, as the argument-free fields return them (one customer_scores row). */
@@ -126,6 +136,10 @@ export interface CustomerScores {
   churnLevel: ChurnLevel | null;
   /** Exact units (ten-thousandths), as Customer.clv.predicted. */
   predictedClv: bigint | null;
+  /** Exact units, as Customer.clv.referral counts it for a caller who sees every referred customer. */
+  referralValue: bigint;
+  /** historical + predicted + referral (Customer.clv.total with default arguments); null when predicted is. */
+  totalClv: bigint | null;
   /** The purchase summary a model fit reads (null without a purchase): first and last occasion, the first's values. */
   firstDay: number | null;
   lastDay: number | null;
@@ -135,15 +149,19 @@ export interface CustomerScores {
   firstMargin: bigint | null;
 }
 
-export function scoreCustomer(days: readonly PurchaseDay[], b: ScoringBasis): CustomerScores {
+/** `referredMargin`: the exact margin (DEFAULT_CLV's basis) of every customer this one referred, to now. */
+export function scoreCustomer(days: readonly PurchaseDay[], b: ScoringBasis, referredMargin = 0n): CustomerScores {
   const churn = churnOf(days, b.at, b.model);
   const rfm = rfmOf(days, b.at, b.model?.basis ?? ValueBasis.MARGIN, b.breakpoints, b.currency);
+  const margin = exactTotal(days, ValueBasis.MARGIN);
+  const predicted = clvOf(days, b.at, b.model, DEFAULT_CLV, b.currency).predicted;
+  const referral = referralValue(referredMargin, b.referralValueShare, b.currency);
   return {
     recencyDays: rfm.input?.recencyDays ?? null,
     occasions: days.length,
     monetary: rfm.monetary,
     revenue: exactTotal(days, ValueBasis.REVENUE),
-    margin: exactTotal(days, ValueBasis.MARGIN),
+    margin,
     rScore: rfm.scored.r,
     fScore: rfm.scored.f,
     mScore: rfm.scored.m,
@@ -151,7 +169,9 @@ export function scoreCustomer(days: readonly PurchaseDay[], b: ScoringBasis): Cu
     valueTier: valueTierOf(days, b.at, b.model, b.currency).tier,
     churnProbability: churn.probability,
     churnLevel: churn.level,
-    predictedClv: clvOf(days, b.at, b.model, DEFAULT_CLV, b.currency).predicted,
+    predictedClv: predicted,
+    referralValue: referral,
+    totalClv: predicted === null ? null : margin + predicted + referral,
     // Days come in day order.
     firstDay: days[0]?.day ?? null,
     lastDay: days.at(-1)?.day ?? null,

@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import type { DataSource, EntityManager } from 'typeorm';
 import { PURCHASE_STATUSES } from '../order/order.entity';
+import { parseAmount } from '../common/money';
 import type { Loaders } from '../core/loaders';
 
 /** Purchase occasions are UTC calendar days; this is the day number (days since 1970-01-01) of an order. */
@@ -272,6 +273,21 @@ export function referralFacts(loaders: Loaders, cut: Date | null = null): DataLo
       return ids.map((id) => byReferrer.get(id) ?? { customersReferred: 0, purchasingCustomers: 0, revenue: '0', margin: '0' });
     }),
   );
+}
+
+/**
+ * For the scoring worker: the exact margin up to `cut` of every (not removed) customer each of `referrerIds` referred,
+ * keyed by referrer (absent: none). Not row-scoped: stored scores are the business's, as every population figure.
+ */
+export async function referredMargins(db: DataSource | EntityManager, cut: Date, referrerIds: string[]): Promise<Map<string, bigint>> {
+  const rows: Array<{ referrerId: string; margin: string }> = await db.query(
+    `SELECT r.referred_by_id AS "referrerId", sum(o.margin_base)::text AS margin
+       FROM customers r JOIN orders o ON o.customer_id = r.id AND ${PURCHASES} AND o.placed_at <= $2
+      WHERE r.referred_by_id = ANY($3::uuid[]) AND r.deleted_at IS NULL
+      GROUP BY 1`,
+    [PURCHASE_STATUSES, cut, referrerIds],
+  );
+  return new Map(rows.map((r) => [r.referrerId, parseAmount(r.margin)]));
 }
 
 export interface StageFacts {

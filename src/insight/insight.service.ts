@@ -34,7 +34,7 @@ import { recordAudit } from '../core/audit';
 import type { ServiceDeps } from '../core/request-scope';
 import { InsightAnalytics } from './analytics';
 import { CustomerModel, ValueBasis } from './model/customer-model-fit.entity';
-import { churnOf, clvOf, DEFAULT_CLV, rfmOf, summarizeDays, valueTierOf } from './customer-scores';
+import { churnOf, clvOf, DEFAULT_CLV, referralValue, rfmOf, summarizeDays, valueTierOf } from './customer-scores';
 import {
   populationRfm,
   PopulationRfmRow,
@@ -298,12 +298,11 @@ export class InsightService {
         };
       }));
     // The seeds' CLV counts referrals: a share of what the referred customers have brought, on the same basis, exact.
-    const share = BigInt(Math.round(this.deps.config.referralValueShare * 10_000));
     let referral: Promise<Money> | undefined;
     const referralOf = () =>
       (referral ??= referralFacts(this.deps.loaders, args.asOf == null ? null : at)
         .load(c.id)
-        .then((r) => moneyOfUnits(divideToMinor(parseAmount(args.basis === ValueBasis.REVENUE ? r.revenue : r.margin) * share, 10_000n, currency), currency)));
+        .then((r) => moneyOfUnits(referralValue(parseAmount(args.basis === ValueBasis.REVENUE ? r.revenue : r.margin), this.deps.config.referralValueShare, currency), currency)));
     const isDefault = args.asOf == null && args.basis === DEFAULT_CLV.basis && args.horizonMonths === DEFAULT_CLV.horizonMonths && args.monthlyDiscountRate === DEFAULT_CLV.monthlyDiscountRate;
     const stored = isDefault ? await this.stored(c) : null;
     return Object.assign(new CustomerLifetimeValue(), {

@@ -233,7 +233,7 @@ export class CustomerLifetimeValue {
     return this.referralOf();
   }
 
-  @Field(() => Money, { nullable: true, description: 'historical + predicted + referral, exactly; null when predicted is. Sorts and value tiers use predicted alone.' })
+  @Field(() => Money, { nullable: true, description: 'historical + predicted + referral, exactly; null when predicted is. Customers sort by it with TOTAL_CLV (default arguments); value tiers compare realised value and predicted alone.' })
   async total(): Promise<Money | null> {
     const [values, predicted, referral] = await Promise.all([this.valuesOf(), this.predicted(), this.referralOf()]);
     return predicted === null ? null : values.totalWith(predicted, referral);

@@ -8,7 +8,7 @@ import type { RfmBreakpoints } from '../intelligence';
 import { log } from '../core/logger';
 import { ValueBasis } from '../insight/model/customer-model-fit.entity';
 import { scoreCustomer, type ScoringBasis } from '../insight/customer-scores';
-import { populationRfm, purchaseDaysWhere } from '../insight/insight.loaders';
+import { populationRfm, purchaseDaysWhere, referredMargins } from '../insight/insight.loaders';
 import { activeModel } from '../insight/model/model-fitting';
 import { populationRfmBreakpoints } from '../insight/occasions';
 import { writeScores } from './score-store';
@@ -24,7 +24,7 @@ export const utcDate = (at: Date): string => at.toISOString().slice(0, 10);
  * batch are deleted in the transaction that writes their scores, so a failed batch leaves them for the retry).
  * Returns how many customers were scored.
  */
-export async function rescoreRequested(db: DataSource, currency: string): Promise<number> {
+export async function rescoreRequested(db: DataSource, currency: string, referralValueShare: number): Promise<number> {
   let scored = 0;
   let populationAt: { day: string; breakpoints: RfmBreakpoints | null } | null = null;
   for (;;) {
@@ -45,20 +45,20 @@ export async function rescoreRequested(db: DataSource, currency: string): Promis
       // model before it (the fit's own rescore skips the requests this batch holds, then requests them again).
       const at = new Date();
       const model = await activeModel(m);
-      const basis: ScoringBasis = { at, model, breakpoints: model?.rfmBreakpoints ?? null, currency };
+      const basis: ScoringBasis = { at, model, breakpoints: model?.rfmBreakpoints ?? null, currency, referralValueShare };
       if (!model) {
         if (populationAt?.day !== utcDate(at)) populationAt = { day: utcDate(at), breakpoints: populationRfmBreakpoints(await populationRfm(db, at), at, ValueBasis.MARGIN, currency) };
         basis.breakpoints = populationAt.breakpoints;
       }
       const ids = taken.map((t) => t.customer_id);
-      const days = await purchaseDaysWhere(m, at, ids);
+      const [days, referred] = await Promise.all([purchaseDaysWhere(m, at, ids), referredMargins(m, at, ids)]);
       // Customers removed since their request leave their scores behind otherwise (customer_scores has no foreign key).
       await m.query(`DELETE FROM customer_scores s WHERE s.customer_id = ANY($1::uuid[]) AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.id = s.customer_id)`, [ids]);
       await writeScores(
         m,
         utcDate(at),
         model?.uuid ?? null,
-        ids.map((customerId) => ({ customerId, scores: scoreCustomer(days.get(customerId) ?? [], basis) })),
+        ids.map((customerId) => ({ customerId, scores: scoreCustomer(days.get(customerId) ?? [], basis, referred.get(customerId)) })),
       );
       return ids.length;
     });
@@ -74,7 +74,7 @@ export async function rescoreRequested(db: DataSource, currency: string): Promis
  * The job rescore_stale_customers: requests every customer whose scores are missing, from an earlier UTC day (recency
  * and T count days) or from another model than the active one, then drains the requests.
  */
-export async function rescoreStale(db: DataSource, currency: string): Promise<number> {
+export async function rescoreStale(db: DataSource, currency: string, referralValueShare: number): Promise<number> {
   const model = await activeModel(db);
   await db.query(
     `INSERT INTO customer_score_requests (customer_id)
@@ -83,5 +83,5 @@ export async function rescoreStale(db: DataSource, currency: string): Promise<nu
      ON CONFLICT (customer_id) DO NOTHING`,
     [utcDate(new Date()), model?.uuid ?? null],
   );
-  return rescoreRequested(db, currency);
+  return rescoreRequested(db, currency, referralValueShare);
 }

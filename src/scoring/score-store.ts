@@ -35,6 +35,8 @@ interface ScoreRow {
   churn_probability: number | null;
   churn_level: ChurnLevel | null;
   predicted_clv: string | null;
+  referral_value: string;
+  total_clv: string | null;
 }
 
 function fromRow(r: ScoreRow): StoredScores {
@@ -55,6 +57,8 @@ function fromRow(r: ScoreRow): StoredScores {
     churnProbability: r.churn_probability,
     churnLevel: r.churn_level,
     predictedClv: r.predicted_clv === null ? null : parseAmount(r.predicted_clv),
+    referralValue: parseAmount(r.referral_value),
+    totalClv: r.total_clv === null ? null : parseAmount(r.total_clv),
   };
 }
 
@@ -64,7 +68,8 @@ export function customerScoreRows(loaders: Loaders): DataLoader<string, StoredSc
     new DataLoader<string, StoredScores | null>(async (ids) => {
       const rows: ScoreRow[] = await loaders.db.query(
         `SELECT customer_id, scored_on::text AS scored_on, model_fit_id, occasions, recency_days, monetary::text AS monetary,
-                revenue::text AS revenue, margin::text AS margin, r_score, f_score, m_score, segment, value_tier, churn_probability, churn_level, predicted_clv::text AS predicted_clv
+                revenue::text AS revenue, margin::text AS margin, r_score, f_score, m_score, segment, value_tier, churn_probability, churn_level, predicted_clv::text AS predicted_clv,
+                referral_value::text AS referral_value, total_clv::text AS total_clv
            FROM customer_scores WHERE customer_id = ANY($1::uuid[])`,
         [[...ids]],
       );
@@ -81,14 +86,14 @@ export async function writeScores(m: EntityManager, scoredOn: string, modelFitId
   await m.query(
     `INSERT INTO customer_scores (customer_id, scored_on, scored_at, model_fit_id, occasions, recency_days, monetary, revenue, margin,
                                   r_score, f_score, m_score, segment, value_tier, churn_probability, churn_level, predicted_clv, customer_deleted,
-                                  first_day, last_day, first_at, last_at, first_revenue, first_margin)
+                                  first_day, last_day, first_at, last_at, first_revenue, first_margin, referral_value, total_clv)
      SELECT u.id, $2::date, now(), $3::uuid, u.occasions, u.recency, u.monetary, u.revenue, u.margin, u.r, u.f, u.m, u.segment, u.tier, u.churn, u.level, u.clv,
-            c.deleted_at IS NOT NULL, u.first_day, u.last_day, u.first_at, u.last_at, u.first_revenue, u.first_margin
+            c.deleted_at IS NOT NULL, u.first_day, u.last_day, u.first_at, u.last_at, u.first_revenue, u.first_margin, u.referral, u.total
        FROM unnest($1::uuid[], $4::int[], $5::int[], $6::numeric[], $7::smallint[], $8::smallint[], $9::smallint[], $10::text[],
                    $11::text[], $12::float8[], $13::text[], $14::numeric[], $15::numeric[], $16::numeric[],
-                   $17::int[], $18::int[], $19::timestamptz[], $20::timestamptz[], $21::numeric[], $22::numeric[])
+                   $17::int[], $18::int[], $19::timestamptz[], $20::timestamptz[], $21::numeric[], $22::numeric[], $23::numeric[], $24::numeric[])
             AS u(id, occasions, recency, monetary, r, f, m, segment, tier, churn, level, clv, revenue, margin,
-                 first_day, last_day, first_at, last_at, first_revenue, first_margin)
+                 first_day, last_day, first_at, last_at, first_revenue, first_margin, referral, total)
        JOIN customers c ON c.id = u.id
      ON CONFLICT (customer_id) DO UPDATE SET
        scored_on = EXCLUDED.scored_on, scored_at = EXCLUDED.scored_at, model_fit_id = EXCLUDED.model_fit_id,
@@ -98,7 +103,8 @@ export async function writeScores(m: EntityManager, scoredOn: string, modelFitId
        value_tier = EXCLUDED.value_tier, churn_probability = EXCLUDED.churn_probability, churn_level = EXCLUDED.churn_level,
        predicted_clv = EXCLUDED.predicted_clv, customer_deleted = EXCLUDED.customer_deleted,
        first_day = EXCLUDED.first_day, last_day = EXCLUDED.last_day, first_at = EXCLUDED.first_at, last_at = EXCLUDED.last_at,
-       first_revenue = EXCLUDED.first_revenue, first_margin = EXCLUDED.first_margin`,
+       first_revenue = EXCLUDED.first_revenue, first_margin = EXCLUDED.first_margin,
+       referral_value = EXCLUDED.referral_value, total_clv = EXCLUDED.total_clv`,
     [
       scores.map((x) => x.customerId),
       scoredOn,
@@ -122,6 +128,8 @@ export async function writeScores(m: EntityManager, scoredOn: string, modelFitId
       col((s) => s.lastAt),
       col((s) => (s.firstRevenue === null ? null : formatAmount(s.firstRevenue))),
       col((s) => (s.firstMargin === null ? null : formatAmount(s.firstMargin))),
+      col((s) => formatAmount(s.referralValue)),
+      col((s) => (s.totalClv === null ? null : formatAmount(s.totalClv))),
     ],
   );
 }

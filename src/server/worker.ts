@@ -24,10 +24,10 @@ export async function startWorker(db: DataSource, config: Config, connectionStri
     crontab: config.scheduledJobs ? CRONTAB : '',
     tasks: {
       [RESCORE_JOB]: async () => {
-        await rescoreRequested(db, currency);
+        await rescoreRequested(db, currency, config.referralValueShare);
       },
       [RESCORE_STALE_JOB]: async () => {
-        await rescoreStale(db, currency);
+        await rescoreStale(db, currency, config.referralValueShare);
       },
       [FIT_MODEL_JOB]: async () => {
         await fitModelIfDue(db, currency, config.modelMaxAgeHours);

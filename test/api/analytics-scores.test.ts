@@ -365,6 +365,56 @@ describe('clv.referral', () => {
     expect(customer.margin.predicted).not.toBeNull();
     expect(units(customer.margin.total)).toBe(units(customer.margin.historical) + units(customer.margin.predicted) + units(customer.margin.referral));
   });
+
+  it('sorts customers by total CLV, and a referred customer’s purchase moves their referrer', async () => {
+    const TOTALS = `query($after: String) { customers(first: 40, after: $after, orderBy: { field: TOTAL_CLV, direction: DESC }) {
+      pageInfo { hasNextPage endCursor } nodes { id clv { total { amount } } } } }`;
+    const units = (m: { amount: string } | null) => (m === null ? null : BigInt(m.amount.replace('.', '')));
+    const walk = async () => {
+      const all: Array<{ id: string; total: bigint | null }> = [];
+      for (let after: string | null = null; ; ) {
+        const { customers }: any = await app.ok(TOTALS, { after });
+        all.push(...customers.nodes.map((n: any) => ({ id: n.id, total: units(n.clv.total) })));
+        if (!customers.pageInfo.hasNextPage) return all;
+        after = customers.pageInfo.endCursor;
+      }
+    };
+    // The list's order is the fields' totals, highest first, customers without a prediction last.
+    const sorted = await walk();
+    const totals = sorted.map((n) => n.total);
+    const firstNull = totals.indexOf(null);
+    expect(firstNull).toBeGreaterThan(10);
+    expect(totals.slice(firstNull).every((t) => t === null)).toBe(true);
+    for (let i = 1; i < firstNull; i++) expect(totals[i - 1]! >= totals[i]!).toBe(true);
+
+    // A referred customer places a large order: the trigger asks for their referrer's rescore too, and the referrer
+    // follows them at the top of the list, with 10% of the order's margin in their referral value.
+    const [link] = await app.db.query(`SELECT id, referred_by_id AS referrer FROM customers WHERE referred_by_id IS NOT NULL AND deleted_at IS NULL ORDER BY id LIMIT 1`);
+    const before = (await app.ok(`query($id: ID!) { customer(id: $id) { clv { referral { amount } } } }`, { id: toGlobalId('Customer', link.referrer) })).customer.clv.referral;
+    await app.db.query(
+      `INSERT INTO orders (customer_id, placed_at, status, channel, currency, base_currency, rate_to_base,
+                           subtotal_amount, discount_amount, total_amount, cost_amount, total_base, cost_base)
+       VALUES ($1, now() - interval '1 hour', 'FULFILLED', 'ONLINE', $2, $2, 1, 9000000, 0, 9000000, 1000000, 9000000, 1000000)`,
+      [link.id, app.config.baseCurrency],
+    );
+    await app.scoresSettled();
+    const { customers } = await app.ok(`{ customers(first: 2, orderBy: { field: TOTAL_CLV, direction: DESC }) { nodes { id clv { historical { amount } predicted { amount } referral { amount } total { amount } } } } }`);
+    expect(customers.nodes.map((n: { id: string }) => fromGlobalId(n.id)!.id)).toEqual([link.id, link.referrer]);
+    const top = customers.nodes[1];
+    expect(units(top.clv.referral)! - units(before)!).toBe(80_000_000n);
+    expect(units(top.clv.total)).toBe(units(top.clv.historical)! + units(top.clv.predicted)! + units(top.clv.referral)!);
+
+    // Referred to someone else: the old referrer loses the credit and the new one gains it, in the stored scores too.
+    const [other] = await app.db.query(
+      `SELECT c.id FROM customers c JOIN customer_scores s ON s.customer_id = c.id
+        WHERE c.id <> ALL($1::uuid[]) AND c.deleted_at IS NULL AND s.predicted_clv IS NOT NULL ORDER BY c.id LIMIT 1`,
+      [[link.id, link.referrer]],
+    );
+    await app.db.query(`UPDATE customers SET referred_by_id = $2 WHERE id = $1`, [link.id, other.id]);
+    await app.scoresSettled();
+    const moved = await app.ok(`{ customers(first: 2, orderBy: { field: TOTAL_CLV, direction: DESC }) { nodes { id } } }`);
+    expect(moved.customers.nodes.map((n: { id: string }) => fromGlobalId(n.id)!.id)).toEqual([link.id, other.id]);
+  });
 });
 
 describe('valueMatrix', () => {

@@ -151,7 +151,7 @@ describe('a write racing a rescore batch', () => {
         [id, held.config.baseCurrency],
       );
       // A batch while the order is open cannot see it, so it must not take the request either.
-      await rescoreRequested(held.db, held.config.baseCurrency);
+      await rescoreRequested(held.db, held.config.baseCurrency, held.config.referralValueShare);
       await writer.query('COMMIT');
     } finally {
       await writer.end();
@@ -162,7 +162,7 @@ describe('a write racing a rescore batch', () => {
       [id, RESCORE_JOB],
     );
     expect({ waiting, queued }).toEqual({ waiting: true, queued: true });
-    await rescoreRequested(held.db, held.config.baseCurrency);
+    await rescoreRequested(held.db, held.config.baseCurrency, held.config.referralValueShare);
     const [row] = await held.db.query(`SELECT occasions, revenue = 50 AS "revenueIs50" FROM customer_scores WHERE customer_id = $1`, [id]);
     expect(row).toEqual({ occasions: 1, revenueIs50: true });
   });
@@ -206,7 +206,7 @@ describe('the purchase summaries a fit as of now reads from the scores', () => {
     await insertSimulatedBuyers(quiet.db, { n: 60, seed: 5, name: (i) => `Summary buyer ${i}`, currency, now: Date.now() });
     const [gone] = await quiet.db.query(`SELECT id FROM customers WHERE name = 'Summary buyer 3'`);
     await quiet.ok(`mutation($id: ID!) { deleteCustomer(input: { id: $id }) { userErrors { message } } }`, { id: toGlobalId('Customer', gone.id) });
-    await rescoreRequested(quiet.db, currency);
+    await rescoreRequested(quiet.db, currency, quiet.config.referralValueShare);
     const stored = await storedPurchaseSummaries(quiet.db);
     const fromOrders = await populationSummaries(quiet.db, new Date());
     expect(stored.length).toBeGreaterThan(50);
