@@ -66,7 +66,7 @@ function stageDraft(errors: UserErrors, path: Path, input: PipelineStageInput): 
   const before = errors.list.length;
   const name = requiredText(errors, [...path, 'name'], input.name, 100);
   const p = probability(errors, [...path, 'probability'], input.probability);
-  const days = rottingDays(errors, [...path, 'rottingDays'], input.rottingDays);
+  const days = rottingDays(errors, [...path, 'rottingDays'], input.rottingDays ?? null);
   return errors.list.length > before || !name || !p || days === undefined ? null : { name, probability: p, rottingDays: days };
 }
 
@@ -116,7 +116,8 @@ export class PipelineService {
       const repo = m.getRepository(Pipeline);
       const pipeline = repo.create({ name, currency, isDefault: input.isDefault });
       await repo.insert(pipeline);
-      await m.getRepository(PipelineStage).insert(stages.map((s, i) => ({ ...s!, pipelineId: pipeline.id, position: i + 1 })));
+      const stageRepo = m.getRepository(PipelineStage);
+      await stageRepo.insert(stages.map((s, i) => stageRepo.create({ name: s!.name, probability: s!.probability, rottingDays: s!.rottingDays, pipelineId: pipeline.id, position: i + 1 })));
       const created = await repo.findOneByOrFail({ id: pipeline.id });
       await recordAudit(m, this.deps, { action: 'pipeline.create', objectType: 'Pipeline', objectId: created.id, after: { ...created, stages } });
       return created;
@@ -149,7 +150,8 @@ export class PipelineService {
       if (draft && stages.some((s) => sameName(s.name, draft.name))) errors.add(at('name'), UserErrorCode.TAKEN, 'Another stage of the pipeline has this name.');
       if (errors.any || !draft) return null;
       await m.query(`UPDATE pipeline_stages SET position = position + 1, updated_at = now() WHERE pipeline_id = $1 AND position >= $2`, [current.id, position]);
-      await m.getRepository(PipelineStage).insert({ ...draft, pipelineId: current.id, position });
+      const stageRepo = m.getRepository(PipelineStage);
+      await stageRepo.insert(stageRepo.create({ name: draft.name, probability: draft.probability, rottingDays: draft.rottingDays, pipelineId: current.id, position }));
       return {};
     });
   }
