@@ -301,42 +301,42 @@ export class PipelineService {
     const db = this.deps.db;
 
     const contents: Array<{ stage_id: string; n: number; amount: string; weighted: string }> = await db.query(
-        `SELECT o.stage_id::text AS stage_id, count(*)::int AS n, sum(o.amount)::text AS amount, sum(round(o.amount * s.probability, $3))::text AS weighted
-           FROM opportunities o JOIN pipeline_stages s ON s.id = o.stage_id
-          WHERE ${where} AND o.status = 'OPEN' GROUP BY o.stage_id`,
-        [pipelineId, ownerId, exponent],
-      );
+      `SELECT o.stage_id::text AS stage_id, count(*)::int AS n, sum(o.amount)::text AS amount, sum(round(o.amount * s.probability, $3))::text AS weighted
+         FROM opportunities o JOIN pipeline_stages s ON s.id = o.stage_id
+        WHERE ${where} AND o.status = 'OPEN' GROUP BY o.stage_id`,
+      [pipelineId, ownerId, exponent],
+    );
     // A stint advanced when its opportunity later entered a stage further on, or was won.
     const flows: Array<{ stage_id: string; entered: number; advanced: number; average_days: number | null }> = await db.query(
-        `SELECT h.stage_id::text AS stage_id,
-                (count(*) FILTER (WHERE h.entered_at >= $3 AND h.entered_at < $4))::int AS entered,
-                (count(*) FILTER (WHERE h.entered_at >= $3 AND h.entered_at < $4 AND (o.status = 'WON' OR EXISTS (
-                   SELECT 1 FROM opportunity_stage_history later JOIN pipeline_stages ls ON ls.id = later.stage_id
-                    WHERE later.opportunity_id = h.opportunity_id AND later.entered_at >= h.entered_at AND ls.position > s.position))))::int AS advanced,
-                round(avg(extract(epoch FROM h.left_at - h.entered_at) / 86400) FILTER (WHERE h.left_at >= $3 AND h.left_at < $4), 2)::float8 AS average_days
-           FROM opportunity_stage_history h
-           JOIN opportunities o ON o.id = h.opportunity_id
-           JOIN pipeline_stages s ON s.id = h.stage_id
-          WHERE ${where} GROUP BY h.stage_id`,
-        [pipelineId, ownerId, from, to],
-      );
+      `SELECT h.stage_id::text AS stage_id,
+              (count(*) FILTER (WHERE h.entered_at >= $3 AND h.entered_at < $4))::int AS entered,
+              (count(*) FILTER (WHERE h.entered_at >= $3 AND h.entered_at < $4 AND (o.status = 'WON' OR EXISTS (
+                 SELECT 1 FROM opportunity_stage_history later JOIN pipeline_stages ls ON ls.id = later.stage_id
+                  WHERE later.opportunity_id = h.opportunity_id AND later.entered_at >= h.entered_at AND ls.position > s.position))))::int AS advanced,
+              round(avg(extract(epoch FROM h.left_at - h.entered_at) / 86400) FILTER (WHERE h.left_at >= $3 AND h.left_at < $4), 2)::float8 AS average_days
+         FROM opportunity_stage_history h
+         JOIN opportunities o ON o.id = h.opportunity_id
+         JOIN pipeline_stages s ON s.id = h.stage_id
+        WHERE ${where} GROUP BY h.stage_id`,
+      [pipelineId, ownerId, from, to],
+    );
     const closed: Array<{ won: number; lost: number; won_amount: string; cycle: number | null }> = await db.query(
-        `SELECT (count(*) FILTER (WHERE o.status = 'WON'))::int AS won, (count(*) FILTER (WHERE o.status = 'LOST'))::int AS lost,
-                coalesce(sum(o.amount) FILTER (WHERE o.status = 'WON'), 0)::text AS won_amount,
-                round(avg(extract(epoch FROM o.closed_at - o.opened_at) / 86400) FILTER (WHERE o.status = 'WON'), 2)::float8 AS cycle
-           FROM opportunities o WHERE ${where} AND o.closed_at >= $3 AND o.closed_at < $4`,
-        [pipelineId, ownerId, from, to],
-      );
+      `SELECT (count(*) FILTER (WHERE o.status = 'WON'))::int AS won, (count(*) FILTER (WHERE o.status = 'LOST'))::int AS lost,
+              coalesce(sum(o.amount) FILTER (WHERE o.status = 'WON'), 0)::text AS won_amount,
+              round(avg(extract(epoch FROM o.closed_at - o.opened_at) / 86400) FILTER (WHERE o.status = 'WON'), 2)::float8 AS cycle
+         FROM opportunities o WHERE ${where} AND o.closed_at >= $3 AND o.closed_at < $4`,
+      [pipelineId, ownerId, from, to],
+    );
     // Expected close dates are calendar days: a day belongs to the period when its midnight (UTC) does.
     const forecast: Array<{ month: string; n: number; amount: string; weighted: string }> = await db.query(
-        `SELECT to_char(o.expected_close_date, 'YYYY-MM') AS month, count(*)::int AS n, sum(o.amount)::text AS amount,
-                sum(round(o.amount * s.probability, $5))::text AS weighted
-           FROM opportunities o JOIN pipeline_stages s ON s.id = o.stage_id
-          WHERE ${where} AND o.status = 'OPEN'
-            AND (o.expected_close_date::timestamp AT TIME ZONE 'UTC') >= $3 AND (o.expected_close_date::timestamp AT TIME ZONE 'UTC') < $4
-          GROUP BY 1 ORDER BY 1`,
-        [pipelineId, ownerId, from, to, exponent],
-      );
+      `SELECT to_char(o.expected_close_date, 'YYYY-MM') AS month, count(*)::int AS n, sum(o.amount)::text AS amount,
+              sum(round(o.amount * s.probability, $5))::text AS weighted
+         FROM opportunities o JOIN pipeline_stages s ON s.id = o.stage_id
+        WHERE ${where} AND o.status = 'OPEN'
+          AND (o.expected_close_date::timestamp AT TIME ZONE 'UTC') >= $3 AND (o.expected_close_date::timestamp AT TIME ZONE 'UTC') < $4
+        GROUP BY 1 ORDER BY 1`,
+      [pipelineId, ownerId, from, to, exponent],
+    );
 
     const money = (amount: string | null | undefined) => Money.of(amount ?? '0', currency);
     const [c] = closed;
