@@ -194,6 +194,26 @@ describe('the synthetic dataset', () => {
     expect(prospectsWithOrders.n).toBe(0);
   });
 
+  it('has opportunities across reps and stages: open, won and lost, some rotting, each with a stage history that ends where it stands', async () => {
+    const mix = await one(`
+      SELECT count(*)::int AS n, count(DISTINCT owner_id)::int AS reps, count(DISTINCT stage_id) FILTER (WHERE status = 'OPEN')::int AS open_stages,
+             count(*) FILTER (WHERE status = 'OPEN')::int AS open, count(*) FILTER (WHERE status = 'WON')::int AS won,
+             count(*) FILTER (WHERE status = 'LOST')::int AS lost
+        FROM opportunities`);
+    expect(summary.opportunities).toBe(mix.n);
+    expect(mix.reps).toBeGreaterThanOrEqual(3);
+    expect(mix.open_stages).toBe(4);
+    expect(Math.min(mix.open, mix.won, mix.lost)).toBeGreaterThan(0);
+    const { opportunities } = await app.ok('{ opportunities(filter: { rotting: { eq: true } }) { totalCount } }');
+    expect(opportunities.totalCount).toBeGreaterThan(0);
+    const drift = await one(`
+      SELECT count(*)::int AS n FROM opportunities o JOIN LATERAL (
+        SELECT stage_id, entered_at, left_at FROM opportunity_stage_history h WHERE h.opportunity_id = o.id ORDER BY entered_at DESC LIMIT 1) last ON true
+       WHERE last.stage_id <> o.stage_id OR last.entered_at <> o.stage_entered_at OR last.left_at IS DISTINCT FROM o.closed_at`);
+    expect(drift.n).toBe(0);
+    expect(await one(`SELECT count(*)::int AS n FROM opportunities o JOIN users u ON u.id = o.owner_id WHERE u.role <> 'SALES_REP'`)).toEqual({ n: 0 });
+  });
+
   it('refuses to seed a database that holds data, unless appending', async () => {
     await expect(seedDatabase(app.db, app.config, { customers: 5 })).rejects.toThrow(SeedRefusedError);
     await expect(seedDatabase(app.db, app.config, { customers: 5 })).rejects.toThrow(/not empty \(200 customers.*--append/);

@@ -37,6 +37,22 @@ export type AccessRole =
   /** Reads and changes only the customers they own, and those customers’ contacts, orders and touchpoints. */
   | 'SALES_REP';
 
+/** A stage to add to a pipeline. */
+export type AddPipelineStageInput = {
+  /** The pipeline version you read; CONFLICT when it changed since. */
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  /** Name, unique within the pipeline. */
+  name: Scalars['String']['input'];
+  /** The pipeline. */
+  pipelineId: Scalars['ID']['input'];
+  /** Where to insert it, from 1 (default: last); later stages move down one. */
+  position?: InputMaybe<Scalars['Int']['input']>;
+  /** Chance that an opportunity in this stage is won, from 0 to 1, at most 4 decimals. */
+  probability: Scalars['Float']['input'];
+  /** Days an opportunity may sit untouched in this stage before it rots (1 or more); null: never. */
+  rottingDays?: InputMaybe<Scalars['Int']['input']>;
+};
+
 /** A postal address. */
 export type Address = {
   __typename?: 'Address';
@@ -167,6 +183,10 @@ export type ApiScope =
   | 'CUSTOMERS_READ'
   /** `customers:write`: create and change customers and contacts. */
   | 'CUSTOMERS_WRITE'
+  /** `opportunities:read`: read opportunities, their stage history, pipelines and pipeline summaries. */
+  | 'OPPORTUNITIES_READ'
+  /** `opportunities:write`: create, change, move, win and lose opportunities. */
+  | 'OPPORTUNITIES_WRITE'
   /** `orders:read`: read orders and products. */
   | 'ORDERS_READ'
   /** `orders:write`: record and change orders. */
@@ -197,6 +217,16 @@ export type ApplySuggestedLifecycleStagesPayload = {
   moved: Scalars['Int']['output'];
   /** Problems; empty on success. */
   userErrors: Array<UserError>;
+};
+
+/** Hands an opportunity to another owner. */
+export type AssignOpportunityInput = {
+  /** The version you read; CONFLICT when it changed since. */
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  /** The opportunity. */
+  id: Scalars['ID']['input'];
+  /** The new owner: a SALES_REP or MANAGER user. A sales rep cannot hand their opportunities to someone else. */
+  ownerId: Scalars['ID']['input'];
 };
 
 /** One change made through the API: who made it, with which credential, to what, and which fields changed from what to what. */
@@ -780,6 +810,48 @@ export type CreateCustomerInput = {
   tags?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
+/** A new opportunity. It starts OPEN, in the first stage of its pipeline unless another stage is given. */
+export type CreateOpportunityInput = {
+  /** What the deal is worth if won: not negative, at most 1,000,000,000, no finer than the currency’s minor unit. */
+  amount: Scalars['Decimal']['input'];
+  /** The contact the deal is with; must be a contact of the opportunity’s customer. */
+  contactId?: InputMaybe<Scalars['ID']['input']>;
+  /** Currency of the amount; must be the pipeline’s (the default). */
+  currency?: InputMaybe<Scalars['Currency']['input']>;
+  /** The customer; must not be deleted. A sales rep can only name customers of their own book. */
+  customerId: Scalars['ID']['input'];
+  /** When the deal is expected to close (from 1900-01-01 to 9999-12-31). */
+  expectedCloseDate?: InputMaybe<Scalars['Date']['input']>;
+  /** What is being sold, in a few words. */
+  name: Scalars['String']['input'];
+  /** The next thing to do to move it on. */
+  nextStep?: InputMaybe<Scalars['String']['input']>;
+  /** When it was opened (default now); not before 1900-01-01, not in the future. */
+  openedAt?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Who works it: a SALES_REP or MANAGER. Default: the caller when they may own opportunities, else the customer’s owner. A sales rep’s opportunities are their own. */
+  ownerId?: InputMaybe<Scalars['ID']['input']>;
+  /** The pipeline (default: the default pipeline). */
+  pipelineId?: InputMaybe<Scalars['ID']['input']>;
+  /** Products the deal is about (at most 50); replaces the list on update. */
+  productIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** Where it came from, e.g. "Trade fair". */
+  source?: InputMaybe<Scalars['String']['input']>;
+  /** The stage to start in (default: the pipeline’s first); must be a stage of the pipeline. */
+  stageId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+/** A new pipeline with its stages, in order. */
+export type CreatePipelineInput = {
+  /** Currency of its opportunities (default: the base currency). */
+  currency?: InputMaybe<Scalars['Currency']['input']>;
+  /** Make it the default pipeline (the previous default stops being one). */
+  isDefault?: Scalars['Boolean']['input'];
+  /** Name, unique (ignoring case). */
+  name: Scalars['String']['input'];
+  /** Its stages, first to last: at least 1, at most 20. */
+  stages: Array<PipelineStageInput>;
+};
+
 /** A new product, priced in the deployment’s base currency. */
 export type CreateProductInput = {
   /** Whether the product is currently sold. */
@@ -868,6 +940,8 @@ export type Customer = Node & {
   notes?: Maybe<Scalars['String']['output']>;
   /** Complaints not yet resolved: settle these before selling anything. */
   openComplaints: Scalars['Int']['output'];
+  /** The customer’s opportunities, newest first by default. A sales rep sees their own. */
+  opportunities: OpportunityConnection;
   /** Purchase totals in the base currency (cancelled, refunded and deleted orders excluded). */
   orderStats: OrderStats;
   /** The customer’s orders, newest placed first by default. */
@@ -954,6 +1028,17 @@ export type CustomerLifecycleHistoryArgs = {
 /** A customer: a person or company you sell to. The heart of the CRM: profile, traits, consent, owner, lifecycle stage, and every order and touchpoint. */
 export type CustomerNextBestActionsArgs = {
   first?: Scalars['Int']['input'];
+};
+
+
+/** A customer: a person or company you sell to. The heart of the CRM: profile, traits, consent, owner, lifecycle stage, and every order and touchpoint. */
+export type CustomerOpportunitiesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<OpportunityFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<OpportunityOrderBy>;
 };
 
 
@@ -1060,6 +1145,8 @@ export type CustomerFilter = {
   emailConsent?: InputMaybe<BooleanFilter>;
   /** ID in the source system. */
   externalRef?: InputMaybe<StringFilter>;
+  /** Has an open opportunity, e.g. { eq: false } for customers nobody is selling to now. Needs `opportunities:read`. */
+  hasOpenOpportunity?: InputMaybe<BooleanFilter>;
   /** The customer’s own ID. */
   id?: InputMaybe<IdFilter>;
   /** Interests. */
@@ -1662,6 +1749,18 @@ export type LogTouchpointInput = {
   userId?: InputMaybe<Scalars['ID']['input']>;
 };
 
+/** Closes an open opportunity as lost. */
+export type LoseOpportunityInput = {
+  /** When it was lost (default now); not before it entered its stage, not in the future. */
+  closedAt?: InputMaybe<Scalars['DateTime']['input']>;
+  /** The version you read; CONFLICT when it changed since. */
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  /** The opportunity. */
+  id: Scalars['ID']['input'];
+  /** Why it was lost, e.g. "Price", "Went with a competitor"; required. */
+  reason: Scalars['String']['input'];
+};
+
 /** Whether the customer agreed to marketing on one channel, and when that was recorded. */
 export type MarketingConsent = {
   __typename?: 'MarketingConsent';
@@ -1782,23 +1881,45 @@ export type MoveCustomerToStagePayload = {
   userErrors: Array<UserError>;
 };
 
+/** Moves an open opportunity to another stage of its pipeline. */
+export type MoveOpportunityStageInput = {
+  /** The version you read; CONFLICT when it changed since. */
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  /** The opportunity. */
+  id: Scalars['ID']['input'];
+  /** When it moved (default now); not before it entered its current stage, not in the future. */
+  movedAt?: InputMaybe<Scalars['DateTime']['input']>;
+  /** The stage to move to: another stage of the same pipeline. */
+  stageId: Scalars['ID']['input'];
+};
+
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Add a stage to a pipeline, last or at a position (ADMIN, MANAGER). */
+  addPipelineStage: PipelinePayload;
   /** Move every customer whose suggested lifecycle stage differs from the current one, recording RULE transitions, in one transaction (written in batches of 500). A customer whose stage changes while this runs keeps the new stage. */
   applySuggestedLifecycleStages: ApplySuggestedLifecycleStagesPayload;
+  /** Hand an opportunity to another owner (a sales rep or manager). */
+  assignOpportunity: OpportunityPayload;
   /** Create an API key (ADMIN only). The payload carries the key itself, this once. */
   createApiKey: CreateApiKeyPayload;
   /** Add a contact to a customer. With `isPrimary: true` it replaces the customer’s primary contact. */
   createContact: ContactPayload;
   /** Create a customer (in stage PROSPECT unless another is given). */
   createCustomer: CustomerPayload;
+  /** Record an opportunity. It starts OPEN in the first stage of its pipeline (the default pipeline unless another is named). */
+  createOpportunity: OpportunityPayload;
+  /** Create a pipeline with its stages (ADMIN, MANAGER). */
+  createPipeline: PipelinePayload;
   /** Create a product, priced in the base currency. */
   createProduct: ProductPayload;
   /** Soft-delete a contact: hidden from lists, kept in touchpoint history, restorable. */
   deleteContact: ContactPayload;
   /** Soft-delete a customer: hidden from lists and lookups, history kept, restorable. */
   deleteCustomer: CustomerPayload;
+  /** Soft-delete an opportunity (e.g. recorded by mistake): hidden from lists and summaries, restorable. */
+  deleteOpportunity: OpportunityPayload;
   /** Soft-delete a product: hidden from lists and lookups and no longer usable on new orders; lines already sold keep it. Restorable. */
   deleteProduct: ProductPayload;
   /** Soft-delete a touchpoint (e.g. logged by mistake): hidden from lists and counts, restorable. */
@@ -1809,16 +1930,24 @@ export type Mutation = {
   fitCustomerModel: FitCustomerModelPayload;
   /** Record an interaction with a customer. A COMPLAINT starts OPEN, or RESOLVED when `resolvedAt` is given. */
   logTouchpoint: TouchpointPayload;
+  /** Close an open opportunity as LOST, with the reason. */
+  loseOpportunity: OpportunityPayload;
   /** Move a customer to another lifecycle stage and record the transition (source MANUAL). */
   moveCustomerToStage: MoveCustomerToStagePayload;
+  /** Move an open opportunity to another stage of its pipeline; the stage history records when it left and entered. */
+  moveOpportunityStage: OpportunityPayload;
   /** Record a purchase with its lines. Totals are computed exactly from the lines and converted to the base currency at the given rate. */
   recordOrder: OrderPayload;
   /** Record up to 1000 orders in one transaction, e.g. an import: if any order has a problem, none is recorded and every problem is reported. */
   recordOrders: RecordOrdersPayload;
+  /** Put a pipeline’s stages in a new order (ADMIN, MANAGER). */
+  reorderPipelineStages: PipelinePayload;
   /** Restore a soft-deleted contact. A contact that was primary is primary again, unless the customer has another primary contact by now. */
   restoreContact: ContactPayload;
   /** Restore a soft-deleted customer. */
   restoreCustomer: CustomerPayload;
+  /** Restore a soft-deleted opportunity. */
+  restoreOpportunity: OpportunityPayload;
   /** Restore a soft-deleted product. */
   restoreProduct: ProductPayload;
   /** Restore a soft-deleted touchpoint. */
@@ -1829,18 +1958,38 @@ export type Mutation = {
   updateContact: ContactPayload;
   /** Change a customer. Omitted fields stay; null clears. Pass `expectedVersion` to guard against concurrent edits. */
   updateCustomer: CustomerPayload;
+  /** Change an opportunity’s details. Omitted fields stay; null clears. Pass `expectedVersion` to guard against concurrent edits. */
+  updateOpportunity: OpportunityPayload;
   /** Move an order to another status (e.g. PAID → FULFILLED, or REFUNDED). Cancelled and refunded orders stop counting as purchases. */
   updateOrderStatus: OrderPayload;
+  /** Rename a pipeline or make it the default (ADMIN, MANAGER). */
+  updatePipeline: PipelinePayload;
+  /** Rename a stage or change its win probability or rotting period (ADMIN, MANAGER). */
+  updatePipelineStage: PipelinePayload;
   /** Change a product. Omitted fields stay. Pass `expectedVersion` to guard against concurrent edits. Recorded orders keep the prices they were sold at. */
   updateProduct: ProductPayload;
   /** Change a touchpoint, e.g. resolve a complaint with `complaintStatus: RESOLVED`. Omitted fields stay; null clears. Pass `expectedVersion` to guard against concurrent edits. */
   updateTouchpoint: TouchpointPayload;
+  /** Close an open opportunity as WON, optionally linking the order it became. */
+  winOpportunity: OpportunityPayload;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationAddPipelineStageArgs = {
+  input: AddPipelineStageInput;
 };
 
 
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationApplySuggestedLifecycleStagesArgs = {
   input?: ApplySuggestedLifecycleStagesInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationAssignOpportunityArgs = {
+  input: AssignOpportunityInput;
 };
 
 
@@ -1863,6 +2012,18 @@ export type MutationCreateCustomerArgs = {
 
 
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationCreateOpportunityArgs = {
+  input: CreateOpportunityInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationCreatePipelineArgs = {
+  input: CreatePipelineInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationCreateProductArgs = {
   input: CreateProductInput;
 };
@@ -1877,6 +2038,12 @@ export type MutationDeleteContactArgs = {
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationDeleteCustomerArgs = {
   input: CustomerIdInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationDeleteOpportunityArgs = {
+  input: OpportunityIdInput;
 };
 
 
@@ -1911,8 +2078,20 @@ export type MutationLogTouchpointArgs = {
 
 
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationLoseOpportunityArgs = {
+  input: LoseOpportunityInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationMoveCustomerToStageArgs = {
   input: MoveCustomerToStageInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationMoveOpportunityStageArgs = {
+  input: MoveOpportunityStageInput;
 };
 
 
@@ -1929,6 +2108,12 @@ export type MutationRecordOrdersArgs = {
 
 
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationReorderPipelineStagesArgs = {
+  input: ReorderPipelineStagesInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationRestoreContactArgs = {
   input: ContactIdInput;
 };
@@ -1937,6 +2122,12 @@ export type MutationRestoreContactArgs = {
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationRestoreCustomerArgs = {
   input: CustomerIdInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationRestoreOpportunityArgs = {
+  input: OpportunityIdInput;
 };
 
 
@@ -1971,8 +2162,26 @@ export type MutationUpdateCustomerArgs = {
 
 
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationUpdateOpportunityArgs = {
+  input: UpdateOpportunityInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationUpdateOrderStatusArgs = {
   input: UpdateOrderStatusInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationUpdatePipelineArgs = {
+  input: UpdatePipelineInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationUpdatePipelineStageArgs = {
+  input: UpdatePipelineStageInput;
 };
 
 
@@ -1985,6 +2194,12 @@ export type MutationUpdateProductArgs = {
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationUpdateTouchpointArgs = {
   input: UpdateTouchpointInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationWinOpportunityArgs = {
+  input: WinOpportunityInput;
 };
 
 /** A contact the CRM playbook suggests for this customer now. */
@@ -2027,6 +2242,225 @@ export type NextBestActionKind =
 export type Node = {
   /** Globally unique, opaque ID. Use it with `node(id:)`; do not parse it. */
   id: Scalars['ID']['output'];
+};
+
+/** A possible sale to a customer, worked through the stages of a pipeline until it is won or lost. */
+export type Opportunity = Node & {
+  __typename?: 'Opportunity';
+  /** Whole days since it was opened, up to `asOf` or its close, whichever comes first. */
+  ageDays: Scalars['Int']['output'];
+  /** What the deal is worth if won. */
+  amount: Money;
+  /** When it was won or lost; null while open. */
+  closedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The contact the deal is with, if one was named. */
+  contact?: Maybe<Contact>;
+  /** When the record was created. */
+  createdAt: Scalars['DateTime']['output'];
+  /** ISO 4217 currency of the amount: always the pipeline’s currency. */
+  currency: Scalars['Currency']['output'];
+  /** The customer; null when the customer is outside your view (e.g. since handed to another rep). */
+  customer?: Maybe<Customer>;
+  /** Whole days in its current stage, up to `asOf` or its close, whichever comes first. */
+  daysInStage: Scalars['Int']['output'];
+  /** When the record was deleted (soft delete); null while it is live. Deleted records can be restored. */
+  deletedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** When the deal is expected to close; groups the forecast in `pipelineSummary`. */
+  expectedCloseDate?: Maybe<Scalars['Date']['output']>;
+  /** Globally unique, opaque ID. Use it with `node(id:)`; do not parse it. */
+  id: Scalars['ID']['output'];
+  /** Open and untouched (`lastActivityAt`) for more than its stage’s `rottingDays` as of `asOf`: it needs attention. */
+  isRotting: Scalars['Boolean']['output'];
+  /** When it was last changed by anyone: what rotting is measured from. */
+  lastActivityAt: Scalars['DateTime']['output'];
+  /** Why it was lost; set exactly when the status is LOST. */
+  lostReason?: Maybe<Scalars['String']['output']>;
+  /** What is being sold, in a few words, e.g. "Espresso machines for the new office". */
+  name: Scalars['String']['output'];
+  /** The next thing to do to move it on. Withheld (null) from callers who see personal data masked: it often names people. */
+  nextStep?: Maybe<Scalars['String']['output']>;
+  /** When the opportunity was opened (the start of its sales cycle). */
+  openedAt: Scalars['DateTime']['output'];
+  /** The order a won deal became, when it was linked. */
+  order?: Maybe<Order>;
+  /** Who works it: a sales rep or manager. */
+  owner?: Maybe<User>;
+  /** The pipeline it moves through. */
+  pipeline: Pipeline;
+  /** The products the deal is about. */
+  products: Array<Product>;
+  /** Days from opening to closing (two decimals), once won or lost; null while open. */
+  salesCycleDays?: Maybe<Scalars['Float']['output']>;
+  /** Where the opportunity came from, e.g. "Trade fair", "Referral", "Inbound call". */
+  source?: Maybe<Scalars['String']['output']>;
+  /** The stage it is in (the last one it was in, once closed). */
+  stage: PipelineStage;
+  /** When it entered its current stage (or its last stage, once closed). */
+  stageEnteredAt: Scalars['DateTime']['output'];
+  /** Every stage it has been in, oldest first, with when it entered and left. */
+  stageHistory: Array<OpportunityStageVisit>;
+  /** OPEN while it is worked; WON or LOST once closed. */
+  status: OpportunityStatus;
+  /** When the record was last changed. */
+  updatedAt: Scalars['DateTime']['output'];
+  /** Incremented on every change. Pass it back as `expectedVersion` on update to detect concurrent edits. */
+  version: Scalars['Int']['output'];
+  /** amount × the stage’s win probability, rounded once to the minor unit: what the deal adds to a forecast. Equal to the amount once won, zero once lost. */
+  weightedAmount: Money;
+};
+
+
+/** A possible sale to a customer, worked through the stages of a pipeline until it is won or lost. */
+export type OpportunityAgeDaysArgs = {
+  asOf?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+
+/** A possible sale to a customer, worked through the stages of a pipeline until it is won or lost. */
+export type OpportunityDaysInStageArgs = {
+  asOf?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+
+/** A possible sale to a customer, worked through the stages of a pipeline until it is won or lost. */
+export type OpportunityIsRottingArgs = {
+  asOf?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+/** A page of opportunitys (Relay cursor connection, keyset-paginated). */
+export type OpportunityConnection = {
+  __typename?: 'OpportunityConnection';
+  /** Items with their cursors. */
+  edges: Array<OpportunityEdge>;
+  /** The items, without cursors: a shortcut for `edges { node }`. */
+  nodes: Array<Opportunity>;
+  /** Cursors and whether more pages exist. */
+  pageInfo: PageInfo;
+  /** Number of items matching the filter across all pages (runs a COUNT; ask for it only when you need it). */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** One opportunity in a page, with its cursor. */
+export type OpportunityEdge = {
+  __typename?: 'OpportunityEdge';
+  /** Opaque cursor of this item, for `after` / `before`. */
+  cursor: Scalars['String']['output'];
+  /** The opportunity. */
+  node: Opportunity;
+};
+
+/** Conditions on opportunities. Fields are ANDed; use `and`, `or`, `not` to combine. */
+export type OpportunityFilter = {
+  /** Amount, in the pipeline’s currency. */
+  amount?: InputMaybe<DecimalFilter>;
+  /** All of these conditions. */
+  and?: InputMaybe<Array<OpportunityFilter>>;
+  /** When it was won or lost. */
+  closedAt?: InputMaybe<DateTimeFilter>;
+  /** When it was recorded. */
+  createdAt?: InputMaybe<DateTimeFilter>;
+  /** The customer (Customer ID). */
+  customer?: InputMaybe<IdFilter>;
+  /** When it was deleted (use with includeDeleted). */
+  deletedAt?: InputMaybe<DateTimeFilter>;
+  /** Expected close date. */
+  expectedCloseDate?: InputMaybe<DateFilter>;
+  /** Name. */
+  name?: InputMaybe<StringFilter>;
+  /** Not this condition. */
+  not?: InputMaybe<OpportunityFilter>;
+  /** Any of these conditions. */
+  or?: InputMaybe<Array<OpportunityFilter>>;
+  /** The owner (User ID). */
+  owner?: InputMaybe<IdFilter>;
+  /** The pipeline (Pipeline ID). */
+  pipeline?: InputMaybe<IdFilter>;
+  /** Rotting now: open and untouched for longer than its stage’s rotting period (as `isRotting` without asOf). */
+  rotting?: InputMaybe<BooleanFilter>;
+  /** Source. */
+  source?: InputMaybe<StringFilter>;
+  /** The current stage (PipelineStage ID). */
+  stage?: InputMaybe<IdFilter>;
+  /** OPEN, WON or LOST. */
+  status?: InputMaybe<OpportunityStatusFilter>;
+};
+
+/** Identifies an opportunity to delete or restore. */
+export type OpportunityIdInput = {
+  /** The opportunity. */
+  id: Scalars['ID']['input'];
+};
+
+/** How to sort Opportunity lists. Ties are broken by ID so pages are stable. */
+export type OpportunityOrderBy = {
+  /** Direction. */
+  direction?: SortDirection;
+  /** Field to sort by. */
+  field?: OpportunitySortField;
+};
+
+/** Result of an opportunity mutation. */
+export type OpportunityPayload = {
+  __typename?: 'OpportunityPayload';
+  /** The opportunity as stored after the change; null when nothing was written. */
+  opportunity?: Maybe<Opportunity>;
+  /** Problems with the input; empty on success. */
+  userErrors: Array<UserError>;
+};
+
+/** Fields opportunities can be sorted by. */
+export type OpportunitySortField =
+  /** Amount (in each pipeline’s currency). */
+  | 'AMOUNT'
+  /** When the opportunity was recorded. */
+  | 'CREATED_AT'
+  /** Expected close date; opportunities without one count as the latest. */
+  | 'EXPECTED_CLOSE_DATE'
+  /** When it was last touched: ASC puts the most neglected first. */
+  | 'LAST_ACTIVITY_AT'
+  /** When it entered its current stage. */
+  | 'STAGE_ENTERED_AT'
+  /** When it was last changed. */
+  | 'UPDATED_AT';
+
+/** A stint of an opportunity in one stage: when it entered and when it left. */
+export type OpportunityStageVisit = {
+  __typename?: 'OpportunityStageVisit';
+  /** Days spent in the stage (two decimals): up to when it left, or up to `asOf` while it is still there. */
+  days: Scalars['Float']['output'];
+  /** When the opportunity entered the stage. */
+  enteredAt: Scalars['DateTime']['output'];
+  /** When it left (moved on, or was won or lost); null while it is still there. */
+  leftAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The stage. */
+  stage: PipelineStage;
+};
+
+
+/** A stint of an opportunity in one stage: when it entered and when it left. */
+export type OpportunityStageVisitDaysArgs = {
+  asOf?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+/** Whether an opportunity is still being worked. Won and lost are how it ends, not stages it sits in. */
+export type OpportunityStatus =
+  /** The customer said no, or it went nowhere (`loseOpportunity`, with a reason). */
+  | 'LOST'
+  /** Being worked: it sits in a stage of its pipeline. */
+  | 'OPEN'
+  /** The customer said yes (`winOpportunity`); may link the order it became. */
+  | 'WON';
+
+/** Conditions on a OpportunityStatus field. */
+export type OpportunityStatusFilter = {
+  /** Equal to. */
+  eq?: InputMaybe<OpportunityStatus>;
+  /** Any of these. */
+  in?: InputMaybe<Array<OpportunityStatus>>;
+  /** true: the field is null; false: it has a value. */
+  isNull?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Not equal to. */
+  neq?: InputMaybe<OpportunityStatus>;
 };
 
 /** A purchase by a customer, with its lines and exact totals. Totals always equal the sum of the lines. */
@@ -2302,6 +2736,126 @@ export type PersonalityFilter = {
   neq?: InputMaybe<Personality>;
 };
 
+/** A sales pipeline: the ordered stages an opportunity moves through until it is won or lost. */
+export type Pipeline = Node & {
+  __typename?: 'Pipeline';
+  /** When the record was created. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Currency of the pipeline’s opportunities and sums. */
+  currency: Scalars['Currency']['output'];
+  /** Globally unique, opaque ID. Use it with `node(id:)`; do not parse it. */
+  id: Scalars['ID']['output'];
+  /** The pipeline new opportunities go to when none is named. Exactly one pipeline is the default. */
+  isDefault: Scalars['Boolean']['output'];
+  /** Name, unique (ignoring case), e.g. "Sales" or "Key accounts". */
+  name: Scalars['String']['output'];
+  /** Its stages, first to last. */
+  stages: Array<PipelineStage>;
+  /** When the record was last changed. */
+  updatedAt: Scalars['DateTime']['output'];
+  /** Incremented on every change to the pipeline or its stages. Pass it back as `expectedVersion` to detect concurrent edits. */
+  version: Scalars['Int']['output'];
+};
+
+/** Open opportunities expected to close in one calendar month (UTC). */
+export type PipelineForecastMonth = {
+  __typename?: 'PipelineForecastMonth';
+  /** Their amounts added up. */
+  amount: Money;
+  /** Open opportunities expected to close in it. */
+  count: Scalars['Int']['output'];
+  /** The month, as YYYY-MM. */
+  month: Scalars['String']['output'];
+  /** Their weighted amounts added up: the forecast. */
+  weightedAmount: Money;
+};
+
+/** Result of a pipeline or stage mutation: the pipeline with its stages after the change. */
+export type PipelinePayload = {
+  __typename?: 'PipelinePayload';
+  /** The pipeline as stored after the change; null when nothing was written. */
+  pipeline?: Maybe<Pipeline>;
+  /** Problems with the input; empty on success. */
+  userErrors: Array<UserError>;
+};
+
+/** One step of a pipeline, with the chance that an opportunity in it is won and how long it may sit untouched. */
+export type PipelineStage = Node & {
+  __typename?: 'PipelineStage';
+  /** When the record was created. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Globally unique, opaque ID. Use it with `node(id:)`; do not parse it. */
+  id: Scalars['ID']['output'];
+  /** Name, unique within the pipeline (ignoring case), e.g. "Proposal". */
+  name: Scalars['String']['output'];
+  /** The pipeline the stage belongs to. */
+  pipeline: Pipeline;
+  /** Place in the pipeline, from 1 (the first stage). */
+  position: Scalars['Int']['output'];
+  /** Chance that an opportunity in this stage is won, from 0 to 1 (at most 4 decimals); weights `weightedAmount`. */
+  probability: Scalars['Float']['output'];
+  /** Days an open opportunity may go untouched in this stage before it is flagged as rotting; null: it never rots here. */
+  rottingDays?: Maybe<Scalars['Int']['output']>;
+  /** When the record was last changed. */
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+/** A stage of a new pipeline, or a stage to add. */
+export type PipelineStageInput = {
+  /** Name, unique within the pipeline. */
+  name: Scalars['String']['input'];
+  /** Chance that an opportunity in this stage is won, from 0 to 1, at most 4 decimals. */
+  probability: Scalars['Float']['input'];
+  /** Days an opportunity may sit untouched in this stage before it rots (1 or more); null: never. */
+  rottingDays?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** One stage in a pipeline summary. */
+export type PipelineStageSummary = {
+  __typename?: 'PipelineStageSummary';
+  /** Of those, how many have since moved to a later stage or been won. */
+  advanced: Scalars['Int']['output'];
+  /** Their amounts added up, exactly. */
+  amount: Money;
+  /** Average days spent in the stage by the stints that ended during the period; null when none did. */
+  averageDaysInStage?: Maybe<Scalars['Float']['output']>;
+  /** advanced / entered: conversion to the next stage; null when none entered. */
+  conversionRate?: Maybe<Scalars['Float']['output']>;
+  /** Open opportunities in the stage now. */
+  count: Scalars['Int']['output'];
+  /** Times an opportunity entered the stage during the period. */
+  entered: Scalars['Int']['output'];
+  /** The stage. */
+  stage: PipelineStage;
+  /** Their weighted amounts (amount × the stage’s probability, each rounded to the minor unit) added up. */
+  weightedAmount: Money;
+};
+
+/** A pipeline at a glance: what sits in each stage, how it flows, how much is won, and what is expected to close when. */
+export type PipelineSummary = {
+  __typename?: 'PipelineSummary';
+  /** Average days from opening to winning, over the opportunities won during the period; null when none was won. */
+  averageSalesCycleDays?: Maybe<Scalars['Float']['output']>;
+  /** Open opportunities by expected close month, for the months of the period; months without any are left out. */
+  forecast: Array<PipelineForecastMonth>;
+  /** Start of the period (inclusive). */
+  from: Scalars['DateTime']['output'];
+  /** Opportunities lost during the period. */
+  lost: Scalars['Int']['output'];
+  /** The pipeline. */
+  pipeline: Pipeline;
+  /** Every stage, in order. */
+  stages: Array<PipelineStageSummary>;
+  /** End of the period (exclusive). */
+  to: Scalars['DateTime']['output'];
+  /** won / (won + lost) over the period; null when none closed. */
+  winRate?: Maybe<Scalars['Float']['output']>;
+  /** Opportunities won during the period. */
+  won: Scalars['Int']['output'];
+  /** The amounts of the opportunities won during the period added up. */
+  wonAmount: Money;
+};
+
 /** Something you sell. Order lines may reference a product; its category drives cross-sell analysis. */
 export type Product = Node & {
   __typename?: 'Product';
@@ -2461,10 +3015,18 @@ export type Query = {
   node?: Maybe<Node>;
   /** Several objects by global ID, in the order given (null for each one not found). At most 100. */
   nodes: Array<Maybe<Node>>;
+  /** Opportunities, filtered and sorted (default: newest first), a page at a time. A sales rep sees their own. */
+  opportunities: OpportunityConnection;
+  /** An opportunity by global ID; null when not found, deleted, or (for a sales rep) not theirs. */
+  opportunity?: Maybe<Opportunity>;
   /** An order by global ID or by order number (pass exactly one). Null when not found. */
   order?: Maybe<Order>;
   /** Orders of all customers, filtered and sorted (newest first by default), a page at a time. */
   orders: OrderConnection;
+  /** A pipeline at a glance: what is in each stage now (count, amount, weighted amount), how stages converted and how long opportunities stayed during [from, to), the win rate and average sales cycle of the opportunities closed in the period, and the forecast by expected close month. A sales rep’s figures cover their own opportunities. */
+  pipelineSummary?: Maybe<PipelineSummary>;
+  /** Every pipeline, the default first, then by name. */
+  pipelines: Array<Pipeline>;
   /** A product by global ID or by SKU (pass exactly one). Null when not found or deleted. */
   product?: Maybe<Product>;
   /** The product catalog, filtered and sorted, a page at a time. */
@@ -2619,6 +3181,24 @@ export type QueryNodesArgs = {
 
 
 /** Read the CRM: customers and everything around them, by ID or as filtered, paginated lists. */
+export type QueryOpportunitiesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<OpportunityFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  includeDeleted?: Scalars['Boolean']['input'];
+  last?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<OpportunityOrderBy>;
+};
+
+
+/** Read the CRM: customers and everything around them, by ID or as filtered, paginated lists. */
+export type QueryOpportunityArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Read the CRM: customers and everything around them, by ID or as filtered, paginated lists. */
 export type QueryOrderArgs = {
   id?: InputMaybe<Scalars['ID']['input']>;
   number?: InputMaybe<Scalars['String']['input']>;
@@ -2633,6 +3213,15 @@ export type QueryOrdersArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
   orderBy?: InputMaybe<OrderOrderBy>;
+};
+
+
+/** Read the CRM: customers and everything around them, by ID or as filtered, paginated lists. */
+export type QueryPipelineSummaryArgs = {
+  from: Scalars['DateTime']['input'];
+  ownerId?: InputMaybe<Scalars['ID']['input']>;
+  pipelineId: Scalars['ID']['input'];
+  to: Scalars['DateTime']['input'];
 };
 
 
@@ -2755,6 +3344,16 @@ export type ReferralStats = {
   purchasingCustomers: Scalars['Int']['output'];
   /** Revenue of the referred customers’ purchases, base currency. */
   revenue: Money;
+};
+
+/** A new order for the stages of a pipeline. */
+export type ReorderPipelineStagesInput = {
+  /** The pipeline version you read; CONFLICT when it changed since. */
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  /** The pipeline. */
+  pipelineId: Scalars['ID']['input'];
+  /** Every stage of the pipeline, each once, first to last. */
+  stageIds: Array<Scalars['ID']['input']>;
 };
 
 /** Concentration of value over buyers: the Pareto view (top shares) and the Gini coefficient. */
@@ -3370,6 +3969,28 @@ export type UpdateCustomerInput = {
   tags?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
+/** Changes to an opportunity. Omitted fields stay as they are; null clears a field. Stage, owner and status change through their own mutations. */
+export type UpdateOpportunityInput = {
+  /** Amount, in the opportunity’s currency; cannot be cleared. Only while open. */
+  amount?: InputMaybe<Scalars['Decimal']['input']>;
+  /** The contact the deal is with; must be a contact of the opportunity’s customer. */
+  contactId?: InputMaybe<Scalars['ID']['input']>;
+  /** When the deal is expected to close (from 1900-01-01 to 9999-12-31). */
+  expectedCloseDate?: InputMaybe<Scalars['Date']['input']>;
+  /** The version you read; if the opportunity changed since, nothing is written and a CONFLICT error is returned. */
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  /** The opportunity to change. */
+  id: Scalars['ID']['input'];
+  /** Name; cannot be cleared. */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** The next thing to do to move it on. */
+  nextStep?: InputMaybe<Scalars['String']['input']>;
+  /** Products the deal is about (at most 50); replaces the list on update. */
+  productIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** Where it came from, e.g. "Trade fair". */
+  source?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** Move an order to another status. */
 export type UpdateOrderStatusInput = {
   /** The version you read; if the order changed since, nothing is written and a CONFLICT error is returned. */
@@ -3378,6 +3999,32 @@ export type UpdateOrderStatusInput = {
   id: Scalars['ID']['input'];
   /** The new status. Allowed changes: PENDING → PAID or FULFILLED or CANCELLED; PAID → FULFILLED or REFUNDED or CANCELLED; FULFILLED → REFUNDED. */
   status: OrderStatus;
+};
+
+/** Changes to a pipeline. Omitted fields stay as they are. */
+export type UpdatePipelineInput = {
+  /** The version you read; CONFLICT when it changed since. */
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  /** The pipeline. */
+  id: Scalars['ID']['input'];
+  /** true makes it the default pipeline; false is refused (make another pipeline the default instead). */
+  isDefault?: InputMaybe<Scalars['Boolean']['input']>;
+  /** New name; cannot be cleared. */
+  name?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Changes to a stage. Omitted fields stay as they are; null clears the rotting period. */
+export type UpdatePipelineStageInput = {
+  /** The pipeline version you read; CONFLICT when it changed since. */
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  /** The stage. */
+  id: Scalars['ID']['input'];
+  /** New name; cannot be cleared. */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** New win probability, from 0 to 1, at most 4 decimals; cannot be cleared. */
+  probability?: InputMaybe<Scalars['Float']['input']>;
+  /** New rotting period in days (1 or more); null: never rots. */
+  rottingDays?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** Changes to a product. Omitted fields stay as they are; null clears `category`. */
@@ -3647,4 +4294,16 @@ export type ValueTierMedians = {
   currentValueMedian: Scalars['Float']['output'];
   /** Median predicted 12-month CLV on the model’s basis (major units of the base currency). */
   potentialValueMedian: Scalars['Float']['output'];
+};
+
+/** Closes an open opportunity as won. */
+export type WinOpportunityInput = {
+  /** When it was won (default now); not before it entered its stage, not in the future. */
+  closedAt?: InputMaybe<Scalars['DateTime']['input']>;
+  /** The version you read; CONFLICT when it changed since. */
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  /** The opportunity. */
+  id: Scalars['ID']['input'];
+  /** The order the deal became: an order of the same customer, not linked to another opportunity. */
+  orderId?: InputMaybe<Scalars['ID']['input']>;
 };

@@ -96,6 +96,17 @@ function filterUsesDerived(spec: ListSpec<ObjectLiteral>, filter: Record<string,
   });
 }
 
+/** Whether a filter names `field` anywhere, inside `and`, `or` and `not` too. */
+export function filterNames(filter: Record<string, unknown> | null | undefined, field: string): boolean {
+  if (!filter) return false;
+  return Object.entries(filter).some(([key, raw]) => {
+    if (raw === undefined || raw === null) return false;
+    if (key === 'and' || key === 'or') return (raw as Array<Record<string, unknown>>).some((f) => filterNames(f, field));
+    if (key === 'not') return filterNames(raw as Record<string, unknown>, field);
+    return key === field;
+  });
+}
+
 /** Whether the arguments filter or sort on a derived field (a stored score, joined as `d`). */
 export function usesDerived(spec: ListSpec<ObjectLiteral>, args: ListArgs): boolean {
   return !!(args.orderBy && spec.sorts[args.orderBy.field]?.derived) || filterUsesDerived(spec, args.filter);

@@ -10,16 +10,18 @@ import { AccessRole, Scope } from './roles';
  * - ADMIN: everything, including keys, users and the audit log.
  * - MANAGER: every customer and all data; no key or user management, no audit log.
  * - SALES_REP: only the customers they own and those customers' contacts, orders, touchpoints and
- *   history. Everyone else's records do not exist for them (null / NOT_FOUND, never FORBIDDEN).
+ *   history, and the opportunities they own. Everyone else's records do not exist for them (null /
+ *   NOT_FOUND, never FORBIDDEN). They read pipelines; only ADMIN and MANAGER change them.
  * - ANALYST: reads everything with personal data masked; writes nothing.
  * - PARTNER: an API key limited by its scopes; personal data masked without `pii:read`.
  */
 
 /** The parts of the CRM a permission is about. */
-export type Area = 'customers' | 'orders' | 'touchpoints' | 'products' | 'catalog' | 'analytics' | 'models' | 'users' | 'keys' | 'audit' | 'privacy';
+export type Area =
+  | 'customers' | 'orders' | 'touchpoints' | 'opportunities' | 'pipelines' | 'products' | 'catalog' | 'analytics' | 'models' | 'users' | 'keys' | 'audit' | 'privacy';
 export type Permission = `${Area}:${'read' | 'write'}`;
 
-const ALL_AREAS: Area[] = ['customers', 'orders', 'touchpoints', 'products', 'catalog', 'analytics', 'models', 'users', 'keys', 'audit', 'privacy'];
+const ALL_AREAS: Area[] = ['customers', 'orders', 'touchpoints', 'opportunities', 'pipelines', 'products', 'catalog', 'analytics', 'models', 'users', 'keys', 'audit', 'privacy'];
 const everything = (except: Permission[] = []): Permission[] =>
   ALL_AREAS.flatMap((a) => [`${a}:read`, `${a}:write`] as Permission[]).filter((p) => !except.includes(p));
 
@@ -28,9 +30,9 @@ const ROLE_PERMISSIONS: Record<Exclude<AccessRole, AccessRole.PARTNER>, readonly
   [AccessRole.MANAGER]: everything(['users:write', 'keys:read', 'keys:write', 'audit:read', 'audit:write', 'catalog:write']),
   [AccessRole.SALES_REP]: [
     'customers:read', 'customers:write', 'orders:read', 'orders:write', 'touchpoints:read', 'touchpoints:write',
-    'products:read', 'catalog:read', 'analytics:read', 'models:read', 'users:read',
+    'opportunities:read', 'opportunities:write', 'pipelines:read', 'products:read', 'catalog:read', 'analytics:read', 'models:read', 'users:read',
   ],
-  [AccessRole.ANALYST]: ['customers:read', 'orders:read', 'touchpoints:read', 'products:read', 'catalog:read', 'analytics:read', 'models:read', 'users:read'],
+  [AccessRole.ANALYST]: ['customers:read', 'orders:read', 'touchpoints:read', 'opportunities:read', 'pipelines:read', 'products:read', 'catalog:read', 'analytics:read', 'models:read', 'users:read'],
 };
 
 /** What each partner scope grants. */
@@ -41,6 +43,8 @@ const SCOPE_PERMISSIONS: Record<Scope, readonly Permission[]> = {
   [Scope.ORDERS_WRITE]: ['orders:write'],
   [Scope.TOUCHPOINTS_READ]: ['touchpoints:read'],
   [Scope.TOUCHPOINTS_WRITE]: ['touchpoints:write'],
+  [Scope.OPPORTUNITIES_READ]: ['opportunities:read', 'pipelines:read'],
+  [Scope.OPPORTUNITIES_WRITE]: ['opportunities:write'],
   [Scope.ANALYTICS_READ]: ['analytics:read', 'models:read'],
   [Scope.PII_READ]: [],
 };
@@ -61,11 +65,16 @@ const CUSTOMER_OF: Record<string, { area: Area; owner?: string; customer?: strin
   orders: { area: 'orders', customer: '{a}.customer_id' },
   order_lines: { area: 'orders', customer: '(SELECT o.customer_id FROM orders o WHERE o.id = {a}.order_id)' },
   touchpoints: { area: 'touchpoints', customer: '{a}.customer_id' },
+  // A sales rep works the opportunities they own (not every opportunity on a customer of their book).
+  opportunities: { area: 'opportunities', owner: '{a}.owner_id' },
+  opportunity_stage_history: { area: 'opportunities', owner: '(SELECT o.owner_id FROM opportunities o WHERE o.id = {a}.opportunity_id)' },
 };
 
 const TABLE_AREA: Record<string, Area> = {
   products: 'products',
   lifecycle_stages: 'catalog',
+  pipelines: 'pipelines',
+  pipeline_stages: 'pipelines',
   users: 'users',
   customer_model_fits: 'models',
   api_keys: 'keys',

@@ -50,6 +50,7 @@ export const PII_PROPERTIES: Record<string, PiiKind> = {
   phone: 'phone',
   birthday: 'birthday',
   notes: 'freeText',
+  nextStep: 'freeText',
   line1: 'street',
   line2: 'street',
   postalCode: 'street',

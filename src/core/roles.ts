@@ -46,6 +46,8 @@ export enum Scope {
   ORDERS_WRITE = 'orders:write',
   TOUCHPOINTS_READ = 'touchpoints:read',
   TOUCHPOINTS_WRITE = 'touchpoints:write',
+  OPPORTUNITIES_READ = 'opportunities:read',
+  OPPORTUNITIES_WRITE = 'opportunities:write',
   ANALYTICS_READ = 'analytics:read',
   PII_READ = 'pii:read',
 }
@@ -59,6 +61,8 @@ registerEnumType(Scope, {
     ORDERS_WRITE: { description: '`orders:write`: record and change orders.' },
     TOUCHPOINTS_READ: { description: '`touchpoints:read`: read touchpoints (calls, emails, complaints, surveys).' },
     TOUCHPOINTS_WRITE: { description: '`touchpoints:write`: log and change touchpoints.' },
+    OPPORTUNITIES_READ: { description: '`opportunities:read`: read opportunities, their stage history, pipelines and pipeline summaries.' },
+    OPPORTUNITIES_WRITE: { description: '`opportunities:write`: create, change, move, win and lose opportunities.' },
     ANALYTICS_READ: { description: '`analytics:read`: scores, models and analyst queries.' },
     PII_READ: { description: '`pii:read`: see personal data unmasked (email, phone, address, birthday, notes).' },
   },

@@ -29,6 +29,10 @@ export const customerList: ListSpec<Customer, CustomerFilter, CustomerSortField>
     smsConsent: { sql: '{a}.consent_sms_granted', kind: 'bool' },
     phoneConsent: { sql: '{a}.consent_phone_granted', kind: 'bool' },
     mailConsent: { sql: '{a}.consent_mail_granted', kind: 'bool' },
+    hasOpenOpportunity: {
+      sql: "EXISTS (SELECT 1 FROM opportunities o WHERE o.customer_id = {a}.id AND o.status = 'OPEN' AND o.deleted_at IS NULL)",
+      kind: 'bool',
+    },
     createdAt: { sql: '{a}.created_at', kind: 'timestamp' },
     updatedAt: { sql: '{a}.updated_at', kind: 'timestamp' },
     deletedAt: { sql: '{a}.deleted_at', kind: 'timestamp' },

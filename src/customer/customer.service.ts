@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { Connection } from '../common/connection.types';
 import { badInput, pgCode, pgConstraint, PG_UNIQUE_VIOLATION, UserErrorCode, UserErrors } from '../common/errors';
 import { decodeIdOf } from '../common/ids';
-import { ListArgs, usesDerived } from '../common/list-query';
+import { filterNames, ListArgs, usesDerived } from '../common/list-query';
 import { loadReferences, resolveReference } from '../common/references';
 import { setDeleted } from '../common/soft-delete';
 import { catalogKey, defined, labelList, optionalEmail, optionalPhone, optionalText, pastDate, requiredText } from '../common/validate';
@@ -34,9 +34,13 @@ export class CustomerService {
     return this.deps.loaders.findByUnique(Customer, 'external_ref', where.externalRef);
   }
 
-  /** Filters and sorts on scores join the stored scores (customer_scores), which need analytics:read. */
+  /**
+   * Filters and sorts on scores join the stored scores (customer_scores), which need analytics:read; a filter on open
+   * opportunities reveals them, so it needs opportunities:read.
+   */
   async list(args: ListArgs): Promise<Connection<Customer>> {
     if (usesDerived(customerList, args)) this.deps.access.require('analytics:read');
+    if (filterNames(args.filter, 'hasOpenOpportunity')) this.deps.access.require('opportunities:read');
     return this.deps.loaders.list(customerList, args);
   }
 

@@ -99,6 +99,8 @@ export class CustomerFilter {
   phoneConsent?: BooleanFilter;
   @Field(() => BooleanFilter, { nullable: true, description: 'Consented to postal mail.' })
   mailConsent?: BooleanFilter;
+  @Field(() => BooleanFilter, { nullable: true, description: 'Has an open opportunity, e.g. { eq: false } for customers nobody is selling to now. Needs `opportunities:read`.' })
+  hasOpenOpportunity?: BooleanFilter;
   @Field(() => DateTimeFilter, { nullable: true, description: 'When the customer was created.' })
   createdAt?: object;
   @Field(() => DateTimeFilter, { nullable: true, description: 'When the customer was last changed.' })

@@ -4,9 +4,11 @@ import { Contact } from '../contact/contact.entity';
 import { Customer } from '../customer/customer.entity';
 import { LifecycleStage } from '../lifecycle/lifecycle-stage.entity';
 import { LifecycleTransition } from '../lifecycle/lifecycle-transition.entity';
+import { Opportunity } from '../opportunity/opportunity.entity';
+import { Pipeline, PipelineStage } from '../opportunity/pipeline.entity';
 import { Order, OrderLine } from '../order/order.entity';
 import { Product } from '../product/product.entity';
 import { Touchpoint } from '../touchpoint/touchpoint.entity';
 import { User } from '../user/user.entity';
 
-export const entities = [User, LifecycleStage, LifecycleTransition, Customer, Contact, Product, Order, OrderLine, Touchpoint, ApiKey, AuditEvent];
+export const entities = [User, LifecycleStage, LifecycleTransition, Customer, Contact, Product, Order, OrderLine, Touchpoint, Pipeline, PipelineStage, Opportunity, ApiKey, AuditEvent];

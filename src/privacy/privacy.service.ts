@@ -9,14 +9,15 @@ import type { ServiceDeps } from '../core/request-scope';
 import { Customer } from '../customer/customer.entity';
 import { LifecycleTransition } from '../lifecycle/lifecycle-transition.entity';
 import { Order, OrderLine } from '../order/order.entity';
+import { Opportunity } from '../opportunity/opportunity.entity';
 import { Touchpoint } from '../touchpoint/touchpoint.entity';
 import type { EraseCustomerPayload } from './privacy.types';
 
 const plain = (value: unknown) => JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
 /** What an erased value reads as in the audit log. */
 const ERASED = '[erased]';
-/** Fields of a customer or contact that identify a person, besides PII_PROPERTIES. */
-const IDENTIFYING = new Set(['name', 'externalRef', 'gender', 'incomeBand', 'personality', 'interests', 'tags', 'title', 'subject', 'addressCity', 'city']);
+/** Fields of a customer, contact or opportunity that identify a person or may carry free text about them, besides PII_PROPERTIES. */
+const IDENTIFYING = new Set(['name', 'externalRef', 'gender', 'incomeBand', 'personality', 'interests', 'tags', 'title', 'subject', 'addressCity', 'city', 'source', 'lostReason']);
 
 /**
  * Privacy requests (GDPR articles 15 and 17): everything held about one customer as one document,
@@ -36,6 +37,7 @@ export class PrivacyService {
       // A credential gets the parts of the record it may read; the rest is named as withheld.
       const mayReadOrders = this.deps.access.can('orders:read');
       const mayReadTouchpoints = this.deps.access.can('touchpoints:read');
+      const mayReadOpportunities = this.deps.access.can('opportunities:read');
       // One after another: a transaction is one connection, which runs one statement at a time anyway (pg 9 refuses
       // queries sent to a busy client).
       const contacts = await m.getRepository(Contact).find({ where: { customerId: id }, withDeleted: true, order: { createdAt: 'ASC' } });
@@ -43,6 +45,17 @@ export class PrivacyService {
       const lines = mayReadOrders ? await m.getRepository(OrderLine).find({ where: { customerId: id }, order: { position: 'ASC' } }) : [];
       const touchpoints = mayReadTouchpoints ? await m.getRepository(Touchpoint).find({ where: { customerId: id }, withDeleted: true, order: { occurredAt: 'ASC' } }) : [];
       const history = await m.getRepository(LifecycleTransition).find({ where: { customerId: id }, order: { at: 'ASC' } });
+      // Opportunities as the caller may see them (a sales rep: the ones they own).
+      const opportunities = mayReadOpportunities
+        ? await m
+            .getRepository(Opportunity)
+            .createQueryBuilder('a')
+            .withDeleted()
+            .where('a.customer_id = :id', { id })
+            .andWhere(this.deps.access.rowCondition('opportunities') ?? 'TRUE')
+            .orderBy('a.created_at', 'ASC')
+            .getMany()
+        : [];
       const linesByOrder = new Map<string, OrderLine[]>();
       for (const l of lines) linesByOrder.set(l.orderId, [...(linesByOrder.get(l.orderId) ?? []), l]);
       const show = (record: object) => (this.deps.access.masksPii ? maskRecord(plain(record)) : plain(record));
@@ -52,8 +65,9 @@ export class PrivacyService {
         contacts: contacts.map((c) => ({ ...show(c), id: c.globalId })),
         orders: mayReadOrders ? orders.map((o) => ({ ...show(o), id: o.globalId, lines: (linesByOrder.get(o.id) ?? []).map((l) => show(l)) })) : null,
         touchpoints: mayReadTouchpoints ? touchpoints.map((t) => ({ ...show(t), id: t.globalId })) : null,
+        opportunities: mayReadOpportunities ? opportunities.map((o) => ({ ...show(o), id: o.globalId })) : null,
         lifecycleHistory: history.map((t) => show(t)),
-        withheld: [...(mayReadOrders ? [] : ['orders']), ...(mayReadTouchpoints ? [] : ['touchpoints'])],
+        withheld: [...(mayReadOrders ? [] : ['orders']), ...(mayReadTouchpoints ? [] : ['touchpoints']), ...(mayReadOpportunities ? [] : ['opportunities'])],
       };
       // Handing out a person's data is itself worth a line in the audit log.
       await recordAudit(m, this.deps, { action: 'customer.export', objectType: 'Customer', objectId: id });
@@ -97,9 +111,16 @@ export class PrivacyService {
       `WITH t AS (UPDATE touchpoints SET subject = NULL, notes = NULL, contact_id = NULL, version = version + 1, updated_at = now() WHERE customer_id = $1 RETURNING id) SELECT id FROM t`,
       [id],
     );
+    // Opportunities stay (the pipeline's figures are the business's), without their free text or contact; names often
+    // carry the customer's, so they become neutral. Before the contacts go: an opportunity may point at one.
+    const opportunities: Array<{ id: string }> = await m.query(
+      `WITH o AS (UPDATE opportunities SET name = 'Opportunity (customer erased)', next_step = NULL, lost_reason = NULL, source = NULL, contact_id = NULL,
+                  version = version + 1, updated_at = now() WHERE customer_id = $1 RETURNING id) SELECT id FROM o`,
+      [id],
+    );
     const contacts: Array<{ id: string }> = await m.query(`WITH k AS (DELETE FROM contacts WHERE customer_id = $1 RETURNING id) SELECT id FROM k`, [id]);
     // Earlier audit entries must not keep what was erased: their personal values become "[erased]".
-    const objectIds = [id, ...contacts.map((c) => c.id), ...touchpoints.map((t) => t.id)];
+    const objectIds = [id, ...contacts.map((c) => c.id), ...touchpoints.map((t) => t.id), ...opportunities.map((o) => o.id)];
     const events: Array<{ id: string; changes: Record<string, { before: unknown; after: unknown }> }> = await m.query(
       `SELECT id, changes FROM audit_events WHERE object_id = ANY($1::uuid[])`,
       [objectIds],
@@ -124,6 +145,7 @@ export class PrivacyService {
       'customer: name, external reference, email, phone, street address, postal code, city, birthday, gender, income band, personality, interests, tags, notes, marketing consents',
       `contacts (${contacts.length})`,
       `touchpoint subjects and notes (${touchpoints.length})`,
+      `opportunity names, next steps, lost reasons, sources and contacts (${opportunities.length})`,
       `audit entries scrubbed (${scrubbed.length})`,
     ];
   }

@@ -6,6 +6,7 @@ import { mulberry32 } from '../intelligence/random';
 import type { Config } from '../core/config';
 import { CustomerGenerator, generateProducts, generateStaff, GeneratorOptions, ProductRow, StaffRow } from './generator';
 import { copy, pgClient } from '../db/copy';
+import { seedOpportunities } from './opportunities';
 import { SeedWriter, stageIds } from './writer';
 
 export interface SeedOptions {
@@ -36,6 +37,7 @@ export interface SeedSummary {
   orderLines: number;
   touchpoints: number;
   lifecycleTransitions: number;
+  opportunities: number;
   elapsedMs: number;
 }
 
@@ -117,11 +119,17 @@ export async function seedDatabase(db: DataSource, config: Pick<Config, 'baseCur
       await runner.query(`SET LOCAL maintenance_work_mem = '256MB'`);
       for (const definition of indexes) await runner.query(definition);
     }
+    const opportunities = await seedOpportunities(runner.query.bind(runner), {
+      seed: generatorOptions.seed,
+      now: generatorOptions.now,
+      externalRefOffset: generatorOptions.externalRefOffset ?? 0,
+      currency: config.baseCurrency,
+    });
     // The triggers were silent under replica mode: each new customer's first scores and rescore request, as they write.
     await runner.query('SELECT score_unscored_customers()');
     await runner.commitTransaction();
     // Fresh statistics, so the first queries after a big load get sensible plans without waiting for autovacuum.
-    await runner.query('ANALYZE customers, contacts, orders, order_lines, touchpoints, lifecycle_transitions, users, products');
+    await runner.query('ANALYZE customers, contacts, orders, order_lines, touchpoints, lifecycle_transitions, users, products, opportunities, opportunity_stage_history');
     return {
       users: writer.users.written,
       products: writer.products.written,
@@ -131,6 +139,7 @@ export async function seedDatabase(db: DataSource, config: Pick<Config, 'baseCur
       orderLines: writer.orderLines.written,
       touchpoints: writer.touchpoints.written,
       lifecycleTransitions: writer.transitions.written,
+      opportunities,
       elapsedMs: Date.now() - started,
     };
   } catch (e) {

@@ -4,6 +4,7 @@ import { ContactResolver, CustomerContactResolver } from '../contact/contact.res
 import { CustomerResolver } from '../customer/customer.resolver';
 import { CustomerInsightResolver, CustomerModelResolver, InsightAnalyticsResolver } from '../insight/insight.resolver';
 import { CustomerLifecycleResolver, LifecycleStageResolver, LifecycleTransitionResolver } from '../lifecycle/lifecycle.resolver';
+import { CustomerOpportunityResolver, OpportunityResolver, OpportunityStageVisitResolver, PipelineResolver, PipelineStageResolver } from '../opportunity/opportunity.resolver';
 import { CustomerOrderResolver, OrderLineResolver, OrderResolver } from '../order/order.resolver';
 import { PrivacyResolver } from '../privacy/privacy.resolver';
 import { ProductResolver } from '../product/product.resolver';
@@ -26,6 +27,11 @@ export const resolvers = [
   CustomerContactResolver,
   TouchpointResolver,
   CustomerTouchpointResolver,
+  PipelineResolver,
+  PipelineStageResolver,
+  OpportunityResolver,
+  OpportunityStageVisitResolver,
+  CustomerOpportunityResolver,
   ProductResolver,
   OrderResolver,
   OrderLineResolver,

@@ -5,6 +5,8 @@ import type { ServiceDeps } from '../core/request-scope';
 import { CustomerService } from '../customer/customer.service';
 import { InsightService } from '../insight/insight.service';
 import { LifecycleService } from '../lifecycle/lifecycle.service';
+import { OpportunityService } from '../opportunity/opportunity.service';
+import { PipelineService } from '../opportunity/pipeline.service';
 import { OrderService } from '../order/order.service';
 import { PrivacyService } from '../privacy/privacy.service';
 import { ProductService } from '../product/product.service';
@@ -19,6 +21,8 @@ export function createServices(deps: ServiceDeps) {
     products: new ProductService(deps),
     orders: new OrderService(deps),
     touchpoints: new TouchpointService(deps),
+    opportunities: new OpportunityService(deps),
+    pipelines: new PipelineService(deps),
     lifecycle: new LifecycleService(deps),
     users: new UserService(deps),
     apiKeys: new ApiKeyService(deps),

@@ -61,6 +61,7 @@ interface Book {
   orderLine: string;
   touchpoint: string;
   transition: string;
+  opportunity: string;
 }
 interface Person {
   uuid: string;
@@ -78,6 +79,8 @@ const w = {
   tea: '',
   apiKey: '',
   auditEvent: '',
+  pipeline: '',
+  stages: [] as string[],
 };
 
 const DAY = 86_400_000;
@@ -177,8 +180,20 @@ async function newProduct(): Promise<string> {
   });
   return p.product.id;
 }
+const CREATE_OPPORTUNITY = `mutation($input: CreateOpportunityInput!) { createOpportunity(input: $input) { opportunity { id } userErrors { field code } } }`;
+/** An open opportunity on the rep's customer, owned by that rep (the customer's owner). */
+async function newOpportunity(owner: 'A' | 'B'): Promise<string> {
+  const p = await adminWrites(CREATE_OPPORTUNITY, { input: { customerId: (owner === 'A' ? w.A : w.B).customer, name: `Deal ${next()}`, amount: '1200.00' } });
+  return p.opportunity.id;
+}
+async function newPipeline(): Promise<{ id: string; stages: string[] }> {
+  const p = await adminWrites(`mutation($name: String!) { createPipeline(input: { name: $name, stages: [{ name: "One", probability: 0.2 }, { name: "Two", probability: 0.7 }] }) { pipeline { id stages { id } } userErrors { field code } } }`, {
+    name: `Pipeline ${next()}`,
+  });
+  return { id: p.pipeline.id, stages: p.pipeline.stages.map((st: { id: string }) => st.id) };
+}
 /** Soft-deletes a record as an admin (deleteCustomer, deleteContact, deleteTouchpoint, deleteProduct). */
-async function deleted(mutation: 'deleteCustomer' | 'deleteContact' | 'deleteTouchpoint' | 'deleteProduct', id: string): Promise<string> {
+async function deleted(mutation: 'deleteCustomer' | 'deleteContact' | 'deleteTouchpoint' | 'deleteProduct' | 'deleteOpportunity', id: string): Promise<string> {
   await adminWrites(`mutation($id: ID!) { ${mutation}(input: { id: $id }) { userErrors { field code } } }`, { id });
   return id;
 }
@@ -264,6 +279,13 @@ beforeAll(async () => {
   const MOVE = `mutation($input: MoveCustomerToStageInput!) { moveCustomerToStage(input: $input) { transition { id } userErrors { field code } } }`;
   w.A.transition = (await adminWrites(MOVE, { input: { customerId: w.A.customer, stage: 'GROWING', reason: 'Second purchase' } })).transition.id;
   w.B.transition = (await adminWrites(MOVE, { input: { customerId: w.B.customer, stage: 'GROWING', reason: 'Second purchase' } })).transition.id;
+
+  // One open opportunity each in the default pipeline, owned by the customer's rep.
+  const pipeline = (await app.ok(`{ pipelines { id isDefault stages { id } } }`)).pipelines.find((p: { isDefault: boolean }) => p.isDefault);
+  w.pipeline = pipeline.id;
+  w.stages = pipeline.stages.map((st: { id: string }) => st.id);
+  w.A.opportunity = await newOpportunity('A');
+  w.B.opportunity = await newOpportunity('B');
 
   // A population from the BG/NBD story (straight into the tables, as the analytics tests do), a quarter in each
   // rep's book, so that both models fit and a rep's analytics have something to leave out.
@@ -637,6 +659,66 @@ const READS: ReadRow[] = [
     vars: () => ({ id: w.auditEvent }),
     outcomes: { ADMIN: 'ok', MANAGER: 'forbidden', REP: 'forbidden', ANALYST: 'forbidden', PARTNER_CUSTOMERS: 'forbidden', PARTNER_READ: 'forbidden', PARTNER_PII: 'forbidden' },
     ok: (d) => expect(d.node).toEqual({ id: w.auditEvent, action: 'customer.create' }),
+  },
+  // opportunities and pipelines
+  {
+    what: "see rep B's opportunity through opportunity(id)",
+    query: `query($id: ID!) { opportunity(id: $id) { id } }`,
+    vars: () => ({ id: w.B.opportunity }),
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'hidden', ANALYST: 'ok', PARTNER_CUSTOMERS: lacks('opportunities:read'), PARTNER_READ: lacks('opportunities:read'), PARTNER_PII: lacks('opportunities:read') },
+    ok: (d) => expect(d.opportunity).toEqual({ id: w.B.opportunity }),
+    hidden: (d) => expect(d.opportunity).toBeNull(),
+  },
+  {
+    what: "see rep B's opportunity through node(id)",
+    query: `query($id: ID!) { node(id: $id) { id } }`,
+    vars: () => ({ id: w.B.opportunity }),
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'hidden', ANALYST: 'ok', PARTNER_CUSTOMERS: lacks('opportunities:read'), PARTNER_READ: lacks('opportunities:read'), PARTNER_PII: lacks('opportunities:read') },
+    ok: (d) => expect(d.node).toEqual({ id: w.B.opportunity }),
+    hidden: (d) => expect(d.node).toBeNull(),
+  },
+  {
+    what: "see rep B's opportunities in opportunities and its totalCount",
+    query: `query($pair: [ID!]) { all: opportunities { totalCount } pair: opportunities(first: 100, filter: { customer: { in: $pair } }) { nodes { id } } }`,
+    vars: () => ({ pair: [w.A.customer, w.B.customer] }),
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'hidden', ANALYST: 'ok', PARTNER_CUSTOMERS: lacks('opportunities:read'), PARTNER_READ: lacks('opportunities:read'), PARTNER_PII: lacks('opportunities:read') },
+    ok: async (d) => {
+      expect(d.all.totalCount).toBe(await count(`SELECT count(*)::int AS n FROM opportunities WHERE deleted_at IS NULL`));
+      expect(ids(d.pair.nodes)).toEqual(expect.arrayContaining([w.A.opportunity, w.B.opportunity]));
+    },
+    hidden: async (d) => {
+      expect(d.all.totalCount).toBe(await count(`SELECT count(*)::int AS n FROM opportunities WHERE deleted_at IS NULL AND owner_id = $1`, [w.repA.uuid]));
+      expect(ids(d.pair.nodes)).toContain(w.A.opportunity);
+      expect(ids(d.pair.nodes)).not.toContain(w.B.opportunity);
+    },
+  },
+  {
+    what: "see rep B's customer's opportunities through customer.opportunities",
+    query: `query($id: ID!) { customer(id: $id) { opportunities(first: 100) { nodes { id } } } }`,
+    vars: () => ({ id: w.B.customer }),
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'hidden', ANALYST: 'ok', PARTNER_CUSTOMERS: lacks('opportunities:read'), PARTNER_READ: lacks('opportunities:read'), PARTNER_PII: lacks('opportunities:read') },
+    ok: (d) => expect(ids(d.customer.opportunities.nodes)).toContain(w.B.opportunity),
+    hidden: (d) => expect(d.customer).toBeNull(),
+  },
+  {
+    what: 'read the pipelines and their stages',
+    query: `{ pipelines { id stages { id } } }`,
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'ok', ANALYST: 'ok', PARTNER_CUSTOMERS: lacks('opportunities:read'), PARTNER_READ: lacks('opportunities:read'), PARTNER_PII: lacks('opportunities:read') },
+    ok: (d) => expect(d.pipelines).toContainEqual({ id: w.pipeline, stages: w.stages.map((id) => ({ id })) }),
+  },
+  {
+    what: "count rep B's opportunities in pipelineSummary",
+    query: `query($id: ID!, $from: DateTime!, $to: DateTime!) { pipelineSummary(pipelineId: $id, from: $from, to: $to) { stages { count } } }`,
+    vars: () => ({ id: w.pipeline, from: daysAgo(30), to: daysAgo(-1) }),
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'hidden', ANALYST: 'ok', PARTNER_CUSTOMERS: lacks('opportunities:read'), PARTNER_READ: lacks('opportunities:read'), PARTNER_PII: lacks('opportunities:read') },
+    ok: async (d) =>
+      expect(d.pipelineSummary.stages.reduce((t: number, st: { count: number }) => t + st.count, 0)).toBe(
+        await count(`SELECT count(*)::int AS n FROM opportunities WHERE deleted_at IS NULL AND status = 'OPEN' AND pipeline_id = $1`, [uuid(w.pipeline)]),
+      ),
+    hidden: async (d) =>
+      expect(d.pipelineSummary.stages.reduce((t: number, st: { count: number }) => t + st.count, 0)).toBe(
+        await count(`SELECT count(*)::int AS n FROM opportunities WHERE deleted_at IS NULL AND status = 'OPEN' AND pipeline_id = $1 AND owner_id = $2`, [uuid(w.pipeline), w.repA.uuid]),
+      ),
   },
   // analytics: computed over the caller's customers
   {
@@ -1228,6 +1310,135 @@ const WRITES: WriteRow[] = [
     ok: async (p) => expect(p.evaluated).toBe(await liveCustomers(EVERYONE)),
     outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'forbidden', ANALYST: 'forbidden', PARTNER_CUSTOMERS: 'forbidden', PARTNER_READ: 'forbidden', PARTNER_PII: 'forbidden' },
   },
+  // opportunities: on rep B's records (hidden from rep A) and rep A's own
+  ...(['B', 'A'] as const).flatMap((owner): WriteRow[] => {
+    const rep: Outcome = owner === 'B' ? 'hidden' : 'ok';
+    const whose = owner === 'B' ? "rep B's" : "rep A's";
+    const outcomes = (forRep: Outcome): Record<Role, Outcome> => ({
+      ADMIN: 'ok',
+      MANAGER: 'ok',
+      REP: forRep,
+      ANALYST: 'forbidden',
+      PARTNER_CUSTOMERS: lacks('opportunities:write'),
+      PARTNER_READ: lacks('opportunities:write'),
+      PARTNER_PII: lacks('opportunities:write'),
+    });
+    const oppRow = async (id: string) => one(`SELECT * FROM opportunities WHERE id = $1`, [uuid(id)]);
+    const fresh = async () => ({ id: await newOpportunity(owner) });
+    return [
+      {
+        what: `create an opportunity on ${whose} customer (createOpportunity)`,
+        field: 'createOpportunity',
+        mutation: `mutation($id: ID!, $name: String!) { createOpportunity(input: { customerId: $id, name: $name, amount: "10.00" }) { opportunity { id } ${UE} } }`,
+        arrange: async () => ({ id: (owner === 'A' ? w.A : w.B).customer, name: `Deal ${next()}` }),
+        vars: (t) => ({ id: t.id, name: t.name }),
+        notFoundAt: ['input', 'customerId'],
+        ok: async (p, t) => expect(await one(`SELECT customer_id FROM opportunities WHERE name = $1`, [t.name])).toEqual({ customer_id: uuid(t.id) }),
+        outcomes: outcomes(rep),
+      },
+      {
+        what: `change ${whose} opportunity (updateOpportunity)`,
+        field: 'updateOpportunity',
+        mutation: `mutation($id: ID!, $next: String) { updateOpportunity(input: { id: $id, nextStep: $next }) { opportunity { id } ${UE} } }`,
+        arrange: fresh,
+        vars: (t, role) => ({ id: t.id, next: `Set by ${role}` }),
+        notFoundAt: ['input', 'id'],
+        ok: async (p, t, role) => expect((await oppRow(t.id)).next_step).toBe(`Set by ${role}`),
+        outcomes: outcomes(rep),
+      },
+      {
+        what: `move ${whose} opportunity to another stage (moveOpportunityStage)`,
+        field: 'moveOpportunityStage',
+        mutation: `mutation($id: ID!, $stage: ID!) { moveOpportunityStage(input: { id: $id, stageId: $stage }) { opportunity { id } ${UE} } }`,
+        arrange: fresh,
+        vars: (t) => ({ id: t.id, stage: w.stages[2] }),
+        notFoundAt: ['input', 'id'],
+        ok: async (p, t) => expect((await oppRow(t.id)).stage_id).toBe(uuid(w.stages[2])),
+        outcomes: outcomes(rep),
+      },
+      {
+        what: `hand ${whose} opportunity to the manager (assignOpportunity)`,
+        field: 'assignOpportunity',
+        mutation: `mutation($id: ID!, $owner: ID!) { assignOpportunity(input: { id: $id, ownerId: $owner }) { opportunity { id } ${UE} } }`,
+        arrange: fresh,
+        vars: (t) => ({ id: t.id, owner: w.manager.id }),
+        notFoundAt: ['input', 'id'],
+        invalidAt: ['input', 'ownerId'],
+        ok: async (p, t) => expect((await oppRow(t.id)).owner_id).toBe(w.manager.uuid),
+        outcomes: outcomes(owner === 'B' ? 'hidden' : 'invalid'),
+      },
+      {
+        what: `win ${whose} opportunity (winOpportunity)`,
+        field: 'winOpportunity',
+        mutation: `mutation($id: ID!) { winOpportunity(input: { id: $id }) { opportunity { id } ${UE} } }`,
+        arrange: fresh,
+        vars: (t) => ({ id: t.id }),
+        notFoundAt: ['input', 'id'],
+        ok: async (p, t) => expect((await oppRow(t.id)).status).toBe('WON'),
+        outcomes: outcomes(rep),
+      },
+      {
+        what: `lose ${whose} opportunity (loseOpportunity)`,
+        field: 'loseOpportunity',
+        mutation: `mutation($id: ID!) { loseOpportunity(input: { id: $id, reason: "Price" }) { opportunity { id } ${UE} } }`,
+        arrange: fresh,
+        vars: (t) => ({ id: t.id }),
+        notFoundAt: ['input', 'id'],
+        ok: async (p, t) => expect(await oppRow(t.id)).toMatchObject({ status: 'LOST', lost_reason: 'Price' }),
+        outcomes: outcomes(rep),
+      },
+      {
+        what: `delete ${whose} opportunity (deleteOpportunity)`,
+        field: 'deleteOpportunity',
+        mutation: `mutation($id: ID!) { deleteOpportunity(input: { id: $id }) { opportunity { id } ${UE} } }`,
+        arrange: fresh,
+        vars: (t) => ({ id: t.id }),
+        notFoundAt: ['input', 'id'],
+        ok: async (p, t) => expect((await oppRow(t.id)).deleted_at).not.toBeNull(),
+        outcomes: outcomes(rep),
+      },
+      {
+        what: `restore ${whose} deleted opportunity (restoreOpportunity)`,
+        field: 'restoreOpportunity',
+        mutation: `mutation($id: ID!) { restoreOpportunity(input: { id: $id }) { opportunity { id } ${UE} } }`,
+        arrange: async () => ({ id: await deleted('deleteOpportunity', await newOpportunity(owner)) }),
+        vars: (t) => ({ id: t.id }),
+        notFoundAt: ['input', 'id'],
+        ok: async (p, t) => expect((await oppRow(t.id)).deleted_at).toBeNull(),
+        outcomes: outcomes(rep),
+      },
+    ];
+  }),
+  // pipelines: configuration, for admins and managers
+  ...(
+    [
+      ['create a pipeline (createPipeline)', 'createPipeline', `mutation($name: String!) { createPipeline(input: { name: $name, stages: [{ name: "Only", probability: 0.5 }] }) { pipeline { id } ${UE} } }`,
+        async () => ({ name: `New pipeline ${next()}` }), (t: Target) => ({ name: t.name }),
+        async (p: any, t: Target) => expect(await one(`SELECT count(*)::int AS n FROM pipelines WHERE name = $1`, [t.name])).toEqual({ n: 1 })],
+      ['rename a pipeline (updatePipeline)', 'updatePipeline', `mutation($id: ID!, $name: String) { updatePipeline(input: { id: $id, name: $name }) { pipeline { id } ${UE} } }`,
+        async () => ({ id: (await newPipeline()).id, name: `Renamed ${next()}` }), (t: Target) => ({ id: t.id, name: t.name }),
+        async (p: any, t: Target) => expect((await one(`SELECT name FROM pipelines WHERE id = $1`, [uuid(t.id)])).name).toBe(t.name)],
+      ['add a stage to a pipeline (addPipelineStage)', 'addPipelineStage', `mutation($id: ID!) { addPipelineStage(input: { pipelineId: $id, name: "Three", probability: 0.9 }) { pipeline { id } ${UE} } }`,
+        async () => ({ id: (await newPipeline()).id }), (t: Target) => ({ id: t.id }),
+        async (p: any, t: Target) => expect(await count(`SELECT count(*)::int AS n FROM pipeline_stages WHERE pipeline_id = $1`, [uuid(t.id)])).toBe(3)],
+      ['change a stage’s win probability (updatePipelineStage)', 'updatePipelineStage', `mutation($id: ID!) { updatePipelineStage(input: { id: $id, probability: 0.35 }) { pipeline { id } ${UE} } }`,
+        async () => ({ id: (await newPipeline()).stages[0] }), (t: Target) => ({ id: t.id }),
+        async (p: any, t: Target) => expect((await one(`SELECT probability FROM pipeline_stages WHERE id = $1`, [uuid(t.id)])).probability).toBe('0.3500')],
+      ['reorder a pipeline’s stages (reorderPipelineStages)', 'reorderPipelineStages', `mutation($id: ID!, $ids: [ID!]!) { reorderPipelineStages(input: { pipelineId: $id, stageIds: $ids }) { pipeline { id } ${UE} } }`,
+        async () => { const p = await newPipeline(); return { id: p.id, first: p.stages[1], second: p.stages[0] }; }, (t: Target) => ({ id: t.id, ids: [t.first, t.second] }),
+        async (p: any, t: Target) => expect((await one(`SELECT position FROM pipeline_stages WHERE id = $1`, [uuid(t.first)])).position).toBe(1)],
+    ] as Array<[string, string, string, () => Promise<Target>, (t: Target) => Record<string, unknown>, (p: any, t: Target) => Promise<unknown>]>
+  ).map(
+    ([what, field, mutation, arrange, vars, check]): WriteRow => ({
+      what,
+      field,
+      mutation,
+      arrange,
+      vars,
+      ok: check,
+      outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'forbidden', ANALYST: 'forbidden', PARTNER_CUSTOMERS: 'forbidden', PARTNER_READ: 'forbidden', PARTNER_PII: 'forbidden' },
+    }),
+  ),
   // credentials
   {
     what: 'create an API key (createApiKey)',

@@ -79,7 +79,7 @@ describe('the audit log', () => {
 describe('privacy requests', () => {
   let erikas = 0;
   /** Erika's data, with an email of her own per call, so that one test's erasure is checked against its own customer. */
-  async function customerWithHistory(): Promise<{ id: string; contactId: string; orderId: string; email: string }> {
+  async function customerWithHistory(): Promise<{ id: string; contactId: string; orderId: string; email: string; opportunityId: string }> {
     const email = `erika${++erikas}@example.com`;
     const id = await createCustomer({
       name: 'Erika Mustermann',
@@ -96,7 +96,13 @@ describe('privacy requests', () => {
     const order = await app.ok(`mutation($id: ID!) { recordOrder(input: { customerId: $id, lines: [{ description: "Espresso machine", quantity: 1, unitPrice: "499.00" }] }) { order { id } } }`, { id });
     await app.ok(`mutation($id: ID!) { logTouchpoint(input: { customerId: $id, channel: PHONE, purpose: COMPLAINT, subject: "Broken", notes: "Erika says the machine leaks" }) { touchpoint { id } } }`, { id });
     await app.ok(`mutation($id: ID!) { updateCustomer(input: { id: $id, phone: "+4930999999" }) { userErrors { code } } }`, { id });
-    return { id, contactId: contact.createContact.contact.id, orderId: order.recordOrder.order.id, email };
+    const contactId = contact.createContact.contact.id;
+    const opportunity = await app.ok(
+      `mutation($id: ID!, $contactId: ID!) { createOpportunity(input: { customerId: $id, contactId: $contactId, name: "Erika Mustermann: second machine", amount: "899.00", nextStep: "Call Erika after 6pm", source: "Erika's neighbour" }) { opportunity { id } userErrors { field code } } }`,
+      { id, contactId },
+    );
+    expect(opportunity.createOpportunity.userErrors).toEqual([]);
+    return { id, contactId, orderId: order.recordOrder.order.id, email, opportunityId: opportunity.createOpportunity.opportunity.id };
   }
 
   it('export everything held about a customer as one document, masked for an analyst, and record the export', async () => {
@@ -106,6 +112,7 @@ describe('privacy requests', () => {
     expect(doc.contacts).toEqual([expect.objectContaining({ name: 'Max Mustermann', email: 'max@example.com' })]);
     expect(doc.orders).toEqual([expect.objectContaining({ id: orderId, lines: [expect.objectContaining({ description: 'Espresso machine' })] })]);
     expect(doc.touchpoints).toEqual([expect.objectContaining({ notes: 'Erika says the machine leaks' })]);
+    expect(doc.opportunities).toEqual([expect.objectContaining({ name: 'Erika Mustermann: second machine', nextStep: 'Call Erika after 6pm' })]);
     expect(doc.lifecycleHistory.length).toBeGreaterThan(0);
 
     const analyst = await app.as({ role: 'ANALYST' });
@@ -120,7 +127,7 @@ describe('privacy requests', () => {
   });
 
   it('erase a customer’s personal data everywhere, keep the orders as anonymous records, and keep revenue exact', async () => {
-    const { id, contactId, email } = await customerWithHistory();
+    const { id, contactId, email, opportunityId } = await customerWithHistory();
     const REVENUE = `query($id: ID!) { customer(id: $id) { orderStats { orders revenue { amount } } } }`;
     const before = (await app.ok(REVENUE, { id })).customer.orderStats;
     const res = await app.ok(`mutation($id: ID!) { eraseCustomer(input: { id: $id }) { erased customer { id name email erasedAt } userErrors { code } } }`, { id });
@@ -132,12 +139,15 @@ describe('privacy requests', () => {
     expect(await app.db.query(`SELECT id FROM contacts WHERE id = $1`, [uuid(contactId)])).toEqual([]);
     expect(await app.db.query(`SELECT notes, subject FROM touchpoints WHERE customer_id = $1`, [uuid(id)])).toEqual([{ notes: null, subject: null }]);
     expect((await app.ok(REVENUE, { id })).customer.orderStats).toEqual(before);
+    // The opportunity stays in the pipeline's figures, without its free text, contact or a name that says who.
+    const [o] = await app.db.query(`SELECT name, next_step, lost_reason, source, contact_id, amount FROM opportunities WHERE id = $1`, [uuid(opportunityId)]);
+    expect(o).toMatchObject({ name: 'Opportunity (customer erased)', next_step: null, lost_reason: null, source: null, contact_id: null });
 
     // Nothing erased survives in the audit log either.
-    const objectIds = [uuid(id), uuid(contactId), ...(await app.db.query(`SELECT id FROM touchpoints WHERE customer_id = $1`, [uuid(id)])).map((t: { id: string }) => t.id)];
+    const objectIds = [uuid(id), uuid(contactId), uuid(opportunityId), ...(await app.db.query(`SELECT id FROM touchpoints WHERE customer_id = $1`, [uuid(id)])).map((t: { id: string }) => t.id)];
     const audit = JSON.stringify(await app.db.query(`SELECT changes FROM audit_events WHERE object_id = ANY($1::uuid[])`, [objectIds]));
     expect(audit).toContain('[erased]');
-    for (const gone of [email, 'Erika Mustermann', '+4930123456', '+4930999999', 'Hauptstr', 'max@example.com', 'leaks', 'after 6pm']) {
+    for (const gone of [email, 'Erika Mustermann', '+4930123456', '+4930999999', 'Hauptstr', 'max@example.com', 'leaks', 'after 6pm', 'neighbour', 'second machine']) {
       expect({ gone, found: audit.includes(gone) }).toEqual({ gone, found: false });
     }
     const [event] = await app.db.query(`SELECT actor_role FROM audit_events WHERE action = 'customer.erase' AND object_id = $1`, [uuid(id)]);
