@@ -198,6 +198,16 @@ export type ApiScope =
   /** `touchpoints:write`: log and change touchpoints. */
   | 'TOUCHPOINTS_WRITE';
 
+/** Run the assignment rules over a set of customers. */
+export type ApplyAssignmentRulesInput = {
+  /** Only report what would change; write nothing (round-robin turns are not used up). */
+  dryRun?: Scalars['Boolean']['input'];
+  /** Which customers (as `customers(filter:)`); omitted: all. */
+  filter?: InputMaybe<CustomerFilter>;
+  /** Only customers without an owner; false also moves owned customers a rule gives to someone else. */
+  onlyUnowned?: Scalars['Boolean']['input'];
+};
+
 /** Options of applySuggestedLifecycleStages. */
 export type ApplySuggestedLifecycleStagesInput = {
   /** Only count the moves; write nothing. */
@@ -227,6 +237,95 @@ export type AssignOpportunityInput = {
   id: Scalars['ID']['input'];
   /** The new owner: a SALES_REP or MANAGER user. A sales rep cannot hand their opportunities to someone else. */
   ownerId: Scalars['ID']['input'];
+};
+
+/** How many customers one owner gets in a run. */
+export type AssignmentOwnerCount = {
+  __typename?: 'AssignmentOwnerCount';
+  /** Customers whose owner changes to them. */
+  customers: Scalars['Int']['output'];
+  /** The owner. */
+  owner: User;
+};
+
+/** An assignment rule: customers matching its conditions go to its owner, or to its team in turn (round robin). Rules are tried in `position` order and the first match wins; an empty condition matches anything. */
+export type AssignmentRule = Node & {
+  __typename?: 'AssignmentRule';
+  /** Inactive rules are kept but never match. */
+  active: Scalars['Boolean']['output'];
+  /** When the record was created. */
+  createdAt: Scalars['DateTime']['output'];
+  /** When the record was deleted (soft delete); null while it is live. Deleted records can be restored. */
+  deletedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Globally unique, opaque ID. Use it with `node(id:)`; do not parse it. */
+  id: Scalars['ID']['output'];
+  /** Customer kinds; empty: any. */
+  kinds: Array<CustomerKind>;
+  /** Lifecycle stage keys, e.g. ONBOARDING; empty: any. */
+  lifecycleStages: Array<Scalars['String']['output']>;
+  /** Name, e.g. "Key accounts in EMEA to the senior team". */
+  name: Scalars['String']['output'];
+  /** Who gets the matching customers: one owner, or a team served in turn. */
+  owners: Array<User>;
+  /** Personalities; empty: any. */
+  personalities: Array<Personality>;
+  /** Order in which rules are tried, from 1. */
+  position: Scalars['Int']['output'];
+  /** Sales regions (Customer.region, compared ignoring case); empty: any. */
+  regions: Array<Scalars['String']['output']>;
+  /** RFM segments of the stored scores (a new customer is a PROSPECT); empty: any. */
+  segments: Array<Segment>;
+  /** When the record was last changed. */
+  updatedAt: Scalars['DateTime']['output'];
+  /** Value tiers of the stored scores (a new customer is MONITOR); empty: any. */
+  valueTiers: Array<ValueTier>;
+  /** Incremented on every change. Pass it back as `expectedVersion` on update to detect concurrent edits. */
+  version: Scalars['Int']['output'];
+};
+
+/** How many customers one rule matched in a run. */
+export type AssignmentRuleCount = {
+  __typename?: 'AssignmentRuleCount';
+  /** Customers it matched (whether or not their owner changes). */
+  customers: Scalars['Int']['output'];
+  /** The rule. */
+  rule: AssignmentRule;
+};
+
+/** Which rule. */
+export type AssignmentRuleIdInput = {
+  /** The rule. */
+  id: Scalars['ID']['input'];
+};
+
+/** Result of an assignment-rule mutation. */
+export type AssignmentRulePayload = {
+  __typename?: 'AssignmentRulePayload';
+  /** The rule as stored; null when nothing was written. */
+  rule?: Maybe<AssignmentRule>;
+  /** Problems with the input; empty on success. */
+  userErrors: Array<UserError>;
+};
+
+/** Result of applyAssignmentRules or reassignCustomers. */
+export type AssignmentRunPayload = {
+  __typename?: 'AssignmentRunPayload';
+  /** Customers each new owner gets. */
+  byOwner: Array<AssignmentOwnerCount>;
+  /** Customers each rule matched, in rule order (empty for reassignCustomers). */
+  byRule: Array<AssignmentRuleCount>;
+  /** Customers whose owner changes (or would change, in a dry run). */
+  changed: Scalars['Int']['output'];
+  /** The first 100 changes, by customer ID; the counts cover all of them. */
+  changes: Array<CustomerOwnerChange>;
+  /** True when nothing was written. */
+  dryRun: Scalars['Boolean']['output'];
+  /** Customers the filter selected (within your scope). */
+  evaluated: Scalars['Int']['output'];
+  /** Customers no rule matched (applyAssignmentRules); 0 for reassignCustomers. */
+  unmatched: Scalars['Int']['output'];
+  /** Problems with the input; empty on success. Nothing is written when there are any. */
+  userErrors: Array<UserError>;
 };
 
 /** One change made through the API: who made it, with which credential, to what, and which fields changed from what to what. */
@@ -744,6 +843,30 @@ export type CreateApiKeyPayload = {
   key?: Maybe<Scalars['String']['output']>;
   /** Problems with the input; nothing was written when there are any. */
   userErrors: Array<UserError>;
+};
+
+/** A new assignment rule. */
+export type CreateAssignmentRuleInput = {
+  /** Whether the rule is used (default true). */
+  active?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Customer kinds; empty or omitted: any. */
+  kinds?: InputMaybe<Array<CustomerKind>>;
+  /** Lifecycle stage keys; empty or omitted: any. */
+  lifecycleStages?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Name. */
+  name: Scalars['String']['input'];
+  /** Who gets the matching customers: one SALES_REP or MANAGER user, or a team (at most 50) served in turn. */
+  ownerIds: Array<Scalars['ID']['input']>;
+  /** Personalities; empty or omitted: any. */
+  personalities?: InputMaybe<Array<Personality>>;
+  /** Place in the order (from 1); default last. Rules at and after it move down one. */
+  position?: InputMaybe<Scalars['Int']['input']>;
+  /** Sales regions; empty or omitted: any. */
+  regions?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** RFM segments; empty or omitted: any. */
+  segments?: InputMaybe<Array<Segment>>;
+  /** Value tiers; empty or omitted: any. */
+  valueTiers?: InputMaybe<Array<ValueTier>>;
 };
 
 /** A new contact of a customer. */
@@ -1316,6 +1439,19 @@ export type CustomerOrderBy = {
   direction?: SortDirection;
   /** Field to sort by. */
   field?: CustomerSortField;
+};
+
+/** One customer’s change of owner in a run. */
+export type CustomerOwnerChange = {
+  __typename?: 'CustomerOwnerChange';
+  /** The customer. */
+  customer: Customer;
+  /** The owner before; null: none. */
+  fromOwner?: Maybe<User>;
+  /** The rule that chose the owner; null for reassignCustomers. */
+  rule?: Maybe<AssignmentRule>;
+  /** The owner after. */
+  toOwner: User;
 };
 
 /** Result of a customer mutation. */
@@ -1898,12 +2034,16 @@ export type Mutation = {
   __typename?: 'Mutation';
   /** Add a stage to a pipeline, last or at a position (ADMIN, MANAGER). */
   addPipelineStage: PipelinePayload;
+  /** Run the assignment rules over a filtered set of customers, in one transaction, each change audited (ADMIN, MANAGER). A dry run (the default) reports what would change and writes nothing. New customers created without an owner get one from the rules as they are created. */
+  applyAssignmentRules: AssignmentRunPayload;
   /** Move every customer whose suggested lifecycle stage differs from the current one, recording RULE transitions, in one transaction (written in batches of 500). A customer whose stage changes while this runs keeps the new stage. */
   applySuggestedLifecycleStages: ApplySuggestedLifecycleStagesPayload;
   /** Hand an opportunity to another owner (a sales rep or manager). */
   assignOpportunity: OpportunityPayload;
   /** Create an API key (ADMIN only). The payload carries the key itself, this once. */
   createApiKey: CreateApiKeyPayload;
+  /** Add an assignment rule (ADMIN, MANAGER). */
+  createAssignmentRule: AssignmentRulePayload;
   /** Add a contact to a customer. With `isPrimary: true` it replaces the customer’s primary contact. */
   createContact: ContactPayload;
   /** Create a customer (in stage PROSPECT unless another is given). */
@@ -1914,6 +2054,8 @@ export type Mutation = {
   createPipeline: PipelinePayload;
   /** Create a product, priced in the base currency. */
   createProduct: ProductPayload;
+  /** Delete an assignment rule (soft delete; the rules after it move up) (ADMIN, MANAGER). */
+  deleteAssignmentRule: AssignmentRulePayload;
   /** Soft-delete a contact: hidden from lists, kept in touchpoint history, restorable. */
   deleteContact: ContactPayload;
   /** Soft-delete a customer: hidden from lists and lookups, history kept, restorable. */
@@ -1936,6 +2078,8 @@ export type Mutation = {
   moveCustomerToStage: MoveCustomerToStagePayload;
   /** Move an open opportunity to another stage of its pipeline; the stage history records when it left and entered. */
   moveOpportunityStage: OpportunityPayload;
+  /** Hand every customer a filter selects to one owner (e.g. a leaving rep’s book), in one transaction, each change audited (ADMIN, MANAGER). */
+  reassignCustomers: AssignmentRunPayload;
   /** Record a purchase with its lines. Totals are computed exactly from the lines and converted to the base currency at the given rate. */
   recordOrder: OrderPayload;
   /** Record up to 1000 orders in one transaction, e.g. an import: if any order has a problem, none is recorded and every problem is reported. */
@@ -1954,6 +2098,8 @@ export type Mutation = {
   restoreTouchpoint: TouchpointPayload;
   /** Revoke an API key (ADMIN only): it is refused from the next request on. */
   revokeApiKey: RevokeApiKeyPayload;
+  /** Change an assignment rule’s conditions, owners, place or activity (ADMIN, MANAGER). */
+  updateAssignmentRule: AssignmentRulePayload;
   /** Change a contact. Omitted fields stay; null clears. Pass `expectedVersion` to guard against concurrent edits. */
   updateContact: ContactPayload;
   /** Change a customer. Omitted fields stay; null clears. Pass `expectedVersion` to guard against concurrent edits. */
@@ -1982,6 +2128,12 @@ export type MutationAddPipelineStageArgs = {
 
 
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationApplyAssignmentRulesArgs = {
+  input: ApplyAssignmentRulesInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationApplySuggestedLifecycleStagesArgs = {
   input?: ApplySuggestedLifecycleStagesInput;
 };
@@ -1996,6 +2148,12 @@ export type MutationAssignOpportunityArgs = {
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationCreateApiKeyArgs = {
   input: CreateApiKeyInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationCreateAssignmentRuleArgs = {
+  input: CreateAssignmentRuleInput;
 };
 
 
@@ -2026,6 +2184,12 @@ export type MutationCreatePipelineArgs = {
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationCreateProductArgs = {
   input: CreateProductInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationDeleteAssignmentRuleArgs = {
+  input: AssignmentRuleIdInput;
 };
 
 
@@ -2096,6 +2260,12 @@ export type MutationMoveOpportunityStageArgs = {
 
 
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationReassignCustomersArgs = {
+  input: ReassignCustomersInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationRecordOrderArgs = {
   input: RecordOrderInput;
 };
@@ -2146,6 +2316,12 @@ export type MutationRestoreTouchpointArgs = {
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationRevokeApiKeyArgs = {
   input: RevokeApiKeyInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationUpdateAssignmentRuleArgs = {
+  input: UpdateAssignmentRuleInput;
 };
 
 
@@ -2983,6 +3159,8 @@ export type Query = {
   __typename?: 'Query';
   /** API keys, newest first (ADMIN only). Secrets are never shown again after creation. */
   apiKeys: ApiKeyConnection;
+  /** The assignment rules, in the order they are tried (first match wins). */
+  assignmentRules: Array<AssignmentRule>;
   /** The audit log (ADMIN only): every change made through the API, newest first. */
   auditEvents: AuditEventConnection;
   /** The care routines for a window of at most 92 days, earliest due first: birthdays in the window (customers and their contacts), holiday greetings (New Year, Easter, Christmas; Thanksgiving in the US and Canada), purchases not thanked yet, open complaints, and service contacts without a survey since. Each goes through a channel the customer consented to; outreach without one is left out, complaints are listed regardless. */
@@ -3053,6 +3231,12 @@ export type QueryApiKeysArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
   orderBy?: InputMaybe<ApiKeyOrderBy>;
+};
+
+
+/** Read the CRM: customers and everything around them, by ID or as filtered, paginated lists. */
+export type QueryAssignmentRulesArgs = {
+  includeDeleted?: Scalars['Boolean']['input'];
 };
 
 
@@ -3276,6 +3460,16 @@ export type QueryUsersArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
   orderBy?: InputMaybe<UserOrderBy>;
+};
+
+/** Hand a set of customers to one owner. */
+export type ReassignCustomersInput = {
+  /** Only report what would change; write nothing. */
+  dryRun?: Scalars['Boolean']['input'];
+  /** Which customers (as `customers(filter:)`), e.g. { owner: { eq: <leaving rep’s ID> } }. */
+  filter: CustomerFilter;
+  /** The new owner: a SALES_REP or MANAGER user. */
+  toOwnerId: Scalars['ID']['input'];
 };
 
 /** A purchase to record, e.g. from a shop or ERP. Totals are computed from the lines; the order’s total and cost are each at most 1,000,000,000, in its currency and in the base currency. */
@@ -3899,6 +4093,34 @@ export type TransitionSourceFilter = {
   isNull?: InputMaybe<Scalars['Boolean']['input']>;
   /** Not equal to. */
   neq?: InputMaybe<TransitionSource>;
+};
+
+/** Changes to an assignment rule; omitted fields stay as they are. */
+export type UpdateAssignmentRuleInput = {
+  /** Whether the rule is used (default true). */
+  active?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The version you read; CONFLICT when it changed since. */
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  /** The rule. */
+  id: Scalars['ID']['input'];
+  /** Customer kinds; empty or omitted: any. */
+  kinds?: InputMaybe<Array<CustomerKind>>;
+  /** Lifecycle stage keys; empty or omitted: any. */
+  lifecycleStages?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** New name. */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** New owner or team; the turn starts over. */
+  ownerIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** Personalities; empty or omitted: any. */
+  personalities?: InputMaybe<Array<Personality>>;
+  /** New place in the order (from 1); the rules between move by one. */
+  position?: InputMaybe<Scalars['Int']['input']>;
+  /** Sales regions; empty or omitted: any. */
+  regions?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** RFM segments; empty or omitted: any. */
+  segments?: InputMaybe<Array<Segment>>;
+  /** Value tiers; empty or omitted: any. */
+  valueTiers?: InputMaybe<Array<ValueTier>>;
 };
 
 /** Changes to a contact. Omitted fields stay as they are; null clears a field. */

@@ -1,4 +1,4 @@
-import { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
+import { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import { badInput } from './errors';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageArgs, SortDirection } from './connection.types';
 import { connection } from './connection.types';
@@ -458,6 +458,25 @@ function fromWhere<E extends ObjectLiteral>(reader: TableReader<E>, spec: ListSp
   const joined = join && [where, ...reads].some((s) => new RegExp(`\\b${D}\\.`).test(s)) ? ` JOIN ${join.table} ${D} ON ${D}.${join.key} = ${A}.id` : '';
   const live = reader.live && !args.includeDeleted ? `${reader.live} AND ` : '';
   return `FROM ${reader.table} ${A}${joined} WHERE ${live}(${where})`;
+}
+
+/**
+ * The ids of every live item a filter selects within the caller's scope, in id order, at most `limit` (pass one more
+ * than a bulk operation takes, to tell the caller the set is too big). For operations on a filtered set in one
+ * transaction (reassigning customers): the same filter, scope and derived join as the list.
+ */
+export async function matchingIds<E extends ObjectLiteral>(m: EntityManager, spec: ListSpec<E>, filter: Record<string, unknown> | null | undefined, scope: ListScope, limit: number): Promise<string[]> {
+  const reader = readerOf(m.connection, spec.entity);
+  const params = new Params();
+  const parts: string[] = [];
+  if (scope.condition) parts.push(`(${scope.condition})`);
+  const compiled = compileFilter(spec, filter, params, 'filter', scope.masked);
+  if (compiled) parts.push(`(${compiled})`);
+  const where = parts.length ? parts.join(' AND ') : 'TRUE';
+  const sql = `SELECT ${A}.id ${fromWhere(reader, spec, {}, where)} ORDER BY ${A}.id LIMIT ${params.add(limit)}`;
+  const [text, values] = m.connection.driver.escapeQueryWithParameters(sql, params.values, {});
+  const rows: Array<{ id: string }> = await m.query(text, values);
+  return rows.map((r) => r.id);
 }
 
 /** A page of a top-level list, confined to the caller's scope. */

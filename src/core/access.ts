@@ -11,17 +11,18 @@ import { AccessRole, Scope } from './roles';
  * - MANAGER: every customer and all data; no key or user management, no audit log.
  * - SALES_REP: only the customers they own and those customers' contacts, orders, touchpoints and
  *   history, and the opportunities they own. Everyone else's records do not exist for them (null /
- *   NOT_FOUND, never FORBIDDEN). They read pipelines; only ADMIN and MANAGER change them.
+ *   NOT_FOUND, never FORBIDDEN). They read pipelines and assignment rules; only ADMIN and MANAGER change them
+ *   (and reassign customers in bulk).
  * - ANALYST: reads everything with personal data masked; writes nothing.
  * - PARTNER: an API key limited by its scopes; personal data masked without `pii:read`.
  */
 
 /** The parts of the CRM a permission is about. */
 export type Area =
-  | 'customers' | 'orders' | 'touchpoints' | 'opportunities' | 'pipelines' | 'products' | 'catalog' | 'analytics' | 'models' | 'users' | 'keys' | 'audit' | 'privacy';
+  | 'customers' | 'orders' | 'touchpoints' | 'opportunities' | 'pipelines' | 'assignment' | 'products' | 'catalog' | 'analytics' | 'models' | 'users' | 'keys' | 'audit' | 'privacy';
 export type Permission = `${Area}:${'read' | 'write'}`;
 
-const ALL_AREAS: Area[] = ['customers', 'orders', 'touchpoints', 'opportunities', 'pipelines', 'products', 'catalog', 'analytics', 'models', 'users', 'keys', 'audit', 'privacy'];
+const ALL_AREAS: Area[] = ['customers', 'orders', 'touchpoints', 'opportunities', 'pipelines', 'assignment', 'products', 'catalog', 'analytics', 'models', 'users', 'keys', 'audit', 'privacy'];
 const everything = (except: Permission[] = []): Permission[] =>
   ALL_AREAS.flatMap((a) => [`${a}:read`, `${a}:write`] as Permission[]).filter((p) => !except.includes(p));
 
@@ -30,9 +31,9 @@ const ROLE_PERMISSIONS: Record<Exclude<AccessRole, AccessRole.PARTNER>, readonly
   [AccessRole.MANAGER]: everything(['users:write', 'keys:read', 'keys:write', 'audit:read', 'audit:write', 'catalog:write']),
   [AccessRole.SALES_REP]: [
     'customers:read', 'customers:write', 'orders:read', 'orders:write', 'touchpoints:read', 'touchpoints:write',
-    'opportunities:read', 'opportunities:write', 'pipelines:read', 'products:read', 'catalog:read', 'analytics:read', 'models:read', 'users:read',
+    'opportunities:read', 'opportunities:write', 'pipelines:read', 'assignment:read', 'products:read', 'catalog:read', 'analytics:read', 'models:read', 'users:read',
   ],
-  [AccessRole.ANALYST]: ['customers:read', 'orders:read', 'touchpoints:read', 'opportunities:read', 'pipelines:read', 'products:read', 'catalog:read', 'analytics:read', 'models:read', 'users:read'],
+  [AccessRole.ANALYST]: ['customers:read', 'orders:read', 'touchpoints:read', 'opportunities:read', 'pipelines:read', 'assignment:read', 'products:read', 'catalog:read', 'analytics:read', 'models:read', 'users:read'],
 };
 
 /** What each partner scope grants. */
@@ -75,6 +76,7 @@ const TABLE_AREA: Record<string, Area> = {
   lifecycle_stages: 'catalog',
   pipelines: 'pipelines',
   pipeline_stages: 'pipelines',
+  assignment_rules: 'assignment',
   users: 'users',
   customer_model_fits: 'models',
   api_keys: 'keys',

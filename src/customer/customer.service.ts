@@ -9,6 +9,7 @@ import { catalogKey, defined, labelList, optionalEmail, optionalPhone, optionalT
 import { stageByKey } from '../lifecycle/lifecycle.loaders';
 import { insertTransition } from '../lifecycle/lifecycle.service';
 import { TransitionSource } from '../lifecycle/lifecycle-transition.entity';
+import { ownerByRules } from '../assignment/owner-by-rules';
 import { OWNER_ROLES } from '../core/access';
 import { recordAudit } from '../core/audit';
 import type { ServiceDeps } from '../core/request-scope';
@@ -68,6 +69,11 @@ export class CustomerService {
         // A sales rep's new customers are theirs: anything else would vanish from their view at once.
         const bookOwner = this.deps.access.bookOwnerId;
         const customer = repo.create({ kind: input.kind, name, ...fields, ...(bookOwner && fields.ownerId === undefined ? { ownerId: bookOwner } : {}), lifecycleStageId: stage.id });
+        // Nobody named: the sales director's assignment rules choose (a new customer is a PROSPECT in tier MONITOR).
+        if (customer.ownerId == null && fields.ownerId === undefined) {
+          const facts = { region: customer.region ?? null, kind: customer.kind, personality: customer.personality ?? null, lifecycleStage: stage.key, segment: 'PROSPECT', valueTier: 'MONITOR' };
+          customer.ownerId = (await ownerByRules(m, facts))?.ownerId ?? null;
+        }
         await repo.insert(customer);
         await insertTransition(m, {
           customerId: customer.id,

@@ -1,4 +1,5 @@
 import { ApiKey } from '../apikey/api-key.entity';
+import { AssignmentRule } from '../assignment/assignment-rule.entity';
 import { AuditEvent } from '../audit/audit-event.entity';
 import { Contact } from '../contact/contact.entity';
 import { Customer } from '../customer/customer.entity';
@@ -11,4 +12,4 @@ import { Product } from '../product/product.entity';
 import { Touchpoint } from '../touchpoint/touchpoint.entity';
 import { User } from '../user/user.entity';
 
-export const entities = [User, LifecycleStage, LifecycleTransition, Customer, Contact, Product, Order, OrderLine, Touchpoint, Pipeline, PipelineStage, Opportunity, ApiKey, AuditEvent];
+export const entities = [User, LifecycleStage, LifecycleTransition, Customer, Contact, Product, Order, OrderLine, Touchpoint, Pipeline, PipelineStage, Opportunity, AssignmentRule, ApiKey, AuditEvent];

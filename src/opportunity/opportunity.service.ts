@@ -10,6 +10,7 @@ import { defined, EARLIEST_DATE, nonNegativeAmount, optionalText, pastInstant, r
 import { formatAmount } from '../common/money';
 import { Contact } from '../contact/contact.entity';
 import { Customer } from '../customer/customer.entity';
+import { ownerByRules, storedCustomerFacts } from '../assignment/owner-by-rules';
 import { OWNER_ROLES } from '../core/access';
 import { actorUserId } from '../core/actor';
 import { recordAudit } from '../core/audit';
@@ -378,7 +379,10 @@ export class OpportunityService {
     if (globalId != null) return (await this.eligibleOwner(m, errors, at('ownerId'), globalId))?.id;
     const book = this.deps.access.bookOwnerId;
     if (book) return book;
-    const candidates = [customer?.ownerId, actorUserId(this.deps.actor)].filter((id): id is string => !!id);
+    // The customer's owner works their deals; for a customer nobody owns, the assignment rules choose.
+    const facts = customer && !customer.ownerId ? await storedCustomerFacts(m, customer.id) : null;
+    const byRules = facts ? await ownerByRules(m, facts) : null;
+    const candidates = [customer?.ownerId, byRules?.ownerId, actorUserId(this.deps.actor)].filter((id): id is string => !!id);
     if (candidates.length) {
       const users = await m.getRepository(User).createQueryBuilder('u').where('u.id = ANY(:ids::uuid[])', { ids: candidates }).getMany();
       const eligible = candidates.find((id) => users.some((u) => u.id === id && OWNER_ROLES.includes(u.role)));

@@ -4,6 +4,7 @@ import { ContactResolver, CustomerContactResolver } from '../contact/contact.res
 import { CustomerResolver } from '../customer/customer.resolver';
 import { CustomerInsightResolver, CustomerModelResolver, InsightAnalyticsResolver } from '../insight/insight.resolver';
 import { CustomerLifecycleResolver, LifecycleStageResolver, LifecycleTransitionResolver } from '../lifecycle/lifecycle.resolver';
+import { AssignmentRuleResolver } from '../assignment/assignment.resolver';
 import { CustomerOpportunityResolver, OpportunityResolver, OpportunityStageVisitResolver, PipelineResolver, PipelineStageResolver } from '../opportunity/opportunity.resolver';
 import { CustomerOrderResolver, OrderLineResolver, OrderResolver } from '../order/order.resolver';
 import { PrivacyResolver } from '../privacy/privacy.resolver';
@@ -28,6 +29,7 @@ export const resolvers = [
   TouchpointResolver,
   CustomerTouchpointResolver,
   PipelineResolver,
+  AssignmentRuleResolver,
   PipelineStageResolver,
   OpportunityResolver,
   OpportunityStageVisitResolver,

@@ -1,4 +1,5 @@
 import { ApiKeyService } from '../apikey/api-key.service';
+import { AssignmentService } from '../assignment/assignment.service';
 import { AuditService } from '../audit/audit.service';
 import { ContactService } from '../contact/contact.service';
 import type { ServiceDeps } from '../core/request-scope';
@@ -23,6 +24,7 @@ export function createServices(deps: ServiceDeps) {
     touchpoints: new TouchpointService(deps),
     opportunities: new OpportunityService(deps),
     pipelines: new PipelineService(deps),
+    assignment: new AssignmentService(deps),
     lifecycle: new LifecycleService(deps),
     users: new UserService(deps),
     apiKeys: new ApiKeyService(deps),

@@ -192,6 +192,14 @@ async function newPipeline(): Promise<{ id: string; stages: string[] }> {
   });
   return { id: p.pipeline.id, stages: p.pipeline.stages.map((st: { id: string }) => st.id) };
 }
+/** An inactive assignment rule for a region nobody is in (it must not give any other row's customers an owner). */
+async function newAssignmentRule(): Promise<string> {
+  const p = await adminWrites(`mutation($name: String!, $owner: ID!) { createAssignmentRule(input: { name: $name, regions: ["Nowhere"], active: false, ownerIds: [$owner] }) { rule { id } userErrors { field code } } }`, {
+    name: `Rule ${next()}`,
+    owner: w.repA.id,
+  });
+  return p.rule.id;
+}
 /** Soft-deletes a record as an admin (deleteCustomer, deleteContact, deleteTouchpoint, deleteProduct). */
 async function deleted(mutation: 'deleteCustomer' | 'deleteContact' | 'deleteTouchpoint' | 'deleteProduct' | 'deleteOpportunity', id: string): Promise<string> {
   await adminWrites(`mutation($id: ID!) { ${mutation}(input: { id: $id }) { userErrors { field code } } }`, { id });
@@ -705,6 +713,12 @@ const READS: ReadRow[] = [
     query: `{ pipelines { id stages { id } } }`,
     outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'ok', ANALYST: 'ok', PARTNER_CUSTOMERS: lacks('opportunities:read'), PARTNER_READ: lacks('opportunities:read'), PARTNER_PII: lacks('opportunities:read') },
     ok: (d) => expect(d.pipelines).toContainEqual({ id: w.pipeline, stages: w.stages.map((id) => ({ id })) }),
+  },
+  {
+    what: 'read the assignment rules',
+    query: `{ assignmentRules { id owners { id } } }`,
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'ok', ANALYST: 'ok', PARTNER_CUSTOMERS: 'forbidden', PARTNER_READ: 'forbidden', PARTNER_PII: 'forbidden' },
+    ok: (d) => expect(Array.isArray(d.assignmentRules)).toBe(true),
   },
   {
     what: "count rep B's opportunities in pipelineSummary",
@@ -1427,6 +1441,42 @@ const WRITES: WriteRow[] = [
       ['reorder a pipeline’s stages (reorderPipelineStages)', 'reorderPipelineStages', `mutation($id: ID!, $ids: [ID!]!) { reorderPipelineStages(input: { pipelineId: $id, stageIds: $ids }) { pipeline { id } ${UE} } }`,
         async () => { const p = await newPipeline(); return { id: p.id, first: p.stages[1], second: p.stages[0] }; }, (t: Target) => ({ id: t.id, ids: [t.first, t.second] }),
         async (p: any, t: Target) => expect((await one(`SELECT position FROM pipeline_stages WHERE id = $1`, [uuid(t.first)])).position).toBe(1)],
+    ] as Array<[string, string, string, () => Promise<Target>, (t: Target) => Record<string, unknown>, (p: any, t: Target) => Promise<unknown>]>
+  ).map(
+    ([what, field, mutation, arrange, vars, check]): WriteRow => ({
+      what,
+      field,
+      mutation,
+      arrange,
+      vars,
+      ok: check,
+      outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'forbidden', ANALYST: 'forbidden', PARTNER_CUSTOMERS: 'forbidden', PARTNER_READ: 'forbidden', PARTNER_PII: 'forbidden' },
+    }),
+  ),
+  // assignment rules and bulk reassignment: the sales director's, for admins and managers. The rules made here are
+  // inactive and match a region nobody is in, so that no other row's new customers get an owner from them.
+  ...(
+    [
+      ['create an assignment rule (createAssignmentRule)', 'createAssignmentRule',
+        `mutation($name: String!, $owner: ID!) { createAssignmentRule(input: { name: $name, regions: ["Nowhere"], active: false, ownerIds: [$owner] }) { rule { id } ${UE} } }`,
+        async () => ({ name: `Rule ${next()}` }), (t: Target) => ({ name: t.name, owner: w.repA.id }),
+        async (p: any, t: Target) => expect(await count(`SELECT count(*)::int AS n FROM assignment_rules WHERE name = $1`, [t.name])).toBe(1)],
+      ['change an assignment rule (updateAssignmentRule)', 'updateAssignmentRule',
+        `mutation($id: ID!, $name: String) { updateAssignmentRule(input: { id: $id, name: $name }) { rule { id } ${UE} } }`,
+        async () => ({ id: await newAssignmentRule(), name: `Renamed rule ${next()}` }), (t: Target) => ({ id: t.id, name: t.name }),
+        async (p: any, t: Target) => expect((await one(`SELECT name FROM assignment_rules WHERE id = $1`, [uuid(t.id)])).name).toBe(t.name)],
+      ['delete an assignment rule (deleteAssignmentRule)', 'deleteAssignmentRule',
+        `mutation($id: ID!) { deleteAssignmentRule(input: { id: $id }) { rule { id } ${UE} } }`,
+        async () => ({ id: await newAssignmentRule() }), (t: Target) => ({ id: t.id }),
+        async (p: any, t: Target) => expect((await one(`SELECT deleted_at FROM assignment_rules WHERE id = $1`, [uuid(t.id)])).deleted_at).not.toBeNull()],
+      ['run the assignment rules (applyAssignmentRules)', 'applyAssignmentRules',
+        `mutation { applyAssignmentRules(input: { filter: { region: { eq: "Nowhere" } }, dryRun: false }) { evaluated changed ${UE} } }`,
+        async () => ({}), () => ({}),
+        async (p: any) => expect(p).toMatchObject({ evaluated: 0, changed: 0 })],
+      ['reassign customers in bulk (reassignCustomers)', 'reassignCustomers',
+        `mutation($to: ID!) { reassignCustomers(input: { filter: { region: { eq: "Nowhere" } }, toOwnerId: $to }) { evaluated changed ${UE} } }`,
+        async () => ({}), () => ({ to: w.repA.id }),
+        async (p: any) => expect(p).toMatchObject({ evaluated: 0, changed: 0 })],
     ] as Array<[string, string, string, () => Promise<Target>, (t: Target) => Record<string, unknown>, (p: any, t: Target) => Promise<unknown>]>
   ).map(
     ([what, field, mutation, arrange, vars, check]): WriteRow => ({
