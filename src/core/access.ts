@@ -13,13 +13,14 @@ import { AccessRole, Scope } from './roles';
  *   history. Everyone else's records do not exist for them (null / NOT_FOUND, never FORBIDDEN).
  * - ANALYST: reads everything with personal data masked; writes nothing.
  * - PARTNER: an API key limited by its scopes; personal data masked without `pii:read`.
+ * - `settings`: the CRM's own policies (complaint service levels): ADMIN and MANAGER change them.
  */
 
 /** The parts of the CRM a permission is about. */
-export type Area = 'customers' | 'orders' | 'touchpoints' | 'products' | 'catalog' | 'analytics' | 'models' | 'users' | 'keys' | 'audit' | 'privacy';
+export type Area = 'customers' | 'orders' | 'touchpoints' | 'products' | 'catalog' | 'analytics' | 'models' | 'users' | 'keys' | 'audit' | 'privacy' | 'settings';
 export type Permission = `${Area}:${'read' | 'write'}`;
 
-const ALL_AREAS: Area[] = ['customers', 'orders', 'touchpoints', 'products', 'catalog', 'analytics', 'models', 'users', 'keys', 'audit', 'privacy'];
+const ALL_AREAS: Area[] = ['customers', 'orders', 'touchpoints', 'products', 'catalog', 'analytics', 'models', 'users', 'keys', 'audit', 'privacy', 'settings'];
 const everything = (except: Permission[] = []): Permission[] =>
   ALL_AREAS.flatMap((a) => [`${a}:read`, `${a}:write`] as Permission[]).filter((p) => !except.includes(p));
 
@@ -61,6 +62,11 @@ const CUSTOMER_OF: Record<string, { area: Area; owner?: string; customer?: strin
   orders: { area: 'orders', customer: '{a}.customer_id' },
   order_lines: { area: 'orders', customer: '(SELECT o.customer_id FROM orders o WHERE o.id = {a}.order_id)' },
   touchpoints: { area: 'touchpoints', customer: '{a}.customer_id' },
+  // Complaints are interactions with the customer: the touchpoints area and scopes cover them (a partner reading
+  // COMPLAINT touchpoints reads their complaints too), confined to the rep's book like every touchpoint.
+  complaints: { area: 'touchpoints', customer: '{a}.customer_id' },
+  complaint_transitions: { area: 'touchpoints', customer: '{a}.customer_id' },
+  complaint_escalations: { area: 'touchpoints', customer: '{a}.customer_id' },
 };
 
 const TABLE_AREA: Record<string, Area> = {
@@ -70,6 +76,8 @@ const TABLE_AREA: Record<string, Area> = {
   customer_model_fits: 'models',
   api_keys: 'keys',
   audit_events: 'audit',
+  // Service levels are read by everyone who reads complaints and changed only by ADMIN and MANAGER (settings:write).
+  complaint_slas: 'touchpoints',
 };
 
 export function areaOfTable(table: string): Area {

@@ -1,5 +1,6 @@
 import { ApiKey } from '../apikey/api-key.entity';
 import { AuditEvent } from '../audit/audit-event.entity';
+import { Complaint, ComplaintEscalation, ComplaintSla, ComplaintTransition } from '../complaint/complaint.entity';
 import { Contact } from '../contact/contact.entity';
 import { Customer } from '../customer/customer.entity';
 import { LifecycleStage } from '../lifecycle/lifecycle-stage.entity';
@@ -9,4 +10,4 @@ import { Product } from '../product/product.entity';
 import { Touchpoint } from '../touchpoint/touchpoint.entity';
 import { User } from '../user/user.entity';
 
-export const entities = [User, LifecycleStage, LifecycleTransition, Customer, Contact, Product, Order, OrderLine, Touchpoint, ApiKey, AuditEvent];
+export const entities = [User, LifecycleStage, LifecycleTransition, Customer, Contact, Product, Order, OrderLine, Touchpoint, Complaint, ComplaintTransition, ComplaintEscalation, ComplaintSla, ApiKey, AuditEvent];

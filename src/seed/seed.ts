@@ -7,6 +7,7 @@ import type { Config } from '../core/config';
 import { CustomerGenerator, generateProducts, generateStaff, GeneratorOptions, ProductRow, StaffRow } from './generator';
 import { copy, pgClient } from '../db/copy';
 import { SeedWriter, stageIds } from './writer';
+import { escalateOverdueIn } from '../complaint/complaint.escalation';
 
 export interface SeedOptions {
   customers: number;
@@ -36,6 +37,7 @@ export interface SeedSummary {
   orderLines: number;
   touchpoints: number;
   lifecycleTransitions: number;
+  complaints: number;
   elapsedMs: number;
 }
 
@@ -117,11 +119,13 @@ export async function seedDatabase(db: DataSource, config: Pick<Config, 'baseCur
       await runner.query(`SET LOCAL maintenance_work_mem = '256MB'`);
       for (const definition of indexes) await runner.query(definition);
     }
+    // What the worker would have done by now: complaints that missed a service level went to the handler's manager.
+    await escalateOverdueIn(runner.manager, generatorOptions.now);
     // The triggers were silent under replica mode: each new customer's first scores and rescore request, as they write.
     await runner.query('SELECT score_unscored_customers()');
     await runner.commitTransaction();
     // Fresh statistics, so the first queries after a big load get sensible plans without waiting for autovacuum.
-    await runner.query('ANALYZE customers, contacts, orders, order_lines, touchpoints, lifecycle_transitions, users, products');
+    await runner.query('ANALYZE customers, contacts, orders, order_lines, touchpoints, lifecycle_transitions, users, products, complaints');
     return {
       users: writer.users.written,
       products: writer.products.written,
@@ -131,6 +135,7 @@ export async function seedDatabase(db: DataSource, config: Pick<Config, 'baseCur
       orderLines: writer.orderLines.written,
       touchpoints: writer.touchpoints.written,
       lifecycleTransitions: writer.transitions.written,
+      complaints: writer.complaints.written,
       elapsedMs: Date.now() - started,
     };
   } catch (e) {
@@ -222,11 +227,11 @@ async function lastGeneratedRef(query: Query): Promise<number> {
 }
 
 async function existingStaff(query: Query, seed: number): Promise<StaffRow[]> {
-  const rows: Array<{ id: string; name: string; email: string; role: StaffRow['role']; created_at: Date }> = await query(
-    'SELECT id, name, email, role, created_at FROM users ORDER BY created_at, id',
+  const rows: Array<{ id: string; name: string; email: string; role: StaffRow['role']; created_at: Date; manager_id: string | null }> = await query(
+    'SELECT id, name, email, role, created_at, manager_id FROM users ORDER BY created_at, id',
   );
   const rng = mulberry32(seed ^ 0x5eed5);
-  return rows.map((r) => ({ id: r.id, name: r.name, email: r.email, role: r.role, createdAt: r.created_at, diligence: 0.35 + rng() * 0.55 }));
+  return rows.map((r) => ({ id: r.id, name: r.name, email: r.email, role: r.role, createdAt: r.created_at, diligence: 0.35 + rng() * 0.55, managerId: r.manager_id }));
 }
 
 async function existingProducts(query: Query, baseCurrency: string): Promise<ProductRow[]> {

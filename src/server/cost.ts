@@ -45,6 +45,8 @@ const FIELD_COSTS: Record<string, number | ((args: Record<string, any>) => numbe
   'Query.churnWatchlist': 1_000,
   'Query.careAgenda': 500,
   'Query.lifecycleFunnel': 200,
+  // Two aggregates over the period's complaints.
+  'Query.complaintStats': 200,
   // Fits BG/NBD twice over the population (calibration and holdout).
   'Query.modelDiagnostics': 5_000,
   'Mutation.fitCustomerModel': 10_000,

@@ -1,5 +1,6 @@
 import { ApiKeyService } from '../apikey/api-key.service';
 import { AuditService } from '../audit/audit.service';
+import { ComplaintService } from '../complaint/complaint.service';
 import { ContactService } from '../contact/contact.service';
 import type { ServiceDeps } from '../core/request-scope';
 import { CustomerService } from '../customer/customer.service';
@@ -19,6 +20,7 @@ export function createServices(deps: ServiceDeps) {
     products: new ProductService(deps),
     orders: new OrderService(deps),
     touchpoints: new TouchpointService(deps),
+    complaints: new ComplaintService(deps),
     lifecycle: new LifecycleService(deps),
     users: new UserService(deps),
     apiKeys: new ApiKeyService(deps),
