@@ -3297,6 +3297,8 @@ export type QueryUsersArgs = {
 
 /** What the customer said about the resolution ("report back", as the seeds ask). */
 export type RecordComplaintFeedbackInput = {
+  /** When the customer said it (default now); not before the resolution, not in the future. */
+  at?: InputMaybe<Scalars['DateTime']['input']>;
   /** In their words (at most 2,000 characters). */
   comment?: InputMaybe<Scalars['String']['input']>;
   /** The version you read; CONFLICT when it changed since. */

@@ -132,7 +132,7 @@ export class ComplaintService {
   }
 
   startWork(input: ComplaintStepInput): Promise<ComplaintPayload> {
-    return this.step(input, ComplaintStatus.IN_PROGRESS);
+    return this.step(input, ComplaintStatus.IN_PROGRESS, undefined, undefined, undefined, [ComplaintStatus.OPEN, ComplaintStatus.ACKNOWLEDGED]);
   }
 
   resolve(input: ResolveComplaintInput): Promise<ComplaintPayload> {
@@ -159,7 +159,7 @@ export class ComplaintService {
     return this.step(input, ComplaintStatus.IN_PROGRESS, () => ({ resolvedAt: null }), 'complaint.reopen', async (m, current, when) => {
       const sla = await slaOf(m, current.severity);
       return { resolutionDueAt: addHours(when, sla.resolutionHours) };
-    });
+    }, [ComplaintStatus.RESOLVED]);
   }
 
   /**
@@ -173,6 +173,8 @@ export class ComplaintService {
     extra: (errors: UserErrors, when: Date) => Partial<Complaint> = () => ({}),
     action = 'complaint.transition',
     later?: (m: EntityManager, current: Complaint, when: Date) => Promise<Partial<Complaint>>,
+    /** The statuses this step starts from, when narrower than the transitions allow (reopening starts from RESOLVED only). */
+    from?: readonly ComplaintStatus[],
   ): Promise<ComplaintPayload> {
     this.deps.access.require('touchpoints:write');
     const errors = new UserErrors();
@@ -185,8 +187,10 @@ export class ComplaintService {
     if (!id) return payload(null, errors);
     return this.deps.db.transaction(async (m) => {
       const current = await this.locked(m, errors, id, input.expectedVersion);
-      if (!current || errors.any) return payload(null, errors);
-      if (!checkTransition(errors, at('id'), current.status, to)) return payload(null, errors);
+      if (!current) return payload(null, errors);
+      if (from && !from.includes(current.status)) {
+        errors.add(at('id'), UserErrorCode.INVALID_TRANSITION, `The complaint is ${current.status}; this step starts from ${from.join(' or ')}.`);
+      } else checkTransition(errors, at('id'), current.status, to);
       const last = await lastTransitionAt(m, id);
       if (last && when < last) errors.add(at('at'), UserErrorCode.OUT_OF_RANGE, `Must not be before the complaint’s last change (${last.toISOString()}).`);
       if (errors.any) return payload(null, errors);
@@ -260,6 +264,9 @@ export class ComplaintService {
     const errors = new UserErrors();
     const id = this.id(errors, input.id);
     const comment = optionalText(errors, at('comment'), input.comment, 2_000) ?? null;
+    const now = new Date();
+    const when = input.at ?? now;
+    pastInstant(errors, at('at'), when, now, CLOCK_SKEW_MS);
     if (!id) return payload(null, errors);
     return this.deps.db.transaction(async (m) => {
       const current = await this.locked(m, errors, id, input.expectedVersion);
@@ -268,7 +275,9 @@ export class ComplaintService {
         errors.add(at('id'), UserErrorCode.INVALID_TRANSITION, `The complaint is ${current.status}: feedback on the resolution comes once it is resolved.`);
         return payload(null, errors);
       }
-      return payload(await this.change(m, current, { customerSatisfied: input.satisfied, feedbackComment: comment, feedbackAt: new Date() }, 'complaint.feedback'), errors);
+      if (current.resolvedAt && when < current.resolvedAt) errors.add(at('at'), UserErrorCode.OUT_OF_RANGE, 'Feedback on the resolution comes after it.');
+      if (errors.any) return payload(null, errors);
+      return payload(await this.change(m, current, { customerSatisfied: input.satisfied, feedbackComment: comment, feedbackAt: when }, 'complaint.feedback'), errors);
     });
   }
 

@@ -220,6 +220,8 @@ export class RecordComplaintFeedbackInput {
   satisfied: boolean;
   @Field(() => String, { nullable: true, description: 'In their words (at most 2,000 characters).' })
   comment?: string | null;
+  @Field(() => Date, { nullable: true, description: 'When the customer said it (default now); not before the resolution, not in the future.' })
+  at?: Date | null;
 }
 
 @InputType({ description: 'New service levels for a severity. Complaints opened from now on get due times from them; open ones keep theirs.' })
