@@ -46,6 +46,8 @@ export async function escalateOverdueIn(m: EntityManager, asOf: Date): Promise<E
          SELECT k.id, k.customer_id, k.escalation_level, k.${step.due} AS missed, coalesce(k.escalated_to_id, k.assignee_id, c.owner_id) AS handler
            FROM complaints k JOIN customers c ON c.id = k.customer_id
           WHERE k.resolved_at IS NULL AND ${step.missing} AND k.${step.due} < $1
+            -- A complaint withdrawn (its touchpoint deleted as logged by mistake) is not escalated.
+            AND NOT EXISTS (SELECT 1 FROM touchpoints w WHERE w.id = k.touchpoint_id AND w.deleted_at IS NOT NULL)
             AND NOT EXISTS (SELECT 1 FROM complaint_escalations e WHERE e.complaint_id = k.id AND e.reason = $2 AND e.missed_due_at = k.${step.due})
           ORDER BY k.id
           FOR UPDATE OF k SKIP LOCKED

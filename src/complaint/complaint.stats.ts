@@ -38,6 +38,7 @@ export async function complaintStats(deps: ServiceDeps, args: ComplaintStatsArgs
              k.compensation_amount, k.compensation_currency
         FROM complaints k JOIN customers c ON c.id = k.customer_id
        WHERE k.opened_at >= $1 AND k.opened_at < $2 AND ${deps.access.customerCondition('c')}
+         AND NOT EXISTS (SELECT 1 FROM touchpoints w WHERE w.id = k.touchpoint_id AND w.deleted_at IS NOT NULL)
     ), judged AS (
       SELECT k.*, (k.rs IS NULL AND ((k.fr IS NULL AND k.first_response_due_at < $3) OR k.resolution_due_at < $3)) AS overdue,
              -- Complaint.withinSla, as of $3: false once a service level is missed, true once resolved within both.

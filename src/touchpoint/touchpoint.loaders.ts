@@ -36,13 +36,16 @@ export interface TouchpointSummary {
   lastTouchpointAt: Date | null;
 }
 
+/** A complaint whose COMPLAINT touchpoint was deleted (logged by mistake) is withdrawn: not counted as open. */
+const WITHDRAWN = `EXISTS (SELECT 1 FROM touchpoints w WHERE w.id = k.touchpoint_id AND w.deleted_at IS NOT NULL)`;
+
 /** Per-customer aggregates of live touchpoints and unresolved complaints: one statement for a whole page of customers. */
 export function touchpointSummary(loaders: Loaders): DataLoader<string, TouchpointSummary> {
   return loaders.memo('touchpointSummary', () =>
     new DataLoader<string, TouchpointSummary>(async (customerIds) => {
       const rows: Array<{ customer_id: string; open_complaints: number; last_at: Date }> = await loaders.db.query(
         `SELECT c.id::text AS customer_id,
-                (SELECT count(*) FROM complaints k WHERE k.customer_id = c.id AND k.resolved_at IS NULL)::int AS open_complaints,
+                (SELECT count(*) FROM complaints k WHERE k.customer_id = c.id AND k.resolved_at IS NULL AND NOT ${WITHDRAWN})::int AS open_complaints,
                 (SELECT max(t.occurred_at) FROM touchpoints t WHERE t.customer_id = c.id AND t.deleted_at IS NULL) AS last_at
            FROM unnest($1::uuid[]) AS c(id)`,
         [customerIds],
