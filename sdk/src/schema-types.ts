@@ -4091,6 +4091,8 @@ export type User = Node & {
   email: Scalars['EmailAddress']['output'];
   /** Globally unique, opaque ID. Use it with `node(id:)`; do not parse it. */
   id: Scalars['ID']['output'];
+  /** Who the user reports to: complaints they let run late are escalated there. */
+  manager?: Maybe<User>;
   /** Full name. */
   name: Scalars['String']['output'];
   /** Role, which decides what the user may see and change. */

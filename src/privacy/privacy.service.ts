@@ -16,7 +16,7 @@ const plain = (value: unknown) => JSON.parse(JSON.stringify(value)) as Record<st
 /** What an erased value reads as in the audit log. */
 const ERASED = '[erased]';
 /** Fields of a customer or contact that identify a person, besides PII_PROPERTIES. */
-const IDENTIFYING = new Set(['name', 'externalRef', 'gender', 'incomeBand', 'personality', 'interests', 'tags', 'title', 'subject', 'addressCity', 'city']);
+const IDENTIFYING = new Set(['name', 'externalRef', 'gender', 'incomeBand', 'personality', 'interests', 'tags', 'title', 'subject', 'addressCity', 'city', 'description', 'feedbackComment']);
 
 /**
  * Privacy requests (GDPR articles 15 and 17): everything held about one customer as one document,
@@ -97,9 +97,15 @@ export class PrivacyService {
       `WITH t AS (UPDATE touchpoints SET subject = NULL, notes = NULL, contact_id = NULL, version = version + 1, updated_at = now() WHERE customer_id = $1 RETURNING id) SELECT id FROM t`,
       [id],
     );
+    // A complaint keeps its handling (status, times, compensation) for the statistics, not what the customer said.
+    const complaints: Array<{ id: string }> = await m.query(
+      `WITH k AS (UPDATE complaints SET subject = '[erased]', description = NULL, feedback_comment = NULL, contact_id = NULL, version = version + 1, updated_at = now()
+                   WHERE customer_id = $1 RETURNING id) SELECT id FROM k`,
+      [id],
+    );
     const contacts: Array<{ id: string }> = await m.query(`WITH k AS (DELETE FROM contacts WHERE customer_id = $1 RETURNING id) SELECT id FROM k`, [id]);
     // Earlier audit entries must not keep what was erased: their personal values become "[erased]".
-    const objectIds = [id, ...contacts.map((c) => c.id), ...touchpoints.map((t) => t.id)];
+    const objectIds = [id, ...contacts.map((c) => c.id), ...touchpoints.map((t) => t.id), ...complaints.map((k) => k.id)];
     const events: Array<{ id: string; changes: Record<string, { before: unknown; after: unknown }> }> = await m.query(
       `SELECT id, changes FROM audit_events WHERE object_id = ANY($1::uuid[])`,
       [objectIds],
@@ -124,6 +130,7 @@ export class PrivacyService {
       'customer: name, external reference, email, phone, street address, postal code, city, birthday, gender, income band, personality, interests, tags, notes, marketing consents',
       `contacts (${contacts.length})`,
       `touchpoint subjects and notes (${touchpoints.length})`,
+      `complaint subjects, descriptions and feedback comments (${complaints.length})`,
       `audit entries scrubbed (${scrubbed.length})`,
     ];
   }
