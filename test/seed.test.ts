@@ -166,12 +166,28 @@ describe('the synthetic dataset', () => {
     expect(thanked.share).toBeGreaterThan(0.3);
     expect(thanked.share).toBeLessThan(0.95);
     const complaints = await one(`
-      SELECT count(*) FILTER (WHERE complaint_status = 'OPEN')::int AS open, count(*) FILTER (WHERE complaint_status = 'RESOLVED')::int AS resolved,
-             count(*) FILTER (WHERE resolved_at > occurred_at + interval '1 day')::int AS slow
-        FROM touchpoints WHERE purpose = 'COMPLAINT'`);
+      SELECT count(*) FILTER (WHERE resolved_at IS NULL)::int AS open, count(*) FILTER (WHERE resolved_at IS NOT NULL)::int AS resolved,
+             count(*) FILTER (WHERE resolved_at > opened_at + interval '1 day')::int AS slow,
+             count(*) FILTER (WHERE resolved_at <= resolution_due_at AND first_response_at <= first_response_due_at)::int AS "metSla",
+             count(*) FILTER (WHERE resolved_at > resolution_due_at OR first_response_at > first_response_due_at)::int AS "missedSla",
+             count(DISTINCT status)::int AS statuses, count(*) FILTER (WHERE compensation_kind IS NOT NULL)::int AS compensated,
+             count(*) FILTER (WHERE customer_satisfied IS NOT NULL)::int AS feedback,
+             (SELECT count(*) FROM touchpoints t WHERE t.purpose = 'COMPLAINT')::int AS touchpoints,
+             (SELECT count(*) FROM complaint_escalations)::int AS escalations,
+             (SELECT count(*) FROM complaints k WHERE k.status <> (SELECT x.to_status FROM complaint_transitions x WHERE x.complaint_id = k.id ORDER BY x.at DESC, array_position(ARRAY['CLOSED','RESOLVED','IN_PROGRESS','ACKNOWLEDGED','OPEN'], x.to_status) LIMIT 1))::int AS "historyDrift"
+        FROM complaints`);
+    expect(complaints.touchpoints).toBe(summary.complaints);
     expect(complaints.open).toBeGreaterThan(0);
     expect(complaints.resolved).toBeGreaterThan(complaints.open);
     expect(complaints.slow).toBeGreaterThan(0);
+    // Every status, service levels met and missed, some compensation and feedback, and the worker's escalations.
+    expect(complaints.statuses).toBe(5);
+    expect(complaints.metSla).toBeGreaterThan(0);
+    expect(complaints.missedSla).toBeGreaterThan(0);
+    expect(complaints.compensated).toBeGreaterThan(0);
+    expect(complaints.feedback).toBeGreaterThan(0);
+    expect(complaints.escalations).toBeGreaterThan(0);
+    expect(complaints.historyDrift).toBe(0);
     const surveys = await one(`SELECT count(*)::int AS n, min(satisfaction) AS lo, max(satisfaction) AS hi FROM touchpoints WHERE purpose = 'SURVEY' AND nps IS NOT NULL`);
     expect(surveys.n).toBe(byPurpose.SURVEY);
     expect(surveys.hi).toBeGreaterThan(surveys.lo);

@@ -229,6 +229,16 @@ export type ApplySuggestedLifecycleStagesPayload = {
   userErrors: Array<UserError>;
 };
 
+/** Who handles a complaint. */
+export type AssignComplaintInput = {
+  /** The staff member (User ID) who handles it from now on. */
+  assigneeId: Scalars['ID']['input'];
+  /** The version you read; CONFLICT when it changed since. */
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  /** The complaint. */
+  id: Scalars['ID']['input'];
+};
+
 /** Hands an opportunity to another owner. */
 export type AssignOpportunityInput = {
   /** The version you read; CONFLICT when it changed since. */
@@ -444,8 +454,10 @@ export type BooleanFilter = {
 /** A care routine due for a customer: a birthday greeting (of the customer or one of their contacts), a thank-you, a complaint to resolve or a satisfaction survey. */
 export type CareAgendaItem = {
   __typename?: 'CareAgendaItem';
-  /** The first channel the customer consented to, in the order that suits the kind; null only for complaints (answer through the channel the complaint came in). */
+  /** The first channel the customer consented to, in the order that suits the kind; for a complaint the channel it came in on (`complaintChannel`), consent or not; null for a complaint that came in on a channel outside this list (see `complaintChannel`). */
   channel?: Maybe<ConsentChannel>;
+  /** For RESOLVE_COMPLAINT: the channel the complaint came in on, which the answer goes through (a phone complaint is answered by phone, whatever the consents); null for other kinds. */
+  complaintChannel?: Maybe<TouchpointChannel>;
   /** For the birthday of one of the customer’s contacts: that contact; null otherwise. */
   contact?: Maybe<Contact>;
   /** The customer. */
@@ -627,11 +639,455 @@ export type CohortGranularity =
   /** Calendar weeks. */
   | 'WEEK';
 
-/** State of a complaint. */
+/** What the customer was given to make up for the problem. */
+export type Compensation = {
+  __typename?: 'Compensation';
+  /** Its value, exact, in the currency it was given in. */
+  amount: Money;
+  /** Refund, discount, voucher, gift, replacement or repair. */
+  kind: CompensationKind;
+};
+
+/** What the customer is given to make up for the problem. */
+export type CompensationInput = {
+  /** Its value, exact: not negative, at most 1,000,000,000, no finer than the currency’s minor unit. */
+  amount: Scalars['Decimal']['input'];
+  /** ISO 4217 currency of the amount, e.g. EUR. */
+  currencyCode: Scalars['String']['input'];
+  /** Refund, discount, voucher, gift, replacement or repair. */
+  kind: CompensationKind;
+};
+
+/** What the customer was given to make up for the problem ("more compensation", one of the five mores). */
+export type CompensationKind =
+  /** A price reduction on this or a next order. */
+  | 'DISCOUNT'
+  /** A gift; the amount is its value to us. */
+  | 'GIFT'
+  /** Money back. */
+  | 'REFUND'
+  /** A free repair; the amount is its cost. */
+  | 'REPAIR'
+  /** A replacement product; the amount is its value. */
+  | 'REPLACEMENT'
+  /** A voucher or store credit. */
+  | 'VOUCHER';
+
+/** A customer complaint and how it is being handled: status, service levels, handler, escalations, resolution, compensation and the customer’s feedback. */
+export type Complaint = Node & {
+  __typename?: 'Complaint';
+  /** The staff member it is assigned to. */
+  assignee?: Maybe<User>;
+  /** What it is about. */
+  category: ComplaintCategory;
+  /** The channel the complaint came in on: the one to answer through. */
+  channel: TouchpointChannel;
+  /** When it was closed. */
+  closedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** What the customer was given; null when nothing. */
+  compensation?: Maybe<Compensation>;
+  /** The contact who complained, if recorded. */
+  contact?: Maybe<Contact>;
+  /** When the record was created. */
+  createdAt: Scalars['DateTime']['output'];
+  /** The customer who complained. */
+  customer: Customer;
+  /** What the customer told us. Withheld (null) from callers who see personal data masked. */
+  description?: Maybe<Scalars['String']['output']>;
+  /** The more senior handler it was last escalated to; null when never escalated (or to no one on record). */
+  escalatedTo?: Maybe<User>;
+  /** How many times it went to a more senior handler (0: never). */
+  escalationLevel: Scalars['Int']['output'];
+  /** Every escalation, oldest first. */
+  escalations: Array<ComplaintEscalation>;
+  /** The customer’s verdict on the resolution; null until recorded. */
+  feedback?: Maybe<ComplaintFeedback>;
+  /** When the customer first heard back from us (acknowledged, or resolved on the spot). */
+  firstResponseAt?: Maybe<Scalars['DateTime']['output']>;
+  /** When the first response is due: `openedAt` plus the severity’s first-response hours at the time it was opened. */
+  firstResponseDueAt: Scalars['DateTime']['output'];
+  /** Hours from opening to the first response; null without one. */
+  firstResponseHours?: Maybe<Scalars['Float']['output']>;
+  /** Globally unique, opaque ID. Use it with `node(id:)`; do not parse it. */
+  id: Scalars['ID']['output'];
+  /** Whether it is unresolved and past its first-response or resolution due time at `asOf` (default now). */
+  isOverdue: Scalars['Boolean']['output'];
+  /** When the customer complained. */
+  openedAt: Scalars['DateTime']['output'];
+  /** The order it concerns, if any. */
+  order?: Maybe<Order>;
+  /** How it was fixed. */
+  resolution?: Maybe<Scalars['String']['output']>;
+  /** When the resolution is due: `openedAt` (or the reopening) plus the severity’s resolution hours. */
+  resolutionDueAt: Scalars['DateTime']['output'];
+  /** Hours from opening to the resolution; null while unresolved. */
+  resolutionHours?: Maybe<Scalars['Float']['output']>;
+  /** When it was resolved; null while it is not (a reopening clears it). */
+  resolvedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Why it happened, so that it does not happen again. */
+  rootCause?: Maybe<Scalars['String']['output']>;
+  /** How bad it is; decides the due times. */
+  severity: ComplaintSeverity;
+  /** Where it stands. Changed only by the complaint mutations, each change recorded in `transitions`. */
+  status: ComplaintStatus;
+  /** Short summary, e.g. "Machine leaks". */
+  subject: Scalars['String']['output'];
+  /** The inbound COMPLAINT touchpoint it came in as. */
+  touchpoint?: Maybe<Touchpoint>;
+  /** Every status change, oldest first, starting with the opening. */
+  transitions: Array<ComplaintTransition>;
+  /** When the record was last changed. */
+  updatedAt: Scalars['DateTime']['output'];
+  /** Incremented on every change. Pass it back as `expectedVersion` to detect concurrent handling. */
+  version: Scalars['Int']['output'];
+  /** Whether both service levels were met: first response by `firstResponseDueAt` and resolution by `resolutionDueAt`. false as soon as one is missed (also while still open), null while both can still be met. */
+  withinSla?: Maybe<Scalars['Boolean']['output']>;
+};
+
+
+/** A customer complaint and how it is being handled: status, service levels, handler, escalations, resolution, compensation and the customer’s feedback. */
+export type ComplaintIsOverdueArgs = {
+  asOf?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+/** What the complaint is about, for reporting (`complaintStats`). */
+export type ComplaintCategory =
+  /** Wrong charges, refunds, invoices. */
+  | 'BILLING'
+  /** Late, lost or wrong delivery. */
+  | 'DELIVERY'
+  /** Anything else (also complaints logged as touchpoints before complaints had categories). */
+  | 'OTHER'
+  /** A defective, damaged or disappointing product. */
+  | 'PRODUCT_QUALITY'
+  /** After-sales service, repairs, support. */
+  | 'SERVICE'
+  /** How our people behaved. */
+  | 'STAFF';
+
+/** Conditions on a ComplaintCategory field. */
+export type ComplaintCategoryFilter = {
+  /** Equal to. */
+  eq?: InputMaybe<ComplaintCategory>;
+  /** Any of these. */
+  in?: InputMaybe<Array<ComplaintCategory>>;
+  /** true: the field is null; false: it has a value. */
+  isNull?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Not equal to. */
+  neq?: InputMaybe<ComplaintCategory>;
+};
+
+/** A page of complaints (Relay cursor connection, keyset-paginated). */
+export type ComplaintConnection = {
+  __typename?: 'ComplaintConnection';
+  /** Items with their cursors. */
+  edges: Array<ComplaintEdge>;
+  /** The items, without cursors: a shortcut for `edges { node }`. */
+  nodes: Array<Complaint>;
+  /** Cursors and whether more pages exist. */
+  pageInfo: PageInfo;
+  /** Number of items matching the filter across all pages (runs a COUNT; ask for it only when you need it). */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** One complaint in a page, with its cursor. */
+export type ComplaintEdge = {
+  __typename?: 'ComplaintEdge';
+  /** Opaque cursor of this item, for `after` / `before`. */
+  cursor: Scalars['String']['output'];
+  /** The complaint. */
+  node: Complaint;
+};
+
+/** A complaint handed to a more senior handler: by the worker when a service level was missed, or by hand. */
+export type ComplaintEscalation = Node & {
+  __typename?: 'ComplaintEscalation';
+  /** When. */
+  at: Scalars['DateTime']['output'];
+  /** The complaint. */
+  complaint?: Maybe<Complaint>;
+  /** When the record was created. */
+  createdAt: Scalars['DateTime']['output'];
+  /** The handler before. */
+  fromUser?: Maybe<User>;
+  /** Globally unique, opaque ID. Use it with `node(id:)`; do not parse it. */
+  id: Scalars['ID']['output'];
+  /** The complaint’s escalation level after this one (1 for the first). */
+  level: Scalars['Int']['output'];
+  /** For the worker’s escalations: the due time that was missed. Each is escalated once. */
+  missedDueAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Why, in words. */
+  note?: Maybe<Scalars['String']['output']>;
+  /** Why. */
+  reason: ComplaintEscalationReason;
+  /** The more senior handler; null when the handler had no manager on record. */
+  toUser?: Maybe<User>;
+  /** When the record was last changed. */
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+/** A page of complaint escalations (Relay cursor connection, keyset-paginated). */
+export type ComplaintEscalationConnection = {
+  __typename?: 'ComplaintEscalationConnection';
+  /** Items with their cursors. */
+  edges: Array<ComplaintEscalationEdge>;
+  /** The items, without cursors: a shortcut for `edges { node }`. */
+  nodes: Array<ComplaintEscalation>;
+  /** Cursors and whether more pages exist. */
+  pageInfo: PageInfo;
+  /** Number of items matching the filter across all pages (runs a COUNT; ask for it only when you need it). */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** One complaint escalation in a page, with its cursor. */
+export type ComplaintEscalationEdge = {
+  __typename?: 'ComplaintEscalationEdge';
+  /** Opaque cursor of this item, for `after` / `before`. */
+  cursor: Scalars['String']['output'];
+  /** The complaint escalation. */
+  node: ComplaintEscalation;
+};
+
+/** Conditions on complaint escalations. */
+export type ComplaintEscalationFilter = {
+  /** All of these conditions. */
+  and?: InputMaybe<Array<ComplaintEscalationFilter>>;
+  /** When. */
+  at?: InputMaybe<DateTimeFilter>;
+  /** The complaint (Complaint ID). */
+  complaint?: InputMaybe<IdFilter>;
+  /** The customer (Customer ID). */
+  customer?: InputMaybe<IdFilter>;
+  /** Not this condition. */
+  not?: InputMaybe<ComplaintEscalationFilter>;
+  /** Any of these conditions. */
+  or?: InputMaybe<Array<ComplaintEscalationFilter>>;
+  /** Why. */
+  reason?: InputMaybe<ComplaintEscalationReasonFilter>;
+  /** Who it was escalated to (User ID): a manager’s own escalations. */
+  toUser?: InputMaybe<IdFilter>;
+};
+
+/** How to sort ComplaintEscalation lists. Ties are broken by ID so pages are stable. */
+export type ComplaintEscalationOrderBy = {
+  /** Direction. */
+  direction?: SortDirection;
+  /** Field to sort by. */
+  field?: ComplaintEscalationSortField;
+};
+
+/** Why a complaint went to a more senior handler. */
+export type ComplaintEscalationReason =
+  /** No first response by `firstResponseDueAt` (escalated by the worker). */
+  | 'FIRST_RESPONSE_OVERDUE'
+  /** Someone escalated it with escalateComplaint. */
+  | 'MANUAL'
+  /** Not resolved by `resolutionDueAt` (escalated by the worker). */
+  | 'RESOLUTION_OVERDUE';
+
+/** Conditions on a ComplaintEscalationReason field. */
+export type ComplaintEscalationReasonFilter = {
+  /** Equal to. */
+  eq?: InputMaybe<ComplaintEscalationReason>;
+  /** Any of these. */
+  in?: InputMaybe<Array<ComplaintEscalationReason>>;
+  /** true: the field is null; false: it has a value. */
+  isNull?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Not equal to. */
+  neq?: InputMaybe<ComplaintEscalationReason>;
+};
+
+/** Fields complaint escalations can be sorted by. */
+export type ComplaintEscalationSortField =
+  /** When it was escalated. */
+  | 'AT';
+
+/** What the customer said about how their complaint was resolved. */
+export type ComplaintFeedback = {
+  __typename?: 'ComplaintFeedback';
+  /** When the feedback was recorded. */
+  at: Scalars['DateTime']['output'];
+  /** In their words. Withheld (null) from callers who see personal data masked. */
+  comment?: Maybe<Scalars['String']['output']>;
+  /** Whether the customer is satisfied with the resolution. */
+  satisfied: Scalars['Boolean']['output'];
+};
+
+/** Conditions on complaints. Fields are ANDed; use `and`, `or`, `not` to combine. */
+export type ComplaintFilter = {
+  /** All of these conditions. */
+  and?: InputMaybe<Array<ComplaintFilter>>;
+  /** The staff member it is assigned to (User ID); `isNull: true` for unassigned ones. */
+  assignee?: InputMaybe<IdFilter>;
+  /** Category. */
+  category?: InputMaybe<ComplaintCategoryFilter>;
+  /** The channel it came in on. */
+  channel?: InputMaybe<TouchpointChannelFilter>;
+  /** The customer (Customer ID). */
+  customer?: InputMaybe<IdFilter>;
+  /** The more senior handler it was escalated to (User ID). */
+  escalatedTo?: InputMaybe<IdFilter>;
+  /** Escalation level. */
+  escalationLevel?: InputMaybe<IntFilter>;
+  /** Not this condition. */
+  not?: InputMaybe<ComplaintFilter>;
+  /** When the customer complained, e.g. { gte, lt } for a period. */
+  openedAt?: InputMaybe<DateTimeFilter>;
+  /** Any of these conditions. */
+  or?: InputMaybe<Array<ComplaintFilter>>;
+  /** Overdue now: unresolved and past its first-response or resolution due time. */
+  overdue?: InputMaybe<BooleanFilter>;
+  /** When the resolution is due. */
+  resolutionDueAt?: InputMaybe<DateTimeFilter>;
+  /** When it was resolved. */
+  resolvedAt?: InputMaybe<DateTimeFilter>;
+  /** Severity. */
+  severity?: InputMaybe<ComplaintSeverityFilter>;
+  /** Status, e.g. { in: [OPEN, ACKNOWLEDGED, IN_PROGRESS] } for the unresolved ones. */
+  status?: InputMaybe<ComplaintStatusFilter>;
+};
+
+/** How to sort Complaint lists. Ties are broken by ID so pages are stable. */
+export type ComplaintOrderBy = {
+  /** Direction. */
+  direction?: SortDirection;
+  /** Field to sort by. */
+  field?: ComplaintSortField;
+};
+
+/** Result of a complaint mutation. */
+export type ComplaintPayload = {
+  __typename?: 'ComplaintPayload';
+  /** The complaint as stored after the change; null when nothing was written. */
+  complaint?: Maybe<Complaint>;
+  /** Problems with the input; empty on success. */
+  userErrors: Array<UserError>;
+};
+
+/** How bad it is for the customer; decides the service levels (`complaintSlas`). */
+export type ComplaintSeverity =
+  /** Safety, legal or public exposure, or a key account threatening to leave. */
+  | 'CRITICAL'
+  /** The customer is harmed or angry, or a valuable relationship is at stake. */
+  | 'HIGH'
+  /** An annoyance; the customer is not harmed. */
+  | 'LOW'
+  /** Something went wrong and needs fixing. */
+  | 'MEDIUM';
+
+/** Conditions on a ComplaintSeverity field. */
+export type ComplaintSeverityFilter = {
+  /** Equal to. */
+  eq?: InputMaybe<ComplaintSeverity>;
+  /** Any of these. */
+  in?: InputMaybe<Array<ComplaintSeverity>>;
+  /** true: the field is null; false: it has a value. */
+  isNull?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Not equal to. */
+  neq?: InputMaybe<ComplaintSeverity>;
+};
+
+/** The service levels for one severity: how fast a complaint must be answered and resolved. */
+export type ComplaintSla = {
+  __typename?: 'ComplaintSla';
+  /** Hours from opening to the first response. */
+  firstResponseHours: Scalars['Int']['output'];
+  /** Hours from opening (or reopening) to the resolution. */
+  resolutionHours: Scalars['Int']['output'];
+  /** The severity. */
+  severity: ComplaintSeverity;
+  /** When it was last changed. */
+  updatedAt: Scalars['DateTime']['output'];
+  /** Incremented on every change. */
+  version: Scalars['Int']['output'];
+};
+
+/** Result of setComplaintSla. */
+export type ComplaintSlaPayload = {
+  __typename?: 'ComplaintSlaPayload';
+  /** The service levels as stored; null when nothing was written. */
+  sla?: Maybe<ComplaintSla>;
+  /** Problems with the input; empty on success. */
+  userErrors: Array<UserError>;
+};
+
+/** Fields complaints can be sorted by. */
+export type ComplaintSortField =
+  /** When the first response is due. */
+  | 'FIRST_RESPONSE_DUE_AT'
+  /** When the customer complained. */
+  | 'OPENED_AT'
+  /** When the resolution is due: ASC puts the most urgent first. */
+  | 'RESOLUTION_DUE_AT'
+  /** When it last changed. */
+  | 'UPDATED_AT';
+
+/** How complaints were handled in a period: volume, speed, service levels, compensation and satisfaction. */
+export type ComplaintStats = {
+  __typename?: 'ComplaintStats';
+  /** The instant overdue and missed service levels were judged at. */
+  asOf: Scalars['DateTime']['output'];
+  /** Start of the period. */
+  from: Scalars['DateTime']['output'];
+  /** Per group, largest first (then by key). */
+  groups: Array<ComplaintStatsGroup>;
+  /** End of the period (exclusive). */
+  to: Scalars['DateTime']['output'];
+  /** All complaints of the period the caller may see. */
+  total: ComplaintStatsGroup;
+};
+
+/** Figures for a set of complaints. */
+export type ComplaintStatsGroup = {
+  __typename?: 'ComplaintStatsGroup';
+  /** For ASSIGNEE groups: the staff member. */
+  assignee?: Maybe<User>;
+  /** Compensation given, exact, one total per currency (sorted by currency code). */
+  compensation: Array<Money>;
+  /** Complaints opened in the period. */
+  count: Scalars['Int']['output'];
+  /** Complaints with the customer’s feedback on the resolution. */
+  feedbackCount: Scalars['Int']['output'];
+  /** The group’s value (a category, severity, channel or user ID); null for the total and for unassigned complaints. */
+  key?: Maybe<Scalars['String']['output']>;
+  /** Median hours from opening to the first response, over those answered; null when none. */
+  medianFirstResponseHours?: Maybe<Scalars['Float']['output']>;
+  /** Median hours from opening to the resolution, over those resolved; null when none. */
+  medianResolutionHours?: Maybe<Scalars['Float']['output']>;
+  /** Of these, overdue as of `asOf`: unresolved and past a due time. */
+  overdue: Scalars['Int']['output'];
+  /** Share (0–1) of `feedbackCount` where the customer was satisfied; null without feedback. */
+  satisfiedShare?: Maybe<Scalars['Float']['output']>;
+  /** Complaints whose service-level verdict is known as of `asOf` (resolved, or already late). */
+  slaDecided: Scalars['Int']['output'];
+  /** Of these, not resolved as of `asOf`. */
+  unresolved: Scalars['Int']['output'];
+  /** Share (0–1) of `slaDecided` that met both service levels (`withinSla`); null when none is decided. */
+  withinSlaShare?: Maybe<Scalars['Float']['output']>;
+};
+
+/** How complaintStats splits the complaints. */
+export type ComplaintStatsGrouping =
+  /** By the staff member it is assigned to (unassigned ones in a group of their own). */
+  | 'ASSIGNEE'
+  /** By category. */
+  | 'CATEGORY'
+  /** By the channel the complaint came in on. */
+  | 'CHANNEL'
+  /** By severity. */
+  | 'SEVERITY';
+
+/** Where a complaint stands: OPEN → ACKNOWLEDGED → IN_PROGRESS → RESOLVED → CLOSED (see `Complaint.transitions`). */
 export type ComplaintStatus =
-  /** Not yet resolved: resolve it before anything else with this customer. */
+  /** The customer has had a first response (`firstResponseAt`). */
+  | 'ACKNOWLEDGED'
+  /** Done: the customer was told and nothing more is owed. Final. */
+  | 'CLOSED'
+  /** Someone is working on a fix. */
+  | 'IN_PROGRESS'
+  /** Received, not answered yet: answer it before anything else with this customer. */
   | 'OPEN'
-  /** Resolved; `resolvedAt` says when. */
+  /** Fixed (`resolvedAt`, `resolution`), waiting for the customer’s feedback or for closing. */
   | 'RESOLVED';
 
 /** Conditions on a ComplaintStatus field. */
@@ -644,6 +1100,39 @@ export type ComplaintStatusFilter = {
   isNull?: InputMaybe<Scalars['Boolean']['input']>;
   /** Not equal to. */
   neq?: InputMaybe<ComplaintStatus>;
+};
+
+/** A step in handling a complaint. */
+export type ComplaintStepInput = {
+  /** When it happened (default now); not before the complaint was opened or its last transition, not in the future. */
+  at?: InputMaybe<Scalars['DateTime']['input']>;
+  /** The version you read; if the complaint changed since, nothing is written and a CONFLICT error is returned. */
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  /** The complaint. */
+  id: Scalars['ID']['input'];
+  /** What was done or said, kept with the transition (at most 2,000 characters). */
+  note?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** One change of a complaint’s status: from what, to what, when, by whom and why. */
+export type ComplaintTransition = {
+  __typename?: 'ComplaintTransition';
+  /** Who made the change: a user, an API key or the system, as a label. */
+  actor: Scalars['String']['output'];
+  /** When it happened. */
+  at: Scalars['DateTime']['output'];
+  /** The staff member who made the change, when it was one. */
+  by?: Maybe<User>;
+  /** When the record was created. */
+  createdAt: Scalars['DateTime']['output'];
+  /** The status before; null for the opening. */
+  fromStatus?: Maybe<ComplaintStatus>;
+  /** Why, or what was said. */
+  note?: Maybe<Scalars['String']['output']>;
+  /** The status after. */
+  toStatus: ComplaintStatus;
+  /** When the record was last changed. */
+  updatedAt: Scalars['DateTime']['output'];
 };
 
 /** How much of the value the top customers bring. */
@@ -1023,6 +1512,8 @@ export type Customer = Node & {
   churnRisk: ChurnRisk;
   /** Customer lifetime value: realised value plus discounted predicted value (the active fit’s customer-base model × Gamma-Gamma, Fader, Hardie & Lee 2005). */
   clv: CustomerLifetimeValue;
+  /** The customer’s complaints, most recently opened first by default. */
+  complaints: ComplaintConnection;
   /** The people around the customer: employees of a company, family and friends of a person. */
   contacts: ContactConnection;
   /** When the record was created. */
@@ -1123,6 +1614,17 @@ export type CustomerClvArgs = {
   basis?: ValueBasis;
   horizonMonths?: Scalars['Int']['input'];
   monthlyDiscountRate?: Scalars['Float']['input'];
+};
+
+
+/** A customer: a person or company you sell to. The heart of the CRM: profile, traits, consent, owner, lifecycle stage, and every order and touchpoint. */
+export type CustomerComplaintsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<ComplaintFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<ComplaintOrderBy>;
 };
 
 
@@ -1570,6 +2072,18 @@ export type EraseCustomerPayload = {
   userErrors: Array<UserError>;
 };
 
+/** Hand a complaint to a more senior handler. */
+export type EscalateComplaintInput = {
+  /** The version you read; CONFLICT when it changed since. */
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  /** The complaint; must not be resolved or closed. */
+  id: Scalars['ID']['input'];
+  /** Why (at most 2,000 characters). */
+  note: Scalars['String']['input'];
+  /** Who takes it over (User ID, a MANAGER or ADMIN). Default: the current handler’s manager. */
+  toUserId?: InputMaybe<Scalars['ID']['input']>;
+};
+
 /** How to fit the customer model. */
 export type FitCustomerModelInput = {
   /** Make the new fit the active one (the previous active fit is kept, inactive). */
@@ -1857,7 +2371,7 @@ export type LifecycleTransitionFilter = {
 export type LogTouchpointInput = {
   /** Medium. */
   channel: TouchpointChannel;
-  /** Complaints only. RESOLVED resolves the complaint (at `resolvedAt`, default now); OPEN (re)opens it and clears `resolvedAt`. Omitted or null: unchanged (a new complaint starts OPEN). */
+  /** Complaints only: moves the complaint the touchpoint opened, as the complaint mutations do and along the same transitions. RESOLVED resolves it (at `resolvedAt`, default now); OPEN on a resolved complaint reopens it (it goes back to IN_PROGRESS). A new complaint starts OPEN; logTouchpoint accepts OPEN and RESOLVED only. Omitted or null: unchanged. Prefer openComplaint and the complaint mutations, which record category, severity, resolution and compensation. */
   complaintStatus?: InputMaybe<ComplaintStatus>;
   /** The contact spoken to; must be a contact of the touchpoint’s customer. */
   contactId?: InputMaybe<Scalars['ID']['input']>;
@@ -2032,14 +2546,20 @@ export type MoveOpportunityStageInput = {
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Record the first response to the customer: OPEN → ACKNOWLEDGED, sets `firstResponseAt`. */
+  acknowledgeComplaint: ComplaintPayload;
   /** Add a stage to a pipeline, last or at a position (ADMIN, MANAGER). */
   addPipelineStage: PipelinePayload;
   /** Run the assignment rules over a filtered set of customers, in one transaction, each change audited (ADMIN, MANAGER). A dry run (the default) reports what would change and writes nothing. New customers created without an owner get one from the rules as they are created. */
   applyAssignmentRules: AssignmentRunPayload;
   /** Move every customer whose suggested lifecycle stage differs from the current one, recording RULE transitions, in one transaction (written in batches of 500). A customer whose stage changes while this runs keeps the new stage. */
   applySuggestedLifecycleStages: ApplySuggestedLifecycleStagesPayload;
+  /** Give a complaint to another handler (a sales rep, manager or admin). */
+  assignComplaint: ComplaintPayload;
   /** Hand an opportunity to another owner (a sales rep or manager). */
   assignOpportunity: OpportunityPayload;
+  /** Close a resolved complaint once the customer has been told: RESOLVED → CLOSED. Final. */
+  closeComplaint: ComplaintPayload;
   /** Create an API key (ADMIN only). The payload carries the key itself, this once. */
   createApiKey: CreateApiKeyPayload;
   /** Add an assignment rule (ADMIN, MANAGER). */
@@ -2068,6 +2588,8 @@ export type Mutation = {
   deleteTouchpoint: TouchpointPayload;
   /** Erase a customer’s personal data on request (ADMIN or MANAGER): profile fields, contacts, touchpoint free text and the personal values in earlier audit entries. Orders stay as anonymous records, so revenue analytics stay right. Cannot be undone; recorded in the audit log. */
   eraseCustomer: EraseCustomerPayload;
+  /** Hand an unresolved complaint to a more senior handler (default: the handler’s manager): escalation level + 1, recorded in `escalations`. */
+  escalateComplaint: ComplaintPayload;
   /** Fit a customer-base model (BG/NBD by default, Pareto/NBD, MBG/NBD, or AUTO: the lowest holdout error) and Gamma-Gamma on every customer with a purchase by asOf, with the RFM breakpoints and value-tier medians of the same population; store it and, by default, make it the active fit. */
   fitCustomerModel: FitCustomerModelPayload;
   /** Record an interaction with a customer. A COMPLAINT starts OPEN, or RESOLVED when `resolvedAt` is given. */
@@ -2078,14 +2600,22 @@ export type Mutation = {
   moveCustomerToStage: MoveCustomerToStagePayload;
   /** Move an open opportunity to another stage of its pipeline; the stage history records when it left and entered. */
   moveOpportunityStage: OpportunityPayload;
+  /** Open a complaint: logs the inbound COMPLAINT touchpoint and the complaint in one transaction, with due times from the severity’s service levels. */
+  openComplaint: ComplaintPayload;
   /** Hand every customer a filter selects to one owner (e.g. a leaving rep’s book), in one transaction, each change audited (ADMIN, MANAGER). */
   reassignCustomers: AssignmentRunPayload;
+  /** Record whether the customer is satisfied with the resolution of a resolved or closed complaint. */
+  recordComplaintFeedback: ComplaintPayload;
   /** Record a purchase with its lines. Totals are computed exactly from the lines and converted to the base currency at the given rate. */
   recordOrder: OrderPayload;
   /** Record up to 1000 orders in one transaction, e.g. an import: if any order has a problem, none is recorded and every problem is reported. */
   recordOrders: RecordOrdersPayload;
+  /** The customer says it is not fixed: RESOLVED → IN_PROGRESS, with a new resolution due time from now. */
+  reopenComplaint: ComplaintPayload;
   /** Put a pipeline’s stages in a new order (ADMIN, MANAGER). */
   reorderPipelineStages: PipelinePayload;
+  /** Resolve a complaint with how it was fixed, optionally why it happened and what the customer was given: OPEN, ACKNOWLEDGED or IN_PROGRESS → RESOLVED. */
+  resolveComplaint: ComplaintPayload;
   /** Restore a soft-deleted contact. A contact that was primary is primary again, unless the customer has another primary contact by now. */
   restoreContact: ContactPayload;
   /** Restore a soft-deleted customer. */
@@ -2098,6 +2628,10 @@ export type Mutation = {
   restoreTouchpoint: TouchpointPayload;
   /** Revoke an API key (ADMIN only): it is refused from the next request on. */
   revokeApiKey: RevokeApiKeyPayload;
+  /** Change the service levels of a severity (ADMIN or MANAGER). Applies to complaints opened from now on. */
+  setComplaintSla: ComplaintSlaPayload;
+  /** Start working on a fix: OPEN or ACKNOWLEDGED → IN_PROGRESS (from OPEN it is also the first response). */
+  startComplaintWork: ComplaintPayload;
   /** Change an assignment rule’s conditions, owners, place or activity (ADMIN, MANAGER). */
   updateAssignmentRule: AssignmentRulePayload;
   /** Change a contact. Omitted fields stay; null clears. Pass `expectedVersion` to guard against concurrent edits. */
@@ -2122,6 +2656,12 @@ export type Mutation = {
 
 
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationAcknowledgeComplaintArgs = {
+  input: ComplaintStepInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationAddPipelineStageArgs = {
   input: AddPipelineStageInput;
 };
@@ -2140,8 +2680,20 @@ export type MutationApplySuggestedLifecycleStagesArgs = {
 
 
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationAssignComplaintArgs = {
+  input: AssignComplaintInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationAssignOpportunityArgs = {
   input: AssignOpportunityInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationCloseComplaintArgs = {
+  input: ComplaintStepInput;
 };
 
 
@@ -2230,6 +2782,12 @@ export type MutationEraseCustomerArgs = {
 
 
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationEscalateComplaintArgs = {
+  input: EscalateComplaintInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationFitCustomerModelArgs = {
   input: FitCustomerModelInput;
 };
@@ -2260,8 +2818,20 @@ export type MutationMoveOpportunityStageArgs = {
 
 
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationOpenComplaintArgs = {
+  input: OpenComplaintInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationReassignCustomersArgs = {
   input: ReassignCustomersInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationRecordComplaintFeedbackArgs = {
+  input: RecordComplaintFeedbackInput;
 };
 
 
@@ -2278,8 +2848,20 @@ export type MutationRecordOrdersArgs = {
 
 
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationReopenComplaintArgs = {
+  input: ComplaintStepInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationReorderPipelineStagesArgs = {
   input: ReorderPipelineStagesInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationResolveComplaintArgs = {
+  input: ResolveComplaintInput;
 };
 
 
@@ -2316,6 +2898,18 @@ export type MutationRestoreTouchpointArgs = {
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationRevokeApiKeyArgs = {
   input: RevokeApiKeyInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationSetComplaintSlaArgs = {
+  input: SetComplaintSlaInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationStartComplaintWorkArgs = {
+  input: ComplaintStepInput;
 };
 
 
@@ -2381,8 +2975,10 @@ export type MutationWinOpportunityArgs = {
 /** A contact the CRM playbook suggests for this customer now. */
 export type NextBestAction = {
   __typename?: 'NextBestAction';
-  /** The first channel the customer consented to, in the order that suits the action; null only for complaints (answer through the channel the complaint came in). */
+  /** The first channel the customer consented to, in the order that suits the action; for a complaint the channel it came in on (`complaintChannel`), consent or not; null for a complaint that came in on a channel outside this list (see `complaintChannel`). */
   channel?: Maybe<ConsentChannel>;
+  /** For RESOLVE_COMPLAINT: the channel the complaint came in on, which the answer goes through (a phone complaint is answered by phone, whatever the consents); null for other kinds. */
+  complaintChannel?: Maybe<TouchpointChannel>;
   /** When it should be done; a past date means overdue. A birthday greeting is due on the first of its month for callers who see personal data masked. */
   dueAt: Scalars['DateTime']['output'];
   /** What to do. */
@@ -2418,6 +3014,30 @@ export type NextBestActionKind =
 export type Node = {
   /** Globally unique, opaque ID. Use it with `node(id:)`; do not parse it. */
   id: Scalars['ID']['output'];
+};
+
+/** A complaint a customer made. The complaint touchpoint is logged with it, in the same transaction. */
+export type OpenComplaintInput = {
+  /** Who handles it. Default: the customer’s owner, else the user making the request. */
+  assigneeId?: InputMaybe<Scalars['ID']['input']>;
+  /** What it is about. */
+  category?: ComplaintCategory;
+  /** The channel it came in on: the one to answer through. */
+  channel: TouchpointChannel;
+  /** The contact who complained; must be a contact of the customer. */
+  contactId?: InputMaybe<Scalars['ID']['input']>;
+  /** The customer; must not be deleted. */
+  customerId: Scalars['ID']['input'];
+  /** What the customer told us, in their words (at most 10,000 characters). */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** When the customer complained (default now); not before 1900-01-01, not in the future. Due times count from it. */
+  openedAt?: InputMaybe<Scalars['DateTime']['input']>;
+  /** The order it concerns; must be an order of the customer. */
+  orderId?: InputMaybe<Scalars['ID']['input']>;
+  /** How bad it is; decides the due times (`complaintSlas`). */
+  severity?: ComplaintSeverity;
+  /** Short summary, e.g. "Machine leaks" (at most 200 characters). */
+  subject: Scalars['String']['input'];
 };
 
 /** A possible sale to a customer, worked through the stages of a pipeline until it is won or lost. */
@@ -3171,6 +3791,14 @@ export type Query = {
   clvDistribution: ClvDistribution;
   /** Retention by acquisition cohort: for customers who first bought in the same period, the share buying again in each later period. */
   cohortRetention: Array<Cohort>;
+  /** Escalated complaints, most recent first: filter on `toUser` for a manager’s own. */
+  complaintEscalations: ComplaintEscalationConnection;
+  /** The service levels per severity, LOW to CRITICAL. */
+  complaintSlas: Array<ComplaintSla>;
+  /** How complaints opened in a period were handled, in total and per group: counts, median first-response and resolution hours, share within the service levels, overdue, compensation per currency and share of customers satisfied with the resolution. */
+  complaintStats: ComplaintStats;
+  /** Complaints of all customers the caller may see, filtered and sorted (default: most recently opened first). */
+  complaints: ComplaintConnection;
   /** Contacts of all customers, filtered and sorted, a page at a time. */
   contacts: ContactConnection;
   /** Association rules between product categories bought in the same purchase order, strongest lift first. */
@@ -3277,6 +3905,37 @@ export type QueryCohortRetentionArgs = {
   from?: InputMaybe<Scalars['DateTime']['input']>;
   granularity?: CohortGranularity;
   to?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+
+/** Read the CRM: customers and everything around them, by ID or as filtered, paginated lists. */
+export type QueryComplaintEscalationsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<ComplaintEscalationFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<ComplaintEscalationOrderBy>;
+};
+
+
+/** Read the CRM: customers and everything around them, by ID or as filtered, paginated lists. */
+export type QueryComplaintStatsArgs = {
+  asOf?: InputMaybe<Scalars['DateTime']['input']>;
+  from: Scalars['DateTime']['input'];
+  groupBy?: InputMaybe<ComplaintStatsGrouping>;
+  to: Scalars['DateTime']['input'];
+};
+
+
+/** Read the CRM: customers and everything around them, by ID or as filtered, paginated lists. */
+export type QueryComplaintsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<ComplaintFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<ComplaintOrderBy>;
 };
 
 
@@ -3472,6 +4131,20 @@ export type ReassignCustomersInput = {
   toOwnerId: Scalars['ID']['input'];
 };
 
+/** What the customer said about the resolution ("report back", as the seeds ask). */
+export type RecordComplaintFeedbackInput = {
+  /** When the customer said it (default now); not before the resolution, not in the future. */
+  at?: InputMaybe<Scalars['DateTime']['input']>;
+  /** In their words (at most 2,000 characters). */
+  comment?: InputMaybe<Scalars['String']['input']>;
+  /** The version you read; CONFLICT when it changed since. */
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  /** The complaint; must be resolved or closed. */
+  id: Scalars['ID']['input'];
+  /** Whether the customer is satisfied with the resolution. */
+  satisfied: Scalars['Boolean']['input'];
+};
+
 /** A purchase to record, e.g. from a shop or ERP. Totals are computed from the lines; the order’s total and cost are each at most 1,000,000,000, in its currency and in the base currency. */
 export type RecordOrderInput = {
   /** Where the order was placed. */
@@ -3548,6 +4221,24 @@ export type ReorderPipelineStagesInput = {
   pipelineId: Scalars['ID']['input'];
   /** Every stage of the pipeline, each once, first to last. */
   stageIds: Array<Scalars['ID']['input']>;
+};
+
+/** How a complaint was resolved. */
+export type ResolveComplaintInput = {
+  /** When it happened (default now); not before the complaint was opened or its last transition, not in the future. */
+  at?: InputMaybe<Scalars['DateTime']['input']>;
+  /** What the customer was given, if anything. */
+  compensation?: InputMaybe<CompensationInput>;
+  /** The version you read; if the complaint changed since, nothing is written and a CONFLICT error is returned. */
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  /** The complaint. */
+  id: Scalars['ID']['input'];
+  /** What was done or said, kept with the transition (at most 2,000 characters). */
+  note?: InputMaybe<Scalars['String']['input']>;
+  /** How it was fixed (at most 2,000 characters). */
+  resolution: Scalars['String']['input'];
+  /** Why it happened (at most 2,000 characters). */
+  rootCause?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** Concentration of value over buyers: the Pareto view (top shares) and the Gini coefficient. */
@@ -3772,6 +4463,18 @@ export type SegmentSummaryRow = {
   share: Scalars['Float']['output'];
 };
 
+/** New service levels for a severity. Complaints opened from now on get due times from them; open ones keep theirs. */
+export type SetComplaintSlaInput = {
+  /** The version you read; CONFLICT when it changed since. */
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  /** Hours to the first response, 1 to 8,760. */
+  firstResponseHours: Scalars['Int']['input'];
+  /** Hours to the resolution, from `firstResponseHours` to 8,760. */
+  resolutionHours: Scalars['Int']['input'];
+  /** The severity. */
+  severity: ComplaintSeverity;
+};
+
 /** Sort order. */
 export type SortDirection =
   /** Smallest / oldest / A first. */
@@ -3857,7 +4560,9 @@ export type Touchpoint = Node & {
   __typename?: 'Touchpoint';
   /** Medium. */
   channel: TouchpointChannel;
-  /** For complaints: OPEN until resolved. Null for other purposes. */
+  /** For a COMPLAINT touchpoint: the complaint it opened, with its status and handling. */
+  complaint?: Maybe<Complaint>;
+  /** For complaints: the status of the complaint it opened (`complaint { status }`). Null for other purposes. */
   complaintStatus?: Maybe<ComplaintStatus>;
   /** The contact spoken to, if one was recorded. */
   contact?: Maybe<Contact>;
@@ -3881,9 +4586,9 @@ export type Touchpoint = Node & {
   order?: Maybe<Order>;
   /** Why it happened. */
   purpose: TouchpointPurpose;
-  /** For complaints: when it was resolved. */
+  /** For complaints: when the complaint it opened was resolved (`complaint { resolvedAt }`). */
   resolvedAt?: Maybe<Scalars['DateTime']['output']>;
-  /** For resolved complaints: hours from the complaint to its resolution. */
+  /** For resolved complaints: hours from the complaint to its resolution (`complaint { resolutionHours }`). */
   responseTimeHours?: Maybe<Scalars['Float']['output']>;
   /** Customer satisfaction (CSAT) from 1 (very unhappy) to 5 (very happy), when asked. */
   satisfaction?: Maybe<Scalars['Int']['output']>;
@@ -3979,7 +4684,7 @@ export type TouchpointFilter = {
   and?: InputMaybe<Array<TouchpointFilter>>;
   /** Medium. */
   channel?: InputMaybe<TouchpointChannelFilter>;
-  /** Complaint state, e.g. { eq: OPEN } for the complaints still to resolve. */
+  /** The status of the complaint the touchpoint opened, e.g. { in: [OPEN, ACKNOWLEDGED, IN_PROGRESS] } for the complaints still to resolve. */
   complaintStatus?: InputMaybe<ComplaintStatusFilter>;
   /** The contact spoken to (Contact ID). */
   contact?: InputMaybe<IdFilter>;
@@ -4036,7 +4741,7 @@ export type TouchpointPayload = {
 export type TouchpointPurpose =
   /** Relationship care without a sales motive (check-in, tip, small gift). */
   | 'CARE'
-  /** A complaint; tracked with `complaintStatus` until resolved. */
+  /** A complaint: it opens a `Complaint` (see `Touchpoint.complaint`), which tracks its handling. */
   | 'COMPLAINT'
   /** Following up on an earlier conversation or offer. */
   | 'FOLLOW_UP'
@@ -4273,7 +4978,7 @@ export type UpdateProductInput = {
 export type UpdateTouchpointInput = {
   /** Medium; cannot be cleared. */
   channel?: InputMaybe<TouchpointChannel>;
-  /** Complaints only. RESOLVED resolves the complaint (at `resolvedAt`, default now); OPEN (re)opens it and clears `resolvedAt`. Omitted or null: unchanged (a new complaint starts OPEN). */
+  /** Complaints only: moves the complaint the touchpoint opened, as the complaint mutations do and along the same transitions. RESOLVED resolves it (at `resolvedAt`, default now); OPEN on a resolved complaint reopens it (it goes back to IN_PROGRESS). A new complaint starts OPEN; logTouchpoint accepts OPEN and RESOLVED only. Omitted or null: unchanged. Prefer openComplaint and the complaint mutations, which record category, severity, resolution and compensation. */
   complaintStatus?: InputMaybe<ComplaintStatus>;
   /** The contact spoken to; must be a contact of the touchpoint’s customer. */
   contactId?: InputMaybe<Scalars['ID']['input']>;
@@ -4314,6 +5019,8 @@ export type User = Node & {
   email: Scalars['EmailAddress']['output'];
   /** Globally unique, opaque ID. Use it with `node(id:)`; do not parse it. */
   id: Scalars['ID']['output'];
+  /** Who the user reports to: complaints they let run late are escalated there. */
+  manager?: Maybe<User>;
   /** Full name. */
   name: Scalars['String']['output'];
   /** Role, which decides what the user may see and change. */

@@ -15,14 +15,15 @@ import { AccessRole, Scope } from './roles';
  *   (and reassign customers in bulk).
  * - ANALYST: reads everything with personal data masked; writes nothing.
  * - PARTNER: an API key limited by its scopes; personal data masked without `pii:read`.
+ * - `settings`: the CRM's own policies (complaint service levels): ADMIN and MANAGER change them.
  */
 
 /** The parts of the CRM a permission is about. */
 export type Area =
-  | 'customers' | 'orders' | 'touchpoints' | 'opportunities' | 'pipelines' | 'assignment' | 'products' | 'catalog' | 'analytics' | 'models' | 'users' | 'keys' | 'audit' | 'privacy';
+  | 'customers' | 'orders' | 'touchpoints' | 'opportunities' | 'pipelines' | 'assignment' | 'products' | 'catalog' | 'analytics' | 'models' | 'users' | 'keys' | 'audit' | 'privacy' | 'settings';
 export type Permission = `${Area}:${'read' | 'write'}`;
 
-const ALL_AREAS: Area[] = ['customers', 'orders', 'touchpoints', 'opportunities', 'pipelines', 'assignment', 'products', 'catalog', 'analytics', 'models', 'users', 'keys', 'audit', 'privacy'];
+const ALL_AREAS: Area[] = ['customers', 'orders', 'touchpoints', 'opportunities', 'pipelines', 'assignment', 'products', 'catalog', 'analytics', 'models', 'users', 'keys', 'audit', 'privacy', 'settings'];
 const everything = (except: Permission[] = []): Permission[] =>
   ALL_AREAS.flatMap((a) => [`${a}:read`, `${a}:write`] as Permission[]).filter((p) => !except.includes(p));
 
@@ -69,6 +70,11 @@ const CUSTOMER_OF: Record<string, { area: Area; owner?: string; customer?: strin
   // A sales rep works the opportunities they own (not every opportunity on a customer of their book).
   opportunities: { area: 'opportunities', owner: '{a}.owner_id' },
   opportunity_stage_history: { area: 'opportunities', owner: '(SELECT o.owner_id FROM opportunities o WHERE o.id = {a}.opportunity_id)' },
+  // Complaints are interactions with the customer: the touchpoints area and scopes cover them (a partner reading
+  // COMPLAINT touchpoints reads their complaints too), confined to the rep's book like every touchpoint.
+  complaints: { area: 'touchpoints', customer: '{a}.customer_id' },
+  complaint_transitions: { area: 'touchpoints', customer: '{a}.customer_id' },
+  complaint_escalations: { area: 'touchpoints', customer: '{a}.customer_id' },
 };
 
 const TABLE_AREA: Record<string, Area> = {
@@ -81,6 +87,8 @@ const TABLE_AREA: Record<string, Area> = {
   customer_model_fits: 'models',
   api_keys: 'keys',
   audit_events: 'audit',
+  // Service levels are read by everyone who reads complaints and changed only by ADMIN and MANAGER (settings:write).
+  complaint_slas: 'touchpoints',
 };
 
 export function areaOfTable(table: string): Area {

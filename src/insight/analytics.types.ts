@@ -1,3 +1,4 @@
+import { TouchpointChannel } from '../touchpoint/touchpoint.entity';
 import { ArgsType, Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Money } from '../common/money.types';
 import { Contact } from '../contact/contact.entity';
@@ -504,8 +505,11 @@ export class CareAgendaItem {
   @PiiBirthdayAction('reason')
   reason: string;
 
-  @Field(() => ConsentChannel, { nullable: true, description: 'The first channel the customer consented to, in the order that suits the kind; null only for complaints (answer through the channel the complaint came in).' })
+  @Field(() => ConsentChannel, { nullable: true, description: 'The first channel the customer consented to, in the order that suits the kind; for a complaint the channel it came in on (`complaintChannel`), consent or not; null for a complaint that came in on a channel outside this list (see `complaintChannel`).' })
   channel: ConsentChannel | null;
+
+  @Field(() => TouchpointChannel, { nullable: true, description: 'For RESOLVE_COMPLAINT: the channel the complaint came in on, which the answer goes through (a phone complaint is answered by phone, whatever the consents); null for other kinds.' })
+  complaintChannel: TouchpointChannel | null;
 
   @Field(() => String, { nullable: true, description: 'What the item is about: the complaint’s or service touchpoint’s ID, the order’s ID for a thank-you, or the holiday’s name.' })
   subject: string | null;

@@ -176,7 +176,8 @@ export interface TouchpointFacts {
   lastThankYouAt: Date | null;
   lastServiceAt: Date | null;
   lastSurveyAt: Date | null;
-  openComplaints: Array<{ id: string; openedAt: Date }>;
+  /** Complaints open at the cut, by the id of the touchpoint that opened them, with the channel they came in on. */
+  openComplaints: Array<{ id: string; openedAt: Date; channel: string }>;
   csat: Array<{ at: Date; score: number }>;
   npsResponses: number;
   promoters: number;
@@ -210,14 +211,14 @@ export function touchpointFacts(loaders: Loaders, cut: Date): DataLoader<string,
                 max(t.occurred_at) FILTER (WHERE t.purpose = 'THANK_YOU') AS "lastThankYouAt",
                 max(t.occurred_at) FILTER (WHERE t.purpose = 'SERVICE') AS "lastServiceAt",
                 max(t.occurred_at) FILTER (WHERE t.purpose = 'SURVEY') AS "lastSurveyAt",
-                coalesce(json_agg(json_build_object('id', t.id, 'at', t.occurred_at) ORDER BY t.occurred_at)
-                  FILTER (WHERE t.purpose = 'COMPLAINT' AND (t.resolved_at IS NULL OR t.resolved_at > $2)), '[]') AS "openComplaints",
+                coalesce(json_agg(json_build_object('id', t.id, 'at', t.occurred_at, 'channel', k.channel) ORDER BY t.occurred_at)
+                  FILTER (WHERE k.id IS NOT NULL AND (k.resolved_at IS NULL OR k.resolved_at > $2)), '[]') AS "openComplaints",
                 coalesce(json_agg(json_build_object('at', t.occurred_at, 'score', t.satisfaction) ORDER BY t.occurred_at)
                   FILTER (WHERE t.satisfaction IS NOT NULL), '[]') AS csat,
                 count(t.nps)::int AS "npsResponses",
                 (count(*) FILTER (WHERE t.nps >= 9))::int AS promoters,
                 (count(*) FILTER (WHERE t.nps <= 6))::int AS detractors
-           FROM touchpoints t
+           FROM touchpoints t LEFT JOIN complaints k ON k.touchpoint_id = t.id
           WHERE t.customer_id = ANY($1::uuid[]) AND t.deleted_at IS NULL AND t.occurred_at <= $2
           GROUP BY t.customer_id`,
         [[...ids], cut],
@@ -229,7 +230,7 @@ export function touchpointFacts(loaders: Loaders, cut: Date): DataLoader<string,
           lastThankYouAt: date(r.lastThankYouAt),
           lastServiceAt: date(r.lastServiceAt),
           lastSurveyAt: date(r.lastSurveyAt),
-          openComplaints: r.openComplaints.map((c: { id: string; at: string }) => ({ id: c.id, openedAt: new Date(c.at) })),
+          openComplaints: r.openComplaints.map((c: { id: string; at: string; channel: string }) => ({ id: c.id, openedAt: new Date(c.at), channel: c.channel })),
           csat: r.csat.map((s: { at: string; score: number }) => ({ at: new Date(s.at), score: s.score })),
           npsResponses: r.npsResponses,
           promoters: r.promoters,

@@ -1,3 +1,4 @@
+import { TouchpointChannel } from '../touchpoint/touchpoint.entity';
 import { ArgsType, Field, Float, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { UserError } from '../common/errors';
 import { Money } from '../common/money.types';
@@ -345,8 +346,11 @@ export class NextBestAction {
   @PiiBirthdayAction('dueAt')
   dueAt: Date;
 
-  @Field(() => ConsentChannel, { nullable: true, description: 'The first channel the customer consented to, in the order that suits the action; null only for complaints (answer through the channel the complaint came in).' })
+  @Field(() => ConsentChannel, { nullable: true, description: 'The first channel the customer consented to, in the order that suits the action; for a complaint the channel it came in on (`complaintChannel`), consent or not; null for a complaint that came in on a channel outside this list (see `complaintChannel`).' })
   channel: ConsentChannel | null;
+
+  @Field(() => TouchpointChannel, { nullable: true, description: 'For RESOLVE_COMPLAINT: the channel the complaint came in on, which the answer goes through (a phone complaint is answered by phone, whatever the consents); null for other kinds.' })
+  complaintChannel: TouchpointChannel | null;
 
   @Field(() => String, { nullable: true, description: 'What the action is about: the complaint’s touchpoint ID, the holiday or the category.' })
   subject: string | null;

@@ -52,6 +52,18 @@ export const CHANNEL_PREFERENCE: Readonly<Record<ActionKind, readonly Channel[]>
  */
 export const ACTIONS_WITHOUT_CONSENT: readonly ActionKind[] = ['RESOLVE_COMPLAINT'];
 
+/**
+ * The reply to a complaint goes through the channel it came in on, consent or not: a customer who phoned is called
+ * back, not emailed. Channels outside the consent vocabulary (chat, social, a visit…) have no `Channel`: the action's
+ * channel is then null and `complaintChannel` names it.
+ */
+export const COMPLAINT_REPLY_CHANNEL: Readonly<Record<string, Channel>> = { EMAIL: 'EMAIL', PHONE: 'PHONE', SMS: 'SMS', DIRECT_MAIL: 'MAIL' };
+
+/** The channel to answer a complaint through, from the channel it came in on (a touchpoint channel). */
+export function complaintReplyChannel(cameInOn: string | null | undefined): Channel | null {
+  return cameInOn ? COMPLAINT_REPLY_CHANNEL[cameInOn] ?? null : null;
+}
+
 export const PLAYBOOK = {
   /** A complaint should be answered within this many days of being opened. */
   complaintResponseDays: 2,
@@ -75,6 +87,8 @@ export const PLAYBOOK = {
 export interface OpenComplaint {
   id?: string;
   openedAt: Date;
+  /** The channel it came in on (a touchpoint channel: EMAIL, PHONE, CHAT…); unknown: the preference order decides. */
+  channel?: string | null;
 }
 
 export interface Holiday {
@@ -123,6 +137,8 @@ export interface NextBestAction {
   /** When the action should be done; a date in the past means overdue. */
   dueAt: Date;
   channel: Channel | null;
+  /** For RESOLVE_COMPLAINT: the channel the complaint came in on, as a touchpoint channel (null for other kinds). */
+  complaintChannel: string | null;
   /** The complaint, holiday or category the action is about, when there is one. */
   subject: string | null;
 }
@@ -180,10 +196,10 @@ export function nextBirthday(birthday: { month: number; day: number }, now: Date
 export function nextBestActions(input: NextBestActionInput, now: Date): NextBestAction[] {
   const actions: NextBestAction[] = [];
   const consented = new Set(input.consentedChannels);
-  const add = (kind: ActionKind, reason: string, dueAt: Date, subject: string | null = null): void => {
-    const channel = CHANNEL_PREFERENCE[kind].find((c) => consented.has(c)) ?? null;
+  const add = (kind: ActionKind, reason: string, dueAt: Date, subject: string | null = null, cameInOn: string | null = null): void => {
+    const channel = cameInOn ? complaintReplyChannel(cameInOn) : CHANNEL_PREFERENCE[kind].find((c) => consented.has(c)) ?? null;
     if (channel === null && !ACTIONS_WITHOUT_CONSENT.includes(kind)) return;
-    actions.push({ kind, priority: ACTION_PRIORITY[kind], reason, dueAt, channel, subject });
+    actions.push({ kind, priority: ACTION_PRIORITY[kind], reason, dueAt, channel, complaintChannel: cameInOn, subject });
   };
   const daysAgo = (at: Date): number => Math.floor((now.getTime() - at.getTime()) / MS_PER_DAY);
   const valuable = isValuable(input);
@@ -196,6 +212,7 @@ export function nextBestActions(input: NextBestActionInput, now: Date): NextBest
       `Complaint open since ${isoDay(complaint.openedAt)} (${daysAgo(complaint.openedAt)} days)`,
       addDays(complaint.openedAt, PLAYBOOK.complaintResponseDays),
       complaint.id ?? null,
+      complaint.channel ?? null,
     );
   }
 

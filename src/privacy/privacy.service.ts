@@ -16,8 +16,8 @@ import type { EraseCustomerPayload } from './privacy.types';
 const plain = (value: unknown) => JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
 /** What an erased value reads as in the audit log. */
 const ERASED = '[erased]';
-/** Fields of a customer, contact or opportunity that identify a person or may carry free text about them, besides PII_PROPERTIES. */
-const IDENTIFYING = new Set(['name', 'externalRef', 'gender', 'incomeBand', 'personality', 'interests', 'tags', 'title', 'subject', 'addressCity', 'city', 'source', 'lostReason']);
+/** Fields of a customer, contact, opportunity or complaint that identify a person or may carry free text about them, besides PII_PROPERTIES. */
+const IDENTIFYING = new Set(['name', 'externalRef', 'gender', 'incomeBand', 'personality', 'interests', 'tags', 'title', 'subject', 'addressCity', 'city', 'source', 'lostReason', 'description', 'feedbackComment']);
 
 /**
  * Privacy requests (GDPR articles 15 and 17): everything held about one customer as one document,
@@ -118,9 +118,15 @@ export class PrivacyService {
                   version = version + 1, updated_at = now() WHERE customer_id = $1 RETURNING id) SELECT id FROM o`,
       [id],
     );
+    // A complaint keeps its handling (status, times, compensation) for the statistics, not what the customer said.
+    const complaints: Array<{ id: string }> = await m.query(
+      `WITH k AS (UPDATE complaints SET subject = '[erased]', description = NULL, feedback_comment = NULL, contact_id = NULL, version = version + 1, updated_at = now()
+                   WHERE customer_id = $1 RETURNING id) SELECT id FROM k`,
+      [id],
+    );
     const contacts: Array<{ id: string }> = await m.query(`WITH k AS (DELETE FROM contacts WHERE customer_id = $1 RETURNING id) SELECT id FROM k`, [id]);
     // Earlier audit entries must not keep what was erased: their personal values become "[erased]".
-    const objectIds = [id, ...contacts.map((c) => c.id), ...touchpoints.map((t) => t.id), ...opportunities.map((o) => o.id)];
+    const objectIds = [id, ...contacts.map((c) => c.id), ...touchpoints.map((t) => t.id), ...opportunities.map((o) => o.id), ...complaints.map((k) => k.id)];
     const events: Array<{ id: string; changes: Record<string, { before: unknown; after: unknown }> }> = await m.query(
       `SELECT id, changes FROM audit_events WHERE object_id = ANY($1::uuid[])`,
       [objectIds],
@@ -146,6 +152,7 @@ export class PrivacyService {
       `contacts (${contacts.length})`,
       `touchpoint subjects and notes (${touchpoints.length})`,
       `opportunity names, next steps, lost reasons, sources and contacts (${opportunities.length})`,
+      `complaint subjects, descriptions and feedback comments (${complaints.length})`,
       `audit entries scrubbed (${scrubbed.length})`,
     ];
   }

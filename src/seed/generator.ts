@@ -5,6 +5,7 @@ import { convert, currencyExponent, formatAmount } from '../common/money';
 import { LifecycleStage, suggestLifecycleStage } from '../intelligence/lifecycle-rules';
 import { mulberry32, Rng, sampleBeta, sampleGamma, sampleNormal } from '../intelligence/random';
 import { newId } from '../db/ids';
+import { DEFAULT_COMPLAINT_SLAS, type CompensationKind, type ComplaintCategory, type ComplaintSeverity, type ComplaintStatus } from '../complaint/complaint.vocabulary';
 import {
   COMPANY_ACQUISITION, COMPANY_TAGS, COMPANY_TRADES, COMPANY_WORDS, CONSUMABLE_CATEGORIES, CONTACT_TITLES, COUNTRIES,
   Country, EMAIL_DOMAINS, FEMALE_FIRST_NAMES, INCOME_BANDS, INTEREST_CATEGORIES, INTERESTS, LAST_NAMES, MALE_FIRST_NAMES,
@@ -41,6 +42,8 @@ export interface StaffRow {
   createdAt: Date;
   /** How reliably this person follows up (thank-you notes, greetings), 0..1. */
   diligence: number;
+  /** Sales reps report to the first manager: complaints they miss are escalated to them. */
+  managerId: string | null;
 }
 
 export interface ProductRow {
@@ -156,6 +159,125 @@ export interface TouchpointRow {
   resolvedAt: Date | null;
 }
 
+export interface ComplaintRow {
+  id: string;
+  customerId: string;
+  touchpointId: string;
+  contactId: string | null;
+  orderId: string | null;
+  assigneeId: string | null;
+  channel: TouchpointChannel;
+  category: ComplaintCategory;
+  severity: ComplaintSeverity;
+  status: ComplaintStatus;
+  subject: string;
+  openedAt: Date;
+  firstResponseDueAt: Date;
+  resolutionDueAt: Date;
+  firstResponseAt: Date | null;
+  resolvedAt: Date | null;
+  closedAt: Date | null;
+  resolution: string | null;
+  rootCause: string | null;
+  compensation: { kind: CompensationKind; amount: string } | null;
+  satisfied: boolean | null;
+  feedbackAt: Date | null;
+  transitions: Array<{ from: ComplaintStatus | null; to: ComplaintStatus; at: Date }>;
+}
+
+const COMPLAINT_CATEGORY: Record<string, ComplaintCategory> = {
+  'Item arrived damaged': 'PRODUCT_QUALITY',
+  'Late delivery': 'DELIVERY',
+  'Wrong item sent': 'DELIVERY',
+  'Charged twice': 'BILLING',
+  'Machine stopped working': 'SERVICE',
+};
+const ROOT_CAUSE: Record<ComplaintCategory, string> = {
+  PRODUCT_QUALITY: 'Packaging too thin for the carrier',
+  DELIVERY: 'Carrier missed the promised slot',
+  BILLING: 'Payment retried after a timeout',
+  SERVICE: 'Known fault in the pump batch',
+  STAFF: 'Hand-over between shifts',
+  OTHER: 'Unclear',
+};
+
+/**
+ * The handling of a generated complaint: severity, first response, transitions, compensation and feedback. Its own
+ * PRNG, seeded from the complaint's age, keeps the rest of the dataset exactly as before complaints had details.
+ * Service levels are the defaults: most complaints meet them, slow ones and severe ones miss some.
+ */
+export function complaintOf(t: TouchpointRow, ownerId: string | null, now: number, exponent: number, unresolvedOrdinal: number | null = null): ComplaintRow {
+  // Seeded from how long ago it was opened, not when: the same dataset seed gives the same handling on any day.
+  const rng = mulberry32(Math.floor((now - t.occurredAt.getTime()) / 1000) ^ 0xc0ffee);
+  const opened = t.occurredAt.getTime();
+  const u = rng();
+  const severity: ComplaintSeverity = u < 0.3 ? 'LOW' : u < 0.75 ? 'MEDIUM' : u < 0.95 ? 'HIGH' : 'CRITICAL';
+  const sla = DEFAULT_COMPLAINT_SLAS[severity];
+  const category = COMPLAINT_CATEGORY[t.subject ?? ''] ?? 'OTHER';
+  const resolved = t.resolvedAt?.getTime() ?? null;
+  // First response: log-normal, median 3 hours; never after the resolution, never in the future.
+  let responded: number | null = opened + Math.exp(Math.log(3) + 1.3 * sampleNormal(rng)) * HOUR;
+  if (resolved !== null) responded = Math.min(responded, resolved);
+  if (responded > now) responded = null;
+  const transitions: ComplaintRow['transitions'] = [{ from: null, to: 'OPEN', at: t.occurredAt }];
+  let status = 'OPEN' as ComplaintStatus;
+  const move = (to: ComplaintStatus, at: number) => {
+    transitions.push({ from: status, to, at: new Date(at) });
+    status = to;
+  };
+  // Most unresolved ones were answered and some are being worked on; a few were never answered.
+  // Unresolved ones take OPEN (never answered), ACKNOWLEDGED and IN_PROGRESS in turn (the draw is still made, so
+  // the rest of the complaint is as before).
+  const draw = rng();
+  const stage = unresolvedOrdinal === null ? draw : [0.9, 0.6, 0.2][unresolvedOrdinal % 3];
+  if (responded !== null && (resolved !== null || stage < 0.75)) move('ACKNOWLEDGED', responded);
+  if (status === 'ACKNOWLEDGED' && (resolved !== null ? rng() < 0.6 : stage < 0.45)) move('IN_PROGRESS', responded! + (resolved !== null ? (resolved - responded!) / 2 : HOUR));
+  let closed: number | null = null;
+  let compensation: ComplaintRow['compensation'] = null;
+  let satisfied: boolean | null = null;
+  let feedbackAt: number | null = null;
+  if (resolved !== null) {
+    move('RESOLVED', resolved);
+    if (rng() < 0.35) {
+      const kind = pick(rng, ['REFUND', 'DISCOUNT', 'VOUCHER', 'GIFT', 'REPLACEMENT'] as const);
+      compensation = { kind, amount: formatAmount(BigInt(pick(rng, [5, 10, 20, 25, 50])) * 10_000n, exponent) };
+    }
+    if (rng() < 0.6 && resolved + DAY <= now) {
+      feedbackAt = resolved + DAY;
+      satisfied = rng() < (compensation ? 0.85 : 0.7);
+    }
+    if (resolved + 7 * DAY <= now && rng() < 0.7) {
+      closed = resolved + intBetween(rng, 2, 7) * DAY;
+      move('CLOSED', closed);
+    }
+  }
+  return {
+    id: newId(),
+    customerId: t.customerId,
+    touchpointId: t.id,
+    contactId: t.contactId,
+    orderId: t.orderId,
+    assigneeId: t.userId ?? ownerId,
+    channel: t.channel,
+    category,
+    severity,
+    status,
+    subject: t.subject ?? 'Complaint',
+    openedAt: t.occurredAt,
+    firstResponseDueAt: new Date(opened + sla.firstResponseHours * HOUR),
+    resolutionDueAt: new Date(opened + sla.resolutionHours * HOUR),
+    firstResponseAt: status === 'OPEN' ? null : new Date(responded!),
+    resolvedAt: resolved !== null ? new Date(resolved) : null,
+    closedAt: closed !== null ? new Date(closed) : null,
+    resolution: resolved !== null ? 'Apologised and fixed' : null,
+    rootCause: resolved !== null ? ROOT_CAUSE[category] : null,
+    compensation,
+    satisfied,
+    feedbackAt: feedbackAt !== null ? new Date(feedbackAt) : null,
+    transitions,
+  };
+}
+
 export interface TransitionRow {
   id: string;
   customerId: string;
@@ -175,6 +297,8 @@ export interface CustomerHistory {
   orders: OrderRow[];
   touchpoints: TouchpointRow[];
   transitions: TransitionRow[];
+  /** The complaints the COMPLAINT touchpoints opened (see complaintOf). */
+  complaints: ComplaintRow[];
 }
 
 export interface GeneratorOptions {
@@ -291,8 +415,9 @@ export function generateStaff(options: GeneratorOptions): StaffRow[] {
       role,
       createdAt: new Date(start - intBetween(rng, 30, 400) * DAY),
       diligence: 0.35 + rng() * 0.55,
+      managerId: null as string | null,
     };
-  });
+  }).map((s, _, all) => ({ ...s, managerId: s.role === 'SALES_REP' ? all.find((m) => m.role === 'MANAGER')?.id ?? null : null }));
 }
 
 /** About 60 products in 11 categories, priced in the base currency, with margins of 20–60 %. */
@@ -339,6 +464,8 @@ export class CustomerGenerator {
   private readonly rng: Rng;
   private readonly start: number;
   private readonly now: number;
+  /** Unresolved complaints so far: they take the open statuses in turn, so that even a small dataset has each. */
+  private unresolvedComplaints = 0;
   private readonly span: number;
   private readonly reps: StaffRow[];
   private readonly repWeights: Map<string, number>;
@@ -454,6 +581,7 @@ export class CustomerGenerator {
       orders: [],
       touchpoints: [],
       transitions: [],
+      complaints: [],
     };
     this.contacts(history, domain, country, city.area, lastName);
     const primaryContact = history.contacts.find((c) => c.isPrimary)?.id ?? null;
@@ -833,7 +961,7 @@ export class CustomerGenerator {
     },
   ): void {
     if (t.at > this.now) return;
-    h.touchpoints.push({
+    const row: TouchpointRow = {
       id: newId(),
       customerId: h.customer.id,
       contactId: t.contactId ?? null,
@@ -849,6 +977,11 @@ export class CustomerGenerator {
       nps: t.nps ?? null,
       complaintStatus: t.complaintStatus ?? null,
       resolvedAt: t.resolvedAt ?? null,
-    });
+    };
+    h.touchpoints.push(row);
+    if (row.purpose === 'COMPLAINT') {
+      const ordinal = row.resolvedAt === null ? this.unresolvedComplaints++ : null;
+      h.complaints.push(complaintOf(row, h.customer.ownerId, this.now, currencyExponent(this.options.baseCurrency), ordinal));
+    }
   }
 }

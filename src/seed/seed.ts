@@ -8,6 +8,7 @@ import { CustomerGenerator, generateProducts, generateStaff, GeneratorOptions, P
 import { copy, pgClient } from '../db/copy';
 import { seedOpportunities } from './opportunities';
 import { SeedWriter, stageIds } from './writer';
+import { escalateOverdueIn } from '../complaint/complaint.escalation';
 
 export interface SeedOptions {
   customers: number;
@@ -38,6 +39,7 @@ export interface SeedSummary {
   touchpoints: number;
   lifecycleTransitions: number;
   opportunities: number;
+  complaints: number;
   elapsedMs: number;
 }
 
@@ -125,11 +127,13 @@ export async function seedDatabase(db: DataSource, config: Pick<Config, 'baseCur
       externalRefOffset: generatorOptions.externalRefOffset ?? 0,
       currency: config.baseCurrency,
     });
+    // What the worker would have done by now: complaints that missed a service level went to the handler's manager.
+    await escalateOverdueIn(runner.manager, generatorOptions.now);
     // The triggers were silent under replica mode: each new customer's first scores and rescore request, as they write.
     await runner.query('SELECT score_unscored_customers()');
     await runner.commitTransaction();
     // Fresh statistics, so the first queries after a big load get sensible plans without waiting for autovacuum.
-    await runner.query('ANALYZE customers, contacts, orders, order_lines, touchpoints, lifecycle_transitions, users, products, opportunities, opportunity_stage_history');
+    await runner.query('ANALYZE customers, contacts, orders, order_lines, touchpoints, lifecycle_transitions, users, products, opportunities, opportunity_stage_history, complaints');
     return {
       users: writer.users.written,
       products: writer.products.written,
@@ -140,6 +144,7 @@ export async function seedDatabase(db: DataSource, config: Pick<Config, 'baseCur
       touchpoints: writer.touchpoints.written,
       lifecycleTransitions: writer.transitions.written,
       opportunities,
+      complaints: writer.complaints.written,
       elapsedMs: Date.now() - started,
     };
   } catch (e) {
@@ -231,11 +236,11 @@ async function lastGeneratedRef(query: Query): Promise<number> {
 }
 
 async function existingStaff(query: Query, seed: number): Promise<StaffRow[]> {
-  const rows: Array<{ id: string; name: string; email: string; role: StaffRow['role']; created_at: Date }> = await query(
-    'SELECT id, name, email, role, created_at FROM users ORDER BY created_at, id',
+  const rows: Array<{ id: string; name: string; email: string; role: StaffRow['role']; created_at: Date; manager_id: string | null }> = await query(
+    'SELECT id, name, email, role, created_at, manager_id FROM users ORDER BY created_at, id',
   );
   const rng = mulberry32(seed ^ 0x5eed5);
-  return rows.map((r) => ({ id: r.id, name: r.name, email: r.email, role: r.role, createdAt: r.created_at, diligence: 0.35 + rng() * 0.55 }));
+  return rows.map((r) => ({ id: r.id, name: r.name, email: r.email, role: r.role, createdAt: r.created_at, diligence: 0.35 + rng() * 0.55, managerId: r.manager_id }));
 }
 
 async function existingProducts(query: Query, baseCurrency: string): Promise<ProductRow[]> {

@@ -12,7 +12,7 @@ export async function stageIds(runner: QueryRunner): Promise<Map<string, string>
 
 /** Turns generated rows into COPY text for every table; take() hands a batch out in foreign-key order. */
 export class SeedWriter {
-  readonly users = new CopyTable('users', ['id', 'name', 'email', 'role', 'created_at', 'updated_at']);
+  readonly users = new CopyTable('users', ['id', 'name', 'email', 'role', 'manager_id', 'created_at', 'updated_at']);
   readonly products = new CopyTable('products', ['id', 'sku', 'name', 'category', 'unit_price', 'unit_cost', 'currency', 'active', 'created_at', 'updated_at']);
   readonly customers = new CopyTable('customers', [
     'id', 'kind', 'name', 'external_ref', 'email', 'phone', 'address_line1', 'address_city', 'address_region', 'address_postal_code',
@@ -32,17 +32,23 @@ export class SeedWriter {
   ]);
   readonly touchpoints = new CopyTable('touchpoints', [
     'id', 'customer_id', 'contact_id', 'user_id', 'order_id', 'channel', 'direction', 'purpose', 'occurred_at', 'subject', 'notes',
-    'satisfaction', 'nps', 'complaint_status', 'resolved_at', 'created_at', 'updated_at',
+    'satisfaction', 'nps', 'created_at', 'updated_at',
   ]);
   readonly transitions = new TransitionCopy();
+  readonly complaints = new CopyTable('complaints', [
+    'id', 'customer_id', 'touchpoint_id', 'contact_id', 'order_id', 'assignee_id', 'channel', 'category', 'severity', 'status', 'subject',
+    'opened_at', 'first_response_due_at', 'resolution_due_at', 'first_response_at', 'resolved_at', 'closed_at', 'resolution', 'root_cause',
+    'compensation_kind', 'compensation_amount', 'compensation_currency', 'customer_satisfied', 'feedback_at', 'created_at', 'updated_at',
+  ]);
+  readonly complaintTransitions = new CopyTable('complaint_transitions', ['complaint_id', 'customer_id', 'from_status', 'to_status', 'at', 'actor', 'created_at', 'updated_at']);
 
   /** In foreign-key order: a table comes after the tables it references. */
-  private readonly tables = [this.users, this.products, this.customers, this.contacts, this.orders, this.orderLines, this.touchpoints, this.transitions];
+  private readonly tables = [this.users, this.products, this.customers, this.contacts, this.orders, this.orderLines, this.touchpoints, this.transitions, this.complaints, this.complaintTransitions];
 
   constructor(private readonly stages: Map<string, string>, private readonly baseCurrency: string) {}
 
   addStaff(s: StaffRow): void {
-    this.users.add([s.id, s.name, s.email, s.role, s.createdAt, s.createdAt]);
+    this.users.add([s.id, s.name, s.email, s.role, s.managerId, s.createdAt, s.createdAt]);
   }
 
   addProduct(p: ProductRow): void {
@@ -81,12 +87,20 @@ export class SeedWriter {
     }
     for (const t of h.touchpoints) {
       const occurred = time(t.occurredAt);
-      const resolved = time(t.resolvedAt);
       this.touchpoints.addLine(
         `${t.id}\t${t.customerId}\t${plain(t.contactId)}\t${plain(t.userId)}\t${plain(t.orderId)}\t${t.channel}\t${t.direction}\t${t.purpose}\t` +
-          `${occurred}\t${text(t.subject)}\t${text(t.notes)}\t${plain(t.satisfaction)}\t${plain(t.nps)}\t${plain(t.complaintStatus)}\t${resolved}\t` +
-          `${occurred}\t${t.resolvedAt ? resolved : occurred}`,
+          `${occurred}\t${text(t.subject)}\t${text(t.notes)}\t${plain(t.satisfaction)}\t${plain(t.nps)}\t${occurred}\t${t.resolvedAt ? time(t.resolvedAt) : occurred}`,
       );
+    }
+    for (const k of h.complaints) {
+      const last = k.transitions[k.transitions.length - 1].at;
+      this.complaints.add([
+        k.id, k.customerId, k.touchpointId, k.contactId, k.orderId, k.assigneeId, k.channel, k.category, k.severity, k.status, k.subject,
+        k.openedAt, k.firstResponseDueAt, k.resolutionDueAt, k.firstResponseAt, k.resolvedAt, k.closedAt, k.resolution, k.rootCause,
+        k.compensation?.kind ?? null, k.compensation?.amount ?? null, k.compensation ? this.baseCurrency : null, k.satisfied, k.feedbackAt,
+        k.openedAt, k.feedbackAt && k.feedbackAt > last ? k.feedbackAt : last,
+      ]);
+      for (const x of k.transitions) this.complaintTransitions.add([k.id, k.customerId, x.from, x.to, x.at, 'seed', x.at, x.at]);
     }
     for (const t of h.transitions) {
       this.transitions.add({ ...t, fromStageId: t.from ? this.stage(t.from) : null, toStageId: this.stage(t.to) });

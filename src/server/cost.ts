@@ -47,6 +47,8 @@ const FIELD_COSTS: Record<string, number | ((args: Record<string, any>) => numbe
   'Query.lifecycleFunnel': 200,
   // Reads every opportunity of one pipeline and its stage history (four GROUP BYs).
   'Query.pipelineSummary': 200,
+  // Two aggregates over the period's complaints.
+  'Query.complaintStats': 200,
   // Fits BG/NBD twice over the population (calibration and holdout).
   'Query.modelDiagnostics': 5_000,
   'Mutation.fitCustomerModel': 10_000,

@@ -205,44 +205,54 @@ query RecentOrders($first: Int = 20, $after: String) {
 }
 `;
 
-const openComplaints = /* GraphQL */ `# Complaints still open, oldest first: the ones to resolve before anything else
-# with these customers.
+const openComplaints = /* GraphQL */ `# Open complaints, most urgent first: the ones to resolve before anything else with
+# these customers. Each has due times from its severity's service levels; overdue ones go to the handler's manager.
 query OpenComplaints($first: Int = 20, $after: String) {
-  touchpoints(
+  complaints(
     first: $first
     after: $after
-    filter: { purpose: { eq: COMPLAINT }, complaintStatus: { eq: OPEN } }
-    orderBy: { field: OCCURRED_AT, direction: ASC }
+    filter: { status: { in: [OPEN, ACKNOWLEDGED, IN_PROGRESS] } }
+    orderBy: { field: RESOLUTION_DUE_AT, direction: ASC }
   ) {
     totalCount
     nodes {
-      occurredAt
+      status
+      severity
+      category
       channel
       subject
-      notes
+      openedAt
+      firstResponseDueAt
+      resolutionDueAt
+      isOverdue
+      escalationLevel
       customer {
         id
         name
         openComplaints
-        owner {
-          name
-          email
-        }
       }
-      contact {
+      assignee {
+        name
+        email
+      }
+      escalatedTo {
         name
       }
-      order {
-        number
-      }
-      user {
-        name
+      transitions {
+        toStatus
+        at
+        actor
       }
     }
     pageInfo {
       hasNextPage
       endCursor
     }
+  }
+  complaintSlas {
+    severity
+    firstResponseHours
+    resolutionHours
   }
 }
 `;

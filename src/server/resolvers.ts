@@ -1,5 +1,6 @@
 import { ApiKeyResolver } from '../apikey/api-key.resolver';
 import { AuditResolver } from '../audit/audit.resolver';
+import { ComplaintEscalationResolver, ComplaintResolver, ComplaintTransitionResolver, CustomerComplaintResolver, TouchpointComplaintResolver } from '../complaint/complaint.resolver';
 import { ContactResolver, CustomerContactResolver } from '../contact/contact.resolver';
 import { CustomerResolver } from '../customer/customer.resolver';
 import { CustomerInsightResolver, CustomerModelResolver, InsightAnalyticsResolver } from '../insight/insight.resolver';
@@ -34,6 +35,11 @@ export const resolvers = [
   OpportunityResolver,
   OpportunityStageVisitResolver,
   CustomerOpportunityResolver,
+  ComplaintResolver,
+  ComplaintEscalationResolver,
+  ComplaintTransitionResolver,
+  CustomerComplaintResolver,
+  TouchpointComplaintResolver,
   ProductResolver,
   OrderResolver,
   OrderLineResolver,

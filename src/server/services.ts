@@ -1,6 +1,7 @@
 import { ApiKeyService } from '../apikey/api-key.service';
 import { AssignmentService } from '../assignment/assignment.service';
 import { AuditService } from '../audit/audit.service';
+import { ComplaintService } from '../complaint/complaint.service';
 import { ContactService } from '../contact/contact.service';
 import type { ServiceDeps } from '../core/request-scope';
 import { CustomerService } from '../customer/customer.service';
@@ -25,6 +26,7 @@ export function createServices(deps: ServiceDeps) {
     opportunities: new OpportunityService(deps),
     pipelines: new PipelineService(deps),
     assignment: new AssignmentService(deps),
+    complaints: new ComplaintService(deps),
     lifecycle: new LifecycleService(deps),
     users: new UserService(deps),
     apiKeys: new ApiKeyService(deps),

@@ -3,17 +3,22 @@
 
 import type { DataSource } from 'typeorm';
 import type { Config } from '../core/config';
+import { escalateOverdueComplaints, ESCALATE_OVERDUE_JOB } from '../complaint/complaint.escalation';
 import { addJob, startJobWorker, type JobWorker } from '../core/jobs';
 import { log } from '../core/logger';
 import { fitModelIfDue, fitRequested } from '../insight/model/model-fitting';
 import { FIT_MODEL_JOB, FIT_REQUESTED_JOB, RESCORE_JOB, RESCORE_STALE_JOB } from '../scoring/jobs';
 import { rescoreRequested, rescoreStale } from '../scoring/rescore';
 
-/** UTC times: scores count whole UTC days, so a new day rescores everyone just after midnight; hourly heals the rest. */
+/**
+ * UTC times: scores count whole UTC days, so a new day rescores everyone just after midnight; hourly heals the rest.
+ * Overdue complaints are escalated within five minutes of their due time.
+ */
 export const CRONTAB = [
   `1 0 * * * ${RESCORE_STALE_JOB} ?id=new_day&jobKey=${RESCORE_STALE_JOB}`,
   `5 * * * * ${RESCORE_STALE_JOB} ?id=hourly_rescore&jobKey=${RESCORE_STALE_JOB}`,
   `17 * * * * ${FIT_MODEL_JOB} ?id=hourly_refit&jobKey=${FIT_MODEL_JOB}`,
+  `*/5 * * * * ${ESCALATE_OVERDUE_JOB} ?id=escalate_overdue&jobKey=${ESCALATE_OVERDUE_JOB}`,
 ].join('\n');
 
 export async function startWorker(db: DataSource, config: Config, connectionString: string): Promise<JobWorker> {
@@ -34,6 +39,11 @@ export async function startWorker(db: DataSource, config: Config, connectionStri
       },
       [FIT_REQUESTED_JOB]: async (payload) => {
         await fitRequested(db, currency, (payload as { requestId: string }).requestId);
+      },
+      // The payload may name the instant to judge at (tests, a backfill); the schedule's job judges at now.
+      [ESCALATE_OVERDUE_JOB]: async (payload) => {
+        const asOf = (payload as { asOf?: string } | null)?.asOf;
+        await escalateOverdueComplaints(db, asOf ? new Date(asOf) : new Date());
       },
     },
   });

@@ -1,4 +1,4 @@
-import { Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, Entity } from 'typeorm';
 import { ArchivableRecord, Node } from '../common/base.entity';
 import { Pii } from '../core/masking';
@@ -68,22 +68,9 @@ registerEnumType(TouchpointPurpose, {
     CARE: { description: 'Relationship care without a sales motive (check-in, tip, small gift).' },
     PROMOTION: { description: 'An offer or campaign.' },
     SURVEY: { description: 'Satisfaction survey; carries `satisfaction` and/or `nps`.' },
-    COMPLAINT: { description: 'A complaint; tracked with `complaintStatus` until resolved.' },
+    COMPLAINT: { description: 'A complaint: it opens a `Complaint` (see `Touchpoint.complaint`), which tracks its handling.' },
     SERVICE: { description: 'After-sales service, repair, support.' },
     VISIT: { description: 'A courtesy or account-review visit.' },
-  },
-});
-
-export enum ComplaintStatus {
-  OPEN = 'OPEN',
-  RESOLVED = 'RESOLVED',
-}
-registerEnumType(ComplaintStatus, {
-  name: 'ComplaintStatus',
-  description: 'State of a complaint.',
-  valuesConfig: {
-    OPEN: { description: 'Not yet resolved: resolve it before anything else with this customer.' },
-    RESOLVED: { description: 'Resolved; `resolvedAt` says when.' },
   },
 });
 
@@ -138,18 +125,4 @@ export class Touchpoint extends ArchivableRecord {
   @Field(() => Int, { nullable: true, description: 'Net Promoter answer from 0 to 10 ("how likely are you to recommend us"), when asked.' })
   @Column({ type: 'smallint', nullable: true })
   nps: number | null;
-
-  @Field(() => ComplaintStatus, { nullable: true, description: 'For complaints: OPEN until resolved. Null for other purposes.' })
-  @Column({ type: 'text', nullable: true })
-  complaintStatus: ComplaintStatus | null;
-
-  @Field(() => Date, { nullable: true, description: 'For complaints: when it was resolved.' })
-  @Column({ type: 'timestamptz', nullable: true })
-  resolvedAt: Date | null;
-
-  @Field(() => Float, { nullable: true, description: 'For resolved complaints: hours from the complaint to its resolution.' })
-  get responseTimeHours(): number | null {
-    if (!this.resolvedAt) return null;
-    return Math.round(((this.resolvedAt.getTime() - this.occurredAt.getTime()) / 3_600_000) * 100) / 100;
-  }
 }

@@ -17,7 +17,7 @@ export const touchpointList: ListSpec<Touchpoint, TouchpointFilter, TouchpointSo
     channel: { sql: '{a}.channel', kind: 'enum' },
     direction: { sql: '{a}.direction', kind: 'enum' },
     purpose: { sql: '{a}.purpose', kind: 'enum' },
-    complaintStatus: { sql: '{a}.complaint_status', kind: 'enum' },
+    complaintStatus: { sql: '(SELECT k.status FROM complaints k WHERE k.touchpoint_id = {a}.id)', kind: 'enum' },
     occurredAt: { sql: '{a}.occurred_at', kind: 'timestamp' },
     satisfaction: { sql: '{a}.satisfaction', kind: 'number' },
     nps: { sql: '{a}.nps', kind: 'number' },
@@ -36,17 +36,18 @@ export interface TouchpointSummary {
   lastTouchpointAt: Date | null;
 }
 
-/** Per-customer aggregates of live touchpoints: one GROUP BY for a whole page of customers. */
+/** A complaint whose COMPLAINT touchpoint was deleted (logged by mistake) is withdrawn: not counted as open. */
+const WITHDRAWN = `EXISTS (SELECT 1 FROM touchpoints w WHERE w.id = k.touchpoint_id AND w.deleted_at IS NOT NULL)`;
+
+/** Per-customer aggregates of live touchpoints and unresolved complaints: one statement for a whole page of customers. */
 export function touchpointSummary(loaders: Loaders): DataLoader<string, TouchpointSummary> {
   return loaders.memo('touchpointSummary', () =>
     new DataLoader<string, TouchpointSummary>(async (customerIds) => {
       const rows: Array<{ customer_id: string; open_complaints: number; last_at: Date }> = await loaders.db.query(
-        `SELECT customer_id::text AS customer_id,
-                (count(*) FILTER (WHERE complaint_status = 'OPEN'))::int AS open_complaints,
-                max(occurred_at) AS last_at
-           FROM touchpoints
-          WHERE customer_id = ANY($1::uuid[]) AND deleted_at IS NULL
-          GROUP BY customer_id`,
+        `SELECT c.id::text AS customer_id,
+                (SELECT count(*) FROM complaints k WHERE k.customer_id = c.id AND k.resolved_at IS NULL AND NOT ${WITHDRAWN})::int AS open_complaints,
+                (SELECT max(t.occurred_at) FROM touchpoints t WHERE t.customer_id = c.id AND t.deleted_at IS NULL) AS last_at
+           FROM unnest($1::uuid[]) AS c(id)`,
         [customerIds],
       );
       const byCustomer = new Map(rows.map((r) => [r.customer_id, { openComplaints: r.open_complaints, lastTouchpointAt: r.last_at }]));

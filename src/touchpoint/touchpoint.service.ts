@@ -15,7 +15,10 @@ import type { ServiceDeps } from '../core/request-scope';
 import { findInScope } from '../common/scoped';
 import { User } from '../user/user.entity';
 import { touchpointList, TouchpointSummary, touchpointSummary } from './touchpoint.loaders';
-import { ComplaintStatus, Touchpoint, TouchpointPurpose } from './touchpoint.entity';
+import { Complaint } from '../complaint/complaint.entity';
+import { checkTransition, insertComplaint, moveComplaint } from '../complaint/complaint.handling';
+import { ComplaintCategory, ComplaintSeverity, ComplaintStatus } from '../complaint/complaint.vocabulary';
+import { Touchpoint, TouchpointPurpose } from './touchpoint.entity';
 import type { LogTouchpointInput, TouchpointFields, TouchpointPayload, UpdateTouchpointInput } from './touchpoint.types';
 
 /** How far in the future a time may lie: clients' clocks drift a little from the server's. */
@@ -37,29 +40,34 @@ function score(errors: UserErrors, field: string, value: number | null | undefin
   return value;
 }
 
-type ComplaintState = Pick<Touchpoint, 'complaintStatus' | 'resolvedAt'>;
+/** What logTouchpoint and updateTouchpoint may ask of the complaint a COMPLAINT touchpoint opens. */
+interface ComplaintRequest {
+  status: ComplaintStatus | null;
+  resolvedAt: Date | null;
+}
 
 /**
- * The complaint columns after a log or update, following the table's rules: a status exactly for
- * complaints, `resolvedAt` exactly when RESOLVED and never before the complaint was made.
+ * The complaint fields of a log or update, checked: only complaints have them; a resolution time goes with RESOLVED (or
+ * implies it), never before the complaint was made nor in the future. The complaint itself (src/complaint/) holds the
+ * status: these only ask it to move.
  */
-function complaintState(errors: UserErrors, purpose: TouchpointPurpose, occurredAt: Date, input: TouchpointFields, current: ComplaintState | null, now: Date): ComplaintState {
+function complaintRequest(errors: UserErrors, purpose: TouchpointPurpose, occurredAt: Date, input: TouchpointFields, now: Date): ComplaintRequest {
   if (purpose !== TouchpointPurpose.COMPLAINT) {
     if (input.complaintStatus != null) errors.add(at('complaintStatus'), UserErrorCode.INVALID, 'Only complaints have a complaint status.');
     if (input.resolvedAt != null) errors.add(at('resolvedAt'), UserErrorCode.INVALID, 'Only complaints can be resolved.');
-    return { complaintStatus: null, resolvedAt: null };
+    return { status: null, resolvedAt: null };
   }
-  const status = input.complaintStatus ?? (input.resolvedAt ? ComplaintStatus.RESOLVED : current?.complaintStatus ?? ComplaintStatus.OPEN);
-  if (status === ComplaintStatus.OPEN) {
-    if (input.resolvedAt != null) errors.add(at('resolvedAt'), UserErrorCode.INVALID, 'An open complaint has no resolution time; set complaintStatus to RESOLVED.');
-    return { complaintStatus: status, resolvedAt: null };
+  const status = input.complaintStatus ?? (input.resolvedAt ? ComplaintStatus.RESOLVED : null);
+  if (input.resolvedAt != null && status !== ComplaintStatus.RESOLVED) {
+    errors.add(at('resolvedAt'), UserErrorCode.INVALID, 'Only a resolved complaint has a resolution time; set complaintStatus to RESOLVED.');
   }
-  const resolvedAt = input.resolvedAt ?? current?.resolvedAt ?? now;
+  if (status !== ComplaintStatus.RESOLVED) return { status, resolvedAt: null };
+  const resolvedAt = input.resolvedAt ?? now;
   if (resolvedAt < occurredAt) {
     errors.add(at(input.resolvedAt ? 'resolvedAt' : 'occurredAt'), UserErrorCode.OUT_OF_RANGE, 'A complaint cannot be resolved before it was made.');
   }
   pastTime(errors, 'resolvedAt', resolvedAt, now);
-  return { complaintStatus: status, resolvedAt };
+  return { status, resolvedAt };
 }
 
 /**
@@ -67,7 +75,7 @@ function complaintState(errors: UserErrors, purpose: TouchpointPurpose, occurred
  * another customer is INVALID (it exists, but linking it would mix up two customers' histories);
  * one outside the caller's `scope` is NOT_FOUND, so a sales rep cannot probe another rep's records.
  */
-async function customerReference(
+export async function customerReference(
   m: EntityManager,
   errors: UserErrors,
   field: string,
@@ -122,7 +130,10 @@ export class TouchpointService {
     const now = new Date();
     const occurredAt = input.occurredAt ?? now;
     pastTime(errors, 'occurredAt', occurredAt, now);
-    const complaint = complaintState(errors, input.purpose, occurredAt, input, null, now);
+    const complaint = complaintRequest(errors, input.purpose, occurredAt, input, now);
+    if (complaint.status && complaint.status !== ComplaintStatus.OPEN && complaint.status !== ComplaintStatus.RESOLVED) {
+      errors.add(at('complaintStatus'), UserErrorCode.INVALID, 'A complaint is logged OPEN or RESOLVED; move it on with the complaint mutations.');
+    }
     const fields = this.validateFields(errors, input);
     return this.deps.db.transaction(async (m) => {
       const customerId = await resolveReference(m, errors, at('customerId'), 'Customer', Customer, input.customerId, this.deps.access.rowCondition('customers'));
@@ -133,7 +144,6 @@ export class TouchpointService {
       const repo = m.getRepository(Touchpoint);
       const touchpoint = repo.create({
         ...fields,
-        ...complaint,
         customerId,
         contactId: contactId ?? null,
         orderId: orderId ?? null,
@@ -146,6 +156,7 @@ export class TouchpointService {
       await repo.insert(touchpoint);
       const created = await repo.findOneByOrFail({ id: touchpoint.id });
       await recordAudit(m, this.deps, { action: 'touchpoint.log', objectType: 'Touchpoint', objectId: created.id, after: created });
+      if (created.purpose === TouchpointPurpose.COMPLAINT) await this.openComplaintOf(m, created, complaint);
       return payload(created, errors);
     });
   }
@@ -177,7 +188,17 @@ export class TouchpointService {
       }
       const purpose = input.purpose ?? current.purpose;
       const occurredAt = input.occurredAt ?? current.occurredAt;
-      const complaint = complaintState(errors, purpose, occurredAt, input, current, now);
+      const request = complaintRequest(errors, purpose, occurredAt, input, now);
+      const complaint = await m.getRepository(Complaint).createQueryBuilder('k').where('k.touchpoint_id = :id', { id }).setLock('pessimistic_write').getOne();
+      if (complaint && purpose !== TouchpointPurpose.COMPLAINT) {
+        errors.add(at('purpose'), UserErrorCode.INVALID, 'This touchpoint opened a complaint, which keeps its history: it stays a COMPLAINT (delete the touchpoint if it was logged by mistake).');
+      }
+      if (complaint && input.occurredAt && input.occurredAt.getTime() !== current.occurredAt.getTime()) {
+        errors.add(at('occurredAt'), UserErrorCode.INVALID, 'The complaint’s due times count from this instant: it cannot be moved once the complaint is open.');
+      }
+      // OPEN asks to reopen a resolved complaint, which goes back to work; any other status is a transition as asked.
+      const to = request.status === ComplaintStatus.OPEN && complaint && !complaint.isUnresolved ? ComplaintStatus.IN_PROGRESS : request.status;
+      if (complaint && to && to !== complaint.status) checkTransition(errors, at('complaintStatus'), complaint.status, to);
       const changes = defined({
         contactId: await customerReference(m, errors, 'contactId', Contact, input.contactId, current.customerId, this.deps.access.rowCondition('contacts')),
         orderId: await customerReference(m, errors, 'orderId', Order, input.orderId, current.customerId, this.deps.access.rowCondition('orders')),
@@ -186,9 +207,11 @@ export class TouchpointService {
         direction: input.direction ?? undefined,
       });
       if (errors.any) return payload(null, errors);
-      await repo.update({ id }, { ...fields, ...changes, ...complaint, purpose, occurredAt, version: current.version + 1 });
+      await repo.update({ id }, { ...fields, ...changes, purpose, occurredAt, version: current.version + 1 });
       const updated = await repo.findOneByOrFail({ id });
       await recordAudit(m, this.deps, { action: 'touchpoint.update', objectType: 'Touchpoint', objectId: id, before: current, after: updated });
+      if (!complaint && purpose === TouchpointPurpose.COMPLAINT) await this.openComplaintOf(m, updated, request);
+      else if (complaint && to && to !== complaint.status) await this.moveComplaint(m, complaint, to, request.resolvedAt ?? now);
       return payload(updated, errors);
     });
   }
@@ -213,6 +236,35 @@ export class TouchpointService {
       const touchpoint = await setDeleted(m, errors, Touchpoint, 'touchpoint', id, deleted, this.deps, { scope: this.scope });
       return payload(touchpoint, errors);
     });
+  }
+
+  /**
+   * A COMPLAINT touchpoint opens a complaint (category OTHER, severity MEDIUM: openComplaint records them), handled
+   * by the touchpoint's user or else the customer's owner; logged as resolved, it is resolved at once.
+   */
+  private async openComplaintOf(m: EntityManager, t: Touchpoint, request: ComplaintRequest): Promise<void> {
+    const owner = (await m.getRepository(Customer).findOneByOrFail({ id: t.customerId })).ownerId;
+    const complaint = await insertComplaint(m, this.deps, {
+      customerId: t.customerId,
+      touchpointId: t.id,
+      contactId: t.contactId,
+      orderId: t.orderId,
+      assigneeId: t.userId ?? owner,
+      channel: t.channel,
+      category: ComplaintCategory.OTHER,
+      severity: ComplaintSeverity.MEDIUM,
+      subject: t.subject ?? 'Complaint',
+      description: t.notes,
+      openedAt: t.occurredAt,
+    });
+    if (request.status === ComplaintStatus.RESOLVED) await this.moveComplaint(m, complaint, ComplaintStatus.RESOLVED, request.resolvedAt ?? new Date());
+  }
+
+  /** Moves the complaint of a touchpoint as the complaint mutations would (checked by the caller). */
+  private async moveComplaint(m: EntityManager, complaint: Complaint, to: ComplaintStatus, when: Date): Promise<void> {
+    const columns: Partial<Complaint> =
+      to === ComplaintStatus.RESOLVED ? { resolvedAt: when } : to === ComplaintStatus.CLOSED ? { closedAt: when } : to === ComplaintStatus.IN_PROGRESS ? { resolvedAt: null } : {};
+    await moveComplaint(m, this.deps, complaint, to, when, 'Changed on the complaint touchpoint', columns);
   }
 
   /** Validates the plain fields shared by log and update; returns the columns to write. */

@@ -2,7 +2,8 @@ import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } fro
 import { ConnectionType, OrderByType, PageArgs, SortDirection } from '../common/connection.types';
 import { UserError } from '../common/errors';
 import { DateTimeFilter, EnumFilter, IDFilter, IntFilter } from '../common/filter.types';
-import { ComplaintStatus, Touchpoint, TouchpointChannel, TouchpointDirection, TouchpointPurpose } from './touchpoint.entity';
+import { ComplaintStatus } from '../complaint/complaint.vocabulary';
+import { Touchpoint, TouchpointChannel, TouchpointDirection, TouchpointPurpose } from './touchpoint.entity';
 
 export const TouchpointConnection = ConnectionType(Touchpoint, 'Touchpoint', 'touchpoint');
 
@@ -20,10 +21,10 @@ registerEnumType(TouchpointSortField, {
 });
 export const TouchpointOrderBy = OrderByType(TouchpointSortField, 'Touchpoint', TouchpointSortField.OCCURRED_AT, SortDirection.DESC);
 
-const TouchpointChannelFilter = EnumFilter(TouchpointChannel, 'TouchpointChannel');
+export const TouchpointChannelFilter = EnumFilter(TouchpointChannel, 'TouchpointChannel');
 const TouchpointDirectionFilter = EnumFilter(TouchpointDirection, 'TouchpointDirection');
 const TouchpointPurposeFilter = EnumFilter(TouchpointPurpose, 'TouchpointPurpose');
-const ComplaintStatusFilter = EnumFilter(ComplaintStatus, 'ComplaintStatus');
+export const ComplaintStatusFilter = EnumFilter(ComplaintStatus, 'ComplaintStatus');
 
 @InputType({ description: 'Conditions on touchpoints. Fields are ANDed; use `and`, `or`, `not` to combine.' })
 export class TouchpointFilter {
@@ -41,7 +42,7 @@ export class TouchpointFilter {
   direction?: object;
   @Field(() => TouchpointPurposeFilter, { nullable: true, description: 'Why it happened.' })
   purpose?: object;
-  @Field(() => ComplaintStatusFilter, { nullable: true, description: 'Complaint state, e.g. { eq: OPEN } for the complaints still to resolve.' })
+  @Field(() => ComplaintStatusFilter, { nullable: true, description: 'The status of the complaint the touchpoint opened, e.g. { in: [OPEN, ACKNOWLEDGED, IN_PROGRESS] } for the complaints still to resolve.' })
   complaintStatus?: object;
   @Field(() => DateTimeFilter, { nullable: true, description: 'When it happened.' })
   occurredAt?: object;
@@ -92,7 +93,8 @@ export class TouchpointFields {
   nps?: number | null;
   @Field(() => ComplaintStatus, {
     nullable: true,
-    description: 'Complaints only. RESOLVED resolves the complaint (at `resolvedAt`, default now); OPEN (re)opens it and clears `resolvedAt`. Omitted or null: unchanged (a new complaint starts OPEN).',
+    description:
+      'Complaints only: moves the complaint the touchpoint opened, as the complaint mutations do and along the same transitions. RESOLVED resolves it (at `resolvedAt`, default now); OPEN on a resolved complaint reopens it (it goes back to IN_PROGRESS). A new complaint starts OPEN; logTouchpoint accepts OPEN and RESOLVED only. Omitted or null: unchanged. Prefer openComplaint and the complaint mutations, which record category, severity, resolution and compensation.',
   })
   complaintStatus?: ComplaintStatus | null;
   @Field(() => Date, {

@@ -24,4 +24,8 @@ export class User extends BaseRecord {
   @Field(() => UserRole, { description: 'Role, which decides what the user may see and change.' })
   @Column({ type: 'text' })
   role: UserRole;
+
+  /** Who the user reports to: overdue complaints are escalated to them. */
+  @Column({ type: 'uuid', nullable: true })
+  managerId: string | null;
 }

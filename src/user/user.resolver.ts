@@ -13,6 +13,11 @@ export class UserResolver {
     return ctx.services.users.list({ page, filter: filter as Record<string, unknown>, orderBy });
   }
 
+  @FieldResolver(() => User, { nullable: true, description: 'Who the user reports to: complaints they let run late are escalated there.' })
+  manager(@Root() user: User, @Ctx() ctx: Context) {
+    return user.managerId ? ctx.loaders.byId(User).load(user.managerId) : null;
+  }
+
   @FieldResolver(() => CustomerConnection, { description: 'Customers this user owns: their book of business.' })
   customers(@Root() user: User, @Args() args: ReferralsArgs, @Ctx() ctx: Context) {
     const { filter, orderBy, ...page } = args;

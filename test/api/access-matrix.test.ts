@@ -11,7 +11,8 @@ import { GraphQLCaller, GraphQLResponse, startTestApp, TestApp } from '../suppor
  * Who may do what, as a table: one row per operation (every query and mutation of the schema, node(id) and
  * nodes with another rep's ids, and the nested paths a caller can reach other records through), one column
  * per caller, and one test per cell. Sales reps A and B each own a customer with a contact, orders, a
- * complaint and a lifecycle move; "rep B's" records are what sales rep A must not see or touch.
+ * complaint (logged as a COMPLAINT touchpoint, escalated to the manager) and a lifecycle move; "rep B's" records are what
+ * sales rep A must not see or touch.
  *
  * Outcomes:
  *   'ok'              the operation answers (reads: the data is there; writes: no userErrors, and the change is in the database)
@@ -60,6 +61,7 @@ interface Book {
   orderNumber: string;
   orderLine: string;
   touchpoint: string;
+  complaint: string;
   transition: string;
   opportunity: string;
 }
@@ -200,6 +202,17 @@ async function newAssignmentRule(): Promise<string> {
   });
   return p.rule.id;
 }
+/** A fresh complaint of one rep's customer, opened by an admin (and resolved, when asked). */
+async function newComplaint(owner: 'A' | 'B', resolved = false): Promise<string> {
+  const customerId = owner === 'A' ? w.A.customer : w.B.customer;
+  const p = await adminWrites(`mutation($input: OpenComplaintInput!) { openComplaint(input: $input) { complaint { id } userErrors { field code } } }`, {
+    input: { customerId, channel: 'PHONE', subject: `Complaint ${next()}` },
+  });
+  if (resolved) await adminWrites(`mutation($id: ID!) { resolveComplaint(input: { id: $id, resolution: "Fixed" }) { complaint { id } userErrors { field code } } }`, { id: p.complaint.id });
+  return p.complaint.id;
+}
+const complaintRow = async (id: string) => one(`SELECT status, escalation_level, assignee_id, customer_satisfied FROM complaints WHERE id = $1`, [uuid(id)]);
+
 /** Soft-deletes a record as an admin (deleteCustomer, deleteContact, deleteTouchpoint, deleteProduct). */
 async function deleted(mutation: 'deleteCustomer' | 'deleteContact' | 'deleteTouchpoint' | 'deleteProduct' | 'deleteOpportunity', id: string): Promise<string> {
   await adminWrites(`mutation($id: ID!) { ${mutation}(input: { id: $id }) { userErrors { field code } } }`, { id });
@@ -218,6 +231,8 @@ beforeAll(async () => {
   w.repB = await user('Ben Rep', 'SALES_REP');
   w.manager = await user('Mona Manager', 'MANAGER');
   w.analyst = await user('Anil Analyst', 'ANALYST');
+  // The reps report to the manager: a complaint escalated from their book goes to her.
+  await app.db.query(`UPDATE users SET manager_id = $1 WHERE id IN ($2, $3)`, [w.manager.uuid, w.repA.uuid, w.repB.uuid]);
 
   as.ADMIN = app;
   as.MANAGER = await app.as({ role: 'MANAGER', userId: w.manager.uuid });
@@ -283,6 +298,15 @@ beforeAll(async () => {
   const LOG = `mutation($input: LogTouchpointInput!) { logTouchpoint(input: $input) { touchpoint { id } userErrors { field code } } }`;
   w.A.touchpoint = (await adminWrites(LOG, { input: { customerId: w.A.customer, channel: 'PHONE', purpose: 'COMPLAINT', subject: 'Late parcel', notes: 'Alice says the parcel came a week late' } })).touchpoint.id;
   w.B.touchpoint = (await adminWrites(LOG, { input: { customerId: w.B.customer, channel: 'EMAIL', purpose: 'COMPLAINT', subject: 'Leaking machine', notes: 'Bruno says the machine leaks' } })).touchpoint.id;
+
+  // The complaints those touchpoints opened, each escalated to the manager.
+  for (const book of [w.A, w.B]) {
+    book.complaint = toGlobalId('Complaint', (await one(`SELECT id FROM complaints WHERE touchpoint_id = $1`, [uuid(book.touchpoint)])).id);
+    await adminWrites(`mutation($id: ID!, $to: ID) { escalateComplaint(input: { id: $id, toUserId: $to, note: "Angry customer" }) { complaint { id } userErrors { field code } } }`, {
+      id: book.complaint,
+      to: w.manager.id,
+    });
+  }
 
   const MOVE = `mutation($input: MoveCustomerToStageInput!) { moveCustomerToStage(input: $input) { transition { id } userErrors { field code } } }`;
   w.A.transition = (await adminWrites(MOVE, { input: { customerId: w.A.customer, stage: 'GROWING', reason: 'Second purchase' } })).transition.id;
@@ -625,6 +649,49 @@ const READS: ReadRow[] = [
       expect(d.all.totalCount).toBe(await count(`SELECT count(*)::int AS n FROM touchpoints t JOIN customers c ON c.id = t.customer_id WHERE t.deleted_at IS NULL AND ${bookOfA()}`));
       expect(d.pair.nodes).toEqual([{ id: w.A.touchpoint }]);
     },
+  },
+  // complaints
+  {
+    what: "see rep B's customer's complaint in complaints and through customer.complaints",
+    query: `query($pair: [ID!], $b: ID!) { pair: complaints(filter: { customer: { in: $pair } }) { nodes { id } } customer(id: $b) { complaints { nodes { id } } } }`,
+    vars: () => ({ pair: [w.A.customer, w.B.customer], b: w.B.customer }),
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'hidden', ANALYST: 'ok', PARTNER_CUSTOMERS: lacks('touchpoints:read'), PARTNER_READ: 'ok', PARTNER_PII: 'ok' },
+    ok: (d) => {
+      expect(ids(d.pair.nodes)).toEqual(expect.arrayContaining([w.A.complaint, w.B.complaint]));
+      expect(ids(d.customer.complaints.nodes)).toContain(w.B.complaint);
+    },
+    hidden: (d) => {
+      expect(ids(d.pair.nodes)).not.toContain(w.B.complaint);
+      expect(ids(d.pair.nodes)).toContain(w.A.complaint);
+      expect(d.customer).toBeNull();
+    },
+  },
+  {
+    what: "see rep B's customer's complaint escalated in complaintEscalations",
+    query: `query($pair: [ID!]) { complaintEscalations(filter: { customer: { in: $pair } }) { nodes { complaint { id } reason } } }`,
+    vars: () => ({ pair: [w.A.customer, w.B.customer] }),
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'hidden', ANALYST: 'ok', PARTNER_CUSTOMERS: lacks('touchpoints:read'), PARTNER_READ: 'ok', PARTNER_PII: 'ok' },
+    ok: (d) => expect(d.complaintEscalations.nodes).toEqual(expect.arrayContaining([{ complaint: { id: w.B.complaint }, reason: 'MANUAL' }])),
+    hidden: (d) => {
+      expect(JSON.stringify(d)).not.toContain(w.B.complaint);
+      expect(d.complaintEscalations.nodes).toContainEqual({ complaint: { id: w.A.complaint }, reason: 'MANUAL' });
+    },
+  },
+  {
+    what: 'read the complaint service levels (complaintSlas)',
+    query: `{ complaintSlas { severity firstResponseHours } }`,
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'ok', ANALYST: 'ok', PARTNER_CUSTOMERS: lacks('touchpoints:read'), PARTNER_READ: 'ok', PARTNER_PII: 'ok' },
+    ok: (d) => expect(d.complaintSlas.map((s: { severity: string }) => s.severity)).toEqual(['LOW', 'MEDIUM', 'HIGH', 'CRITICAL']),
+  },
+  {
+    what: "count rep B's customers' complaints in complaintStats",
+    query: `{ complaintStats(from: "2000-01-01T00:00:00Z", to: "2100-01-01T00:00:00Z") { total { count } } }`,
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'hidden', ANALYST: 'ok', PARTNER_CUSTOMERS: lacks('analytics:read'), PARTNER_READ: 'ok', PARTNER_PII: 'ok' },
+    ok: async (d) => expect(d.complaintStats.total.count).toBe(await count(`SELECT count(*)::int AS n FROM complaints k JOIN touchpoints t ON t.id = k.touchpoint_id WHERE t.deleted_at IS NULL`)),
+    hidden: async (d) =>
+      expect(d.complaintStats.total.count).toBe(
+        await count(`SELECT count(*)::int AS n FROM complaints k JOIN touchpoints t ON t.id = k.touchpoint_id JOIN customers c ON c.id = k.customer_id WHERE t.deleted_at IS NULL AND ${bookOfA()}`),
+      ),
   },
   // node(id) and nodes with rep B's ids
   ...(
@@ -1021,6 +1088,45 @@ const on = (owner: 'A' | 'B') => {
       notFoundAt: ['input', 'customerId'],
       ok: async (p, t) => expect(await one(`SELECT customer_id FROM touchpoints WHERE subject = $1`, [t.subject])).toEqual({ customer_id: uuid(t.id) }),
     }),
+    openComplaint: (): Operation => ({
+      field: 'openComplaint',
+      mutation: `mutation($id: ID!, $subject: String!) { openComplaint(input: { customerId: $id, channel: PHONE, subject: $subject }) { complaint { id } ${UE} } }`,
+      arrange: async () => ({ id: mine().customer, subject: `Complaint ${next()}` }),
+      vars: (t) => ({ id: t.id, subject: t.subject }),
+      notFoundAt: ['input', 'customerId'],
+      ok: async (p, t) => expect(await one(`SELECT customer_id, status FROM complaints WHERE subject = $1`, [t.subject])).toEqual({ customer_id: uuid(t.id), status: 'OPEN' }),
+    }),
+    ...Object.fromEntries(
+      (
+        [
+          ['acknowledgeComplaint', 'ComplaintStepInput', '', false, { status: 'ACKNOWLEDGED' }],
+          ['startComplaintWork', 'ComplaintStepInput', '', false, { status: 'IN_PROGRESS' }],
+          ['resolveComplaint', 'ResolveComplaintInput', ', resolution: "Fixed"', false, { status: 'RESOLVED' }],
+          ['closeComplaint', 'ComplaintStepInput', '', true, { status: 'CLOSED' }],
+          ['reopenComplaint', 'ComplaintStepInput', '', true, { status: 'IN_PROGRESS' }],
+          ['recordComplaintFeedback', 'RecordComplaintFeedbackInput', ', satisfied: true', true, { customer_satisfied: true }],
+          ['escalateComplaint', 'EscalateComplaintInput', ', note: "Angry"', false, { escalation_level: 1 }],
+        ] as const
+      ).map(([field, , extra, resolved, expected]) => [
+        field,
+        (): Operation => ({
+          field,
+          mutation: `mutation($id: ID!) { ${field}(input: { id: $id${extra} }) { complaint { id } ${UE} } }`,
+          arrange: async () => ({ id: await newComplaint(owner, resolved) }),
+          vars: (t) => ({ id: t.id }),
+          notFoundAt: ['input', 'id'],
+          ok: async (p, t) => expect(await complaintRow(t.id)).toMatchObject(expected),
+        }),
+      ]),
+    ) as Record<'acknowledgeComplaint' | 'startComplaintWork' | 'resolveComplaint' | 'closeComplaint' | 'reopenComplaint' | 'recordComplaintFeedback' | 'escalateComplaint', () => Operation>,
+    assignComplaint: (): Operation => ({
+      field: 'assignComplaint',
+      mutation: `mutation($id: ID!, $to: ID!) { assignComplaint(input: { id: $id, assigneeId: $to }) { complaint { id } ${UE} } }`,
+      arrange: async () => ({ id: await newComplaint(owner) }),
+      vars: (t) => ({ id: t.id, to: w.manager.id }),
+      notFoundAt: ['input', 'id'],
+      ok: async (p, t) => expect(await complaintRow(t.id)).toMatchObject({ assignee_id: w.manager.uuid }),
+    }),
     updateTouchpoint: (): Operation => ({
       field: 'updateTouchpoint',
       mutation: `mutation($id: ID!, $subject: String) { updateTouchpoint(input: { id: $id, subject: $subject }) { touchpoint { id } ${UE} } }`,
@@ -1230,6 +1336,105 @@ const WRITES: WriteRow[] = [
     outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'ok', ANALYST: 'forbidden', PARTNER_CUSTOMERS: lacks('orders:write'), PARTNER_READ: lacks('orders:write'), PARTNER_PII: lacks('orders:write') },
   },
   // touchpoints
+  // complaints
+  {
+    what: "open a complaint for rep B's customer (openComplaint)",
+    ...onB.openComplaint(),
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'hidden', ANALYST: 'forbidden', PARTNER_CUSTOMERS: lacks('touchpoints:write'), PARTNER_READ: lacks('touchpoints:write'), PARTNER_PII: lacks('touchpoints:write') },
+  },
+  {
+    what: "open a complaint for rep A's customer (openComplaint)",
+    ...onA.openComplaint(),
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'ok', ANALYST: 'forbidden', PARTNER_CUSTOMERS: lacks('touchpoints:write'), PARTNER_READ: lacks('touchpoints:write'), PARTNER_PII: lacks('touchpoints:write') },
+  },
+  {
+    what: "handle a complaint of rep B's customer (acknowledgeComplaint)",
+    ...onB.acknowledgeComplaint(),
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'hidden', ANALYST: 'forbidden', PARTNER_CUSTOMERS: lacks('touchpoints:write'), PARTNER_READ: lacks('touchpoints:write'), PARTNER_PII: lacks('touchpoints:write') },
+  },
+  {
+    what: "handle a complaint of rep A's customer (acknowledgeComplaint)",
+    ...onA.acknowledgeComplaint(),
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'ok', ANALYST: 'forbidden', PARTNER_CUSTOMERS: lacks('touchpoints:write'), PARTNER_READ: lacks('touchpoints:write'), PARTNER_PII: lacks('touchpoints:write') },
+  },
+  {
+    what: "handle a complaint of rep B's customer (startComplaintWork)",
+    ...onB.startComplaintWork(),
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'hidden', ANALYST: 'forbidden', PARTNER_CUSTOMERS: lacks('touchpoints:write'), PARTNER_READ: lacks('touchpoints:write'), PARTNER_PII: lacks('touchpoints:write') },
+  },
+  {
+    what: "handle a complaint of rep A's customer (startComplaintWork)",
+    ...onA.startComplaintWork(),
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'ok', ANALYST: 'forbidden', PARTNER_CUSTOMERS: lacks('touchpoints:write'), PARTNER_READ: lacks('touchpoints:write'), PARTNER_PII: lacks('touchpoints:write') },
+  },
+  {
+    what: "handle a complaint of rep B's customer (resolveComplaint)",
+    ...onB.resolveComplaint(),
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'hidden', ANALYST: 'forbidden', PARTNER_CUSTOMERS: lacks('touchpoints:write'), PARTNER_READ: lacks('touchpoints:write'), PARTNER_PII: lacks('touchpoints:write') },
+  },
+  {
+    what: "handle a complaint of rep A's customer (resolveComplaint)",
+    ...onA.resolveComplaint(),
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'ok', ANALYST: 'forbidden', PARTNER_CUSTOMERS: lacks('touchpoints:write'), PARTNER_READ: lacks('touchpoints:write'), PARTNER_PII: lacks('touchpoints:write') },
+  },
+  {
+    what: "handle a complaint of rep B's customer (closeComplaint)",
+    ...onB.closeComplaint(),
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'hidden', ANALYST: 'forbidden', PARTNER_CUSTOMERS: lacks('touchpoints:write'), PARTNER_READ: lacks('touchpoints:write'), PARTNER_PII: lacks('touchpoints:write') },
+  },
+  {
+    what: "handle a complaint of rep A's customer (closeComplaint)",
+    ...onA.closeComplaint(),
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'ok', ANALYST: 'forbidden', PARTNER_CUSTOMERS: lacks('touchpoints:write'), PARTNER_READ: lacks('touchpoints:write'), PARTNER_PII: lacks('touchpoints:write') },
+  },
+  {
+    what: "handle a complaint of rep B's customer (reopenComplaint)",
+    ...onB.reopenComplaint(),
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'hidden', ANALYST: 'forbidden', PARTNER_CUSTOMERS: lacks('touchpoints:write'), PARTNER_READ: lacks('touchpoints:write'), PARTNER_PII: lacks('touchpoints:write') },
+  },
+  {
+    what: "handle a complaint of rep A's customer (reopenComplaint)",
+    ...onA.reopenComplaint(),
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'ok', ANALYST: 'forbidden', PARTNER_CUSTOMERS: lacks('touchpoints:write'), PARTNER_READ: lacks('touchpoints:write'), PARTNER_PII: lacks('touchpoints:write') },
+  },
+  {
+    what: "handle a complaint of rep B's customer (assignComplaint)",
+    ...onB.assignComplaint(),
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'hidden', ANALYST: 'forbidden', PARTNER_CUSTOMERS: lacks('touchpoints:write'), PARTNER_READ: lacks('touchpoints:write'), PARTNER_PII: lacks('touchpoints:write') },
+  },
+  {
+    what: "handle a complaint of rep A's customer (assignComplaint)",
+    ...onA.assignComplaint(),
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'ok', ANALYST: 'forbidden', PARTNER_CUSTOMERS: lacks('touchpoints:write'), PARTNER_READ: lacks('touchpoints:write'), PARTNER_PII: lacks('touchpoints:write') },
+  },
+  {
+    what: "handle a complaint of rep B's customer (escalateComplaint)",
+    ...onB.escalateComplaint(),
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'hidden', ANALYST: 'forbidden', PARTNER_CUSTOMERS: lacks('touchpoints:write'), PARTNER_READ: lacks('touchpoints:write'), PARTNER_PII: lacks('touchpoints:write') },
+  },
+  {
+    what: "handle a complaint of rep A's customer (escalateComplaint)",
+    ...onA.escalateComplaint(),
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'ok', ANALYST: 'forbidden', PARTNER_CUSTOMERS: lacks('touchpoints:write'), PARTNER_READ: lacks('touchpoints:write'), PARTNER_PII: lacks('touchpoints:write') },
+  },
+  {
+    what: "handle a complaint of rep B's customer (recordComplaintFeedback)",
+    ...onB.recordComplaintFeedback(),
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'hidden', ANALYST: 'forbidden', PARTNER_CUSTOMERS: lacks('touchpoints:write'), PARTNER_READ: lacks('touchpoints:write'), PARTNER_PII: lacks('touchpoints:write') },
+  },
+  {
+    what: "handle a complaint of rep A's customer (recordComplaintFeedback)",
+    ...onA.recordComplaintFeedback(),
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'ok', ANALYST: 'forbidden', PARTNER_CUSTOMERS: lacks('touchpoints:write'), PARTNER_READ: lacks('touchpoints:write'), PARTNER_PII: lacks('touchpoints:write') },
+  },
+  {
+    what: 'change the complaint service levels (setComplaintSla)',
+    field: 'setComplaintSla',
+    mutation: `mutation { setComplaintSla(input: { severity: CRITICAL, firstResponseHours: 2, resolutionHours: 24 }) { sla { version } ${UE} } }`,
+    vars: () => ({}),
+    ok: async () => expect(await one(`SELECT first_response_hours, resolution_hours FROM complaint_slas WHERE severity = 'CRITICAL'`)).toEqual({ first_response_hours: 2, resolution_hours: 24 }),
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'forbidden', ANALYST: 'forbidden', PARTNER_CUSTOMERS: 'forbidden', PARTNER_READ: 'forbidden', PARTNER_PII: 'forbidden' },
+  },
   {
     what: "log a touchpoint with rep B's customer (logTouchpoint)",
     ...onB.logTouchpoint(),
@@ -1535,7 +1740,7 @@ describe("the headline: a sales rep and another rep's book", () => {
   it("a sales rep cannot see or touch another rep's records", async () => {
     const rep = as.REP;
     const b = w.B;
-    const bAll = [b.customer, b.contact, b.order, b.orderLine, b.touchpoint, b.transition];
+    const bAll = [b.customer, b.contact, b.order, b.orderLine, b.touchpoint, b.complaint, b.transition];
 
     // Nothing of rep B's book can be read, by id, by key, through lists, searches, counts or nested paths.
     const deletedCustomer = await deleted('deleteCustomer', await newCustomer('B'));
@@ -1566,7 +1771,9 @@ describe("the headline: a sales rep and another rep's book", () => {
       own: { referrals: { totalCount: 0 }, referredBy: null },
       exportCustomerData: null,
     });
-    const lists = await rep.ok(`{ customers(first: 100) { nodes { id } } contacts(first: 100) { nodes { id } } orders(first: 100) { nodes { id } } touchpoints(first: 100) { nodes { id } } }`);
+    const lists = await rep.ok(
+      `{ customers(first: 100) { nodes { id } } contacts(first: 100) { nodes { id } } orders(first: 100) { nodes { id } } touchpoints(first: 100) { nodes { id } } complaints(first: 100) { nodes { id } } }`,
+    );
     for (const id of bAll) expect(JSON.stringify(lists)).not.toContain(id);
 
     // Every change to rep B's records answers NOT_FOUND, as for a record that does not exist, and writes nothing.
@@ -1585,6 +1792,8 @@ describe("the headline: a sales rep and another rep's book", () => {
       ['logTouchpoint', 'LogTouchpointInput', { customerId: b.customer, channel: 'EMAIL', purpose: 'PROMOTION' }, ['input', 'customerId']],
       ['updateTouchpoint', 'UpdateTouchpointInput', { id: b.touchpoint, complaintStatus: 'RESOLVED' }, ['input', 'id']],
       ['deleteTouchpoint', 'TouchpointIdInput', { id: b.touchpoint }, ['input', 'id']],
+      ['resolveComplaint', 'ResolveComplaintInput', { id: b.complaint, resolution: 'Mine now' }, ['input', 'id']],
+      ['openComplaint', 'OpenComplaintInput', { customerId: b.customer, channel: 'EMAIL', subject: 'Spy' }, ['input', 'customerId']],
       // Nor can one of their own records point at one of rep B's.
       ['updateCustomer', 'UpdateCustomerInput', { id: w.A.customer, referredById: b.customer }, ['input', 'referredById']],
       ['createCustomer', 'CreateCustomerInput', { name: 'Referred', referredById: b.customer }, ['input', 'referredById']],
@@ -1727,8 +1936,9 @@ describe('personal data', () => {
     const records = SEES[role].touchpoints ? "customer's, contact's and touchpoint's" : "customer's and contact's";
     it(`${WHO[role]} sees ${whose} ${records} personal data ${shown}`, async () => {
       const subject = subjectOf(role);
-      // The contact and the complaint made in the setup (the matrix adds others to the same customers).
-      const touchpoints = SEES[role].touchpoints ? 'touchpoints(filter: { purpose: { eq: COMPLAINT } }) { nodes { notes } }' : '';
+      // The contact and the complaint made in the setup (the matrix adds others to the same customers; openComplaint's
+      // touchpoints are INBOUND, the setup's complaint was logged OUTBOUND, logTouchpoint's default).
+      const touchpoints = SEES[role].touchpoints ? 'touchpoints(filter: { purpose: { eq: COMPLAINT }, direction: { eq: OUTBOUND } }) { nodes { notes } }' : '';
       const { customer } = await as[role].ok(
         `query($id: ID!, $contact: String!) { customer(id: $id) {
           email phone birthday birthMonth address { line1 line2 postalCode city region country } notes

@@ -50,12 +50,21 @@ async function insertOrders(orders: OrderRow[]): Promise<string[]> {
   return rows.map((r) => r.id);
 }
 
+/** A touchpoint; a complaint comes in by phone and opens a complaint (resolved an hour later when asked). */
 async function insertTouchpoint(customerId: string, purpose: string, at: Date, complaint?: 'OPEN' | 'RESOLVED'): Promise<string> {
   const [{ id }] = await app.db.query(
-    `INSERT INTO touchpoints (customer_id, channel, direction, purpose, occurred_at, complaint_status, resolved_at)
-     VALUES ($1, 'EMAIL', 'OUTBOUND', $2, $3, $4::text, CASE WHEN $4::text = 'RESOLVED' THEN $3::timestamptz + interval '1 hour' END) RETURNING id`,
-    [customerId, purpose, at, complaint ?? null],
+    `INSERT INTO touchpoints (customer_id, channel, direction, purpose, occurred_at) VALUES ($1, $4, 'OUTBOUND', $2, $3) RETURNING id`,
+    [customerId, purpose, at, complaint ? 'PHONE' : 'EMAIL'],
   );
+  if (complaint) {
+    await app.db.query(
+      `INSERT INTO complaints (customer_id, touchpoint_id, channel, category, severity, status, subject, opened_at, first_response_due_at,
+                               resolution_due_at, first_response_at, resolved_at)
+       SELECT $1, $2, 'PHONE', 'OTHER', 'MEDIUM', $4, 'Complaint', $3, $3 + interval '24 hours', $3 + interval '120 hours', r, r
+         FROM (SELECT CASE WHEN $4 = 'RESOLVED' THEN $3::timestamptz + interval '1 hour' END AS r) x`,
+      [customerId, id, at, complaint],
+    );
+  }
   return id;
 }
 
@@ -253,7 +262,7 @@ describe('care agenda', () => {
   });
 
   it('lists open complaints and service contacts without a survey since, not resolved complaints or surveyed service', async () => {
-    const [open] = await app.db.query(`SELECT id FROM touchpoints WHERE customer_id = $1 AND complaint_status = 'OPEN'`, [ids['Care Complaint']]);
+    const [open] = await app.db.query(`SELECT touchpoint_id AS id FROM complaints WHERE customer_id = $1 AND status = 'OPEN'`, [ids['Care Complaint']]);
     expect(itemsOf('Care Complaint')).toEqual([
       expect.objectContaining({ kind: 'RESOLVE_COMPLAINT', channel: 'PHONE', subject: open.id, dueAt: new Date(NOW - DAY).toISOString() }),
     ]);
@@ -263,8 +272,8 @@ describe('care agenda', () => {
 
   it('suggests only channels the customer consented to, and lists no outreach without consent', () => {
     expect(itemsOf('Care Sms')).toEqual([expect.objectContaining({ kind: 'THANK_YOU', channel: 'SMS' })]);
-    // No consent: no birthday greeting or thank-you, but the complaint is still answered.
-    expect(itemsOf('Care No Consent')).toEqual([expect.objectContaining({ kind: 'RESOLVE_COMPLAINT', channel: null })]);
+    // No consent: no birthday greeting or thank-you, but the complaint is still answered, through the channel it came in on.
+    expect(itemsOf('Care No Consent')).toEqual([expect.objectContaining({ kind: 'RESOLVE_COMPLAINT', channel: 'PHONE' })]);
     expect(agenda.map((i) => i.dueAt)).toEqual([...agenda.map((i) => i.dueAt)].sort());
   });
 

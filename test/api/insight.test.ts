@@ -235,10 +235,14 @@ describe('customer model', () => {
     );
     const now = new Date();
     await app.db.query(
-      `INSERT INTO touchpoints (customer_id, channel, direction, purpose, occurred_at, satisfaction, complaint_status) VALUES
-       ($1, 'EMAIL', 'OUTBOUND', 'SURVEY', $2, 5, NULL),
-       ($1, 'EMAIL', 'OUTBOUND', 'SURVEY', $3, 3, NULL),
-       ($1, 'PHONE', 'INBOUND', 'COMPLAINT', $3, NULL, 'OPEN')`,
+      `WITH t AS (
+         INSERT INTO touchpoints (customer_id, channel, direction, purpose, occurred_at, satisfaction) VALUES
+         ($1, 'EMAIL', 'OUTBOUND', 'SURVEY', $2, 5),
+         ($1, 'EMAIL', 'OUTBOUND', 'SURVEY', $3, 3),
+         ($1, 'PHONE', 'INBOUND', 'COMPLAINT', $3, NULL) RETURNING id, purpose)
+       INSERT INTO complaints (customer_id, touchpoint_id, channel, category, severity, status, subject, opened_at, first_response_due_at, resolution_due_at)
+       SELECT $1, t.id, 'PHONE', 'OTHER', 'MEDIUM', 'OPEN', 'Complaint', $3, $3::timestamptz + interval '1 day', $3::timestamptz + interval '5 days'
+         FROM t WHERE t.purpose = 'COMPLAINT'`,
       [id, new Date(now.getTime() - 200 * DAY), new Date(now.getTime() - 10 * DAY)],
     );
     const rows: Array<{ placed_at: Date; margin_base: string }> = await app.db.query(

@@ -188,7 +188,7 @@ describe('logging touchpoints', () => {
 });
 
 describe('complaints', () => {
-  it('open when logged, resolved with a response time, reopened, then resolved again now', async () => {
+  it('open when logged, resolved with a response time, reopened (back to work: IN_PROGRESS), then resolved again now', async () => {
     const c = await createCustomer('Complainer plc');
     const occurredAt = new Date(Math.floor((Date.now() - 72 * HOUR) / 1000) * 1000);
     const complaint = await logTouchpoint({ customerId: c.id, channel: 'EMAIL', direction: 'INBOUND', purpose: 'COMPLAINT', occurredAt: occurredAt.toISOString(), subject: 'Late delivery' });
@@ -204,9 +204,10 @@ describe('complaints', () => {
     expect((await app.ok(SUMMARY, { id: c.id })).customer.openComplaints).toBe(0);
 
     const reopened = await app.ok(UPDATE, { input: { id: complaint.id, complaintStatus: 'OPEN' } });
-    expect(reopened.updateTouchpoint.touchpoint).toMatchObject({ complaintStatus: 'OPEN', resolvedAt: null, responseTimeHours: null, version: 3 });
-    const [row] = await app.db.query('SELECT complaint_status, resolved_at FROM touchpoints WHERE id = $1', [uuid(complaint.id)]);
-    expect(row).toEqual({ complaint_status: 'OPEN', resolved_at: null });
+    expect(reopened.updateTouchpoint.touchpoint).toMatchObject({ complaintStatus: 'IN_PROGRESS', resolvedAt: null, responseTimeHours: null, version: 3 });
+    // The complaint holds the status; the touchpoint reads it from there.
+    const [row] = await app.db.query('SELECT status, resolved_at FROM complaints WHERE touchpoint_id = $1', [uuid(complaint.id)]);
+    expect(row).toEqual({ status: 'IN_PROGRESS', resolved_at: null });
     expect((await app.ok(SUMMARY, { id: c.id })).customer.openComplaints).toBe(1);
 
     const now = await app.ok(UPDATE, { input: { id: complaint.id, complaintStatus: 'RESOLVED' } });
@@ -227,18 +228,20 @@ describe('complaints', () => {
     expect(errorCodes(future.logTouchpoint.userErrors)).toEqual([['input.resolvedAt', 'OUT_OF_RANGE']]);
     expect(await touchpointCount()).toBe(before);
 
+    // The complaint's due times count from when it was made: that instant no longer moves.
     const moved = await app.ok(UPDATE, { input: { id: done.id, occurredAt: ago(2) } });
-    expect(errorCodes(moved.updateTouchpoint.userErrors)).toEqual([['input.occurredAt', 'OUT_OF_RANGE']]);
+    expect(errorCodes(moved.updateTouchpoint.userErrors)).toEqual([['input.occurredAt', 'INVALID']]);
   });
 
-  it('drops the complaint status when the purpose changes away from COMPLAINT, and opens one when it changes to it', async () => {
+  it('keeps a touchpoint that opened a complaint a COMPLAINT (the complaint keeps its history), and opens one when a touchpoint becomes one', async () => {
     const c = await createCustomer('Misfiled GmbH');
     const tp = await logTouchpoint({ customerId: c.id, channel: 'PHONE', purpose: 'COMPLAINT', occurredAt: ago(3), resolvedAt: ago(1) });
     const service = await app.ok(UPDATE, { input: { id: tp.id, purpose: 'SERVICE' } });
-    expect(service.updateTouchpoint.touchpoint).toMatchObject({ purpose: 'SERVICE', complaintStatus: null, resolvedAt: null });
-    const misfiled = await app.ok(UPDATE, { input: { id: tp.id, resolvedAt: ago(1) } });
+    expect(errorCodes(service.updateTouchpoint.userErrors)).toEqual([['input.purpose', 'INVALID']]);
+    const care = await logTouchpoint({ customerId: c.id, channel: 'PHONE', purpose: 'CARE', occurredAt: ago(3) });
+    const misfiled = await app.ok(UPDATE, { input: { id: care.id, resolvedAt: ago(1) } });
     expect(errorCodes(misfiled.updateTouchpoint.userErrors)).toEqual([['input.resolvedAt', 'INVALID']]);
-    const back = await app.ok(UPDATE, { input: { id: tp.id, purpose: 'COMPLAINT' } });
+    const back = await app.ok(UPDATE, { input: { id: care.id, purpose: 'COMPLAINT' } });
     expect(back.updateTouchpoint.touchpoint).toMatchObject({ purpose: 'COMPLAINT', complaintStatus: 'OPEN', resolvedAt: null });
   });
 });

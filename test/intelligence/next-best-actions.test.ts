@@ -43,8 +43,18 @@ describe('next best actions', () => {
       reason: 'Complaint open since 2024-06-05 (5 days)',
       dueAt: daysAgo(3),
       channel: 'PHONE',
+      complaintChannel: null,
       subject: 'c1',
     });
+  });
+
+  it('answer a complaint through the channel it came in on, whatever the consents', () => {
+    const base = { ...calm, consentedChannels: ['EMAIL'] as const };
+    const reply = (channel: string) => nextBestActions({ ...base, openComplaints: [{ id: 'c', openedAt: daysAgo(1), channel }] }, now)[0];
+    expect(reply('PHONE')).toMatchObject({ kind: 'RESOLVE_COMPLAINT', channel: 'PHONE', complaintChannel: 'PHONE' });
+    expect(reply('DIRECT_MAIL')).toMatchObject({ channel: 'MAIL', complaintChannel: 'DIRECT_MAIL' });
+    // A chat complaint has no consent channel to name: the action says where it came in.
+    expect(reply('CHAT')).toMatchObject({ channel: null, complaintChannel: 'CHAT' });
   });
 
   it('thank a purchase not yet thanked, due two days after it, and not once it is two weeks old', () => {

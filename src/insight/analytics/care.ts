@@ -2,7 +2,7 @@ import { badInput, UserErrorCode } from '../../common/errors';
 import { instantArgument } from '../../common/validate';
 import { Contact } from '../../contact/contact.entity';
 import { ConsentChannel, Customer } from '../../customer/customer.entity';
-import { ACTION_KINDS, ACTION_PRIORITY, ACTIONS_WITHOUT_CONSENT, CHANNEL_PREFERENCE, holidaysBetween, MS_PER_DAY, PLAYBOOK, type ActionKind } from '../../intelligence';
+import { ACTION_KINDS, ACTION_PRIORITY, ACTIONS_WITHOUT_CONSENT, CHANNEL_PREFERENCE, complaintReplyChannel, holidaysBetween, MS_PER_DAY, PLAYBOOK, type ActionKind } from '../../intelligence';
 import { PURCHASE_STATUSES } from '../../order/order.entity';
 import { CareAgendaItem } from '../analytics.types';
 import { AnalystReports, checkFirst } from './book';
@@ -49,6 +49,7 @@ export class CareReport extends AnalystReports {
       dueAt: Date;
       at: Date;
       subject: string | null;
+      complaintChannel: string | null;
       email: boolean;
       sms: boolean;
       phone: boolean;
@@ -56,18 +57,18 @@ export class CareReport extends AnalystReports {
     }> = await this.deps.db.query(
       `WITH items AS (
          SELECT 'BIRTHDAY_GREETING' AS kind, c.id AS "customerId", NULL::uuid AS "contactId",
-                b.d::timestamp AT TIME ZONE 'UTC' AS "dueAt", b.d::timestamp AT TIME ZONE 'UTC' AS at, NULL::text AS subject
+                b.d::timestamp AT TIME ZONE 'UTC' AS "dueAt", b.d::timestamp AT TIME ZONE 'UTC' AS at, NULL::text AS subject, NULL::text AS "complaintChannel"
            FROM customers c CROSS JOIN LATERAL (SELECT ${birthdayIn('c.birthday')} AS d FROM ${years}) b
           WHERE c.birthday IS NOT NULL AND c.deleted_at IS NULL AND ${inWindow('b.d')} AND ${consented('BIRTHDAY_GREETING')}
          UNION ALL
-         SELECT 'BIRTHDAY_GREETING', c.id, k.id, b.d::timestamp AT TIME ZONE 'UTC', b.d::timestamp AT TIME ZONE 'UTC', k.id::text
+         SELECT 'BIRTHDAY_GREETING', c.id, k.id, b.d::timestamp AT TIME ZONE 'UTC', b.d::timestamp AT TIME ZONE 'UTC', k.id::text, NULL
            FROM contacts k JOIN customers c ON c.id = k.customer_id AND c.deleted_at IS NULL
            CROSS JOIN LATERAL (SELECT ${birthdayIn('k.birthday')} AS d FROM ${years}) b
           WHERE k.birthday IS NOT NULL AND k.deleted_at IS NULL AND ${inWindow('b.d')} AND ${consented('BIRTHDAY_GREETING')}
          UNION ALL
          -- Each customer's latest purchase in the window or up to thankYouStaleDays before it, when no thank-you was
          -- logged since it.
-         (SELECT DISTINCT ON (c.id) 'THANK_YOU', c.id, NULL, o.placed_at + make_interval(days => $4), o.placed_at, o.id::text
+         (SELECT DISTINCT ON (c.id) 'THANK_YOU', c.id, NULL, o.placed_at + make_interval(days => $4), o.placed_at, o.id::text, NULL
            FROM orders o JOIN customers c ON c.id = o.customer_id AND c.deleted_at IS NULL
           WHERE o.status = ANY($3::text[]) AND o.deleted_at IS NULL
             AND o.placed_at >= $1::timestamptz - make_interval(days => $5) AND o.placed_at < $2::timestamptz
@@ -75,12 +76,13 @@ export class CareReport extends AnalystReports {
             AND NOT EXISTS (SELECT 1 FROM touchpoints t WHERE t.customer_id = c.id AND t.purpose = 'THANK_YOU' AND t.deleted_at IS NULL AND t.occurred_at >= o.placed_at)
           ORDER BY c.id, o.placed_at DESC)
          UNION ALL
-         SELECT 'RESOLVE_COMPLAINT', c.id, NULL, t.occurred_at + make_interval(days => $6), t.occurred_at, t.id::text
-           FROM touchpoints t JOIN customers c ON c.id = t.customer_id AND c.deleted_at IS NULL
-          WHERE t.complaint_status = 'OPEN' AND t.deleted_at IS NULL AND t.occurred_at < $2::timestamptz
+         -- Unresolved complaints, answered through the channel they came in on.
+         SELECT 'RESOLVE_COMPLAINT', c.id, NULL, t.occurred_at + make_interval(days => $6), t.occurred_at, t.id::text, k.channel
+           FROM complaints k JOIN touchpoints t ON t.id = k.touchpoint_id JOIN customers c ON c.id = k.customer_id AND c.deleted_at IS NULL
+          WHERE k.resolved_at IS NULL AND t.deleted_at IS NULL AND t.occurred_at < $2::timestamptz
          UNION ALL
          -- Each customer's latest service contact in the window or up to surveyStaleDays before it, without a survey since.
-         (SELECT DISTINCT ON (c.id) 'SATISFACTION_SURVEY', c.id, NULL, t.occurred_at + make_interval(days => $7), t.occurred_at, t.id::text
+         (SELECT DISTINCT ON (c.id) 'SATISFACTION_SURVEY', c.id, NULL, t.occurred_at + make_interval(days => $7), t.occurred_at, t.id::text, NULL
            FROM touchpoints t JOIN customers c ON c.id = t.customer_id AND c.deleted_at IS NULL
           WHERE t.purpose = 'SERVICE' AND t.deleted_at IS NULL
             AND t.occurred_at >= $1::timestamptz - make_interval(days => $8) AND t.occurred_at < $2::timestamptz
@@ -89,7 +91,7 @@ export class CareReport extends AnalystReports {
           ORDER BY c.id, t.occurred_at DESC)
          UNION ALL
          -- Holiday greetings (the playbook's calendar) to every customer in a country that keeps the holiday.
-         SELECT 'HOLIDAY_GREETING', c.id, NULL, h.d, h.d, h.name
+         SELECT 'HOLIDAY_GREETING', c.id, NULL, h.d, h.d, h.name, NULL
            FROM unnest($11::text[], $12::timestamptz[], $13::text[]) AS h(name, d, country)
            JOIN customers c ON c.deleted_at IS NULL AND (h.country IS NULL OR c.address_country = h.country)
           WHERE h.d >= $1::timestamptz AND h.d < $2::timestamptz AND ${consented('HOLIDAY_GREETING')}
@@ -114,7 +116,7 @@ export class CareReport extends AnalystReports {
       const customer = customers[i];
       if (!(customer instanceof Customer)) return [];
       const granted: Record<ConsentChannel, boolean> = { EMAIL: r.email, SMS: r.sms, PHONE: r.phone, MAIL: r.mail };
-      const channel = (CHANNEL_PREFERENCE[r.kind].find((ch) => granted[ch]) ?? null) as ConsentChannel | null;
+      const channel = (r.complaintChannel ? complaintReplyChannel(r.complaintChannel) : CHANNEL_PREFERENCE[r.kind].find((ch) => granted[ch]) ?? null) as ConsentChannel | null;
       const contact = r.contactId ? contactById.get(r.contactId) ?? null : null;
       const at = new Date(r.at);
       const reason = {
@@ -132,6 +134,7 @@ export class CareReport extends AnalystReports {
           dueAt: new Date(r.dueAt),
           reason,
           channel,
+          complaintChannel: r.complaintChannel,
           subject: r.kind === 'BIRTHDAY_GREETING' ? null : r.subject,
         }),
       ];
