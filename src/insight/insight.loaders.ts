@@ -175,6 +175,8 @@ export interface TouchpointFacts {
   lastThankYouAt: Date | null;
   lastServiceAt: Date | null;
   lastSurveyAt: Date | null;
+  /** Latest GREETING with the customer themselves (not one of their contacts). */
+  lastGreetingAt: Date | null;
   openComplaints: Array<{ id: string; openedAt: Date }>;
   csat: Array<{ at: Date; score: number }>;
   npsResponses: number;
@@ -187,6 +189,7 @@ const NO_TOUCHPOINTS: TouchpointFacts = {
   lastThankYouAt: null,
   lastServiceAt: null,
   lastSurveyAt: null,
+  lastGreetingAt: null,
   openComplaints: [],
   csat: [],
   npsResponses: 0,
@@ -209,6 +212,7 @@ export function touchpointFacts(loaders: Loaders, cut: Date): DataLoader<string,
                 max(t.occurred_at) FILTER (WHERE t.purpose = 'THANK_YOU') AS "lastThankYouAt",
                 max(t.occurred_at) FILTER (WHERE t.purpose = 'SERVICE') AS "lastServiceAt",
                 max(t.occurred_at) FILTER (WHERE t.purpose = 'SURVEY') AS "lastSurveyAt",
+                max(t.occurred_at) FILTER (WHERE t.purpose = 'GREETING' AND t.contact_id IS NULL) AS "lastGreetingAt",
                 coalesce(json_agg(json_build_object('id', t.id, 'at', t.occurred_at) ORDER BY t.occurred_at)
                   FILTER (WHERE t.purpose = 'COMPLAINT' AND (t.resolved_at IS NULL OR t.resolved_at > $2)), '[]') AS "openComplaints",
                 coalesce(json_agg(json_build_object('at', t.occurred_at, 'score', t.satisfaction) ORDER BY t.occurred_at)
@@ -228,6 +232,7 @@ export function touchpointFacts(loaders: Loaders, cut: Date): DataLoader<string,
           lastThankYouAt: date(r.lastThankYouAt),
           lastServiceAt: date(r.lastServiceAt),
           lastSurveyAt: date(r.lastSurveyAt),
+          lastGreetingAt: date(r.lastGreetingAt),
           openComplaints: r.openComplaints.map((c: { id: string; at: string }) => ({ id: c.id, openedAt: new Date(c.at) })),
           csat: r.csat.map((s: { at: string; score: number }) => ({ at: new Date(s.at), score: s.score })),
           npsResponses: r.npsResponses,
