@@ -6,7 +6,8 @@ import { LifecycleStage } from '../lifecycle/lifecycle-stage.entity';
 import { LifecycleTransition } from '../lifecycle/lifecycle-transition.entity';
 import { Order, OrderLine } from '../order/order.entity';
 import { Product } from '../product/product.entity';
+import { Task } from '../task/task.entity';
 import { Touchpoint } from '../touchpoint/touchpoint.entity';
 import { User } from '../user/user.entity';
 
-export const entities = [User, LifecycleStage, LifecycleTransition, Customer, Contact, Product, Order, OrderLine, Touchpoint, ApiKey, AuditEvent];
+export const entities = [User, LifecycleStage, LifecycleTransition, Customer, Contact, Product, Order, OrderLine, Touchpoint, Task, ApiKey, AuditEvent];
