@@ -72,6 +72,21 @@ describe('the synthetic dataset', () => {
     }
   });
 
+  it('gives the reps tasks due, overdue and done, on customers in their own books', async () => {
+    const byRep = await app.db.query(`
+      SELECT t.owner_id, count(*) FILTER (WHERE t.status = 'OPEN' AND t.due_at > now())::int AS due,
+             count(*) FILTER (WHERE t.status = 'OPEN' AND t.due_at < now())::int AS overdue,
+             count(*) FILTER (WHERE t.status = 'DONE')::int AS done,
+             count(*) FILTER (WHERE c.owner_id <> t.owner_id)::int AS outside
+        FROM tasks t JOIN customers c ON c.id = t.customer_id GROUP BY t.owner_id`);
+    expect(byRep.length).toBeGreaterThanOrEqual(3);
+    const total = (k: string) => byRep.reduce((s: number, r: Record<string, number>) => s + r[k], 0);
+    expect([total('due'), total('overdue'), total('done')].every((n) => n > 0)).toBe(true);
+    expect(total('outside')).toBe(0);
+    expect(summary.tasks).toBe(total('due') + total('overdue') + total('done'));
+    expect(await one(`SELECT count(*)::int AS n FROM tasks WHERE status = 'DONE' AND completion_touchpoint_id IS NOT NULL`)).not.toEqual({ n: 0 });
+  });
+
   it('has staff of every role, and every sales rep owns customers', async () => {
     const roles = await app.db.query(`SELECT role, count(*)::int AS n FROM users GROUP BY role ORDER BY role`);
     expect(roles.map((r: { role: string }) => r.role)).toEqual(['ADMIN', 'ANALYST', 'MANAGER', 'SALES_REP']);

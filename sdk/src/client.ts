@@ -146,6 +146,9 @@ function paginators(sdk: Sdk) {
     touchpoints: (variables: ListVars<Vars<'touchpoints'>> = {}, options?: Opts) =>
       paginate(sdk.touchpoints, variables, (r) => r.touchpoints, options),
     users: (variables: ListVars<Vars<'users'>> = {}, options?: Opts) => paginate(sdk.users, variables, (r) => r.users, options),
+    tasks: (variables: ListVars<Vars<'tasks'>> = {}, options?: Opts) => paginate(sdk.tasks, variables, (r) => r.tasks, options),
+    /** The caller's agenda for a window, page after page. */
+    myAgenda: (variables: Vars<'myAgenda'>, options?: Opts) => paginate(sdk.myAgenda, variables, (r) => r.myAgenda, options),
     lifecycleStages: (variables: ListVars<Vars<'lifecycleStages'>> = {}, options?: Opts) =>
       paginate(sdk.lifecycleStages, variables, (r) => r.lifecycleStages, options),
     customerOrders: (variables: ListVars<Vars<'customerOrders'>>, options?: Opts) =>

@@ -24,6 +24,14 @@ export type Scalars = {
   JSONObject: { input: Record<string, unknown>; output: Record<string, unknown>; }
 };
 
+/** A suggestion of myAgenda to turn into a task for the caller. */
+export type AcceptSuggestionInput = {
+  /** When the task is due (default: the suggestion’s due time, or now when that is more than a year ago). */
+  dueAt?: InputMaybe<Scalars['DateTime']['input']>;
+  /** The suggestion’s ID (AgendaItem.id of a SUGGESTION). */
+  id: Scalars['ID']['input'];
+};
+
 /** The role a credential acts with. */
 export type AccessRole =
   /** Everything, including API keys, users and the audit log. */
@@ -85,6 +93,77 @@ export type AddressInput = {
   /** State, province or county. */
   region?: InputMaybe<Scalars['String']['input']>;
 };
+
+/** One thing on the caller’s agenda: an open task of theirs, or a suggestion of the playbook for a customer in their book. */
+export type AgendaItem = {
+  __typename?: 'AgendaItem';
+  /** For a suggestion, the first channel the customer consented to that suits it (null for a complaint: answer the way it came in); null for a task. */
+  channel?: Maybe<ConsentChannel>;
+  /** The contact: whose birthday it is, or whom the task names. */
+  contact?: Maybe<Contact>;
+  /** The customer. */
+  customer?: Maybe<Customer>;
+  /** When it is due: a task’s followUpAt, a suggestion’s due time. Before now means overdue. The agenda is ordered by it. */
+  dueAt: Scalars['DateTime']['output'];
+  /** For a task, the task’s ID; for a suggestion, a stable ID to pass to acceptSuggestion (the same for as long as the suggestion stands). */
+  id: Scalars['ID']['output'];
+  /** What to do: the task’s kind, or the kind of task the suggestion becomes. */
+  kind: TaskKind;
+  /** The task’s priority; HIGH for a complaint to resolve, NORMAL for other suggestions. */
+  priority: TaskPriority;
+  /** TASK or SUGGESTION. */
+  source: AgendaItemSource;
+  /** The task’s subject, or why the playbook suggests it. */
+  subject: Scalars['String']['output'];
+  /** For a suggestion, what the playbook suggests; null for a task. */
+  suggestion?: Maybe<AgendaSuggestionKind>;
+  /** For a TASK item, the task; null for a suggestion. */
+  task?: Maybe<Task>;
+};
+
+/** A page of agenda items (Relay cursor connection, keyset-paginated). */
+export type AgendaItemConnection = {
+  __typename?: 'AgendaItemConnection';
+  /** Items with their cursors. */
+  edges: Array<AgendaItemEdge>;
+  /** The items, without cursors: a shortcut for `edges { node }`. */
+  nodes: Array<AgendaItem>;
+  /** Cursors and whether more pages exist. */
+  pageInfo: PageInfo;
+  /** Number of items matching the filter across all pages (runs a COUNT; ask for it only when you need it). */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** One agenda item in a page, with its cursor. */
+export type AgendaItemEdge = {
+  __typename?: 'AgendaItemEdge';
+  /** Opaque cursor of this item, for `after` / `before`. */
+  cursor: Scalars['String']['output'];
+  /** The agenda item. */
+  node: AgendaItem;
+};
+
+/** Where an agenda item comes from. */
+export type AgendaItemSource =
+  /** Suggested by the CRM playbook (care routines, contact cadence); acceptSuggestion turns it into a task. */
+  | 'SUGGESTION'
+  /** One of the caller’s open tasks. */
+  | 'TASK';
+
+/** What the playbook suggests. */
+export type AgendaSuggestionKind =
+  /** A birthday (of the customer or a contact); cleared by a GREETING touchpoint in the fortnight before it or on the day (with that contact, for a contact’s). */
+  | 'BIRTHDAY_GREETING'
+  /** The customer has gone longer than their lifecycle stage’s contact cadence without a touchpoint; cleared by any touchpoint, and not suggested while the customer has an open task. */
+  | 'FOLLOW_UP'
+  /** A holiday the customer’s country keeps; cleared by a GREETING touchpoint in the fortnight before it or on the day. */
+  | 'HOLIDAY_GREETING'
+  /** An open complaint to answer; cleared when it is resolved. */
+  | 'RESOLVE_COMPLAINT'
+  /** A service contact to follow with a survey; cleared by a SURVEY touchpoint after it. */
+  | 'SATISFACTION_SURVEY'
+  /** A purchase to thank for; cleared by a THANK_YOU touchpoint after it. */
+  | 'THANK_YOU';
 
 /** An API key: a credential for an integration or script. The secret is shown once, at creation; only its hash is stored. */
 export type ApiKey = Node & {
@@ -449,6 +528,14 @@ export type BooleanFilter = {
   eq?: InputMaybe<Scalars['Boolean']['input']>;
   /** true: the field is null; false: it has a value. */
   isNull?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+/** Drops an open task. */
+export type CancelTaskInput = {
+  /** The version you read; CONFLICT if the task changed since. */
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  /** The task. */
+  id: Scalars['ID']['input'];
 };
 
 /** A care routine due for a customer: a birthday greeting (of the customer or one of their contacts), a thank-you, a complaint to resolve or a satisfaction survey. */
@@ -1135,6 +1222,38 @@ export type ComplaintTransition = {
   updatedAt: Scalars['DateTime']['output'];
 };
 
+/** Marks an open task done and logs what happened as a touchpoint, in one transaction. */
+export type CompleteTaskInput = {
+  /** When it was done (default now); not in the future. The touchpoint occurred then. */
+  completedAt?: InputMaybe<Scalars['DateTime']['input']>;
+  /** The version you read; CONFLICT if the task changed since. */
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  /** The task. */
+  id: Scalars['ID']['input'];
+  /** The touchpoint to log; may be omitted for a CALL, EMAIL, VISIT or MEETING. */
+  touchpoint?: InputMaybe<CompletionTouchpointInput>;
+};
+
+/** The touchpoint completeTask logs. Omitted fields come from the task: channel and purpose from its kind, the contact, the subject, and the owner as the handler. */
+export type CompletionTouchpointInput = {
+  /** Medium. Required for kinds without an obvious one (GREETING, THANK_YOU, COMPLAINT_RESPONSE, SURVEY, OTHER); CALL is PHONE, EMAIL EMAIL, VISIT VISIT, MEETING MEETING. */
+  channel?: InputMaybe<TouchpointChannel>;
+  /** Who started it (default OUTBOUND). */
+  direction?: InputMaybe<TouchpointDirection>;
+  /** What was said or agreed. */
+  notes?: InputMaybe<Scalars['String']['input']>;
+  /** Net Promoter answer from 0 to 10. */
+  nps?: InputMaybe<Scalars['Int']['input']>;
+  /** The order it concerns; must be an order of the task’s customer. */
+  orderId?: InputMaybe<Scalars['ID']['input']>;
+  /** Why (default from the kind: GREETING, THANK_YOU, SURVEY, VISIT, SERVICE for a complaint response, FOLLOW_UP otherwise). */
+  purpose?: InputMaybe<TouchpointPurpose>;
+  /** Customer satisfaction from 1 to 5. */
+  satisfaction?: InputMaybe<Scalars['Int']['input']>;
+  /** Subject (default the task’s). */
+  subject?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** How much of the value the top customers bring. */
 export type ConcentrationShare = {
   __typename?: 'ConcentrationShare';
@@ -1550,6 +1669,8 @@ export type Customer = Node & {
   name: Scalars['String']['output'];
   /** The contacts the CRM playbook suggests now, most urgent first, each through a consented channel. */
   nextBestActions: Array<NextBestAction>;
+  /** The next follow-up: the earliest time one of the customer’s open tasks is on the agenda (its due time, or its snooze when later); null without open tasks. */
+  nextFollowUpAt?: Maybe<Scalars['DateTime']['output']>;
   /** Free-form notes. Withheld (null) from callers who see personal data masked. */
   notes?: Maybe<Scalars['String']['output']>;
   /** Complaints not yet resolved: settle these before selling anything. */
@@ -1590,6 +1711,8 @@ export type Customer = Node & {
   suggestedLifecycleStage: LifecycleStage;
   /** Free tags for grouping, e.g. ["vip", "trade-fair-2025"]. */
   tags: Array<Scalars['String']['output']>;
+  /** The customer’s tasks (a sales rep sees their own), earliest on the agenda first by default. */
+  tasks: TaskConnection;
   /** The follow-up history: every interaction with the customer, most recent first by default. */
   touchpoints: TouchpointConnection;
   /** When the record was last changed. */
@@ -1700,6 +1823,17 @@ export type CustomerReferralsArgs = {
 /** A customer: a person or company you sell to. The heart of the CRM: profile, traits, consent, owner, lifecycle stage, and every order and touchpoint. */
 export type CustomerRfmArgs = {
   asOf?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+
+/** A customer: a person or company you sell to. The heart of the CRM: profile, traits, consent, owner, lifecycle stage, and every order and touchpoint. */
+export type CustomerTasksArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<TaskFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<TaskOrderBy>;
 };
 
 
@@ -2218,6 +2352,8 @@ export type LifecycleFunnelStage = {
 /** A stage of the customer relationship lifecycle (exploration, formation, stable, decline…), with the strategy that fits it. */
 export type LifecycleStage = Node & {
   __typename?: 'LifecycleStage';
+  /** Contact cadence: how many days a customer in this stage may go without a touchpoint before myAgenda suggests a FOLLOW_UP; null for none. Set with setContactCadence. */
+  contactEveryDays?: Maybe<Scalars['Int']['output']>;
   /** When the record was created. */
   createdAt: Scalars['DateTime']['output'];
   /** What characterises a relationship in this stage. */
@@ -2278,6 +2414,15 @@ export type LifecycleStageOrderBy = {
   direction?: SortDirection;
   /** Field to sort by. */
   field?: LifecycleStageSortField;
+};
+
+/** Result of setContactCadence. */
+export type LifecycleStagePayload = {
+  __typename?: 'LifecycleStagePayload';
+  /** The stage as stored after the change; null when nothing was written. */
+  stage?: Maybe<LifecycleStage>;
+  /** Problems with the input; empty on success. */
+  userErrors: Array<UserError>;
 };
 
 /** Fields lifecycle stages can be sorted by. */
@@ -2379,6 +2524,8 @@ export type LogTouchpointInput = {
   customerId: Scalars['ID']['input'];
   /** Who started it. */
   direction?: TouchpointDirection;
+  /** Schedule the next follow-up in the same call: a task for the caller (or the customer’s owner), written with the touchpoint or not at all. */
+  nextFollowUp?: InputMaybe<NextFollowUpInput>;
   /** What was said or agreed. */
   notes?: InputMaybe<Scalars['String']['input']>;
   /** Net Promoter answer from 0 to 10. */
@@ -2546,6 +2693,8 @@ export type MoveOpportunityStageInput = {
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Turn a suggestion of myAgenda into a task for the caller; the suggestion is not offered again. */
+  acceptSuggestion: TaskPayload;
   /** Record the first response to the customer: OPEN → ACKNOWLEDGED, sets `firstResponseAt`. */
   acknowledgeComplaint: ComplaintPayload;
   /** Add a stage to a pipeline, last or at a position (ADMIN, MANAGER). */
@@ -2558,8 +2707,12 @@ export type Mutation = {
   assignComplaint: ComplaintPayload;
   /** Hand an opportunity to another owner (a sales rep or manager). */
   assignOpportunity: OpportunityPayload;
+  /** Drop an open task without doing it. */
+  cancelTask: TaskPayload;
   /** Close a resolved complaint once the customer has been told: RESOLVED → CLOSED. Final. */
   closeComplaint: ComplaintPayload;
+  /** Mark an open task done and log its touchpoint (e.g. the visit with its notes) in the same transaction: both are written or neither. */
+  completeTask: TaskPayload;
   /** Create an API key (ADMIN only). The payload carries the key itself, this once. */
   createApiKey: CreateApiKeyPayload;
   /** Add an assignment rule (ADMIN, MANAGER). */
@@ -2604,6 +2757,8 @@ export type Mutation = {
   openComplaint: ComplaintPayload;
   /** Hand every customer a filter selects to one owner (e.g. a leaving rep’s book), in one transaction, each change audited (ADMIN, MANAGER). */
   reassignCustomers: AssignmentRunPayload;
+  /** Hand an open task to another sales rep (who owns the customer) or a manager. */
+  reassignTask: TaskPayload;
   /** Record whether the customer is satisfied with the resolution of a resolved or closed complaint. */
   recordComplaintFeedback: ComplaintPayload;
   /** Record a purchase with its lines. Totals are computed exactly from the lines and converted to the base currency at the given rate. */
@@ -2628,8 +2783,14 @@ export type Mutation = {
   restoreTouchpoint: TouchpointPayload;
   /** Revoke an API key (ADMIN only): it is refused from the next request on. */
   revokeApiKey: RevokeApiKeyPayload;
+  /** Schedule a task for a customer and/or one of their contacts. */
+  scheduleTask: TaskPayload;
   /** Change the service levels of a severity (ADMIN or MANAGER). Applies to complaints opened from now on. */
   setComplaintSla: ComplaintSlaPayload;
+  /** Set a stage’s contact cadence: after how many days without a touchpoint myAgenda suggests a follow-up for its customers (ADMIN and MANAGER). */
+  setContactCadence: LifecycleStagePayload;
+  /** Put an open task off until later: it leaves the agenda until then. */
+  snoozeTask: TaskPayload;
   /** Start working on a fix: OPEN or ACKNOWLEDGED → IN_PROGRESS (from OPEN it is also the first response). */
   startComplaintWork: ComplaintPayload;
   /** Change an assignment rule’s conditions, owners, place or activity (ADMIN, MANAGER). */
@@ -2648,10 +2809,18 @@ export type Mutation = {
   updatePipelineStage: PipelinePayload;
   /** Change a product. Omitted fields stay. Pass `expectedVersion` to guard against concurrent edits. Recorded orders keep the prices they were sold at. */
   updateProduct: ProductPayload;
+  /** Change an open task. Omitted fields stay; pass `expectedVersion` to guard against concurrent edits. */
+  updateTask: TaskPayload;
   /** Change a touchpoint, e.g. resolve a complaint with `complaintStatus: RESOLVED`. Omitted fields stay; null clears. Pass `expectedVersion` to guard against concurrent edits. */
   updateTouchpoint: TouchpointPayload;
   /** Close an open opportunity as WON, optionally linking the order it became. */
   winOpportunity: OpportunityPayload;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationAcceptSuggestionArgs = {
+  input: AcceptSuggestionInput;
 };
 
 
@@ -2692,8 +2861,20 @@ export type MutationAssignOpportunityArgs = {
 
 
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationCancelTaskArgs = {
+  input: CancelTaskInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationCloseComplaintArgs = {
   input: ComplaintStepInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationCompleteTaskArgs = {
+  input: CompleteTaskInput;
 };
 
 
@@ -2830,6 +3011,12 @@ export type MutationReassignCustomersArgs = {
 
 
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationReassignTaskArgs = {
+  input: ReassignTaskInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationRecordComplaintFeedbackArgs = {
   input: RecordComplaintFeedbackInput;
 };
@@ -2902,8 +3089,26 @@ export type MutationRevokeApiKeyArgs = {
 
 
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationScheduleTaskArgs = {
+  input: ScheduleTaskInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationSetComplaintSlaArgs = {
   input: SetComplaintSlaInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationSetContactCadenceArgs = {
+  input: SetContactCadenceInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationSnoozeTaskArgs = {
+  input: SnoozeTaskInput;
 };
 
 
@@ -2962,6 +3167,12 @@ export type MutationUpdateProductArgs = {
 
 
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationUpdateTaskArgs = {
+  input: UpdateTaskInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationUpdateTouchpointArgs = {
   input: UpdateTouchpointInput;
 };
@@ -3009,6 +3220,16 @@ export type NextBestActionKind =
   | 'UP_SELL'
   /** Personal win-back of a valuable customer who is declining or churned. */
   | 'WIN_BACK';
+
+/** The next follow-up to schedule with a touchpoint: a task for the person logging it, on the same customer and contact. */
+export type NextFollowUpInput = {
+  /** When it is due; not more than a year in the past, at most 5 years ahead. */
+  dueAt: Scalars['DateTime']['input'];
+  /** What to do then (default CALL). */
+  kind?: TaskKind;
+  /** Subject of the task (default: "Follow up: " and the touchpoint’s subject, or the kind). */
+  subject?: InputMaybe<Scalars['String']['input']>;
+};
 
 /** An object with a globally unique, opaque ID, fetchable with `node(id:)`. */
 export type Node = {
@@ -3817,6 +4038,8 @@ export type Query = {
   lifecycleStages: LifecycleStageConnection;
   /** Fit BG/NBD on purchases up to calibrationEnd and compare its predictions with the purchases up to holdoutEnd (Fader, Hardie & Lee 2005). Nothing is stored. */
   modelDiagnostics: ModelDiagnostics;
+  /** The caller’s agenda: their open tasks and the playbook’s suggestions (care routines of careAgenda, contact-cadence follow-ups) for the customers in their book, due before `to`, overdue first, in one list ordered by due time and paged by cursor. */
+  myAgenda: AgendaItemConnection;
   /** Any object by its global ID; null when it does not exist or was deleted. */
   node?: Maybe<Node>;
   /** Several objects by global ID, in the order given (null for each one not found). At most 100. */
@@ -3843,6 +4066,8 @@ export type Query = {
   segmentSummary: SegmentSummary;
   /** The RFM segment catalogue (Hughes 1994): what each segment means and how to treat it. */
   segments: Array<SegmentInfo>;
+  /** Tasks, filtered and sorted (default: earliest on the agenda first), a page at a time. A sales rep sees their own tasks on customers in their book. */
+  tasks: TaskConnection;
   /** Touchpoints of all customers, filtered and sorted (default: most recent first), a page at a time. */
   touchpoints: TouchpointConnection;
   /** Staff users: the people who own customers and log touchpoints. */
@@ -4012,6 +4237,15 @@ export type QueryModelDiagnosticsArgs = {
 
 
 /** Read the CRM: customers and everything around them, by ID or as filtered, paginated lists. */
+export type QueryMyAgendaArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  from: Scalars['DateTime']['input'];
+  to: Scalars['DateTime']['input'];
+};
+
+
+/** Read the CRM: customers and everything around them, by ID or as filtered, paginated lists. */
 export type QueryNodeArgs = {
   id: Scalars['ID']['input'];
 };
@@ -4100,6 +4334,19 @@ export type QuerySegmentSummaryArgs = {
 
 
 /** Read the CRM: customers and everything around them, by ID or as filtered, paginated lists. */
+export type QueryTasksArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  asOf?: InputMaybe<Scalars['DateTime']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<TaskFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<TaskOrderBy>;
+  overdue?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+/** Read the CRM: customers and everything around them, by ID or as filtered, paginated lists. */
 export type QueryTouchpointsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
@@ -4129,6 +4376,16 @@ export type ReassignCustomersInput = {
   filter: CustomerFilter;
   /** The new owner: a SALES_REP or MANAGER user. */
   toOwnerId: Scalars['ID']['input'];
+};
+
+/** Hands an open task to someone else. */
+export type ReassignTaskInput = {
+  /** The version you read; CONFLICT if the task changed since. */
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  /** The task. */
+  id: Scalars['ID']['input'];
+  /** The new owner: a SALES_REP who owns the customer, or a MANAGER. A sales rep cannot hand tasks to others. */
+  ownerId: Scalars['ID']['input'];
 };
 
 /** What the customer said about the resolution ("report back", as the seeds ask). */
@@ -4360,6 +4617,26 @@ export type SatisfactionTrend =
   /** Not enough scores: none in the last 90 days or none before. */
   | 'UNKNOWN';
 
+/** A task to schedule. Give the customer, the contact, or both (the contact must then belong to the customer). */
+export type ScheduleTaskInput = {
+  /** The contact to speak to. */
+  contactId?: InputMaybe<Scalars['ID']['input']>;
+  /** The customer; may be omitted when a contact is given (the contact’s customer). */
+  customerId?: InputMaybe<Scalars['ID']['input']>;
+  /** When it is due; not more than a year in the past, at most 5 years ahead. */
+  dueAt: Scalars['DateTime']['input'];
+  /** What to do. */
+  kind: TaskKind;
+  /** Details (at most 10,000 characters). */
+  notes?: InputMaybe<Scalars['String']['input']>;
+  /** Who does it (a SALES_REP or MANAGER; a sales rep must own the customer). Default: the caller, else the customer’s owner. A sales rep schedules only for themselves. */
+  ownerId?: InputMaybe<Scalars['ID']['input']>;
+  /** How pressing it is. */
+  priority?: TaskPriority;
+  /** Short subject line (at most 200 characters). */
+  subject: Scalars['String']['input'];
+};
+
 /** RFM segment from the recency (R) and frequency (F) quintile scores (Hughes 1994). Each value’s strategy is in `segments` / `Customer.segmentInfo`. */
 export type Segment =
   /** R 3, F 1–2: below-average recency, few purchases. */
@@ -4475,6 +4752,24 @@ export type SetComplaintSlaInput = {
   severity: ComplaintSeverity;
 };
 
+/** The contact cadence of a lifecycle stage. */
+export type SetContactCadenceInput = {
+  /** Days a customer in the stage may go without a touchpoint (1 to 3650); null for no cadence. */
+  everyDays?: InputMaybe<Scalars['Int']['input']>;
+  /** The stage’s key, e.g. ONBOARDING. */
+  stage: Scalars['String']['input'];
+};
+
+/** Puts an open task off until a later time. */
+export type SnoozeTaskInput = {
+  /** The version you read; CONFLICT if the task changed since. */
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  /** The task. */
+  id: Scalars['ID']['input'];
+  /** Until when; in the future, at most a year ahead. */
+  until: Scalars['DateTime']['input'];
+};
+
 /** Sort order. */
 export type SortDirection =
   /** Smallest / oldest / A first. */
@@ -4546,6 +4841,206 @@ export type StringListFilter = {
   hasAny?: InputMaybe<Array<Scalars['String']['input']>>;
   /** true: the list is empty. */
   isEmpty?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+/** A follow-up to do with a customer: a call, visit, greeting…, with an owner, a due time and a priority. Completing it logs the touchpoint. */
+export type Task = Node & {
+  __typename?: 'Task';
+  /** When it was cancelled; null unless CANCELLED. */
+  cancelledAt?: Maybe<Scalars['DateTime']['output']>;
+  /** When it was done; null unless DONE. */
+  completedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The touchpoint logged when it was done; null unless DONE. */
+  completionTouchpoint?: Maybe<Touchpoint>;
+  /** The contact to speak to, if one was named. */
+  contact?: Maybe<Contact>;
+  /** When the record was created. */
+  createdAt: Scalars['DateTime']['output'];
+  /** The customer. */
+  customer: Customer;
+  /** When it is due. */
+  dueAt: Scalars['DateTime']['output'];
+  /** When the task is on the agenda: `dueAt`, or `snoozedUntil` when that is later. Lists and `myAgenda` order by it. */
+  followUpAt: Scalars['DateTime']['output'];
+  /** Globally unique, opaque ID. Use it with `node(id:)`; do not parse it. */
+  id: Scalars['ID']['output'];
+  /** What to do. */
+  kind: TaskKind;
+  /** Details. Withheld (null) from callers who see personal data masked. */
+  notes?: Maybe<Scalars['String']['output']>;
+  /** Who does it. */
+  owner?: Maybe<User>;
+  /** How pressing it is. */
+  priority: TaskPriority;
+  /** Put off until then (snoozeTask); null when not snoozed. */
+  snoozedUntil?: Maybe<Scalars['DateTime']['output']>;
+  /** OPEN, DONE or CANCELLED. */
+  status: TaskStatus;
+  /** Short subject line, e.g. "Call about the spring order". */
+  subject: Scalars['String']['output'];
+  /** The `myAgenda` suggestion this task was accepted from (acceptSuggestion); null for a task scheduled directly. */
+  suggestionId?: Maybe<Scalars['String']['output']>;
+  /** When the record was last changed. */
+  updatedAt: Scalars['DateTime']['output'];
+  /** Incremented on every change. Pass it back as `expectedVersion` to detect concurrent edits. */
+  version: Scalars['Int']['output'];
+};
+
+/** A page of tasks (Relay cursor connection, keyset-paginated). */
+export type TaskConnection = {
+  __typename?: 'TaskConnection';
+  /** Items with their cursors. */
+  edges: Array<TaskEdge>;
+  /** The items, without cursors: a shortcut for `edges { node }`. */
+  nodes: Array<Task>;
+  /** Cursors and whether more pages exist. */
+  pageInfo: PageInfo;
+  /** Number of items matching the filter across all pages (runs a COUNT; ask for it only when you need it). */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** One task in a page, with its cursor. */
+export type TaskEdge = {
+  __typename?: 'TaskEdge';
+  /** Opaque cursor of this item, for `after` / `before`. */
+  cursor: Scalars['String']['output'];
+  /** The task. */
+  node: Task;
+};
+
+/** Conditions on tasks. Fields are ANDed; use `and`, `or`, `not` to combine. */
+export type TaskFilter = {
+  /** All of these conditions. */
+  and?: InputMaybe<Array<TaskFilter>>;
+  /** When it was done. */
+  completedAt?: InputMaybe<DateTimeFilter>;
+  /** The contact (Contact ID). */
+  contact?: InputMaybe<IdFilter>;
+  /** When it was scheduled. */
+  createdAt?: InputMaybe<DateTimeFilter>;
+  /** The customer (Customer ID). */
+  customer?: InputMaybe<IdFilter>;
+  /** Due time as scheduled. */
+  dueAt?: InputMaybe<DateTimeFilter>;
+  /** When the task is on the agenda (due time, or the snooze when later). */
+  followUpAt?: InputMaybe<DateTimeFilter>;
+  /** What to do. */
+  kind?: InputMaybe<TaskKindFilter>;
+  /** Not this condition. */
+  not?: InputMaybe<TaskFilter>;
+  /** Any of these conditions. */
+  or?: InputMaybe<Array<TaskFilter>>;
+  /** The owner (User ID). */
+  owner?: InputMaybe<IdFilter>;
+  /** Priority. */
+  priority?: InputMaybe<TaskPriorityFilter>;
+  /** OPEN, DONE or CANCELLED. */
+  status?: InputMaybe<TaskStatusFilter>;
+};
+
+/** What a task asks its owner to do. */
+export type TaskKind =
+  /** Call the customer. */
+  | 'CALL'
+  /** Answer or follow up on a complaint. */
+  | 'COMPLAINT_RESPONSE'
+  /** Write to the customer. */
+  | 'EMAIL'
+  /** Send a birthday or holiday greeting. */
+  | 'GREETING'
+  /** Meet the customer, in person or online. */
+  | 'MEETING'
+  /** Anything else. */
+  | 'OTHER'
+  /** Ask how satisfied the customer is. */
+  | 'SURVEY'
+  /** Thank the customer, typically after a purchase. */
+  | 'THANK_YOU'
+  /** Visit the customer on site. */
+  | 'VISIT';
+
+/** Conditions on a TaskKind field. */
+export type TaskKindFilter = {
+  /** Equal to. */
+  eq?: InputMaybe<TaskKind>;
+  /** Any of these. */
+  in?: InputMaybe<Array<TaskKind>>;
+  /** true: the field is null; false: it has a value. */
+  isNull?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Not equal to. */
+  neq?: InputMaybe<TaskKind>;
+};
+
+/** How to sort Task lists. Ties are broken by ID so pages are stable. */
+export type TaskOrderBy = {
+  /** Direction. */
+  direction?: SortDirection;
+  /** Field to sort by. */
+  field?: TaskSortField;
+};
+
+/** Result of a task mutation. */
+export type TaskPayload = {
+  __typename?: 'TaskPayload';
+  /** The task as stored after the change; null when nothing was written. */
+  task?: Maybe<Task>;
+  /** Problems with the input; empty on success. */
+  userErrors: Array<UserError>;
+};
+
+/** How pressing a task is. */
+export type TaskPriority =
+  /** Before the usual work. */
+  | 'HIGH'
+  /** When there is time. */
+  | 'LOW'
+  /** The usual. */
+  | 'NORMAL'
+  /** Before anything else. */
+  | 'URGENT';
+
+/** Conditions on a TaskPriority field. */
+export type TaskPriorityFilter = {
+  /** Equal to. */
+  eq?: InputMaybe<TaskPriority>;
+  /** Any of these. */
+  in?: InputMaybe<Array<TaskPriority>>;
+  /** true: the field is null; false: it has a value. */
+  isNull?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Not equal to. */
+  neq?: InputMaybe<TaskPriority>;
+};
+
+/** Fields tasks can be sorted by. */
+export type TaskSortField =
+  /** When it was done (tasks not done count as the latest). */
+  | 'COMPLETED_AT'
+  /** When it was scheduled. */
+  | 'CREATED_AT'
+  /** The due time as scheduled. */
+  | 'DUE_AT'
+  /** When the task is on the agenda (due time, or the snooze when later). */
+  | 'FOLLOW_UP_AT';
+
+/** Where a task stands. */
+export type TaskStatus =
+  /** Dropped without being done. */
+  | 'CANCELLED'
+  /** Completed; `completedAt` and `completionTouchpoint` say when and how. */
+  | 'DONE'
+  /** To do (possibly snoozed). */
+  | 'OPEN';
+
+/** Conditions on a TaskStatus field. */
+export type TaskStatusFilter = {
+  /** Equal to. */
+  eq?: InputMaybe<TaskStatus>;
+  /** Any of these. */
+  in?: InputMaybe<Array<TaskStatus>>;
+  /** true: the field is null; false: it has a value. */
+  isNull?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Not equal to. */
+  neq?: InputMaybe<TaskStatus>;
 };
 
 /** A unit of time for model parameters and forecast horizons. */
@@ -4731,6 +5226,8 @@ export type TouchpointOrderBy = {
 /** Result of a touchpoint mutation. */
 export type TouchpointPayload = {
   __typename?: 'TouchpointPayload';
+  /** The task `nextFollowUp` scheduled; null when none was asked for or nothing was written. */
+  nextFollowUp?: Maybe<Task>;
   /** The touchpoint as stored after the change; null when nothing was written. */
   touchpoint?: Maybe<Touchpoint>;
   /** Problems with the input; empty on success. */
@@ -4972,6 +5469,26 @@ export type UpdateProductInput = {
   unitCost?: InputMaybe<Scalars['Decimal']['input']>;
   /** List price per unit, in the product’s currency; from 0 to 1,000,000,000. */
   unitPrice?: InputMaybe<Scalars['Decimal']['input']>;
+};
+
+/** Changes to an open task. Omitted fields stay as they are; null clears notes and contact. */
+export type UpdateTaskInput = {
+  /** The contact; must belong to the task’s customer. */
+  contactId?: InputMaybe<Scalars['ID']['input']>;
+  /** New due time; clears a snooze. Cannot be cleared. */
+  dueAt?: InputMaybe<Scalars['DateTime']['input']>;
+  /** The version you read; if the task changed since, nothing is written and a CONFLICT error is returned. */
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  /** The task. */
+  id: Scalars['ID']['input'];
+  /** What to do; cannot be cleared. */
+  kind?: InputMaybe<TaskKind>;
+  /** Details. */
+  notes?: InputMaybe<Scalars['String']['input']>;
+  /** Priority; cannot be cleared. */
+  priority?: InputMaybe<TaskPriority>;
+  /** Subject; cannot be cleared. */
+  subject?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** Changes to a touchpoint. Omitted fields stay as they are; null clears a field. */

@@ -3,7 +3,7 @@ import { UserErrorCode, UserErrors } from '../common/errors';
 import { decodeIdOf } from '../common/ids';
 import { matchingIds, usesDerived } from '../common/list-query';
 import { loadReferences } from '../common/references';
-import { optionalText, requiredText } from '../common/validate';
+import { catalogKey, optionalText, requiredText } from '../common/validate';
 import { OWNER_ROLES } from '../core/access';
 import { recordAudit } from '../core/audit';
 import type { ServiceDeps } from '../core/request-scope';
@@ -318,7 +318,8 @@ export class AssignmentService {
       out.regions = unique(regions);
     }
     if (input.lifecycleStages !== undefined) {
-      const keys = unique((input.lifecycleStages ?? []).map((k) => k.trim().toUpperCase()));
+      // Keys are checked as text first (length, NUL): only then are they looked up.
+      const keys = unique((input.lifecycleStages ?? []).flatMap((k, i) => catalogKey(errors, [...at('lifecycleStages'), i], k) ?? []));
       const known: Array<{ key: string }> = keys.length ? await m.query(`SELECT key FROM lifecycle_stages WHERE key = ANY($1::text[])`, [keys]) : [];
       const found = new Set(known.map((k) => k.key));
       keys.forEach((k) => {

@@ -10,9 +10,13 @@ import { AccessRole, Scope } from './roles';
  * - ADMIN: everything, including keys, users and the audit log.
  * - MANAGER: every customer and all data; no key or user management, no audit log.
  * - SALES_REP: only the customers they own and those customers' contacts, orders, touchpoints and
- *   history, and the opportunities they own. Everyone else's records do not exist for them (null /
- *   NOT_FOUND, never FORBIDDEN). They read pipelines and assignment rules; only ADMIN and MANAGER change them
- *   (and reassign customers in bulk).
+ *   history, of those customers' tasks only their own, and the opportunities they own. Everyone else's records do
+ *   not exist for them (null / NOT_FOUND, never FORBIDDEN). They read pipelines and assignment rules; only ADMIN and
+ *   MANAGER change them (and reassign customers in bulk).
+ *
+ * Tasks belong to the `touchpoints` area: a task is the planned half of the follow-up record whose done half is a
+ * touchpoint (completing a task logs one), so the same roles and partner scopes read and change both. The
+ * playbook (contact cadences) is `playbook`: ADMIN and MANAGER change it; everyone reads it with the catalog.
  * - ANALYST: reads everything with personal data masked; writes nothing.
  * - PARTNER: an API key limited by its scopes; personal data masked without `pii:read`.
  * - `settings`: the CRM's own policies (complaint service levels): ADMIN and MANAGER change them.
@@ -20,10 +24,10 @@ import { AccessRole, Scope } from './roles';
 
 /** The parts of the CRM a permission is about. */
 export type Area =
-  | 'customers' | 'orders' | 'touchpoints' | 'opportunities' | 'pipelines' | 'assignment' | 'products' | 'catalog' | 'analytics' | 'models' | 'users' | 'keys' | 'audit' | 'privacy' | 'settings';
+  | 'customers' | 'orders' | 'touchpoints' | 'opportunities' | 'pipelines' | 'assignment' | 'products' | 'catalog' | 'playbook' | 'analytics' | 'models' | 'users' | 'keys' | 'audit' | 'privacy' | 'settings';
 export type Permission = `${Area}:${'read' | 'write'}`;
 
-const ALL_AREAS: Area[] = ['customers', 'orders', 'touchpoints', 'opportunities', 'pipelines', 'assignment', 'products', 'catalog', 'analytics', 'models', 'users', 'keys', 'audit', 'privacy', 'settings'];
+const ALL_AREAS: Area[] = ['customers', 'orders', 'touchpoints', 'opportunities', 'pipelines', 'assignment', 'products', 'catalog', 'playbook', 'analytics', 'models', 'users', 'keys', 'audit', 'privacy', 'settings'];
 const everything = (except: Permission[] = []): Permission[] =>
   ALL_AREAS.flatMap((a) => [`${a}:read`, `${a}:write`] as Permission[]).filter((p) => !except.includes(p));
 
@@ -32,9 +36,9 @@ const ROLE_PERMISSIONS: Record<Exclude<AccessRole, AccessRole.PARTNER>, readonly
   [AccessRole.MANAGER]: everything(['users:write', 'keys:read', 'keys:write', 'audit:read', 'audit:write', 'catalog:write']),
   [AccessRole.SALES_REP]: [
     'customers:read', 'customers:write', 'orders:read', 'orders:write', 'touchpoints:read', 'touchpoints:write',
-    'opportunities:read', 'opportunities:write', 'pipelines:read', 'assignment:read', 'products:read', 'catalog:read', 'analytics:read', 'models:read', 'users:read',
+    'opportunities:read', 'opportunities:write', 'pipelines:read', 'assignment:read', 'products:read', 'catalog:read', 'playbook:read', 'analytics:read', 'models:read', 'users:read',
   ],
-  [AccessRole.ANALYST]: ['customers:read', 'orders:read', 'touchpoints:read', 'opportunities:read', 'pipelines:read', 'assignment:read', 'products:read', 'catalog:read', 'analytics:read', 'models:read', 'users:read'],
+  [AccessRole.ANALYST]: ['customers:read', 'orders:read', 'touchpoints:read', 'opportunities:read', 'pipelines:read', 'assignment:read', 'products:read', 'catalog:read', 'playbook:read', 'analytics:read', 'models:read', 'users:read'],
 };
 
 /** What each partner scope grants. */
@@ -60,7 +64,7 @@ function scopeFor(permission: Permission): Scope | undefined {
  * How each table's rows belong to a customer, for the sales rep's row scope. `{a}` is the table alias.
  * Tables not listed here are not customer data (products, stages, users…): the area permission decides alone.
  */
-const CUSTOMER_OF: Record<string, { area: Area; owner?: string; customer?: string }> = {
+const CUSTOMER_OF: Record<string, { area: Area; owner?: string; customer?: string; assignee?: string }> = {
   customers: { area: 'customers', owner: '{a}.owner_id' },
   contacts: { area: 'customers', customer: '{a}.customer_id' },
   lifecycle_transitions: { area: 'customers', customer: '{a}.customer_id' },
@@ -75,6 +79,8 @@ const CUSTOMER_OF: Record<string, { area: Area; owner?: string; customer?: strin
   complaints: { area: 'touchpoints', customer: '{a}.customer_id' },
   complaint_transitions: { area: 'touchpoints', customer: '{a}.customer_id' },
   complaint_escalations: { area: 'touchpoints', customer: '{a}.customer_id' },
+  // A rep's task is theirs and on a customer in their book: another rep's task on the same customer does not exist.
+  tasks: { area: 'touchpoints', customer: '{a}.customer_id', assignee: '{a}.owner_id' },
 };
 
 const TABLE_AREA: Record<string, Area> = {
@@ -151,9 +157,10 @@ export class AccessPolicy {
     const owner = this.bookOwnerId;
     const rule = CUSTOMER_OF[table];
     if (!owner || !rule) return null;
-    const sql = rule.owner
+    let sql = rule.owner
       ? `${rule.owner} = '${owner}'`
       : `EXISTS (SELECT 1 FROM customers book WHERE book.id = ${rule.customer} AND book.owner_id = '${owner}')`;
+    if (rule.assignee) sql = `${rule.assignee} = '${owner}' AND ${sql}`;
     return sql.replace(/\{a\}/g, alias);
   }
 

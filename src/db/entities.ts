@@ -10,7 +10,8 @@ import { Opportunity } from '../opportunity/opportunity.entity';
 import { Pipeline, PipelineStage } from '../opportunity/pipeline.entity';
 import { Order, OrderLine } from '../order/order.entity';
 import { Product } from '../product/product.entity';
+import { Task } from '../task/task.entity';
 import { Touchpoint } from '../touchpoint/touchpoint.entity';
 import { User } from '../user/user.entity';
 
-export const entities = [User, LifecycleStage, LifecycleTransition, Customer, Contact, Product, Order, OrderLine, Touchpoint, Pipeline, PipelineStage, Opportunity, AssignmentRule, Complaint, ComplaintTransition, ComplaintEscalation, ComplaintSla, ApiKey, AuditEvent];
+export const entities = [User, LifecycleStage, LifecycleTransition, Customer, Contact, Product, Order, OrderLine, Touchpoint, Pipeline, PipelineStage, Opportunity, AssignmentRule, Complaint, ComplaintTransition, ComplaintEscalation, ComplaintSla, Task, ApiKey, AuditEvent];

@@ -176,6 +176,8 @@ export interface TouchpointFacts {
   lastThankYouAt: Date | null;
   lastServiceAt: Date | null;
   lastSurveyAt: Date | null;
+  /** Latest GREETING with the customer themselves (not one of their contacts). */
+  lastGreetingAt: Date | null;
   /** Complaints open at the cut, by the id of the touchpoint that opened them, with the channel they came in on. */
   openComplaints: Array<{ id: string; openedAt: Date; channel: string }>;
   csat: Array<{ at: Date; score: number }>;
@@ -189,6 +191,7 @@ const NO_TOUCHPOINTS: TouchpointFacts = {
   lastThankYouAt: null,
   lastServiceAt: null,
   lastSurveyAt: null,
+  lastGreetingAt: null,
   openComplaints: [],
   csat: [],
   npsResponses: 0,
@@ -211,6 +214,7 @@ export function touchpointFacts(loaders: Loaders, cut: Date): DataLoader<string,
                 max(t.occurred_at) FILTER (WHERE t.purpose = 'THANK_YOU') AS "lastThankYouAt",
                 max(t.occurred_at) FILTER (WHERE t.purpose = 'SERVICE') AS "lastServiceAt",
                 max(t.occurred_at) FILTER (WHERE t.purpose = 'SURVEY') AS "lastSurveyAt",
+                max(t.occurred_at) FILTER (WHERE t.purpose = 'GREETING' AND t.contact_id IS NULL) AS "lastGreetingAt",
                 coalesce(json_agg(json_build_object('id', t.id, 'at', t.occurred_at, 'channel', k.channel) ORDER BY t.occurred_at)
                   FILTER (WHERE k.id IS NOT NULL AND (k.resolved_at IS NULL OR k.resolved_at > $2)), '[]') AS "openComplaints",
                 coalesce(json_agg(json_build_object('at', t.occurred_at, 'score', t.satisfaction) ORDER BY t.occurred_at)
@@ -230,6 +234,7 @@ export function touchpointFacts(loaders: Loaders, cut: Date): DataLoader<string,
           lastThankYouAt: date(r.lastThankYouAt),
           lastServiceAt: date(r.lastServiceAt),
           lastSurveyAt: date(r.lastSurveyAt),
+          lastGreetingAt: date(r.lastGreetingAt),
           openComplaints: r.openComplaints.map((c: { id: string; at: string; channel: string }) => ({ id: c.id, openedAt: new Date(c.at), channel: c.channel })),
           csat: r.csat.map((s: { at: string; score: number }) => ({ at: new Date(s.at), score: s.score })),
           npsResponses: r.npsResponses,

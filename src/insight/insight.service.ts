@@ -410,6 +410,7 @@ export class InsightService {
         openComplaints: facts.openComplaints,
         lastServiceAt: facts.lastServiceAt,
         lastSurveyAt: facts.lastSurveyAt,
+        lastGreetingAt: facts.lastGreetingAt,
         birthday,
         upcomingHolidays: upcomingHolidays(this.now, PLAYBOOK.greetingLookaheadDays, c.address?.country ?? null),
         consentedChannels: consentEntries(c).filter(([, consent]) => consent?.granted).map(([channel]) => channel),

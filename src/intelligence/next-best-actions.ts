@@ -116,6 +116,8 @@ export interface NextBestActionInput {
   /** Latest SERVICE touchpoint and latest SURVEY touchpoint. */
   lastServiceAt: Date | null;
   lastSurveyAt: Date | null;
+  /** Latest GREETING touchpoint with the customer (not with one of their contacts); absent: none. */
+  lastGreetingAt?: Date | null;
   /** month 1–12, day 1–31. */
   birthday: { month: number; day: number } | null;
   upcomingHolidays: readonly Holiday[];
@@ -250,18 +252,21 @@ export function nextBestActions(input: NextBestActionInput, now: Date): NextBest
     add('WIN_BACK', `${who} customer with ${basis}`, addDays(now, PLAYBOOK.winBackDueDays));
   }
 
+  // An occasion is greeted by a GREETING logged from the lookahead before its day up to the end of the day.
+  const greetedFor = (occasion: Date): boolean =>
+    !!input.lastGreetingAt && utcDay(input.lastGreetingAt) >= utcDay(occasion) - PLAYBOOK.greetingLookaheadDays && utcDay(input.lastGreetingAt) <= utcDay(occasion);
   if (!noMarketing) {
     const today = utcDay(now);
     if (input.birthday) {
       const at = nextBirthday(input.birthday, now);
       const inDays = utcDay(at) - today;
-      if (inDays <= PLAYBOOK.greetingLookaheadDays) {
+      if (inDays <= PLAYBOOK.greetingLookaheadDays && !greetedFor(at)) {
         add('BIRTHDAY_GREETING', inDays === 0 ? 'Birthday today' : `Birthday in ${inDays} days (${isoDay(at)})`, at);
       }
     }
     for (const holiday of input.upcomingHolidays) {
       const inDays = utcDay(holiday.date) - today;
-      if (inDays >= 0 && inDays <= PLAYBOOK.greetingLookaheadDays) {
+      if (inDays >= 0 && inDays <= PLAYBOOK.greetingLookaheadDays && !greetedFor(holiday.date)) {
         add('HOLIDAY_GREETING', `${holiday.name} on ${isoDay(holiday.date)}`, dayStart(utcDay(holiday.date)), holiday.name);
       }
     }

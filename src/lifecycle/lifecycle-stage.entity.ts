@@ -35,4 +35,11 @@ export class LifecycleStage extends BaseRecord {
   @Field({ description: 'What to do with customers in this stage.' })
   @Column({ type: 'text' })
   strategy: string;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Contact cadence: how many days a customer in this stage may go without a touchpoint before myAgenda suggests a FOLLOW_UP; null for none. Set with setContactCadence.',
+  })
+  @Column({ type: 'int', nullable: true })
+  contactEveryDays: number | null;
 }

@@ -8,6 +8,8 @@ import { stageById } from './lifecycle.loaders';
 import {
   LifecycleHistoryArgs,
   LifecycleStageConnection,
+  LifecycleStagePayload,
+  SetContactCadenceInput,
   LifecycleStagesArgs,
   LifecycleTransitionConnection,
   MoveCustomerToStageInput,
@@ -20,6 +22,11 @@ export class LifecycleStageResolver {
   lifecycleStages(@Args() args: LifecycleStagesArgs, @Ctx() ctx: Context) {
     const { filter, orderBy, ...page } = args;
     return ctx.services.lifecycle.stages({ page, filter: filter as Record<string, unknown>, orderBy });
+  }
+
+  @Mutation(() => LifecycleStagePayload, { description: 'Set a stage’s contact cadence: after how many days without a touchpoint myAgenda suggests a follow-up for its customers (ADMIN and MANAGER).' })
+  setContactCadence(@Arg('input', { description: 'The stage and its cadence.' }) input: SetContactCadenceInput, @Ctx() ctx: Context) {
+    return ctx.services.lifecycle.setContactCadence(input);
   }
 }
 

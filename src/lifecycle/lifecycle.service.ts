@@ -12,7 +12,7 @@ import { findInScope } from '../common/scoped';
 import { stageByKey, transitionList } from './lifecycle.loaders';
 import { LifecycleStage } from './lifecycle-stage.entity';
 import { LifecycleTransition, TransitionSource } from './lifecycle-transition.entity';
-import type { MoveCustomerToStageInput, MoveCustomerToStagePayload } from './lifecycle.types';
+import type { LifecycleStagePayload, MoveCustomerToStageInput, MoveCustomerToStagePayload, SetContactCadenceInput } from './lifecycle.types';
 import { lifecycleStageList } from './lifecycle.types';
 
 export interface TransitionRecord {
@@ -109,6 +109,31 @@ export class LifecycleService {
 
   history(customerId: string, args: ListArgs): Promise<Connection<LifecycleTransition>> {
     return this.deps.loaders.pageByParent(transitionList, 'customer_id', args).load(customerId);
+  }
+
+  /**
+   * Sets how often customers in a stage should hear from us. The cadence is data in the stage catalog, not config:
+   * managers tune it per stage as the playbook changes, without a deploy, and the change is audited like any other.
+   */
+  async setContactCadence(input: SetContactCadenceInput): Promise<LifecycleStagePayload> {
+    this.deps.access.require('playbook:write');
+    const errors = new UserErrors();
+    const key = catalogKey(errors, ['input', 'stage'], input.stage);
+    const days = input.everyDays ?? null;
+    if (days !== null && !(Number.isInteger(days) && days >= 1 && days <= 3650)) errors.add(['input', 'everyDays'], UserErrorCode.OUT_OF_RANGE, 'Must be from 1 to 3650 days, or null for no cadence.');
+    if (errors.any || !key) return { stage: null, userErrors: errors.list };
+    return this.deps.db.transaction(async (m) => {
+      const repo = m.getRepository(LifecycleStage);
+      const current = await repo.createQueryBuilder('s').where('s.key = :key', { key }).setLock('pessimistic_write').getOne();
+      if (!current) {
+        errors.add(['input', 'stage'], UserErrorCode.NOT_FOUND, `No lifecycle stage with key "${input.stage}".`);
+        return { stage: null, userErrors: errors.list };
+      }
+      await repo.update({ id: current.id }, { contactEveryDays: days });
+      const updated = await repo.findOneByOrFail({ id: current.id });
+      await recordAudit(m, this.deps, { action: 'lifecycleStage.setContactCadence', objectType: 'LifecycleStage', objectId: current.id, before: current, after: updated });
+      return { stage: updated, userErrors: [] };
+    });
   }
 
   async moveCustomerToStage(input: MoveCustomerToStageInput): Promise<MoveCustomerToStagePayload> {

@@ -1,4 +1,4 @@
-import { ArgsType, Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { ConnectionType, OrderByType, PageArgs, SortDirection } from '../common/connection.types';
 import { UserError } from '../common/errors';
 import { DateTimeFilter, EnumFilter, StringFilter } from '../common/filter.types';
@@ -99,6 +99,22 @@ export class MoveCustomerToStagePayload {
   customer: Customer | null;
   @Field(() => LifecycleTransition, { nullable: true, description: 'The transition recorded.' })
   transition: LifecycleTransition | null;
+  @Field(() => [UserError], { description: 'Problems with the input; empty on success.' })
+  userErrors: UserError[];
+}
+
+@InputType({ description: 'The contact cadence of a lifecycle stage.' })
+export class SetContactCadenceInput {
+  @Field({ description: 'The stage’s key, e.g. ONBOARDING.' })
+  stage: string;
+  @Field(() => Int, { nullable: true, description: 'Days a customer in the stage may go without a touchpoint (1 to 3650); null for no cadence.' })
+  everyDays?: number | null;
+}
+
+@ObjectType({ description: 'Result of setContactCadence.' })
+export class LifecycleStagePayload {
+  @Field(() => LifecycleStage, { nullable: true, description: 'The stage as stored after the change; null when nothing was written.' })
+  stage: LifecycleStage | null;
   @Field(() => [UserError], { description: 'Problems with the input; empty on success.' })
   userErrors: UserError[];
 }

@@ -124,9 +124,14 @@ export class PrivacyService {
                    WHERE customer_id = $1 RETURNING id) SELECT id FROM k`,
       [id],
     );
+    // Tasks keep their dates and kinds (the book's history), not what was written about the person.
+    const tasks: Array<{ id: string }> = await m.query(
+      `WITH t AS (UPDATE tasks SET subject = 'Erased', notes = NULL, contact_id = NULL, version = version + 1, updated_at = now() WHERE customer_id = $1 RETURNING id) SELECT id FROM t`,
+      [id],
+    );
     const contacts: Array<{ id: string }> = await m.query(`WITH k AS (DELETE FROM contacts WHERE customer_id = $1 RETURNING id) SELECT id FROM k`, [id]);
     // Earlier audit entries must not keep what was erased: their personal values become "[erased]".
-    const objectIds = [id, ...contacts.map((c) => c.id), ...touchpoints.map((t) => t.id), ...opportunities.map((o) => o.id), ...complaints.map((k) => k.id)];
+    const objectIds = [id, ...contacts.map((c) => c.id), ...touchpoints.map((t) => t.id), ...opportunities.map((o) => o.id), ...complaints.map((k) => k.id), ...tasks.map((t) => t.id)];
     const events: Array<{ id: string; changes: Record<string, { before: unknown; after: unknown }> }> = await m.query(
       `SELECT id, changes FROM audit_events WHERE object_id = ANY($1::uuid[])`,
       [objectIds],
@@ -153,6 +158,7 @@ export class PrivacyService {
       `touchpoint subjects and notes (${touchpoints.length})`,
       `opportunity names, next steps, lost reasons, sources and contacts (${opportunities.length})`,
       `complaint subjects, descriptions and feedback comments (${complaints.length})`,
+      ...(tasks.length ? [`task subjects and notes (${tasks.length})`] : []),
       `audit entries scrubbed (${scrubbed.length})`,
     ];
   }

@@ -40,8 +40,37 @@ export interface SeedSummary {
   lifecycleTransitions: number;
   opportunities: number;
   complaints: number;
+  tasks: number;
   elapsedMs: number;
 }
+
+/**
+ * The reps' task lists: every fifth owned customer (in external-reference order, so the same seed gives the same
+ * tasks) gets one, in turn due in the coming fortnight, overdue by up to nine days, or done (logged as the
+ * customer's latest touchpoint before then, when there is one). One statement, relative to the seed's `now`.
+ */
+const SEED_TASKS_SQL = `
+  WITH picked AS (
+    SELECT c.id, c.owner_id, n, (n / 5) % 3 AS slot, (ARRAY['CALL','VISIT','EMAIL','MEETING'])[n % 4 + 1] AS kind
+      FROM (SELECT c.id, c.owner_id, row_number() OVER (ORDER BY c.external_ref, c.created_at) AS n
+              FROM customers c WHERE c.owner_id IS NOT NULL AND c.deleted_at IS NULL AND c.created_at < $1::timestamptz - interval '14 days') c
+     WHERE n % 5 = 0),
+  planned AS (
+    SELECT p.*, CASE p.slot WHEN 0 THEN $1::timestamptz + make_interval(days => (p.n % 14)::int + 1)
+                            WHEN 1 THEN $1::timestamptz - make_interval(days => (p.n % 9)::int + 1)
+                            ELSE $1::timestamptz - make_interval(days => (p.n % 20)::int + 2) END AS due
+      FROM picked p),
+  inserted AS (
+    INSERT INTO tasks (customer_id, owner_id, kind, subject, due_at, priority, status, completed_at, completion_touchpoint_id, created_at, updated_at)
+    SELECT p.id, p.owner_id, p.kind,
+           CASE p.kind WHEN 'CALL' THEN 'Call to check in' WHEN 'VISIT' THEN 'Visit for the account review' WHEN 'EMAIL' THEN 'Send the new catalogue' ELSE 'Meet about next season' END,
+           p.due, (ARRAY['NORMAL','NORMAL','HIGH','LOW'])[p.n % 4 + 1], CASE WHEN p.slot = 2 THEN 'DONE' ELSE 'OPEN' END,
+           CASE WHEN p.slot = 2 THEN p.due END, CASE WHEN p.slot = 2 THEN t.id END,
+           p.due - interval '7 days', CASE WHEN p.slot = 2 THEN p.due ELSE p.due - interval '7 days' END
+      FROM planned p
+      LEFT JOIN LATERAL (SELECT t.id FROM touchpoints t WHERE p.slot = 2 AND t.customer_id = p.id AND t.occurred_at <= p.due ORDER BY t.occurred_at DESC, t.id LIMIT 1) t ON true
+    RETURNING 1)
+  SELECT count(*)::int AS tasks FROM inserted`;
 
 export class SeedRefusedError extends Error {}
 
@@ -131,6 +160,8 @@ export async function seedDatabase(db: DataSource, config: Pick<Config, 'baseCur
     await escalateOverdueIn(runner.manager, generatorOptions.now);
     // The triggers were silent under replica mode: each new customer's first scores and rescore request, as they write.
     await runner.query('SELECT score_unscored_customers()');
+    // Into an empty book only: appending customers does not plan the existing ones' work again.
+    const [{ tasks }] = existing.customers === 0 ? await runner.query(SEED_TASKS_SQL, [generatorOptions.now]) : [{ tasks: 0 }];
     await runner.commitTransaction();
     // Fresh statistics, so the first queries after a big load get sensible plans without waiting for autovacuum.
     await runner.query('ANALYZE customers, contacts, orders, order_lines, touchpoints, lifecycle_transitions, users, products, opportunities, opportunity_stage_history, complaints');
@@ -145,6 +176,7 @@ export async function seedDatabase(db: DataSource, config: Pick<Config, 'baseCur
       lifecycleTransitions: writer.transitions.written,
       opportunities,
       complaints: writer.complaints.written,
+      tasks,
       elapsedMs: Date.now() - started,
     };
   } catch (e) {

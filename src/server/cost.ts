@@ -44,6 +44,10 @@ const FIELD_COSTS: Record<string, number | ((args: Record<string, any>) => numbe
   'Query.crossSellRules': 1_000,
   'Query.churnWatchlist': 1_000,
   'Query.careAgenda': 500,
+  // One statement over the caller's book and tasks per page (the care routines' SQL, restricted to their customers).
+  'Query.myAgenda': 100,
+  // Looks the suggestion up with the agenda's SQL before it writes.
+  'Mutation.acceptSuggestion': 100,
   'Query.lifecycleFunnel': 200,
   // Reads every opportunity of one pipeline and its stage history (four GROUP BYs).
   'Query.pipelineSummary': 200,

@@ -11,6 +11,7 @@ import { CustomerOrderResolver, OrderLineResolver, OrderResolver } from '../orde
 import { PrivacyResolver } from '../privacy/privacy.resolver';
 import { ProductResolver } from '../product/product.resolver';
 import { CustomerTouchpointResolver, TouchpointResolver } from '../touchpoint/touchpoint.resolver';
+import { AgendaItemResolver, CustomerTaskResolver, TaskResolver, TouchpointFollowUpResolver } from '../task/task.resolver';
 import { UserResolver } from '../user/user.resolver';
 import { NodeResolver } from './node.resolver';
 
@@ -40,6 +41,10 @@ export const resolvers = [
   ComplaintTransitionResolver,
   CustomerComplaintResolver,
   TouchpointComplaintResolver,
+  TaskResolver,
+  AgendaItemResolver,
+  CustomerTaskResolver,
+  TouchpointFollowUpResolver,
   ProductResolver,
   OrderResolver,
   OrderLineResolver,

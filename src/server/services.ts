@@ -12,17 +12,25 @@ import { PipelineService } from '../opportunity/pipeline.service';
 import { OrderService } from '../order/order.service';
 import { PrivacyService } from '../privacy/privacy.service';
 import { ProductService } from '../product/product.service';
+import { AgendaService } from '../task/agenda.service';
+import { TaskService } from '../task/task.service';
 import { TouchpointService } from '../touchpoint/touchpoint.service';
 import { UserService } from '../user/user.service';
 
 export function createServices(deps: ServiceDeps) {
   const insight = new InsightService(deps);
+  const touchpoints = new TouchpointService(deps);
+  const tasks = new TaskService(deps, touchpoints);
+  // logTouchpoint's nextFollowUp schedules through the task domain, which sits above the touchpoint domain.
+  touchpoints.followUps = tasks;
   return {
     customers: new CustomerService(deps),
     contacts: new ContactService(deps),
     products: new ProductService(deps),
     orders: new OrderService(deps),
-    touchpoints: new TouchpointService(deps),
+    touchpoints,
+    tasks,
+    agenda: new AgendaService(deps, tasks),
     opportunities: new OpportunityService(deps),
     pipelines: new PipelineService(deps),
     assignment: new AssignmentService(deps),

@@ -18,23 +18,25 @@ import { touchpointList, TouchpointSummary, touchpointSummary } from './touchpoi
 import { Complaint } from '../complaint/complaint.entity';
 import { checkTransition, insertComplaint, moveComplaint } from '../complaint/complaint.handling';
 import { ComplaintCategory, ComplaintSeverity, ComplaintStatus } from '../complaint/complaint.vocabulary';
-import { Touchpoint, TouchpointPurpose } from './touchpoint.entity';
-import type { LogTouchpointInput, TouchpointFields, TouchpointPayload, UpdateTouchpointInput } from './touchpoint.types';
+import { Touchpoint, TouchpointDirection, TouchpointPurpose } from './touchpoint.entity';
+import type { LogTouchpointInput, NextFollowUpInput, TouchpointFields, TouchpointPayload, UpdateTouchpointInput } from './touchpoint.types';
 
 /** How far in the future a time may lie: clients' clocks drift a little from the server's. */
 const CLOCK_SKEW_MS = 5 * 60_000;
 
-const at = (f: string) => ['input', f];
+type Path = string[];
+/** Where a touchpoint's input sits in the mutation: `input` for logTouchpoint, `input.touchpoint` for completeTask. */
+const INPUT: Path = ['input'];
 const payload = (touchpoint: Touchpoint | null, errors: UserErrors): TouchpointPayload => ({ touchpoint: errors.any ? null : touchpoint, userErrors: errors.list });
 
 /** Touchpoint times lie between 1900-01-01 and now. */
-function pastTime(errors: UserErrors, field: string, value: Date, now: Date): void {
-  pastInstant(errors, at(field), value, now, CLOCK_SKEW_MS);
+function pastTime(errors: UserErrors, field: string, value: Date, now: Date, base: Path = INPUT): void {
+  pastInstant(errors, [...base, field], value, now, CLOCK_SKEW_MS);
 }
 
-function score(errors: UserErrors, field: string, value: number | null | undefined, min: number, max: number): number | null | undefined {
+function score(errors: UserErrors, field: string, value: number | null | undefined, min: number, max: number, base: Path): number | null | undefined {
   if (value != null && (value < min || value > max)) {
-    errors.add(at(field), UserErrorCode.OUT_OF_RANGE, `Must be between ${min} and ${max}.`);
+    errors.add([...base, field], UserErrorCode.OUT_OF_RANGE, `Must be between ${min} and ${max}.`);
     return undefined;
   }
   return value;
@@ -51,7 +53,8 @@ interface ComplaintRequest {
  * implies it), never before the complaint was made nor in the future. The complaint itself (src/complaint/) holds the
  * status: these only ask it to move.
  */
-function complaintRequest(errors: UserErrors, purpose: TouchpointPurpose, occurredAt: Date, input: TouchpointFields, now: Date): ComplaintRequest {
+function complaintRequest(errors: UserErrors, purpose: TouchpointPurpose, occurredAt: Date, input: TouchpointFields, now: Date, base: Path = INPUT): ComplaintRequest {
+  const at = (f: string) => [...base, f];
   if (purpose !== TouchpointPurpose.COMPLAINT) {
     if (input.complaintStatus != null) errors.add(at('complaintStatus'), UserErrorCode.INVALID, 'Only complaints have a complaint status.');
     if (input.resolvedAt != null) errors.add(at('resolvedAt'), UserErrorCode.INVALID, 'Only complaints can be resolved.');
@@ -66,7 +69,7 @@ function complaintRequest(errors: UserErrors, purpose: TouchpointPurpose, occurr
   if (resolvedAt < occurredAt) {
     errors.add(at(input.resolvedAt ? 'resolvedAt' : 'occurredAt'), UserErrorCode.OUT_OF_RANGE, 'A complaint cannot be resolved before it was made.');
   }
-  pastTime(errors, 'resolvedAt', resolvedAt, now);
+  pastTime(errors, 'resolvedAt', resolvedAt, now, base);
   return { status, resolvedAt };
 }
 
@@ -83,7 +86,9 @@ export async function customerReference(
   globalId: string | null | undefined,
   customerId: string | null | undefined,
   scope: string | null,
+  base: Path = INPUT,
 ): Promise<string | null | undefined> {
+  const at = (f: string) => [...base, f];
   if (globalId == null) return globalId;
   const type = entity.name;
   const id = decodeIdOf(type, globalId);
@@ -103,7 +108,23 @@ export async function customerReference(
   return id;
 }
 
+/**
+ * Schedules the follow-up logTouchpoint may carry. The task domain sits above this one (completing a task logs a
+ * touchpoint), so the wiring plugs it in (src/server/services.ts). Prepare checks without writing; write inserts.
+ */
+export interface FollowUpScheduler {
+  prepareFollowUp(m: EntityManager, errors: UserErrors, path: string[], followUp: NextFollowUpInput, customerId: string, contactId: string | null): Promise<unknown | null>;
+  writeFollowUp(m: EntityManager, prepared: unknown): Promise<unknown>;
+}
+
+/** What prepareLog needs of a touchpoint to log: logTouchpoint's input, less the follow-up. */
+export type LogTouchpointFields = Omit<LogTouchpointInput, 'nextFollowUp' | 'direction'> & { direction?: TouchpointDirection | null };
+
 export class TouchpointService {
+  followUps?: FollowUpScheduler;
+  /** What each prepared row asks of the complaint it opens (prepareLog to writeLog, without a column for it). */
+  private readonly complaintRequests = new WeakMap<object, ComplaintRequest>();
+
   constructor(private readonly deps: ServiceDeps) {}
 
   list(args: ListArgs): Promise<Connection<Touchpoint>> {
@@ -127,43 +148,73 @@ export class TouchpointService {
   async log(input: LogTouchpointInput): Promise<TouchpointPayload> {
     this.deps.access.require('touchpoints:write');
     const errors = new UserErrors();
-    const now = new Date();
+    return this.deps.db.transaction(async (m) => {
+      const row = await this.prepareLog(m, errors, input, INPUT, new Date());
+      // The next follow-up is checked before anything is written, so a bad one leaves no touchpoint behind.
+      const followUp =
+        input.nextFollowUp && row?.customerId && this.followUps
+          ? await this.followUps.prepareFollowUp(m, errors, [...INPUT, 'nextFollowUp'], input.nextFollowUp, row.customerId, row.contactId ?? null)
+          : null;
+      if (errors.any || !row) return payload(null, errors);
+      const created = await this.writeLog(m, row);
+      const nextFollowUp = followUp ? await this.followUps!.writeFollowUp(m, followUp) : null;
+      return { ...payload(created, errors), nextFollowUp };
+    });
+  }
+
+  /**
+   * Checks a touchpoint to log (input at `base`) and resolves its references inside the caller's transaction,
+   * without writing: the row to insert, or null with the problems in `errors`. completeTask logs through here too.
+   */
+  async prepareLog(m: EntityManager, errors: UserErrors, input: LogTouchpointFields, base: string[], now: Date): Promise<Partial<Touchpoint> | null> {
+    const at = (f: string) => [...base, f];
     const occurredAt = input.occurredAt ?? now;
-    pastTime(errors, 'occurredAt', occurredAt, now);
-    const complaint = complaintRequest(errors, input.purpose, occurredAt, input, now);
+    pastTime(errors, 'occurredAt', occurredAt, now, base);
+    const complaint = complaintRequest(errors, input.purpose, occurredAt, input, now, base);
     if (complaint.status && complaint.status !== ComplaintStatus.OPEN && complaint.status !== ComplaintStatus.RESOLVED) {
       errors.add(at('complaintStatus'), UserErrorCode.INVALID, 'A complaint is logged OPEN or RESOLVED; move it on with the complaint mutations.');
     }
-    const fields = this.validateFields(errors, input);
-    return this.deps.db.transaction(async (m) => {
-      const customerId = await resolveReference(m, errors, at('customerId'), 'Customer', Customer, input.customerId, this.deps.access.rowCondition('customers'));
-      const contactId = await customerReference(m, errors, 'contactId', Contact, input.contactId, customerId, this.deps.access.rowCondition('contacts'));
-      const orderId = await customerReference(m, errors, 'orderId', Order, input.orderId, customerId, this.deps.access.rowCondition('orders'));
-      const userId = input.userId == null ? actorUserId(this.deps.actor) : await resolveReference(m, errors, at('userId'), 'User', User, input.userId);
-      if (errors.any || !customerId) return payload(null, errors);
-      const repo = m.getRepository(Touchpoint);
-      const touchpoint = repo.create({
-        ...fields,
-        customerId,
-        contactId: contactId ?? null,
-        orderId: orderId ?? null,
-        userId,
-        channel: input.channel,
-        direction: input.direction,
-        purpose: input.purpose,
-        occurredAt,
-      });
-      await repo.insert(touchpoint);
-      const created = await repo.findOneByOrFail({ id: touchpoint.id });
-      await recordAudit(m, this.deps, { action: 'touchpoint.log', objectType: 'Touchpoint', objectId: created.id, after: created });
-      if (created.purpose === TouchpointPurpose.COMPLAINT) await this.openComplaintOf(m, created, complaint);
-      return payload(created, errors);
-    });
+    const fields = this.validateFields(errors, input, base);
+    const customerId = await resolveReference(m, errors, at('customerId'), 'Customer', Customer, input.customerId, this.deps.access.rowCondition('customers'));
+    const contactId = await customerReference(m, errors, 'contactId', Contact, input.contactId, customerId, this.deps.access.rowCondition('contacts'), base);
+    const orderId = await customerReference(m, errors, 'orderId', Order, input.orderId, customerId, this.deps.access.rowCondition('orders'), base);
+    const userId = input.userId == null ? actorUserId(this.deps.actor) : await resolveReference(m, errors, at('userId'), 'User', User, input.userId);
+    if (errors.any || !customerId) return null;
+    const row: Partial<Touchpoint> = {
+      ...fields,
+      customerId,
+      contactId: contactId ?? null,
+      orderId: orderId ?? null,
+      userId,
+      channel: input.channel,
+      direction: input.direction ?? TouchpointDirection.OUTBOUND,
+      purpose: input.purpose,
+      occurredAt,
+    };
+    this.complaintRequests.set(row, complaint);
+    return row;
+  }
+
+  /**
+   * Inserts a touchpoint prepareLog accepted, with its audit event, inside the caller's transaction; a COMPLAINT
+   * touchpoint opens its complaint in the same transaction.
+   */
+  async writeLog(m: EntityManager, row: Partial<Touchpoint>): Promise<Touchpoint> {
+    const repo = m.getRepository(Touchpoint);
+    const touchpoint = repo.create(row);
+    await repo.insert(touchpoint);
+    const created = await repo.findOneByOrFail({ id: touchpoint.id });
+    await recordAudit(m, this.deps, { action: 'touchpoint.log', objectType: 'Touchpoint', objectId: created.id, after: created });
+    if (created.purpose === TouchpointPurpose.COMPLAINT) {
+      await this.openComplaintOf(m, created, this.complaintRequests.get(row) ?? { status: null, resolvedAt: null });
+    }
+    return created;
   }
 
   async update(input: UpdateTouchpointInput): Promise<TouchpointPayload> {
     this.deps.access.require('touchpoints:write');
     const errors = new UserErrors();
+    const at = (f: string) => [...INPUT, f];
     const id = decodeIdOf('Touchpoint', input.id);
     if (!id) {
       errors.add(at('id'), UserErrorCode.INVALID_ID, 'Not a valid Touchpoint ID.');
@@ -174,7 +225,7 @@ export class TouchpointService {
     }
     const now = new Date();
     if (input.occurredAt) pastTime(errors, 'occurredAt', input.occurredAt, now);
-    const fields = this.validateFields(errors, input);
+    const fields = this.validateFields(errors, input, INPUT);
     return this.deps.db.transaction(async (m) => {
       const repo = m.getRepository(Touchpoint);
       const current = await findInScope(m, Touchpoint, id, this.scope, { lock: true });
@@ -229,7 +280,7 @@ export class TouchpointService {
     const errors = new UserErrors();
     const id = decodeIdOf('Touchpoint', globalId);
     if (!id) {
-      errors.add(at('id'), UserErrorCode.INVALID_ID, 'Not a valid Touchpoint ID.');
+      errors.add([...INPUT, 'id'], UserErrorCode.INVALID_ID, 'Not a valid Touchpoint ID.');
       return payload(null, errors);
     }
     return this.deps.db.transaction(async (m) => {
@@ -268,12 +319,12 @@ export class TouchpointService {
   }
 
   /** Validates the plain fields shared by log and update; returns the columns to write. */
-  private validateFields(errors: UserErrors, input: TouchpointFields): Partial<Touchpoint> {
+  private validateFields(errors: UserErrors, input: TouchpointFields, base: Path): Partial<Touchpoint> {
     return defined({
-      subject: optionalText(errors, at('subject'), input.subject),
-      notes: optionalText(errors, at('notes'), input.notes, 10_000),
-      satisfaction: score(errors, 'satisfaction', input.satisfaction, 1, 5),
-      nps: score(errors, 'nps', input.nps, 0, 10),
+      subject: optionalText(errors, [...base, 'subject'], input.subject),
+      notes: optionalText(errors, [...base, 'notes'], input.notes, 10_000),
+      satisfaction: score(errors, 'satisfaction', input.satisfaction, 1, 5, base),
+      nps: score(errors, 'nps', input.nps, 0, 10, base),
     });
   }
 }

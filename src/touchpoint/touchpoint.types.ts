@@ -3,6 +3,7 @@ import { ConnectionType, OrderByType, PageArgs, SortDirection } from '../common/
 import { UserError } from '../common/errors';
 import { DateTimeFilter, EnumFilter, IDFilter, IntFilter } from '../common/filter.types';
 import { ComplaintStatus } from '../complaint/complaint.vocabulary';
+import { TaskKind } from '../task/task-kind';
 import { Touchpoint, TouchpointChannel, TouchpointDirection, TouchpointPurpose } from './touchpoint.entity';
 
 export const TouchpointConnection = ConnectionType(Touchpoint, 'Touchpoint', 'touchpoint');
@@ -104,6 +105,16 @@ export class TouchpointFields {
   resolvedAt?: Date | null;
 }
 
+@InputType({ description: 'The next follow-up to schedule with a touchpoint: a task for the person logging it, on the same customer and contact.' })
+export class NextFollowUpInput {
+  @Field({ description: 'When it is due; not more than a year in the past, at most 5 years ahead.' })
+  dueAt: Date;
+  @Field(() => TaskKind, { defaultValue: TaskKind.CALL, description: 'What to do then (default CALL).' })
+  kind: TaskKind;
+  @Field(() => String, { nullable: true, description: 'Subject of the task (default: "Follow up: " and the touchpoint’s subject, or the kind).' })
+  subject?: string | null;
+}
+
 @InputType({ description: 'An interaction to record in the customer’s history.' })
 export class LogTouchpointInput extends TouchpointFields {
   @Field(() => ID, { description: 'The customer; must not be deleted.' })
@@ -118,6 +129,8 @@ export class LogTouchpointInput extends TouchpointFields {
   purpose: TouchpointPurpose;
   @Field(() => Date, { nullable: true, description: 'When it happened (default now); not before 1900-01-01, not in the future.' })
   occurredAt?: Date | null;
+  @Field(() => NextFollowUpInput, { nullable: true, description: 'Schedule the next follow-up in the same call: a task for the caller (or the customer’s owner), written with the touchpoint or not at all.' })
+  nextFollowUp?: NextFollowUpInput | null;
 }
 
 @InputType({ description: 'Changes to a touchpoint. Omitted fields stay as they are; null clears a field.' })
@@ -150,4 +163,6 @@ export class TouchpointPayload {
   touchpoint: Touchpoint | null;
   @Field(() => [UserError], { description: 'Problems with the input; empty on success.' })
   userErrors: UserError[];
+  /** The task logTouchpoint's `nextFollowUp` scheduled; served by the task domain (Task is above this one). */
+  nextFollowUp?: unknown;
 }

@@ -64,6 +64,7 @@ interface Book {
   complaint: string;
   transition: string;
   opportunity: string;
+  task: string;
 }
 interface Person {
   uuid: string;
@@ -219,6 +220,16 @@ async function deleted(mutation: 'deleteCustomer' | 'deleteContact' | 'deleteTou
   return id;
 }
 
+/** An open task of a rep on a customer in their book, scheduled by an admin. */
+async function newTask(owner: 'A' | 'B', customerId = owner === 'A' ? w.A.customer : w.B.customer): Promise<string> {
+  const p = await adminWrites(`mutation($input: ScheduleTaskInput!) { scheduleTask(input: $input) { task { id } userErrors { field code } } }`, {
+    input: { customerId, ownerId: userOf(owner).id, kind: 'CALL', subject: `Call ${next()}`, dueAt: new Date(NOW + DAY).toISOString() },
+  });
+  return p.task.id;
+}
+const taskRow = async (id: string) => one(`SELECT * FROM tasks WHERE id = $1`, [uuid(id)]);
+const AGENDA_WINDOW = () => ({ from: new Date(NOW).toISOString(), to: new Date(NOW + 7 * DAY).toISOString() });
+
 // -- the world: two reps with a book each, a manager, an analyst, a population the models can fit ------------------
 
 beforeAll(async () => {
@@ -333,6 +344,9 @@ beforeAll(async () => {
   expect(fit.model.gammaGamma).not.toBeNull();
   // Scored fields and derived filters read the worker's rows: wait for its rescore after the fit.
   await app.scoresSettled();
+
+  w.A.task = await newTask('A');
+  w.B.task = await newTask('B');
 
   w.apiKey = toGlobalId('ApiKey', (await one(`SELECT id FROM api_keys WHERE role = 'SALES_REP'`)).id);
   w.auditEvent = toGlobalId('AuditEvent', (await one(`SELECT id FROM audit_events WHERE object_id = $1 AND action = 'customer.create'`, [uuid(w.B.customer)])).id);
@@ -947,6 +961,31 @@ const READS: ReadRow[] = [
     outcomes: { ADMIN: 'ok', MANAGER: 'forbidden', REP: 'forbidden', ANALYST: 'forbidden', PARTNER_CUSTOMERS: 'forbidden', PARTNER_READ: 'forbidden', PARTNER_PII: 'forbidden' },
     ok: async (d) => expect(d.apiKeys.totalCount).toBe(await count(`SELECT count(*)::int AS n FROM api_keys`)),
   },
+  // tasks and the agenda
+  {
+    what: "see rep B's task in tasks and through node(id)",
+    query: `query($id: ID!, $owner: ID!) { node(id: $id) { id } tasks(filter: { owner: { eq: $owner } }, first: 100) { nodes { id } } }`,
+    vars: () => ({ id: w.B.task, owner: w.repB.id }),
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'hidden', ANALYST: 'ok', PARTNER_CUSTOMERS: lacks('touchpoints:read'), PARTNER_READ: 'ok', PARTNER_PII: 'ok' },
+    ok: (d) => {
+      expect(d.node).toEqual({ id: w.B.task });
+      expect(ids(d.tasks.nodes)).toContain(w.B.task);
+    },
+    hidden: (d) => expect(d).toEqual({ node: null, tasks: { nodes: [] } }),
+  },
+  {
+    what: 'see their own agenda (myAgenda), with nothing of rep B’s book',
+    query: `query($from: DateTime!, $to: DateTime!) { myAgenda(from: $from, to: $to, first: 100) { nodes { id source customer { id } } } }`,
+    vars: AGENDA_WINDOW,
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'ok', ANALYST: 'ok', PARTNER_CUSTOMERS: lacks('touchpoints:read'), PARTNER_READ: 'ok', PARTNER_PII: 'ok' },
+    ok: async (d, role) => {
+      const items = d.myAgenda.nodes as Array<{ id: string; customer: { id: string } }>;
+      if (role !== 'REP') return expect(items).toEqual([]);
+      expect(ids(items)).toContain(w.A.task);
+      expect(ids(items)).not.toContain(w.B.task);
+      await allInBookOfA(customersIn(items));
+    },
+  },
   {
     what: 'read the auditEvents',
     query: `query($id: ID!) { auditEvents(filter: { objectId: { eq: $id } }) { nodes { action } } }`,
@@ -1474,6 +1513,91 @@ const WRITES: WriteRow[] = [
     what: "restore rep A's deleted touchpoint (restoreTouchpoint)",
     ...onA.restoreTouchpoint(),
     outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'ok', ANALYST: 'forbidden', PARTNER_CUSTOMERS: lacks('touchpoints:write'), PARTNER_READ: lacks('touchpoints:write'), PARTNER_PII: lacks('touchpoints:write') },
+  },
+  // tasks
+  {
+    what: "schedule a task on rep B's customer (scheduleTask)",
+    field: 'scheduleTask',
+    mutation: `mutation($id: ID!, $subject: String!) { scheduleTask(input: { customerId: $id, kind: CALL, subject: $subject, dueAt: "2031-01-01T00:00:00Z" }) { task { id } ${UE} } }`,
+    arrange: async () => ({ id: w.B.customer, subject: `Task ${next()}` }),
+    vars: (t) => ({ id: t.id, subject: t.subject }),
+    notFoundAt: ['input', 'customerId'],
+    ok: async (p, t) => expect(await one(`SELECT customer_id FROM tasks WHERE subject = $1`, [t.subject])).toEqual({ customer_id: uuid(t.id) }),
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'hidden', ANALYST: 'forbidden', PARTNER_CUSTOMERS: lacks('touchpoints:write'), PARTNER_READ: lacks('touchpoints:write'), PARTNER_PII: lacks('touchpoints:write') },
+  },
+  {
+    what: "schedule a task on rep A's customer (scheduleTask)",
+    field: 'scheduleTask',
+    mutation: `mutation($id: ID!, $subject: String!) { scheduleTask(input: { customerId: $id, kind: CALL, subject: $subject, dueAt: "2031-01-01T00:00:00Z" }) { task { id } ${UE} } }`,
+    arrange: async () => ({ id: w.A.customer, subject: `Task ${next()}` }),
+    vars: (t) => ({ id: t.id, subject: t.subject }),
+    ok: async (p, t) => expect(await one(`SELECT customer_id FROM tasks WHERE subject = $1`, [t.subject])).toEqual({ customer_id: uuid(t.id) }),
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'ok', ANALYST: 'forbidden', PARTNER_CUSTOMERS: lacks('touchpoints:write'), PARTNER_READ: lacks('touchpoints:write'), PARTNER_PII: lacks('touchpoints:write') },
+  },
+  ...(['A', 'B'] as const).flatMap((owner): WriteRow[] => {
+    const whose = owner === 'A' ? "rep A's" : "rep B's";
+    const rep: Outcome = owner === 'A' ? 'ok' : 'hidden';
+    const outcomes = { ADMIN: 'ok', MANAGER: 'ok', REP: rep, ANALYST: 'forbidden', PARTNER_CUSTOMERS: lacks('touchpoints:write'), PARTNER_READ: lacks('touchpoints:write'), PARTNER_PII: lacks('touchpoints:write') } as Record<Role, Outcome>;
+    const task = (field: string, input: string): Operation => ({
+      field,
+      mutation: `mutation($id: ID!) { ${field}(input: { id: $id${input} }) { task { id } ${UE} } }`,
+      // A fresh customer each: completing logs a touchpoint, and rep A's own customer's history is checked elsewhere.
+      arrange: async () => ({ id: await newTask(owner, await newCustomer(owner)) }),
+      vars: (t) => ({ id: t.id }),
+      notFoundAt: ['input', 'id'],
+    });
+    return [
+      { what: `change ${whose} task (updateTask)`, ...task('updateTask', ', priority: HIGH'), ok: async (p, t) => expect((await taskRow(t.id)).priority).toBe('HIGH'), outcomes },
+      { what: `complete ${whose} task (completeTask)`, ...task('completeTask', ''), ok: async (p, t) => expect((await taskRow(t.id)).completion_touchpoint_id).not.toBeNull(), outcomes },
+      { what: `snooze ${whose} task (snoozeTask)`, ...task('snoozeTask', `, until: "${new Date(NOW + 30 * DAY).toISOString()}"`), ok: async (p, t) => expect((await taskRow(t.id)).snoozed_until).not.toBeNull(), outcomes },
+      { what: `cancel ${whose} task (cancelTask)`, ...task('cancelTask', ''), ok: async (p, t) => expect((await taskRow(t.id)).status).toBe('CANCELLED'), outcomes },
+    ];
+  }),
+  {
+    what: "hand rep B's task to the manager (reassignTask)",
+    field: 'reassignTask',
+    mutation: `mutation($id: ID!, $owner: ID!) { reassignTask(input: { id: $id, ownerId: $owner }) { task { id } ${UE} } }`,
+    arrange: async () => ({ id: await newTask('B') }),
+    vars: (t) => ({ id: t.id, owner: w.manager.id }),
+    notFoundAt: ['input', 'id'],
+    ok: async (p, t) => expect((await taskRow(t.id)).owner_id).toBe(w.manager.uuid),
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'hidden', ANALYST: 'forbidden', PARTNER_CUSTOMERS: lacks('touchpoints:write'), PARTNER_READ: lacks('touchpoints:write'), PARTNER_PII: lacks('touchpoints:write') },
+  },
+  {
+    what: "hand rep A's task to rep B, who does not own the customer (reassignTask)",
+    field: 'reassignTask',
+    mutation: `mutation($id: ID!, $owner: ID!) { reassignTask(input: { id: $id, ownerId: $owner }) { task { id } ${UE} } }`,
+    arrange: async () => ({ id: await newTask('A') }),
+    vars: (t) => ({ id: t.id, owner: w.repB.id }),
+    invalidAt: ['input', 'ownerId'],
+    outcomes: { ADMIN: 'invalid', MANAGER: 'invalid', REP: 'invalid', ANALYST: 'forbidden', PARTNER_CUSTOMERS: lacks('touchpoints:write'), PARTNER_READ: lacks('touchpoints:write'), PARTNER_PII: lacks('touchpoints:write') },
+  },
+  {
+    what: "accept a suggestion of rep A's agenda (acceptSuggestion): it is rep A's alone",
+    field: 'acceptSuggestion',
+    mutation: `mutation($id: ID!) { acceptSuggestion(input: { id: $id }) { task { id } ${UE} } }`,
+    arrange: async () => {
+      const customer = await newCustomer('A');
+      const complaint = (await adminWrites(`mutation($input: LogTouchpointInput!) { logTouchpoint(input: $input) { touchpoint { id } userErrors { field code } } }`, {
+        input: { customerId: customer, channel: 'PHONE', direction: 'INBOUND', purpose: 'COMPLAINT', subject: `Complaint ${next()}` },
+      })).touchpoint.id;
+      const agenda = await as.REP.ok(`query($from: DateTime!, $to: DateTime!) { myAgenda(from: $from, to: $to, first: 100) { nodes { id suggestion } } }`, AGENDA_WINDOW());
+      const key = `RESOLVE_COMPLAINT:${uuid(customer)}:${uuid(complaint)}:`;
+      const item = agenda.myAgenda.nodes.find((n: { id: string }) => Buffer.from(n.id, 'base64url').toString('utf8').includes(key));
+      return { id: item.id };
+    },
+    vars: (t) => ({ id: t.id }),
+    notFoundAt: ['input', 'id'],
+    ok: async (p) => expect((await taskRow(p.task.id)).owner_id).toBe(w.repA.uuid),
+    outcomes: { ADMIN: 'hidden', MANAGER: 'hidden', REP: 'ok', ANALYST: 'forbidden', PARTNER_CUSTOMERS: lacks('touchpoints:write'), PARTNER_READ: lacks('touchpoints:write'), PARTNER_PII: lacks('touchpoints:write') },
+  },
+  {
+    what: 'set a stage’s contact cadence (setContactCadence)',
+    field: 'setContactCadence',
+    mutation: `mutation($days: Int) { setContactCadence(input: { stage: "LOYAL", everyDays: $days }) { stage { key } ${UE} } }`,
+    vars: (t, role) => ({ days: 50 + ROLES.indexOf(role) }),
+    ok: async (p, t, role) => expect(await one(`SELECT contact_every_days FROM lifecycle_stages WHERE key = 'LOYAL'`)).toEqual({ contact_every_days: 50 + ROLES.indexOf(role) }),
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'forbidden', ANALYST: 'forbidden', PARTNER_CUSTOMERS: 'forbidden', PARTNER_READ: 'forbidden', PARTNER_PII: 'forbidden' },
   },
   // the product catalogue
   {
