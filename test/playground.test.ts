@@ -94,6 +94,15 @@ describe('the playground examples', () => {
     // Data for the examples to walk through, so they exercise every resolver they select, not just validation.
     const customer = await app.ok(`mutation { createCustomer(input: { name: "Example Customer", externalRef: "C0000001" }) { customer { id } } }`);
     const customerId = customer.createCustomer.customer.id;
+    // A sales rep who owns the example customer, with an open deal and a task: the sales rep's day has a book to show.
+    const [{ id: rep }] = await app.db.query(`INSERT INTO users (name, email, role) VALUES ('Rita Rep', 'rita@rapport.example', 'SALES_REP') RETURNING id`);
+    const repId = Buffer.from(`User:${rep}`).toString('base64url');
+    await app.ok(`mutation($id: ID!, $owner: ID!) { updateCustomer(input: { id: $id, ownerId: $owner }) { userErrors { code } } }`, { id: customerId, owner: repId });
+    await app.ok(`mutation($id: ID!) { createOpportunity(input: { customerId: $id, name: "Second grinder", amount: "120.00" }) { userErrors { code } } }`, { id: customerId });
+    await app.ok(`mutation($id: ID!, $at: DateTime!) { scheduleTask(input: { customerId: $id, kind: CALL, subject: "Call about the grinder", dueAt: $at }) { userErrors { code } } }`, {
+      id: customerId,
+      at: new Date(Date.now() + 86_400_000).toISOString(),
+    });
     const product = await app.ok(`mutation { createProduct(input: { sku: "EX-1", name: "Grinder", unitPrice: "120.00", unitCost: "70.00", active: true }) { product { id } } }`);
     await app.ok(`mutation($customerId: ID!) { createContact(input: { customerId: $customerId, name: "Sam Assistant", isPrimary: true }) { contact { id } } }`, { customerId });
     const order = await app.ok(
@@ -143,8 +152,8 @@ describe('the playground examples', () => {
     },
   );
 
-  it('cover a customer 360 view, recent orders, open complaints and the analyst views', () => {
+  it('cover a customer 360 view, recent orders, open complaints, a sales rep’s day and the analyst views', () => {
     const names = PLAYGROUND_EXAMPLES.map((e) => parse(e.query).definitions.map((d) => ('name' in d ? d.name?.value : undefined))[0]);
-    expect(names).toEqual(['Customer360', 'RecentOrders', 'OpenComplaints', 'SegmentsAndClv', 'PortfolioHealth', 'CareAgenda', 'LifecycleAndCohorts', 'ModelCheck']);
+    expect(names).toEqual(['Customer360', 'RecentOrders', 'OpenComplaints', 'SegmentsAndClv', 'PortfolioHealth', 'CareAgenda', 'SalesRepsDay', 'LifecycleAndCohorts', 'ModelCheck']);
   });
 });

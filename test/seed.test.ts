@@ -78,13 +78,34 @@ describe('the synthetic dataset', () => {
              count(*) FILTER (WHERE t.status = 'OPEN' AND t.due_at < now())::int AS overdue,
              count(*) FILTER (WHERE t.status = 'DONE')::int AS done,
              count(*) FILTER (WHERE c.owner_id <> t.owner_id)::int AS outside
-        FROM tasks t JOIN customers c ON c.id = t.customer_id GROUP BY t.owner_id`);
+        FROM tasks t JOIN customers c ON c.id = t.customer_id WHERE t.complaint_id IS NULL GROUP BY t.owner_id`);
     expect(byRep.length).toBeGreaterThanOrEqual(3);
     const total = (k: string) => byRep.reduce((s: number, r: Record<string, number>) => s + r[k], 0);
     expect([total('due'), total('overdue'), total('done')].every((n) => n > 0)).toBe(true);
     expect(total('outside')).toBe(0);
     expect(summary.tasks).toBe(total('due') + total('overdue') + total('done'));
     expect(await one(`SELECT count(*)::int AS n FROM tasks WHERE status = 'DONE' AND completion_touchpoint_id IS NOT NULL`)).not.toEqual({ n: 0 });
+    // The escalations the seed ran put a COMPLAINT_RESPONSE task on the manager's agenda for each complaint handed up.
+    const escalated = await one(`
+      SELECT (SELECT count(*) FROM complaint_escalations WHERE to_user_id IS NOT NULL)::int AS escalations,
+             (SELECT count(*) FROM tasks t JOIN users u ON u.id = t.owner_id WHERE t.complaint_id IS NOT NULL AND t.kind = 'COMPLAINT_RESPONSE' AND u.role IN ('MANAGER', 'ADMIN'))::int AS tasks`);
+    expect(escalated.escalations).toBeGreaterThan(0);
+    expect(escalated.tasks).toBe(escalated.escalations);
+  });
+
+  it('has the sales director’s assignment rules: business accounts go to the reps in turn', async () => {
+    const { assignmentRules } = await app.ok(`{ assignmentRules { position name kinds lifecycleStages owners { role } } }`);
+    expect(assignmentRules.map((r: { position: number }) => r.position)).toEqual([1, 2, 3]);
+    expect(assignmentRules[0]).toMatchObject({ kinds: ['COMPANY'], lifecycleStages: [] });
+    for (const owner of assignmentRules[0].owners) expect(owner.role).toBe('SALES_REP');
+    // A dry run over the business accounts (nothing written): the first rule takes them, shared out across the reps.
+    const { applyAssignmentRules: run } = await app.ok(`mutation { applyAssignmentRules(input: { filter: { kind: { eq: COMPANY } }, onlyUnowned: false, dryRun: true }) {
+      evaluated byRule { rule { position } customers } byOwner { owner { role } customers } userErrors { code } } }`);
+    expect(run.userErrors).toEqual([]);
+    expect(run.byRule).toEqual([{ rule: { position: 1 }, customers: run.evaluated }]);
+    // Every business account is with a rep of the team already, so the rules change nobody.
+    expect(run.evaluated).toBeGreaterThan(0);
+    expect(run.byOwner).toEqual([]);
   });
 
   it('has staff of every role, and every sales rep owns customers', async () => {

@@ -4480,6 +4480,27 @@ export type ReorderPipelineStagesInput = {
   stageIds: Array<Scalars['ID']['input']>;
 };
 
+/** A user’s book of business as of an instant: customers, pipeline, tasks and complaints. */
+export type RepBook = {
+  __typename?: 'RepBook';
+  /** Customers they own (not deleted). */
+  customers: Scalars['Int']['output'];
+  /** Unresolved complaints of the customers they own. */
+  openComplaints: Scalars['Int']['output'];
+  /** Open opportunities they own. */
+  openOpportunities: Scalars['Int']['output'];
+  /** Open tasks they own. */
+  openTasks: Scalars['Int']['output'];
+  /** Of those, the ones past a service level as of asOf (no first response by its due time, or unresolved past the resolution due time). */
+  overdueComplaints: Scalars['Int']['output'];
+  /** Open tasks on their agenda before asOf (due, or snoozed until, earlier). */
+  overdueTasks: Scalars['Int']['output'];
+  /** Sum of their open opportunities’ amounts, one entry per currency (a pipeline counts in one currency), exact; empty without open deals. */
+  pipelineValue: Array<Money>;
+  /** Sum of their open opportunities’ weighted amounts (amount × stage probability, each rounded once, as Opportunity.weightedAmount), per currency. */
+  weightedPipelineValue: Array<Money>;
+};
+
 /** How a complaint was resolved. */
 export type ResolveComplaintInput = {
   /** When it happened (default now); not before the complaint was opened or its last transition, not in the future. */
@@ -4629,6 +4650,8 @@ export type ScheduleTaskInput = {
   kind: TaskKind;
   /** Details (at most 10,000 characters). */
   notes?: InputMaybe<Scalars['String']['input']>;
+  /** The opportunity it works towards; must be the customer’s (a sales rep: one they own). */
+  opportunityId?: InputMaybe<Scalars['ID']['input']>;
   /** Who does it (a SALES_REP or MANAGER; a sales rep must own the customer). Default: the caller, else the customer’s owner. A sales rep schedules only for themselves. */
   ownerId?: InputMaybe<Scalars['ID']['input']>;
   /** How pressing it is. */
@@ -4848,6 +4871,8 @@ export type Task = Node & {
   __typename?: 'Task';
   /** When it was cancelled; null unless CANCELLED. */
   cancelledAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The complaint it answers (an escalated complaint is a COMPLAINT_RESPONSE task for the manager); null when none. */
+  complaint?: Maybe<Complaint>;
   /** When it was done; null unless DONE. */
   completedAt?: Maybe<Scalars['DateTime']['output']>;
   /** The touchpoint logged when it was done; null unless DONE. */
@@ -4868,6 +4893,8 @@ export type Task = Node & {
   kind: TaskKind;
   /** Details. Withheld (null) from callers who see personal data masked. */
   notes?: Maybe<Scalars['String']['output']>;
+  /** The opportunity it works towards; null when none, or one you may not see. */
+  opportunity?: Maybe<Opportunity>;
   /** Who does it. */
   owner?: Maybe<User>;
   /** How pressing it is. */
@@ -5528,6 +5555,8 @@ export type UpdateTouchpointInput = {
 /** A staff member: owns customers, logs touchpoints, moves lifecycle stages. */
 export type User = Node & {
   __typename?: 'User';
+  /** Their book at a glance: customers, open opportunities and their value, open and overdue tasks, their customers’ open complaints. A sales rep sees only their own (null for anyone else’s); it needs customers:read and opportunities:read. */
+  book?: Maybe<RepBook>;
   /** When the record was created. */
   createdAt: Scalars['DateTime']['output'];
   /** Customers this user owns: their book of business. */
@@ -5544,6 +5573,12 @@ export type User = Node & {
   role: UserRole;
   /** When the record was last changed. */
   updatedAt: Scalars['DateTime']['output'];
+};
+
+
+/** A staff member: owns customers, logs touchpoints, moves lifecycle stages. */
+export type UserBookArgs = {
+  asOf?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
 

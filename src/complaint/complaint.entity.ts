@@ -283,8 +283,7 @@ export class ComplaintEscalation extends BaseRecord {
   @Column({ type: 'text', nullable: true })
   note: string | null;
 
-  // TODO(issue 9, tasks): once the Task domain exists, an escalation also schedules a COMPLAINT_RESPONSE task for
-  // `toUser` in the same transaction; until then this row is what the manager works from (complaintEscalations).
+  // The escalation job also schedules a COMPLAINT_RESPONSE task for `toUser` in the same transaction (Task.complaint).
 }
 
 @ObjectType({ description: 'The service levels for one severity: how fast a complaint must be answered and resolved.' })

@@ -31,7 +31,8 @@ export interface Escalated {
  * complaint, reason and due time (ON CONFLICT DO NOTHING), complaints another worker holds are skipped (SKIP LOCKED),
  * and only the rows this run inserted change their complaint. Both steps in one run give levels 1 and 2, the second to
  * the manager's manager. The handler is the last escalation's, else the assignee, else the customer's owner; without
- * a manager on record the escalation is kept with no one named (`toUser` null), for any manager to pick up.
+ * a manager on record the escalation is kept with no one named (`toUser` null), for any manager to pick up. A manager
+ * named gets a COMPLAINT_RESPONSE task for it (Task.complaint), so the escalation is on their agenda.
  */
 export function escalateOverdueComplaints(db: DataSource, asOf: Date = new Date()): Promise<Escalated[]> {
   return db.transaction((m) => escalateOverdueIn(m, asOf));
@@ -81,7 +82,26 @@ export async function escalateOverdueIn(m: EntityManager, asOf: Date): Promise<E
       after: { escalationLevel: e.level, escalatedToId: e.toUserId, reason: e.reason },
     })),
   );
-  // TODO(issue 9, tasks): schedule a COMPLAINT_RESPONSE task for each `toUserId` here, in this transaction, once the
-  // Task domain exists; until then managers work from complaintEscalations(filter: { toUser: { eq: me } }).
+  // The more senior handler gets it on their agenda: a COMPLAINT_RESPONSE task, due now, urgent from the second level.
+  const handed = done.filter((e) => e.toUserId !== null);
+  if (handed.length) {
+    const tasks: Array<{ id: string; complaintId: string }> = await m.query(
+      `INSERT INTO tasks (customer_id, contact_id, owner_id, complaint_id, kind, subject, notes, due_at, priority)
+       SELECT k.customer_id, k.contact_id, e.to_user, k.id, 'COMPLAINT_RESPONSE',
+              left('Escalated complaint (level ' || e.level || '): ' || k.subject, 200),
+              CASE e.reason WHEN 'FIRST_RESPONSE_OVERDUE' THEN 'Nobody answered the customer in time: answer them yourself.'
+                            ELSE 'Not resolved in time: take it over and resolve it.' END,
+              $4::timestamptz, CASE WHEN e.level >= 2 THEN 'URGENT' ELSE 'HIGH' END
+         FROM unnest($1::uuid[], $2::uuid[], $3::int[], $5::text[]) AS e(complaint, to_user, level, reason)
+         JOIN complaints k ON k.id = e.complaint
+       RETURNING id, complaint_id AS "complaintId"`,
+      [handed.map((e) => e.complaintId), handed.map((e) => e.toUserId), handed.map((e) => e.level), asOf, handed.map((e) => e.reason)],
+    );
+    await recordAudit(
+      m,
+      { actor: SYSTEM },
+      tasks.map((t) => ({ action: 'task.schedule', objectType: 'Task', objectId: t.id, after: { kind: 'COMPLAINT_RESPONSE', complaintId: t.complaintId } })),
+    );
+  }
   return done;
 }

@@ -162,6 +162,8 @@ export async function seedDatabase(db: DataSource, config: Pick<Config, 'baseCur
     await runner.query('SELECT score_unscored_customers()');
     // Into an empty book only: appending customers does not plan the existing ones' work again.
     const [{ tasks }] = existing.customers === 0 ? await runner.query(SEED_TASKS_SQL, [generatorOptions.now]) : [{ tasks: 0 }];
+    // The sales director's assignment rules, for customers created from now on without an owner (a fresh database only).
+    if (existing.customers === 0) await runner.query(SEED_ASSIGNMENT_RULES_SQL);
     await runner.commitTransaction();
     // Fresh statistics, so the first queries after a big load get sensible plans without waiting for autovacuum.
     await runner.query('ANALYZE customers, contacts, orders, order_lines, touchpoints, lifecycle_transitions, users, products, opportunities, opportunity_stage_history, complaints');
@@ -288,3 +290,18 @@ async function existingProducts(query: Query, baseCurrency: string): Promise<Pro
   const minor = (amount: string) => Number(parseAmount(amount) / divisor);
   return rows.map((r) => ({ id: r.id, sku: r.sku, name: r.name, category: r.category ?? 'Other', price: minor(r.unit_price), cost: minor(r.unit_cost), createdAt: r.created_at }));
 }
+
+/**
+ * Demo assignment rules (src/assignment/): business accounts go to the sales reps in turn; private customers in the
+ * onboarding stage to the first manager, who welcomes them; anyone else to the reps in turn. Inactive when there is
+ * no rep to name.
+ */
+const SEED_ASSIGNMENT_RULES_SQL = `
+  WITH reps AS (SELECT array_agg(id ORDER BY created_at, id) AS ids FROM users WHERE role = 'SALES_REP'),
+       managers AS (SELECT array_agg(id ORDER BY created_at, id) AS ids FROM users WHERE role = 'MANAGER')
+  INSERT INTO assignment_rules (position, name, kinds, lifecycle_stages, owner_ids)
+  SELECT row_number() OVER (ORDER BY r.ord), r.name, r.kinds, r.stages, r.owners
+    FROM (SELECT 1 AS ord, 'Business accounts to the sales team, in turn' AS name, '{COMPANY}'::text[] AS kinds, '{}'::text[] AS stages, (SELECT ids FROM reps) AS owners
+          UNION ALL SELECT 2, 'New private customers to the welcome manager', '{PERSON}', '{ONBOARDING}', (SELECT ids[1:1] FROM managers)
+          UNION ALL SELECT 3, 'Everyone else to the sales team, in turn', '{}', '{}', (SELECT ids FROM reps)) r
+   WHERE cardinality(r.owners) >= 1`;

@@ -390,6 +390,42 @@ query ModelCheck($calibrationEnd: DateTime!, $holdoutEnd: DateTime!) {
 }
 `;
 
+const salesRepsDay = /* GraphQL */ `# A sales rep's day: their book at a glance, their agenda (tasks and the playbook's suggestions, by due
+# time, paged), their rotting deals and their customers' overdue complaints. With a sales rep's key every list is
+# theirs alone; with the development key (an admin, no user of its own) you see every rep's book and deals, and
+# myAgenda is empty: create a key for a rep (createApiKey(input: { role: SALES_REP, userId })) to see theirs.
+query SalesRepsDay($from: DateTime!, $to: DateTime!) {
+  users(first: 10, filter: { role: { eq: SALES_REP } }) {
+    totalCount
+    nodes {
+      name
+      book(asOf: $from) {
+        customers
+        openOpportunities
+        pipelineValue { amount currencyCode }
+        weightedPipelineValue { amount currencyCode }
+        openTasks
+        overdueTasks
+        openComplaints
+        overdueComplaints
+      }
+    }
+  }
+  myAgenda(from: $from, to: $to, first: 20) {
+    nodes { dueAt source kind suggestion subject priority channel customer { name } task { id status } }
+    pageInfo { hasNextPage endCursor }
+  }
+  opportunities(first: 10, filter: { status: { eq: OPEN }, rotting: { eq: true } }, orderBy: { field: LAST_ACTIVITY_AT, direction: ASC }) {
+    totalCount
+    nodes { name customer { name } owner { name } stage { name probability } amount { amount currencyCode } weightedAmount { amount } daysInStage nextStep }
+  }
+  complaints(first: 10, filter: { overdue: { eq: true } }, orderBy: { field: RESOLUTION_DUE_AT, direction: ASC }) {
+    totalCount
+    nodes { subject severity status resolutionDueAt escalationLevel customer { name } assignee { name } escalatedTo { name } }
+  }
+}
+`;
+
 export const PLAYGROUND_EXAMPLES: PlaygroundExample[] = [
   { query: customer360, variables: { externalRef: 'C0000001' } },
   { query: recentOrders },
@@ -397,6 +433,7 @@ export const PLAYGROUND_EXAMPLES: PlaygroundExample[] = [
   { query: segmentsAndClv },
   { query: portfolioHealth },
   { query: careAgenda, variables: () => ({ from: daysFromNow(0), to: daysFromNow(7) }) },
+  { query: salesRepsDay, variables: () => ({ from: daysFromNow(0), to: daysFromNow(7) }) },
   { query: lifecycleAndCohorts, variables: () => ({ from: daysFromNow(-365), to: daysFromNow(0) }) },
   { query: modelCheck, variables: () => ({ calibrationEnd: daysFromNow(-182), holdoutEnd: daysFromNow(0) }) },
 ];

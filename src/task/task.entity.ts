@@ -49,9 +49,13 @@ export class Task extends BaseRecord {
   @Column({ type: 'uuid', nullable: true })
   contactId: string | null;
 
-  // The opportunity the task works towards; no GraphQL field yet (the pipeline work adds the relation).
+  /** The opportunity the task works towards (Task.opportunity). */
   @Column({ type: 'uuid', nullable: true })
   opportunityId: string | null;
+
+  /** The complaint the task answers: an escalation's COMPLAINT_RESPONSE task for the manager (Task.complaint). */
+  @Column({ type: 'uuid', nullable: true })
+  complaintId: string | null;
 
   @Column({ type: 'uuid' })
   ownerId: string;

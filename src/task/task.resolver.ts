@@ -1,6 +1,8 @@
 import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Contact } from '../contact/contact.entity';
+import { Complaint } from '../complaint/complaint.entity';
 import { Customer } from '../customer/customer.entity';
+import { Opportunity } from '../opportunity/opportunity.entity';
 import type { Context } from '../core/request-scope';
 import { Touchpoint } from '../touchpoint/touchpoint.entity';
 import { TouchpointPayload } from '../touchpoint/touchpoint.types';
@@ -44,6 +46,16 @@ export class TaskResolver {
   @FieldResolver(() => Contact, { nullable: true, description: 'The contact to speak to, if one was named.' })
   contact(@Root() t: Task, @Ctx() ctx: Context) {
     return t.contactId ? ctx.loaders.byId(Contact).load(t.contactId) : null;
+  }
+
+  @FieldResolver(() => Opportunity, { nullable: true, description: 'The opportunity it works towards; null when none, or one you may not see.' })
+  opportunity(@Root() t: Task, @Ctx() ctx: Context) {
+    return t.opportunityId ? ctx.loaders.byId(Opportunity).load(t.opportunityId) : null;
+  }
+
+  @FieldResolver(() => Complaint, { nullable: true, description: 'The complaint it answers (an escalated complaint is a COMPLAINT_RESPONSE task for the manager); null when none.' })
+  complaint(@Root() t: Task, @Ctx() ctx: Context) {
+    return t.complaintId ? ctx.loaders.byId(Complaint).load(t.complaintId) : null;
   }
 
   @FieldResolver(() => User, { nullable: true, description: 'Who does it.' })

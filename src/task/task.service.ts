@@ -6,6 +6,7 @@ import type { ListArgs } from '../common/list-query';
 import { findInScope } from '../common/scoped';
 import { defined, instantArgument, optionalText, pastInstant, requiredText } from '../common/validate';
 import { Contact } from '../contact/contact.entity';
+import { Opportunity } from '../opportunity/opportunity.entity';
 import { OWNER_ROLES } from '../core/access';
 import { actorUserId } from '../core/actor';
 import { recordAudit } from '../core/audit';
@@ -61,6 +62,7 @@ export interface NewTask {
   dueAt: Date;
   priority: TaskPriority;
   suggestionId?: string | null;
+  opportunityId?: string | null;
 }
 
 /** The fields of a task to schedule, as scheduleTask, logTouchpoint's nextFollowUp and acceptSuggestion give them. */
@@ -73,6 +75,7 @@ export interface TaskRequest {
   ownerId?: string | null;
   dueAt: Date;
   priority?: TaskPriority | null;
+  opportunityId?: string | null;
 }
 
 function dueTime(errors: UserErrors, path: Path, value: Date, now: Date): boolean {
@@ -150,8 +153,33 @@ export class TaskService implements FollowUpScheduler {
     dueTime(errors, at('dueAt'), input.dueAt, now);
     const customer = await this.resolveCustomer(m, errors, base, input.customerId, input.contactId, customerAt);
     const ownerId = customer ? await this.resolveOwner(m, errors, at('ownerId'), input.ownerId, customer.ownerId) : null;
+    const opportunityId = customer ? await this.resolveOpportunity(m, errors, at('opportunityId'), input.opportunityId, customer.id) : null;
     if (errors.any || !customer || !ownerId || !subject) return null;
-    return { customerId: customer.id, contactId: customer.contactId, ownerId, kind: input.kind, subject, notes: notes ?? null, dueAt: input.dueAt, priority: input.priority ?? TaskPriority.NORMAL };
+    return {
+      customerId: customer.id,
+      contactId: customer.contactId,
+      ownerId,
+      kind: input.kind,
+      subject,
+      notes: notes ?? null,
+      dueAt: input.dueAt,
+      priority: input.priority ?? TaskPriority.NORMAL,
+      opportunityId: opportunityId ?? null,
+    };
+  }
+
+  /** The opportunity a task works towards: one of the same customer that the caller may see (a rep: one they own). */
+  private async resolveOpportunity(m: EntityManager, errors: UserErrors, path: Path, globalId: string | null | undefined, customerId: string): Promise<string | null> {
+    if (globalId == null) return null;
+    const id = decodeIdOf('Opportunity', globalId);
+    if (!id) {
+      errors.add(path, UserErrorCode.INVALID_ID, 'Not a valid Opportunity ID.');
+      return null;
+    }
+    const opportunity = await findInScope(m, Opportunity, id, this.deps.access.rowCondition('opportunities'));
+    if (!opportunity) errors.add(path, UserErrorCode.NOT_FOUND, 'No opportunity with this ID.');
+    else if (opportunity.customerId !== customerId) errors.add(path, UserErrorCode.INVALID, 'This opportunity belongs to another customer.');
+    return opportunity && opportunity.customerId === customerId ? id : null;
   }
 
   async insertTask(m: EntityManager, task: NewTask): Promise<Task> {

@@ -96,6 +96,8 @@ export class ScheduleTaskInput {
   dueAt: Date;
   @Field(() => TaskPriority, { defaultValue: TaskPriority.NORMAL, description: 'How pressing it is.' })
   priority: TaskPriority;
+  @Field(() => ID, { nullable: true, description: 'The opportunity it works towards; must be the customer’s (a sales rep: one they own).' })
+  opportunityId?: string | null;
 }
 
 @InputType({ description: 'Changes to an open task. Omitted fields stay as they are; null clears notes and contact.' })

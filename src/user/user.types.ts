@@ -57,3 +57,9 @@ export class UsersArgs extends PageArgs {
   @Field(() => UserOrderBy, { nullable: true, description: 'Sort order (default: name A–Z).' })
   orderBy?: { field: UserSortField; direction: SortDirection } | null;
 }
+
+@ArgsType()
+export class BookArgs {
+  @Field(() => Date, { nullable: true, description: 'Count what is overdue as of this instant (default now).' })
+  asOf?: Date | null;
+}

@@ -358,6 +358,12 @@ describe('escalation by the worker', () => {
     // The manager finds it among their escalations.
     const mine = await manager.ok(`query($me: ID!) { complaintEscalations(filter: { toUser: { eq: $me } }) { nodes { complaint { id } reason } } }`, { me: staff.manager.id });
     expect(mine.complaintEscalations.nodes).toContainEqual({ complaint: { id: complaintId }, reason: 'FIRST_RESPONSE_OVERDUE' });
+    // And on their agenda: a COMPLAINT_RESPONSE task, due at the escalation, linked to the complaint; just one.
+    const TASKS = `query($me: ID!) { tasks(filter: { owner: { eq: $me }, kind: { eq: COMPLAINT_RESPONSE } }) { nodes { status priority dueAt subject complaint { id } customer { id } } } }`;
+    const { tasks } = await manager.ok(TASKS, { me: staff.manager.id });
+    expect(tasks.nodes).toEqual([
+      { status: 'OPEN', priority: 'HIGH', dueAt: asOf.toISOString(), subject: 'Escalated complaint (level 1): Machine on fire', complaint: { id: complaintId }, customer: { id: customerA } },
+    ]);
   });
 
   it('escalates a missed resolution once more, to the next manager up, when the job runs on the worker', async () => {
@@ -374,6 +380,9 @@ describe('escalation by the worker', () => {
       ],
     });
     expect(await escalateOverdueComplaints(app.db, new Date(opened + 100 * HOUR))).toEqual([]);
+    // The next manager up has it too, urgent now.
+    const { tasks } = await app.ok(`query($me: ID!) { tasks(filter: { owner: { eq: $me }, kind: { eq: COMPLAINT_RESPONSE } }) { nodes { priority complaint { id } } } }`, { me: staff.director.id });
+    expect(tasks.nodes).toEqual([{ priority: 'URGENT', complaint: { id: complaintId } }]);
   });
 });
 

@@ -99,6 +99,24 @@ describe('scheduling a task', () => {
     expect(audit).toEqual({ action: 'task.schedule', actor_user_id: repA.uuid });
   });
 
+  it('works towards an opportunity of the same customer, one the rep owns', async () => {
+    const c = await customer(repA);
+    const other = await customer(repA);
+    const deal = async (customerId: string) =>
+      (await asA.ok(`mutation($input: CreateOpportunityInput!) { createOpportunity(input: $input) { opportunity { id } ${UE} } }`, { input: { customerId, name: 'Deal', amount: '100.00' } }))
+        .createOpportunity.opportunity.id;
+    const mine = await deal(c);
+    const elsewhere = await deal(other);
+    const data = await asA.ok(`mutation($input: ScheduleTaskInput!) { scheduleTask(input: $input) { task { opportunity { id } } ${UE} } }`, {
+      input: { kind: 'CALL', subject: 'Push the deal', dueAt: at(1), customerId: c, opportunityId: mine },
+    });
+    expect(data.scheduleTask).toEqual({ task: { opportunity: { id: mine } }, userErrors: [] });
+    const wrong = await asA.ok(SCHEDULE, { input: { kind: 'CALL', subject: 'x', dueAt: at(1), customerId: c, opportunityId: elsewhere } });
+    expect(wrong.scheduleTask.userErrors).toEqual([expect.objectContaining({ field: ['input', 'opportunityId'], code: 'INVALID' })]);
+    const bogus = await asA.ok(SCHEDULE, { input: { kind: 'CALL', subject: 'x', dueAt: at(1), customerId: c, opportunityId: c } });
+    expect(bogus.scheduleTask.userErrors).toEqual([expect.objectContaining({ field: ['input', 'opportunityId'], code: 'INVALID_ID' })]);
+  });
+
   it('refuses bad input with typed userErrors at their fields, and writes nothing', async () => {
     const c = await customer(repA);
     const other = await customer(repA);
