@@ -179,7 +179,7 @@ export interface TouchpointFacts {
   /** Latest GREETING with the customer themselves (not one of their contacts). */
   lastGreetingAt: Date | null;
   /** Complaints open at the cut, by the id of the touchpoint that opened them, with the channel they came in on. */
-  openComplaints: Array<{ id: string; openedAt: Date; channel: string }>;
+  openComplaints: Array<{ id: string; openedAt: Date; channel: string; dueAt: Date }>;
   csat: Array<{ at: Date; score: number }>;
   npsResponses: number;
   promoters: number;
@@ -215,7 +215,8 @@ export function touchpointFacts(loaders: Loaders, cut: Date): DataLoader<string,
                 max(t.occurred_at) FILTER (WHERE t.purpose = 'SERVICE') AS "lastServiceAt",
                 max(t.occurred_at) FILTER (WHERE t.purpose = 'SURVEY') AS "lastSurveyAt",
                 max(t.occurred_at) FILTER (WHERE t.purpose = 'GREETING' AND t.contact_id IS NULL) AS "lastGreetingAt",
-                coalesce(json_agg(json_build_object('id', t.id, 'at', t.occurred_at, 'channel', k.channel) ORDER BY t.occurred_at)
+                coalesce(json_agg(json_build_object('id', t.id, 'at', t.occurred_at, 'channel', k.channel,
+                    'due', CASE WHEN k.first_response_at IS NULL OR k.first_response_at > $2 THEN k.first_response_due_at ELSE k.resolution_due_at END) ORDER BY t.occurred_at)
                   FILTER (WHERE k.id IS NOT NULL AND (k.resolved_at IS NULL OR k.resolved_at > $2)), '[]') AS "openComplaints",
                 coalesce(json_agg(json_build_object('at', t.occurred_at, 'score', t.satisfaction) ORDER BY t.occurred_at)
                   FILTER (WHERE t.satisfaction IS NOT NULL), '[]') AS csat,
@@ -235,7 +236,7 @@ export function touchpointFacts(loaders: Loaders, cut: Date): DataLoader<string,
           lastServiceAt: date(r.lastServiceAt),
           lastSurveyAt: date(r.lastSurveyAt),
           lastGreetingAt: date(r.lastGreetingAt),
-          openComplaints: r.openComplaints.map((c: { id: string; at: string; channel: string }) => ({ id: c.id, openedAt: new Date(c.at), channel: c.channel })),
+          openComplaints: r.openComplaints.map((c: { id: string; at: string; channel: string; due: string }) => ({ id: c.id, openedAt: new Date(c.at), channel: c.channel, dueAt: new Date(c.due) })),
           csat: r.csat.map((s: { at: string; score: number }) => ({ at: new Date(s.at), score: s.score })),
           npsResponses: r.npsResponses,
           promoters: r.promoters,

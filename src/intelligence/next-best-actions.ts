@@ -89,6 +89,8 @@ export interface OpenComplaint {
   openedAt: Date;
   /** The channel it came in on (a touchpoint channel: EMAIL, PHONE, CHAT…); unknown: the preference order decides. */
   channel?: string | null;
+  /** Its next service-level due time (the first response, once answered the resolution); unknown: the playbook's days. */
+  dueAt?: Date | null;
 }
 
 export interface Holiday {
@@ -212,7 +214,7 @@ export function nextBestActions(input: NextBestActionInput, now: Date): NextBest
     add(
       'RESOLVE_COMPLAINT',
       `Complaint open since ${isoDay(complaint.openedAt)} (${daysAgo(complaint.openedAt)} days)`,
-      addDays(complaint.openedAt, PLAYBOOK.complaintResponseDays),
+      complaint.dueAt ?? addDays(complaint.openedAt, PLAYBOOK.complaintResponseDays),
       complaint.id ?? null,
       complaint.channel ?? null,
     );

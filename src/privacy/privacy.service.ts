@@ -9,7 +9,9 @@ import type { ServiceDeps } from '../core/request-scope';
 import { Customer } from '../customer/customer.entity';
 import { LifecycleTransition } from '../lifecycle/lifecycle-transition.entity';
 import { Order, OrderLine } from '../order/order.entity';
+import { Complaint, ComplaintTransition } from '../complaint/complaint.entity';
 import { Opportunity } from '../opportunity/opportunity.entity';
+import { Task } from '../task/task.entity';
 import { Touchpoint } from '../touchpoint/touchpoint.entity';
 import type { EraseCustomerPayload } from './privacy.types';
 
@@ -56,6 +58,18 @@ export class PrivacyService {
             .orderBy('a.created_at', 'ASC')
             .getMany()
         : [];
+      // Complaints (with their transitions) and tasks are touchpoint data; tasks as the caller may see them.
+      const complaints = mayReadTouchpoints ? await m.getRepository(Complaint).find({ where: { customerId: id }, order: { openedAt: 'ASC' } }) : [];
+      const transitions = mayReadTouchpoints && complaints.length ? await m.getRepository(ComplaintTransition).find({ where: { customerId: id }, order: { at: 'ASC' } }) : [];
+      const tasks = mayReadTouchpoints
+        ? await m
+            .getRepository(Task)
+            .createQueryBuilder('a')
+            .where('a.customer_id = :id', { id })
+            .andWhere(this.deps.access.rowCondition('tasks') ?? 'TRUE')
+            .orderBy('a.due_at', 'ASC')
+            .getMany()
+        : [];
       const linesByOrder = new Map<string, OrderLine[]>();
       for (const l of lines) linesByOrder.set(l.orderId, [...(linesByOrder.get(l.orderId) ?? []), l]);
       const show = (record: object) => (this.deps.access.masksPii ? maskRecord(plain(record)) : plain(record));
@@ -66,6 +80,10 @@ export class PrivacyService {
         orders: mayReadOrders ? orders.map((o) => ({ ...show(o), id: o.globalId, lines: (linesByOrder.get(o.id) ?? []).map((l) => show(l)) })) : null,
         touchpoints: mayReadTouchpoints ? touchpoints.map((t) => ({ ...show(t), id: t.globalId })) : null,
         opportunities: mayReadOpportunities ? opportunities.map((o) => ({ ...show(o), id: o.globalId })) : null,
+        complaints: mayReadTouchpoints
+          ? complaints.map((k) => ({ ...show(k), id: k.globalId, transitions: transitions.filter((t) => t.complaintId === k.id).map((t) => show(t)) }))
+          : null,
+        tasks: mayReadTouchpoints ? tasks.map((t) => ({ ...show(t), id: t.globalId })) : null,
         lifecycleHistory: history.map((t) => show(t)),
         withheld: [...(mayReadOrders ? [] : ['orders']), ...(mayReadTouchpoints ? [] : ['touchpoints']), ...(mayReadOpportunities ? [] : ['opportunities'])],
       };

@@ -264,7 +264,8 @@ describe('care agenda', () => {
   it('lists open complaints and service contacts without a survey since, not resolved complaints or surveyed service', async () => {
     const [open] = await app.db.query(`SELECT touchpoint_id AS id FROM complaints WHERE customer_id = $1 AND status = 'OPEN'`, [ids['Care Complaint']]);
     expect(itemsOf('Care Complaint')).toEqual([
-      expect.objectContaining({ kind: 'RESOLVE_COMPLAINT', channel: 'PHONE', subject: open.id, dueAt: new Date(NOW - DAY).toISOString() }),
+      // Due at its first-response service level: opened three days ago, MEDIUM answers within 24 hours.
+      expect.objectContaining({ kind: 'RESOLVE_COMPLAINT', channel: 'PHONE', subject: open.id, dueAt: new Date(NOW - 2 * DAY).toISOString() }),
     ]);
     expect(itemsOf('Care Service')).toEqual([expect.objectContaining({ kind: 'SATISFACTION_SURVEY', channel: 'EMAIL', dueAt: new Date(NOW - DAY).toISOString() })]);
     expect(itemsOf('Care Surveyed')).toEqual([]);

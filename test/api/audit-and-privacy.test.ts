@@ -113,6 +113,9 @@ describe('privacy requests', () => {
     expect(doc.orders).toEqual([expect.objectContaining({ id: orderId, lines: [expect.objectContaining({ description: 'Espresso machine' })] })]);
     expect(doc.touchpoints).toEqual([expect.objectContaining({ notes: 'Erika says the machine leaks' })]);
     expect(doc.opportunities).toEqual([expect.objectContaining({ name: 'Erika Mustermann: second machine', nextStep: 'Call Erika after 6pm' })]);
+    // The complaint her COMPLAINT touchpoint opened, with its history; and the tasks on her (none here).
+    expect(doc.complaints).toEqual([expect.objectContaining({ subject: 'Broken', status: 'OPEN', transitions: [expect.objectContaining({ toStatus: 'OPEN' })] })]);
+    expect(doc.tasks).toEqual([]);
     expect(doc.lifecycleHistory.length).toBeGreaterThan(0);
 
     const analyst = await app.as({ role: 'ANALYST' });

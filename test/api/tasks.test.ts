@@ -360,11 +360,12 @@ describe('my agenda', () => {
     await app.ok(`mutation($input: LogTouchpointInput!) { logTouchpoint(input: $input) { userErrors { code } } }`, { input: { customerId: c, channel: 'PHONE', direction: 'INBOUND', purpose: 'COMPLAINT', occurredAt: at(-1) } });
     const items = async () => (await agendaPages(asRep, at(0), at(7), 50)).items.filter((i) => i.customer.id === c);
     const [complaint] = (await items()).filter((i) => i.suggestion === 'RESOLVE_COMPLAINT');
-    expect(complaint).toMatchObject({ source: 'SUGGESTION', kind: 'COMPLAINT_RESPONSE', dueAt: at(1) });
+    // Due at the complaint's first-response service level (MEDIUM: 24 hours after it was opened).
+    expect(complaint).toMatchObject({ source: 'SUGGESTION', kind: 'COMPLAINT_RESPONSE', dueAt: at(0) });
     // The id is stable from one request to the next.
     expect((await items()).map((i) => i.id)).toContain(complaint.id);
     const accepted = (await asRep.ok(ACCEPT, { input: { id: complaint.id } })).acceptSuggestion;
-    expect(accepted).toMatchObject({ userErrors: [], task: { kind: 'COMPLAINT_RESPONSE', priority: 'HIGH', dueAt: at(1), owner: { id: rep.id }, customer: { id: c }, status: 'OPEN' } });
+    expect(accepted).toMatchObject({ userErrors: [], task: { kind: 'COMPLAINT_RESPONSE', priority: 'HIGH', dueAt: at(0), owner: { id: rep.id }, customer: { id: c }, status: 'OPEN' } });
     const after = await items();
     expect(after.map((i) => i.id)).not.toContain(complaint.id);
     expect(after).toContainEqual(expect.objectContaining({ source: 'TASK', id: accepted.task.id }));

@@ -48,6 +48,12 @@ describe('next best actions', () => {
     });
   });
 
+  it('put a complaint with a service level due at that level instead of the playbook’s two days', () => {
+    const dueAt = new Date(daysAgo(5).getTime() + 8 * 3_600_000);
+    const [action] = nextBestActions({ ...calm, openComplaints: [{ id: 'c2', openedAt: daysAgo(5), dueAt }] }, now);
+    expect(action).toMatchObject({ kind: 'RESOLVE_COMPLAINT', dueAt });
+  });
+
   it('answer a complaint through the channel it came in on, whatever the consents', () => {
     const base = { ...calm, consentedChannels: ['EMAIL'] as const };
     const reply = (channel: string) => nextBestActions({ ...base, openComplaints: [{ id: 'c', openedAt: daysAgo(1), channel }] }, now)[0];

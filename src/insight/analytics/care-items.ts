@@ -81,7 +81,10 @@ export function careItemsSql(): string {
           ORDER BY c.id, o.placed_at DESC)
          UNION ALL
          -- Unresolved complaints, answered through the channel they came in on.
-         SELECT 'RESOLVE_COMPLAINT', c.id, NULL, t.occurred_at + make_interval(days => $6), t.occurred_at, t.id::text, k.channel
+         -- Due at its next service level: the first response, once answered the resolution.
+         SELECT 'RESOLVE_COMPLAINT', c.id, NULL,
+                coalesce(CASE WHEN k.first_response_at IS NULL THEN k.first_response_due_at ELSE k.resolution_due_at END, t.occurred_at + make_interval(days => $6)),
+                t.occurred_at, t.id::text, k.channel
            FROM complaints k JOIN touchpoints t ON t.id = k.touchpoint_id JOIN customers c ON c.id = k.customer_id AND c.deleted_at IS NULL
           WHERE k.resolved_at IS NULL AND t.deleted_at IS NULL AND t.occurred_at < $2::timestamptz
          UNION ALL
