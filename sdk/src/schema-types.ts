@@ -1713,6 +1713,8 @@ export type Customer = Node & {
   tags: Array<Scalars['String']['output']>;
   /** The customer’s tasks (a sales rep sees their own), earliest on the agenda first by default. */
   tasks: TaskConnection;
+  /** Everything that happened with the customer in one list, newest first: orders, touchpoints, lifecycle changes, opportunity stages won and lost, tasks done, complaint steps and owner changes. Keyset-paged (one statement per page however long the history). It shows what the caller may see of each part: kinds from areas the caller cannot read are left out, a sales rep sees the opportunities and tasks they own. */
+  timeline: TimelineEventConnection;
   /** The follow-up history: every interaction with the customer, most recent first by default. */
   touchpoints: TouchpointConnection;
   /** When the record was last changed. */
@@ -1834,6 +1836,14 @@ export type CustomerTasksArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
   orderBy?: InputMaybe<TaskOrderBy>;
+};
+
+
+/** A customer: a person or company you sell to. The heart of the CRM: profile, traits, consent, owner, lifecycle stage, and every order and touchpoint. */
+export type CustomerTimelineArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<TimelineFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -5076,6 +5086,84 @@ export type TimeUnit =
   | 'DAY'
   /** Seven days. */
   | 'WEEK';
+
+/** One thing that happened with a customer: an order, a touchpoint, a stage change, a deal, a task done, a complaint step or a new owner. */
+export type TimelineEvent = {
+  __typename?: 'TimelineEvent';
+  /** Who did it, when recorded (the system, an import or the escalation job: null). Null too for callers who may not read users (a partner key): the event stays, its author is left out. */
+  actor?: Maybe<User>;
+  /** When it happened. The timeline is ordered by it, newest first. */
+  at: Scalars['DateTime']['output'];
+  /** The complaint (COMPLAINT_*). */
+  complaint?: Maybe<Complaint>;
+  /** What happened. */
+  kind: TimelineEventKind;
+  /** The opportunity (OPPORTUNITY_*). */
+  opportunity?: Maybe<Opportunity>;
+  /** The order placed (ORDER_PLACED). */
+  order?: Maybe<Order>;
+  /** The task done (TASK_COMPLETED). */
+  task?: Maybe<Task>;
+  /** What happened in a few words, e.g. "Order R-0010042 placed, 129.00 EUR". Callers who see personal data masked get no free text in it (no subjects, notes or reasons). */
+  title: Scalars['String']['output'];
+  /** The touchpoint logged (TOUCHPOINT_LOGGED), the one a task logged (TASK_COMPLETED) or the one a complaint came in with (COMPLAINT_OPENED). */
+  touchpoint?: Maybe<Touchpoint>;
+};
+
+/** A page of timeline events (Relay cursor connection, keyset-paginated). */
+export type TimelineEventConnection = {
+  __typename?: 'TimelineEventConnection';
+  /** Items with their cursors. */
+  edges: Array<TimelineEventEdge>;
+  /** The items, without cursors: a shortcut for `edges { node }`. */
+  nodes: Array<TimelineEvent>;
+  /** Cursors and whether more pages exist. */
+  pageInfo: PageInfo;
+  /** Number of items matching the filter across all pages (runs a COUNT; ask for it only when you need it). */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** One timeline event in a page, with its cursor. */
+export type TimelineEventEdge = {
+  __typename?: 'TimelineEventEdge';
+  /** Opaque cursor of this item, for `after` / `before`. */
+  cursor: Scalars['String']['output'];
+  /** The timeline event. */
+  node: TimelineEvent;
+};
+
+/** What happened, in a customer’s timeline. */
+export type TimelineEventKind =
+  /** A complaint was handed to a more senior handler; links `complaint`. */
+  | 'COMPLAINT_ESCALATED'
+  /** A complaint was opened; links `complaint` and the touchpoint it came in with. */
+  | 'COMPLAINT_OPENED'
+  /** A complaint was acknowledged, taken in progress, resolved, reopened or closed; links `complaint`. */
+  | 'COMPLAINT_STATUS_CHANGED'
+  /** The customer moved to another lifecycle stage. */
+  | 'LIFECYCLE_CHANGED'
+  /** An opportunity was lost (at `closedAt`); links `opportunity`. */
+  | 'OPPORTUNITY_LOST'
+  /** An opportunity moved to another stage of its pipeline; links `opportunity`. */
+  | 'OPPORTUNITY_MOVED'
+  /** An opportunity was opened in its first stage; links `opportunity`. A sales rep sees the opportunities they own. */
+  | 'OPPORTUNITY_OPENED'
+  /** An opportunity was won (at `closedAt`); links `opportunity`. */
+  | 'OPPORTUNITY_WON'
+  /** An order was placed (at `placedAt`); links `order`. Needs orders access. */
+  | 'ORDER_PLACED'
+  /** The customer got another owner (assignment rules, reassignCustomers, or updateCustomer with `ownerId`), from the audit log: who did it and the owners’ names, none of the log’s other values. */
+  | 'OWNER_CHANGED'
+  /** A task was done (at `completedAt`); links `task` and the touchpoint it logged. A sales rep sees their own tasks. */
+  | 'TASK_COMPLETED'
+  /** An interaction was logged (at `occurredAt`); links `touchpoint`. The touchpoint that opened a complaint shows as COMPLAINT_OPENED, and the one a completed task logged as TASK_COMPLETED, when those kinds are asked for. */
+  | 'TOUCHPOINT_LOGGED';
+
+/** Which events a timeline shows. */
+export type TimelineFilter = {
+  /** Only these kinds (default: every kind the caller may see). */
+  kinds?: InputMaybe<Array<TimelineEventKind>>;
+};
 
 /** An interaction with a customer: call, email, visit, complaint, greeting, survey… The follow-up history of the relationship. */
 export type Touchpoint = Node & {

@@ -49,6 +49,8 @@ const FIELD_COSTS: Record<string, number | ((args: Record<string, any>) => numbe
   // Looks the suggestion up with the agenda's SQL before it writes.
   'Mutation.acceptSuggestion': 100,
   'Query.lifecycleFunnel': 200,
+  // A connection like any other, plus the index range it reads in each of its nine sources (a UNION ALL per page).
+  'Customer.timeline': 9,
   // Reads every opportunity of one pipeline and its stage history (four GROUP BYs).
   'Query.pipelineSummary': 200,
   // Two aggregates over the period's complaints.

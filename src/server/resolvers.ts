@@ -12,6 +12,7 @@ import { PrivacyResolver } from '../privacy/privacy.resolver';
 import { ProductResolver } from '../product/product.resolver';
 import { CustomerTouchpointResolver, TouchpointResolver } from '../touchpoint/touchpoint.resolver';
 import { AgendaItemResolver, CustomerTaskResolver, TaskResolver, TouchpointFollowUpResolver } from '../task/task.resolver';
+import { CustomerTimelineResolver, TimelineEventResolver } from '../timeline/timeline.resolver';
 import { UserResolver } from '../user/user.resolver';
 import { NodeResolver } from './node.resolver';
 
@@ -49,6 +50,8 @@ export const resolvers = [
   OrderResolver,
   OrderLineResolver,
   CustomerOrderResolver,
+  TimelineEventResolver,
+  CustomerTimelineResolver,
   CustomerModelResolver,
   CustomerInsightResolver,
   InsightAnalyticsResolver,

@@ -14,6 +14,7 @@ import { PrivacyService } from '../privacy/privacy.service';
 import { ProductService } from '../product/product.service';
 import { AgendaService } from '../task/agenda.service';
 import { TaskService } from '../task/task.service';
+import { TimelineService } from '../timeline/timeline.service';
 import { TouchpointService } from '../touchpoint/touchpoint.service';
 import { UserService } from '../user/user.service';
 
@@ -36,6 +37,7 @@ export function createServices(deps: ServiceDeps) {
     assignment: new AssignmentService(deps),
     complaints: new ComplaintService(deps),
     lifecycle: new LifecycleService(deps),
+    timeline: new TimelineService(deps),
     users: new UserService(deps),
     apiKeys: new ApiKeyService(deps),
     audit: new AuditService(deps),
