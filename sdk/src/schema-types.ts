@@ -163,7 +163,9 @@ export type AgendaSuggestionKind =
   /** A service contact to follow with a survey; cleared by a SURVEY touchpoint after it. */
   | 'SATISFACTION_SURVEY'
   /** A purchase to thank for; cleared by a THANK_YOU touchpoint after it. */
-  | 'THANK_YOU';
+  | 'THANK_YOU'
+  /** A valuable customer slipping away (segment AT_RISK or CANT_LOSE, or stage DECLINING or CHURNED, in a value tier above MONITOR, no open complaint): win them back personally. Due a week after the last touchpoint (or purchase), so each contact moves it on; gone once they are no longer slipping. */
+  | 'WIN_BACK';
 
 /** An API key: a credential for an integration or script. The secret is shown once, at creation; only its hash is stored. */
 export type ApiKey = Node & {

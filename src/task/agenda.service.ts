@@ -7,7 +7,7 @@ import { Contact } from '../contact/contact.entity';
 import { ConsentChannel } from '../customer/customer.entity';
 import { actorUserId } from '../core/actor';
 import type { ServiceDeps } from '../core/request-scope';
-import { CHANNEL_PREFERENCE, complaintReplyChannel, MS_PER_DAY, type ActionKind } from '../intelligence';
+import { CHANNEL_PREFERENCE, complaintReplyChannel, MS_PER_DAY, PLAYBOOK, type ActionKind } from '../intelligence';
 import { careItemsParams, careItemsSql, careReason } from '../insight/analytics/care-items';
 import { AcceptSuggestionInput, AgendaItem, AgendaItemSource, MyAgendaArgs, SUGGESTION_KINDS, TASK_KIND_OF, type SuggestionKind } from './agenda.types';
 import { TaskKind } from './task-kind';
@@ -42,7 +42,20 @@ function suggestionsSql(): string {
       CROSS JOIN LATERAL (SELECT coalesce((SELECT max(t.occurred_at) FROM touchpoints t WHERE t.customer_id = c.id AND t.deleted_at IS NULL), c.created_at) AS since) l
       CROSS JOIN LATERAL (SELECT l.since + make_interval(days => s.contact_every_days) AS due) f
      WHERE c.owner_id = $13 AND c.deleted_at IS NULL AND f.due < $2::timestamptz
-       AND NOT EXISTS (SELECT 1 FROM tasks o WHERE o.customer_id = c.id AND o.status = 'OPEN')`;
+       AND NOT EXISTS (SELECT 1 FROM tasks o WHERE o.customer_id = c.id AND o.status = 'OPEN')
+    UNION ALL
+    -- Win back the valuable ones slipping away (the stored scores: what Customer.segment and valueTier say), as
+    -- nextBestActions does, with a due time that stands still between requests: a week after the last contact.
+    SELECT 'WIN_BACK', c.id, NULL::uuid, w.due, w.since, NULL::text, NULL::int, ${key(`'WIN_BACK'`, 'c.id', 'NULL::text', 'w.due')}, NULL::text
+      FROM customers c
+      JOIN customer_scores s ON s.customer_id = c.id
+      LEFT JOIN lifecycle_stages st ON st.id = c.lifecycle_stage_id
+      CROSS JOIN LATERAL (SELECT greatest((SELECT max(t.occurred_at) FROM touchpoints t WHERE t.customer_id = c.id AND t.deleted_at IS NULL), s.last_at) AS since) l
+      CROSS JOIN LATERAL (SELECT l.since, l.since + make_interval(days => ${PLAYBOOK.winBackDueDays}) AS due) w
+     WHERE c.owner_id = $13 AND c.deleted_at IS NULL AND w.due < $2::timestamptz
+       AND (s.segment IN ('AT_RISK', 'CANT_LOSE') OR st.key IN ('DECLINING', 'CHURNED')) AND s.value_tier <> 'MONITOR'
+       AND (c.consent_phone_granted OR c.consent_email_granted OR c.consent_mail_granted OR c.consent_sms_granted)
+       AND NOT EXISTS (SELECT 1 FROM complaints k WHERE k.customer_id = c.id AND k.resolved_at IS NULL)`;
 }
 
 interface AgendaRow {
@@ -228,6 +241,7 @@ export class AgendaService {
 function suggestionReason(kind: SuggestionKind, r: { at: Date | null; subject: string | null; every: number | null }, contact: Contact | null, now: Date): string {
   const at = new Date(r.at!);
   if (kind === 'FOLLOW_UP') return `No touchpoint since ${at.toISOString().slice(0, 10)}: the customer’s stage asks for one every ${r.every} days`;
+  if (kind === 'WIN_BACK') return `Valuable and slipping away, last contact ${at.toISOString().slice(0, 10)}: win them back personally`;
   return careReason(kind as ActionKind, at, r.subject, contact, now);
 }
 

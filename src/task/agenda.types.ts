@@ -26,6 +26,7 @@ export const SUGGESTION_KINDS = {
   BIRTHDAY_GREETING: 'BIRTHDAY_GREETING',
   HOLIDAY_GREETING: 'HOLIDAY_GREETING',
   FOLLOW_UP: 'FOLLOW_UP',
+  WIN_BACK: 'WIN_BACK',
 } as const;
 export type SuggestionKind = (typeof SUGGESTION_KINDS)[keyof typeof SUGGESTION_KINDS];
 registerEnumType(SUGGESTION_KINDS, {
@@ -38,6 +39,10 @@ registerEnumType(SUGGESTION_KINDS, {
     BIRTHDAY_GREETING: { description: 'A birthday (of the customer or a contact); cleared by a GREETING touchpoint in the fortnight before it or on the day (with that contact, for a contact’s).' },
     HOLIDAY_GREETING: { description: 'A holiday the customer’s country keeps; cleared by a GREETING touchpoint in the fortnight before it or on the day.' },
     FOLLOW_UP: { description: 'The customer has gone longer than their lifecycle stage’s contact cadence without a touchpoint; cleared by any touchpoint, and not suggested while the customer has an open task.' },
+    WIN_BACK: {
+      description:
+        'A valuable customer slipping away (segment AT_RISK or CANT_LOSE, or stage DECLINING or CHURNED, in a value tier above MONITOR, no open complaint): win them back personally. Due a week after the last touchpoint (or purchase), so each contact moves it on; gone once they are no longer slipping.',
+    },
   },
 });
 
@@ -49,6 +54,7 @@ export const TASK_KIND_OF: Record<SuggestionKind, TaskKind> = {
   BIRTHDAY_GREETING: TaskKind.GREETING,
   HOLIDAY_GREETING: TaskKind.GREETING,
   FOLLOW_UP: TaskKind.CALL,
+  WIN_BACK: TaskKind.CALL,
 };
 
 @ObjectType({ description: 'One thing on the caller’s agenda: an open task of theirs, or a suggestion of the playbook for a customer in their book.' })

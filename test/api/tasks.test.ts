@@ -430,6 +430,37 @@ describe('my agenda', () => {
     expect(christmas((await asOther.ok(CARE, { from: '2030-12-25T09:00:00Z', to: '2030-12-26T00:00:00Z' })).careAgenda)).toEqual([{ kind: 'HOLIDAY_GREETING', subject: 'Christmas' }]);
   });
 
+  it('suggests winning back a valuable customer slipping away, a week after the last contact, until the rep acts', async () => {
+    const rep = await user('Wendy Winback', 'SALES_REP');
+    const asRep = await app.as({ role: 'SALES_REP', userId: rep.uuid });
+    const c = await customer(rep, { consents: [{ channel: 'EMAIL', granted: true }] });
+    const lastOrder = NOW - 100 * DAY;
+    await app.db.query(
+      `INSERT INTO orders (customer_id, placed_at, status, channel, currency, base_currency, rate_to_base, subtotal_amount, discount_amount, total_amount, cost_amount, total_base, cost_base)
+       VALUES ($1, $2, 'FULFILLED', 'ONLINE', $3, $3, 1, 500, 0, 500, 200, 500, 200)`,
+      [uuid(c), new Date(lastOrder), app.config.baseCurrency],
+    );
+    await app.scoresSettled();
+    // What the scores say of a once-frequent buyer gone silent (set here: the population is too small to score so).
+    const slipping = () => app.db.query(`UPDATE customer_scores SET segment = 'CANT_LOSE', value_tier = 'MAINTAIN' WHERE customer_id = $1`, [uuid(c)]);
+    await slipping();
+    const winBacks = async (to: string) => (await agendaPages(asRep, at(0), to, 50)).items.filter((i) => i.customer.id === c && i.suggestion === 'WIN_BACK');
+    const [winBack] = await winBacks(at(7));
+    expect(winBack).toMatchObject({ source: 'SUGGESTION', kind: 'CALL', dueAt: new Date(lastOrder + 7 * DAY).toISOString() });
+    expect(winBack.subject).toMatch(/^Valuable and slipping away, last contact/);
+    // Contacting them moves it a week on (out of a three-day window); a MONITOR-tier customer is not worth the spend.
+    await asRep.ok(`mutation($input: LogTouchpointInput!) { logTouchpoint(input: $input) { userErrors { code } } }`, { input: { customerId: c, channel: 'EMAIL', purpose: 'FOLLOW_UP' } });
+    await app.scoresSettled();
+    await slipping();
+    expect(await winBacks(at(3))).toEqual([]);
+    const [moved] = await winBacks(at(8));
+    // A week after the touchpoint, logged (by the server's clock) after this test's NOW.
+    expect(Date.parse(moved.dueAt)).toBeGreaterThanOrEqual(Date.parse(at(7)));
+    expect(Date.parse(moved.dueAt)).toBeLessThan(Date.parse(at(8)));
+    await app.db.query(`UPDATE customer_scores SET value_tier = 'MONITOR' WHERE customer_id = $1`, [uuid(c)]);
+    expect(await winBacks(at(8))).toEqual([]);
+  });
+
   it('suggests a follow-up when a customer has gone longer than their stage’s cadence without a touchpoint', async () => {
     const rep = await user('Cade Cadence', 'SALES_REP');
     const asRep = await app.as({ role: 'SALES_REP', userId: rep.uuid });
