@@ -2807,6 +2807,8 @@ export type Mutation = {
   startComplaintWork: ComplaintPayload;
   /** Change an assignment rule’s conditions, owners, place or activity (ADMIN, MANAGER). */
   updateAssignmentRule: AssignmentRulePayload;
+  /** Correct a complaint’s category, severity (its due times follow while it is unresolved), subject or description. */
+  updateComplaint: ComplaintPayload;
   /** Change a contact. Omitted fields stay; null clears. Pass `expectedVersion` to guard against concurrent edits. */
   updateContact: ContactPayload;
   /** Change a customer. Omitted fields stay; null clears. Pass `expectedVersion` to guard against concurrent edits. */
@@ -3133,6 +3135,12 @@ export type MutationStartComplaintWorkArgs = {
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationUpdateAssignmentRuleArgs = {
   input: UpdateAssignmentRuleInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationUpdateComplaintArgs = {
+  input: UpdateComplaintInput;
 };
 
 
@@ -5440,6 +5448,22 @@ export type UpdateAssignmentRuleInput = {
   segments?: InputMaybe<Array<Segment>>;
   /** Value tiers; empty or omitted: any. */
   valueTiers?: InputMaybe<Array<ValueTier>>;
+};
+
+/** Corrections to a complaint’s classification and words. Omitted fields stay as they are. */
+export type UpdateComplaintInput = {
+  /** What it is about. */
+  category?: InputMaybe<ComplaintCategory>;
+  /** What the customer told us (at most 10,000 characters); null clears it. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** The version you read; CONFLICT when it changed since. */
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  /** The complaint; not CLOSED. */
+  id: Scalars['ID']['input'];
+  /** How bad it is. On an unresolved complaint the due times follow: the new severity’s service levels (`complaintSlas`), counted from when it was opened. */
+  severity?: InputMaybe<ComplaintSeverity>;
+  /** Short summary (at most 200 characters); cannot be cleared. */
+  subject?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** Changes to a contact. Omitted fields stay as they are; null clears a field. */

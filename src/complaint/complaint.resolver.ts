@@ -10,6 +10,7 @@ import { Complaint, ComplaintEscalation, ComplaintSla, ComplaintTransition } fro
 import { complaintOfTouchpoint, escalationsOf, transitionsOf } from './complaint.loaders';
 import {
   AssignComplaintInput,
+  UpdateComplaintInput,
   ComplaintAsOfArgs,
   ComplaintConnection,
   ComplaintEscalationConnection,
@@ -127,6 +128,11 @@ export class ComplaintResolver {
   @Mutation(() => ComplaintPayload, { description: 'The customer says it is not fixed: RESOLVED → IN_PROGRESS, with a new resolution due time from now.' })
   reopenComplaint(@Arg('input', { description: 'The complaint and why.' }) input: ComplaintStepInput, @Ctx() ctx: Context) {
     return ctx.services.complaints.reopen(input);
+  }
+
+  @Mutation(() => ComplaintPayload, { description: 'Correct a complaint’s category, severity (its due times follow while it is unresolved), subject or description.' })
+  updateComplaint(@Arg('input', { description: 'The complaint and the corrections.' }) input: UpdateComplaintInput, @Ctx() ctx: Context) {
+    return ctx.services.complaints.update(input);
   }
 
   @Mutation(() => ComplaintPayload, { description: 'Give a complaint to another handler (a sales rep, manager or admin).' })

@@ -22,6 +22,7 @@ import { addHours, checkTransition, insertComplaint, lastTransitionAt, moveCompl
 import { complaintEscalationList, complaintList } from './complaint.loaders';
 import { complaintStats } from './complaint.stats';
 import type {
+  UpdateComplaintInput,
   AssignComplaintInput,
   ComplaintPayload,
   ComplaintSlaPayload,
@@ -213,6 +214,41 @@ export class ComplaintService {
         return payload(null, errors);
       }
       return payload(await this.change(m, current, { assigneeId: assignee.id }, 'complaint.assign'), errors);
+    });
+  }
+
+  /** Corrects category, severity (due times follow on an unresolved complaint), subject or description. */
+  async update(input: UpdateComplaintInput): Promise<ComplaintPayload> {
+    this.deps.access.require('touchpoints:write');
+    const errors = new UserErrors();
+    const id = this.id(errors, input.id);
+    for (const field of ['category', 'severity', 'subject'] as const) {
+      if (input[field] === null) errors.add(at(field), UserErrorCode.REQUIRED, 'Cannot be cleared.');
+    }
+    const subject = input.subject == null ? undefined : requiredText(errors, at('subject'), input.subject);
+    const description = input.description === undefined ? undefined : optionalText(errors, at('description'), input.description, 10_000);
+    if (!id || errors.any) return payload(null, errors);
+    return this.deps.db.transaction(async (m) => {
+      const current = await this.locked(m, errors, id, input.expectedVersion);
+      if (!current || errors.any) return payload(null, errors);
+      if (current.status === ComplaintStatus.CLOSED) {
+        errors.add(at('id'), UserErrorCode.INVALID_TRANSITION, 'A CLOSED complaint is final: it cannot be changed.');
+        return payload(null, errors);
+      }
+      const changes: Partial<Complaint> = {};
+      if (input.category != null) changes.category = input.category;
+      if (subject !== undefined) changes.subject = subject;
+      if (description !== undefined) changes.description = description ?? null;
+      if (input.severity != null && input.severity !== current.severity) {
+        changes.severity = input.severity;
+        // A corrected severity resets what the complaint is held to; a resolved one keeps the levels it was judged by.
+        if (current.isUnresolved) {
+          const sla = await slaOf(m, input.severity);
+          changes.firstResponseDueAt = addHours(current.openedAt, sla.firstResponseHours);
+          changes.resolutionDueAt = addHours(current.openedAt, sla.resolutionHours);
+        }
+      }
+      return payload(await this.change(m, current, changes, 'complaint.update'), errors);
     });
   }
 

@@ -198,6 +198,25 @@ export class AssignComplaintInput {
   assigneeId: string;
 }
 
+@InputType({ description: 'Corrections to a complaint’s classification and words. Omitted fields stay as they are.' })
+export class UpdateComplaintInput {
+  @Field(() => ID, { description: 'The complaint; not CLOSED.' })
+  id: string;
+  @Field(() => Int, { nullable: true, description: 'The version you read; CONFLICT when it changed since.' })
+  expectedVersion?: number | null;
+  @Field(() => ComplaintCategory, { nullable: true, description: 'What it is about.' })
+  category?: ComplaintCategory | null;
+  @Field(() => ComplaintSeverity, {
+    nullable: true,
+    description: 'How bad it is. On an unresolved complaint the due times follow: the new severity’s service levels (`complaintSlas`), counted from when it was opened.',
+  })
+  severity?: ComplaintSeverity | null;
+  @Field(() => String, { nullable: true, description: 'Short summary (at most 200 characters); cannot be cleared.' })
+  subject?: string | null;
+  @Field(() => String, { nullable: true, description: 'What the customer told us (at most 10,000 characters); null clears it.' })
+  description?: string | null;
+}
+
 @InputType({ description: 'Hand a complaint to a more senior handler.' })
 export class EscalateComplaintInput {
   @Field(() => ID, { description: 'The complaint; must not be resolved or closed.' })

@@ -1166,6 +1166,14 @@ const on = (owner: 'A' | 'B') => {
       notFoundAt: ['input', 'id'],
       ok: async (p, t) => expect(await complaintRow(t.id)).toMatchObject({ assignee_id: w.manager.uuid }),
     }),
+    updateComplaint: (): Operation => ({
+      field: 'updateComplaint',
+      mutation: `mutation($id: ID!) { updateComplaint(input: { id: $id, severity: CRITICAL, category: DELIVERY }) { complaint { id } ${UE} } }`,
+      arrange: async () => ({ id: await newComplaint(owner) }),
+      vars: (t) => ({ id: t.id }),
+      notFoundAt: ['input', 'id'],
+      ok: async (p, t) => expect(await one(`SELECT severity, category FROM complaints WHERE id = $1`, [uuid(t.id)])).toEqual({ severity: 'CRITICAL', category: 'DELIVERY' }),
+    }),
     updateTouchpoint: (): Operation => ({
       field: 'updateTouchpoint',
       mutation: `mutation($id: ID!, $subject: String) { updateTouchpoint(input: { id: $id, subject: $subject }) { touchpoint { id } ${UE} } }`,
@@ -1444,6 +1452,16 @@ const WRITES: WriteRow[] = [
   {
     what: "handle a complaint of rep A's customer (assignComplaint)",
     ...onA.assignComplaint(),
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'ok', ANALYST: 'forbidden', PARTNER_CUSTOMERS: lacks('touchpoints:write'), PARTNER_READ: lacks('touchpoints:write'), PARTNER_PII: lacks('touchpoints:write') },
+  },
+  {
+    what: "correct a complaint of rep B's customer (updateComplaint)",
+    ...onB.updateComplaint(),
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'hidden', ANALYST: 'forbidden', PARTNER_CUSTOMERS: lacks('touchpoints:write'), PARTNER_READ: lacks('touchpoints:write'), PARTNER_PII: lacks('touchpoints:write') },
+  },
+  {
+    what: "correct a complaint of rep A's customer (updateComplaint)",
+    ...onA.updateComplaint(),
     outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'ok', ANALYST: 'forbidden', PARTNER_CUSTOMERS: lacks('touchpoints:write'), PARTNER_READ: lacks('touchpoints:write'), PARTNER_PII: lacks('touchpoints:write') },
   },
   {

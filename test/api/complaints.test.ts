@@ -267,6 +267,19 @@ describe('handling a complaint', () => {
     expect(new Date(reopened.resolutionDueAt).getTime()).toBeGreaterThanOrEqual(before + 240 * HOUR - 1000);
   });
 
+  it('corrects category and severity, the due times following the new severity’s service levels while unresolved', async () => {
+    const opened = Date.now() - 2 * HOUR;
+    const c = await run(OPEN, { customerId: customerA, channel: 'PHONE', subject: 'Wrong part', openedAt: iso(opened) });
+    expect(c).toMatchObject({ severity: 'MEDIUM', firstResponseDueAt: iso(opened + 24 * HOUR), resolutionDueAt: iso(opened + 120 * HOUR) });
+    const UPDATE = payloadOf('updateComplaint', 'UpdateComplaintInput');
+    const critical = await run(UPDATE, { id: c.id, severity: 'CRITICAL', category: 'DELIVERY', subject: ' Wrong part shipped ', expectedVersion: c.version });
+    expect(critical).toMatchObject({ severity: 'CRITICAL', category: 'DELIVERY', subject: 'Wrong part shipped', firstResponseDueAt: iso(opened + 2 * HOUR), resolutionDueAt: iso(opened + 24 * HOUR) });
+    expect(await refused(UPDATE, { id: c.id, subject: 'x', expectedVersion: c.version })).toEqual([['input.expectedVersion', 'CONFLICT']]);
+    expect(await refused(UPDATE, { id: c.id, severity: null, subject: '' })).toEqual([['input.severity', 'REQUIRED'], ['input.subject', 'REQUIRED']]);
+    const [audit] = await app.db.query(`SELECT changes FROM audit_events WHERE object_id = $1 AND action = 'complaint.update'`, [uuid(c.id)]);
+    expect(audit.changes.severity).toEqual({ before: 'MEDIUM', after: 'CRITICAL' });
+  });
+
   it('assigns to a handler (not an analyst) and escalates by hand to the handler’s manager', async () => {
     const c = await run(OPEN, { customerId: customerA, channel: 'EMAIL', subject: 'Wrong colour' });
     expect(await refused(payloadOf('assignComplaint', 'AssignComplaintInput'), { id: c.id, assigneeId: staff.analyst.id })).toEqual([['input.assigneeId', 'INVALID']]);
