@@ -1529,6 +1529,8 @@ export type CreateCustomerInput = {
   name: Scalars['String']['input'];
   /** Notes. */
   notes?: InputMaybe<Scalars['String']['input']>;
+  /** When it looks like an existing customer (same email or phone, or a similar name with the same birthday or address): WARN creates it and lists them, REFUSE creates nothing. */
+  onDuplicate?: DuplicatePolicy;
   /** Owning staff user. */
   ownerId?: InputMaybe<Scalars['ID']['input']>;
   /** Buyer style. */
@@ -2107,6 +2109,8 @@ export type CustomerPayload = {
   __typename?: 'CustomerPayload';
   /** The customer as stored after the change; null when nothing was written. */
   customer?: Maybe<Customer>;
+  /** createCustomer only: existing customers (that you may see) the new one may duplicate, best first; empty otherwise. */
+  possibleDuplicates: Array<PossibleDuplicate>;
   /** Problems with the input; empty on success. */
   userErrors: Array<UserError>;
 };
@@ -2200,6 +2204,46 @@ export type DiagnosticsBucket = {
   /** Repeat purchases in the calibration period, e.g. "0", "3" or "7+". */
   repeatPurchases: Scalars['String']['output'];
 };
+
+/** Two customers that are probably one, for review (and merging). */
+export type DuplicateCandidate = {
+  __typename?: 'DuplicateCandidate';
+  /** The older record (created first). */
+  customer: Customer;
+  /** The newer record. */
+  duplicate: Customer;
+  /** What matched. */
+  reasons: Array<DuplicateEvidence>;
+  /** How sure, 0–1. */
+  score: Scalars['Float']['output'];
+};
+
+/** One reason two customers may be the same, with the name similarity behind it. */
+export type DuplicateEvidence = {
+  __typename?: 'DuplicateEvidence';
+  /** What matched. */
+  reason: DuplicateReason;
+  /** Trigram similarity of the names for NAME_AND_BIRTHDAY and NAME_AND_ADDRESS, 0–1; 1 for EMAIL and PHONE. */
+  similarity: Scalars['Float']['output'];
+};
+
+/** What createCustomer does when the new customer looks like an existing one (possibleDuplicates). */
+export type DuplicatePolicy =
+  /** Create nothing: a POSSIBLE_DUPLICATE userError, with the candidates listed. */
+  | 'REFUSE'
+  /** Create it, and list the existing customers it may duplicate. */
+  | 'WARN';
+
+/** Why two customers may be the same. */
+export type DuplicateReason =
+  /** The same email address. */
+  | 'EMAIL'
+  /** The same postal code and city and similar names (trigram similarity at least 0.5). */
+  | 'NAME_AND_ADDRESS'
+  /** The same birthday and similar names (trigram similarity at least 0.5). */
+  | 'NAME_AND_BIRTHDAY'
+  /** The same phone number, digits compared (at least 6). */
+  | 'PHONE';
 
 /** The customer whose personal data to erase. */
 export type EraseCustomerInput = {
@@ -3893,6 +3937,17 @@ export type PipelineSummary = {
   wonAmount: Money;
 };
 
+/** An existing customer the new one may duplicate. */
+export type PossibleDuplicate = {
+  __typename?: 'PossibleDuplicate';
+  /** The existing customer. */
+  customer: Customer;
+  /** What matched. */
+  reasons: Array<DuplicateEvidence>;
+  /** How sure, 0–1 (each reason as independent evidence). */
+  score: Scalars['Float']['output'];
+};
+
 /** Something you sell. Order lines may reference a product; its category drives cross-sell analysis. */
 export type Product = Node & {
   __typename?: 'Product';
@@ -4050,6 +4105,8 @@ export type Query = {
   customerModel?: Maybe<CustomerModel>;
   /** Customers, filtered, searched and sorted, a page at a time. */
   customers: CustomerConnection;
+  /** Pairs of customers that are probably one person or company, best first, for review before merging: the same email or phone, or a similar name (trigram similarity) with the same birthday or postal address. Only pairs of customers you may see. */
+  duplicateCandidates: Array<DuplicateCandidate>;
   /** Everything held about one customer as one JSON document (a data subject access request): profile, contacts, orders with lines, touchpoints, lifecycle history. Personal data is masked for callers who see it masked; parts a key’s scopes do not cover (orders, touchpoints) are null and named in `withheld`. Recorded in the audit log. Null when the customer does not exist for you. */
   exportCustomerData?: Maybe<Scalars['JSONObject']['output']>;
   /** Lifecycle stage sizes now and the moves between stages recorded in a period. */
@@ -4221,6 +4278,13 @@ export type QueryCustomersArgs = {
   last?: InputMaybe<Scalars['Int']['input']>;
   orderBy?: InputMaybe<CustomerOrderBy>;
   search?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Read the CRM: customers and everything around them, by ID or as filtered, paginated lists. */
+export type QueryDuplicateCandidatesArgs = {
+  first?: Scalars['Int']['input'];
+  minScore?: Scalars['Float']['input'];
 };
 
 
@@ -5759,6 +5823,8 @@ export type UserErrorCode =
   | 'NOT_FOUND'
   /** The number or date is outside the allowed range. */
   | 'OUT_OF_RANGE'
+  /** The record looks like one that exists (see `possibleDuplicates`), and the input asked to refuse duplicates. */
+  | 'POSSIBLE_DUPLICATE'
   /** A required value is missing or blank. */
   | 'REQUIRED'
   /** The value must be unique and another record already uses it. */

@@ -16,6 +16,7 @@ export enum UserErrorCode {
   NOT_DELETED = 'NOT_DELETED',
   INVALID_TRANSITION = 'INVALID_TRANSITION',
   CURRENCY_MISMATCH = 'CURRENCY_MISMATCH',
+  POSSIBLE_DUPLICATE = 'POSSIBLE_DUPLICATE',
 }
 registerEnumType(UserErrorCode, {
   name: 'UserErrorCode',
@@ -34,6 +35,7 @@ registerEnumType(UserErrorCode, {
     NOT_DELETED: { description: 'The record is not deleted, so it cannot be restored.' },
     INVALID_TRANSITION: { description: 'The status or stage change is not allowed from the current state.' },
     CURRENCY_MISMATCH: { description: 'The amounts use a currency that does not match the order.' },
+    POSSIBLE_DUPLICATE: { description: 'The record looks like one that exists (see `possibleDuplicates`), and the input asked to refuse duplicates.' },
   },
 });
 

@@ -2,6 +2,7 @@ import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from '
 import type { Context } from '../core/request-scope';
 import { User } from '../user/user.entity';
 import { Customer } from './customer.entity';
+import { DuplicateCandidate } from './customer.duplicates';
 import {
   CreateCustomerInput,
   CustomerConnection,
@@ -9,6 +10,7 @@ import {
   CustomerLookupArgs,
   CustomerPayload,
   CustomersArgs,
+  DuplicateCandidatesArgs,
   ReferralsArgs,
   UpdateCustomerInput,
 } from './customer.types';
@@ -24,6 +26,14 @@ export class CustomerResolver {
   customers(@Args() args: CustomersArgs, @Ctx() ctx: Context) {
     const { filter, orderBy, search, includeDeleted, ...page } = args;
     return ctx.services.customers.list({ page, filter: filter as Record<string, unknown>, orderBy, search, includeDeleted });
+  }
+
+  @Query(() => [DuplicateCandidate], {
+    description:
+      'Pairs of customers that are probably one person or company, best first, for review before merging: the same email or phone, or a similar name (trigram similarity) with the same birthday or postal address. Only pairs of customers you may see.',
+  })
+  duplicateCandidates(@Args() args: DuplicateCandidatesArgs, @Ctx() ctx: Context) {
+    return ctx.services.customers.duplicateCandidates(args.first, args.minScore);
   }
 
   @FieldResolver(() => User, { nullable: true, description: 'The staff member who owns the relationship.' })

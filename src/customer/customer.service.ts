@@ -17,9 +17,13 @@ import { findInScope } from '../common/scoped';
 import { User } from '../user/user.entity';
 import { CONSENT_PROPERTY, Customer } from './customer.entity';
 import { customerList } from './customer.loaders';
-import type { CreateCustomerInput, CustomerFields, CustomerPayload, UpdateCustomerInput } from './customer.types';
+import { DuplicateCandidate, duplicatePairs, duplicatesOf, PossibleDuplicate, type DuplicateMatch } from './customer.duplicates';
+import { DuplicatePolicy, type CreateCustomerInput, type CustomerFields, type CustomerPayload, type UpdateCustomerInput } from './customer.types';
 
-const payload = (customer: Customer | null, errors: UserErrors): CustomerPayload => ({ customer: errors.any ? null : customer, userErrors: errors.list });
+/** createCustomer lists existing customers scoring at least this as possible duplicates (customer.duplicates.ts). */
+const DUPLICATE_MIN_SCORE = 0.5;
+
+const payload = (customer: Customer | null, errors: UserErrors): CustomerPayload => ({ customer: errors.any ? null : customer, userErrors: errors.list, possibleDuplicates: [] });
 
 export class CustomerService {
   constructor(private readonly deps: ServiceDeps) {}
@@ -64,7 +68,19 @@ export class CustomerService {
     try {
       return await this.deps.db.transaction(async (m) => {
         const fields = await this.validateFields(m, errors, input, null);
-        if (errors.any || !stage) return payload(null, errors);
+        if (errors.any || !stage || !name) return payload(null, errors);
+        // One record per customer: the existing ones (that the caller may see) this one may duplicate.
+        const found = await duplicatesOf(
+          m,
+          { name, email: fields.email ?? null, phone: fields.phone ?? null, birthday: fields.birthday ?? null, postalCode: fields.address?.postalCode ?? null, city: fields.address?.city ?? null },
+          (alias) => this.deps.access.rowCondition('customers', alias),
+          DUPLICATE_MIN_SCORE,
+        );
+        const possibleDuplicates = await this.possibleDuplicates(found);
+        if (possibleDuplicates.length && input.onDuplicate === DuplicatePolicy.REFUSE) {
+          errors.add(['input'], UserErrorCode.POSSIBLE_DUPLICATE, `This customer looks like ${possibleDuplicates.length === 1 ? 'one that exists' : `${possibleDuplicates.length} that exist`} (see possibleDuplicates): nothing was created.`);
+          return { ...payload(null, errors), possibleDuplicates };
+        }
         const repo = m.getRepository(Customer);
         // A sales rep's new customers are theirs: anything else would vanish from their view at once.
         const bookOwner = this.deps.access.bookOwnerId;
@@ -85,7 +101,7 @@ export class CustomerService {
         });
         const created = await repo.findOneByOrFail({ id: customer.id });
         await recordAudit(m, this.deps, { action: 'customer.create', objectType: 'Customer', objectId: created.id, after: created });
-        return payload(created, errors);
+        return { ...payload(created, errors), possibleDuplicates };
       });
     } catch (e) {
       return this.uniqueViolation(e, errors);
@@ -152,6 +168,28 @@ export class CustomerService {
     return this.deps.db.transaction(async (m) => {
       const customer = await setDeleted(m, errors, Customer, 'customer', id, deleted, this.deps, { scope: this.scope });
       return payload(customer, errors);
+    });
+  }
+
+  /** Pairs of customers that are probably one, best first: the review list before merging (duplicateCandidates). */
+  async duplicateCandidates(first: number, minScore: number): Promise<DuplicateCandidate[]> {
+    this.deps.access.require('customers:read');
+    if (!(Number.isInteger(first) && first >= 1 && first <= 100)) throw badInput('`first` must be from 1 to 100.', { field: 'first' });
+    if (!(minScore >= 0 && minScore <= 1)) throw badInput('`minScore` must be from 0 to 1.', { field: 'minScore' });
+    const pairs = await duplicatePairs(this.deps.db.manager, (alias) => this.deps.access.rowCondition('customers', alias), minScore, first);
+    const customers = await this.deps.loaders.byId(Customer).loadMany(pairs.flatMap((p) => [p.a, p.b]));
+    return pairs.flatMap((p, i) => {
+      const [a, b] = [customers[2 * i], customers[2 * i + 1]];
+      if (!(a instanceof Customer) || !(b instanceof Customer)) return [];
+      return [Object.assign(new DuplicateCandidate(), { customer: a, duplicate: b, score: p.score, reasons: p.reasons })];
+    });
+  }
+
+  private async possibleDuplicates(found: Array<{ id: string; score: number; reasons: DuplicateMatch[] }>): Promise<PossibleDuplicate[]> {
+    const customers = await this.deps.loaders.byId(Customer).loadMany(found.map((f) => f.id));
+    return found.flatMap((f, i) => {
+      const customer = customers[i];
+      return customer instanceof Customer ? [Object.assign(new PossibleDuplicate(), { customer, score: f.score, reasons: f.reasons })] : [];
     });
   }
 

@@ -1,5 +1,5 @@
 import { CountryCodeResolver, DateResolver } from 'graphql-scalars';
-import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { ArgsType, Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { ConnectionType, OrderByType, PageArgs, SortDirection } from '../common/connection.types';
 import { UserError } from '../common/errors';
 import {
@@ -16,6 +16,7 @@ import {
 } from '../common/filter.types';
 import { CHURN_LEVELS, RFM_SEGMENTS, VALUE_TIER_KINDS } from '../intelligence';
 import { ConsentChannel, Customer, CustomerKind, Personality } from './customer.entity';
+import { PossibleDuplicate } from './customer.duplicates';
 
 export const CustomerConnection = ConnectionType(Customer, 'Customer', 'customer');
 
@@ -227,6 +228,19 @@ export class CustomerFields {
   notes?: string | null;
 }
 
+export enum DuplicatePolicy {
+  WARN = 'WARN',
+  REFUSE = 'REFUSE',
+}
+registerEnumType(DuplicatePolicy, {
+  name: 'DuplicatePolicy',
+  description: 'What createCustomer does when the new customer looks like an existing one (possibleDuplicates).',
+  valuesConfig: {
+    WARN: { description: 'Create it, and list the existing customers it may duplicate.' },
+    REFUSE: { description: 'Create nothing: a POSSIBLE_DUPLICATE userError, with the candidates listed.' },
+  },
+});
+
 @InputType({ description: 'A new customer.' })
 export class CreateCustomerInput extends CustomerFields {
   @Field(() => CustomerKind, { defaultValue: CustomerKind.PERSON, description: 'Person or company.' })
@@ -235,6 +249,8 @@ export class CreateCustomerInput extends CustomerFields {
   name: string;
   @Field(() => String, { nullable: true, description: 'Initial lifecycle stage key (default PROSPECT); recorded as a MANUAL transition.' })
   lifecycleStage?: string | null;
+  @Field(() => DuplicatePolicy, { defaultValue: DuplicatePolicy.WARN, description: 'When it looks like an existing customer (same email or phone, or a similar name with the same birthday or address): WARN creates it and lists them, REFUSE creates nothing.' })
+  onDuplicate: DuplicatePolicy;
 }
 
 @InputType({ description: 'Changes to a customer. Omitted fields stay as they are; null clears a field.' })
@@ -261,4 +277,14 @@ export class CustomerPayload {
   customer: Customer | null;
   @Field(() => [UserError], { description: 'Problems with the input; empty on success.' })
   userErrors: UserError[];
+  @Field(() => [PossibleDuplicate], { description: 'createCustomer only: existing customers (that you may see) the new one may duplicate, best first; empty otherwise.' })
+  possibleDuplicates: PossibleDuplicate[];
+}
+
+@ArgsType()
+export class DuplicateCandidatesArgs {
+  @Field(() => Int, { defaultValue: 20, description: 'At most this many pairs (1–100), best first.' })
+  first: number;
+  @Field(() => Float, { defaultValue: 0.5, description: 'Only pairs scoring at least this (0–1).' })
+  minScore: number;
 }

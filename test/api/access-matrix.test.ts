@@ -443,6 +443,16 @@ const READS: ReadRow[] = [
     },
   },
   {
+    what: "see pairs with rep B's customers in duplicateCandidates",
+    query: `{ duplicateCandidates(first: 100, minScore: 0) { customer { id } duplicate { id } score } }`,
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'hidden', ANALYST: 'ok', PARTNER_CUSTOMERS: 'ok', PARTNER_READ: 'ok', PARTNER_PII: 'ok' },
+    ok: (d) => expect(Array.isArray(d.duplicateCandidates)).toBe(true),
+    hidden: async (d) => {
+      const book = new Set((await app.db.query(`SELECT id FROM customers c WHERE ${bookOfA()}`)).map((r: { id: string }) => r.id));
+      for (const p of d.duplicateCandidates) expect([book.has(uuid(p.customer.id)), book.has(uuid(p.duplicate.id))]).toEqual([true, true]);
+    },
+  },
+  {
     what: "find rep B's customer with customers(search:) by name or contact name",
     query: `{ byName: customers(search: "bruno") { nodes { id } } byContact: customers(search: "boris") { nodes { id } } }`,
     outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'hidden', ANALYST: 'ok', PARTNER_CUSTOMERS: 'ok', PARTNER_READ: 'ok', PARTNER_PII: 'ok' },
