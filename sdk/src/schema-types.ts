@@ -1669,6 +1669,8 @@ export type Customer = Node & {
   lifecycleSuggestion: LifecycleSuggestion;
   /** Marketing consent per channel (EMAIL, SMS, PHONE, MAIL). */
   marketingConsents: Array<MarketingConsent>;
+  /** For a record merged into another: the survivor. Null otherwise. */
+  mergedInto?: Maybe<Customer>;
   /** Full name of the person, or the company name. */
   name: Scalars['String']['output'];
   /** The contacts the CRM playbook suggests now, most urgent first, each through a consented channel. */
@@ -2013,6 +2015,31 @@ export type CustomerLifetimeValue = {
   /** historical + predicted + referral, exactly; null when predicted is. Customers sort by it with TOTAL_CLV (default arguments); value tiers compare realised value and predicted alone. */
   total?: Maybe<Money>;
 };
+
+/** A field of the customer a merge can take from a merged record. */
+export type CustomerMergeField =
+  /** The whole postal address. */
+  | 'ADDRESS'
+  /** The birthday. */
+  | 'BIRTHDAY'
+  /** The email address. */
+  | 'EMAIL'
+  /** The ID in your source system (moved from the merged record, which gives it up). */
+  | 'EXTERNAL_REF'
+  /** The gender. */
+  | 'GENDER'
+  /** The name. */
+  | 'NAME'
+  /** The notes. */
+  | 'NOTES'
+  /** The owning staff user. */
+  | 'OWNER'
+  /** The personality. */
+  | 'PERSONALITY'
+  /** The phone number. */
+  | 'PHONE'
+  /** The sales region. */
+  | 'REGION';
 
 /** A fit of the customer models on the whole customer base as of one instant: a customer-base model for purchase counts and dropout (baseModel: BG/NBD, Pareto/NBD or MBG/NBD, chosen by the analyst or by holdout error), Gamma-Gamma for value per purchase, and the RFM and value-tier cut points of the same population. One fit is active; per-customer predictions use it. */
 export type CustomerModel = {
@@ -2633,6 +2660,46 @@ export type MarketingConsentInput = {
   granted: Scalars['Boolean']['input'];
 };
 
+/** Merge duplicate records into one. */
+export type MergeCustomersInput = {
+  /** The survivor’s version you read; CONFLICT when it changed since. */
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  /** Fields to take from a merged record. Otherwise the survivor keeps its values, and an empty one is filled from the first merged record (in mergedIds order) that has it. */
+  fieldChoices?: Array<MergeFieldChoice>;
+  /** The duplicates merged into it (1–20); they stay as tombstones whose IDs find the survivor. */
+  mergedIds: Array<Scalars['ID']['input']>;
+  /** The customer that stays. */
+  survivorId: Scalars['ID']['input'];
+};
+
+/** Result of mergeCustomers. */
+export type MergeCustomersPayload = {
+  __typename?: 'MergeCustomersPayload';
+  /** The survivor after the merge; null when nothing was written. */
+  customer?: Maybe<Customer>;
+  /** What moved, per table (tables with nothing to move are left out). */
+  moved: Array<MergedRows>;
+  /** Problems with the input; empty on success. Nothing is written when there are any. */
+  userErrors: Array<UserError>;
+};
+
+/** Take one field from one of the merged records. */
+export type MergeFieldChoice = {
+  /** The field. */
+  field: CustomerMergeField;
+  /** The merged record (one of mergedIds) to take it from. */
+  fromId: Scalars['ID']['input'];
+};
+
+/** Rows one merge moved from the merged records to the survivor, per table. */
+export type MergedRows = {
+  __typename?: 'MergedRows';
+  /** Rows moved. */
+  rows: Scalars['Int']['output'];
+  /** The table, e.g. orders. */
+  table: Scalars['String']['output'];
+};
+
 /** One customer-base model fitted on the calibration period and judged on the holdout. */
 export type ModelCandidate = {
   __typename?: 'ModelCandidate';
@@ -2805,6 +2872,8 @@ export type Mutation = {
   logTouchpoint: TouchpointPayload;
   /** Close an open opportunity as LOST, with the reason. */
   loseOpportunity: OpportunityPayload;
+  /** Merge duplicate records into one survivor, in one transaction: orders, contacts, touchpoints, tasks, opportunities, complaints, referrals and every other row that belongs to a customer move to it; each marketing consent is kept only if every record had it; the merged records stay as tombstones whose IDs find the survivor (node, customer). Audited. */
+  mergeCustomers: MergeCustomersPayload;
   /** Move a customer to another lifecycle stage and record the transition (source MANUAL). */
   moveCustomerToStage: MoveCustomerToStagePayload;
   /** Move an open opportunity to another stage of its pipeline; the stage history records when it left and entered. */
@@ -3041,6 +3110,12 @@ export type MutationLogTouchpointArgs = {
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationLoseOpportunityArgs = {
   input: LoseOpportunityInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationMergeCustomersArgs = {
+  input: MergeCustomersInput;
 };
 
 

@@ -191,6 +191,10 @@ export class Customer extends ArchivableRecord {
   @Column({ type: 'uuid', nullable: true })
   referredById: string | null;
 
+  /** Set on a customer merged into another (mergeCustomers): the survivor, which its ID now finds. */
+  @Column({ type: 'uuid', nullable: true })
+  mergedIntoId: string | null;
+
   @Column({ type: 'uuid', nullable: true })
   ownerId: string | null;
 

@@ -3,6 +3,7 @@ import type { Context } from '../core/request-scope';
 import { User } from '../user/user.entity';
 import { Customer } from './customer.entity';
 import { DuplicateCandidate } from './customer.duplicates';
+import { MergeCustomersInput, MergeCustomersPayload } from './customer.merge';
 import {
   CreateCustomerInput,
   CustomerConnection,
@@ -34,6 +35,19 @@ export class CustomerResolver {
   })
   duplicateCandidates(@Args() args: DuplicateCandidatesArgs, @Ctx() ctx: Context) {
     return ctx.services.customers.duplicateCandidates(args.first, args.minScore);
+  }
+
+  @Mutation(() => MergeCustomersPayload, {
+    description:
+      'Merge duplicate records into one survivor, in one transaction: orders, contacts, touchpoints, tasks, opportunities, complaints, referrals and every other row that belongs to a customer move to it; each marketing consent is kept only if every record had it; the merged records stay as tombstones whose IDs find the survivor (node, customer). Audited.',
+  })
+  mergeCustomers(@Arg('input', () => MergeCustomersInput, { description: 'The survivor, the duplicates and the fields to take from them.' }) input: MergeCustomersInput, @Ctx() ctx: Context) {
+    return ctx.services.customers.merge(input);
+  }
+
+  @FieldResolver(() => Customer, { nullable: true, description: 'For a record merged into another: the survivor. Null otherwise.' })
+  mergedInto(@Root() c: Customer, @Ctx() ctx: Context) {
+    return c.mergedIntoId ? ctx.services.customers.survivorOf(c.mergedIntoId) : null;
   }
 
   @FieldResolver(() => User, { nullable: true, description: 'The staff member who owns the relationship.' })

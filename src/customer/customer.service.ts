@@ -17,6 +17,7 @@ import { findInScope } from '../common/scoped';
 import { User } from '../user/user.entity';
 import { CONSENT_PROPERTY, Customer } from './customer.entity';
 import { customerList } from './customer.loaders';
+import { mergeCustomers, type MergeCustomersInput, type MergeCustomersPayload } from './customer.merge';
 import { DuplicateCandidate, duplicatePairs, duplicatesOf, PossibleDuplicate, type DuplicateMatch } from './customer.duplicates';
 import { DuplicatePolicy, type CreateCustomerInput, type CustomerFields, type CustomerPayload, type UpdateCustomerInput } from './customer.types';
 
@@ -34,9 +35,26 @@ export class CustomerService {
       const id = decodeIdOf('Customer', where.id);
       if (!id) throw badInput('`id` is not a valid Customer ID.', { field: 'id' });
       const customer = await this.deps.loaders.byId(Customer).load(id);
+      if (customer?.mergedIntoId) return this.survivorOf(customer.mergedIntoId);
       return customer && !customer.deletedAt ? customer : null;
     }
     return this.deps.loaders.findByUnique(Customer, 'external_ref', where.externalRef);
+  }
+
+  /** mergeCustomers (customer.merge.ts). */
+  merge(input: MergeCustomersInput): Promise<MergeCustomersPayload> {
+    return mergeCustomers(this.deps, input);
+  }
+
+  /** The live customer a merged one now is (following merges of merges), within the caller's scope. */
+  async survivorOf(id: string): Promise<Customer | null> {
+    for (let hops = 0, next: string | null = id; next && hops < 10; hops++) {
+      const customer: Customer | null = await this.deps.loaders.byId(Customer).load(next);
+      if (!customer) return null;
+      if (!customer.mergedIntoId) return customer.deletedAt ? null : customer;
+      next = customer.mergedIntoId;
+    }
+    return null;
   }
 
   /**

@@ -27,6 +27,8 @@ async function load(globalId: string, ctx: Context) {
   const decoded = fromGlobalId(globalId);
   const entity = decoded && byType.get(decoded.type);
   if (!decoded || !entity) throw badInput(`"${globalId}" is not a valid ID`, { field: 'id' });
-  const record = (await ctx.loaders.byId(entity as never).load(decoded.id)) as { deletedAt?: Date | null } | null;
+  const record = (await ctx.loaders.byId(entity as never).load(decoded.id)) as { deletedAt?: Date | null; mergedIntoId?: string | null } | null;
+  // A customer merged into another answers with the survivor: the ID a client kept still finds the customer.
+  if (record?.mergedIntoId && decoded.type === 'Customer') return ctx.services.customers.survivorOf(record.mergedIntoId);
   return record && !record.deletedAt ? record : null;
 }

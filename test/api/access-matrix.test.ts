@@ -195,6 +195,13 @@ async function newPipeline(): Promise<{ id: string; stages: string[] }> {
   });
   return { id: p.pipeline.id, stages: p.pipeline.stages.map((st: { id: string }) => st.id) };
 }
+/** A fresh customer of one owner (merge rows consume them). */
+async function freshCustomer(ownerId: string): Promise<string> {
+  const p = await adminWrites(`mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id } userErrors { field code } } }`, {
+    input: { name: `Fresh ${next()}`, ownerId },
+  });
+  return p.customer.id;
+}
 /** An inactive assignment rule for a region nobody is in (it must not give any other row's customers an owner). */
 async function newAssignmentRule(): Promise<string> {
   const p = await adminWrites(`mutation($name: String!, $owner: ID!) { createAssignmentRule(input: { name: $name, regions: ["Nowhere"], active: false, ownerIds: [$owner] }) { rule { id } userErrors { field code } } }`, {
@@ -1251,6 +1258,26 @@ const WRITES: WriteRow[] = [
     vars: () => ({ name: `For Anil ${next()}`, owner: w.analyst.id }),
     invalidAt: ['input', 'ownerId'],
     outcomes: { ADMIN: 'invalid', MANAGER: 'invalid', REP: 'invalid', ANALYST: 'forbidden', PARTNER_CUSTOMERS: lacks('customers:write'), PARTNER_READ: lacks('customers:write'), PARTNER_PII: lacks('customers:write') },
+  },
+  {
+    what: "merge rep B's customer into rep A's (mergeCustomers)",
+    field: 'mergeCustomers',
+    mutation: `mutation($s: ID!, $d: ID!) { mergeCustomers(input: { survivorId: $s, mergedIds: [$d] }) { customer { id } ${UE} } }`,
+    arrange: async () => ({ s: await freshCustomer(w.repA.id), d: await freshCustomer(w.repB.id) }),
+    vars: (t) => ({ s: t.s, d: t.d }),
+    notFoundAt: ['input', 'mergedIds', '0'],
+    ok: async (p, t) => expect(await customerRow(t.d)).toMatchObject({ merged_into_id: uuid(t.s) }),
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'hidden', ANALYST: 'forbidden', PARTNER_CUSTOMERS: lacks('customers:write'), PARTNER_READ: lacks('customers:write'), PARTNER_PII: lacks('customers:write') },
+  },
+  {
+    what: "merge two of rep A's customers (mergeCustomers)",
+    field: 'mergeCustomers',
+    mutation: `mutation($s: ID!, $d: ID!) { mergeCustomers(input: { survivorId: $s, mergedIds: [$d] }) { customer { id } ${UE} } }`,
+    arrange: async () => ({ s: await freshCustomer(w.repA.id), d: await freshCustomer(w.repA.id) }),
+    vars: (t) => ({ s: t.s, d: t.d }),
+    notFoundAt: ['input', 'mergedIds', '0'],
+    ok: async (p, t) => expect(await customerRow(t.d)).toMatchObject({ merged_into_id: uuid(t.s) }),
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'ok', ANALYST: 'forbidden', PARTNER_CUSTOMERS: lacks('customers:write'), PARTNER_READ: lacks('customers:write'), PARTNER_PII: lacks('customers:write') },
   },
   {
     what: "change rep B's customer (updateCustomer)",

@@ -1,0 +1,100 @@
+import { fromGlobalId, toGlobalId } from '../../src/common/ids';
+import { GraphQLCaller, startTestApp, TestApp } from '../support/test-app';
+
+/*
+ * mergeCustomers: every child row moves to the survivor (counts before and after, per table), fields and consents
+ * as documented, the derived fields read the merged history, the merged ID finds the survivor, the audit log has it,
+ * and bad input or another rep's customer writes nothing.
+ */
+
+let app: TestApp;
+let rep: GraphQLCaller;
+const users = { rep: '', other: '' };
+const uuid = (g: string) => fromGlobalId(g)!.id;
+const UE = 'userErrors { field code }';
+const MERGE = `mutation($input: MergeCustomersInput!) { mergeCustomers(input: $input) {
+  customer { id name email phone tags marketingConsents { channel granted } } moved { table rows } ${UE} } }`;
+
+async function ok(mutation: string, input: Record<string, unknown>, who: GraphQLCaller = app): Promise<any> {
+  const data = await who.ok(mutation, { input });
+  const p = Object.values(data)[0] as { userErrors: unknown[] };
+  expect(p.userErrors).toEqual([]);
+  return p;
+}
+const CUSTOMER = `mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id } ${UE} } }`;
+const childCounts = async (id: string) =>
+  (
+    await app.db.query(
+      `SELECT (SELECT count(*) FROM orders WHERE customer_id = $1)::int AS orders, (SELECT count(*) FROM contacts WHERE customer_id = $1)::int AS contacts,
+              (SELECT count(*) FROM touchpoints WHERE customer_id = $1)::int AS touchpoints, (SELECT count(*) FROM tasks WHERE customer_id = $1)::int AS tasks,
+              (SELECT count(*) FROM opportunities WHERE customer_id = $1)::int AS opportunities, (SELECT count(*) FROM complaints WHERE customer_id = $1)::int AS complaints,
+              (SELECT count(*) FROM lifecycle_transitions WHERE customer_id = $1)::int AS transitions, (SELECT count(*) FROM customers WHERE referred_by_id = $1)::int AS referrals`,
+      [uuid(id)],
+    )
+  )[0];
+
+let survivor: string;
+let duplicate: string;
+beforeAll(async () => {
+  app = await startTestApp();
+  const user = async (name: string) => (await app.db.query(`INSERT INTO users (name, email, role) VALUES ($1, $2, 'SALES_REP') RETURNING id`, [name, `${name.toLowerCase()}@rapport.example`]))[0].id as string;
+  users.rep = await user('Rita');
+  users.other = await user('Otto');
+  rep = await app.as({ role: 'SALES_REP', userId: users.rep });
+  const owner = toGlobalId('User', users.rep);
+  survivor = (await ok(CUSTOMER, { name: 'Erika Mustermann', email: 'erika@example.com', tags: ['vip'], ownerId: owner, consents: [{ channel: 'EMAIL', granted: true }, { channel: 'SMS', granted: true }] })).customer.id;
+  duplicate = (await ok(CUSTOMER, { name: 'Erika Mustermann-Schulz', email: 'erika.schulz@example.com', phone: '+49 30 1234567', externalRef: 'SHOP-2', tags: ['coffee'], ownerId: owner, consents: [{ channel: 'SMS', granted: true }] })).customer.id;
+  for (const [id, price] of [[survivor, '10.00'], [duplicate, '20.00'], [duplicate, '30.00']]) {
+    await ok(`mutation($input: RecordOrderInput!) { recordOrder(input: $input) { order { id } ${UE} } }`, { customerId: id, lines: [{ description: 'Beans', quantity: 1, unitPrice: price, unitCost: '4.00' }] });
+  }
+  await ok(`mutation($input: CreateContactInput!) { createContact(input: $input) { contact { id } ${UE} } }`, { customerId: duplicate, name: 'Max' });
+  await ok(`mutation($input: LogTouchpointInput!) { logTouchpoint(input: $input) { touchpoint { id } ${UE} } }`, { customerId: duplicate, channel: 'PHONE', purpose: 'SERVICE' });
+  await ok(`mutation($input: ScheduleTaskInput!) { scheduleTask(input: $input) { task { id } ${UE} } }`, { customerId: duplicate, kind: 'CALL', subject: 'Call', dueAt: new Date(Date.now() + 86_400_000).toISOString() });
+  await ok(`mutation($input: CreateOpportunityInput!) { createOpportunity(input: $input) { opportunity { id } ${UE} } }`, { customerId: duplicate, name: 'Machine', amount: '500.00' });
+  await ok(`mutation($input: OpenComplaintInput!) { openComplaint(input: $input) { complaint { id } ${UE} } }`, { customerId: duplicate, channel: 'EMAIL', subject: 'Late' });
+  await ok(CUSTOMER, { name: 'Friend of Erika', referredById: duplicate, ownerId: owner });
+  await app.scoresSettled();
+});
+afterAll(() => app.close());
+
+describe('mergeCustomers', () => {
+  it('refuses bad input and another rep’s customer, writing nothing', async () => {
+    const others = (await ok(CUSTOMER, { name: 'Otto’s', ownerId: toGlobalId('User', users.other) })).customer.id;
+    const snapshot = async () => JSON.stringify(await app.db.query(`SELECT id, version, deleted_at, merged_into_id FROM customers ORDER BY id`));
+    const before = await snapshot();
+    const codes = async (input: Record<string, unknown>, who: GraphQLCaller = app) =>
+      ((await who.ok(MERGE, { input })).mergeCustomers.userErrors as Array<{ field: string[]; code: string }>).map((e) => [e.field.join('.'), e.code]);
+    expect(await codes({ survivorId: survivor, mergedIds: [survivor] })).toEqual([['input.mergedIds.0', 'INVALID']]);
+    expect(await codes({ survivorId: survivor, mergedIds: [] })).toEqual([['input.mergedIds', 'REQUIRED']]);
+    expect(await codes({ survivorId: survivor, mergedIds: ['nope'] })).toEqual([['input.mergedIds.0', 'INVALID_ID']]);
+    expect(await codes({ survivorId: survivor, mergedIds: [duplicate], fieldChoices: [{ field: 'NAME', fromId: survivor }] })).toEqual([['input.fieldChoices.0.fromId', 'INVALID']]);
+    // Another rep's customer does not exist for a sales rep.
+    expect(await codes({ survivorId: survivor, mergedIds: [others] }, rep)).toEqual([['input.mergedIds.0', 'NOT_FOUND']]);
+    expect(await snapshot()).toBe(before);
+  });
+
+  it('moves every child row to the survivor, keeps the most restrictive consents, and leaves a tombstone that finds the survivor', async () => {
+    const [s, d] = [await childCounts(survivor), await childCounts(duplicate)];
+    const res = await ok(MERGE, { survivorId: survivor, mergedIds: [duplicate], fieldChoices: [{ field: 'NAME', fromId: duplicate }] }, rep);
+    const after = await childCounts(survivor);
+    for (const key of Object.keys(s)) expect({ key, n: after[key] }).toEqual({ key, n: s[key] + d[key] });
+    expect(await childCounts(duplicate)).toEqual(Object.fromEntries(Object.keys(d).map((k) => [k, 0])));
+    const moved = Object.fromEntries(res.moved.map((r: { table: string; rows: number }) => [r.table, r.rows]));
+    expect(moved).toMatchObject({ orders: d.orders, contacts: d.contacts, touchpoints: d.touchpoints, tasks: d.tasks, opportunities: d.opportunities, complaints: d.complaints, 'customers (referrals)': d.referrals });
+    // The chosen name; the empty phone filled from the duplicate; the survivor's email kept; tags united;
+    // SMS consented by both stays, email (only the survivor's) is withdrawn.
+    expect(res.customer).toMatchObject({ id: survivor, name: 'Erika Mustermann-Schulz', email: 'erika@example.com', phone: '+49301234567' });
+    expect(res.customer.tags.sort()).toEqual(['coffee', 'vip']);
+    const consent = Object.fromEntries(res.customer.marketingConsents.map((c: { channel: string; granted: boolean }) => [c.channel, c.granted]));
+    expect(consent).toMatchObject({ EMAIL: false, SMS: true });
+    // The duplicate's ID finds the survivor; the survivor's figures are the merged history.
+    expect((await app.ok(`query($id: ID!) { node(id: $id) { id } }`, { id: duplicate })).node).toEqual({ id: survivor });
+    expect((await app.ok(`query($id: ID!) { customer(id: $id) { id } }`, { id: duplicate })).customer).toEqual({ id: survivor });
+    await app.scoresSettled();
+    const { customer } = await app.ok(`query($id: ID!) { customer(id: $id) { orderStats { orders revenue { amount } } clv { historical { amount } } } }`, { id: survivor });
+    expect(customer.orderStats).toMatchObject({ orders: 3, revenue: { amount: '60.00' } });
+    expect(customer.clv.historical.amount).toBe('48.00');
+    const audit = await app.db.query(`SELECT action, object_id FROM audit_events WHERE action IN ('customer.merge', 'customer.mergedInto') ORDER BY action`);
+    expect(audit).toEqual([{ action: 'customer.merge', object_id: uuid(survivor) }, { action: 'customer.mergedInto', object_id: uuid(duplicate) }]);
+  });
+});
