@@ -33,7 +33,9 @@ export class Campaigns1734500000000 implements MigrationInterface {
         updated_at timestamptz NOT NULL DEFAULT now(),
         deleted_at timestamptz,
         version int NOT NULL DEFAULT 1,
-        CHECK ((status IN ('DRAFT','SCHEDULED')) = (launched_at IS NULL)),
+        -- Launched exactly when running or done; a cancelled campaign may or may not have been launched.
+        CHECK (status NOT IN ('DRAFT','SCHEDULED') OR launched_at IS NULL),
+        CHECK (status NOT IN ('RUNNING','DONE') OR launched_at IS NOT NULL),
         CHECK (status <> 'SCHEDULED' OR scheduled_at IS NOT NULL),
         -- Only a draft is deleted: a launched campaign is a record of who was contacted.
         CHECK (deleted_at IS NULL OR status = 'DRAFT')

@@ -178,6 +178,10 @@ describe('createCampaign and updateCampaign', () => {
     expect((await ok(STATUS, { id: c.id, status: 'DONE' })).campaign.status).toBe('DONE');
     expect(codes(await call(app, STATUS, { id: c.id, status: 'CANCELLED' }))).toEqual([['input.status', 'INVALID_TRANSITION']]);
 
+    const cancelled = (await ok(STATUS, { id: (await newCampaign()).id, status: 'CANCELLED' })).campaign;
+    expect(cancelled).toMatchObject({ status: 'CANCELLED', launchedAt: null });
+    expect(codes(await call(app, UPDATE, { id: cancelled.id, name: 'Revived' }))).toEqual([['input.id', 'INVALID_TRANSITION']]);
+
     const draft = await newCampaign();
     await ok(DELETE, { id: draft.id });
     expect((await app.ok(`query($id: ID!) { campaign(id: $id) { id } }`, { id: draft.id })).campaign).toBeNull();
