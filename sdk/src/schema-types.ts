@@ -260,6 +260,10 @@ export type ApiKeyThrottleInput = {
 export type ApiScope =
   /** `analytics:read`: scores, models and analyst queries. */
   | 'ANALYTICS_READ'
+  /** `campaigns:read`: read marketing campaigns, their members, statistics and CSV export. */
+  | 'CAMPAIGNS_READ'
+  /** `campaigns:write`: create, launch and change campaigns, and report sends and responses back. */
+  | 'CAMPAIGNS_WRITE'
   /** `customers:read`: read customers, their contacts and lifecycle history. */
   | 'CUSTOMERS_READ'
   /** `customers:write`: create and change customers and contacts. */
@@ -530,6 +534,364 @@ export type BooleanFilter = {
   eq?: InputMaybe<Scalars['Boolean']['input']>;
   /** true: the field is null; false: it has a value. */
   isNull?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+/** A marketing campaign on one consented channel: an audience, an offer, a schedule, and the members its launch produced. Rapport sends nothing itself: the member list is for your sending system. */
+export type Campaign = Node & {
+  __typename?: 'Campaign';
+  /** Days after a member was sent the campaign in which their purchases count as conversions attributed to it. */
+  attributionWindowDays: Scalars['Int']['output'];
+  /** The audience: the CustomerFilter it was saved with, as given (the `customers(filter:)` input, derived fields included). */
+  audience: Scalars['JSONObject']['output'];
+  /** What may be spent on it. */
+  budget?: Maybe<Money>;
+  /** The channel it goes out on; only customers who consented to it are targeted. */
+  channel: ConsentChannel;
+  /** The content or offer, e.g. the message text or the voucher terms. */
+  content?: Maybe<Scalars['String']['output']>;
+  /** Share of the eligible audience held out at random as a control group (0 to 0.5). */
+  controlGroupShare: Scalars['Float']['output'];
+  /** What it cost (production, postage, sending fees): ROI and cost per response are computed from it. */
+  cost: Money;
+  /** When the record was created. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Currency of the budget, cost and attributed figures: the base currency. */
+  currency: Scalars['Currency']['output'];
+  /** When the record was deleted (soft delete); null while it is live. Deleted records can be restored. */
+  deletedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** When it was marked DONE or CANCELLED. */
+  endedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Customers contacted on the channel within this many days before the launch are excluded (FREQUENCY_CAP); 0: no cap. */
+  frequencyCapDays: Scalars['Int']['output'];
+  /** What it is for, e.g. "Win back lapsed espresso buyers". */
+  goal?: Maybe<Scalars['String']['output']>;
+  /** Globally unique, opaque ID. Use it with `node(id:)`; do not parse it. */
+  id: Scalars['ID']['output'];
+  /** When it was launched (its members materialised). */
+  launchedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The members its launch materialised, in launch order; empty before the launch. A sales rep sees their own book’s. */
+  members: CampaignMemberConnection;
+  /** Name, e.g. "Spring espresso offer". */
+  name: Scalars['String']['output'];
+  /** When it is planned to go out. */
+  scheduledAt?: Maybe<Scalars['DateTime']['output']>;
+  /** DRAFT, SCHEDULED, RUNNING, DONE or CANCELLED. */
+  status: CampaignStatus;
+  /** When the record was last changed. */
+  updatedAt: Scalars['DateTime']['output'];
+  /** Incremented on every change. Pass it back as `expectedVersion` on update to detect concurrent edits. */
+  version: Scalars['Int']['output'];
+};
+
+
+/** A marketing campaign on one consented channel: an audience, an offer, a schedule, and the members its launch produced. Rapport sends nothing itself: the member list is for your sending system. */
+export type CampaignMembersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<CampaignMemberFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** A page of campaigns (Relay cursor connection, keyset-paginated). */
+export type CampaignConnection = {
+  __typename?: 'CampaignConnection';
+  /** Items with their cursors. */
+  edges: Array<CampaignEdge>;
+  /** The items, without cursors: a shortcut for `edges { node }`. */
+  nodes: Array<Campaign>;
+  /** Cursors and whether more pages exist. */
+  pageInfo: PageInfo;
+  /** Number of items matching the filter across all pages (runs a COUNT; ask for it only when you need it). */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** One campaign in a page, with its cursor. */
+export type CampaignEdge = {
+  __typename?: 'CampaignEdge';
+  /** Opaque cursor of this item, for `after` / `before`. */
+  cursor: Scalars['String']['output'];
+  /** The campaign. */
+  node: Campaign;
+};
+
+/** How many members were excluded for one reason. */
+export type CampaignExclusionCount = {
+  __typename?: 'CampaignExclusionCount';
+  /** Members excluded for it. */
+  count: Scalars['Int']['output'];
+  /** The reason. */
+  reason: CampaignExclusionReason;
+};
+
+/** Why a customer the audience matched was left out at launch (the first that applies, in this order: ERASED, DELETED, NO_CONSENT, FREQUENCY_CAP, CONTROL_GROUP). */
+export type CampaignExclusionReason =
+  /** Held out at random (`controlGroupShare`) so that the campaign’s lift can be measured. */
+  | 'CONTROL_GROUP'
+  /** The customer is deleted. */
+  | 'DELETED'
+  /** The customer’s personal data was erased. */
+  | 'ERASED'
+  /** Contacted on the channel within `frequencyCapDays` before the launch (an OUTBOUND touchpoint, or another campaign’s send). */
+  | 'FREQUENCY_CAP'
+  /** No marketing consent on the campaign’s channel. */
+  | 'NO_CONSENT';
+
+/** Conditions on a CampaignExclusionReason field. */
+export type CampaignExclusionReasonFilter = {
+  /** Equal to. */
+  eq?: InputMaybe<CampaignExclusionReason>;
+  /** Any of these. */
+  in?: InputMaybe<Array<CampaignExclusionReason>>;
+  /** true: the field is null; false: it has a value. */
+  isNull?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Not equal to. */
+  neq?: InputMaybe<CampaignExclusionReason>;
+};
+
+/** Conditions on campaigns. Fields are ANDed; use `and`, `or`, `not` to combine. */
+export type CampaignFilter = {
+  /** All of these conditions. */
+  and?: InputMaybe<Array<CampaignFilter>>;
+  /** Channel. */
+  channel?: InputMaybe<ConsentChannelFilter>;
+  /** When it was created. */
+  createdAt?: InputMaybe<DateTimeFilter>;
+  /** Name. */
+  name?: InputMaybe<StringFilter>;
+  /** Not this condition. */
+  not?: InputMaybe<CampaignFilter>;
+  /** Any of these conditions. */
+  or?: InputMaybe<Array<CampaignFilter>>;
+  /** When it is planned to go out. */
+  scheduledAt?: InputMaybe<DateTimeFilter>;
+  /** Status. */
+  status?: InputMaybe<CampaignStatusFilter>;
+};
+
+/** How responders are handed to sales. */
+export type CampaignHandoverKind =
+  /** A CALL task for the customer’s owner. */
+  | 'TASK';
+
+/** Identifies a campaign to launch or delete. */
+export type CampaignIdInput = {
+  /** The version you read; CONFLICT when it changed since. */
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  /** The campaign. */
+  id: Scalars['ID']['input'];
+};
+
+/** A customer on a campaign’s list: targeted, or excluded with the reason, and what happened since. */
+export type CampaignMember = Node & {
+  __typename?: 'CampaignMember';
+  /** The campaign. */
+  campaign: Campaign;
+  /** When they converted, as recorded. */
+  convertedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** When the record was created. */
+  createdAt: Scalars['DateTime']['output'];
+  /** The customer. */
+  customer?: Maybe<Customer>;
+  /** Why they were left out; set exactly when the status is EXCLUDED. */
+  excludedReason?: Maybe<CampaignExclusionReason>;
+  /** Globally unique, opaque ID. Use it with `node(id:)`; do not parse it. */
+  id: Scalars['ID']['output'];
+  /** When they opted out. */
+  optedOutAt?: Maybe<Scalars['DateTime']['output']>;
+  /** When they responded, as recorded. */
+  respondedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** When the sending system reported it sent to them. */
+  sentAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Where the member stands. */
+  status: CampaignMemberStatus;
+  /** When the launch put them on the list. */
+  targetedAt: Scalars['DateTime']['output'];
+  /** The follow-up task handResponderToSales scheduled for them; null when none (or not yours to see). */
+  task?: Maybe<Task>;
+  /** When the record was last changed. */
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+/** A page of campaign members (Relay cursor connection, keyset-paginated). */
+export type CampaignMemberConnection = {
+  __typename?: 'CampaignMemberConnection';
+  /** Items with their cursors. */
+  edges: Array<CampaignMemberEdge>;
+  /** The items, without cursors: a shortcut for `edges { node }`. */
+  nodes: Array<CampaignMember>;
+  /** Cursors and whether more pages exist. */
+  pageInfo: PageInfo;
+  /** Number of items matching the filter across all pages (runs a COUNT; ask for it only when you need it). */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** One campaign member in a page, with its cursor. */
+export type CampaignMemberEdge = {
+  __typename?: 'CampaignMemberEdge';
+  /** Opaque cursor of this item, for `after` / `before`. */
+  cursor: Scalars['String']['output'];
+  /** The campaign member. */
+  node: CampaignMember;
+};
+
+/** Conditions on a campaign’s members. Fields are ANDed; use `and`, `or`, `not` to combine. */
+export type CampaignMemberFilter = {
+  /** All of these conditions. */
+  and?: InputMaybe<Array<CampaignMemberFilter>>;
+  /** The customer (Customer ID). */
+  customer?: InputMaybe<IdFilter>;
+  /** Why they were excluded. */
+  excludedReason?: InputMaybe<CampaignExclusionReasonFilter>;
+  /** Not this condition. */
+  not?: InputMaybe<CampaignMemberFilter>;
+  /** Any of these conditions. */
+  or?: InputMaybe<Array<CampaignMemberFilter>>;
+  /** Status, e.g. { eq: TARGETED } for the send list. */
+  status?: InputMaybe<CampaignMemberStatusFilter>;
+};
+
+/** Where a campaign member stands. */
+export type CampaignMemberStatus =
+  /** Bought because of it, as recorded; purchases in the attribution window also count as conversions in the figures without changing the status. */
+  | 'CONVERTED'
+  /** Matched the audience but left out, for `excludedReason`. */
+  | 'EXCLUDED'
+  /** Asked not to be contacted on the channel again: their consent on it was withdrawn. */
+  | 'OPTED_OUT'
+  /** Responded (`recordCampaignResponse`). */
+  | 'RESPONDED'
+  /** The sending system reported it sent (`markCampaignSent`). */
+  | 'SENT'
+  /** On the send list; not reported sent yet. */
+  | 'TARGETED';
+
+/** Conditions on a CampaignMemberStatus field. */
+export type CampaignMemberStatusFilter = {
+  /** Equal to. */
+  eq?: InputMaybe<CampaignMemberStatus>;
+  /** Any of these. */
+  in?: InputMaybe<Array<CampaignMemberStatus>>;
+  /** true: the field is null; false: it has a value. */
+  isNull?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Not equal to. */
+  neq?: InputMaybe<CampaignMemberStatus>;
+};
+
+/** How to sort Campaign lists. Ties are broken by ID so pages are stable. */
+export type CampaignOrderBy = {
+  /** Direction. */
+  direction?: SortDirection;
+  /** Field to sort by. */
+  field?: CampaignSortField;
+};
+
+/** Result of a campaign mutation. */
+export type CampaignPayload = {
+  __typename?: 'CampaignPayload';
+  /** The campaign as stored after the change; null when nothing was written. */
+  campaign?: Maybe<Campaign>;
+  /** Problems with the input; empty on success. */
+  userErrors: Array<UserError>;
+};
+
+/** What came back from a member. */
+export type CampaignResponseKind =
+  /** They bought because of it. */
+  | 'CONVERTED'
+  /** They asked not to be contacted on the channel again: their consent on it is withdrawn. */
+  | 'OPTED_OUT'
+  /** They answered: clicked, called back, replied, returned a coupon. */
+  | 'RESPONDED';
+
+/** Result of recordCampaignResponse. */
+export type CampaignResponsePayload = {
+  __typename?: 'CampaignResponsePayload';
+  /** The member after the change; null when nothing was written. */
+  member?: Maybe<CampaignMember>;
+  /** Problems with the input; empty on success. */
+  userErrors: Array<UserError>;
+};
+
+/** Fields campaigns can be sorted by. */
+export type CampaignSortField =
+  /** When the campaign was created. */
+  | 'CREATED_AT'
+  /** Name. */
+  | 'NAME'
+  /** Response rate (as `campaignStats`, over all members); campaigns nothing was sent for count as the highest. */
+  | 'RESPONSE_RATE'
+  /** Return on investment (as `campaignStats`, over all members); campaigns without a cost count as the highest. */
+  | 'ROI'
+  /** When it is planned to go out; unscheduled ones count as the latest. */
+  | 'SCHEDULED_AT';
+
+/** A campaign’s results. Conversions and attributed revenue and margin are computed when read: a sent member (SENT, RESPONDED or CONVERTED) who placed an order that counts as a purchase within `attributionWindowDays` after being sent counts as converted, with those orders’ totals and margins (in the base currency). A sales rep’s figures cover the members of their book. */
+export type CampaignStats = {
+  __typename?: 'CampaignStats';
+  /** Margins of the attributed orders, exactly. */
+  attributedMargin: Money;
+  /** Totals of the attributed orders, exactly. */
+  attributedRevenue: Money;
+  /** The campaign. */
+  campaign: Campaign;
+  /** controlConversions / controlGroup; null without a control group or before the first send. */
+  controlConversionRate?: Maybe<Scalars['Float']['output']>;
+  /** Control-group members who bought within the attribution window from the campaign’s first send. */
+  controlConversions: Scalars['Int']['output'];
+  /** Members held out as the control group. */
+  controlGroup: Scalars['Int']['output'];
+  /** conversions / sent; null when nothing was sent. */
+  conversionRate?: Maybe<Scalars['Float']['output']>;
+  /** Sent members who converted: recorded CONVERTED, or an attributed purchase. */
+  conversions: Scalars['Int']['output'];
+  /** The campaign’s cost. */
+  cost: Money;
+  /** cost / responses, rounded to the minor unit; null without responses. */
+  costPerResponse?: Maybe<Money>;
+  /** Members excluded, by reason (every reason, zeros included); empty when the launch was refused. */
+  excluded: Array<CampaignExclusionCount>;
+  /** Lift: conversionRate − controlConversionRate (in shares, 0.05 = five points); null when either is null. */
+  lift?: Maybe<Scalars['Float']['output']>;
+  /** Members who opted out. */
+  optedOut: Scalars['Int']['output'];
+  /** Relative lift: lift / controlConversionRate; null when that is 0 or null. */
+  relativeLift?: Maybe<Scalars['Float']['output']>;
+  /** responses / sent; null when nothing was sent. */
+  responseRate?: Maybe<Scalars['Float']['output']>;
+  /** Sent members who responded: recorded RESPONDED or CONVERTED, or an attributed purchase. */
+  responses: Scalars['Int']['output'];
+  /** (attributed margin − cost) / cost, to 6 decimals; null while the cost is 0. */
+  roi?: Maybe<Scalars['Float']['output']>;
+  /** Members reported sent: the reach. */
+  sent: Scalars['Int']['output'];
+  /** Members targeted (every member not excluded). */
+  targeted: Scalars['Int']['output'];
+};
+
+/** Where a campaign stands. DRAFT → SCHEDULED → RUNNING (launchCampaign) → DONE; CANCELLED from any but DONE. */
+export type CampaignStatus =
+  /** Called off; nothing changes any more. */
+  | 'CANCELLED'
+  /** Over; responses and attributed orders still count. */
+  | 'DONE'
+  /** Being prepared: everything can change; the only status a campaign can be deleted in. */
+  | 'DRAFT'
+  /** Launched: its members are fixed; sends and responses are being reported back. */
+  | 'RUNNING'
+  /** Planned for `scheduledAt`; still editable, back to DRAFT with setCampaignStatus. */
+  | 'SCHEDULED';
+
+/** Conditions on a CampaignStatus field. */
+export type CampaignStatusFilter = {
+  /** Equal to. */
+  eq?: InputMaybe<CampaignStatus>;
+  /** Any of these. */
+  in?: InputMaybe<Array<CampaignStatus>>;
+  /** true: the field is null; false: it has a value. */
+  isNull?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Not equal to. */
+  neq?: InputMaybe<CampaignStatus>;
 };
 
 /** Drops an open task. */
@@ -1278,6 +1640,18 @@ export type ConsentChannel =
   /** Text messages. */
   | 'SMS';
 
+/** Conditions on a ConsentChannel field. */
+export type ConsentChannelFilter = {
+  /** Equal to. */
+  eq?: InputMaybe<ConsentChannel>;
+  /** Any of these. */
+  in?: InputMaybe<Array<ConsentChannel>>;
+  /** true: the field is null; false: it has a value. */
+  isNull?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Not equal to. */
+  neq?: InputMaybe<ConsentChannel>;
+};
+
 /** A person around a customer: for a company its employees, for a person the close contacts (family, friends, assistant) a good account manager also remembers. */
 export type Contact = Node & {
   __typename?: 'Contact';
@@ -1477,6 +1851,32 @@ export type CreateAssignmentRuleInput = {
   segments?: InputMaybe<Array<Segment>>;
   /** Value tiers; empty or omitted: any. */
   valueTiers?: InputMaybe<Array<ValueTier>>;
+};
+
+/** A new campaign. It starts as a DRAFT. */
+export type CreateCampaignInput = {
+  /** Days after sending in which a member’s purchases are attributed to the campaign, 1 to 365 (default 30). */
+  attributionWindowDays?: InputMaybe<Scalars['Int']['input']>;
+  /** The audience, as `customers(filter:)` takes it; `{}` is every customer. Checked now and applied at launch. */
+  audience: CustomerFilter;
+  /** Budget in the base currency: not negative, at most 1,000,000,000. */
+  budget?: InputMaybe<Scalars['Decimal']['input']>;
+  /** The channel it goes out on. */
+  channel: ConsentChannel;
+  /** The content or offer (at most 10,000 characters). */
+  content?: InputMaybe<Scalars['String']['input']>;
+  /** Share of the eligible audience held out as a control group, from 0 to 0.5, at most 4 decimals (default 0). */
+  controlGroupShare?: InputMaybe<Scalars['Float']['input']>;
+  /** Cost so far in the base currency: not negative, at most 1,000,000,000. Can be updated after the launch, as invoices come in. */
+  cost?: InputMaybe<Scalars['Decimal']['input']>;
+  /** Leave out customers contacted on the channel within this many days before the launch, 0 (no cap) to 365 (default 0). */
+  frequencyCapDays?: InputMaybe<Scalars['Int']['input']>;
+  /** What it is for. */
+  goal?: InputMaybe<Scalars['String']['input']>;
+  /** Name. */
+  name: Scalars['String']['input'];
+  /** When it is planned to go out (from 1900-01-01). */
+  scheduledAt?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
 /** A new contact of a customer. */
@@ -2361,6 +2761,29 @@ export type GammaGammaParameters = {
   q: Scalars['Float']['output'];
 };
 
+/** Hands a campaign’s responders to sales. */
+export type HandResponderToSalesInput = {
+  /** The campaign. */
+  campaignId: Scalars['ID']['input'];
+  /** When the tasks are due (default: a day from now); at most a year in the past, 5 years ahead. */
+  dueAt?: InputMaybe<Scalars['DateTime']['input']>;
+  /** What to create for each responder (TASK). */
+  kind?: CampaignHandoverKind;
+};
+
+/** Result of handResponderToSales. */
+export type HandResponderToSalesPayload = {
+  __typename?: 'HandResponderToSalesPayload';
+  /** The campaign as stored after the change; null when nothing was written. */
+  campaign?: Maybe<Campaign>;
+  /** Responders left out because their customer has no owner to call them. */
+  skippedWithoutOwner: Scalars['Int']['output'];
+  /** Tasks scheduled, one per responder who had none yet. */
+  tasks: Scalars['Int']['output'];
+  /** Problems with the input; empty on success. */
+  userErrors: Array<UserError>;
+};
+
 /** Conditions on a reference to another object, by global ID. */
 export type IdFilter = {
   /** Equal to. */
@@ -2391,6 +2814,19 @@ export type IntFilter = {
   lte?: InputMaybe<Scalars['Int']['input']>;
   /** Not equal to (rows where the field is null do not match). */
   neq?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** Result of launchCampaign. */
+export type LaunchCampaignPayload = {
+  __typename?: 'LaunchCampaignPayload';
+  /** The campaign as stored after the change; null when nothing was written. */
+  campaign?: Maybe<Campaign>;
+  /** Members excluded, by reason (every reason, zeros included). */
+  excluded: Array<CampaignExclusionCount>;
+  /** Members targeted (on the send list). */
+  targeted: Scalars['Int']['output'];
+  /** Problems with the input; empty on success. */
+  userErrors: Array<UserError>;
 };
 
 /** Movement between two lifecycle stages in a period. */
@@ -2641,6 +3077,25 @@ export type LoseOpportunityInput = {
   reason: Scalars['String']['input'];
 };
 
+/** The sending system reports the send list sent. */
+export type MarkCampaignSentInput = {
+  /** The campaign; it must be RUNNING. */
+  id: Scalars['ID']['input'];
+  /** When it was sent (default now); not before the launch, not in the future. */
+  sentAt?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+/** Result of markCampaignSent. */
+export type MarkCampaignSentPayload = {
+  __typename?: 'MarkCampaignSentPayload';
+  /** The campaign as stored after the change; null when nothing was written. */
+  campaign?: Maybe<Campaign>;
+  /** Members marked SENT by this call. */
+  sent: Scalars['Int']['output'];
+  /** Problems with the input; empty on success. */
+  userErrors: Array<UserError>;
+};
+
 /** Whether the customer agreed to marketing on one channel, and when that was recorded. */
 export type MarketingConsent = {
   __typename?: 'MarketingConsent';
@@ -2840,6 +3295,8 @@ export type Mutation = {
   createApiKey: CreateApiKeyPayload;
   /** Add an assignment rule (ADMIN, MANAGER). */
   createAssignmentRule: AssignmentRulePayload;
+  /** Create a campaign as a DRAFT (ADMIN, MANAGER). The audience is checked by compiling it now; it is applied at launch. */
+  createCampaign: CampaignPayload;
   /** Add a contact to a customer. With `isPrimary: true` it replaces the customer’s primary contact. */
   createContact: ContactPayload;
   /** Create a customer (in stage PROSPECT unless another is given). */
@@ -2852,6 +3309,8 @@ export type Mutation = {
   createProduct: ProductPayload;
   /** Delete an assignment rule (soft delete; the rules after it move up) (ADMIN, MANAGER). */
   deleteAssignmentRule: AssignmentRulePayload;
+  /** Soft-delete a DRAFT campaign. */
+  deleteCampaign: CampaignPayload;
   /** Soft-delete a contact: hidden from lists, kept in touchpoint history, restorable. */
   deleteContact: ContactPayload;
   /** Soft-delete a customer: hidden from lists and lookups, history kept, restorable. */
@@ -2868,10 +3327,16 @@ export type Mutation = {
   escalateComplaint: ComplaintPayload;
   /** Fit a customer-base model (BG/NBD by default, Pareto/NBD, MBG/NBD, or AUTO: the lowest holdout error) and Gamma-Gamma on every customer with a purchase by asOf, with the RFM breakpoints and value-tier medians of the same population; store it and, by default, make it the active fit. */
   fitCustomerModel: FitCustomerModelPayload;
+  /** Hand a campaign’s responders to sales: a CALL task for the owner of each responder who has none from this campaign yet (ADMIN, MANAGER). */
+  handResponderToSales: HandResponderToSalesPayload;
+  /** Launch a DRAFT or SCHEDULED campaign: its members are materialised in one transaction, each customer the audience selects either TARGETED or EXCLUDED with the reason (no consent on the channel, deleted, erased, contacted on the channel within the frequency cap, or held out in the control group). The campaign becomes RUNNING. */
+  launchCampaign: LaunchCampaignPayload;
   /** Record an interaction with a customer. A COMPLAINT starts OPEN, or RESOLVED when `resolvedAt` is given. */
   logTouchpoint: TouchpointPayload;
   /** Close an open opportunity as LOST, with the reason. */
   loseOpportunity: OpportunityPayload;
+  /** For the sending system: every TARGETED member of a RUNNING campaign becomes SENT at `sentAt`. */
+  markCampaignSent: MarkCampaignSentPayload;
   /** Merge duplicate records into one survivor, in one transaction: orders, contacts, touchpoints, tasks, opportunities, complaints, referrals and every other row that belongs to a customer move to it; each marketing consent is kept only if every record had it; the merged records stay as tombstones whose IDs find the survivor (node, customer). Audited. */
   mergeCustomers: MergeCustomersPayload;
   /** Move a customer to another lifecycle stage and record the transition (source MANUAL). */
@@ -2884,6 +3349,8 @@ export type Mutation = {
   reassignCustomers: AssignmentRunPayload;
   /** Hand an open task to another sales rep (who owns the customer) or a manager. */
   reassignTask: TaskPayload;
+  /** Record a member’s response: RESPONDED, CONVERTED, or OPTED_OUT (which also withdraws the customer’s consent on the channel, in the same transaction). */
+  recordCampaignResponse: CampaignResponsePayload;
   /** Record whether the customer is satisfied with the resolution of a resolved or closed complaint. */
   recordComplaintFeedback: ComplaintPayload;
   /** Record a purchase with its lines. Totals are computed exactly from the lines and converted to the base currency at the given rate. */
@@ -2910,6 +3377,8 @@ export type Mutation = {
   revokeApiKey: RevokeApiKeyPayload;
   /** Schedule a task for a customer and/or one of their contacts. */
   scheduleTask: TaskPayload;
+  /** Move a campaign to another status: DRAFT ⇄ SCHEDULED, RUNNING → DONE, and anything but DONE → CANCELLED. */
+  setCampaignStatus: CampaignPayload;
   /** Change the service levels of a severity (ADMIN or MANAGER). Applies to complaints opened from now on. */
   setComplaintSla: ComplaintSlaPayload;
   /** Set a stage’s contact cadence: after how many days without a touchpoint myAgenda suggests a follow-up for its customers (ADMIN and MANAGER). */
@@ -2920,6 +3389,8 @@ export type Mutation = {
   startComplaintWork: ComplaintPayload;
   /** Change an assignment rule’s conditions, owners, place or activity (ADMIN, MANAGER). */
   updateAssignmentRule: AssignmentRulePayload;
+  /** Change a campaign. Channel, audience, schedule, control group and frequency cap change only before the launch; cost and budget any time until cancelled. */
+  updateCampaign: CampaignPayload;
   /** Correct a complaint’s category, severity (its due times follow while it is unresolved), subject or description. */
   updateComplaint: ComplaintPayload;
   /** Change a contact. Omitted fields stay; null clears. Pass `expectedVersion` to guard against concurrent edits. */
@@ -3018,6 +3489,12 @@ export type MutationCreateAssignmentRuleArgs = {
 
 
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationCreateCampaignArgs = {
+  input: CreateCampaignInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationCreateContactArgs = {
   input: CreateContactInput;
 };
@@ -3050,6 +3527,12 @@ export type MutationCreateProductArgs = {
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationDeleteAssignmentRuleArgs = {
   input: AssignmentRuleIdInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationDeleteCampaignArgs = {
+  input: CampaignIdInput;
 };
 
 
@@ -3102,6 +3585,18 @@ export type MutationFitCustomerModelArgs = {
 
 
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationHandResponderToSalesArgs = {
+  input: HandResponderToSalesInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationLaunchCampaignArgs = {
+  input: CampaignIdInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationLogTouchpointArgs = {
   input: LogTouchpointInput;
 };
@@ -3110,6 +3605,12 @@ export type MutationLogTouchpointArgs = {
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationLoseOpportunityArgs = {
   input: LoseOpportunityInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationMarkCampaignSentArgs = {
+  input: MarkCampaignSentInput;
 };
 
 
@@ -3146,6 +3647,12 @@ export type MutationReassignCustomersArgs = {
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationReassignTaskArgs = {
   input: ReassignTaskInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationRecordCampaignResponseArgs = {
+  input: RecordCampaignResponseInput;
 };
 
 
@@ -3228,6 +3735,12 @@ export type MutationScheduleTaskArgs = {
 
 
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationSetCampaignStatusArgs = {
+  input: SetCampaignStatusInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationSetComplaintSlaArgs = {
   input: SetComplaintSlaInput;
 };
@@ -3254,6 +3767,12 @@ export type MutationStartComplaintWorkArgs = {
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationUpdateAssignmentRuleArgs = {
   input: UpdateAssignmentRuleInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationUpdateCampaignArgs = {
+  input: UpdateCampaignInput;
 };
 
 
@@ -4154,6 +4673,14 @@ export type Query = {
   assignmentRules: Array<AssignmentRule>;
   /** The audit log (ADMIN only): every change made through the API, newest first. */
   auditEvents: AuditEventConnection;
+  /** A campaign by ID; null when it does not exist or was deleted. */
+  campaign?: Maybe<Campaign>;
+  /** A campaign’s member list as CSV (RFC 4180, CRLF line ends, a header row) for the sending system: by default the send list (TARGETED). Personal data is masked for callers who see it masked; a sales rep gets their own book’s members. */
+  campaignMembersCsv?: Maybe<Scalars['String']['output']>;
+  /** A campaign’s results: reach, responses, conversions (recorded, or a purchase within the attribution window), attributed revenue and margin, cost per response, ROI and lift over the control group. A sales rep’s figures cover their own book. */
+  campaignStats?: Maybe<CampaignStats>;
+  /** Campaigns, newest first by default; filter by status and channel, sort by creation, schedule, response rate or ROI. */
+  campaigns: CampaignConnection;
   /** The care routines for a window of at most 92 days, earliest due first: birthdays in the window (customers and their contacts), holiday greetings (New Year, Easter, Christmas; Thanksgiving in the US and Canada), purchases not thanked yet, open complaints, and service contacts without a survey since. Each goes through a channel the customer consented to; outreach without one is left out, complaints are listed regardless. */
   careAgenda: Array<CareAgendaItem>;
   /** Buyers with the most value at risk: churn probability (no purchase within a year under the active fit’s model; as Customer.churnRisk) × realised value, highest first. */
@@ -4253,6 +4780,37 @@ export type QueryAuditEventsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
   orderBy?: InputMaybe<AuditEventOrderBy>;
+};
+
+
+/** Read the CRM: customers and everything around them, by ID or as filtered, paginated lists. */
+export type QueryCampaignArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Read the CRM: customers and everything around them, by ID or as filtered, paginated lists. */
+export type QueryCampaignMembersCsvArgs = {
+  id: Scalars['ID']['input'];
+  statuses?: InputMaybe<Array<CampaignMemberStatus>>;
+};
+
+
+/** Read the CRM: customers and everything around them, by ID or as filtered, paginated lists. */
+export type QueryCampaignStatsArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Read the CRM: customers and everything around them, by ID or as filtered, paginated lists. */
+export type QueryCampaignsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<CampaignFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  includeDeleted?: Scalars['Boolean']['input'];
+  last?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<CampaignOrderBy>;
 };
 
 
@@ -4545,6 +5103,20 @@ export type ReassignTaskInput = {
   id: Scalars['ID']['input'];
   /** The new owner: a SALES_REP who owns the customer, or a MANAGER. A sales rep cannot hand tasks to others. */
   ownerId: Scalars['ID']['input'];
+};
+
+/** A response of one member, named by `memberId` or by `campaignId` and `customerId`. */
+export type RecordCampaignResponseInput = {
+  /** When (default now); not before the member was sent the campaign, not in the future. */
+  at?: InputMaybe<Scalars['DateTime']['input']>;
+  /** The campaign, with `customerId`, instead of `memberId`. */
+  campaignId?: InputMaybe<Scalars['ID']['input']>;
+  /** The customer, with `campaignId`, instead of `memberId`. */
+  customerId?: InputMaybe<Scalars['ID']['input']>;
+  /** RESPONDED, CONVERTED or OPTED_OUT. */
+  kind: CampaignResponseKind;
+  /** The member (CampaignMember ID). */
+  memberId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 /** What the customer said about the resolution ("report back", as the seeds ask). */
@@ -4920,6 +5492,16 @@ export type SegmentSummaryRow = {
   segment: Segment;
   /** Share of all customers (not deleted), 0–1. */
   share: Scalars['Float']['output'];
+};
+
+/** Moves a campaign to another status: DRAFT ⇄ SCHEDULED, RUNNING → DONE, and anything but DONE → CANCELLED. Launching is launchCampaign. */
+export type SetCampaignStatusInput = {
+  /** The version you read; CONFLICT when it changed since. */
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  /** The campaign. */
+  id: Scalars['ID']['input'];
+  /** The new status. */
+  status: CampaignStatus;
 };
 
 /** New service levels for a severity. Complaints opened from now on get due times from them; open ones keep theirs. */
@@ -5587,6 +6169,36 @@ export type UpdateAssignmentRuleInput = {
   segments?: InputMaybe<Array<Segment>>;
   /** Value tiers; empty or omitted: any. */
   valueTiers?: InputMaybe<Array<ValueTier>>;
+};
+
+/** Changes to a campaign. Omitted fields stay; null clears an optional one. Channel, audience, control group and frequency cap change only before the launch. */
+export type UpdateCampaignInput = {
+  /** Days after sending in which a member’s purchases are attributed to the campaign, 1 to 365 (default 30). */
+  attributionWindowDays?: InputMaybe<Scalars['Int']['input']>;
+  /** Audience (before the launch). */
+  audience?: InputMaybe<CustomerFilter>;
+  /** Budget in the base currency: not negative, at most 1,000,000,000. */
+  budget?: InputMaybe<Scalars['Decimal']['input']>;
+  /** Channel (before the launch). */
+  channel?: InputMaybe<ConsentChannel>;
+  /** The content or offer (at most 10,000 characters). */
+  content?: InputMaybe<Scalars['String']['input']>;
+  /** Share of the eligible audience held out as a control group, from 0 to 0.5, at most 4 decimals (default 0). */
+  controlGroupShare?: InputMaybe<Scalars['Float']['input']>;
+  /** Cost so far in the base currency: not negative, at most 1,000,000,000. Can be updated after the launch, as invoices come in. */
+  cost?: InputMaybe<Scalars['Decimal']['input']>;
+  /** The version you read; CONFLICT when it changed since. */
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  /** Leave out customers contacted on the channel within this many days before the launch, 0 (no cap) to 365 (default 0). */
+  frequencyCapDays?: InputMaybe<Scalars['Int']['input']>;
+  /** What it is for. */
+  goal?: InputMaybe<Scalars['String']['input']>;
+  /** The campaign. */
+  id: Scalars['ID']['input'];
+  /** Name; cannot be cleared. */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** When it is planned to go out (from 1900-01-01). */
+  scheduledAt?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
 /** Corrections to a complaint’s classification and words. Omitted fields stay as they are. */

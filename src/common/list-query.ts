@@ -466,17 +466,32 @@ function fromWhere<E extends ObjectLiteral>(reader: TableReader<E>, spec: ListSp
  * transaction (reassigning customers): the same filter, scope and derived join as the list.
  */
 export async function matchingIds<E extends ObjectLiteral>(m: EntityManager, spec: ListSpec<E>, filter: Record<string, unknown> | null | undefined, scope: ListScope, limit: number): Promise<string[]> {
-  const reader = readerOf(m.connection, spec.entity);
   const params = new Params();
+  const sql = `${matchingSelect(m.connection, spec, filter, scope, params)} ORDER BY ${A}.id LIMIT ${params.add(limit)}`;
+  const [text, values] = m.connection.driver.escapeQueryWithParameters(sql, params.values, {});
+  const rows: Array<{ id: string }> = await m.query(text, values);
+  return rows.map((r) => r.id);
+}
+
+/**
+ * `SELECT a.id FROM … WHERE …` for the items a filter selects within the caller's scope, its values added to
+ * `params`: for set-based writes over a filtered set (INSERT … SELECT), which never bring the ids into JS.
+ * `includeDeleted` keeps soft-deleted items, for a caller that records why it leaves them out.
+ */
+export function matchingSelect<E extends ObjectLiteral>(
+  ds: DataSource,
+  spec: ListSpec<E>,
+  filter: Record<string, unknown> | null | undefined,
+  scope: ListScope,
+  params: Params,
+  includeDeleted = false,
+): string {
   const parts: string[] = [];
   if (scope.condition) parts.push(`(${scope.condition})`);
   const compiled = compileFilter(spec, filter, params, 'filter', scope.masked);
   if (compiled) parts.push(`(${compiled})`);
   const where = parts.length ? parts.join(' AND ') : 'TRUE';
-  const sql = `SELECT ${A}.id ${fromWhere(reader, spec, {}, where)} ORDER BY ${A}.id LIMIT ${params.add(limit)}`;
-  const [text, values] = m.connection.driver.escapeQueryWithParameters(sql, params.values, {});
-  const rows: Array<{ id: string }> = await m.query(text, values);
-  return rows.map((r) => r.id);
+  return `SELECT ${A}.id ${fromWhere(readerOf(ds, spec.entity), spec, { includeDeleted }, where)}`;
 }
 
 /** A page of a top-level list, confined to the caller's scope. */

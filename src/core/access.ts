@@ -20,14 +20,16 @@ import { AccessRole, Scope } from './roles';
  * - ANALYST: reads everything with personal data masked; writes nothing.
  * - PARTNER: an API key limited by its scopes; personal data masked without `pii:read`.
  * - `settings`: the CRM's own policies (complaint service levels): ADMIN and MANAGER change them.
+ * - `campaigns`: marketing campaigns. ADMIN and MANAGER run them; ANALYST and SALES_REP read them, a sales rep seeing
+ *   only the members (and the figures) of their own book.
  */
 
 /** The parts of the CRM a permission is about. */
 export type Area =
-  | 'customers' | 'orders' | 'touchpoints' | 'opportunities' | 'pipelines' | 'assignment' | 'products' | 'catalog' | 'playbook' | 'analytics' | 'models' | 'users' | 'keys' | 'audit' | 'privacy' | 'settings';
+  | 'customers' | 'orders' | 'touchpoints' | 'opportunities' | 'pipelines' | 'assignment' | 'products' | 'catalog' | 'playbook' | 'analytics' | 'models' | 'users' | 'keys' | 'audit' | 'privacy' | 'settings' | 'campaigns';
 export type Permission = `${Area}:${'read' | 'write'}`;
 
-const ALL_AREAS: Area[] = ['customers', 'orders', 'touchpoints', 'opportunities', 'pipelines', 'assignment', 'products', 'catalog', 'playbook', 'analytics', 'models', 'users', 'keys', 'audit', 'privacy', 'settings'];
+const ALL_AREAS: Area[] = ['customers', 'orders', 'touchpoints', 'opportunities', 'pipelines', 'assignment', 'products', 'catalog', 'playbook', 'analytics', 'models', 'users', 'keys', 'audit', 'privacy', 'settings', 'campaigns'];
 const everything = (except: Permission[] = []): Permission[] =>
   ALL_AREAS.flatMap((a) => [`${a}:read`, `${a}:write`] as Permission[]).filter((p) => !except.includes(p));
 
@@ -37,8 +39,9 @@ const ROLE_PERMISSIONS: Record<Exclude<AccessRole, AccessRole.PARTNER>, readonly
   [AccessRole.SALES_REP]: [
     'customers:read', 'customers:write', 'orders:read', 'orders:write', 'touchpoints:read', 'touchpoints:write',
     'opportunities:read', 'opportunities:write', 'pipelines:read', 'assignment:read', 'products:read', 'catalog:read', 'playbook:read', 'analytics:read', 'models:read', 'users:read',
+    'campaigns:read',
   ],
-  [AccessRole.ANALYST]: ['customers:read', 'orders:read', 'touchpoints:read', 'opportunities:read', 'pipelines:read', 'assignment:read', 'products:read', 'catalog:read', 'playbook:read', 'analytics:read', 'models:read', 'users:read'],
+  [AccessRole.ANALYST]: ['customers:read', 'orders:read', 'touchpoints:read', 'opportunities:read', 'pipelines:read', 'assignment:read', 'products:read', 'catalog:read', 'playbook:read', 'analytics:read', 'models:read', 'users:read', 'campaigns:read'],
 };
 
 /** What each partner scope grants. */
@@ -52,6 +55,8 @@ const SCOPE_PERMISSIONS: Record<Scope, readonly Permission[]> = {
   [Scope.OPPORTUNITIES_READ]: ['opportunities:read', 'pipelines:read'],
   [Scope.OPPORTUNITIES_WRITE]: ['opportunities:write'],
   [Scope.ANALYTICS_READ]: ['analytics:read', 'models:read'],
+  [Scope.CAMPAIGNS_READ]: ['campaigns:read'],
+  [Scope.CAMPAIGNS_WRITE]: ['campaigns:write'],
   [Scope.PII_READ]: [],
 };
 
@@ -81,6 +86,8 @@ const CUSTOMER_OF: Record<string, { area: Area; owner?: string; customer?: strin
   complaint_escalations: { area: 'touchpoints', customer: '{a}.customer_id' },
   // A rep's task is theirs and on a customer in their book: another rep's task on the same customer does not exist.
   tasks: { area: 'touchpoints', customer: '{a}.customer_id', assignee: '{a}.owner_id' },
+  // A campaign's member list is customer data: a sales rep sees the members of their own book only.
+  campaign_members: { area: 'campaigns', customer: '{a}.customer_id' },
 };
 
 const TABLE_AREA: Record<string, Area> = {
@@ -95,6 +102,7 @@ const TABLE_AREA: Record<string, Area> = {
   audit_events: 'audit',
   // Service levels are read by everyone who reads complaints and changed only by ADMIN and MANAGER (settings:write).
   complaint_slas: 'touchpoints',
+  campaigns: 'campaigns',
 };
 
 export function areaOfTable(table: string): Area {

@@ -49,6 +49,8 @@ export enum Scope {
   OPPORTUNITIES_READ = 'opportunities:read',
   OPPORTUNITIES_WRITE = 'opportunities:write',
   ANALYTICS_READ = 'analytics:read',
+  CAMPAIGNS_READ = 'campaigns:read',
+  CAMPAIGNS_WRITE = 'campaigns:write',
   PII_READ = 'pii:read',
 }
 registerEnumType(Scope, {
@@ -64,6 +66,8 @@ registerEnumType(Scope, {
     OPPORTUNITIES_READ: { description: '`opportunities:read`: read opportunities, their stage history, pipelines and pipeline summaries.' },
     OPPORTUNITIES_WRITE: { description: '`opportunities:write`: create, change, move, win and lose opportunities.' },
     ANALYTICS_READ: { description: '`analytics:read`: scores, models and analyst queries.' },
+    CAMPAIGNS_READ: { description: '`campaigns:read`: read marketing campaigns, their members, statistics and CSV export.' },
+    CAMPAIGNS_WRITE: { description: '`campaigns:write`: create, launch and change campaigns, and report sends and responses back.' },
     PII_READ: { description: '`pii:read`: see personal data unmasked (email, phone, address, birthday, notes).' },
   },
 });

@@ -1,6 +1,7 @@
 import { ApiKey } from '../apikey/api-key.entity';
 import { AssignmentRule } from '../assignment/assignment-rule.entity';
 import { AuditEvent } from '../audit/audit-event.entity';
+import { Campaign, CampaignMember } from '../campaign/campaign.entity';
 import { Complaint, ComplaintEscalation, ComplaintSla, ComplaintTransition } from '../complaint/complaint.entity';
 import { Contact } from '../contact/contact.entity';
 import { Customer } from '../customer/customer.entity';
@@ -14,4 +15,4 @@ import { Task } from '../task/task.entity';
 import { Touchpoint } from '../touchpoint/touchpoint.entity';
 import { User } from '../user/user.entity';
 
-export const entities = [User, LifecycleStage, LifecycleTransition, Customer, Contact, Product, Order, OrderLine, Touchpoint, Pipeline, PipelineStage, Opportunity, AssignmentRule, Complaint, ComplaintTransition, ComplaintEscalation, ComplaintSla, Task, ApiKey, AuditEvent];
+export const entities = [User, LifecycleStage, LifecycleTransition, Customer, Contact, Product, Order, OrderLine, Touchpoint, Pipeline, PipelineStage, Opportunity, AssignmentRule, Complaint, ComplaintTransition, ComplaintEscalation, ComplaintSla, Task, Campaign, CampaignMember, ApiKey, AuditEvent];

@@ -156,6 +156,7 @@ export async function seedDatabase(db: DataSource, config: Pick<Config, 'baseCur
       externalRefOffset: generatorOptions.externalRefOffset ?? 0,
       currency: config.baseCurrency,
     });
+    await (await import('./campaigns')).seedCampaigns(runner.query.bind(runner), { now: generatorOptions.now, currency: config.baseCurrency });
     // What the worker would have done by now: complaints that missed a service level went to the handler's manager.
     await escalateOverdueIn(runner.manager, generatorOptions.now);
     // The triggers were silent under replica mode: each new customer's first scores and rescore request, as they write.

@@ -60,6 +60,12 @@ const FIELD_COSTS: Record<string, number | ((args: Record<string, any>) => numbe
   'Mutation.fitCustomerModel': 10_000,
   // Scores every customer and writes every move.
   'Mutation.applySuggestedLifecycleStages': 10_000,
+  // Campaigns: the launch writes a row per customer the audience selects; the figures and the CSV read every member.
+  'Mutation.launchCampaign': 1_000,
+  'Mutation.markCampaignSent': 100,
+  'Mutation.handResponderToSales': 100,
+  'Query.campaignStats': 200,
+  'Query.campaignMembersCsv': 1_000,
   'Mutation.recordOrders': (args) => MUTATION_COST * Math.max(1, (args.input?.orders as unknown[] | undefined)?.length ?? 1),
 };
 

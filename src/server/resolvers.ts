@@ -1,5 +1,6 @@
 import { ApiKeyResolver } from '../apikey/api-key.resolver';
 import { AuditResolver } from '../audit/audit.resolver';
+import { CampaignMemberResolver, CampaignResolver } from '../campaign/campaign.resolver';
 import { ComplaintEscalationResolver, ComplaintResolver, ComplaintTransitionResolver, CustomerComplaintResolver, TouchpointComplaintResolver } from '../complaint/complaint.resolver';
 import { ContactResolver, CustomerContactResolver } from '../contact/contact.resolver';
 import { CustomerResolver } from '../customer/customer.resolver';
@@ -55,4 +56,6 @@ export const resolvers = [
   CustomerModelResolver,
   CustomerInsightResolver,
   InsightAnalyticsResolver,
+  CampaignResolver,
+  CampaignMemberResolver,
 ] as const;

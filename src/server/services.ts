@@ -1,6 +1,7 @@
 import { ApiKeyService } from '../apikey/api-key.service';
 import { AssignmentService } from '../assignment/assignment.service';
 import { AuditService } from '../audit/audit.service';
+import { CampaignService } from '../campaign/campaign.service';
 import { ComplaintService } from '../complaint/complaint.service';
 import { ContactService } from '../contact/contact.service';
 import type { ServiceDeps } from '../core/request-scope';
@@ -43,6 +44,7 @@ export function createServices(deps: ServiceDeps) {
     audit: new AuditService(deps),
     privacy: new PrivacyService(deps),
     insight,
+    campaigns: new CampaignService(deps),
   };
 }
 

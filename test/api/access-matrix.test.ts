@@ -84,6 +84,8 @@ const w = {
   auditEvent: '',
   pipeline: '',
   stages: [] as string[],
+  /** A launched campaign whose audience is rep A's and rep B's customers. */
+  campaign: '',
 };
 
 const DAY = 86_400_000;
@@ -221,6 +223,26 @@ async function newComplaint(owner: 'A' | 'B', resolved = false): Promise<string>
 }
 const complaintRow = async (id: string) => one(`SELECT status, escalation_level, assignee_id, customer_satisfied FROM complaints WHERE id = $1`, [uuid(id)]);
 
+const CREATE_CAMPAIGN = `mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { campaign { id } userErrors { field code } } }`;
+/** A draft campaign over a region nobody is in (launching it targets no one). */
+async function newCampaign(audience: Record<string, unknown> = { region: { eq: 'Nowhere' } }): Promise<string> {
+  const p = await adminWrites(CREATE_CAMPAIGN, { input: { name: `Campaign ${next()}`, channel: 'EMAIL', audience } });
+  return p.campaign.id;
+}
+async function runningCampaign(audience?: Record<string, unknown>): Promise<string> {
+  const id = await newCampaign(audience);
+  await adminWrites(`mutation($id: ID!) { launchCampaign(input: { id: $id }) { targeted userErrors { field code } } }`, { id });
+  return id;
+}
+/** A running campaign that was sent to one fresh consenting customer of rep A's. */
+async function sentCampaign(): Promise<{ id: string; customer: string }> {
+  const customer = await newCustomer('A', { consents: [{ channel: 'EMAIL', granted: true }] });
+  const id = await runningCampaign({ id: { eq: customer } });
+  await adminWrites(`mutation($id: ID!) { markCampaignSent(input: { id: $id }) { sent userErrors { field code } } }`, { id });
+  return { id, customer };
+}
+const campaignRow = async (id: string) => one(`SELECT * FROM campaigns WHERE id = $1`, [uuid(id)]);
+
 /** Soft-deletes a record as an admin (deleteCustomer, deleteContact, deleteTouchpoint, deleteProduct). */
 async function deleted(mutation: 'deleteCustomer' | 'deleteContact' | 'deleteTouchpoint' | 'deleteProduct' | 'deleteOpportunity', id: string): Promise<string> {
   await adminWrites(`mutation($id: ID!) { ${mutation}(input: { id: $id }) { userErrors { field code } } }`, { id });
@@ -354,6 +376,8 @@ beforeAll(async () => {
 
   w.A.task = await newTask('A');
   w.B.task = await newTask('B');
+
+  w.campaign = await runningCampaign({ id: { in: [w.A.customer, w.B.customer] } });
 
   w.apiKey = toGlobalId('ApiKey', (await one(`SELECT id FROM api_keys WHERE role = 'SALES_REP'`)).id);
   w.auditEvent = toGlobalId('AuditEvent', (await one(`SELECT id FROM audit_events WHERE object_id = $1 AND action = 'customer.create'`, [uuid(w.B.customer)])).id);
@@ -831,6 +855,48 @@ const READS: ReadRow[] = [
       expect(d.pipelineSummary.stages.reduce((t: number, st: { count: number }) => t + st.count, 0)).toBe(
         await count(`SELECT count(*)::int AS n FROM opportunities WHERE deleted_at IS NULL AND status = 'OPEN' AND pipeline_id = $1 AND owner_id = $2`, [uuid(w.pipeline), w.repA.uuid]),
       ),
+  },
+  // campaigns: ADMIN and MANAGER run them; ANALYST and SALES_REP read them, a rep only their book's members
+  {
+    what: 'see a campaign through campaign(id) and campaigns',
+    query: `query($id: ID!) { campaign(id: $id) { id status } campaigns(first: 100) { totalCount nodes { id } } }`,
+    vars: () => ({ id: w.campaign }),
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'ok', ANALYST: 'ok', PARTNER_CUSTOMERS: lacks('campaigns:read'), PARTNER_READ: lacks('campaigns:read'), PARTNER_PII: lacks('campaigns:read') },
+    ok: async (d) => {
+      expect(d.campaign).toEqual({ id: w.campaign, status: 'RUNNING' });
+      expect(d.campaigns.totalCount).toBe(await count(`SELECT count(*)::int AS n FROM campaigns WHERE deleted_at IS NULL`));
+      expect(ids(d.campaigns.nodes)).toContain(w.campaign);
+    },
+  },
+  {
+    what: "see rep B's customer among a campaign's members",
+    query: `query($id: ID!) { campaign(id: $id) { members(first: 100) { totalCount nodes { customer { id } } } } }`,
+    vars: () => ({ id: w.campaign }),
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'hidden', ANALYST: 'ok', PARTNER_CUSTOMERS: lacks('campaigns:read'), PARTNER_READ: lacks('campaigns:read'), PARTNER_PII: lacks('campaigns:read') },
+    ok: (d) => expect(d.campaign.members.nodes.map((n: { customer: { id: string } }) => n.customer.id).sort()).toEqual([w.A.customer, w.B.customer].sort()),
+    hidden: (d) => expect(d.campaign.members).toEqual({ totalCount: 1, nodes: [{ customer: { id: w.A.customer } }] }),
+  },
+  {
+    what: "count rep B's customer in campaignStats",
+    query: `query($id: ID!) { campaignStats(id: $id) { targeted excluded { count } } }`,
+    vars: () => ({ id: w.campaign }),
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'hidden', ANALYST: 'ok', PARTNER_CUSTOMERS: lacks('campaigns:read'), PARTNER_READ: lacks('campaigns:read'), PARTNER_PII: lacks('campaigns:read') },
+    ok: (d) => expect(d.campaignStats.targeted + d.campaignStats.excluded.reduce((t: number, e: { count: number }) => t + e.count, 0)).toBe(2),
+    hidden: (d) => expect(d.campaignStats.targeted + d.campaignStats.excluded.reduce((t: number, e: { count: number }) => t + e.count, 0)).toBe(1),
+  },
+  {
+    what: "see rep B's customer in campaignMembersCsv",
+    query: `query($id: ID!) { campaignMembersCsv(id: $id, statuses: [TARGETED, EXCLUDED]) }`,
+    vars: () => ({ id: w.campaign }),
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'hidden', ANALYST: 'ok', PARTNER_CUSTOMERS: lacks('campaigns:read'), PARTNER_READ: lacks('campaigns:read'), PARTNER_PII: lacks('campaigns:read') },
+    ok: (d, role) => {
+      expect(d.campaignMembersCsv).toContain('Bruno Baker');
+      expect(d.campaignMembersCsv.includes('bruno.baker@example.com')).toBe(role !== 'ANALYST');
+    },
+    hidden: (d) => {
+      expect(d.campaignMembersCsv).toContain('Alice Archer');
+      expect(d.campaignMembersCsv).not.toContain('Bruno Baker');
+    },
   },
   // analytics: computed over the caller's customers
   {
@@ -1871,6 +1937,55 @@ const WRITES: WriteRow[] = [
       vars,
       ok: check,
       outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'forbidden', ANALYST: 'forbidden', PARTNER_CUSTOMERS: 'forbidden', PARTNER_READ: 'forbidden', PARTNER_PII: 'forbidden' },
+    }),
+  ),
+  // campaigns: run by admins and managers
+  ...(
+    [
+      ['create a campaign (createCampaign)', 'createCampaign', `mutation($name: String!) { createCampaign(input: { name: $name, channel: EMAIL, audience: {} }) { campaign { id } ${UE} } }`,
+        async () => ({ name: `Campaign ${next()}` }), (t: Target) => ({ name: t.name }),
+        async (p: any, t: Target) => expect(await one(`SELECT status FROM campaigns WHERE name = $1`, [t.name])).toEqual({ status: 'DRAFT' })],
+      ['change a campaign (updateCampaign)', 'updateCampaign', `mutation($id: ID!, $name: String) { updateCampaign(input: { id: $id, name: $name }) { campaign { id } ${UE} } }`,
+        async () => ({ id: await newCampaign(), name: `Renamed campaign ${next()}` }), (t: Target) => ({ id: t.id, name: t.name }),
+        async (p: any, t: Target) => expect((await campaignRow(t.id)).name).toBe(t.name)],
+      ['cancel a campaign (setCampaignStatus)', 'setCampaignStatus', `mutation($id: ID!) { setCampaignStatus(input: { id: $id, status: CANCELLED }) { campaign { id } ${UE} } }`,
+        async () => ({ id: await newCampaign() }), (t: Target) => ({ id: t.id }),
+        async (p: any, t: Target) => expect((await campaignRow(t.id)).status).toBe('CANCELLED')],
+      ['launch a campaign (launchCampaign)', 'launchCampaign', `mutation($id: ID!) { launchCampaign(input: { id: $id }) { campaign { id } ${UE} } }`,
+        async () => ({ id: await newCampaign() }), (t: Target) => ({ id: t.id }),
+        async (p: any, t: Target) => expect((await campaignRow(t.id)).status).toBe('RUNNING')],
+      ['delete a draft campaign (deleteCampaign)', 'deleteCampaign', `mutation($id: ID!) { deleteCampaign(input: { id: $id }) { campaign { id } ${UE} } }`,
+        async () => ({ id: await newCampaign() }), (t: Target) => ({ id: t.id }),
+        async (p: any, t: Target) => expect((await campaignRow(t.id)).deleted_at).not.toBeNull()],
+      ['report a campaign sent (markCampaignSent)', 'markCampaignSent', `mutation($id: ID!) { markCampaignSent(input: { id: $id }) { sent ${UE} } }`,
+        async () => ({ id: await runningCampaign({ id: { eq: await newCustomer('A', { consents: [{ channel: 'EMAIL', granted: true }] }) } }) }), (t: Target) => ({ id: t.id }),
+        async (p: any, t: Target) => expect(await count(`SELECT count(*)::int AS n FROM campaign_members WHERE campaign_id = $1 AND status = 'SENT'`, [uuid(t.id)])).toBe(1)],
+      ['record a campaign response (recordCampaignResponse)', 'recordCampaignResponse',
+        `mutation($id: ID!, $customer: ID!) { recordCampaignResponse(input: { campaignId: $id, customerId: $customer, kind: RESPONDED }) { member { status } ${UE} } }`,
+        async () => sentCampaign(), (t: Target) => ({ id: t.id, customer: t.customer }),
+        async (p: any) => expect(p.member).toEqual({ status: 'RESPONDED' })],
+      ['hand a campaign’s responders to sales (handResponderToSales)', 'handResponderToSales',
+        `mutation($id: ID!) { handResponderToSales(input: { campaignId: $id, kind: TASK }) { tasks ${UE} } }`,
+        async () => {
+          const t = await sentCampaign();
+          await adminWrites(`mutation($id: ID!, $c: ID!) { recordCampaignResponse(input: { campaignId: $id, customerId: $c, kind: RESPONDED }) { userErrors { field code } } }`, { id: t.id, c: t.customer });
+          return t;
+        },
+        (t: Target) => ({ id: t.id }),
+        async (p: any, t: Target) => {
+          expect(p.tasks).toBe(1);
+          expect(await one(`SELECT t.owner_id FROM campaign_members m JOIN tasks t ON t.id = m.task_id WHERE m.campaign_id = $1`, [uuid(t.id)])).toEqual({ owner_id: w.repA.uuid });
+        }],
+    ] as Array<[string, string, string, () => Promise<Target>, (t: Target) => Record<string, unknown>, (p: any, t: Target) => Promise<unknown>]>
+  ).map(
+    ([what, field, mutation, arrange, vars, check]): WriteRow => ({
+      what,
+      field,
+      mutation,
+      arrange,
+      vars,
+      ok: check,
+      outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'forbidden', ANALYST: 'forbidden', PARTNER_CUSTOMERS: lacks('campaigns:write'), PARTNER_READ: lacks('campaigns:write'), PARTNER_PII: lacks('campaigns:write') },
     }),
   ),
   // credentials

@@ -1,0 +1,447 @@
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
+import { fromGlobalId, toGlobalId } from '../../src/common/ids';
+import { GraphQLCaller, startTestApp, TestApp } from '../support/test-app';
+
+/*
+ * Campaigns through the API: every mutation's happy path and refusals (typed userErrors, nothing written), who is
+ * left out at launch and why, the control group's draw, attribution, ROI and lift against figures worked out by hand
+ * (orders placed at chosen past instants; the send moved into the past in the database, never waiting on a clock),
+ * opt-outs withdrawing consent, a rep's view of the members, the audit log, and the members page's statement count.
+ */
+
+let app: TestApp;
+let repA: GraphQLCaller;
+let analyst: GraphQLCaller;
+const users = { repA: '', repB: '' };
+const DAY = 86_400_000;
+const NOW = Date.now();
+const iso = (t: number) => new Date(t).toISOString();
+const uuid = (globalId: string) => fromGlobalId(globalId)!.id;
+
+const UE = 'userErrors { field code message }';
+const CAMPAIGN = `id name status version channel audience controlGroupShare attributionWindowDays frequencyCapDays cost { amount currencyCode } budget { amount } launchedAt scheduledAt`;
+const CREATE = `mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { campaign { ${CAMPAIGN} } ${UE} } }`;
+const UPDATE = `mutation($input: UpdateCampaignInput!) { updateCampaign(input: $input) { campaign { ${CAMPAIGN} } ${UE} } }`;
+const STATUS = `mutation($input: SetCampaignStatusInput!) { setCampaignStatus(input: $input) { campaign { ${CAMPAIGN} } ${UE} } }`;
+const LAUNCH = `mutation($input: CampaignIdInput!) { launchCampaign(input: $input) { campaign { ${CAMPAIGN} } targeted excluded { reason count } ${UE} } }`;
+const DELETE = `mutation($input: CampaignIdInput!) { deleteCampaign(input: $input) { campaign { id } ${UE} } }`;
+const SENT = `mutation($input: MarkCampaignSentInput!) { markCampaignSent(input: $input) { campaign { id } sent ${UE} } }`;
+const RESPOND = `mutation($input: RecordCampaignResponseInput!) { recordCampaignResponse(input: $input) { member { id status respondedAt convertedAt optedOutAt } ${UE} } }`;
+const HAND = `mutation($input: HandResponderToSalesInput!) { handResponderToSales(input: $input) { tasks skippedWithoutOwner ${UE} } }`;
+const MEMBERS = `query($id: ID!, $first: Int, $filter: CampaignMemberFilter) { campaign(id: $id) { members(first: $first, filter: $filter) { totalCount nodes { id status excludedReason sentAt customer { id name } } } } }`;
+const STATS = `query($id: ID!) { campaignStats(id: $id) { targeted excluded { reason count } sent responses responseRate conversions conversionRate optedOut
+  attributedRevenue { amount currencyCode } attributedMargin { amount } cost { amount } costPerResponse { amount } roi controlGroup controlConversions controlConversionRate lift relativeLift } }`;
+
+type Payload = { userErrors: Array<{ field: string[]; code: string; message: string }>; [k: string]: any };
+async function call(caller: GraphQLCaller, mutation: string, input: Record<string, unknown>): Promise<Payload> {
+  return Object.values(await caller.ok(mutation, { input }))[0] as Payload;
+}
+async function ok(mutation: string, input: Record<string, unknown>): Promise<Payload> {
+  const p = await call(app, mutation, input);
+  expect(p.userErrors).toEqual([]);
+  return p;
+}
+const codes = (p: Payload) => p.userErrors.map((e) => [e.field.join('.'), e.code]);
+
+/** The campaign tables, the customers' consent, tasks and the audit log: equal before and after means nothing was written. */
+async function fingerprint(): Promise<string> {
+  const [row] = await app.db.query(`
+    SELECT (SELECT count(*) || ':' || coalesce(max(xmin::text::bigint), 0) FROM campaigns) AS c,
+           (SELECT count(*) || ':' || coalesce(max(xmin::text::bigint), 0) FROM campaign_members) AS m,
+           (SELECT count(*) || ':' || coalesce(max(xmin::text::bigint), 0) FROM customers) AS cu,
+           (SELECT count(*) FROM tasks) AS t,
+           (SELECT count(*) FROM audit_events) AS a`);
+  return JSON.stringify(row);
+}
+
+async function customer(name: string, tag: string, extra: Record<string, unknown> = {}): Promise<string> {
+  const p = await ok(`mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id } ${UE} } }`, {
+    name,
+    tags: [tag],
+    ownerId: toGlobalId('User', users.repA),
+    consents: [{ channel: 'EMAIL', granted: true }],
+    ...extra,
+  });
+  return p.customer.id;
+}
+async function newCampaign(input: Record<string, unknown> = {}): Promise<any> {
+  return (await ok(CREATE, { name: 'Spring espresso offer', channel: 'EMAIL', audience: {}, ...input })).campaign;
+}
+async function launched(input: Record<string, unknown>): Promise<any> {
+  const c = await newCampaign(input);
+  return ok(LAUNCH, { id: c.id });
+}
+/** Moves the launch into the past, so that a send (and orders after it) can lie in the past too. */
+async function launchedAgo(id: string, days: number): Promise<void> {
+  await app.db.query(`UPDATE campaigns SET launched_at = $2 WHERE id = $1`, [uuid(id), new Date(NOW - days * DAY)]);
+}
+async function members(id: string): Promise<Array<{ id: string; status: string; excludedReason: string | null; customer: { id: string; name: string } }>> {
+  return (await app.ok(MEMBERS, { id, first: 100 })).campaign.members.nodes;
+}
+async function order(customerId: string, placedAt: number, price: string, cost: string, status = 'PAID'): Promise<void> {
+  await ok(`mutation($input: RecordOrderInput!) { recordOrder(input: $input) { order { id } ${UE} } }`, {
+    customerId,
+    placedAt: iso(placedAt),
+    status,
+    lines: [{ description: 'Espresso machine', quantity: 1, unitPrice: price, unitCost: cost }],
+  });
+}
+
+beforeAll(async () => {
+  app = await startTestApp();
+  const user = async (name: string, role: string) => {
+    const [{ id }] = await app.db.query(`INSERT INTO users (name, email, role) VALUES ($1, $2, $3) RETURNING id`, [name, `${name.replace(/\W/g, '.').toLowerCase()}@rapport.example`, role]);
+    return id as string;
+  };
+  users.repA = await user('Rita Rep', 'SALES_REP');
+  users.repB = await user('Ben Rep', 'SALES_REP');
+  repA = await app.as({ role: 'SALES_REP', userId: users.repA });
+  analyst = await app.as({ role: 'ANALYST', userId: await user('Anil Analyst', 'ANALYST') });
+});
+afterAll(() => app.close());
+
+describe('createCampaign and updateCampaign', () => {
+  it('creates a DRAFT with its audience stored as given, the money exact in the base currency, and an audit event', async () => {
+    const c = await newCampaign({ audience: { tags: { has: 'vip' }, segment: { in: ['AT_RISK'] } }, budget: '1200.50', cost: '300', controlGroupShare: 0.1, attributionWindowDays: 14, frequencyCapDays: 7 });
+    expect(c).toMatchObject({
+      status: 'DRAFT',
+      version: 1,
+      audience: { tags: { has: 'vip' }, segment: { in: ['AT_RISK'] } },
+      budget: { amount: '1200.50' },
+      cost: { amount: '300.00', currencyCode: app.config.baseCurrency },
+      controlGroupShare: 0.1,
+      attributionWindowDays: 14,
+      frequencyCapDays: 7,
+      launchedAt: null,
+    });
+    const [audit] = await app.db.query(`SELECT action FROM audit_events WHERE object_id = $1`, [uuid(c.id)]);
+    expect(audit).toEqual({ action: 'campaign.create' });
+  });
+
+  it('refuses bad input with typed userErrors at each field, a bad audience at input.audience, and writes nothing', async () => {
+    const before = await fingerprint();
+    const p = await call(app, CREATE, {
+      name: '  ',
+      channel: 'SMS',
+      audience: { owner: { eq: 'not-an-id' } },
+      cost: '-1',
+      budget: '0.001',
+      controlGroupShare: 0.6,
+      attributionWindowDays: 0,
+      frequencyCapDays: 400,
+      content: 'a\u0000b',
+    });
+    expect(codes(p)).toEqual([
+      ['input.name', 'REQUIRED'],
+      ['input.audience', 'INVALID'],
+      ['input.content', 'INVALID'],
+      ['input.budget', 'INVALID'],
+      ['input.cost', 'OUT_OF_RANGE'],
+      ['input.controlGroupShare', 'OUT_OF_RANGE'],
+      ['input.attributionWindowDays', 'OUT_OF_RANGE'],
+      ['input.frequencyCapDays', 'OUT_OF_RANGE'],
+    ]);
+    expect(p.campaign).toBeNull();
+    const dated = await call(app, CREATE, { name: 'Old', channel: 'EMAIL', audience: { createdAt: { gt: '0000-01-01T00:00:00Z' } } });
+    expect(codes(dated)).toEqual([['input.audience', 'INVALID']]);
+    expect(await fingerprint()).toBe(before);
+  });
+
+  it('updates what may change, refuses a stale version and launch-fixed fields after the launch', async () => {
+    const c = await newCampaign();
+    const u = (await ok(UPDATE, { id: c.id, expectedVersion: 1, name: 'Renamed', channel: 'MAIL', audience: { tags: { has: 'none-such' } }, cost: '10' })).campaign;
+    expect(u).toMatchObject({ name: 'Renamed', channel: 'MAIL', version: 2, cost: { amount: '10.00' }, audience: { tags: { has: 'none-such' } } });
+    const before = await fingerprint();
+    expect(codes(await call(app, UPDATE, { id: c.id, expectedVersion: 1, name: 'Again' }))).toEqual([['input.expectedVersion', 'CONFLICT']]);
+    expect(codes(await call(app, UPDATE, { id: toGlobalId('Campaign', '00000000-0000-4000-8000-000000000000'), name: 'X' }))).toEqual([['input.id', 'NOT_FOUND']]);
+    expect(codes(await call(app, UPDATE, { id: 'nope', name: 'X' }))).toEqual([['input.id', 'INVALID_ID']]);
+    expect(await fingerprint()).toBe(before);
+    await ok(LAUNCH, { id: c.id });
+    const after = await fingerprint();
+    expect(codes(await call(app, UPDATE, { id: c.id, channel: 'EMAIL', controlGroupShare: 0.2 }))).toEqual([['input.channel', 'INVALID'], ['input.controlGroupShare', 'INVALID']]);
+    expect(await fingerprint()).toBe(after);
+    // The cost comes in after the launch.
+    expect((await ok(UPDATE, { id: c.id, cost: '99.90' })).campaign.cost).toEqual({ amount: '99.90', currencyCode: app.config.baseCurrency });
+  });
+
+  it('moves through the allowed statuses only, and deletes drafts only', async () => {
+    const c = await newCampaign();
+    expect(codes(await call(app, STATUS, { id: c.id, status: 'SCHEDULED' }))).toEqual([['input.status', 'INVALID']]);
+    await ok(UPDATE, { id: c.id, scheduledAt: iso(NOW + 7 * DAY) });
+    expect((await ok(STATUS, { id: c.id, status: 'SCHEDULED' })).campaign.status).toBe('SCHEDULED');
+    expect(codes(await call(app, STATUS, { id: c.id, status: 'RUNNING' }))).toEqual([['input.status', 'INVALID_TRANSITION']]);
+    expect(codes(await call(app, STATUS, { id: c.id, status: 'DONE' }))).toEqual([['input.status', 'INVALID_TRANSITION']]);
+    expect((await ok(LAUNCH, { id: c.id })).campaign.status).toBe('RUNNING');
+    expect(codes(await call(app, LAUNCH, { id: c.id }))).toEqual([['input.id', 'INVALID_TRANSITION']]);
+    expect(codes(await call(app, DELETE, { id: c.id }))).toEqual([['input.id', 'INVALID_TRANSITION']]);
+    expect((await ok(STATUS, { id: c.id, status: 'DONE' })).campaign.status).toBe('DONE');
+    expect(codes(await call(app, STATUS, { id: c.id, status: 'CANCELLED' }))).toEqual([['input.status', 'INVALID_TRANSITION']]);
+
+    const cancelled = (await ok(STATUS, { id: (await newCampaign()).id, status: 'CANCELLED' })).campaign;
+    expect(cancelled).toMatchObject({ status: 'CANCELLED', launchedAt: null });
+    expect(codes(await call(app, UPDATE, { id: cancelled.id, name: 'Revived' }))).toEqual([['input.id', 'INVALID_TRANSITION']]);
+
+    const draft = await newCampaign();
+    await ok(DELETE, { id: draft.id });
+    expect((await app.ok(`query($id: ID!) { campaign(id: $id) { id } }`, { id: draft.id })).campaign).toBeNull();
+    expect(codes(await call(app, DELETE, { id: draft.id }))).toEqual([['input.id', 'NOT_FOUND']]);
+  });
+
+  it('answers hostile input with userErrors or a refusal of the request, never a fault, and writes nothing when refused', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          name: fc.string({ maxLength: 300 }),
+          goal: fc.option(fc.string({ maxLength: 600 }), { nil: undefined }),
+          cost: fc.option(fc.oneof(fc.constantFrom('0', '1.5', '-3', '1e3', '99999999999999', '0.12345'), fc.string({ maxLength: 20 })), { nil: undefined }),
+          controlGroupShare: fc.option(fc.oneof(fc.double({ noNaN: true }), fc.constantFrom(0, 0.5, 0.25, 0.12345)), { nil: undefined }),
+          attributionWindowDays: fc.option(fc.integer({ min: -1000, max: 1000 }), { nil: undefined }),
+          audience: fc.constantFrom({}, { name: { contains: '%_\\' } }, { not: { tags: { isEmpty: true } } }, { id: { eq: 'garbage' } }, { churnProbability: { gt: 0.5 } }),
+        }),
+        async (input) => {
+          const before = await fingerprint();
+          const res = await app.gql<any>(CREATE, { input: { channel: 'PHONE', ...input } });
+          if (res.errors) {
+            expect(res.errors.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+            expect(await fingerprint()).toBe(before);
+            return;
+          }
+          const p = res.data.createCampaign;
+          if (p.userErrors.length) {
+            expect(p.campaign).toBeNull();
+            expect(await fingerprint()).toBe(before);
+          } else expect(p.campaign.status).toBe('DRAFT');
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
+});
+
+describe('launchCampaign', () => {
+  it('targets the consenting and leaves out, with the reason, the erased, the deleted, those without consent and those contacted on the channel lately', async () => {
+    const tag = 'launch-reasons';
+    const ids: Record<string, string> = {};
+    for (const n of ['target', 'noConsent', 'deleted', 'erased', 'recentEmail', 'oldEmail', 'inbound', 'recentPhone', 'otherCampaign']) {
+      ids[n] = await customer(`Launch ${n}`, tag, n === 'noConsent' ? { consents: [{ channel: 'SMS', granted: true }] } : {});
+    }
+    await ok(`mutation($input: CustomerIdInput!) { deleteCustomer(input: $input) { customer { id } ${UE} } }`, { id: ids.deleted });
+    await app.db.query(`UPDATE customers SET erased_at = now() WHERE id = $1`, [uuid(ids.erased)]);
+    const log = (customerId: string, channel: string, direction: string, days: number) =>
+      ok(`mutation($input: LogTouchpointInput!) { logTouchpoint(input: $input) { touchpoint { id } ${UE} } }`, { customerId, channel, direction, purpose: 'PROMOTION', occurredAt: iso(NOW - days * DAY) });
+    await log(ids.recentEmail, 'EMAIL', 'OUTBOUND', 3);
+    await log(ids.oldEmail, 'EMAIL', 'OUTBOUND', 10);
+    await log(ids.inbound, 'EMAIL', 'INBOUND', 1);
+    await log(ids.recentPhone, 'PHONE', 'OUTBOUND', 1);
+    // Another email campaign went out to one of them two days ago.
+    const other = (await launched({ audience: { id: { eq: ids.otherCampaign } } })).campaign;
+    await launchedAgo(other.id, 5);
+    expect((await ok(SENT, { id: other.id, sentAt: iso(NOW - 2 * DAY) })).sent).toBe(1);
+
+    const before = await app.db.query(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'campaign.launch'`);
+    const p = await launched({ audience: { tags: { has: tag } }, frequencyCapDays: 7 });
+    expect(p.targeted).toBe(4);
+    expect(p.excluded).toEqual([
+      { reason: 'NO_CONSENT', count: 1 },
+      { reason: 'DELETED', count: 1 },
+      { reason: 'ERASED', count: 1 },
+      { reason: 'FREQUENCY_CAP', count: 2 },
+      { reason: 'CONTROL_GROUP', count: 0 },
+    ]);
+    expect(p.campaign).toMatchObject({ status: 'RUNNING', version: 2 });
+    const byName = Object.fromEntries((await members(p.campaign.id)).map((m) => [m.customer.name, [m.status, m.excludedReason]]));
+    expect(byName).toEqual({
+      'Launch target': ['TARGETED', null],
+      'Launch noConsent': ['EXCLUDED', 'NO_CONSENT'],
+      'Launch deleted': ['EXCLUDED', 'DELETED'],
+      'Launch erased': ['EXCLUDED', 'ERASED'],
+      'Launch recentEmail': ['EXCLUDED', 'FREQUENCY_CAP'],
+      'Launch oldEmail': ['TARGETED', null],
+      'Launch inbound': ['TARGETED', null],
+      'Launch recentPhone': ['TARGETED', null],
+      'Launch otherCampaign': ['EXCLUDED', 'FREQUENCY_CAP'],
+    });
+    // One audit event for the launch, with the counts; none per member.
+    const after = await app.db.query(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'campaign.launch'`);
+    expect(after[0].n - before[0].n).toBe(1);
+    const [event] = await app.db.query(`SELECT changes FROM audit_events WHERE action = 'campaign.launch' AND object_id = $1`, [uuid(p.campaign.id)]);
+    expect(event.changes.members.after).toEqual({ targeted: 4, excluded: { NO_CONSENT: 1, DELETED: 1, ERASED: 1, FREQUENCY_CAP: 2, CONTROL_GROUP: 0 } });
+    expect(event.changes.status).toEqual({ before: 'DRAFT', after: 'RUNNING' });
+  });
+
+  it('holds out exactly the share of the eligible as the control group, drawn by md5(campaign id, customer id)', async () => {
+    await app.db.query(`INSERT INTO customers (kind, name, tags, consent_email_granted) SELECT 'PERSON', 'Control ' || g, '{control-draw}', true FROM generate_series(1, 40) g`);
+    const draw = async () => {
+      const p = await launched({ audience: { tags: { has: 'control-draw' } }, controlGroupShare: 0.25 });
+      expect(p.targeted).toBe(30);
+      expect(p.excluded.find((e: { reason: string }) => e.reason === 'CONTROL_GROUP').count).toBe(10);
+      const held = (await app.db.query(`SELECT customer_id FROM campaign_members WHERE campaign_id = $1 AND excluded_reason = 'CONTROL_GROUP' ORDER BY 1`, [uuid(p.campaign.id)])).map((r: any) => r.customer_id);
+      const all: string[] = (await app.db.query(`SELECT id FROM customers WHERE tags @> '{control-draw}'`)).map((r: any) => r.id);
+      const md5 = (id: string) => createHash('md5').update(`${uuid(p.campaign.id)}:${id}`).digest('hex');
+      const expected = [...all].sort((a, b) => (md5(a) < md5(b) ? -1 : md5(a) > md5(b) ? 1 : 0)).slice(0, 10).sort();
+      expect(held).toEqual(expected);
+      return held;
+    };
+    const first = await draw();
+    const second = await draw();
+    // Another campaign, another draw.
+    expect(second).not.toEqual(first);
+  });
+});
+
+describe('sends, responses, attribution and the figures', () => {
+  const tag = 'attribution';
+  let campaign = '';
+  let T0 = 0;
+  const who: Record<string, string> = {};
+
+  beforeAll(async () => {
+    for (let i = 1; i <= 6; i++) who[`c${i}`] = await customer(`Attribution ${i}`, tag);
+    const p = await launched({ audience: { tags: { has: tag } }, controlGroupShare: 0.5, attributionWindowDays: 10, cost: '50.00' });
+    campaign = p.campaign.id;
+    await launchedAgo(campaign, 31);
+    T0 = NOW - 30 * DAY;
+  });
+
+  it('marks the send list SENT at one instant, not before the launch, only while running', async () => {
+    const before = await fingerprint();
+    expect(codes(await call(app, SENT, { id: campaign, sentAt: iso(NOW - 40 * DAY) }))).toEqual([['input.sentAt', 'OUT_OF_RANGE']]);
+    expect(codes(await call(app, SENT, { id: campaign, sentAt: iso(NOW + DAY) }))).toEqual([['input.sentAt', 'OUT_OF_RANGE']]);
+    expect(await fingerprint()).toBe(before);
+    expect((await ok(SENT, { id: campaign, sentAt: iso(T0) })).sent).toBe(3);
+    expect((await ok(SENT, { id: campaign, sentAt: iso(T0) })).sent).toBe(0);
+    const draft = await newCampaign();
+    expect(codes(await call(app, SENT, { id: draft.id }))).toEqual([['input.id', 'INVALID_TRANSITION']]);
+  });
+
+  it('attributes purchases in the window and computes response, conversion, revenue, margin, cost per response, ROI and lift as worked out by hand', async () => {
+    const list = await members(campaign);
+    const sent = list.filter((m) => m.status === 'SENT').map((m) => m.customer.id);
+    const control = list.filter((m) => m.excludedReason === 'CONTROL_GROUP').map((m) => m.customer.id);
+    expect([sent.length, control.length]).toEqual([3, 3]);
+    const [t1, t2, t3] = sent;
+    await order(t1, T0 + 2 * DAY, '100.00', '60.00'); // in the window: revenue 100, margin 40
+    await order(t1, T0 + 3 * DAY, '500.00', '10.00', 'CANCELLED'); // not a purchase
+    await order(t2, T0 + 15 * DAY, '80.00', '50.00'); // after the window
+    await order(t3, T0 + 9 * DAY, '250.00', '100.00'); // in the window: revenue 250, margin 150
+    await ok(RESPOND, { campaignId: campaign, customerId: t2, kind: 'RESPONDED', at: iso(T0 + DAY) });
+    await order(control[0], T0 + 5 * DAY, '30.00', '10.00'); // a control member buys within the window from the send
+    await order(control[1], T0 + 12 * DAY, '30.00', '10.00'); // after it
+
+    const { campaignStats: s } = await app.ok(STATS, { id: campaign });
+    expect(s).toMatchObject({
+      targeted: 3,
+      sent: 3,
+      responses: 3, // t1 and t3 bought, t2 responded
+      conversions: 2,
+      optedOut: 0,
+      attributedRevenue: { amount: '350.00', currencyCode: app.config.baseCurrency },
+      attributedMargin: { amount: '190.00' },
+      cost: { amount: '50.00' },
+      costPerResponse: { amount: '16.67' }, // 50 / 3
+      roi: 2.8, // (190 − 50) / 50
+      controlGroup: 3,
+      controlConversions: 1,
+    });
+    expect(s.responseRate).toBe(1);
+    expect(s.conversionRate).toBeCloseTo(2 / 3, 12);
+    expect(s.controlConversionRate).toBeCloseTo(1 / 3, 12);
+    expect(s.lift).toBeCloseTo(1 / 3, 12);
+    expect(s.relativeLift).toBeCloseTo(1, 12);
+  });
+
+  it('records responses along the allowed transitions, refuses the others and writes nothing then', async () => {
+    const list = await members(campaign);
+    const control = list.find((m) => m.excludedReason === 'CONTROL_GROUP')!;
+    const responded = list.find((m) => m.status === 'RESPONDED')!;
+    const before = await fingerprint();
+    expect(codes(await call(app, RESPOND, { memberId: control.id, kind: 'RESPONDED' }))).toEqual([['input.kind', 'INVALID_TRANSITION']]);
+    expect(codes(await call(app, RESPOND, { memberId: responded.id, kind: 'RESPONDED' }))).toEqual([['input.kind', 'INVALID_TRANSITION']]);
+    expect(codes(await call(app, RESPOND, { memberId: responded.id, kind: 'CONVERTED', at: iso(T0 - DAY) }))).toEqual([['input.at', 'OUT_OF_RANGE']]);
+    expect(codes(await call(app, RESPOND, { kind: 'CONVERTED' }))).toEqual([['input.campaignId', 'REQUIRED'], ['input.customerId', 'REQUIRED']]);
+    expect(codes(await call(app, RESPOND, { memberId: 'x', kind: 'CONVERTED' }))).toEqual([['input.memberId', 'INVALID_ID']]);
+    expect(codes(await call(app, RESPOND, { memberId: toGlobalId('CampaignMember', '00000000-0000-4000-8000-000000000000'), kind: 'CONVERTED' }))).toEqual([['input.memberId', 'NOT_FOUND']]);
+    expect(await fingerprint()).toBe(before);
+    const converted = (await ok(RESPOND, { memberId: responded.id, kind: 'CONVERTED', at: iso(T0 + 2 * DAY) })).member;
+    expect(converted).toMatchObject({ status: 'CONVERTED', convertedAt: iso(T0 + 2 * DAY), respondedAt: iso(T0 + DAY) });
+  });
+
+  it('an opt-out withdraws the customer’s consent on the channel in the same transaction, audited', async () => {
+    const member = (await members(campaign)).find((m) => m.status === 'SENT')!;
+    const p = await ok(RESPOND, { campaignId: campaign, customerId: member.customer.id, kind: 'OPTED_OUT', at: iso(T0 + 4 * DAY) });
+    expect(p.member).toMatchObject({ status: 'OPTED_OUT', optedOutAt: iso(T0 + 4 * DAY) });
+    const [c] = await app.db.query(`SELECT consent_email_granted, consent_email_at FROM customers WHERE id = $1`, [uuid(member.customer.id)]);
+    expect(c).toEqual({ consent_email_granted: false, consent_email_at: new Date(T0 + 4 * DAY) });
+    const actions = (await app.db.query(`SELECT action, changes FROM audit_events WHERE object_id = ANY($1::uuid[]) ORDER BY created_at`, [[uuid(member.customer.id), uuid(member.id)]])).map((r: any) => r.action);
+    expect(actions).toEqual(expect.arrayContaining(['campaignMember.respond', 'customer.update']));
+    expect((await app.ok(STATS, { id: campaign })).campaignStats.optedOut).toBe(1);
+  });
+
+  it('hands the responders to sales as CALL tasks for their owners, once', async () => {
+    const p = await ok(HAND, { campaignId: campaign, kind: 'TASK', dueAt: iso(NOW + 2 * DAY) });
+    expect(p).toMatchObject({ tasks: 1, skippedWithoutOwner: 0 });
+    const tasks = await app.db.query(
+      `SELECT t.kind, t.owner_id, t.status, t.subject FROM campaign_members m JOIN tasks t ON t.id = m.task_id WHERE m.campaign_id = $1`,
+      [uuid(campaign)],
+    );
+    expect(tasks).toEqual([{ kind: 'CALL', owner_id: users.repA, status: 'OPEN', subject: 'Call back: responded to “Spring espresso offer”' }]);
+    expect((await app.db.query(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'task.schedule'`))[0].n).toBeGreaterThanOrEqual(1);
+    expect((await ok(HAND, { campaignId: campaign, kind: 'TASK' })).tasks).toBe(0);
+    const draft = await newCampaign();
+    expect(codes(await call(app, HAND, { campaignId: draft.id, kind: 'TASK' }))).toEqual([['input.campaignId', 'INVALID_TRANSITION']]);
+  });
+});
+
+describe('who sees the members', () => {
+  let campaign = '';
+  beforeAll(async () => {
+    await customer('Book A one', 'books');
+    await customer('Book A two', 'books');
+    await customer('Book B one', 'books', { ownerId: toGlobalId('User', users.repB), email: 'bea.b@example.com' });
+    campaign = (await launched({ audience: { tags: { has: 'books' } } })).campaign.id;
+  });
+
+  it("a sales rep sees only their own customers among a campaign's members, in the list, the figures and the CSV", async () => {
+    const all = await members(campaign);
+    expect(all.map((m) => m.customer.name).sort()).toEqual(['Book A one', 'Book A two', 'Book B one']);
+    const mine = (await repA.ok(MEMBERS, { id: campaign, first: 100 })).campaign.members;
+    expect(mine.totalCount).toBe(2);
+    expect(mine.nodes.map((m: any) => m.customer.name).sort()).toEqual(['Book A one', 'Book A two']);
+    expect((await repA.ok(STATS, { id: campaign })).campaignStats.targeted).toBe(2);
+    const csv = (await repA.ok(`query($id: ID!) { campaignMembersCsv(id: $id) }`, { id: campaign })).campaignMembersCsv;
+    expect(csv).toContain('Book A one');
+    expect(csv).not.toContain('Book B one');
+    // A rep reads campaigns but does not run them.
+    const res = await repA.gql(LAUNCH, { input: { id: campaign } });
+    expect(res.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('the CSV masks personal data for an analyst', async () => {
+    const csv: string = (await analyst.ok(`query($id: ID!) { campaignMembersCsv(id: $id) }`, { id: campaign })).campaignMembersCsv;
+    expect(csv.split('\r\n')[0]).toBe('member_id,customer_id,external_ref,name,email,phone,address_line1,address_line2,postal_code,city,region,country,status,excluded_reason,sent_at');
+    expect(csv).toContain('b***@example.com');
+    expect(csv).not.toContain('bea.b@example.com');
+    const plain: string = (await app.ok(`query($id: ID!) { campaignMembersCsv(id: $id) }`, { id: campaign })).campaignMembersCsv;
+    expect(plain).toContain('bea.b@example.com');
+  });
+
+  it('reads a page of members with their customers in a fixed number of statements, whatever its size', async () => {
+    const q = `query($id: ID!, $first: Int) { campaign(id: $id) { members(first: $first) { nodes { id status customer { name owner { name } } } } } }`;
+    const small = await app.statements(q, { id: campaign, first: 1 });
+    const large = await app.statements(q, { id: campaign, first: 100 });
+    expect(large).toBe(small);
+  });
+
+  it('lists campaigns filtered by status and channel, sorted by ROI and response rate', async () => {
+    const q = `query($f: CampaignFilter, $o: CampaignOrderBy) { campaigns(first: 100, filter: $f, orderBy: $o) { totalCount nodes { id status channel } pageInfo { endCursor } } }`;
+    const running = (await app.ok(q, { f: { status: { eq: 'RUNNING' }, channel: { eq: 'EMAIL' } } })).campaigns;
+    expect(running.nodes.every((n: any) => n.status === 'RUNNING' && n.channel === 'EMAIL')).toBe(true);
+    for (const field of ['ROI', 'RESPONSE_RATE', 'SCHEDULED_AT', 'NAME']) {
+      const page = (await app.ok(q, { o: { field, direction: 'DESC' } })).campaigns;
+      expect(page.nodes.length).toBe(page.totalCount);
+      const next = await app.ok(`query($a: String, $o: CampaignOrderBy) { campaigns(first: 2, after: $a, orderBy: $o) { nodes { id } } }`, { a: page.pageInfo.endCursor, o: { field, direction: 'DESC' } });
+      expect(next.campaigns.nodes).toEqual([]);
+    }
+  });
+});
