@@ -16,6 +16,8 @@ export enum UserErrorCode {
   NOT_DELETED = 'NOT_DELETED',
   INVALID_TRANSITION = 'INVALID_TRANSITION',
   CURRENCY_MISMATCH = 'CURRENCY_MISMATCH',
+  NOT_ENROLLED = 'NOT_ENROLLED',
+  INSUFFICIENT_POINTS = 'INSUFFICIENT_POINTS',
 }
 registerEnumType(UserErrorCode, {
   name: 'UserErrorCode',
@@ -34,6 +36,8 @@ registerEnumType(UserErrorCode, {
     NOT_DELETED: { description: 'The record is not deleted, so it cannot be restored.' },
     INVALID_TRANSITION: { description: 'The status or stage change is not allowed from the current state.' },
     CURRENCY_MISMATCH: { description: 'The amounts use a currency that does not match the order.' },
+    NOT_ENROLLED: { description: 'The customer is not a member of the loyalty programme (`enrollInLoyalty` first).' },
+    INSUFFICIENT_POINTS: { description: 'The member’s balance does not cover the points asked for.' },
   },
 });
 

@@ -20,25 +20,32 @@ import { AccessRole, Scope } from './roles';
  * - ANALYST: reads everything with personal data masked; writes nothing.
  * - PARTNER: an API key limited by its scopes; personal data masked without `pii:read`.
  * - `settings`: the CRM's own policies (complaint service levels): ADMIN and MANAGER change them.
+ * - `loyalty`: the programme, members' accounts and their points ledger. Sales reps read and write them (enrol,
+ *   redeem) for the customers of their book; two acts go beyond `loyalty:write`: `loyalty:adjust` (correcting a
+ *   balance by hand: ADMIN and MANAGER) and `loyalty:configure` (changing the programme: ADMIN).
  */
 
 /** The parts of the CRM a permission is about. */
 export type Area =
-  | 'customers' | 'orders' | 'touchpoints' | 'opportunities' | 'pipelines' | 'assignment' | 'products' | 'catalog' | 'playbook' | 'analytics' | 'models' | 'users' | 'keys' | 'audit' | 'privacy' | 'settings';
-export type Permission = `${Area}:${'read' | 'write'}`;
+  | 'customers' | 'orders' | 'touchpoints' | 'opportunities' | 'pipelines' | 'assignment' | 'products' | 'catalog' | 'playbook' | 'analytics' | 'models' | 'users' | 'keys' | 'audit' | 'privacy' | 'settings' | 'loyalty';
+/** Acts finer than an area's write. */
+type SpecialPermission = 'loyalty:adjust' | 'loyalty:configure';
+export type Permission = `${Area}:${'read' | 'write'}` | SpecialPermission;
 
-const ALL_AREAS: Area[] = ['customers', 'orders', 'touchpoints', 'opportunities', 'pipelines', 'assignment', 'products', 'catalog', 'playbook', 'analytics', 'models', 'users', 'keys', 'audit', 'privacy', 'settings'];
+const ALL_AREAS: Area[] = ['customers', 'orders', 'touchpoints', 'opportunities', 'pipelines', 'assignment', 'products', 'catalog', 'playbook', 'analytics', 'models', 'users', 'keys', 'audit', 'privacy', 'settings', 'loyalty'];
+const SPECIAL: SpecialPermission[] = ['loyalty:adjust', 'loyalty:configure'];
 const everything = (except: Permission[] = []): Permission[] =>
-  ALL_AREAS.flatMap((a) => [`${a}:read`, `${a}:write`] as Permission[]).filter((p) => !except.includes(p));
+  [...ALL_AREAS.flatMap((a) => [`${a}:read`, `${a}:write`] as Permission[]), ...SPECIAL].filter((p) => !except.includes(p));
 
 const ROLE_PERMISSIONS: Record<Exclude<AccessRole, AccessRole.PARTNER>, readonly Permission[]> = {
   [AccessRole.ADMIN]: everything(),
-  [AccessRole.MANAGER]: everything(['users:write', 'keys:read', 'keys:write', 'audit:read', 'audit:write', 'catalog:write']),
+  [AccessRole.MANAGER]: everything(['users:write', 'keys:read', 'keys:write', 'audit:read', 'audit:write', 'catalog:write', 'loyalty:configure']),
   [AccessRole.SALES_REP]: [
     'customers:read', 'customers:write', 'orders:read', 'orders:write', 'touchpoints:read', 'touchpoints:write',
     'opportunities:read', 'opportunities:write', 'pipelines:read', 'assignment:read', 'products:read', 'catalog:read', 'playbook:read', 'analytics:read', 'models:read', 'users:read',
+    'loyalty:read', 'loyalty:write',
   ],
-  [AccessRole.ANALYST]: ['customers:read', 'orders:read', 'touchpoints:read', 'opportunities:read', 'pipelines:read', 'assignment:read', 'products:read', 'catalog:read', 'playbook:read', 'analytics:read', 'models:read', 'users:read'],
+  [AccessRole.ANALYST]: ['customers:read', 'orders:read', 'touchpoints:read', 'opportunities:read', 'pipelines:read', 'assignment:read', 'products:read', 'catalog:read', 'playbook:read', 'analytics:read', 'models:read', 'users:read', 'loyalty:read'],
 };
 
 /** What each partner scope grants. */
@@ -52,6 +59,8 @@ const SCOPE_PERMISSIONS: Record<Scope, readonly Permission[]> = {
   [Scope.OPPORTUNITIES_READ]: ['opportunities:read', 'pipelines:read'],
   [Scope.OPPORTUNITIES_WRITE]: ['opportunities:write'],
   [Scope.ANALYTICS_READ]: ['analytics:read', 'models:read'],
+  [Scope.LOYALTY_READ]: ['loyalty:read'],
+  [Scope.LOYALTY_WRITE]: ['loyalty:write'],
   [Scope.PII_READ]: [],
 };
 
@@ -81,6 +90,8 @@ const CUSTOMER_OF: Record<string, { area: Area; owner?: string; customer?: strin
   complaint_escalations: { area: 'touchpoints', customer: '{a}.customer_id' },
   // A rep's task is theirs and on a customer in their book: another rep's task on the same customer does not exist.
   tasks: { area: 'touchpoints', customer: '{a}.customer_id', assignee: '{a}.owner_id' },
+  loyalty_accounts: { area: 'loyalty', customer: '{a}.customer_id' },
+  points_transactions: { area: 'loyalty', customer: '{a}.customer_id' },
 };
 
 const TABLE_AREA: Record<string, Area> = {
@@ -95,6 +106,8 @@ const TABLE_AREA: Record<string, Area> = {
   audit_events: 'audit',
   // Service levels are read by everyone who reads complaints and changed only by ADMIN and MANAGER (settings:write).
   complaint_slas: 'touchpoints',
+  loyalty_programs: 'loyalty',
+  loyalty_tiers: 'loyalty',
 };
 
 export function areaOfTable(table: string): Area {

@@ -49,6 +49,8 @@ export enum Scope {
   OPPORTUNITIES_READ = 'opportunities:read',
   OPPORTUNITIES_WRITE = 'opportunities:write',
   ANALYTICS_READ = 'analytics:read',
+  LOYALTY_READ = 'loyalty:read',
+  LOYALTY_WRITE = 'loyalty:write',
   PII_READ = 'pii:read',
 }
 registerEnumType(Scope, {
@@ -64,6 +66,8 @@ registerEnumType(Scope, {
     OPPORTUNITIES_READ: { description: '`opportunities:read`: read opportunities, their stage history, pipelines and pipeline summaries.' },
     OPPORTUNITIES_WRITE: { description: '`opportunities:write`: create, change, move, win and lose opportunities.' },
     ANALYTICS_READ: { description: '`analytics:read`: scores, models and analyst queries.' },
+    LOYALTY_READ: { description: '`loyalty:read`: read the loyalty programme, members’ accounts and points ledgers, and loyalty statistics.' },
+    LOYALTY_WRITE: { description: '`loyalty:write`: enrol customers in the loyalty programme and redeem their points.' },
     PII_READ: { description: '`pii:read`: see personal data unmasked (email, phone, address, birthday, notes).' },
   },
 });

@@ -19,6 +19,9 @@ import { CONSENT_PROPERTY, Customer } from './customer.entity';
 import { customerList } from './customer.loaders';
 import type { CreateCustomerInput, CustomerFields, CustomerPayload, UpdateCustomerInput } from './customer.types';
 
+/** Filters that read the loyalty programme's accounts: a filter would reveal them a guess at a time. */
+const LOYALTY_FILTERS = ['loyaltyMember', 'loyaltyTier', 'loyaltyBalance'];
+
 const payload = (customer: Customer | null, errors: UserErrors): CustomerPayload => ({ customer: errors.any ? null : customer, userErrors: errors.list });
 
 export class CustomerService {
@@ -42,10 +45,12 @@ export class CustomerService {
   async list(args: ListArgs): Promise<Connection<Customer>> {
     if (usesDerived(customerList, args)) this.deps.access.require('analytics:read');
     if (filterNames(args.filter, 'hasOpenOpportunity')) this.deps.access.require('opportunities:read');
+    if (LOYALTY_FILTERS.some((f) => filterNames(args.filter, f))) this.deps.access.require('loyalty:read');
     return this.deps.loaders.list(customerList, args);
   }
 
   referrals(customerId: string, args: ListArgs): Promise<Connection<Customer>> {
+    if (LOYALTY_FILTERS.some((f) => filterNames(args.filter, f))) this.deps.access.require('loyalty:read');
     return this.deps.loaders.pageByParent(customerList, 'referred_by_id', args).load(customerId);
   }
 
