@@ -1,7 +1,7 @@
 // Points expire on a schedule: a graphile-worker job (EXPIRE_POINTS_JOB, daily by the crontab in src/server/worker.ts),
 // never a timer in the API.
 
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { dueToExpireSql } from './ledger';
 
 /** The job's name is stored in graphile_worker's tables: it never changes. */
@@ -20,7 +20,12 @@ export interface Expired {
  * are read, in a statement of its own, so a redemption committed meanwhile is counted.
  */
 export function expireLoyaltyPoints(db: DataSource, asOf: Date = new Date()): Promise<Expired[]> {
-  return db.transaction(async (m) => {
+  return db.transaction((m) => expireLoyaltyPointsIn(m, asOf));
+}
+
+/** expireLoyaltyPoints in the caller's transaction (the seed's). */
+export async function expireLoyaltyPointsIn(m: EntityManager, asOf: Date): Promise<Expired[]> {
+  {
     const [{ locked }]: Array<{ locked: boolean }> = await m.query(`SELECT pg_try_advisory_xact_lock(hashtext('rapport:loyalty-expiry')) AS locked`);
     if (!locked) return [];
     const candidates: Array<{ id: string }> = await m.query(
@@ -39,5 +44,5 @@ export function expireLoyaltyPoints(db: DataSource, asOf: Date = new Date()): Pr
       [asOf, candidates.map((c) => c.id)],
     );
     return rows.map((r) => ({ accountId: r.accountId, points: Number(r.points) }));
-  });
+  }
 }
