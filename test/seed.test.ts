@@ -310,3 +310,20 @@ describe('the generator', () => {
     expect(run()).toEqual(run());
   });
 });
+
+describe('the demo loyalty programme', () => {
+  it('enrols a share of the buyers with a ledger from their orders, redemptions, and balances equal to their ledgers', async () => {
+    const row = await one(`
+      SELECT (SELECT count(*) FROM loyalty_accounts)::int AS members,
+             (SELECT count(*) FROM points_transactions WHERE kind = 'EARN')::int AS earned,
+             (SELECT count(*) FROM points_transactions WHERE kind = 'REDEEM')::int AS redeemed,
+             (SELECT count(*) FROM loyalty_accounts a
+               WHERE a.balance <> coalesce((SELECT sum(points) FROM points_transactions p WHERE p.account_id = a.id), 0))::int AS "offLedger",
+             (SELECT count(*) FROM loyalty_accounts WHERE balance < 0)::int AS negative,
+             (SELECT count(*) FROM points_transactions t JOIN orders o ON o.id = t.order_id WHERE t.kind = 'EARN' AND o.status IN ('CANCELLED','REFUNDED'))::int AS "earnedOnCancelled"`);
+    expect(row.members).toBeGreaterThan(30);
+    expect(row.earned).toBeGreaterThan(row.members);
+    expect(row.redeemed).toBeGreaterThan(0);
+    expect(row).toMatchObject({ offLedger: 0, negative: 0, earnedOnCancelled: 0 });
+  });
+});

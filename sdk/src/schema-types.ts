@@ -22,6 +22,8 @@ export type Scalars = {
   EmailAddress: { input: string; output: string; }
   /** The `JSONObject` scalar type represents JSON objects as specified by [ECMA-404](http://www.ecma-international.org/publications/files/ECMA-ST/ECMA-404.pdf). */
   JSONObject: { input: Record<string, unknown>; output: Record<string, unknown>; }
+  /** The `SafeInt` scalar type represents non-fractional signed whole numeric values that are considered safe as defined by the ECMAScript specification. */
+  SafeInt: { input: number; output: number; }
 };
 
 /** A suggestion of myAgenda to turn into a task for the caller. */
@@ -92,6 +94,18 @@ export type AddressInput = {
   postalCode?: InputMaybe<Scalars['String']['input']>;
   /** State, province or county. */
   region?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Corrects a member’s points by hand (ADMIN, MANAGER). */
+export type AdjustPointsInput = {
+  /** The member (Customer ID). */
+  customerId: Scalars['ID']['input'];
+  /** Your unique key for this adjustment: a retry with the same key returns the first one. */
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  /** Points to add (positive) or take (negative); not zero, at most 1,000,000,000 either way, and not below a zero balance. */
+  points: Scalars['SafeInt']['input'];
+  /** Why, for the ledger and the audit log. Required. */
+  reason: Scalars['String']['input'];
 };
 
 /** One thing on the caller’s agenda: an open task of theirs, or a suggestion of the playbook for a customer in their book. */
@@ -268,6 +282,10 @@ export type ApiScope =
   | 'CUSTOMERS_READ'
   /** `customers:write`: create and change customers and contacts. */
   | 'CUSTOMERS_WRITE'
+  /** `loyalty:read`: read the loyalty programme, members’ accounts and points ledgers, and loyalty statistics. */
+  | 'LOYALTY_READ'
+  /** `loyalty:write`: enrol customers in the loyalty programme and redeem their points. */
+  | 'LOYALTY_WRITE'
   /** `opportunities:read`: read opportunities, their stage history, pipelines and pipeline summaries. */
   | 'OPPORTUNITIES_READ'
   /** `opportunities:write`: create, change, move, win and lose opportunities. */
@@ -2067,6 +2085,8 @@ export type Customer = Node & {
   lifecycleStage?: Maybe<LifecycleStage>;
   /** The suggested lifecycle stage, the rule behind it, and whether it differs from the current stage. */
   lifecycleSuggestion: LifecycleSuggestion;
+  /** The customer’s loyalty programme membership; null when not enrolled. */
+  loyalty?: Maybe<LoyaltyAccount>;
   /** Marketing consent per channel (EMAIL, SMS, PHONE, MAIL). */
   marketingConsents: Array<MarketingConsent>;
   /** For a record merged into another: the survivor. Null otherwise. */
@@ -2330,6 +2350,12 @@ export type CustomerFilter = {
   kind?: InputMaybe<CustomerKindFilter>;
   /** Current lifecycle stage key, e.g. { eq: "LOYAL" }. */
   lifecycleStage?: InputMaybe<StringFilter>;
+  /** Loyalty points balance, as `loyalty { balance }` returns it; null for non-members. Needs `loyalty:read`. */
+  loyaltyBalance?: InputMaybe<IntFilter>;
+  /** Member of the loyalty programme. Needs `loyalty:read`. */
+  loyaltyMember?: InputMaybe<BooleanFilter>;
+  /** Loyalty tier name, as `loyalty { tier { name } }` returns it, e.g. { eq: "Gold" }; null for non-members. Needs `loyalty:read`. */
+  loyaltyTier?: InputMaybe<StringFilter>;
   /** Consented to postal mail. */
   mailConsent?: InputMaybe<BooleanFilter>;
   /** Name. */
@@ -2671,6 +2697,12 @@ export type DuplicateReason =
   | 'NAME_AND_BIRTHDAY'
   /** The same phone number, digits compared (at least 6). */
   | 'PHONE';
+
+/** Enrols a customer in the loyalty programme. */
+export type EnrollInLoyaltyInput = {
+  /** The customer; must not be deleted. A sales rep can only name customers of their own book. */
+  customerId: Scalars['ID']['input'];
+};
 
 /** The customer whose personal data to erase. */
 export type EraseCustomerInput = {
@@ -3077,6 +3109,158 @@ export type LoseOpportunityInput = {
   reason: Scalars['String']['input'];
 };
 
+/** A customer’s membership of the loyalty programme. Its balance is always the sum of its ledger. */
+export type LoyaltyAccount = Node & {
+  __typename?: 'LoyaltyAccount';
+  /** Points available: the sum of the ledger. Negative only when a refund took back points already spent. */
+  balance: Scalars['SafeInt']['output'];
+  /** When the record was created. */
+  createdAt: Scalars['DateTime']['output'];
+  /** The member. */
+  customer?: Maybe<Customer>;
+  /** When the customer joined. Orders placed from then on earn points. */
+  enrolledAt: Scalars['DateTime']['output'];
+  /** Globally unique, opaque ID. Use it with `node(id:)`; do not parse it. */
+  id: Scalars['ID']['output'];
+  /** Points ever earned (orders, referral bonuses, adjustments) less reversals: what the tier is reached by. Spending and expiry do not lower it. */
+  lifetimePoints: Scalars['SafeInt']['output'];
+  /** The next tier up; null at the top. */
+  nextTier?: Maybe<LoyaltyTier>;
+  /** Points that expire within `days` of `asOf` unless spent first (spending uses the oldest points first). */
+  pointsExpiringSoon: Scalars['SafeInt']['output'];
+  /** The tier the lifetime points reach. */
+  tier?: Maybe<LoyaltyTier>;
+  /** The points ledger, newest first by default. The balance is its sum. */
+  transactions: PointsTransactionConnection;
+  /** When the record was last changed. */
+  updatedAt: Scalars['DateTime']['output'];
+  /** Incremented on every change to the membership itself (not on ledger lines). */
+  version: Scalars['Int']['output'];
+};
+
+
+/** A customer’s membership of the loyalty programme. Its balance is always the sum of its ledger. */
+export type LoyaltyAccountPointsExpiringSoonArgs = {
+  asOf?: InputMaybe<Scalars['DateTime']['input']>;
+  days?: Scalars['Int']['input'];
+};
+
+
+/** A customer’s membership of the loyalty programme. Its balance is always the sum of its ledger. */
+export type LoyaltyAccountTransactionsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<PointsTransactionFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<PointsTransactionOrderBy>;
+};
+
+/** The result of enrolInLoyalty. */
+export type LoyaltyAccountPayload = {
+  __typename?: 'LoyaltyAccountPayload';
+  /** The membership; null when there are userErrors. */
+  account?: Maybe<LoyaltyAccount>;
+  /** Problems with the input; empty on success. */
+  userErrors: Array<UserError>;
+};
+
+/** What an order’s points are counted on. */
+export type LoyaltyEarnBasis =
+  /** The order’s total less its cost, in the base currency (never below zero). */
+  | 'MARGIN'
+  /** The order’s total in the base currency. */
+  | 'REVENUE';
+
+/** Purchase figures of one group of customers (members or non-members) as of a date. */
+export type LoyaltyGroupStats = {
+  __typename?: 'LoyaltyGroupStats';
+  /** Revenue per purchase in the base currency, rounded once to the minor unit; null without purchases. */
+  averageOrderValue?: Maybe<Money>;
+  /** Customers of the group with at least one purchase. */
+  buyers: Scalars['Int']['output'];
+  /** Live customers in the group. */
+  customers: Scalars['Int']['output'];
+  /** Mean predicted CLV (stored scores) of the group’s customers who have a prediction, rounded once; null when none has. */
+  meanPredictedClv?: Maybe<Money>;
+  /** Their purchases (cancelled and refunded orders do not count). */
+  orders: Scalars['Int']['output'];
+  /** Purchases per buyer (two decimals); null without buyers. */
+  purchaseFrequency?: Maybe<Scalars['Float']['output']>;
+  /** Buyers whose first purchase was at least `retentionDays` before asOf: the ones retention is judged on. */
+  retentionCohort: Scalars['Int']['output'];
+  /** Share (0–1, four decimals) of the retention cohort who bought again within `retentionDays` of their first purchase; null for an empty cohort. */
+  retentionRate?: Maybe<Scalars['Float']['output']>;
+};
+
+/** The loyalty programme: how points are earned, when they expire, the referral bonus and the tiers. */
+export type LoyaltyProgram = Node & {
+  __typename?: 'LoyaltyProgram';
+  /** When the record was created. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Whether points are counted on revenue or margin. */
+  earnBasis: LoyaltyEarnBasis;
+  /** Points per unit of the base currency of the basis; an order earns floor(basis × earnRate) points. */
+  earnRate: Scalars['Decimal']['output'];
+  /** Months after they were earned that points expire (oldest first); null: points never expire. */
+  expiryMonths?: Maybe<Scalars['Int']['output']>;
+  /** Globally unique, opaque ID. Use it with `node(id:)`; do not parse it. */
+  id: Scalars['ID']['output'];
+  /** The programme’s name, as members see it. */
+  name: Scalars['String']['output'];
+  /** Points a member earns when a customer they referred makes a first purchase. */
+  referralBonusPoints: Scalars['SafeInt']['output'];
+  /** The tiers, lowest first. */
+  tiers: Array<LoyaltyTier>;
+  /** When the record was last changed. */
+  updatedAt: Scalars['DateTime']['output'];
+  /** Incremented on every change; pass it back as `expectedVersion`. */
+  version: Scalars['Int']['output'];
+};
+
+/** The result of updateLoyaltyProgram. */
+export type LoyaltyProgramPayload = {
+  __typename?: 'LoyaltyProgramPayload';
+  /** The programme; null when there are userErrors. */
+  program?: Maybe<LoyaltyProgram>;
+  /** Problems with the input; empty on success. */
+  userErrors: Array<UserError>;
+};
+
+/** Members of the loyalty programme against everyone else: the comparison that judges whether the programme pays. */
+export type LoyaltyStats = {
+  __typename?: 'LoyaltyStats';
+  /** The instant the figures are as of. */
+  asOf: Scalars['DateTime']['output'];
+  /** Customers enrolled by asOf. */
+  members: LoyaltyGroupStats;
+  /** Customers not enrolled by asOf. */
+  nonMembers: LoyaltyGroupStats;
+  /** The retention window used, in days. */
+  retentionDays: Scalars['Int']['output'];
+};
+
+/** A level of the loyalty programme, reached by lifetime points. */
+export type LoyaltyTier = {
+  __typename?: 'LoyaltyTier';
+  /** What members of the tier get, in words. */
+  benefits?: Maybe<Scalars['String']['output']>;
+  /** The tier’s name, e.g. "Gold". */
+  name: Scalars['String']['output'];
+  /** Lifetime points from which a member is in this tier; the lowest tier starts at 0. */
+  threshold: Scalars['SafeInt']['output'];
+};
+
+/** A tier of the programme. */
+export type LoyaltyTierInput = {
+  /** What members of the tier get. */
+  benefits?: InputMaybe<Scalars['String']['input']>;
+  /** Its name, unique in the programme. */
+  name: Scalars['String']['input'];
+  /** Lifetime points from which a member is in it; one tier must start at 0. */
+  threshold: Scalars['SafeInt']['input'];
+};
+
 /** The sending system reports the send list sent. */
 export type MarkCampaignSentInput = {
   /** The campaign; it must be RUNNING. */
@@ -3277,6 +3461,8 @@ export type Mutation = {
   acknowledgeComplaint: ComplaintPayload;
   /** Add a stage to a pipeline, last or at a position (ADMIN, MANAGER). */
   addPipelineStage: PipelinePayload;
+  /** Correct a member’s points by hand, with a reason (ADMIN, MANAGER); not below a zero balance. */
+  adjustPoints: PointsTransactionPayload;
   /** Run the assignment rules over a filtered set of customers, in one transaction, each change audited (ADMIN, MANAGER). A dry run (the default) reports what would change and writes nothing. New customers created without an owner get one from the rules as they are created. */
   applyAssignmentRules: AssignmentRunPayload;
   /** Move every customer whose suggested lifecycle stage differs from the current one, recording RULE transitions, in one transaction (written in batches of 500). A customer whose stage changes while this runs keeps the new stage. */
@@ -3321,6 +3507,8 @@ export type Mutation = {
   deleteProduct: ProductPayload;
   /** Soft-delete a touchpoint (e.g. logged by mistake): hidden from lists and counts, restorable. */
   deleteTouchpoint: TouchpointPayload;
+  /** Enrol a customer in the loyalty programme; for a member, returns their account unchanged. Orders placed from then on earn points (earlier ones do not). */
+  enrollInLoyalty: LoyaltyAccountPayload;
   /** Erase a customer’s personal data on request (ADMIN or MANAGER): profile fields, contacts, touchpoint free text and the personal values in earlier audit entries. Orders stay as anonymous records, so revenue analytics stay right. Cannot be undone; recorded in the audit log. */
   eraseCustomer: EraseCustomerPayload;
   /** Hand an unresolved complaint to a more senior handler (default: the handler’s manager): escalation level + 1, recorded in `escalations`. */
@@ -3357,6 +3545,8 @@ export type Mutation = {
   recordOrder: OrderPayload;
   /** Record up to 1000 orders in one transaction, e.g. an import: if any order has a problem, none is recorded and every problem is reported. */
   recordOrders: RecordOrdersPayload;
+  /** Spend a member’s points: refused (INSUFFICIENT_POINTS) beyond the balance; a retry with the same idempotencyKey returns the first redemption. */
+  redeemPoints: PointsTransactionPayload;
   /** The customer says it is not fixed: RESOLVED → IN_PROGRESS, with a new resolution due time from now. */
   reopenComplaint: ComplaintPayload;
   /** Put a pipeline’s stages in a new order (ADMIN, MANAGER). */
@@ -3397,6 +3587,8 @@ export type Mutation = {
   updateContact: ContactPayload;
   /** Change a customer. Omitted fields stay; null clears. Pass `expectedVersion` to guard against concurrent edits. */
   updateCustomer: CustomerPayload;
+  /** Change the loyalty programme (ADMIN). Changes apply to points earned from then on; tiers given replace the list. */
+  updateLoyaltyProgram: LoyaltyProgramPayload;
   /** Change an opportunity’s details. Omitted fields stay; null clears. Pass `expectedVersion` to guard against concurrent edits. */
   updateOpportunity: OpportunityPayload;
   /** Move an order to another status (e.g. PAID → FULFILLED, or REFUNDED). Cancelled and refunded orders stop counting as purchases. */
@@ -3431,6 +3623,12 @@ export type MutationAcknowledgeComplaintArgs = {
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationAddPipelineStageArgs = {
   input: AddPipelineStageInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationAdjustPointsArgs = {
+  input: AdjustPointsInput;
 };
 
 
@@ -3567,6 +3765,12 @@ export type MutationDeleteTouchpointArgs = {
 
 
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationEnrollInLoyaltyArgs = {
+  input: EnrollInLoyaltyInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationEraseCustomerArgs = {
   input: EraseCustomerInput;
 };
@@ -3671,6 +3875,12 @@ export type MutationRecordOrderArgs = {
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationRecordOrdersArgs = {
   input: RecordOrdersInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationRedeemPointsArgs = {
+  input: RedeemPointsInput;
 };
 
 
@@ -3791,6 +4001,12 @@ export type MutationUpdateContactArgs = {
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationUpdateCustomerArgs = {
   input: UpdateCustomerInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationUpdateLoyaltyProgramArgs = {
+  input: UpdateLoyaltyProgramInput;
 };
 
 
@@ -4531,6 +4747,122 @@ export type PipelineSummary = {
   wonAmount: Money;
 };
 
+/** A line of a loyalty account’s points ledger. Lines are only ever added. */
+export type PointsTransaction = Node & {
+  __typename?: 'PointsTransaction';
+  /** Who wrote the line (a user, an API key, the worker). */
+  actorLabel?: Maybe<Scalars['String']['output']>;
+  /** When it happened: the order’s placement for EARN and REFERRAL_BONUS, the expiry date for EXPIRE. */
+  at: Scalars['DateTime']['output'];
+  /** When the line was written. */
+  createdAt: Scalars['DateTime']['output'];
+  /** When the points of a credit expire; null for debits and for points that never expire. */
+  expiresAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Globally unique, opaque ID. Use it with `node(id:)`; do not parse it. */
+  id: Scalars['ID']['output'];
+  /** The client’s idempotency key of a redemption or adjustment. */
+  idempotencyKey?: Maybe<Scalars['String']['output']>;
+  /** What the line records. */
+  kind: PointsTransactionKind;
+  /** The order that earned the points, paid the referral bonus, or was reversed. */
+  order?: Maybe<Order>;
+  /** Points added (positive) or taken (negative). */
+  points: Scalars['SafeInt']['output'];
+  /** Why: the reason given for a redemption or adjustment, or what caused the line. */
+  reason?: Maybe<Scalars['String']['output']>;
+  /** For a REFERRAL_BONUS: the referred customer whose first purchase paid it (null when outside your view). */
+  referredCustomer?: Maybe<Customer>;
+  /** For a REVERSAL: the line it takes back. */
+  reverses?: Maybe<PointsTransaction>;
+};
+
+/** A page of points transactions (Relay cursor connection, keyset-paginated). */
+export type PointsTransactionConnection = {
+  __typename?: 'PointsTransactionConnection';
+  /** Items with their cursors. */
+  edges: Array<PointsTransactionEdge>;
+  /** The items, without cursors: a shortcut for `edges { node }`. */
+  nodes: Array<PointsTransaction>;
+  /** Cursors and whether more pages exist. */
+  pageInfo: PageInfo;
+  /** Number of items matching the filter across all pages (runs a COUNT; ask for it only when you need it). */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** One points transaction in a page, with its cursor. */
+export type PointsTransactionEdge = {
+  __typename?: 'PointsTransactionEdge';
+  /** Opaque cursor of this item, for `after` / `before`. */
+  cursor: Scalars['String']['output'];
+  /** The points transaction. */
+  node: PointsTransaction;
+};
+
+/** Conditions on ledger lines. Fields are ANDed; use `and`, `or`, `not` to combine. */
+export type PointsTransactionFilter = {
+  /** All of these conditions. */
+  and?: InputMaybe<Array<PointsTransactionFilter>>;
+  /** When it happened. */
+  at?: InputMaybe<DateTimeFilter>;
+  /** What the line records. */
+  kind?: InputMaybe<PointsTransactionKindFilter>;
+  /** Not this condition. */
+  not?: InputMaybe<PointsTransactionFilter>;
+  /** Any of these conditions. */
+  or?: InputMaybe<Array<PointsTransactionFilter>>;
+};
+
+/** What a line of the points ledger records. */
+export type PointsTransactionKind =
+  /** A correction by a manager (`adjustPoints`), either sign, with its reason. */
+  | 'ADJUST'
+  /** Points an order earned (positive), in the transaction that recorded the order. */
+  | 'EARN'
+  /** Points that reached their expiry unspent (the scheduled expiry job, negative). */
+  | 'EXPIRE'
+  /** Points spent (`redeemPoints`, negative). */
+  | 'REDEEM'
+  /** The bonus paid to a referrer when the customer they referred made a first purchase (positive). */
+  | 'REFERRAL_BONUS'
+  /** Takes back an EARN or REFERRAL_BONUS of an order that was cancelled or refunded (negative). */
+  | 'REVERSAL';
+
+/** Conditions on a PointsTransactionKind field. */
+export type PointsTransactionKindFilter = {
+  /** Equal to. */
+  eq?: InputMaybe<PointsTransactionKind>;
+  /** Any of these. */
+  in?: InputMaybe<Array<PointsTransactionKind>>;
+  /** true: the field is null; false: it has a value. */
+  isNull?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Not equal to. */
+  neq?: InputMaybe<PointsTransactionKind>;
+};
+
+/** How to sort PointsTransaction lists. Ties are broken by ID so pages are stable. */
+export type PointsTransactionOrderBy = {
+  /** Direction. */
+  direction?: SortDirection;
+  /** Field to sort by. */
+  field?: PointsTransactionSortField;
+};
+
+/** The result of redeemPoints or adjustPoints. */
+export type PointsTransactionPayload = {
+  __typename?: 'PointsTransactionPayload';
+  /** The member’s account after the change. */
+  account?: Maybe<LoyaltyAccount>;
+  /** The ledger line written (or, for a repeated idempotency key, the one written first); null when there are userErrors. */
+  transaction?: Maybe<PointsTransaction>;
+  /** Problems with the input; empty on success. */
+  userErrors: Array<UserError>;
+};
+
+/** Fields ledger lines can be sorted by. */
+export type PointsTransactionSortField =
+  /** When it happened. */
+  | 'AT';
+
 /** An existing customer the new one may duplicate. */
 export type PossibleDuplicate = {
   __typename?: 'PossibleDuplicate';
@@ -4715,6 +5047,10 @@ export type Query = {
   lifecycleFunnel: LifecycleFunnel;
   /** The lifecycle stage catalog, in funnel order. */
   lifecycleStages: LifecycleStageConnection;
+  /** The loyalty programme: earn rate, expiry, referral bonus and tiers. */
+  loyaltyProgram?: Maybe<LoyaltyProgram>;
+  /** Members of the loyalty programme against non-members (the live customers you may see): purchase frequency, average order value, retention and mean predicted CLV, as of a date. */
+  loyaltyStats: LoyaltyStats;
   /** Fit BG/NBD on purchases up to calibrationEnd and compare its predictions with the purchases up to holdoutEnd (Fader, Hardie & Lee 2005). Nothing is stored. */
   modelDiagnostics: ModelDiagnostics;
   /** The caller’s agenda: their open tasks and the playbook’s suggestions (care routines of careAgenda, contact-cadence follow-ups) for the customers in their book, due before `to`, overdue first, in one list ordered by due time and paged by cursor. */
@@ -4942,6 +5278,13 @@ export type QueryLifecycleStagesArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
   orderBy?: InputMaybe<LifecycleStageOrderBy>;
+};
+
+
+/** Read the CRM: customers and everything around them, by ID or as filtered, paginated lists. */
+export type QueryLoyaltyStatsArgs = {
+  asOf?: InputMaybe<Scalars['DateTime']['input']>;
+  retentionDays?: Scalars['Int']['input'];
 };
 
 
@@ -5186,6 +5529,18 @@ export type RecordOrdersPayload = {
   orders: Array<Order>;
   /** Problems with the input, with paths like ["input", "orders", "3", "lines", "0", "quantity"]; empty on success. */
   userErrors: Array<UserError>;
+};
+
+/** Spends points of a member. */
+export type RedeemPointsInput = {
+  /** The member (Customer ID). */
+  customerId: Scalars['ID']['input'];
+  /** Your unique key for this redemption (1–255 characters): a retry with the same key returns the first redemption instead of spending twice. */
+  idempotencyKey: Scalars['String']['input'];
+  /** Points to spend: from 1 to the balance (at most 1,000,000,000). */
+  points: Scalars['SafeInt']['input'];
+  /** What they are spent on, e.g. "Voucher 10 EUR". */
+  reason: Scalars['String']['input'];
 };
 
 /** The customers this customer referred and what they are worth so far. */
@@ -6285,6 +6640,26 @@ export type UpdateCustomerInput = {
   tags?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
+/** Changes to the loyalty programme. Omitted fields stay as they are. Changes apply to points earned from then on. */
+export type UpdateLoyaltyProgramInput = {
+  /** Revenue or margin. */
+  earnBasis?: InputMaybe<LoyaltyEarnBasis>;
+  /** Points per unit of the base currency: from 0 to 1000, at most 4 decimals. */
+  earnRate?: InputMaybe<Scalars['Decimal']['input']>;
+  /** The version you read; CONFLICT when it changed since. */
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  /** Months after earning that points expire (1 to 120). Pass `neverExpire: true` instead to keep points forever. */
+  expiryMonths?: InputMaybe<Scalars['Int']['input']>;
+  /** The programme’s name. */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** True: points earned from now on never expire. */
+  neverExpire?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Referral bonus points (0 to 1,000,000,000). */
+  referralBonusPoints?: InputMaybe<Scalars['SafeInt']['input']>;
+  /** The tiers, replacing the list (1 to 10; one starting at 0, thresholds and names unique). */
+  tiers?: InputMaybe<Array<LoyaltyTierInput>>;
+};
+
 /** Changes to an opportunity. Omitted fields stay as they are; null clears a field. Stage, owner and status change through their own mutations. */
 export type UpdateOpportunityInput = {
   /** Amount, in the opportunity’s currency; cannot be cleared. Only while open. */
@@ -6498,6 +6873,8 @@ export type UserErrorCode =
   | 'CONFLICT'
   /** The amounts use a currency that does not match the order. */
   | 'CURRENCY_MISMATCH'
+  /** The member’s balance does not cover the points asked for. */
+  | 'INSUFFICIENT_POINTS'
   /** The value has the wrong format or is not allowed here. */
   | 'INVALID'
   /** The ID is not a valid ID of the expected type. */
@@ -6506,6 +6883,8 @@ export type UserErrorCode =
   | 'INVALID_TRANSITION'
   /** The record is not deleted, so it cannot be restored. */
   | 'NOT_DELETED'
+  /** The customer is not a member of the loyalty programme (`enrollInLoyalty` first). */
+  | 'NOT_ENROLLED'
   /** No record exists with this ID (or it was deleted). */
   | 'NOT_FOUND'
   /** The number or date is outside the allowed range. */

@@ -17,6 +17,8 @@ export enum UserErrorCode {
   INVALID_TRANSITION = 'INVALID_TRANSITION',
   CURRENCY_MISMATCH = 'CURRENCY_MISMATCH',
   POSSIBLE_DUPLICATE = 'POSSIBLE_DUPLICATE',
+  NOT_ENROLLED = 'NOT_ENROLLED',
+  INSUFFICIENT_POINTS = 'INSUFFICIENT_POINTS',
 }
 registerEnumType(UserErrorCode, {
   name: 'UserErrorCode',
@@ -36,6 +38,8 @@ registerEnumType(UserErrorCode, {
     INVALID_TRANSITION: { description: 'The status or stage change is not allowed from the current state.' },
     CURRENCY_MISMATCH: { description: 'The amounts use a currency that does not match the order.' },
     POSSIBLE_DUPLICATE: { description: 'The record looks like one that exists (see `possibleDuplicates`), and the input asked to refuse duplicates.' },
+    NOT_ENROLLED: { description: 'The customer is not a member of the loyalty programme (`enrollInLoyalty` first).' },
+    INSUFFICIENT_POINTS: { description: 'The member’s balance does not cover the points asked for.' },
   },
 });
 

@@ -3,15 +3,18 @@ import { currencyExponent, hasSubMinorUnits, isCurrency, MAX_AMOUNT, MAX_AMOUNT_
 
 type Path = Array<string | number>;
 
-/** Postgres text cannot hold U+0000: a NUL would fail the statement instead of the input. */
-const NUL = /\u0000/;
+/**
+ * Postgres text cannot hold U+0000, and jsonb (the audit log) refuses an unpaired UTF-16 surrogate (\ud800): either
+ * would fail the statement instead of the input.
+ */
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-/** Does the text contain a character Postgres text refuses (NUL)? */
+/** Does the text contain a character Postgres refuses (NUL, or an unpaired surrogate)? */
 export function hasNul(value: string): boolean {
-  return NUL.test(value);
+  return UNSTORABLE.test(value);
 }
 
-export const NUL_MESSAGE = 'Must not contain NUL (\\u0000) characters.';
+export const NUL_MESSAGE = 'Must not contain NUL (\\u0000) characters or unpaired surrogates.';
 
 /** Trims and checks a required text input; returns the clean value or undefined after recording an error. */
 export function requiredText(errors: UserErrors, path: Path, value: string | null | undefined, max = 200): string | undefined {

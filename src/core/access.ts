@@ -22,26 +22,32 @@ import { AccessRole, Scope } from './roles';
  * - `settings`: the CRM's own policies (complaint service levels): ADMIN and MANAGER change them.
  * - `campaigns`: marketing campaigns. ADMIN and MANAGER run them; ANALYST and SALES_REP read them, a sales rep seeing
  *   only the members (and the figures) of their own book.
+ * - `loyalty`: the programme, members' accounts and their points ledger. Sales reps read and write them (enrol,
+ *   redeem) for the customers of their book; two acts go beyond `loyalty:write`: `loyalty:adjust` (correcting a
+ *   balance by hand: ADMIN and MANAGER) and `loyalty:configure` (changing the programme: ADMIN).
  */
 
 /** The parts of the CRM a permission is about. */
 export type Area =
-  | 'customers' | 'orders' | 'touchpoints' | 'opportunities' | 'pipelines' | 'assignment' | 'products' | 'catalog' | 'playbook' | 'analytics' | 'models' | 'users' | 'keys' | 'audit' | 'privacy' | 'settings' | 'campaigns';
-export type Permission = `${Area}:${'read' | 'write'}`;
+  | 'customers' | 'orders' | 'touchpoints' | 'opportunities' | 'pipelines' | 'assignment' | 'products' | 'catalog' | 'playbook' | 'analytics' | 'models' | 'users' | 'keys' | 'audit' | 'privacy' | 'settings' | 'campaigns' | 'loyalty';
+/** Acts finer than an area's write. */
+type SpecialPermission = 'loyalty:adjust' | 'loyalty:configure';
+export type Permission = `${Area}:${'read' | 'write'}` | SpecialPermission;
 
-const ALL_AREAS: Area[] = ['customers', 'orders', 'touchpoints', 'opportunities', 'pipelines', 'assignment', 'products', 'catalog', 'playbook', 'analytics', 'models', 'users', 'keys', 'audit', 'privacy', 'settings', 'campaigns'];
+const ALL_AREAS: Area[] = ['customers', 'orders', 'touchpoints', 'opportunities', 'pipelines', 'assignment', 'products', 'catalog', 'playbook', 'analytics', 'models', 'users', 'keys', 'audit', 'privacy', 'settings', 'campaigns', 'loyalty'];
+const SPECIAL: SpecialPermission[] = ['loyalty:adjust', 'loyalty:configure'];
 const everything = (except: Permission[] = []): Permission[] =>
-  ALL_AREAS.flatMap((a) => [`${a}:read`, `${a}:write`] as Permission[]).filter((p) => !except.includes(p));
+  [...ALL_AREAS.flatMap((a) => [`${a}:read`, `${a}:write`] as Permission[]), ...SPECIAL].filter((p) => !except.includes(p));
 
 const ROLE_PERMISSIONS: Record<Exclude<AccessRole, AccessRole.PARTNER>, readonly Permission[]> = {
   [AccessRole.ADMIN]: everything(),
-  [AccessRole.MANAGER]: everything(['users:write', 'keys:read', 'keys:write', 'audit:read', 'audit:write', 'catalog:write']),
+  [AccessRole.MANAGER]: everything(['users:write', 'keys:read', 'keys:write', 'audit:read', 'audit:write', 'catalog:write', 'loyalty:configure']),
   [AccessRole.SALES_REP]: [
     'customers:read', 'customers:write', 'orders:read', 'orders:write', 'touchpoints:read', 'touchpoints:write',
     'opportunities:read', 'opportunities:write', 'pipelines:read', 'assignment:read', 'products:read', 'catalog:read', 'playbook:read', 'analytics:read', 'models:read', 'users:read',
-    'campaigns:read',
+    'campaigns:read', 'loyalty:read', 'loyalty:write',
   ],
-  [AccessRole.ANALYST]: ['customers:read', 'orders:read', 'touchpoints:read', 'opportunities:read', 'pipelines:read', 'assignment:read', 'products:read', 'catalog:read', 'playbook:read', 'analytics:read', 'models:read', 'users:read', 'campaigns:read'],
+  [AccessRole.ANALYST]: ['customers:read', 'orders:read', 'touchpoints:read', 'opportunities:read', 'pipelines:read', 'assignment:read', 'products:read', 'catalog:read', 'playbook:read', 'analytics:read', 'models:read', 'users:read', 'campaigns:read', 'loyalty:read'],
 };
 
 /** What each partner scope grants. */
@@ -57,6 +63,8 @@ const SCOPE_PERMISSIONS: Record<Scope, readonly Permission[]> = {
   [Scope.ANALYTICS_READ]: ['analytics:read', 'models:read'],
   [Scope.CAMPAIGNS_READ]: ['campaigns:read'],
   [Scope.CAMPAIGNS_WRITE]: ['campaigns:write'],
+  [Scope.LOYALTY_READ]: ['loyalty:read'],
+  [Scope.LOYALTY_WRITE]: ['loyalty:write'],
   [Scope.PII_READ]: [],
 };
 
@@ -88,6 +96,8 @@ const CUSTOMER_OF: Record<string, { area: Area; owner?: string; customer?: strin
   tasks: { area: 'touchpoints', customer: '{a}.customer_id', assignee: '{a}.owner_id' },
   // A campaign's member list is customer data: a sales rep sees the members of their own book only.
   campaign_members: { area: 'campaigns', customer: '{a}.customer_id' },
+  loyalty_accounts: { area: 'loyalty', customer: '{a}.customer_id' },
+  points_transactions: { area: 'loyalty', customer: '{a}.customer_id' },
 };
 
 const TABLE_AREA: Record<string, Area> = {
@@ -103,6 +113,8 @@ const TABLE_AREA: Record<string, Area> = {
   // Service levels are read by everyone who reads complaints and changed only by ADMIN and MANAGER (settings:write).
   complaint_slas: 'touchpoints',
   campaigns: 'campaigns',
+  loyalty_programs: 'loyalty',
+  loyalty_tiers: 'loyalty',
 };
 
 export function areaOfTable(table: string): Area {

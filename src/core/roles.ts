@@ -51,6 +51,8 @@ export enum Scope {
   ANALYTICS_READ = 'analytics:read',
   CAMPAIGNS_READ = 'campaigns:read',
   CAMPAIGNS_WRITE = 'campaigns:write',
+  LOYALTY_READ = 'loyalty:read',
+  LOYALTY_WRITE = 'loyalty:write',
   PII_READ = 'pii:read',
 }
 registerEnumType(Scope, {
@@ -68,6 +70,8 @@ registerEnumType(Scope, {
     ANALYTICS_READ: { description: '`analytics:read`: scores, models and analyst queries.' },
     CAMPAIGNS_READ: { description: '`campaigns:read`: read marketing campaigns, their members, statistics and CSV export.' },
     CAMPAIGNS_WRITE: { description: '`campaigns:write`: create, launch and change campaigns, and report sends and responses back.' },
+    LOYALTY_READ: { description: '`loyalty:read`: read the loyalty programme, members’ accounts and points ledgers, and loyalty statistics.' },
+    LOYALTY_WRITE: { description: '`loyalty:write`: enrol customers in the loyalty programme and redeem their points.' },
     PII_READ: { description: '`pii:read`: see personal data unmasked (email, phone, address, birthday, notes).' },
   },
 });

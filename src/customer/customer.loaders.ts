@@ -33,6 +33,15 @@ export const customerList: ListSpec<Customer, CustomerFilter, CustomerSortField>
       sql: "EXISTS (SELECT 1 FROM opportunities o WHERE o.customer_id = {a}.id AND o.status = 'OPEN' AND o.deleted_at IS NULL)",
       kind: 'bool',
     },
+    // Loyalty: the member's account (one per customer, by its unique index), and the tier its lifetime points reach.
+    loyaltyMember: { sql: 'EXISTS (SELECT 1 FROM loyalty_accounts la WHERE la.customer_id = {a}.id)', kind: 'bool' },
+    loyaltyBalance: { sql: '(SELECT la.balance FROM loyalty_accounts la WHERE la.customer_id = {a}.id)', kind: 'number' },
+    loyaltyTier: {
+      sql:
+        '(SELECT lt.name FROM loyalty_accounts la JOIN loyalty_tiers lt ON lt.program_id = la.program_id AND lt.threshold <= la.lifetime_points ' +
+        'WHERE la.customer_id = {a}.id ORDER BY lt.threshold DESC LIMIT 1)',
+      kind: 'text',
+    },
     createdAt: { sql: '{a}.created_at', kind: 'timestamp' },
     updatedAt: { sql: '{a}.updated_at', kind: 'timestamp' },
     deletedAt: { sql: '{a}.deleted_at', kind: 'timestamp' },

@@ -24,6 +24,9 @@ import { DuplicatePolicy, type CreateCustomerInput, type CustomerFields, type Cu
 /** createCustomer lists existing customers scoring at least this as possible duplicates (customer.duplicates.ts). */
 const DUPLICATE_MIN_SCORE = 0.5;
 
+/** Filters that read the loyalty programme's accounts: a filter would reveal them a guess at a time. */
+const LOYALTY_FILTERS = ['loyaltyMember', 'loyaltyTier', 'loyaltyBalance'];
+
 const payload = (customer: Customer | null, errors: UserErrors): CustomerPayload => ({ customer: errors.any ? null : customer, userErrors: errors.list, possibleDuplicates: [] });
 
 export class CustomerService {
@@ -64,10 +67,12 @@ export class CustomerService {
   async list(args: ListArgs): Promise<Connection<Customer>> {
     if (usesDerived(customerList, args)) this.deps.access.require('analytics:read');
     if (filterNames(args.filter, 'hasOpenOpportunity')) this.deps.access.require('opportunities:read');
+    if (LOYALTY_FILTERS.some((f) => filterNames(args.filter, f))) this.deps.access.require('loyalty:read');
     return this.deps.loaders.list(customerList, args);
   }
 
   referrals(customerId: string, args: ListArgs): Promise<Connection<Customer>> {
+    if (LOYALTY_FILTERS.some((f) => filterNames(args.filter, f))) this.deps.access.require('loyalty:read');
     return this.deps.loaders.pageByParent(customerList, 'referred_by_id', args).load(customerId);
   }
 

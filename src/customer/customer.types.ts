@@ -10,6 +10,7 @@ import {
   DecimalFilter,
   EnumFilter,
   FloatFilter,
+  IntFilter,
   IDFilter,
   StringFilter,
   StringListFilter,
@@ -102,6 +103,12 @@ export class CustomerFilter {
   mailConsent?: BooleanFilter;
   @Field(() => BooleanFilter, { nullable: true, description: 'Has an open opportunity, e.g. { eq: false } for customers nobody is selling to now. Needs `opportunities:read`.' })
   hasOpenOpportunity?: BooleanFilter;
+  @Field(() => BooleanFilter, { nullable: true, description: 'Member of the loyalty programme. Needs `loyalty:read`.' })
+  loyaltyMember?: BooleanFilter;
+  @Field(() => StringFilter, { nullable: true, description: 'Loyalty tier name, as `loyalty { tier { name } }` returns it, e.g. { eq: "Gold" }; null for non-members. Needs `loyalty:read`.' })
+  loyaltyTier?: StringFilter;
+  @Field(() => IntFilter, { nullable: true, description: 'Loyalty points balance, as `loyalty { balance }` returns it; null for non-members. Needs `loyalty:read`.' })
+  loyaltyBalance?: object;
   @Field(() => DateTimeFilter, { nullable: true, description: 'When the customer was created.' })
   createdAt?: object;
   @Field(() => DateTimeFilter, { nullable: true, description: 'When the customer was last changed.' })

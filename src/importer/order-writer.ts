@@ -1,6 +1,7 @@
 import type { PoolClient } from 'pg';
 import { copy, CopyChunk, CopyTable, PartialRows, text } from '../db/copy';
 import { newId } from '../db/ids';
+import { earnPoints } from '../loyalty/ledger';
 import { TransitionSource } from '../lifecycle/lifecycle-transition.entity';
 import { TransitionCopy } from '../lifecycle/transition-copy';
 import type { ImportErrors } from './import-result';
@@ -34,6 +35,9 @@ export class Chunk {
   /** Line of the chunk's first row, 0 while it has none. */
   firstLine = 0;
   rows = 0;
+  /** The first and last order ids of the chunk: ids follow one another (newId), so the chunk's orders are this range. */
+  firstId: string | null = null;
+  lastId: string | null = null;
 
   /** Made by OrderWriter.chunk(), which passes on the buffers of chunks already written. */
   constructor(orders: PartialRows, refsCapacity?: number) {
@@ -47,7 +51,10 @@ export class Chunk {
     if (orderRef !== null) this.refs.addLine(`${line}\t${text(orderRef)}\t${order ? 't' : 'f'}`);
     if (!order) return;
     // Ids are made as rows are read, so they follow the file (see newId).
-    this.orders.add(`${newId()}\t${order.columns}`);
+    const id = newId();
+    this.firstId ??= id;
+    this.lastId = id;
+    this.orders.add(`${id}\t${order.columns}`);
     this.customerRefs.push(order.customerRef);
   }
 }
@@ -74,6 +81,8 @@ interface Write {
   /** The COPY chunks that write the orders (customers and transitions first), or null once the file has failed. */
   tables: CopyChunk[] | null;
   orders: number;
+  /** The chunk's order id range, for the points its orders earn. */
+  ids: [string, string] | null;
 }
 
 /** Customer refs remembered between chunks; beyond this many the memory is cleared (refs seen again are looked up again). */
@@ -239,7 +248,7 @@ export class OrderWriter {
   }
 
   private async encode({ chunk, unknown, result }: LookedUp): Promise<Write> {
-    const write: Write = { firstLine: chunk.firstLine, tables: null, orders: chunk.orders.rows };
+    const write: Write = { firstLine: chunk.firstLine, tables: null, orders: chunk.orders.rows, ids: chunk.firstId && chunk.lastId ? [chunk.firstId, chunk.lastId] : null };
     // Once the file has failed nothing more is written; its order_refs are still needed for the report.
     if (this.errors.any || this.unwrittenFrom !== null) return write;
     const { found, numbers } = await result;
@@ -270,6 +279,9 @@ export class OrderWriter {
         await this.client.query('SAVEPOINT import_chunk');
         try {
           for (const table of write.tables) await copy(this.client, table);
+          // Enrolled customers' orders earn their points (and first purchases their referrers' bonus): one statement per
+          // chunk, over the chunk's id range. Another writer's order in the range earns by the same rule, idempotently.
+          if (write.ids) await earnPoints((sql, params) => this.client.query(sql, params), 'import', 'o.id BETWEEN $2::uuid AND $3::uuid', write.ids);
         } catch (e) {
           if (!isRepeatedOrderRef(e)) throw e;
           await this.client.query('ROLLBACK TO SAVEPOINT import_chunk');

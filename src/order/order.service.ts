@@ -12,8 +12,9 @@ import { Product } from '../product/product.entity';
 import { recordAudit } from '../core/audit';
 import type { ServiceDeps } from '../core/request-scope';
 import { findInScope } from '../common/scoped';
-import { Order, OrderLine, ORDER_STATUS_TRANSITIONS, OrderStatus, SalesChannel } from './order.entity';
+import { Order, OrderLine, ORDER_STATUS_TRANSITIONS, OrderStatus, PURCHASE_STATUSES, SalesChannel } from './order.entity';
 import { orderLineList, orderList } from './order.loaders';
+import { earnPoints, reversePoints, runOn } from '../loyalty/ledger';
 import {
   MAX_LINES_PER_ORDER,
   MAX_QUANTITY,
@@ -161,6 +162,9 @@ export class OrderService {
         return fail('status', UserErrorCode.INVALID_TRANSITION, `The order is ${current.status}: ${options}.`);
       }
       await repo.update({ id }, { status: input.status, version: current.version + 1 });
+      if (!PURCHASE_STATUSES.includes(input.status)) {
+        await reversePoints(runOn(m), this.deps.actor.label, [id], new Date(), `Order ${current.number} ${input.status.toLowerCase()}`);
+      }
       const updated = await repo.findOneByOrFail({ id });
       await recordAudit(m, this.deps, { action: 'order.updateStatus', objectType: 'Order', objectId: id, before: { status: current.status, version: current.version }, after: { status: updated.status, version: updated.version } });
       return { order: updated, userErrors: [] };
@@ -193,6 +197,8 @@ export class OrderService {
         });
         if (errors.any) return [];
         const orders = await this.insert(m, drafts.filter((d): d is OrderDraft => d !== null));
+        // Enrolled customers' purchases earn their points with the orders, or not at all.
+        await earnPoints(runOn(m), this.deps.actor.label, 'o.id = ANY($2::uuid[])', [orders.map((o) => o.id)]);
         await recordAudit(
           m,
           this.deps,

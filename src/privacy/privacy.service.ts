@@ -10,6 +10,7 @@ import { Customer } from '../customer/customer.entity';
 import { LifecycleTransition } from '../lifecycle/lifecycle-transition.entity';
 import { Order, OrderLine } from '../order/order.entity';
 import { Complaint, ComplaintTransition } from '../complaint/complaint.entity';
+import { LoyaltyAccount, PointsTransaction } from '../loyalty/loyalty.entity';
 import { Opportunity } from '../opportunity/opportunity.entity';
 import { Task } from '../task/task.entity';
 import { Touchpoint } from '../touchpoint/touchpoint.entity';
@@ -40,6 +41,7 @@ export class PrivacyService {
       const mayReadOrders = this.deps.access.can('orders:read');
       const mayReadTouchpoints = this.deps.access.can('touchpoints:read');
       const mayReadOpportunities = this.deps.access.can('opportunities:read');
+      const mayReadLoyalty = this.deps.access.can('loyalty:read');
       // One after another: a transaction is one connection, which runs one statement at a time anyway (pg 9 refuses
       // queries sent to a busy client).
       const contacts = await m.getRepository(Contact).find({ where: { customerId: id }, withDeleted: true, order: { createdAt: 'ASC' } });
@@ -70,6 +72,8 @@ export class PrivacyService {
             .orderBy('a.due_at', 'ASC')
             .getMany()
         : [];
+      const account = mayReadLoyalty ? await m.getRepository(LoyaltyAccount).findOneBy({ customerId: id }) : null;
+      const ledger = account ? await m.getRepository(PointsTransaction).find({ where: { accountId: account.id }, order: { at: 'ASC', createdAt: 'ASC' } }) : [];
       const linesByOrder = new Map<string, OrderLine[]>();
       for (const l of lines) linesByOrder.set(l.orderId, [...(linesByOrder.get(l.orderId) ?? []), l]);
       const show = (record: object) => (this.deps.access.masksPii ? maskRecord(plain(record)) : plain(record));
@@ -85,7 +89,14 @@ export class PrivacyService {
           : null,
         tasks: mayReadTouchpoints ? tasks.map((t) => ({ ...show(t), id: t.globalId })) : null,
         lifecycleHistory: history.map((t) => show(t)),
-        withheld: [...(mayReadOrders ? [] : ['orders']), ...(mayReadTouchpoints ? [] : ['touchpoints']), ...(mayReadOpportunities ? [] : ['opportunities'])],
+        // The loyalty membership with its whole points ledger (null when not enrolled).
+        loyalty: mayReadLoyalty && account ? { ...show(account), id: account.globalId, transactions: ledger.map((t) => ({ ...show(t), id: t.globalId })) } : null,
+        withheld: [
+          ...(mayReadOrders ? [] : ['orders']),
+          ...(mayReadTouchpoints ? [] : ['touchpoints']),
+          ...(mayReadOpportunities ? [] : ['opportunities']),
+          ...(mayReadLoyalty ? [] : ['loyalty']),
+        ],
       };
       // Handing out a person's data is itself worth a line in the audit log.
       await recordAudit(m, this.deps, { action: 'customer.export', objectType: 'Customer', objectId: id });

@@ -9,6 +9,7 @@ import { copy, pgClient } from '../db/copy';
 import { seedOpportunities } from './opportunities';
 import { SeedWriter, stageIds } from './writer';
 import { escalateOverdueIn } from '../complaint/complaint.escalation';
+import { seedLoyalty } from './loyalty';
 
 export interface SeedOptions {
   customers: number;
@@ -159,6 +160,7 @@ export async function seedDatabase(db: DataSource, config: Pick<Config, 'baseCur
     await (await import('./campaigns')).seedCampaigns(runner.query.bind(runner), { now: generatorOptions.now, currency: config.baseCurrency });
     // What the worker would have done by now: complaints that missed a service level went to the handler's manager.
     await escalateOverdueIn(runner.manager, generatorOptions.now);
+    await seedLoyalty(runner.manager, { now: generatorOptions.now, externalRefOffset: generatorOptions.externalRefOffset });
     // The triggers were silent under replica mode: each new customer's first scores and rescore request, as they write.
     await runner.query('SELECT score_unscored_customers()');
     // Into an empty book only: appending customers does not plan the existing ones' work again.

@@ -55,6 +55,10 @@ const FIELD_COSTS: Record<string, number | ((args: Record<string, any>) => numbe
   'Query.pipelineSummary': 200,
   // Two aggregates over the period's complaints.
   'Query.complaintStats': 200,
+  // Groups every live customer and their purchases (members against non-members).
+  'Query.loyaltyStats': 1_000,
+  // Sums one member's ledger (a statement per account).
+  'LoyaltyAccount.pointsExpiringSoon': 2,
   // Fits BG/NBD twice over the population (calibration and holdout).
   'Query.modelDiagnostics': 5_000,
   'Mutation.fitCustomerModel': 10_000,

@@ -6,6 +6,7 @@ import { ContactResolver, CustomerContactResolver } from '../contact/contact.res
 import { CustomerResolver } from '../customer/customer.resolver';
 import { CustomerInsightResolver, CustomerModelResolver, InsightAnalyticsResolver } from '../insight/insight.resolver';
 import { CustomerLifecycleResolver, LifecycleStageResolver, LifecycleTransitionResolver } from '../lifecycle/lifecycle.resolver';
+import { CustomerLoyaltyResolver, LoyaltyAccountResolver, LoyaltyProgramResolver, PointsTransactionResolver } from '../loyalty/loyalty.resolver';
 import { AssignmentRuleResolver } from '../assignment/assignment.resolver';
 import { CustomerOpportunityResolver, OpportunityResolver, OpportunityStageVisitResolver, PipelineResolver, PipelineStageResolver } from '../opportunity/opportunity.resolver';
 import { CustomerOrderResolver, OrderLineResolver, OrderResolver } from '../order/order.resolver';
@@ -53,6 +54,10 @@ export const resolvers = [
   CustomerOrderResolver,
   TimelineEventResolver,
   CustomerTimelineResolver,
+  LoyaltyProgramResolver,
+  LoyaltyAccountResolver,
+  PointsTransactionResolver,
+  CustomerLoyaltyResolver,
   CustomerModelResolver,
   CustomerInsightResolver,
   InsightAnalyticsResolver,

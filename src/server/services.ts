@@ -8,6 +8,7 @@ import type { ServiceDeps } from '../core/request-scope';
 import { CustomerService } from '../customer/customer.service';
 import { InsightService } from '../insight/insight.service';
 import { LifecycleService } from '../lifecycle/lifecycle.service';
+import { LoyaltyService } from '../loyalty/loyalty.service';
 import { OpportunityService } from '../opportunity/opportunity.service';
 import { PipelineService } from '../opportunity/pipeline.service';
 import { OrderService } from '../order/order.service';
@@ -39,6 +40,7 @@ export function createServices(deps: ServiceDeps) {
     complaints: new ComplaintService(deps),
     lifecycle: new LifecycleService(deps),
     timeline: new TimelineService(deps),
+    loyalty: new LoyaltyService(deps),
     users: new UserService(deps),
     apiKeys: new ApiKeyService(deps),
     audit: new AuditService(deps),

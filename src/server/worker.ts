@@ -6,19 +6,22 @@ import type { Config } from '../core/config';
 import { escalateOverdueComplaints, ESCALATE_OVERDUE_JOB } from '../complaint/complaint.escalation';
 import { addJob, startJobWorker, type JobWorker } from '../core/jobs';
 import { log } from '../core/logger';
+import { expireLoyaltyPoints, EXPIRE_POINTS_JOB } from '../loyalty/loyalty.expiry';
 import { fitModelIfDue, fitRequested } from '../insight/model/model-fitting';
 import { FIT_MODEL_JOB, FIT_REQUESTED_JOB, RESCORE_JOB, RESCORE_STALE_JOB } from '../scoring/jobs';
 import { rescoreRequested, rescoreStale } from '../scoring/rescore';
 
 /**
  * UTC times: scores count whole UTC days, so a new day rescores everyone just after midnight; hourly heals the rest.
- * Overdue complaints are escalated within five minutes of their due time.
+ * Overdue complaints are escalated within five minutes of their due time. Loyalty points past their expiry are written
+ * off once a day.
  */
 export const CRONTAB = [
   `1 0 * * * ${RESCORE_STALE_JOB} ?id=new_day&jobKey=${RESCORE_STALE_JOB}`,
   `5 * * * * ${RESCORE_STALE_JOB} ?id=hourly_rescore&jobKey=${RESCORE_STALE_JOB}`,
   `17 * * * * ${FIT_MODEL_JOB} ?id=hourly_refit&jobKey=${FIT_MODEL_JOB}`,
   `*/5 * * * * ${ESCALATE_OVERDUE_JOB} ?id=escalate_overdue&jobKey=${ESCALATE_OVERDUE_JOB}`,
+  `30 1 * * * ${EXPIRE_POINTS_JOB} ?id=expire_loyalty_points&jobKey=${EXPIRE_POINTS_JOB}`,
 ].join('\n');
 
 export async function startWorker(db: DataSource, config: Config, connectionString: string): Promise<JobWorker> {
@@ -44,6 +47,10 @@ export async function startWorker(db: DataSource, config: Config, connectionStri
       [ESCALATE_OVERDUE_JOB]: async (payload) => {
         const asOf = (payload as { asOf?: string } | null)?.asOf;
         await escalateOverdueComplaints(db, asOf ? new Date(asOf) : new Date());
+      },
+      [EXPIRE_POINTS_JOB]: async (payload) => {
+        const asOf = (payload as { asOf?: string } | null)?.asOf;
+        await expireLoyaltyPoints(db, asOf ? new Date(asOf) : new Date());
       },
     },
   });

@@ -748,6 +748,19 @@ const READS: ReadRow[] = [
         await count(`SELECT count(*)::int AS n FROM complaints k JOIN touchpoints t ON t.id = k.touchpoint_id JOIN customers c ON c.id = k.customer_id WHERE t.deleted_at IS NULL AND ${bookOfA()}`),
       ),
   },
+  {
+    what: 'read the loyalty programme (loyaltyProgram)',
+    query: `{ loyaltyProgram { name tiers { name } } }`,
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'ok', ANALYST: 'ok', PARTNER_CUSTOMERS: lacks('loyalty:read'), PARTNER_READ: lacks('loyalty:read'), PARTNER_PII: lacks('loyalty:read') },
+    ok: (d) => expect(d.loyaltyProgram.tiers.length).toBeGreaterThan(0),
+  },
+  {
+    what: "count rep B's customers in loyaltyStats",
+    query: `{ loyaltyStats { members { customers } nonMembers { customers } } }`,
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'hidden', ANALYST: 'ok', PARTNER_CUSTOMERS: lacks('loyalty:read'), PARTNER_READ: lacks('loyalty:read'), PARTNER_PII: lacks('loyalty:read') },
+    ok: async (d) => expect(d.loyaltyStats.members.customers + d.loyaltyStats.nonMembers.customers).toBe(await liveCustomers(EVERYONE)),
+    hidden: async (d) => expect(d.loyaltyStats.members.customers + d.loyaltyStats.nonMembers.customers).toBe(await liveCustomers(bookOfA())),
+  },
   // node(id) and nodes with rep B's ids
   ...(
     [
@@ -1273,6 +1286,33 @@ const on = (owner: 'A' | 'B') => {
       notFoundAt: ['input', 'id'],
       ok: async (p, t) => expect((await one(`SELECT deleted_at FROM touchpoints WHERE id = $1`, [uuid(t.id)])).deleted_at).not.toBeNull(),
     }),
+    enrollInLoyalty: (): Operation => ({
+      field: 'enrollInLoyalty',
+      mutation: `mutation($id: ID!) { enrollInLoyalty(input: { customerId: $id }) { account { id } ${UE} } }`,
+      arrange: async () => {
+        await app.db.query(`DELETE FROM loyalty_accounts a WHERE a.customer_id = $1 AND NOT EXISTS (SELECT 1 FROM points_transactions p WHERE p.account_id = a.id)`, [uuid(mine().customer)]);
+        return { id: mine().customer };
+      },
+      vars: (t) => ({ id: t.id }),
+      notFoundAt: ['input', 'customerId'],
+      ok: async (p, t) => expect(await count(`SELECT count(*)::int AS n FROM loyalty_accounts WHERE customer_id = $1`, [uuid(t.id)])).toBe(1),
+    }),
+    redeemPoints: (): Operation => ({
+      field: 'redeemPoints',
+      mutation: `mutation($id: ID!, $key: String!) { redeemPoints(input: { customerId: $id, points: 1, reason: "Access check", idempotencyKey: $key }) { transaction { id } ${UE} } }`,
+      arrange: async () => ({ id: await loyaltyMember(mine().customer), key: `redeem-${next()}` }),
+      vars: (t) => ({ id: t.id, key: t.key }),
+      notFoundAt: ['input', 'customerId'],
+      ok: async (p, t) => expect(await count(`SELECT count(*)::int AS n FROM points_transactions WHERE idempotency_key = $1 AND kind = 'REDEEM'`, [t.key])).toBe(1),
+    }),
+    adjustPoints: (): Operation => ({
+      field: 'adjustPoints',
+      mutation: `mutation($id: ID!, $key: String!) { adjustPoints(input: { customerId: $id, points: 5, reason: "Access check", idempotencyKey: $key }) { transaction { id } ${UE} } }`,
+      arrange: async () => ({ id: await loyaltyMember(mine().customer), key: `adjust-${next()}` }),
+      vars: (t) => ({ id: t.id, key: t.key }),
+      notFoundAt: ['input', 'customerId'],
+      ok: async (p, t) => expect(await count(`SELECT count(*)::int AS n FROM points_transactions WHERE idempotency_key = $1 AND kind = 'ADJUST'`, [t.key])).toBe(1),
+    }),
     restoreTouchpoint: (): Operation => ({
       field: 'restoreTouchpoint',
       mutation: `mutation($id: ID!) { restoreTouchpoint(input: { id: $id }) { touchpoint { id } ${UE} } }`,
@@ -1283,6 +1323,16 @@ const on = (owner: 'A' | 'B') => {
     }),
   };
 };
+/** Enrols the customer (by SQL, not through the API under test) with points to spend; returns its global ID. */
+async function loyaltyMember(customer: string): Promise<string> {
+  await app.db.query(`INSERT INTO loyalty_accounts (customer_id, program_id) SELECT $1, id FROM loyalty_programs WHERE active ON CONFLICT (customer_id) DO NOTHING`, [uuid(customer)]);
+  await app.db.query(
+    `INSERT INTO points_transactions (account_id, customer_id, kind, points, at, reason) SELECT id, customer_id, 'ADJUST', 10, now(), 'Access matrix' FROM loyalty_accounts WHERE customer_id = $1`,
+    [uuid(customer)],
+  );
+  return customer;
+}
+
 const onB = on('B');
 const onA = on('A');
 
@@ -1586,6 +1636,39 @@ const WRITES: WriteRow[] = [
     what: "handle a complaint of rep A's customer (recordComplaintFeedback)",
     ...onA.recordComplaintFeedback(),
     outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'ok', ANALYST: 'forbidden', PARTNER_CUSTOMERS: lacks('touchpoints:write'), PARTNER_READ: lacks('touchpoints:write'), PARTNER_PII: lacks('touchpoints:write') },
+  },
+  {
+    what: "enrol rep B's customer in the loyalty programme (enrollInLoyalty)",
+    ...onB.enrollInLoyalty(),
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'hidden', ANALYST: 'forbidden', PARTNER_CUSTOMERS: lacks('loyalty:write'), PARTNER_READ: lacks('loyalty:write'), PARTNER_PII: lacks('loyalty:write') },
+  },
+  {
+    what: "enrol rep A's customer in the loyalty programme (enrollInLoyalty)",
+    ...onA.enrollInLoyalty(),
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'ok', ANALYST: 'forbidden', PARTNER_CUSTOMERS: lacks('loyalty:write'), PARTNER_READ: lacks('loyalty:write'), PARTNER_PII: lacks('loyalty:write') },
+  },
+  {
+    what: "redeem points of rep B's customer (redeemPoints)",
+    ...onB.redeemPoints(),
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'hidden', ANALYST: 'forbidden', PARTNER_CUSTOMERS: lacks('loyalty:write'), PARTNER_READ: lacks('loyalty:write'), PARTNER_PII: lacks('loyalty:write') },
+  },
+  {
+    what: "redeem points of rep A's customer (redeemPoints)",
+    ...onA.redeemPoints(),
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'ok', ANALYST: 'forbidden', PARTNER_CUSTOMERS: lacks('loyalty:write'), PARTNER_READ: lacks('loyalty:write'), PARTNER_PII: lacks('loyalty:write') },
+  },
+  {
+    what: "adjust the points of rep A's customer (adjustPoints)",
+    ...onA.adjustPoints(),
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'forbidden', ANALYST: 'forbidden', PARTNER_CUSTOMERS: 'forbidden', PARTNER_READ: 'forbidden', PARTNER_PII: 'forbidden' },
+  },
+  {
+    what: 'change the loyalty programme (updateLoyaltyProgram)',
+    field: 'updateLoyaltyProgram',
+    mutation: `mutation { updateLoyaltyProgram(input: { referralBonusPoints: 400 }) { program { version } ${UE} } }`,
+    vars: () => ({}),
+    ok: async () => expect(await one(`SELECT referral_bonus_points::int AS n FROM loyalty_programs WHERE active`)).toEqual({ n: 400 }),
+    outcomes: { ADMIN: 'ok', MANAGER: 'forbidden', REP: 'forbidden', ANALYST: 'forbidden', PARTNER_CUSTOMERS: 'forbidden', PARTNER_READ: 'forbidden', PARTNER_PII: 'forbidden' },
   },
   {
     what: 'change the complaint service levels (setComplaintSla)',

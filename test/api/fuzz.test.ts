@@ -310,6 +310,9 @@ function scalarArb(type: GraphQLScalarType, field: string, hint: string | null, 
       return plausible ? fc.integer({ min: 0, max: 5 }) : field === 'first' || field === 'last' ? pageSize : anyInt;
     case 'Float':
       return plausible ? fc.double({ min: 0, max: 1, noNaN: true }) : anyFloat;
+    case 'SafeInt':
+      // Loyalty points: whole numbers up to 2^53; past it, the scalar itself refuses.
+      return plausible ? fc.integer({ min: 0, max: 1000 }) : fc.oneof(anyInt, fc.constantFrom(2 ** 53 - 1, 2 ** 53, -(2 ** 53), 1e300, 0.5, -1));
     case 'Boolean':
       return fc.boolean();
     case 'DateTime':

@@ -248,8 +248,9 @@ describe('recordOrders', () => {
     const other = await createCustomer('Batch Buyer');
     const orders = Array.from({ length: 200 }, (_, i) => order(i, i % 2 ? {} : { customerId: other }));
     const statements = await app.statements(RECORD_MANY, { input: { orders } });
-    // customers, products, taken keys, INSERT orders, INSERT lines, read back, one audit INSERT for all 200
-    expect(statements).toBe(7);
+    // customers, products, taken keys, INSERT orders, INSERT lines, read back, one loyalty INSERT (points and referral
+    // bonuses) for all 200, one audit INSERT for all 200
+    expect(statements).toBe(8);
     const after = await counts();
     expect(after).toEqual({ orders: before.orders + 200, lines: before.lines + 400 });
     const [{ total }] = await app.db.query(`SELECT sum(total_amount)::text AS total FROM orders WHERE external_ref LIKE 'batch-%'`);
