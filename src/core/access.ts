@@ -19,7 +19,7 @@ import { AccessRole, Scope } from './roles';
  * playbook (contact cadences) is `playbook`: ADMIN and MANAGER change it; everyone reads it with the catalog.
  * - ANALYST: reads everything with personal data masked; writes nothing.
  * - PARTNER: an API key limited by its scopes; personal data masked without `pii:read`.
- * - `settings`: the CRM's own policies (complaint service levels): ADMIN and MANAGER change them.
+ * - `settings`: the CRM's own policies (complaint service levels, surveys): ADMIN and MANAGER change them.
  */
 
 /** The parts of the CRM a permission is about. */
@@ -81,6 +81,10 @@ const CUSTOMER_OF: Record<string, { area: Area; owner?: string; customer?: strin
   complaint_escalations: { area: 'touchpoints', customer: '{a}.customer_id' },
   // A rep's task is theirs and on a customer in their book: another rep's task on the same customer does not exist.
   tasks: { area: 'touchpoints', customer: '{a}.customer_id', assignee: '{a}.owner_id' },
+  // Survey responses and their answers are what a customer told us: touchpoints' area and book, like the SURVEY
+  // touchpoint each response logs.
+  survey_responses: { area: 'touchpoints', customer: '{a}.customer_id' },
+  survey_answers: { area: 'touchpoints', customer: '{a}.customer_id' },
 };
 
 const TABLE_AREA: Record<string, Area> = {
@@ -95,6 +99,8 @@ const TABLE_AREA: Record<string, Area> = {
   audit_events: 'audit',
   // Service levels are read by everyone who reads complaints and changed only by ADMIN and MANAGER (settings:write).
   complaint_slas: 'touchpoints',
+  // Surveys (questions, trigger, channel) are read with touchpoints and configured with settings (ADMIN, MANAGER).
+  surveys: 'touchpoints',
 };
 
 export function areaOfTable(table: string): Area {
