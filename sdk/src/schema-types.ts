@@ -4823,7 +4823,7 @@ export type SatisfactionGroup = {
   key?: Maybe<Scalars['String']['output']>;
   /** current.npsScore − previous.npsScore, to 2 decimals; null when either is. */
   npsChange?: Maybe<Scalars['Float']['output']>;
-  /** For OWNER groups: the owner. */
+  /** For OWNER groups: the owner (null for callers who may not read users). */
   owner?: Maybe<User>;
   /** The figures of the previous period of equal length, [from − (to − from), from). */
   previous: SatisfactionFigures;

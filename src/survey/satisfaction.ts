@@ -80,7 +80,8 @@ export async function satisfactionSummary(deps: ServiceDeps, args: SatisfactionS
       ORDER BY total DESC, csat_change ASC NULLS LAST, key NULLS LAST`,
     [args.from, args.to, previousFrom, surveyId],
   );
-  const owners = args.groupBy === SatisfactionGrouping.OWNER ? await deps.loaders.byId(User).loadMany(rows.filter((r) => !r.total && r.key).map((r) => r.key as string)) : [];
+  // The owner's User is for callers who may read users (a partner gets the key, the User ID, alone).
+  const owners = args.groupBy === SatisfactionGrouping.OWNER && deps.access.can('users:read') ? await deps.loaders.byId(User).loadMany(rows.filter((r) => !r.total && r.key).map((r) => r.key as string)) : [];
   const users = new Map(owners.flatMap((u) => (u instanceof User ? [[u.id, u] as const] : [])));
   const figures = (r: Record<string, any> | undefined, p: 'cur' | 'prev'): SatisfactionFigures =>
     Object.assign(new SatisfactionFigures(), {

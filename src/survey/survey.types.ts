@@ -242,7 +242,7 @@ export class SatisfactionFigures {
 export class SatisfactionGroup {
   @Field(() => String, { nullable: true, description: 'The group: a segment, value tier, region, User ID or channel; null for the total, or for customers without one (no region, not scored yet).' })
   key: string | null;
-  @Field(() => User, { nullable: true, description: 'For OWNER groups: the owner.' })
+  @Field(() => User, { nullable: true, description: 'For OWNER groups: the owner (null for callers who may not read users).' })
   owner: User | null;
   @Field(() => SatisfactionFigures, { description: 'The figures of [from, to).' })
   current: SatisfactionFigures;
