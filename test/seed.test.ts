@@ -327,3 +327,21 @@ describe('the demo loyalty programme', () => {
     expect(row).toMatchObject({ offLedger: 0, negative: 0, earnedOnCancelled: 0 });
   });
 });
+
+describe('the demo surveys', () => {
+  it('answers every generated SURVEY touchpoint through a live survey, and satisfaction differs by segment', async () => {
+    const counts = await one(`
+      SELECT (SELECT count(*) FROM surveys WHERE status = 'ACTIVE')::int AS surveys,
+             (SELECT count(*) FROM touchpoints WHERE purpose = 'SURVEY')::int AS touchpoints,
+             (SELECT count(*) FROM survey_responses r JOIN touchpoints t ON t.id = r.touchpoint_id AND t.satisfaction = r.csat AND t.nps = r.nps)::int AS responses,
+             (SELECT count(DISTINCT survey_id) FROM survey_responses)::int AS answered`);
+    expect(counts).toEqual({ surveys: 2, touchpoints: counts.responses, responses: counts.responses, answered: 2 });
+    await app.scoresSettled();
+    const { satisfactionSummary } = await app.ok(`query($from: DateTime!, $to: DateTime!) { satisfactionSummary(from: $from, to: $to, groupBy: SEGMENT) {
+      total { current { responses } } groups { key current { csatMean responses } } } }`, { from: new Date(Date.now() - 4 * 365 * DAY).toISOString(), to: new Date().toISOString() });
+    expect(satisfactionSummary.total.current.responses).toBeGreaterThan(0);
+    const means = satisfactionSummary.groups.filter((g: any) => g.current.responses >= 5).map((g: any) => g.current.csatMean as number);
+    expect(means.length).toBeGreaterThanOrEqual(2);
+    expect(Math.max(...means) - Math.min(...means)).toBeGreaterThan(0.5);
+  });
+});

@@ -2021,6 +2021,22 @@ export type CreateProductInput = {
   unitPrice: Scalars['Decimal']['input'];
 };
 
+/** A new survey. It starts DRAFT. */
+export type CreateSurveyInput = {
+  /** How it reaches customers; only those who consented to the channel are invited. */
+  channel: ConsentChannel;
+  /** Days after the triggering event before the customer is asked, 0 to 365 (default 0). */
+  delayDays?: InputMaybe<Scalars['Int']['input']>;
+  /** Name, unique regardless of case (at most 200 characters). */
+  name: Scalars['String']['input'];
+  /** For PERIODIC surveys (required there): how often a customer is asked, 1 to 3650 days. */
+  periodDays?: InputMaybe<Scalars['Int']['input']>;
+  /** The questions, in order (1 to 30). */
+  questions: Array<SurveyQuestionInput>;
+  /** When a customer is due to be asked. */
+  trigger: SurveyTrigger;
+};
+
 /** An association rule between two product categories bought in the same order: support and confidence (Agrawal, Imieliński & Swami 1993), lift (Brin et al. 1997). */
 export type CrossSellRule = {
   __typename?: 'CrossSellRule';
@@ -2135,6 +2151,8 @@ export type Customer = Node & {
   segmentInfo: SegmentInfo;
   /** The lifecycle stage Rapport’s rules suggest now (see lifecycleSuggestion for why). */
   suggestedLifecycleStage: LifecycleStage;
+  /** The customer’s survey responses, newest first. */
+  surveyResponses: SurveyResponseConnection;
   /** Free tags for grouping, e.g. ["vip", "trade-fair-2025"]. */
   tags: Array<Scalars['String']['output']>;
   /** The customer’s tasks (a sales rep sees their own), earliest on the agenda first by default. */
@@ -2251,6 +2269,15 @@ export type CustomerReferralsArgs = {
 /** A customer: a person or company you sell to. The heart of the CRM: profile, traits, consent, owner, lifecycle stage, and every order and touchpoint. */
 export type CustomerRfmArgs = {
   asOf?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+
+/** A customer: a person or company you sell to. The heart of the CRM: profile, traits, consent, owner, lifecycle stage, and every order and touchpoint. */
+export type CustomerSurveyResponsesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -3459,6 +3486,8 @@ export type Mutation = {
   acceptSuggestion: TaskPayload;
   /** Record the first response to the customer: OPEN → ACKNOWLEDGED, sets `firstResponseAt`. */
   acknowledgeComplaint: ComplaintPayload;
+  /** Put a DRAFT survey live (ADMIN, MANAGER): it takes responses and invites customers from now on. */
+  activateSurvey: SurveyPayload;
   /** Add a stage to a pipeline, last or at a position (ADMIN, MANAGER). */
   addPipelineStage: PipelinePayload;
   /** Correct a member’s points by hand, with a reason (ADMIN, MANAGER); not below a zero balance. */
@@ -3475,6 +3504,8 @@ export type Mutation = {
   cancelTask: TaskPayload;
   /** Close a resolved complaint once the customer has been told: RESOLVED → CLOSED. Final. */
   closeComplaint: ComplaintPayload;
+  /** Close a survey (ADMIN, MANAGER): it keeps its responses and takes no new ones. */
+  closeSurvey: SurveyPayload;
   /** Mark an open task done and log its touchpoint (e.g. the visit with its notes) in the same transaction: both are written or neither. */
   completeTask: TaskPayload;
   /** Create an API key (ADMIN only). The payload carries the key itself, this once. */
@@ -3493,6 +3524,8 @@ export type Mutation = {
   createPipeline: PipelinePayload;
   /** Create a product, priced in the base currency. */
   createProduct: ProductPayload;
+  /** Create a survey (ADMIN, MANAGER). It starts DRAFT. */
+  createSurvey: SurveyPayload;
   /** Delete an assignment rule (soft delete; the rules after it move up) (ADMIN, MANAGER). */
   deleteAssignmentRule: AssignmentRulePayload;
   /** Soft-delete a DRAFT campaign. */
@@ -3545,6 +3578,8 @@ export type Mutation = {
   recordOrder: OrderPayload;
   /** Record up to 1000 orders in one transaction, e.g. an import: if any order has a problem, none is recorded and every problem is reported. */
   recordOrders: RecordOrdersPayload;
+  /** Record a customer’s answers to an ACTIVE survey. Logs a SURVEY touchpoint in the same transaction carrying the CSAT and NPS answers (so Customer.satisfaction and the churn drivers count them) and completes the customer’s open SURVEY task for the survey. */
+  recordSurveyResponse: SurveyResponsePayload;
   /** Spend a member’s points: refused (INSUFFICIENT_POINTS) beyond the balance; a retry with the same idempotencyKey returns the first redemption. */
   redeemPoints: PointsTransactionPayload;
   /** The customer says it is not fixed: RESOLVED → IN_PROGRESS, with a new resolution due time from now. */
@@ -3565,6 +3600,8 @@ export type Mutation = {
   restoreTouchpoint: TouchpointPayload;
   /** Revoke an API key (ADMIN only): it is refused from the next request on. */
   revokeApiKey: RevokeApiKeyPayload;
+  /** Create a SURVEY task, due at `asOf`, for the owner of each customer `surveyInvitations` lists who has no open SURVEY task (ADMIN, MANAGER). One statement; `dryRun` counts without writing. */
+  scheduleSurveyTasks: ScheduleSurveyTasksPayload;
   /** Schedule a task for a customer and/or one of their contacts. */
   scheduleTask: TaskPayload;
   /** Move a campaign to another status: DRAFT ⇄ SCHEDULED, RUNNING → DONE, and anything but DONE → CANCELLED. */
@@ -3599,6 +3636,8 @@ export type Mutation = {
   updatePipelineStage: PipelinePayload;
   /** Change a product. Omitted fields stay. Pass `expectedVersion` to guard against concurrent edits. Recorded orders keep the prices they were sold at. */
   updateProduct: ProductPayload;
+  /** Change a survey (ADMIN, MANAGER): name, channel and delay while DRAFT or ACTIVE; questions and trigger while DRAFT. */
+  updateSurvey: SurveyPayload;
   /** Change an open task. Omitted fields stay; pass `expectedVersion` to guard against concurrent edits. */
   updateTask: TaskPayload;
   /** Change a touchpoint, e.g. resolve a complaint with `complaintStatus: RESOLVED`. Omitted fields stay; null clears. Pass `expectedVersion` to guard against concurrent edits. */
@@ -3617,6 +3656,12 @@ export type MutationAcceptSuggestionArgs = {
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationAcknowledgeComplaintArgs = {
   input: ComplaintStepInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationActivateSurveyArgs = {
+  input: SurveyStatusInput;
 };
 
 
@@ -3665,6 +3710,12 @@ export type MutationCancelTaskArgs = {
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationCloseComplaintArgs = {
   input: ComplaintStepInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationCloseSurveyArgs = {
+  input: SurveyStatusInput;
 };
 
 
@@ -3719,6 +3770,12 @@ export type MutationCreatePipelineArgs = {
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationCreateProductArgs = {
   input: CreateProductInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationCreateSurveyArgs = {
+  input: CreateSurveyInput;
 };
 
 
@@ -3879,6 +3936,12 @@ export type MutationRecordOrdersArgs = {
 
 
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationRecordSurveyResponseArgs = {
+  input: RecordSurveyResponseInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationRedeemPointsArgs = {
   input: RedeemPointsInput;
 };
@@ -3935,6 +3998,12 @@ export type MutationRestoreTouchpointArgs = {
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationRevokeApiKeyArgs = {
   input: RevokeApiKeyInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationScheduleSurveyTasksArgs = {
+  input: ScheduleSurveyTasksInput;
 };
 
 
@@ -4037,6 +4106,12 @@ export type MutationUpdatePipelineStageArgs = {
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationUpdateProductArgs = {
   input: UpdateProductInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationUpdateSurveyArgs = {
+  input: UpdateSurveyInput;
 };
 
 
@@ -5077,10 +5152,18 @@ export type Query = {
   products: ProductConnection;
   /** How concentrated value is over buyers: shares of the top 1–50% and the Gini coefficient. */
   revenueConcentration: RevenueConcentration;
+  /** CSAT, NPS and response rate of survey responses and invitations in [from, to), per group and in total, against the previous period of equal length, so that a manager sees where satisfaction is falling. A sales rep’s figures cover their own book. */
+  satisfactionSummary: SatisfactionSummary;
   /** Customers, revenue and margin per RFM segment (Hughes 1994), scored as Customer.segment scores each customer. */
   segmentSummary: SegmentSummary;
   /** The RFM segment catalogue (Hughes 1994): what each segment means and how to treat it. */
   segments: Array<SegmentInfo>;
+  /** A survey by global ID; null when not found. */
+  survey?: Maybe<Survey>;
+  /** Who an ACTIVE survey should ask now: customers whose triggering event (purchase, resolved complaint, service contact; for PERIODIC the end of the period since their last answer) since the survey went live is older than its delay, who have not answered it since, and who consented to its channel. Oldest due first; empty for a survey that is not ACTIVE or MANUAL. A sales rep sees their own book. */
+  surveyInvitations: SurveyInvitationConnection;
+  /** Every survey (or those in one status), by name. */
+  surveys: Array<Survey>;
   /** Tasks, filtered and sorted (default: earliest on the agenda first), a page at a time. A sales rep sees their own tasks on customers in their book. */
   tasks: TaskConnection;
   /** Touchpoints of all customers, filtered and sorted (default: most recent first), a page at a time. */
@@ -5388,8 +5471,38 @@ export type QueryRevenueConcentrationArgs = {
 
 
 /** Read the CRM: customers and everything around them, by ID or as filtered, paginated lists. */
+export type QuerySatisfactionSummaryArgs = {
+  from: Scalars['DateTime']['input'];
+  groupBy: SatisfactionGrouping;
+  surveyId?: InputMaybe<Scalars['ID']['input']>;
+  to: Scalars['DateTime']['input'];
+};
+
+
+/** Read the CRM: customers and everything around them, by ID or as filtered, paginated lists. */
 export type QuerySegmentSummaryArgs = {
   asOf?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+
+/** Read the CRM: customers and everything around them, by ID or as filtered, paginated lists. */
+export type QuerySurveyArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Read the CRM: customers and everything around them, by ID or as filtered, paginated lists. */
+export type QuerySurveyInvitationsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  asOf?: InputMaybe<Scalars['DateTime']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  surveyId: Scalars['ID']['input'];
+};
+
+
+/** Read the CRM: customers and everything around them, by ID or as filtered, paginated lists. */
+export type QuerySurveysArgs = {
+  status?: InputMaybe<SurveyStatus>;
 };
 
 
@@ -5529,6 +5642,20 @@ export type RecordOrdersPayload = {
   orders: Array<Order>;
   /** Problems with the input, with paths like ["input", "orders", "3", "lines", "0", "quantity"]; empty on success. */
   userErrors: Array<UserError>;
+};
+
+/** A customer’s response to an ACTIVE survey. */
+export type RecordSurveyResponseInput = {
+  /** The answers, at most one per question; every required question answered. */
+  answers: Array<SurveyAnswerInput>;
+  /** The customer who answered. A sales rep can only name customers of their own book. */
+  customerId: Scalars['ID']['input'];
+  /** When the customer answered (default now); not before 1900, not in the future. */
+  respondedAt?: InputMaybe<Scalars['DateTime']['input']>;
+  /** The survey; must be ACTIVE. */
+  surveyId: Scalars['ID']['input'];
+  /** The touchpoint that occasioned the survey (a service call, a complaint), of the same customer. */
+  touchpointId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 /** Spends points of a member. */
@@ -5713,6 +5840,91 @@ export type Satisfaction = {
   trend: SatisfactionTrend;
 };
 
+/** Mean CSAT of the period against the previous period of equal length. */
+export type SatisfactionDirection =
+  /** At least 10% below the previous period’s mean: look here. */
+  | 'FALLING'
+  /** At least 10% above the previous period’s mean. */
+  | 'RISING'
+  /** Within 10% of the previous period’s mean. */
+  | 'STABLE'
+  /** No CSAT answer in one of the two periods. */
+  | 'UNKNOWN';
+
+/** Satisfaction figures of one group over one period. */
+export type SatisfactionFigures = {
+  __typename?: 'SatisfactionFigures';
+  /** Of those invitations, the ones answered: the task was completed by a response to its survey. */
+  answeredInvitations: Scalars['Int']['output'];
+  /** Mean CSAT answer (1–5), to 4 decimals; null without CSAT answers. */
+  csatMean?: Maybe<Scalars['Float']['output']>;
+  /** CSAT answers in the period. */
+  csatResponses: Scalars['Int']['output'];
+  /** NPS answers of 0 to 6. */
+  detractors: Scalars['Int']['output'];
+  /** Invitations due in the period: SURVEY tasks of a survey (`scheduleSurveyTasks`), not cancelled, due in the period. */
+  invitations: Scalars['Int']['output'];
+  /** NPS answers in the period. */
+  npsResponses: Scalars['Int']['output'];
+  /** Net Promoter Score: % promoters (9–10) minus % detractors (0–6) of the NPS answers, −100 to 100, to 2 decimals; null without NPS answers. */
+  npsScore?: Maybe<Scalars['Float']['output']>;
+  /** NPS answers of 9 or 10. */
+  promoters: Scalars['Int']['output'];
+  /** answeredInvitations / invitations, to 4 decimals; null without invitations (surveys sent outside Rapport have no known denominator). */
+  responseRate?: Maybe<Scalars['Float']['output']>;
+  /** Survey responses received in the period. */
+  responses: Scalars['Int']['output'];
+};
+
+/** One group of satisfactionSummary (or the total): the period, the previous one, and the change. */
+export type SatisfactionGroup = {
+  __typename?: 'SatisfactionGroup';
+  /** current.csatMean − previous.csatMean, to 4 decimals; null when either is. */
+  csatChange?: Maybe<Scalars['Float']['output']>;
+  /** The figures of [from, to). */
+  current: SatisfactionFigures;
+  /** Where mean CSAT is heading. */
+  direction: SatisfactionDirection;
+  /** The group: a segment, value tier, region, User ID or channel; null for the total, or for customers without one (no region, not scored yet). */
+  key?: Maybe<Scalars['String']['output']>;
+  /** current.npsScore − previous.npsScore, to 2 decimals; null when either is. */
+  npsChange?: Maybe<Scalars['Float']['output']>;
+  /** For OWNER groups: the owner (null for callers who may not read users). */
+  owner?: Maybe<User>;
+  /** The figures of the previous period of equal length, [from − (to − from), from). */
+  previous: SatisfactionFigures;
+  /** current.responseRate − previous.responseRate, to 4 decimals; null when either is. */
+  responseRateChange?: Maybe<Scalars['Float']['output']>;
+};
+
+/** How satisfactionSummary groups responses and invitations. */
+export type SatisfactionGrouping =
+  /** The channel of the response (the invitation’s: its survey’s channel). */
+  | 'CHANNEL'
+  /** The customer’s owner now (User ID in `key`, the user in `owner`). */
+  | 'OWNER'
+  /** The customer’s region. */
+  | 'REGION'
+  /** The customer’s RFM segment now (not when they answered). */
+  | 'SEGMENT'
+  /** The customer’s value tier now. */
+  | 'VALUE_TIER';
+
+/** Satisfaction over a period, by group, against the previous period of equal length. */
+export type SatisfactionSummary = {
+  __typename?: 'SatisfactionSummary';
+  /** Start of the period (inclusive). */
+  from: Scalars['DateTime']['output'];
+  /** One per group with a response or invitation in either period; the steepest CSAT fall first, then by key. */
+  groups: Array<SatisfactionGroup>;
+  /** Start of the previous period: from − (to − from). */
+  previousFrom: Scalars['DateTime']['output'];
+  /** End of the period (exclusive). */
+  to: Scalars['DateTime']['output'];
+  /** Every response and invitation the caller may see. */
+  total: SatisfactionGroup;
+};
+
 /** Average CSAT of the last 90 days compared with the average before. */
 export type SatisfactionTrend =
   /** Recent average at least 10% below the earlier one. */
@@ -5723,6 +5935,33 @@ export type SatisfactionTrend =
   | 'STABLE'
   /** Not enough scores: none in the last 90 days or none before. */
   | 'UNKNOWN';
+
+/** Creates SURVEY tasks for the customers a survey invites now. */
+export type ScheduleSurveyTasksInput = {
+  /** The instant to judge at (default now); the tasks are due then. */
+  asOf?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Count without writing: the figures are those a real run would give. */
+  dryRun?: Scalars['Boolean']['input'];
+  /** An ACTIVE survey. */
+  surveyId: Scalars['ID']['input'];
+};
+
+/** What scheduleSurveyTasks did (or, in a dry run, would do). */
+export type ScheduleSurveyTasksPayload = {
+  __typename?: 'ScheduleSurveyTasksPayload';
+  /** Invited customers left alone because they already have an open SURVEY task. */
+  alreadyOpen: Scalars['Int']['output'];
+  /** Whether this was a dry run (nothing written). */
+  dryRun: Scalars['Boolean']['output'];
+  /** Customers invited now (the `surveyInvitations` list). */
+  invited: Scalars['Int']['output'];
+  /** SURVEY tasks created (or that a real run would create): one per invited customer with an owner and without an open SURVEY task. */
+  scheduled: Scalars['Int']['output'];
+  /** Problems with the input; nothing was written when there are any. */
+  userErrors: Array<UserError>;
+  /** Invited customers without an owner to give the task to. */
+  withoutOwner: Scalars['Int']['output'];
+};
 
 /** A task to schedule. Give the customer, the contact, or both (the contact must then belong to the customer). */
 export type ScheduleTaskInput = {
@@ -5961,6 +6200,267 @@ export type StringListFilter = {
   /** true: the list is empty. */
   isEmpty?: InputMaybe<Scalars['Boolean']['input']>;
 };
+
+/** A satisfaction survey: typed questions, when customers are asked (trigger and delay) and through which channel. */
+export type Survey = Node & {
+  __typename?: 'Survey';
+  /** When it went live; events before it do not invite anyone. */
+  activatedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** How the survey reaches customers; only customers who consented to this channel are invited. */
+  channel: ConsentChannel;
+  /** When it was closed. */
+  closedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** When the record was created. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Days after the triggering event before the customer is asked. */
+  delayDays: Scalars['Int']['output'];
+  /** Globally unique, opaque ID. Use it with `node(id:)`; do not parse it. */
+  id: Scalars['ID']['output'];
+  /** Name, unique regardless of case, e.g. "After your purchase". */
+  name: Scalars['String']['output'];
+  /** For PERIODIC surveys: how often a customer is asked, in days; null otherwise. */
+  periodDays?: Maybe<Scalars['Int']['output']>;
+  /** The questions, in the order they are asked. */
+  questions: Array<SurveyQuestion>;
+  /** The survey’s responses, newest first. A sales rep sees those of their own book. */
+  responses: SurveyResponseConnection;
+  /** DRAFT, ACTIVE or CLOSED. */
+  status: SurveyStatus;
+  /** When a customer is due to be asked. */
+  trigger: SurveyTrigger;
+  /** When the record was last changed. */
+  updatedAt: Scalars['DateTime']['output'];
+  /** Incremented on every change. Pass it back as `expectedVersion` to detect concurrent edits. */
+  version: Scalars['Int']['output'];
+};
+
+
+/** A satisfaction survey: typed questions, when customers are asked (trigger and delay) and through which channel. */
+export type SurveyResponsesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** One answer of a survey response. */
+export type SurveyAnswer = {
+  __typename?: 'SurveyAnswer';
+  /** The options chosen in a choice question. */
+  choices?: Maybe<Array<Scalars['String']['output']>>;
+  /** The key of the question answered. */
+  questionKey: Scalars['String']['output'];
+  /** The type of the question answered. */
+  questionType: SurveyQuestionType;
+  /** The text of a FREE_TEXT answer. Withheld (null) from callers who see personal data masked; erased with the customer. */
+  text?: Maybe<Scalars['String']['output']>;
+  /** The number given to a CSAT, NPS or SCALE question. */
+  value?: Maybe<Scalars['Int']['output']>;
+};
+
+/** An answer to one question: `value` for CSAT, NPS and SCALE, `choices` for choice questions, `text` for FREE_TEXT. */
+export type SurveyAnswerInput = {
+  /** The options chosen: exactly one for SINGLE_CHOICE, one or more distinct for MULTIPLE_CHOICE. */
+  choices?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** The key of the question answered. */
+  questionKey: Scalars['String']['input'];
+  /** Text for FREE_TEXT (at most 2000 characters); blank counts as unanswered. */
+  text?: InputMaybe<Scalars['String']['input']>;
+  /** A whole number within the question’s range (CSAT 1–5, NPS 0–10, SCALE min–max). */
+  value?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** A customer due to be asked to answer a survey: the triggering event is older than the delay and they have not answered since. */
+export type SurveyInvitation = {
+  __typename?: 'SurveyInvitation';
+  /** The customer to ask. */
+  customer?: Maybe<Customer>;
+  /** When the customer became due: `eventAt` plus the survey’s delay. */
+  dueAt: Scalars['DateTime']['output'];
+  /** When the triggering event happened: the purchase, the resolution, the service contact (for PERIODIC: the start of the period without a response). */
+  eventAt: Scalars['DateTime']['output'];
+  /** Whether the customer already has an open SURVEY task (`scheduleSurveyTasks` leaves them alone). */
+  hasOpenSurveyTask: Scalars['Boolean']['output'];
+  /** The customer’s owner: who gets the SURVEY task (`scheduleSurveyTasks`). */
+  owner?: Maybe<User>;
+  /** The touchpoint behind the event (the complaint or the service contact), when there is one: pass it as `touchpointId` when recording the response. */
+  triggeredBy?: Maybe<Touchpoint>;
+};
+
+/** A page of survey invitations (Relay cursor connection, keyset-paginated). */
+export type SurveyInvitationConnection = {
+  __typename?: 'SurveyInvitationConnection';
+  /** Items with their cursors. */
+  edges: Array<SurveyInvitationEdge>;
+  /** The items, without cursors: a shortcut for `edges { node }`. */
+  nodes: Array<SurveyInvitation>;
+  /** Cursors and whether more pages exist. */
+  pageInfo: PageInfo;
+  /** Number of items matching the filter across all pages (runs a COUNT; ask for it only when you need it). */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** One survey invitation in a page, with its cursor. */
+export type SurveyInvitationEdge = {
+  __typename?: 'SurveyInvitationEdge';
+  /** Opaque cursor of this item, for `after` / `before`. */
+  cursor: Scalars['String']['output'];
+  /** The survey invitation. */
+  node: SurveyInvitation;
+};
+
+/** The result of a survey mutation. */
+export type SurveyPayload = {
+  __typename?: 'SurveyPayload';
+  /** The survey as written; null when there are userErrors. */
+  survey?: Maybe<Survey>;
+  /** Problems with the input; nothing was written when there are any. */
+  userErrors: Array<UserError>;
+};
+
+/** A question of a survey. */
+export type SurveyQuestion = {
+  __typename?: 'SurveyQuestion';
+  /** Stable key of the question within its survey (lower case letters, digits, _): answers name it. */
+  key: Scalars['String']['output'];
+  /** Highest answer of a CSAT (5), NPS (10) or SCALE question; null for the others. */
+  max?: Maybe<Scalars['Int']['output']>;
+  /** Lowest answer of a CSAT (1), NPS (0) or SCALE question; null for the others. */
+  min?: Maybe<Scalars['Int']['output']>;
+  /** The options of a choice question; empty for the others. */
+  options: Array<Scalars['String']['output']>;
+  /** Whether a response must answer it. */
+  required: Scalars['Boolean']['output'];
+  /** The question as the customer reads it. */
+  text: Scalars['String']['output'];
+  /** What kind of answer it takes. */
+  type: SurveyQuestionType;
+};
+
+/** A question of a survey. */
+export type SurveyQuestionInput = {
+  /** Stable key within the survey: a lower-case letter, then lower-case letters, digits or _ (at most 40). Answers name it. */
+  key: Scalars['String']['input'];
+  /** SCALE only (required there): the highest answer, above `min`, at most 100 steps away. */
+  max?: InputMaybe<Scalars['Int']['input']>;
+  /** SCALE only (required there): the lowest answer. CSAT and NPS have fixed ranges (1–5, 0–10). */
+  min?: InputMaybe<Scalars['Int']['input']>;
+  /** SINGLE_CHOICE and MULTIPLE_CHOICE only: 2 to 20 distinct options. */
+  options?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Whether a response must answer it (default true). */
+  required?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The question as the customer reads it (at most 500 characters). */
+  text: Scalars['String']['input'];
+  /** What kind of answer it takes. At most one CSAT and one NPS question per survey. */
+  type: SurveyQuestionType;
+};
+
+/** What kind of answer a survey question takes. */
+export type SurveyQuestionType =
+  /** Customer satisfaction, a whole number from 1 (very unhappy) to 5 (very happy). At most one per survey: it becomes the SURVEY touchpoint’s `satisfaction`. */
+  | 'CSAT'
+  /** Text, at most 2,000 characters. Personal data: masked for callers who see it masked, erased with the customer. */
+  | 'FREE_TEXT'
+  /** One or more distinct `options`. */
+  | 'MULTIPLE_CHOICE'
+  /** Net Promoter question, a whole number from 0 to 10. At most one per survey: it becomes the SURVEY touchpoint’s `nps`. */
+  | 'NPS'
+  /** A whole number from the question’s `min` to its `max`. */
+  | 'SCALE'
+  /** Exactly one of the question’s `options`. */
+  | 'SINGLE_CHOICE';
+
+/** A customer’s answers to a survey, logged with a SURVEY touchpoint that carries its CSAT and NPS. */
+export type SurveyResponse = Node & {
+  __typename?: 'SurveyResponse';
+  /** The answers, in the survey’s question order. */
+  answers: Array<SurveyAnswer>;
+  /** The channel it came through: the survey’s channel when it was answered. */
+  channel: ConsentChannel;
+  /** When the record was created. */
+  createdAt: Scalars['DateTime']['output'];
+  /** The answer to the survey’s CSAT question (1–5), if it has one and it was answered. */
+  csat?: Maybe<Scalars['Int']['output']>;
+  /** The customer who answered. */
+  customer?: Maybe<Customer>;
+  /** Globally unique, opaque ID. Use it with `node(id:)`; do not parse it. */
+  id: Scalars['ID']['output'];
+  /** The answer to the survey’s NPS question (0–10), if it has one and it was answered. */
+  nps?: Maybe<Scalars['Int']['output']>;
+  /** Who recorded it. */
+  recordedBy?: Maybe<User>;
+  /** When the customer answered. */
+  respondedAt: Scalars['DateTime']['output'];
+  /** The survey answered. */
+  survey: Survey;
+  /** The SURVEY touchpoint logged with the response (it carries the CSAT and NPS). */
+  touchpoint?: Maybe<Touchpoint>;
+  /** The touchpoint that occasioned the survey, when one was named. */
+  triggeredBy?: Maybe<Touchpoint>;
+  /** When the record was last changed. */
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+/** A page of survey responses (Relay cursor connection, keyset-paginated). */
+export type SurveyResponseConnection = {
+  __typename?: 'SurveyResponseConnection';
+  /** Items with their cursors. */
+  edges: Array<SurveyResponseEdge>;
+  /** The items, without cursors: a shortcut for `edges { node }`. */
+  nodes: Array<SurveyResponse>;
+  /** Cursors and whether more pages exist. */
+  pageInfo: PageInfo;
+  /** Number of items matching the filter across all pages (runs a COUNT; ask for it only when you need it). */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** One survey response in a page, with its cursor. */
+export type SurveyResponseEdge = {
+  __typename?: 'SurveyResponseEdge';
+  /** Opaque cursor of this item, for `after` / `before`. */
+  cursor: Scalars['String']['output'];
+  /** The survey response. */
+  node: SurveyResponse;
+};
+
+/** The result of recordSurveyResponse. */
+export type SurveyResponsePayload = {
+  __typename?: 'SurveyResponsePayload';
+  /** The response as stored; null when there are userErrors. */
+  response?: Maybe<SurveyResponse>;
+  /** Problems with the input, each at the path of the answer at fault; nothing was written when there are any. */
+  userErrors: Array<UserError>;
+};
+
+/** Where a survey stands: DRAFT → ACTIVE → CLOSED. */
+export type SurveyStatus =
+  /** Live (`activateSurvey`): it takes responses and invites customers; its questions are fixed. */
+  | 'ACTIVE'
+  /** Finished (`closeSurvey`): its responses stay, it takes no new ones. Final. */
+  | 'CLOSED'
+  /** Being written: its questions and trigger can change; it takes no responses. */
+  | 'DRAFT';
+
+/** A survey to activate or close. */
+export type SurveyStatusInput = {
+  /** The version you read; CONFLICT when it changed since. */
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  /** The survey. */
+  id: Scalars['ID']['input'];
+};
+
+/** When a customer is due to be asked (see `surveyInvitations`). */
+export type SurveyTrigger =
+  /** `delayDays` after a purchase (an order PENDING, PAID or FULFILLED: one that counts as a sale). */
+  | 'AFTER_ORDER'
+  /** `delayDays` after a complaint was resolved. */
+  | 'AFTER_RESOLVED_COMPLAINT'
+  /** `delayDays` after a SERVICE touchpoint. */
+  | 'AFTER_SERVICE_TOUCHPOINT'
+  /** Only when someone decides to ask: no invitations. */
+  | 'MANUAL'
+  /** Every `periodDays`: a customer without a response in the last `periodDays` is due. */
+  | 'PERIODIC';
 
 /** A follow-up to do with a customer: a call, visit, greeting…, with an owner, a due time and a priority. Completing it logs the touchpoint. */
 export type Task = Node & {
@@ -6736,6 +7236,26 @@ export type UpdateProductInput = {
   unitCost?: InputMaybe<Scalars['Decimal']['input']>;
   /** List price per unit, in the product’s currency; from 0 to 1,000,000,000. */
   unitPrice?: InputMaybe<Scalars['Decimal']['input']>;
+};
+
+/** Changes to a survey. Omitted fields stay. Questions and trigger change only while DRAFT; a CLOSED survey does not change. */
+export type UpdateSurveyInput = {
+  /** New channel. */
+  channel?: InputMaybe<ConsentChannel>;
+  /** Days after the triggering event before the customer is asked, 0 to 365 (default 0). */
+  delayDays?: InputMaybe<Scalars['Int']['input']>;
+  /** The version you read; CONFLICT when it changed since. */
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  /** The survey. */
+  id: Scalars['ID']['input'];
+  /** New name. */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** For PERIODIC surveys (required there): how often a customer is asked, 1 to 3650 days. */
+  periodDays?: InputMaybe<Scalars['Int']['input']>;
+  /** The new questions (replace the old ones); DRAFT only. */
+  questions?: InputMaybe<Array<SurveyQuestionInput>>;
+  /** New trigger; DRAFT only. */
+  trigger?: InputMaybe<SurveyTrigger>;
 };
 
 /** Changes to an open task. Omitted fields stay as they are; null clears notes and contact. */

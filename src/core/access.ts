@@ -19,7 +19,7 @@ import { AccessRole, Scope } from './roles';
  * playbook (contact cadences) is `playbook`: ADMIN and MANAGER change it; everyone reads it with the catalog.
  * - ANALYST: reads everything with personal data masked; writes nothing.
  * - PARTNER: an API key limited by its scopes; personal data masked without `pii:read`.
- * - `settings`: the CRM's own policies (complaint service levels): ADMIN and MANAGER change them.
+ * - `settings`: the CRM's own policies (complaint service levels, surveys): ADMIN and MANAGER change them.
  * - `campaigns`: marketing campaigns. ADMIN and MANAGER run them; ANALYST and SALES_REP read them, a sales rep seeing
  *   only the members (and the figures) of their own book.
  * - `loyalty`: the programme, members' accounts and their points ledger. Sales reps read and write them (enrol,
@@ -98,6 +98,10 @@ const CUSTOMER_OF: Record<string, { area: Area; owner?: string; customer?: strin
   campaign_members: { area: 'campaigns', customer: '{a}.customer_id' },
   loyalty_accounts: { area: 'loyalty', customer: '{a}.customer_id' },
   points_transactions: { area: 'loyalty', customer: '{a}.customer_id' },
+  // Survey responses and their answers are what a customer told us: touchpoints' area and book, like the SURVEY
+  // touchpoint each response logs.
+  survey_responses: { area: 'touchpoints', customer: '{a}.customer_id' },
+  survey_answers: { area: 'touchpoints', customer: '{a}.customer_id' },
 };
 
 const TABLE_AREA: Record<string, Area> = {
@@ -115,6 +119,8 @@ const TABLE_AREA: Record<string, Area> = {
   campaigns: 'campaigns',
   loyalty_programs: 'loyalty',
   loyalty_tiers: 'loyalty',
+  // Surveys (questions, trigger, channel) are read with touchpoints and configured with settings (ADMIN, MANAGER).
+  surveys: 'touchpoints',
 };
 
 export function areaOfTable(table: string): Area {

@@ -9,6 +9,7 @@ import { LifecycleStage } from '../lifecycle/lifecycle-stage.entity';
 import { LifecycleTransition } from '../lifecycle/lifecycle-transition.entity';
 import { LoyaltyAccount, LoyaltyProgram, LoyaltyTier, PointsTransaction } from '../loyalty/loyalty.entity';
 import { Opportunity } from '../opportunity/opportunity.entity';
+import { Survey, SurveyResponse } from '../survey/survey.entity';
 import { Pipeline, PipelineStage } from '../opportunity/pipeline.entity';
 import { Order, OrderLine } from '../order/order.entity';
 import { Product } from '../product/product.entity';
@@ -16,4 +17,4 @@ import { Task } from '../task/task.entity';
 import { Touchpoint } from '../touchpoint/touchpoint.entity';
 import { User } from '../user/user.entity';
 
-export const entities = [User, LifecycleStage, LifecycleTransition, Customer, Contact, Product, Order, OrderLine, Touchpoint, Pipeline, PipelineStage, Opportunity, AssignmentRule, Complaint, ComplaintTransition, ComplaintEscalation, ComplaintSla, Task, Campaign, CampaignMember, ApiKey, AuditEvent, LoyaltyProgram, LoyaltyTier, LoyaltyAccount, PointsTransaction];
+export const entities = [User, LifecycleStage, LifecycleTransition, Customer, Contact, Product, Order, OrderLine, Touchpoint, Pipeline, PipelineStage, Opportunity, AssignmentRule, Complaint, ComplaintTransition, ComplaintEscalation, ComplaintSla, Task, Survey, SurveyResponse, Campaign, CampaignMember, ApiKey, AuditEvent, LoyaltyProgram, LoyaltyTier, LoyaltyAccount, PointsTransaction];

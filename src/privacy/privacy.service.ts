@@ -158,6 +158,11 @@ export class PrivacyService {
       `WITH t AS (UPDATE tasks SET subject = 'Erased', notes = NULL, contact_id = NULL, version = version + 1, updated_at = now() WHERE customer_id = $1 RETURNING id) SELECT id FROM t`,
       [id],
     );
+    // Survey answers keep their scores and choices (the satisfaction figures are the business's), not what was written.
+    const answers: Array<{ id: string }> = await m.query(
+      `WITH a AS (UPDATE survey_answers SET text_value = NULL WHERE customer_id = $1 AND text_value IS NOT NULL RETURNING id) SELECT id FROM a`,
+      [id],
+    );
     const contacts: Array<{ id: string }> = await m.query(`WITH k AS (DELETE FROM contacts WHERE customer_id = $1 RETURNING id) SELECT id FROM k`, [id]);
     // Earlier audit entries must not keep what was erased: their personal values become "[erased]".
     const objectIds = [id, ...contacts.map((c) => c.id), ...touchpoints.map((t) => t.id), ...opportunities.map((o) => o.id), ...complaints.map((k) => k.id), ...tasks.map((t) => t.id)];
@@ -188,6 +193,7 @@ export class PrivacyService {
       `opportunity names, next steps, lost reasons, sources and contacts (${opportunities.length})`,
       `complaint subjects, descriptions and feedback comments (${complaints.length})`,
       ...(tasks.length ? [`task subjects and notes (${tasks.length})`] : []),
+      ...(answers.length ? [`survey free-text answers (${answers.length})`] : []),
       `audit entries scrubbed (${scrubbed.length})`,
     ];
   }

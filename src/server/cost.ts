@@ -59,6 +59,12 @@ const FIELD_COSTS: Record<string, number | ((args: Record<string, any>) => numbe
   'Query.loyaltyStats': 1_000,
   // Sums one member's ledger (a statement per account).
   'LoyaltyAccount.pointsExpiringSoon': 2,
+  // One aggregate over the two periods' survey responses and invitations.
+  'Query.satisfactionSummary': 200,
+  // The invitations CTE reads every triggering event since the survey went live (a page, and a COUNT when asked).
+  'Query.surveyInvitations': 100,
+  // The same CTE, and an insert of a task per invited customer.
+  'Mutation.scheduleSurveyTasks': 200,
   // Fits BG/NBD twice over the population (calibration and holdout).
   'Query.modelDiagnostics': 5_000,
   'Mutation.fitCustomerModel': 10_000,

@@ -12,6 +12,7 @@ import { CustomerOpportunityResolver, OpportunityResolver, OpportunityStageVisit
 import { CustomerOrderResolver, OrderLineResolver, OrderResolver } from '../order/order.resolver';
 import { PrivacyResolver } from '../privacy/privacy.resolver';
 import { ProductResolver } from '../product/product.resolver';
+import { CustomerSurveyResolver, SurveyInvitationResolver, SurveyResolver, SurveyResponseResolver } from '../survey/survey.resolver';
 import { CustomerTouchpointResolver, TouchpointResolver } from '../touchpoint/touchpoint.resolver';
 import { AgendaItemResolver, CustomerTaskResolver, TaskResolver, TouchpointFollowUpResolver } from '../task/task.resolver';
 import { CustomerTimelineResolver, TimelineEventResolver } from '../timeline/timeline.resolver';
@@ -48,6 +49,10 @@ export const resolvers = [
   AgendaItemResolver,
   CustomerTaskResolver,
   TouchpointFollowUpResolver,
+  SurveyResolver,
+  SurveyResponseResolver,
+  SurveyInvitationResolver,
+  CustomerSurveyResolver,
   ProductResolver,
   OrderResolver,
   OrderLineResolver,

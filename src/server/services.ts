@@ -14,6 +14,7 @@ import { PipelineService } from '../opportunity/pipeline.service';
 import { OrderService } from '../order/order.service';
 import { PrivacyService } from '../privacy/privacy.service';
 import { ProductService } from '../product/product.service';
+import { SurveyService } from '../survey/survey.service';
 import { AgendaService } from '../task/agenda.service';
 import { TaskService } from '../task/task.service';
 import { TimelineService } from '../timeline/timeline.service';
@@ -38,6 +39,7 @@ export function createServices(deps: ServiceDeps) {
     pipelines: new PipelineService(deps),
     assignment: new AssignmentService(deps),
     complaints: new ComplaintService(deps),
+    surveys: new SurveyService(deps, touchpoints),
     lifecycle: new LifecycleService(deps),
     timeline: new TimelineService(deps),
     loyalty: new LoyaltyService(deps),

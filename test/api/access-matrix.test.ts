@@ -86,6 +86,12 @@ const w = {
   stages: [] as string[],
   /** A launched campaign whose audience is rep A's and rep B's customers. */
   campaign: '',
+  /** A PERIODIC survey over MAIL that invites the two MAIL-consenting customers below, one per rep's book. */
+  survey: '',
+  surveyCustomers: { A: '', B: '' },
+  /** An ACTIVE survey with one CSAT question, answered once by each of those customers. */
+  responseSurvey: '',
+  responses: { A: '', B: '' },
 };
 
 const DAY = 86_400_000;
@@ -257,6 +263,20 @@ async function newTask(owner: 'A' | 'B', customerId = owner === 'A' ? w.A.custom
   return p.task.id;
 }
 const taskRow = async (id: string) => one(`SELECT * FROM tasks WHERE id = $1`, [uuid(id)]);
+/** A survey made by an admin (one CSAT question, MANUAL, EMAIL unless told), activated when asked. */
+async function newSurvey(extra: Record<string, unknown> = {}, activate = false): Promise<string> {
+  const p = await adminWrites(`mutation($input: CreateSurveyInput!) { createSurvey(input: $input) { survey { id } userErrors { field code } } }`, {
+    input: { name: `Survey ${next()}`, questions: [{ key: 'csat', type: 'CSAT', text: 'How happy are you?' }], trigger: 'MANUAL', channel: 'EMAIL', ...extra },
+  });
+  if (activate) await adminWrites(`mutation($id: ID!) { activateSurvey(input: { id: $id }) { survey { id } userErrors { field code } } }`, { id: p.survey.id });
+  return p.survey.id;
+}
+async function newResponse(customerId: string): Promise<string> {
+  const p = await adminWrites(`mutation($input: RecordSurveyResponseInput!) { recordSurveyResponse(input: $input) { response { id } userErrors { field code } } }`, {
+    input: { surveyId: w.responseSurvey, customerId, answers: [{ questionKey: 'csat', value: 4 }] },
+  });
+  return p.response.id;
+}
 const AGENDA_WINDOW = () => ({ from: new Date(NOW).toISOString(), to: new Date(NOW + 7 * DAY).toISOString() });
 
 // -- the world: two reps with a book each, a manager, an analyst, a population the models can fit ------------------
@@ -378,6 +398,10 @@ beforeAll(async () => {
   w.B.task = await newTask('B');
 
   w.campaign = await runningCampaign({ id: { in: [w.A.customer, w.B.customer] } });
+  w.survey = await newSurvey({ trigger: 'PERIODIC', periodDays: 30, channel: 'MAIL' }, true);
+  for (const owner of ['A', 'B'] as const) w.surveyCustomers[owner] = await newCustomer(owner, { consents: [{ channel: 'MAIL', granted: true }] });
+  w.responseSurvey = await newSurvey({}, true);
+  for (const owner of ['A', 'B'] as const) w.responses[owner] = await newResponse(w.surveyCustomers[owner]);
 
   w.apiKey = toGlobalId('ApiKey', (await one(`SELECT id FROM api_keys WHERE role = 'SALES_REP'`)).id);
   w.auditEvent = toGlobalId('AuditEvent', (await one(`SELECT id FROM audit_events WHERE object_id = $1 AND action = 'customer.create'`, [uuid(w.B.customer)])).id);
@@ -760,6 +784,47 @@ const READS: ReadRow[] = [
     outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'hidden', ANALYST: 'ok', PARTNER_CUSTOMERS: lacks('loyalty:read'), PARTNER_READ: lacks('loyalty:read'), PARTNER_PII: lacks('loyalty:read') },
     ok: async (d) => expect(d.loyaltyStats.members.customers + d.loyaltyStats.nonMembers.customers).toBe(await liveCustomers(EVERYONE)),
     hidden: async (d) => expect(d.loyaltyStats.members.customers + d.loyaltyStats.nonMembers.customers).toBe(await liveCustomers(bookOfA())),
+  },
+  // surveys: read with touchpoints; responses are customer data, invitations and the summary cover the rep's book
+  {
+    what: 'read a survey (survey)',
+    query: `query($id: ID!) { survey(id: $id) { id status } }`,
+    vars: () => ({ id: w.survey }),
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'ok', ANALYST: 'ok', PARTNER_CUSTOMERS: lacks('touchpoints:read'), PARTNER_READ: 'ok', PARTNER_PII: 'ok' },
+    ok: (d) => expect(d.survey).toEqual({ id: w.survey, status: 'ACTIVE' }),
+  },
+  {
+    what: 'list the surveys (surveys)',
+    query: `{ surveys { id } }`,
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'ok', ANALYST: 'ok', PARTNER_CUSTOMERS: lacks('touchpoints:read'), PARTNER_READ: 'ok', PARTNER_PII: 'ok' },
+    ok: async (d) => expect(d.surveys.length).toBe(await count(`SELECT count(*)::int AS n FROM surveys`)),
+  },
+  {
+    what: "see rep B's customer among a survey's invitations (surveyInvitations)",
+    query: `query($id: ID!, $asOf: DateTime) { surveyInvitations(surveyId: $id, asOf: $asOf, first: 100) { nodes { customer { id } } } }`,
+    vars: () => ({ id: w.survey, asOf: new Date(NOW + DAY).toISOString() }),
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'hidden', ANALYST: 'ok', PARTNER_CUSTOMERS: lacks('touchpoints:read'), PARTNER_READ: 'ok', PARTNER_PII: 'ok' },
+    ok: (d) => expect(d.surveyInvitations.nodes.map((n: { customer: { id: string } }) => n.customer.id)).toEqual(expect.arrayContaining([w.surveyCustomers.A, w.surveyCustomers.B])),
+    hidden: (d) => expect(d.surveyInvitations.nodes.map((n: { customer: { id: string } }) => n.customer.id)).toEqual([w.surveyCustomers.A]),
+  },
+  {
+    what: "see rep B's customer's survey response (survey.responses)",
+    query: `query($id: ID!) { survey(id: $id) { responses(first: 100) { nodes { id } } } }`,
+    vars: () => ({ id: w.responseSurvey }),
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'hidden', ANALYST: 'ok', PARTNER_CUSTOMERS: lacks('touchpoints:read'), PARTNER_READ: 'ok', PARTNER_PII: 'ok' },
+    ok: (d) => expect(ids(d.survey.responses.nodes)).toEqual(expect.arrayContaining([w.responses.A, w.responses.B])),
+    hidden: (d) => expect(ids(d.survey.responses.nodes)).not.toContain(w.responses.B),
+  },
+  {
+    what: "count rep B's customers' survey responses in satisfactionSummary",
+    query: `query($id: ID) { satisfactionSummary(from: "2010-01-01T00:00:00Z", to: "2100-01-01T00:00:00Z", groupBy: OWNER, surveyId: $id) { total { current { responses } } } }`,
+    vars: () => ({ id: w.responseSurvey }),
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'hidden', ANALYST: 'ok', PARTNER_CUSTOMERS: lacks('analytics:read'), PARTNER_READ: 'ok', PARTNER_PII: 'ok' },
+    ok: async (d) => expect(d.satisfactionSummary.total.current.responses).toBe(await count(`SELECT count(*)::int AS n FROM survey_responses WHERE survey_id = $1`, [uuid(w.responseSurvey)])),
+    hidden: async (d) =>
+      expect(d.satisfactionSummary.total.current.responses).toBe(
+        await count(`SELECT count(*)::int AS n FROM survey_responses r JOIN customers c ON c.id = r.customer_id WHERE r.survey_id = $1 AND ${bookOfA()}`, [uuid(w.responseSurvey)]),
+      ),
   },
   // node(id) and nodes with rep B's ids
   ...(
@@ -2069,6 +2134,50 @@ const WRITES: WriteRow[] = [
       vars,
       ok: check,
       outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'forbidden', ANALYST: 'forbidden', PARTNER_CUSTOMERS: lacks('campaigns:write'), PARTNER_READ: lacks('campaigns:write'), PARTNER_PII: lacks('campaigns:write') },
+    }),
+  ),
+  // surveys: configuration for admins and managers; responses are customer data, a rep's for their own book
+  ...(
+    [
+      ['create a survey (createSurvey)', 'createSurvey',
+        `mutation($name: String!) { createSurvey(input: { name: $name, trigger: MANUAL, channel: EMAIL, questions: [{ key: "csat", type: CSAT, text: "Happy?" }] }) { survey { id } ${UE} } }`,
+        async () => ({ name: `New survey ${next()}` }), (t: Target) => ({ name: t.name }),
+        async (p: any, t: Target) => expect(await count(`SELECT count(*)::int AS n FROM surveys WHERE name = $1`, [t.name])).toBe(1)],
+      ['rename a survey (updateSurvey)', 'updateSurvey', `mutation($id: ID!, $name: String) { updateSurvey(input: { id: $id, name: $name }) { survey { id } ${UE} } }`,
+        async () => ({ id: await newSurvey(), name: `Renamed survey ${next()}` }), (t: Target) => ({ id: t.id, name: t.name }),
+        async (p: any, t: Target) => expect((await one(`SELECT name FROM surveys WHERE id = $1`, [uuid(t.id)])).name).toBe(t.name)],
+      ['activate a survey (activateSurvey)', 'activateSurvey', `mutation($id: ID!) { activateSurvey(input: { id: $id }) { survey { id } ${UE} } }`,
+        async () => ({ id: await newSurvey() }), (t: Target) => ({ id: t.id }),
+        async (p: any, t: Target) => expect((await one(`SELECT status FROM surveys WHERE id = $1`, [uuid(t.id)])).status).toBe('ACTIVE')],
+      ['close a survey (closeSurvey)', 'closeSurvey', `mutation($id: ID!) { closeSurvey(input: { id: $id }) { survey { id } ${UE} } }`,
+        async () => ({ id: await newSurvey({}, true) }), (t: Target) => ({ id: t.id }),
+        async (p: any, t: Target) => expect((await one(`SELECT status FROM surveys WHERE id = $1`, [uuid(t.id)])).status).toBe('CLOSED')],
+      ['count the SURVEY tasks a survey would schedule (scheduleSurveyTasks, dry run)', 'scheduleSurveyTasks',
+        `mutation($id: ID!, $asOf: DateTime) { scheduleSurveyTasks(input: { surveyId: $id, asOf: $asOf, dryRun: true }) { invited scheduled ${UE} } }`,
+        async () => ({}), () => ({ id: w.survey, asOf: new Date(NOW + DAY).toISOString() }),
+        async (p: any) => expect(p.invited).toBeGreaterThanOrEqual(2)],
+    ] as Array<[string, string, string, () => Promise<Target>, (t: Target) => Record<string, unknown>, (p: any, t: Target) => Promise<unknown>]>
+  ).map(
+    ([what, field, mutation, arrange, vars, check]): WriteRow => ({
+      what,
+      field,
+      mutation,
+      arrange,
+      vars,
+      ok: check,
+      outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'forbidden', ANALYST: 'forbidden', PARTNER_CUSTOMERS: 'forbidden', PARTNER_READ: 'forbidden', PARTNER_PII: 'forbidden' },
+    }),
+  ),
+  ...(['A', 'B'] as const).map(
+    (owner): WriteRow => ({
+      what: `record a survey response of ${owner === 'A' ? "rep A's" : "rep B's"} customer (recordSurveyResponse)`,
+      field: 'recordSurveyResponse',
+      mutation: `mutation($s: ID!, $c: ID!) { recordSurveyResponse(input: { surveyId: $s, customerId: $c, answers: [{ questionKey: "csat", value: 5 }] }) { response { id } ${UE} } }`,
+      arrange: async () => ({ id: await newCustomer(owner) }),
+      vars: (t) => ({ s: w.responseSurvey, c: t.id }),
+      notFoundAt: ['input', 'customerId'],
+      ok: async (p, t) => expect(await one(`SELECT csat FROM survey_responses WHERE customer_id = $1`, [uuid(t.id)])).toEqual({ csat: 5 }),
+      outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: owner === 'A' ? 'ok' : 'hidden', ANALYST: 'forbidden', PARTNER_CUSTOMERS: lacks('touchpoints:write'), PARTNER_READ: lacks('touchpoints:write'), PARTNER_PII: lacks('touchpoints:write') },
     }),
   ),
   // credentials
