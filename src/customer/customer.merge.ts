@@ -8,6 +8,7 @@ import { UserError, UserErrorCode, UserErrors, pgCode, pgConstraint, PG_UNIQUE_V
 import { decodeIdOf } from '../common/ids';
 import { recordAudit } from '../core/audit';
 import type { ServiceDeps } from '../core/request-scope';
+import { mergeLoyaltyAccounts } from '../loyalty/ledger';
 import { Customer } from './customer.entity';
 
 /** The fields a merge may take from one of the merged records instead of the survivor. */
@@ -171,6 +172,8 @@ export async function mergeCustomers(deps: ServiceDeps, input: MergeCustomersInp
       // An external reference is unique: a merged record gives its own up before the survivor takes it.
       if ('external_ref' in set && set.external_ref != null) await m.query(`UPDATE customers SET external_ref = NULL WHERE id = ANY($1::uuid[])`, [merged]);
 
+      // One loyalty account per customer: the ledgers come together first (see mergeLoyaltyAccounts).
+      await mergeLoyaltyAccounts(m, survivorId, merged);
       // Every table that points at customers (but customers itself), as the catalog has it.
       const references: Array<{ table: string; column: string }> = await m.query(
         `SELECT c.conrelid::regclass::text AS table, a.attname AS column

@@ -95,3 +95,21 @@ export function dueToExpireSql(a: string, asOf: string): string {
     + coalesce((SELECT sum(d.points) FROM points_transactions d
                WHERE d.account_id = ${a}.id AND (d.kind IN ('REDEEM', 'EXPIRE') OR (d.kind = 'ADJUST' AND d.points < 0))), 0)))`;
 }
+
+/**
+ * A merge of customers (mergeCustomers) keeps one loyalty account: the survivor's, or the first merged record's when
+ * the survivor has none. The other accounts' ledgers move into it (the ledger triggers recount the balances) and the
+ * emptied accounts go; the merge then moves the kept account itself to the survivor with every other row. A client's
+ * idempotency key used on two of the accounts is a unique clash, and the merge a CONFLICT.
+ */
+export async function mergeLoyaltyAccounts(m: EntityManager, survivorId: string, mergedIds: string[]): Promise<void> {
+  const accounts: Array<{ id: string; customer_id: string }> = await m.query(
+    `SELECT id, customer_id FROM loyalty_accounts WHERE customer_id = ANY($1::uuid[]) ORDER BY customer_id = $2 DESC, created_at, id FOR UPDATE`,
+    [[survivorId, ...mergedIds], survivorId],
+  );
+  if (accounts.length < 2) return;
+  const [kept, ...others] = accounts;
+  const otherIds = others.map((a) => a.id);
+  await m.query(`UPDATE points_transactions SET account_id = $1 WHERE account_id = ANY($2::uuid[])`, [kept.id, otherIds]);
+  await m.query(`DELETE FROM loyalty_accounts WHERE id = ANY($1::uuid[])`, [otherIds]);
+}

@@ -97,4 +97,25 @@ describe('mergeCustomers', () => {
     const audit = await app.db.query(`SELECT action, object_id FROM audit_events WHERE action IN ('customer.merge', 'customer.mergedInto') ORDER BY action`);
     expect(audit).toEqual([{ action: 'customer.merge', object_id: uuid(survivor) }, { action: 'customer.mergedInto', object_id: uuid(duplicate) }]);
   });
+
+  it('brings two members’ loyalty ledgers into one account whose balance is their sum', async () => {
+    const owner = toGlobalId('User', users.rep);
+    const [a, b] = [(await ok(CUSTOMER, { name: 'Member A', ownerId: owner })).customer.id, (await ok(CUSTOMER, { name: 'Member B', ownerId: owner })).customer.id];
+    for (const id of [a, b]) await ok(`mutation($input: EnrollInLoyaltyInput!) { enrollInLoyalty(input: $input) { userErrors { field code } } }`, { customerId: id });
+    for (const [id, price] of [[a, '100.00'], [b, '250.00']]) {
+      await ok(`mutation($input: RecordOrderInput!) { recordOrder(input: $input) { order { id } ${UE} } }`, { customerId: id, lines: [{ description: 'Beans', quantity: 1, unitPrice: price }] });
+    }
+    const BALANCE = `query($id: ID!) { customer(id: $id) { loyalty { balance lifetimePoints } } }`;
+    const [before, other] = [(await app.ok(BALANCE, { id: a })).customer.loyalty, (await app.ok(BALANCE, { id: b })).customer.loyalty];
+    expect(before.balance).toBeGreaterThan(0);
+    await ok(MERGE, { survivorId: a, mergedIds: [b] });
+    const after = (await app.ok(BALANCE, { id: a })).customer.loyalty;
+    expect(after).toEqual({ balance: before.balance + other.balance, lifetimePoints: before.lifetimePoints + other.lifetimePoints });
+    const [ledger] = await app.db.query(
+      `SELECT (SELECT count(*) FROM loyalty_accounts WHERE customer_id = ANY($1::uuid[]))::int AS accounts,
+              (SELECT coalesce(sum(points), 0) FROM points_transactions p JOIN loyalty_accounts l ON l.id = p.account_id WHERE l.customer_id = $2)::int AS sum`,
+      [[uuid(a), uuid(b)], uuid(a)],
+    );
+    expect(ledger).toEqual({ accounts: 1, sum: after.balance });
+  });
 });
