@@ -94,6 +94,8 @@ describe('the playground examples', () => {
     // Data for the examples to walk through, so they exercise every resolver they select, not just validation.
     const customer = await app.ok(`mutation { createCustomer(input: { name: "Example Customer", externalRef: "C0000001" }) { customer { id } } }`);
     const customerId = customer.createCustomer.customer.id;
+    // A campaign for the marketing tab (a draft is enough to list).
+    await app.ok(`mutation { createCampaign(input: { name: "Spring beans", channel: EMAIL, audience: {} }) { userErrors { code } } }`);
     // A sales rep who owns the example customer, with an open deal and a task: the sales rep's day has a book to show.
     const [{ id: rep }] = await app.db.query(`INSERT INTO users (name, email, role) VALUES ('Rita Rep', 'rita@rapport.example', 'SALES_REP') RETURNING id`);
     const repId = Buffer.from(`User:${rep}`).toString('base64url');
@@ -152,8 +154,8 @@ describe('the playground examples', () => {
     },
   );
 
-  it('cover a customer 360 view, recent orders, open complaints, a sales rep’s day and the analyst views', () => {
+  it('cover a customer 360 view, recent orders, open complaints, a sales rep’s day, marketing and loyalty, and the analyst views', () => {
     const names = PLAYGROUND_EXAMPLES.map((e) => parse(e.query).definitions.map((d) => ('name' in d ? d.name?.value : undefined))[0]);
-    expect(names).toEqual(['Customer360', 'RecentOrders', 'OpenComplaints', 'SegmentsAndClv', 'PortfolioHealth', 'CareAgenda', 'SalesRepsDay', 'LifecycleAndCohorts', 'ModelCheck']);
+    expect(names).toEqual(['Customer360', 'RecentOrders', 'OpenComplaints', 'SegmentsAndClv', 'PortfolioHealth', 'CareAgenda', 'SalesRepsDay', 'MarketingAndLoyalty', 'LifecycleAndCohorts', 'ModelCheck']);
   });
 });

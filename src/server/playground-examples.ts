@@ -426,6 +426,25 @@ query SalesRepsDay($from: DateTime!, $to: DateTime!) {
 }
 `;
 
+const marketingAndLoyalty = /* GraphQL */ `# Keeping customers: the campaigns by return on investment (Rapport builds the send list and records what comes
+# back; it sends nothing), whether the loyalty programme pays (members against non-members), and where satisfaction
+# is falling (CSAT and NPS by segment, against the previous period of the same length).
+query MarketingAndLoyalty($from: DateTime!, $to: DateTime!) {
+  campaigns(first: 10, orderBy: { field: ROI, direction: DESC }) {
+    totalCount
+    nodes { name channel status launchedAt cost { amount currencyCode } }
+  }
+  loyaltyStats(retentionDays: 90) {
+    members { customers buyers purchaseFrequency averageOrderValue { amount } retentionRate meanPredictedClv { amount } }
+    nonMembers { customers buyers purchaseFrequency averageOrderValue { amount } retentionRate meanPredictedClv { amount } }
+  }
+  satisfactionSummary(from: $from, to: $to, groupBy: SEGMENT) {
+    total { current { csatMean npsScore responses responseRate } direction }
+    groups { key direction csatChange current { csatMean npsScore responses } }
+  }
+}
+`;
+
 export const PLAYGROUND_EXAMPLES: PlaygroundExample[] = [
   { query: customer360, variables: { externalRef: 'C0000001' } },
   { query: recentOrders },
@@ -434,6 +453,7 @@ export const PLAYGROUND_EXAMPLES: PlaygroundExample[] = [
   { query: portfolioHealth },
   { query: careAgenda, variables: () => ({ from: daysFromNow(0), to: daysFromNow(7) }) },
   { query: salesRepsDay, variables: () => ({ from: daysFromNow(0), to: daysFromNow(7) }) },
+  { query: marketingAndLoyalty, variables: () => ({ from: daysFromNow(-90), to: daysFromNow(0) }) },
   { query: lifecycleAndCohorts, variables: () => ({ from: daysFromNow(-365), to: daysFromNow(0) }) },
   { query: modelCheck, variables: () => ({ calibrationEnd: daysFromNow(-182), holdoutEnd: daysFromNow(0) }) },
 ];
