@@ -144,7 +144,7 @@ describe('order import', () => {
 describe('customer import', () => {
   it('creates new customers as prospects and updates existing ones, only where something changed', async () => {
     const file = path.join(FIXTURES, 'customers.csv');
-    expect(await importCustomers(app.db, file)).toEqual({ ok: true, created: 1, updated: 1, unchanged: 0 });
+    expect(await importCustomers(app.db, file)).toEqual({ ok: true, created: 1, updated: 1, unchanged: 0, possibleDuplicates: [] });
 
     const { customer: ada } = await app.ok(`{ customer(externalRef: "shop-100") { name kind email phone birthday tags address { city region country } lifecycleStage { key } version } }`);
     expect(ada).toEqual({
@@ -156,12 +156,26 @@ describe('customer import', () => {
     const { customer: company } = await app.ok(`{ customer(externalRef: "cust-new") { name kind email phone tags lifecycleStage { key } } }`);
     expect(company).toEqual({ name: 'Northwind Traders GmbH', kind: 'COMPANY', email: 'info@northwind.example', phone: null, tags: ['b2b'], lifecycleStage: { key: 'PROSPECT' } });
 
-    expect(await importCustomers(app.db, file)).toEqual({ ok: true, created: 0, updated: 0, unchanged: 2 });
+    expect(await importCustomers(app.db, file)).toEqual({ ok: true, created: 0, updated: 0, unchanged: 2, possibleDuplicates: [] });
 
     // Columns absent from the file are left alone; an empty kind keeps the current kind.
-    expect(await importCustomers(app.db, csv('external_ref,name,kind', 'cust-new,Northwind Traders AG,'))).toEqual({ ok: true, created: 0, updated: 1, unchanged: 0 });
+    expect(await importCustomers(app.db, csv('external_ref,name,kind', 'cust-new,Northwind Traders AG,'))).toEqual({ ok: true, created: 0, updated: 1, unchanged: 0, possibleDuplicates: [] });
     const { customer: renamed } = await app.ok(`{ customer(externalRef: "cust-new") { name kind email tags } }`);
     expect(renamed).toEqual({ name: 'Northwind Traders AG', kind: 'COMPANY', email: 'info@northwind.example', tags: ['b2b'] });
+  });
+
+  it('creates a new customer whose email or phone is a stored customer’s, and reports it as a possible duplicate', async () => {
+    const result = await importCustomers(
+      app.db,
+      csv('external_ref,name,email,phone', 'dup-1,Ada L.,ADA@example.com,', 'dup-2,Someone Else,,+44 20 7123 4567', 'dup-3,Nobody Alike,nobody@example.com,'),
+    );
+    expect(result).toEqual({
+      ok: true, created: 3, updated: 0, unchanged: 0,
+      possibleDuplicates: [
+        { line: 2, externalRef: 'dup-1', matches: [{ externalRef: 'shop-100', reason: 'EMAIL' }] },
+        { line: 3, externalRef: 'dup-2', matches: [{ externalRef: 'shop-100', reason: 'PHONE' }] },
+      ],
+    });
   });
 
   it('reports bad customer rows by line and writes nothing', async () => {

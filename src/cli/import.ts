@@ -70,6 +70,10 @@ async function main(): Promise<void> {
         `Imported ${file} in ${seconds} s: ${count(result.created, 'customer')} created, ` +
           `${result.updated.toLocaleString('en-US')} updated, ${result.unchanged.toLocaleString('en-US')} unchanged.\n`,
       );
+      for (const d of result.possibleDuplicates.slice(0, 20)) {
+        process.stdout.write(`  line ${d.line} (${d.externalRef}) may duplicate ${d.matches.map((m) => `${m.externalRef ?? 'a customer without external_ref'} (same ${m.reason.toLowerCase()})`).join(', ')}\n`);
+      }
+      if (result.possibleDuplicates.length > 20) process.stdout.write(`  … and ${result.possibleDuplicates.length - 20} more possible duplicates: review them with duplicateCandidates.\n`);
     }
   } finally {
     await db.close();

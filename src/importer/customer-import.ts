@@ -25,6 +25,11 @@ export interface CustomerImportSuccess {
   updated: number;
   /** Existing customers whose data in the file matched what was stored already. */
   unchanged: number;
+  /**
+   * New customers that share an email or a phone number (digits compared) with a customer already stored under
+   * another external_ref: created all the same (warnings), for review with duplicateCandidates and mergeCustomers.
+   */
+  possibleDuplicates: Array<{ line: number; externalRef: string; matches: Array<{ externalRef: string | null; reason: 'EMAIL' | 'PHONE' }> }>;
 }
 
 export const CUSTOMER_COLUMNS = {
@@ -79,6 +84,7 @@ export async function importCustomers(db: DataSource, source: CsvSource): Promis
     let created = 0;
     let updated = 0;
     let unchanged = 0;
+    const possibleDuplicates: CustomerImportSuccess['possibleDuplicates'] = [];
     /** The updatable columns this file has (known from the header, so from the first row). */
     let present: typeof UPDATABLE | null = null;
 
@@ -89,6 +95,24 @@ export async function importCustomers(db: DataSource, source: CsvSource): Promis
         [batch.map((c) => c.externalRef)],
       );
       const existing = new Map(found.map((c) => [c.external_ref, c.id]));
+      // One record per customer: new rows whose email or phone is a stored customer's (before this batch is written).
+      const fresh = batch.filter((c) => !existing.has(c.externalRef) && (c.email || c.phone));
+      if (fresh.length) {
+        const digits = (phone: string | null) => (phone && phone.replace(/[^0-9]/g, '').length >= 6 ? phone.replace(/[^0-9]/g, '') : null);
+        const matches: Array<{ line: number; ref: string; other: string | null; reason: 'EMAIL' | 'PHONE' }> = await runner.query(
+          `SELECT b.line, b.ref, c.external_ref AS other, CASE WHEN c.email = b.email THEN 'EMAIL' ELSE 'PHONE' END AS reason
+             FROM unnest($1::int[], $2::text[], $3::text[], $4::text[]) AS b(line, ref, email, phone)
+             JOIN customers c ON c.deleted_at IS NULL AND c.erased_at IS NULL
+                             AND (c.email = b.email OR (b.phone IS NOT NULL AND c.phone IS NOT NULL AND regexp_replace(c.phone, '[^0-9]', '', 'g') = b.phone))
+            ORDER BY b.line, c.external_ref`,
+          [fresh.map((c) => c.line), fresh.map((c) => c.externalRef), fresh.map((c) => c.email), fresh.map((c) => digits(c.phone))],
+        );
+        for (const m of matches) {
+          let entry = possibleDuplicates.find((d) => d.line === m.line);
+          if (!entry) possibleDuplicates.push((entry = { line: m.line, externalRef: m.ref, matches: [] }));
+          entry.matches.push({ externalRef: m.other, reason: m.reason });
+        }
+      }
       const updates: Array<ParsedCustomer & { id: string }> = [];
       for (const c of batch) {
         const id = existing.get(c.externalRef);
@@ -160,7 +184,7 @@ export async function importCustomers(db: DataSource, source: CsvSource): Promis
       return errors.failure();
     }
     await runner.commitTransaction();
-    return { ok: true, created, updated, unchanged };
+    return { ok: true, created, updated, unchanged, possibleDuplicates };
   } catch (e) {
     if (runner.isTransactionActive) await runner.rollbackTransaction();
     throw e;
