@@ -1,6 +1,7 @@
 // The job worker: which jobs exist, their schedules, and what a worker queues when it starts. `npm start` runs one in
 // the API process (WORKER=true, the default); `npm run worker` runs one alone; any number share a database.
 
+import { scheduleTriggeredSurveyTasks, SCHEDULE_SURVEY_TASKS_JOB } from '../survey/survey-tasks';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../core/config';
 import { escalateOverdueComplaints, ESCALATE_OVERDUE_JOB } from '../complaint/complaint.escalation';
@@ -22,6 +23,7 @@ export const CRONTAB = [
   `17 * * * * ${FIT_MODEL_JOB} ?id=hourly_refit&jobKey=${FIT_MODEL_JOB}`,
   `*/5 * * * * ${ESCALATE_OVERDUE_JOB} ?id=escalate_overdue&jobKey=${ESCALATE_OVERDUE_JOB}`,
   `30 1 * * * ${EXPIRE_POINTS_JOB} ?id=expire_loyalty_points&jobKey=${EXPIRE_POINTS_JOB}`,
+  `0 6 * * * ${SCHEDULE_SURVEY_TASKS_JOB} ?id=schedule_survey_tasks&jobKey=${SCHEDULE_SURVEY_TASKS_JOB}`,
 ].join('\n');
 
 export async function startWorker(db: DataSource, config: Config, connectionString: string): Promise<JobWorker> {
@@ -47,6 +49,10 @@ export async function startWorker(db: DataSource, config: Config, connectionStri
       [ESCALATE_OVERDUE_JOB]: async (payload) => {
         const asOf = (payload as { asOf?: string } | null)?.asOf;
         await escalateOverdueComplaints(db, asOf ? new Date(asOf) : new Date());
+      },
+      [SCHEDULE_SURVEY_TASKS_JOB]: async (payload) => {
+        const asOf = (payload as { asOf?: string } | null)?.asOf;
+        await scheduleTriggeredSurveyTasks(db, asOf ? new Date(asOf) : new Date());
       },
       [EXPIRE_POINTS_JOB]: async (payload) => {
         const asOf = (payload as { asOf?: string } | null)?.asOf;

@@ -13,6 +13,7 @@ import { ConsentChannel, Customer } from '../customer/customer.entity';
 import { Touchpoint, TouchpointChannel, TouchpointDirection, TouchpointPurpose } from '../touchpoint/touchpoint.entity';
 import type { TouchpointService } from '../touchpoint/touchpoint.service';
 import { invitationParams, invitationsCte } from './invitations';
+import { scheduleSurveyTasksIn } from './survey-tasks';
 import { satisfactionSummary } from './satisfaction';
 import { checkAnswers, checkQuestions } from './questions';
 import { answersByResponse, surveyResponseList } from './survey.loaders';
@@ -384,31 +385,7 @@ export class SurveyService {
       const survey = await this.surveyFor(m, errors, at('surveyId'), input.surveyId);
       if (survey && survey.status !== SurveyStatus.ACTIVE) errors.add(at('surveyId'), UserErrorCode.INVALID, `The survey is ${survey.status}: only an ACTIVE survey invites customers.`);
       if (errors.any || !survey) return result(none);
-      const [row]: Array<{ invited: number; scheduled: number; alreadyOpen: number; withoutOwner: number; tasks: Array<{ id: string; customer_id: string; owner_id: string }> }> = await m.query(
-        `${invitationsCte(survey, this.deps.access.customerCondition('c'))},
-         chosen AS (SELECT * FROM due WHERE owner_id IS NOT NULL AND NOT open_task),
-         ins AS (
-           INSERT INTO tasks (customer_id, owner_id, kind, subject, due_at, priority, status, survey_id)
-           SELECT customer_id, owner_id, 'SURVEY', $7, $2, 'NORMAL', 'OPEN', $1 FROM chosen WHERE NOT $8::boolean
-           RETURNING id, customer_id, owner_id)
-         SELECT (SELECT count(*) FROM due)::int AS invited, (SELECT count(*) FROM chosen)::int AS scheduled,
-                (SELECT count(*) FROM due WHERE open_task)::int AS "alreadyOpen",
-                (SELECT count(*) FROM due WHERE owner_id IS NULL AND NOT open_task)::int AS "withoutOwner",
-                (SELECT coalesce(json_agg(ins), '[]') FROM ins) AS tasks`,
-        [...invitationParams(survey, asOf), `Survey: ${survey.name}`.slice(0, 200), input.dryRun],
-      );
-      if (!input.dryRun) {
-        await recordAudit(m, this.deps, [
-          { action: 'survey.scheduleTasks', objectType: 'Survey', objectId: survey.id, after: { asOf, invited: row.invited, scheduled: row.scheduled } },
-          ...row.tasks.map((t) => ({
-            action: 'task.schedule',
-            objectType: 'Task',
-            objectId: t.id,
-            after: { kind: 'SURVEY', customerId: t.customer_id, ownerId: t.owner_id, surveyId: survey.id, dueAt: asOf },
-          })),
-        ]);
-      }
-      return result({ invited: row.invited, scheduled: row.scheduled, alreadyOpen: row.alreadyOpen, withoutOwner: row.withoutOwner });
+      return result(await scheduleSurveyTasksIn(m, this.deps, survey, asOf, this.deps.access.customerCondition('c'), input.dryRun));
     });
   }
 }

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { fromGlobalId, toGlobalId } from '../../src/common/ids';
+import { scheduleTriggeredSurveyTasks } from '../../src/survey/survey-tasks';
 import { GraphQLCaller, startTestApp, TestApp } from '../support/test-app';
 
 /*
@@ -381,6 +382,26 @@ describe('invitations and survey tasks', () => {
     const draft = await survey({}, false);
     expect(codes(await call(manager, SCHEDULE, { surveyId: draft, dryRun: true }))).toEqual([['input.surveyId', 'INVALID']]);
     expect((await repA.gql(SCHEDULE, { input: { surveyId: s, dryRun: true } })).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+  });
+});
+
+describe('the daily survey job', () => {
+  it('schedules the tasks of every ACTIVE triggered survey as the system, and nothing more on a second run', async () => {
+    const s = await survey({ trigger: 'AFTER_SERVICE_TOUCHPOINT', delayDays: 0 });
+    const c = await customer(userId(users.repA));
+    await ok(app, `mutation($input: LogTouchpointInput!) { logTouchpoint(input: $input) { touchpoint { id } ${UE} } }`, { customerId: c, channel: 'PHONE', purpose: 'SERVICE' });
+    const asOf = new Date(NOW + DAY);
+    // Every ACTIVE triggered survey of this file runs; the customer gets one SURVEY task (from whichever survey invites
+    // them first), for their owner, scheduled by the system.
+    const first = await scheduleTriggeredSurveyTasks(app.db, asOf);
+    expect(first.map((r) => r.surveyId)).toContain(uuid(s));
+    const tasks = await app.db.query(`SELECT owner_id, kind, status, survey_id FROM tasks WHERE kind = 'SURVEY' AND customer_id = $1`, [uuid(c)]);
+    expect(tasks).toHaveLength(1);
+    expect(tasks[0]).toMatchObject({ owner_id: users.repA, kind: 'SURVEY', status: 'OPEN' });
+    const [audit] = await app.db.query(`SELECT actor_role FROM audit_events WHERE action = 'task.schedule' AND object_id = (SELECT id FROM tasks WHERE kind = 'SURVEY' AND customer_id = $1)`, [uuid(c)]);
+    expect(audit).toEqual({ actor_role: 'SYSTEM' });
+    // A second run schedules nothing more for anyone.
+    expect((await scheduleTriggeredSurveyTasks(app.db, asOf)).reduce((n, r) => n + r.scheduled, 0)).toBe(0);
   });
 });
 
