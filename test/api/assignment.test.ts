@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { fromGlobalId, toGlobalId } from '../../src/common/ids';
 import { GraphQLCaller, startTestApp, TestApp } from '../support/test-app';
+import { insertStaff } from '../support/staff';
 
 /*
  * The right rep for each customer, through the API: assignment rules (ordered, first match wins, teams in turn)
@@ -41,10 +42,7 @@ const owners = async (ids: string[]) =>
 
 beforeAll(async () => {
   app = await startTestApp();
-  const user = async (name: string, role: string) => {
-    const [{ id }] = await app.db.query(`INSERT INTO users (name, email, role) VALUES ($1, $2, $3) RETURNING id`, [name, `${name.replace(/\W/g, '.').toLowerCase()}@rapport.example`, role]);
-    return id as string;
-  };
+  const user = (name: string, role: string) => insertStaff(app.db, name, role);
   users.repA = await user('Rita Rep', 'SALES_REP');
   users.repB = await user('Ben Rep', 'SALES_REP');
   users.repC = await user('Cleo Rep', 'SALES_REP');

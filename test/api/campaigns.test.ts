@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { fromGlobalId, toGlobalId } from '../../src/common/ids';
 import { GraphQLCaller, startTestApp, TestApp } from '../support/test-app';
+import { insertStaff } from '../support/staff';
 
 /*
  * Campaigns through the API: every mutation's happy path and refusals (typed userErrors, nothing written), who is
@@ -90,10 +91,7 @@ async function order(customerId: string, placedAt: number, price: string, cost: 
 
 beforeAll(async () => {
   app = await startTestApp();
-  const user = async (name: string, role: string) => {
-    const [{ id }] = await app.db.query(`INSERT INTO users (name, email, role) VALUES ($1, $2, $3) RETURNING id`, [name, `${name.replace(/\W/g, '.').toLowerCase()}@rapport.example`, role]);
-    return id as string;
-  };
+  const user = (name: string, role: string) => insertStaff(app.db, name, role);
   users.repA = await user('Rita Rep', 'SALES_REP');
   users.repB = await user('Ben Rep', 'SALES_REP');
   repA = await app.as({ role: 'SALES_REP', userId: users.repA });

@@ -1,6 +1,7 @@
 import { toGlobalId } from '../../src/common/ids';
 import { duplicateScore } from '../../src/customer/customer.duplicates';
 import { GraphQLCaller, startTestApp, TestApp } from '../support/test-app';
+import { insertStaff } from '../support/staff';
 
 /*
  * One record per customer: duplicate scoring on crafted pairs, createCustomer warning (or refusing) with the
@@ -19,10 +20,7 @@ async function create(input: Record<string, unknown>, who: GraphQLCaller = app) 
 
 beforeAll(async () => {
   app = await startTestApp();
-  const user = async (name: string) => {
-    const [{ id }] = await app.db.query(`INSERT INTO users (name, email, role) VALUES ($1, $2, 'SALES_REP') RETURNING id`, [name, `${name.toLowerCase()}@rapport.example`]);
-    return id as string;
-  };
+  const user = (name: string) => insertStaff(app.db, name);
   ids.rita = await user('Rita');
   ids.ben = await user('Ben');
   rita = await app.as({ role: 'SALES_REP', userId: ids.rita });

@@ -4,6 +4,7 @@ import { fromGlobalId, toGlobalId } from '../../src/common/ids';
 import { importOrders } from '../../src/importer/order-import';
 import { expireLoyaltyPoints } from '../../src/loyalty/loyalty.expiry';
 import { GraphQLCaller, startTestApp, TestApp } from '../support/test-app';
+import { insertStaff } from '../support/staff';
 
 /*
  * The loyalty programme through the API: enrolment, points earned with orders (recordOrder, recordOrders, the
@@ -80,10 +81,7 @@ async function ledgerFingerprint(): Promise<string> {
 
 beforeAll(async () => {
   app = await startTestApp();
-  const user = async (name: string, role: string) => {
-    const [{ id }] = await app.db.query(`INSERT INTO users (name, email, role) VALUES ($1, $2, $3) RETURNING id`, [name, `${name.replace(/\W/g, '.').toLowerCase()}@rapport.example`, role]);
-    return id as string;
-  };
+  const user = (name: string, role: string) => insertStaff(app.db, name, role);
   users.repA = await user('Rita Rep', 'SALES_REP');
   users.repB = await user('Ben Rep', 'SALES_REP');
   users.manager = await user('Mona Manager', 'MANAGER');

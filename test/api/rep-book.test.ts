@@ -1,5 +1,6 @@
 import { toGlobalId } from '../../src/common/ids';
 import { GraphQLCaller, startTestApp, TestApp } from '../support/test-app';
+import { insertStaff } from '../support/staff';
 
 /*
  * A rep's book (User.book) against figures worked out by hand from what the test creates through the API: customers,
@@ -26,10 +27,7 @@ async function ok(caller: GraphQLCaller, mutation: string, input: Record<string,
 
 beforeAll(async () => {
   app = await startTestApp();
-  const user = async (name: string) => {
-    const [{ id }] = await app.db.query(`INSERT INTO users (name, email, role) VALUES ($1, $2, 'SALES_REP') RETURNING id`, [name, `${name.toLowerCase()}@rapport.example`]);
-    return id as string;
-  };
+  const user = (name: string) => insertStaff(app.db, name);
   ids.rita = await user('Rita');
   ids.ben = await user('Ben');
   rita = await app.as({ role: 'SALES_REP', userId: ids.rita });

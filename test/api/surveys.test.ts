@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { fromGlobalId, toGlobalId } from '../../src/common/ids';
 import { scheduleTriggeredSurveyTasks } from '../../src/survey/survey-tasks';
 import { GraphQLCaller, startTestApp, TestApp } from '../support/test-app';
+import { insertStaff } from '../support/staff';
 
 /*
  * Surveys through the API: configuration (create, update, activate, close) with typed userErrors, responses checked
@@ -90,10 +91,7 @@ const record = (caller: GraphQLCaller, surveyId: string, customerId: string, ans
 
 beforeAll(async () => {
   app = await startTestApp();
-  const user = async (name: string, role: string) => {
-    const [{ id }] = await app.db.query(`INSERT INTO users (name, email, role) VALUES ($1, $2, $3) RETURNING id`, [name, `${name.toLowerCase().replace(/\W+/g, '.')}@rapport.example`, role]);
-    return id as string;
-  };
+  const user = (name: string, role: string) => insertStaff(app.db, name, role);
   users.repA = await user('Rita Rep', 'SALES_REP');
   users.repB = await user('Ben Rep', 'SALES_REP');
   users.manager = await user('Mona Manager', 'MANAGER');
