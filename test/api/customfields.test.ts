@@ -177,6 +177,8 @@ describe('custom fields', () => {
     expect(await ids({ customField: { key: 'no_such_field', text: { eq: 'x' } } })).toEqual([]);
     const bad = await app.gql(CUSTOMERS, { filter: { customField: { key: "x'; DROP TABLE customers; --", text: { eq: 'x' } } } });
     expect(bad.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    const huge = await app.gql(CUSTOMERS, { filter: { customField: { key: 'hobbies', text: { in: Array.from({ length: 1001 }, (_, i) => `h${i}`) } } } });
+    expect(huge.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     // A sales rep filters within their own book only.
     const mine = await repA.ok(CUSTOMERS, { filter: { customField: { key: 'favourite_sport' } } });
     expect(mine.customers.nodes.map((n: { id: string }) => n.id).sort()).toEqual(both);
