@@ -1679,6 +1679,8 @@ export type Contact = Node & {
   birthday?: Maybe<Scalars['Date']['output']>;
   /** When the record was created. */
   createdAt: Scalars['DateTime']['output'];
+  /** The record’s custom fields: one entry per live field of its kind, in display order (the value members null when unset). */
+  customFields: Array<CustomFieldValue>;
   /** The customer the contact belongs to. */
   customer: Customer;
   /** When the record was deleted (soft delete); null while it is live. Deleted records can be restored. */
@@ -2054,6 +2056,113 @@ export type CrossSellRule = {
   support: Scalars['Float']['output'];
 };
 
+/** A custom field an ADMIN defined on customers, contacts or opportunities (e.g. "hobbies", "preferred contact time"): the traits worth keeping on file without a schema change. Values are read with each record’s `customFields`. */
+export type CustomFieldDefinition = Node & {
+  __typename?: 'CustomFieldDefinition';
+  /** When the record was created. */
+  createdAt: Scalars['DateTime']['output'];
+  /** When the record was deleted (soft delete); null while it is live. Deleted records can be restored. */
+  deletedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The kind of record the field belongs to. */
+  entity: CustomFieldEntity;
+  /** Globally unique, opaque ID. Use it with `node(id:)`; do not parse it. */
+  id: Scalars['ID']['output'];
+  /** Identifier of the field, unique per entity among live fields: lowercase letters, digits and underscores, starting with a letter, e.g. "favourite_sport". */
+  key: Scalars['String']['output'];
+  /** What people see, e.g. "Favourite sport". */
+  label: Scalars['String']['output'];
+  /** The allowed values of a CHOICE field, in order (options can be added, never removed); empty for other types. */
+  options: Array<Scalars['String']['output']>;
+  /** Display order among the entity’s fields (ascending; ties by key). */
+  position: Scalars['Int']['output'];
+  /** What the field holds; fixed once defined. */
+  type: CustomFieldType;
+  /** When the record was last changed. */
+  updatedAt: Scalars['DateTime']['output'];
+  /** Incremented on every change. Pass it back as `expectedVersion` on update to detect concurrent edits. */
+  version: Scalars['Int']['output'];
+};
+
+/** The kind of record a custom field belongs to. */
+export type CustomFieldEntity =
+  /** Contacts of customers. */
+  | 'CONTACT'
+  /** Customers. */
+  | 'CUSTOMER'
+  /** Opportunities (deals). */
+  | 'OPPORTUNITY';
+
+/** A condition on one live custom field of the record (a key no live field of this type has matches nothing). Use the member of the field’s type: `text` for TEXT and CHOICE, `number` for NUMBER, `date` for DATE. */
+export type CustomFieldFilter = {
+  /** Conditions on a DATE value (eq, gt, gte, lt, lte…). */
+  date?: InputMaybe<DateFilter>;
+  /** The field’s key. */
+  key: Scalars['String']['input'];
+  /** Conditions on a NUMBER value (eq, gt, gte, lt, lte…). */
+  number?: InputMaybe<FloatFilter>;
+  /** Conditions on a TEXT or CHOICE value (eq, in, contains, isNull…). */
+  text?: InputMaybe<StringFilter>;
+};
+
+/** Which custom field. */
+export type CustomFieldIdInput = {
+  /** The field (CustomFieldDefinition ID). */
+  id: Scalars['ID']['input'];
+};
+
+/** Result of a custom-field definition mutation. */
+export type CustomFieldPayload = {
+  __typename?: 'CustomFieldPayload';
+  /** The field as stored; null when nothing was written. */
+  field?: Maybe<CustomFieldDefinition>;
+  /** Problems with the input; empty on success. */
+  userErrors: Array<UserError>;
+};
+
+/** What a custom field holds, and so which member of a `CustomFieldValueInput` carries its value. */
+export type CustomFieldType =
+  /** One of the definition’s `options` (`choice`). */
+  | 'CHOICE'
+  /** A calendar date (`date`). */
+  | 'DATE'
+  /** A finite number (`number`). */
+  | 'NUMBER'
+  /** Free text, at most 1000 characters (`text`). */
+  | 'TEXT';
+
+/** The value of one live custom field on a record (null members: not set, or not of this type). */
+export type CustomFieldValue = {
+  __typename?: 'CustomFieldValue';
+  /** The value of a CHOICE field (one of its options). */
+  choice?: Maybe<Scalars['String']['output']>;
+  /** The value of a DATE field. */
+  date?: Maybe<Scalars['Date']['output']>;
+  /** The field’s key. */
+  key: Scalars['String']['output'];
+  /** The field’s label. */
+  label: Scalars['String']['output'];
+  /** The value of a NUMBER field. */
+  number?: Maybe<Scalars['Float']['output']>;
+  /** The value of a TEXT field. */
+  text?: Maybe<Scalars['String']['output']>;
+  /** The field’s type: which member below carries the value. */
+  type: CustomFieldType;
+};
+
+/** One custom field’s new value: set the member of its type, or none of them to clear it. */
+export type CustomFieldValueInput = {
+  /** CHOICE: one of the field’s options. */
+  choice?: InputMaybe<Scalars['String']['input']>;
+  /** DATE: a calendar date. */
+  date?: InputMaybe<Scalars['Date']['input']>;
+  /** The field’s key. */
+  key: Scalars['String']['input'];
+  /** NUMBER: a finite number. */
+  number?: InputMaybe<Scalars['Float']['input']>;
+  /** TEXT: at most 1000 characters (trimmed; blank clears). */
+  text?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** A customer: a person or company you sell to. The heart of the CRM: profile, traits, consent, owner, lifecycle stage, and every order and touchpoint. */
 export type Customer = Node & {
   __typename?: 'Customer';
@@ -2075,6 +2184,8 @@ export type Customer = Node & {
   contacts: ContactConnection;
   /** When the record was created. */
   createdAt: Scalars['DateTime']['output'];
+  /** The record’s custom fields: one entry per live field of its kind, in display order (the value members null when unset). */
+  customFields: Array<CustomFieldValue>;
   /** When the record was deleted (soft delete); null while it is live. Deleted records can be restored. */
   deletedAt?: Maybe<Scalars['DateTime']['output']>;
   /** Primary email address. Personal data: masked as `j***@example.com` for callers without access to it. */
@@ -2359,6 +2470,8 @@ export type CustomerFilter = {
   country?: InputMaybe<CountryFilter>;
   /** When the customer was created. */
   createdAt?: InputMaybe<DateTimeFilter>;
+  /** A custom field’s value, e.g. { key: "favourite_sport", text: { eq: "Sailing" } } (combine several with `and`). */
+  customField?: InputMaybe<CustomFieldFilter>;
   /** When the customer was deleted (use with includeDeleted). */
   deletedAt?: InputMaybe<DateTimeFilter>;
   /** Email address. */
@@ -2668,6 +2781,22 @@ export type DecimalFilter = {
   lte?: InputMaybe<Scalars['Decimal']['input']>;
   /** Not equal to (rows where the field is null do not match). */
   neq?: InputMaybe<Scalars['Decimal']['input']>;
+};
+
+/** A new custom field. */
+export type DefineCustomFieldInput = {
+  /** The kind of record it belongs to. */
+  entity: CustomFieldEntity;
+  /** Identifier: lowercase letters, digits and underscores, starting with a letter, at most 50 characters; unique per entity among live fields. */
+  key: Scalars['String']['input'];
+  /** What people see. */
+  label: Scalars['String']['input'];
+  /** The allowed values of a CHOICE field (required for CHOICE, at most 100); none for other types. */
+  options?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Display order (ascending); omitted: after the entity’s other fields. */
+  position?: InputMaybe<Scalars['Int']['input']>;
+  /** What it holds; cannot be changed later. */
+  type: CustomFieldType;
 };
 
 /** Calibration against holdout for one group of customers. */
@@ -3526,12 +3655,16 @@ export type Mutation = {
   createProduct: ProductPayload;
   /** Create a survey (ADMIN, MANAGER). It starts DRAFT. */
   createSurvey: SurveyPayload;
+  /** Define a custom field on customers, contacts or opportunities (ADMIN). */
+  defineCustomField: CustomFieldPayload;
   /** Delete an assignment rule (soft delete; the rules after it move up) (ADMIN, MANAGER). */
   deleteAssignmentRule: AssignmentRulePayload;
   /** Soft-delete a DRAFT campaign. */
   deleteCampaign: CampaignPayload;
   /** Soft-delete a contact: hidden from lists, kept in touchpoint history, restorable. */
   deleteContact: ContactPayload;
+  /** Delete a custom field (soft delete): it disappears from records and filters, and its key can be defined again (ADMIN). */
+  deleteCustomField: CustomFieldPayload;
   /** Soft-delete a customer: hidden from lists and lookups, history kept, restorable. */
   deleteCustomer: CustomerPayload;
   /** Soft-delete an opportunity (e.g. recorded by mistake): hidden from lists and summaries, restorable. */
@@ -3610,6 +3743,8 @@ export type Mutation = {
   setComplaintSla: ComplaintSlaPayload;
   /** Set a stage’s contact cadence: after how many days without a touchpoint myAgenda suggests a follow-up for its customers (ADMIN and MANAGER). */
   setContactCadence: LifecycleStagePayload;
+  /** Set or clear custom field values on a customer, contact or opportunity, each checked against its field, in one transaction (a change of the record: `customers:write` for customers and contacts, `opportunities:write` for opportunities, within your book). */
+  setCustomFieldValues: SetCustomFieldValuesPayload;
   /** Put an open task off until later: it leaves the agenda until then. */
   snoozeTask: TaskPayload;
   /** Start working on a fix: OPEN or ACKNOWLEDGED → IN_PROGRESS (from OPEN it is also the first response). */
@@ -3622,6 +3757,8 @@ export type Mutation = {
   updateComplaint: ComplaintPayload;
   /** Change a contact. Omitted fields stay; null clears. Pass `expectedVersion` to guard against concurrent edits. */
   updateContact: ContactPayload;
+  /** Change a custom field’s label or display order, or add options to a CHOICE field (ADMIN). */
+  updateCustomField: CustomFieldPayload;
   /** Change a customer. Omitted fields stay; null clears. Pass `expectedVersion` to guard against concurrent edits. */
   updateCustomer: CustomerPayload;
   /** Change the loyalty programme (ADMIN). Changes apply to points earned from then on; tiers given replace the list. */
@@ -3780,6 +3917,12 @@ export type MutationCreateSurveyArgs = {
 
 
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationDefineCustomFieldArgs = {
+  input: DefineCustomFieldInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationDeleteAssignmentRuleArgs = {
   input: AssignmentRuleIdInput;
 };
@@ -3794,6 +3937,12 @@ export type MutationDeleteCampaignArgs = {
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationDeleteContactArgs = {
   input: ContactIdInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationDeleteCustomFieldArgs = {
+  input: CustomFieldIdInput;
 };
 
 
@@ -4032,6 +4181,12 @@ export type MutationSetContactCadenceArgs = {
 
 
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationSetCustomFieldValuesArgs = {
+  input: SetCustomFieldValuesInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationSnoozeTaskArgs = {
   input: SnoozeTaskInput;
 };
@@ -4064,6 +4219,12 @@ export type MutationUpdateComplaintArgs = {
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationUpdateContactArgs = {
   input: UpdateContactInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationUpdateCustomFieldArgs = {
+  input: UpdateCustomFieldInput;
 };
 
 
@@ -4225,6 +4386,8 @@ export type Opportunity = Node & {
   createdAt: Scalars['DateTime']['output'];
   /** ISO 4217 currency of the amount: always the pipeline’s currency. */
   currency: Scalars['Currency']['output'];
+  /** The record’s custom fields: one entry per live field of its kind, in display order (the value members null when unset). */
+  customFields: Array<CustomFieldValue>;
   /** The customer; null when the customer is outside your view (e.g. since handed to another rep). */
   customer?: Maybe<Customer>;
   /** Whole days in its current stage, up to `asOf` or its close, whichever comes first. */
@@ -5108,6 +5271,8 @@ export type Query = {
   contacts: ContactConnection;
   /** Association rules between product categories bought in the same purchase order, strongest lift first. */
   crossSellRules: Array<CrossSellRule>;
+  /** The custom fields defined on customers, contacts and opportunities, by entity and display order. */
+  customFieldDefinitions: Array<CustomFieldDefinition>;
   /** A customer by global ID or by the ID in your source system (pass exactly one). Null when not found or deleted. */
   customer?: Maybe<Customer>;
   /** The active fit of the customer models. With no fit yet, the first request that needs it starts a fit on the current data (DAY, MARGIN) and waits for it up to 5 seconds; a longer fit finishes in the background while answers go without a model (null here, null predictions). Null also while no customer has a purchase. An active fit older than MODEL_MAX_AGE_HOURS (default 24) is refitted in the background once orders changed; requests keep using the current fit meanwhile. */
@@ -5310,6 +5475,13 @@ export type QueryCrossSellRulesArgs = {
   first?: Scalars['Int']['input'];
   minConfidence?: Scalars['Float']['input'];
   minSupport?: Scalars['Float']['input'];
+};
+
+
+/** Read the CRM: customers and everything around them, by ID or as filtered, paginated lists. */
+export type QueryCustomFieldDefinitionsArgs = {
+  entity?: InputMaybe<CustomFieldEntity>;
+  includeDeleted?: Scalars['Boolean']['input'];
 };
 
 
@@ -6116,6 +6288,25 @@ export type SetContactCadenceInput = {
   everyDays?: InputMaybe<Scalars['Int']['input']>;
   /** The stage’s key, e.g. ONBOARDING. */
   stage: Scalars['String']['input'];
+};
+
+/** Set or clear custom field values on one record; fields not named keep their values. */
+export type SetCustomFieldValuesInput = {
+  /** The record’s version you read; CONFLICT when it changed since. */
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  /** The record: a Customer, Contact or Opportunity ID. */
+  id: Scalars['ID']['input'];
+  /** The values (at most 100, each key once). */
+  values: Array<CustomFieldValueInput>;
+};
+
+/** Result of setCustomFieldValues. */
+export type SetCustomFieldValuesPayload = {
+  __typename?: 'SetCustomFieldValuesPayload';
+  /** The record as stored (a Customer, Contact or Opportunity); null when nothing was written. */
+  record?: Maybe<Node>;
+  /** Problems with the input; empty on success. Nothing is written when there are any. */
+  userErrors: Array<UserError>;
 };
 
 /** Puts an open task off until a later time. */
@@ -7094,6 +7285,20 @@ export type UpdateContactInput = {
   relationship?: InputMaybe<ContactRelationship>;
   /** Job title, e.g. "Head of Purchasing". */
   title?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Changes to a custom field; omitted fields stay as they are. Key and type are fixed. */
+export type UpdateCustomFieldInput = {
+  /** Options to add to a CHOICE field (options are never removed: stored values keep their meaning). */
+  addOptions?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** The version you read; CONFLICT when it changed since. */
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  /** The field (CustomFieldDefinition ID). */
+  id: Scalars['ID']['input'];
+  /** New label. */
+  label?: InputMaybe<Scalars['String']['input']>;
+  /** New display order. */
+  position?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** Changes to a customer. Omitted fields stay as they are; null clears a field. */

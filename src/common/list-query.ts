@@ -24,6 +24,11 @@ export interface FilterField {
   derived?: true;
   /** Personal data: callers who see it masked cannot filter on it either (a filter would reveal it a guess at a time). */
   pii?: true;
+  /**
+   * A filter whose input is not a plain `{ op: value }` (e.g. a custom field: a key and a condition by type) compiles
+   * itself, to conditions on alias `a`, through `compileField` and the statement's parameters. `sql` is then unused.
+   */
+  compile?: (input: Record<string, unknown>, params: Params, path: string) => string[];
 }
 
 export interface SortField {
@@ -160,7 +165,7 @@ function operand(field: FilterField, v: unknown, path: string): unknown {
   return v;
 }
 
-function compileField(field: FilterField, ops: Record<string, unknown>, params: Params, path: string): string[] {
+export function compileField(field: FilterField, ops: Record<string, unknown>, params: Params, path: string): string[] {
   const col = field.sql.replace(/\{a\}/g, A);
   const parts: string[] = [];
   const cast = field.kind === 'timestamp' ? '::timestamptz' : field.kind === 'date' ? '::date' : field.kind === 'number' || field.kind === 'decimal' ? '::numeric' : '';
@@ -223,7 +228,8 @@ export function compileFilter(spec: ListSpec<ObjectLiteral>, filter: Record<stri
       const field = spec.filters[key];
       if (!field) throw badInput(`${path}.${key} cannot be filtered on`);
       if (field.pii && masked) throw badInput(`${path}.${key} is personal data, which your credential sees masked, so it cannot be filtered on.`, { field: `${path}.${key}` });
-      parts.push(...compileField(field, raw as Record<string, unknown>, params, `${path}.${key}`));
+      const input = raw as Record<string, unknown>;
+      parts.push(...(field.compile ? field.compile(input, params, `${path}.${key}`) : compileField(field, input, params, `${path}.${key}`)));
     }
   }
   return parts.length ? parts.join(' AND ') : null;

@@ -33,6 +33,10 @@ export class Contact extends ArchivableRecord {
     return 'Contact';
   }
 
+  /** Values of the ADMIN-defined custom fields, key → value (read through `customFields`; src/customfield). */
+  @Column({ type: 'jsonb', default: () => `'{}'` })
+  customFields: Record<string, string | number>;
+
   @Column({ type: 'uuid' })
   customerId: string;
 

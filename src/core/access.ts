@@ -22,6 +22,9 @@ import { AccessRole, Scope } from './roles';
  * - `settings`: the CRM's own policies (complaint service levels, surveys): ADMIN and MANAGER change them.
  * - `campaigns`: marketing campaigns. ADMIN and MANAGER run them; ANALYST and SALES_REP read them, a sales rep seeing
  *   only the members (and the figures) of their own book.
+ * - `customfields`: the definitions of custom fields on customers, contacts and opportunities. ADMIN defines them;
+ *   everyone who reads customers reads them. Their values belong to the record: setting them is a write of the
+ *   customer (`customers:write`, contacts too) or of the opportunity (`opportunities:write`), in the record's row scope.
  * - `loyalty`: the programme, members' accounts and their points ledger. Sales reps read and write them (enrol,
  *   redeem) for the customers of their book; two acts go beyond `loyalty:write`: `loyalty:adjust` (correcting a
  *   balance by hand: ADMIN and MANAGER) and `loyalty:configure` (changing the programme: ADMIN).
@@ -29,30 +32,30 @@ import { AccessRole, Scope } from './roles';
 
 /** The parts of the CRM a permission is about. */
 export type Area =
-  | 'customers' | 'orders' | 'touchpoints' | 'opportunities' | 'pipelines' | 'assignment' | 'products' | 'catalog' | 'playbook' | 'analytics' | 'models' | 'users' | 'keys' | 'audit' | 'privacy' | 'settings' | 'campaigns' | 'loyalty';
+  | 'customers' | 'orders' | 'touchpoints' | 'opportunities' | 'pipelines' | 'assignment' | 'products' | 'catalog' | 'playbook' | 'analytics' | 'models' | 'users' | 'keys' | 'audit' | 'privacy' | 'settings' | 'campaigns' | 'loyalty' | 'customfields';
 /** Acts finer than an area's write. */
 type SpecialPermission = 'loyalty:adjust' | 'loyalty:configure';
 export type Permission = `${Area}:${'read' | 'write'}` | SpecialPermission;
 
-const ALL_AREAS: Area[] = ['customers', 'orders', 'touchpoints', 'opportunities', 'pipelines', 'assignment', 'products', 'catalog', 'playbook', 'analytics', 'models', 'users', 'keys', 'audit', 'privacy', 'settings', 'campaigns', 'loyalty'];
+const ALL_AREAS: Area[] = ['customers', 'orders', 'touchpoints', 'opportunities', 'pipelines', 'assignment', 'products', 'catalog', 'playbook', 'analytics', 'models', 'users', 'keys', 'audit', 'privacy', 'settings', 'campaigns', 'loyalty', 'customfields'];
 const SPECIAL: SpecialPermission[] = ['loyalty:adjust', 'loyalty:configure'];
 const everything = (except: Permission[] = []): Permission[] =>
   [...ALL_AREAS.flatMap((a) => [`${a}:read`, `${a}:write`] as Permission[]), ...SPECIAL].filter((p) => !except.includes(p));
 
 const ROLE_PERMISSIONS: Record<Exclude<AccessRole, AccessRole.PARTNER>, readonly Permission[]> = {
   [AccessRole.ADMIN]: everything(),
-  [AccessRole.MANAGER]: everything(['users:write', 'keys:read', 'keys:write', 'audit:read', 'audit:write', 'catalog:write', 'loyalty:configure']),
+  [AccessRole.MANAGER]: everything(['users:write', 'keys:read', 'keys:write', 'audit:read', 'audit:write', 'catalog:write', 'loyalty:configure', 'customfields:write']),
   [AccessRole.SALES_REP]: [
     'customers:read', 'customers:write', 'orders:read', 'orders:write', 'touchpoints:read', 'touchpoints:write',
     'opportunities:read', 'opportunities:write', 'pipelines:read', 'assignment:read', 'products:read', 'catalog:read', 'playbook:read', 'analytics:read', 'models:read', 'users:read',
-    'campaigns:read', 'loyalty:read', 'loyalty:write',
+    'campaigns:read', 'loyalty:read', 'loyalty:write', 'customfields:read',
   ],
-  [AccessRole.ANALYST]: ['customers:read', 'orders:read', 'touchpoints:read', 'opportunities:read', 'pipelines:read', 'assignment:read', 'products:read', 'catalog:read', 'playbook:read', 'analytics:read', 'models:read', 'users:read', 'campaigns:read', 'loyalty:read'],
+  [AccessRole.ANALYST]: ['customers:read', 'orders:read', 'touchpoints:read', 'opportunities:read', 'pipelines:read', 'assignment:read', 'products:read', 'catalog:read', 'playbook:read', 'analytics:read', 'models:read', 'users:read', 'campaigns:read', 'loyalty:read', 'customfields:read'],
 };
 
 /** What each partner scope grants. */
 const SCOPE_PERMISSIONS: Record<Scope, readonly Permission[]> = {
-  [Scope.CUSTOMERS_READ]: ['customers:read', 'catalog:read'],
+  [Scope.CUSTOMERS_READ]: ['customers:read', 'catalog:read', 'customfields:read'],
   [Scope.CUSTOMERS_WRITE]: ['customers:write'],
   [Scope.ORDERS_READ]: ['orders:read', 'products:read'],
   [Scope.ORDERS_WRITE]: ['orders:write'],
@@ -121,6 +124,7 @@ const TABLE_AREA: Record<string, Area> = {
   loyalty_tiers: 'loyalty',
   // Surveys (questions, trigger, channel) are read with touchpoints and configured with settings (ADMIN, MANAGER).
   surveys: 'touchpoints',
+  custom_field_definitions: 'customfields',
 };
 
 export function areaOfTable(table: string): Area {

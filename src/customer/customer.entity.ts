@@ -119,6 +119,10 @@ export class Customer extends ArchivableRecord {
     return 'Customer';
   }
 
+  /** Values of the ADMIN-defined custom fields, key → value (read through `customFields`; src/customfield). */
+  @Column({ type: 'jsonb', default: () => `'{}'` })
+  customFields: Record<string, string | number>;
+
   @Field(() => CustomerKind, { description: 'Person or company.' })
   @Column({ type: 'text' })
   kind: CustomerKind;

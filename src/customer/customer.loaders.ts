@@ -1,5 +1,7 @@
 import { SortDirection } from '../common/connection.types';
 import type { ListSpec } from '../common/list-query';
+import { CustomFieldEntity } from '../customfield/custom-field.entity';
+import { customFieldFilter } from '../customfield/custom-field.filter';
 import { Customer } from './customer.entity';
 import { CustomerFilter, CustomerSortField } from './customer.types';
 
@@ -42,6 +44,7 @@ export const customerList: ListSpec<Customer, CustomerFilter, CustomerSortField>
         'WHERE la.customer_id = {a}.id ORDER BY lt.threshold DESC LIMIT 1)',
       kind: 'text',
     },
+    customField: customFieldFilter(CustomFieldEntity.CUSTOMER),
     createdAt: { sql: '{a}.created_at', kind: 'timestamp' },
     updatedAt: { sql: '{a}.updated_at', kind: 'timestamp' },
     deletedAt: { sql: '{a}.deleted_at', kind: 'timestamp' },

@@ -2,6 +2,7 @@ import { CountryCodeResolver, DateResolver } from 'graphql-scalars';
 import { ArgsType, Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { ConnectionType, OrderByType, PageArgs, SortDirection } from '../common/connection.types';
 import { UserError } from '../common/errors';
+import { CustomFieldFilter } from '../customfield/custom-field.types';
 import {
   BooleanFilter,
   CountryFilter,
@@ -109,6 +110,8 @@ export class CustomerFilter {
   loyaltyTier?: StringFilter;
   @Field(() => IntFilter, { nullable: true, description: 'Loyalty points balance, as `loyalty { balance }` returns it; null for non-members. Needs `loyalty:read`.' })
   loyaltyBalance?: object;
+  @Field(() => CustomFieldFilter, { nullable: true, description: 'A custom field’s value, e.g. { key: "favourite_sport", text: { eq: "Sailing" } } (combine several with `and`).' })
+  customField?: CustomFieldFilter;
   @Field(() => DateTimeFilter, { nullable: true, description: 'When the customer was created.' })
   createdAt?: object;
   @Field(() => DateTimeFilter, { nullable: true, description: 'When the customer was last changed.' })

@@ -5,6 +5,7 @@ import { Campaign, CampaignMember } from '../campaign/campaign.entity';
 import { Complaint, ComplaintEscalation, ComplaintSla, ComplaintTransition } from '../complaint/complaint.entity';
 import { Contact } from '../contact/contact.entity';
 import { Customer } from '../customer/customer.entity';
+import { CustomFieldDefinition } from '../customfield/custom-field.entity';
 import { LifecycleStage } from '../lifecycle/lifecycle-stage.entity';
 import { LifecycleTransition } from '../lifecycle/lifecycle-transition.entity';
 import { LoyaltyAccount, LoyaltyProgram, LoyaltyTier, PointsTransaction } from '../loyalty/loyalty.entity';
@@ -17,4 +18,4 @@ import { Task } from '../task/task.entity';
 import { Touchpoint } from '../touchpoint/touchpoint.entity';
 import { User } from '../user/user.entity';
 
-export const entities = [User, LifecycleStage, LifecycleTransition, Customer, Contact, Product, Order, OrderLine, Touchpoint, Pipeline, PipelineStage, Opportunity, AssignmentRule, Complaint, ComplaintTransition, ComplaintEscalation, ComplaintSla, Task, Survey, SurveyResponse, Campaign, CampaignMember, ApiKey, AuditEvent, LoyaltyProgram, LoyaltyTier, LoyaltyAccount, PointsTransaction];
+export const entities = [User, LifecycleStage, LifecycleTransition, Customer, Contact, Product, Order, OrderLine, Touchpoint, Pipeline, PipelineStage, Opportunity, AssignmentRule, Complaint, ComplaintTransition, ComplaintEscalation, ComplaintSla, Task, Survey, SurveyResponse, Campaign, CampaignMember, ApiKey, AuditEvent, LoyaltyProgram, LoyaltyTier, LoyaltyAccount, PointsTransaction, CustomFieldDefinition];

@@ -27,6 +27,10 @@ export class Opportunity extends ArchivableRecord {
     return 'Opportunity';
   }
 
+  /** Values of the ADMIN-defined custom fields, key → value (read through `customFields`; src/customfield). */
+  @Column({ type: 'jsonb', default: () => `'{}'` })
+  customFields: Record<string, string | number>;
+
   @Column({ type: 'uuid' })
   customerId: string;
 

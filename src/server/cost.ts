@@ -116,6 +116,12 @@ function filterProblem(where: string, filter: unknown, limits: CostLimits): Grap
   const condition = (at: string, operators: Record<string, unknown>): GraphQLError | null => {
     for (const [op, operand] of Object.entries(operators)) {
       if (typeof operand === 'string' && operand.length > limits.maxSearchLength) return tooLong(`${at}.${op}`, operand);
+      // A condition with conditions inside (a custom field's `text`, `number`, `date`) is checked the same way.
+      if (isObject(operand)) {
+        const inner = condition(`${at}.${op}`, operand);
+        if (inner) return inner;
+        continue;
+      }
       if (!Array.isArray(operand)) continue;
       if (operand.length > MAX_IN) return badInput(`${at}.${op} of ${where} has ${operand.length} values; at most ${MAX_IN} are allowed.`, 'filter');
       const long = operand.find((v): v is string => typeof v === 'string' && v.length > limits.maxSearchLength);

@@ -4,6 +4,7 @@ import { CampaignMemberResolver, CampaignResolver } from '../campaign/campaign.r
 import { ComplaintEscalationResolver, ComplaintResolver, ComplaintTransitionResolver, CustomerComplaintResolver, TouchpointComplaintResolver } from '../complaint/complaint.resolver';
 import { ContactResolver, CustomerContactResolver } from '../contact/contact.resolver';
 import { CustomerResolver } from '../customer/customer.resolver';
+import { ContactCustomFieldsResolver, CustomerCustomFieldsResolver, CustomFieldResolver, OpportunityCustomFieldsResolver } from '../customfield/custom-field.resolver';
 import { CustomerInsightResolver, CustomerModelResolver, InsightAnalyticsResolver } from '../insight/insight.resolver';
 import { CustomerLifecycleResolver, LifecycleStageResolver, LifecycleTransitionResolver } from '../lifecycle/lifecycle.resolver';
 import { CustomerLoyaltyResolver, LoyaltyAccountResolver, LoyaltyProgramResolver, PointsTransactionResolver } from '../loyalty/loyalty.resolver';
@@ -68,4 +69,8 @@ export const resolvers = [
   InsightAnalyticsResolver,
   CampaignResolver,
   CampaignMemberResolver,
+  CustomFieldResolver,
+  CustomerCustomFieldsResolver,
+  ContactCustomFieldsResolver,
+  OpportunityCustomFieldsResolver,
 ] as const;

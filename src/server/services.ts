@@ -6,6 +6,7 @@ import { ComplaintService } from '../complaint/complaint.service';
 import { ContactService } from '../contact/contact.service';
 import type { ServiceDeps } from '../core/request-scope';
 import { CustomerService } from '../customer/customer.service';
+import { CustomFieldService } from '../customfield/custom-field.service';
 import { InsightService } from '../insight/insight.service';
 import { LifecycleService } from '../lifecycle/lifecycle.service';
 import { LoyaltyService } from '../loyalty/loyalty.service';
@@ -49,6 +50,7 @@ export function createServices(deps: ServiceDeps) {
     privacy: new PrivacyService(deps),
     insight,
     campaigns: new CampaignService(deps),
+    customFields: new CustomFieldService(deps),
   };
 }
 

@@ -219,6 +219,16 @@ async function newAssignmentRule(): Promise<string> {
   return p.rule.id;
 }
 /** A fresh complaint of one rep's customer, opened by an admin (and resolved, when asked). */
+/** A live TEXT custom field on customers, with a key of its own. */
+async function newCustomField(type = 'TEXT'): Promise<{ id: string; key: string }> {
+  const key = `matrix_field_${next()}`;
+  const p = await adminWrites(`mutation($key: String!, $type: CustomFieldType!) { defineCustomField(input: { entity: CUSTOMER, key: $key, label: "Matrix field", type: $type }) { field { id } userErrors { field code } } }`, {
+    key,
+    type,
+  });
+  return { id: p.field.id, key };
+}
+
 async function newComplaint(owner: 'A' | 'B', resolved = false): Promise<string> {
   const customerId = owner === 'A' ? w.A.customer : w.B.customer;
   const p = await adminWrites(`mutation($input: OpenComplaintInput!) { openComplaint(input: $input) { complaint { id } userErrors { field code } } }`, {
@@ -913,6 +923,12 @@ const READS: ReadRow[] = [
     query: `{ pipelines { id stages { id } } }`,
     outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'ok', ANALYST: 'ok', PARTNER_CUSTOMERS: lacks('opportunities:read'), PARTNER_READ: lacks('opportunities:read'), PARTNER_PII: lacks('opportunities:read') },
     ok: (d) => expect(d.pipelines).toContainEqual({ id: w.pipeline, stages: w.stages.map((id) => ({ id })) }),
+  },
+  {
+    what: 'read the custom field definitions',
+    query: `{ customFieldDefinitions { id key type } }`,
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'ok', ANALYST: 'ok', PARTNER_CUSTOMERS: 'ok', PARTNER_READ: 'ok', PARTNER_PII: 'ok' },
+    ok: (d) => expect(Array.isArray(d.customFieldDefinitions)).toBe(true),
   },
   {
     what: 'read the assignment rules',
@@ -2178,6 +2194,45 @@ const WRITES: WriteRow[] = [
       notFoundAt: ['input', 'customerId'],
       ok: async (p, t) => expect(await one(`SELECT csat FROM survey_responses WHERE customer_id = $1`, [uuid(t.id)])).toEqual({ csat: 5 }),
       outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: owner === 'A' ? 'ok' : 'hidden', ANALYST: 'forbidden', PARTNER_CUSTOMERS: lacks('touchpoints:write'), PARTNER_READ: lacks('touchpoints:write'), PARTNER_PII: lacks('touchpoints:write') },
+    }),
+  ),
+  // custom fields: defined by admins; their values are a change of the record they are on, in its owner's book
+  ...(
+    [
+      ['define a custom field (defineCustomField)', 'defineCustomField',
+        `mutation($key: String!) { defineCustomField(input: { entity: CUSTOMER, key: $key, label: "Matrix", type: NUMBER }) { field { id } ${UE} } }`,
+        async () => ({ key: `matrix_defined_${next()}` }), (t: Target) => ({ key: t.key }),
+        async (p: any, t: Target) => expect(await one(`SELECT type FROM custom_field_definitions WHERE key = $1 AND deleted_at IS NULL`, [t.key])).toEqual({ type: 'NUMBER' })],
+      ['change a custom field (updateCustomField)', 'updateCustomField',
+        `mutation($id: ID!, $label: String) { updateCustomField(input: { id: $id, label: $label }) { field { id } ${UE} } }`,
+        async () => ({ id: (await newCustomField()).id, label: `Relabelled ${next()}` }), (t: Target) => ({ id: t.id, label: t.label }),
+        async (p: any, t: Target) => expect((await one(`SELECT label FROM custom_field_definitions WHERE id = $1`, [uuid(t.id)])).label).toBe(t.label)],
+      ['delete a custom field (deleteCustomField)', 'deleteCustomField',
+        `mutation($id: ID!) { deleteCustomField(input: { id: $id }) { field { id } ${UE} } }`,
+        async () => ({ id: (await newCustomField()).id }), (t: Target) => ({ id: t.id }),
+        async (p: any, t: Target) => expect((await one(`SELECT deleted_at FROM custom_field_definitions WHERE id = $1`, [uuid(t.id)])).deleted_at).not.toBeNull()],
+    ] as Array<[string, string, string, () => Promise<Target>, (t: Target) => Record<string, unknown>, (p: any, t: Target) => Promise<unknown>]>
+  ).map(
+    ([what, field, mutation, arrange, vars, check]): WriteRow => ({
+      what,
+      field,
+      mutation,
+      arrange,
+      vars,
+      ok: check,
+      outcomes: { ADMIN: 'ok', MANAGER: 'forbidden', REP: 'forbidden', ANALYST: 'forbidden', PARTNER_CUSTOMERS: 'forbidden', PARTNER_READ: 'forbidden', PARTNER_PII: 'forbidden' },
+    }),
+  ),
+  ...(['A', 'B'] as const).map(
+    (owner): WriteRow => ({
+      what: `set a custom field on ${owner === 'A' ? "rep A's" : "rep B's"} customer (setCustomFieldValues)`,
+      field: 'setCustomFieldValues',
+      mutation: `mutation($id: ID!, $key: String!) { setCustomFieldValues(input: { id: $id, values: [{ key: $key, text: "Sailing" }] }) { record { id } ${UE} } }`,
+      arrange: async () => ({ id: await newCustomer(owner), key: (await newCustomField()).key }),
+      vars: (t) => ({ id: t.id, key: t.key }),
+      notFoundAt: ['input', 'id'],
+      ok: async (p, t) => expect((await customerRow(t.id)).custom_fields).toEqual({ [t.key]: 'Sailing' }),
+      outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: owner === 'A' ? 'ok' : 'hidden', ANALYST: 'forbidden', PARTNER_CUSTOMERS: lacks('customers:write'), PARTNER_READ: lacks('customers:write'), PARTNER_PII: lacks('customers:write') },
     }),
   ),
   // credentials
