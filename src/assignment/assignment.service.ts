@@ -25,6 +25,7 @@ import {
   UpdateAssignmentRuleInput,
 } from './assignment.types';
 import { firstMatchingRule, ownerForTurn, type CustomerFacts } from './matching';
+import { storedCustomerFacts } from './owner-by-rules';
 
 type Path = Array<string | number>;
 const at = (f: string): Path => ['input', f];
@@ -39,16 +40,7 @@ interface AssignableCustomer extends CustomerFacts {
 }
 
 /** The facts of the given customers, locked for the change (in id order, so concurrent runs do not deadlock). */
-async function customerFacts(m: EntityManager, ids: string[]): Promise<AssignableCustomer[]> {
-  return m.query(
-    `SELECT c.id, c.owner_id AS "ownerId", c.region, c.kind, c.personality, ls.key AS "lifecycleStage", s.segment, s.value_tier AS "valueTier"
-       FROM customers c
-       LEFT JOIN lifecycle_stages ls ON ls.id = c.lifecycle_stage_id
-       LEFT JOIN customer_scores s ON s.customer_id = c.id
-      WHERE c.id = ANY($1::uuid[]) ORDER BY c.id FOR UPDATE OF c`,
-    [ids],
-  );
-}
+const customerFacts = (m: EntityManager, ids: string[]): Promise<AssignableCustomer[]> => storedCustomerFacts(m, ids, true);
 
 /**
  * Assignment rules and bulk reassignment: the sales director decides which rep serves which customers (ADMIN and

@@ -24,15 +24,14 @@ export async function ownerByRules(m: EntityManager, facts: CustomerFacts): Prom
   return { ownerId: taken.ownerId, ruleId: rule.id };
 }
 
-/** What the rules look at about a stored customer (segment and tier from the stored scores). */
-export async function storedCustomerFacts(m: EntityManager, customerId: string): Promise<CustomerFacts | null> {
-  const [row]: CustomerFacts[] = await m.query(
-    `SELECT c.region, c.kind, c.personality, ls.key AS "lifecycleStage", s.segment, s.value_tier AS "valueTier"
+/** What the rules look at about stored customers (segment and tier from the stored scores), with their owner. */
+export async function storedCustomerFacts(m: EntityManager, ids: string[], lock = false): Promise<Array<CustomerFacts & { id: string; ownerId: string | null }>> {
+  return m.query(
+    `SELECT c.id, c.owner_id AS "ownerId", c.region, c.kind, c.personality, ls.key AS "lifecycleStage", s.segment, s.value_tier AS "valueTier"
        FROM customers c
        LEFT JOIN lifecycle_stages ls ON ls.id = c.lifecycle_stage_id
        LEFT JOIN customer_scores s ON s.customer_id = c.id
-      WHERE c.id = $1`,
-    [customerId],
+      WHERE c.id = ANY($1::uuid[]) ORDER BY c.id${lock ? ' FOR UPDATE OF c' : ''}`,
+    [ids],
   );
-  return row ?? null;
 }

@@ -94,7 +94,8 @@ export interface DuplicateKeys {
   city: string | null;
 }
 
-const digits = (phone: string | null): string | null => {
+/** A phone number as duplicate checks compare it: its digits, or null when too short to identify anyone. */
+export const phoneDigits = (phone: string | null): string | null => {
   const d = phone ? phone.replace(/[^0-9]/g, '') : '';
   return d.length >= MIN_PHONE_DIGITS ? d : null;
 };
@@ -104,7 +105,7 @@ const digits = (phone: string | null): string | null => {
  * at least `minScore`; one statement of index probes.
  */
 export async function duplicatesOf(m: EntityManager, keys: DuplicateKeys, scope: (alias: string) => string | null, minScore: number): Promise<Array<{ id: string; score: number; reasons: DuplicateMatch[] }>> {
-  const phone = digits(keys.phone);
+  const phone = phoneDigits(keys.phone);
   const rows: Array<{ id: string; email: boolean; phone: boolean; birthday: boolean; address: boolean; sim: number }> = await m.query(
     `SELECT c.id, coalesce(c.email = $1, false) AS email,
             coalesce(regexp_replace(c.phone, '[^0-9]', '', 'g') = $2, false) AS phone,

@@ -6,6 +6,7 @@ import { TransitionCopy } from '../lifecycle/transition-copy';
 import { CsvSource, readCsv, sourceName } from './csv-reader';
 import { collect, parseCalendarDate, parseChoice, parseCountry, parseEmail, parsePhone, parseTags, parseText } from './fields';
 import { ImportErrors, ImportFailure } from './import-result';
+import { phoneDigits } from '../customer/customer.duplicates';
 
 /**
  * CSV import of customers (npm run import -- customers FILE.csv).
@@ -98,14 +99,13 @@ export async function importCustomers(db: DataSource, source: CsvSource): Promis
       // One record per customer: new rows whose email or phone is a stored customer's (before this batch is written).
       const fresh = batch.filter((c) => !existing.has(c.externalRef) && (c.email || c.phone));
       if (fresh.length) {
-        const digits = (phone: string | null) => (phone && phone.replace(/[^0-9]/g, '').length >= 6 ? phone.replace(/[^0-9]/g, '') : null);
         const matches: Array<{ line: number; ref: string; other: string | null; reason: 'EMAIL' | 'PHONE' }> = await runner.query(
           `SELECT b.line, b.ref, c.external_ref AS other, CASE WHEN c.email = b.email THEN 'EMAIL' ELSE 'PHONE' END AS reason
              FROM unnest($1::int[], $2::text[], $3::text[], $4::text[]) AS b(line, ref, email, phone)
              JOIN customers c ON c.deleted_at IS NULL AND c.erased_at IS NULL
                              AND (c.email = b.email OR (b.phone IS NOT NULL AND c.phone IS NOT NULL AND regexp_replace(c.phone, '[^0-9]', '', 'g') = b.phone))
             ORDER BY b.line, c.external_ref`,
-          [fresh.map((c) => c.line), fresh.map((c) => c.externalRef), fresh.map((c) => c.email), fresh.map((c) => digits(c.phone))],
+          [fresh.map((c) => c.line), fresh.map((c) => c.externalRef), fresh.map((c) => c.email), fresh.map((c) => phoneDigits(c.phone))],
         );
         for (const m of matches) {
           let entry = possibleDuplicates.find((d) => d.line === m.line);

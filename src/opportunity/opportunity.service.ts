@@ -380,7 +380,7 @@ export class OpportunityService {
     const book = this.deps.access.bookOwnerId;
     if (book) return book;
     // The customer's owner works their deals; for a customer nobody owns, the assignment rules choose.
-    const facts = customer && !customer.ownerId ? await storedCustomerFacts(m, customer.id) : null;
+    const [facts] = customer && !customer.ownerId ? await storedCustomerFacts(m, [customer.id]) : [];
     const byRules = facts ? await ownerByRules(m, facts) : null;
     const candidates = [customer?.ownerId, byRules?.ownerId, actorUserId(this.deps.actor)].filter((id): id is string => !!id);
     if (candidates.length) {
