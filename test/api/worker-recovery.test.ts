@@ -23,10 +23,24 @@ afterAll(async () => {
 
 const occasions = async (id: string) => (await app.db.query(`SELECT occasions FROM customer_scores WHERE customer_id = $1`, [fromGlobalId(id)!.id]))[0]?.occasions;
 
+/**
+ * A request as the partner contract asks clients to send it: again after SERVICE_UNAVAILABLE (nothing was written). After
+ * the outage the API's pool still holds connections the server terminated; each one a request draws fails once and is
+ * dropped, so the retries end when the dead connections are gone, whatever the time that takes.
+ */
+async function okRetrying(query: string, variables: Record<string, unknown>): Promise<any> {
+  for (;;) {
+    const res = await app.gql(query, variables);
+    if (res.errors?.length && res.errors.every((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE')) continue;
+    expect(res.errors).toBeUndefined();
+    return res.data;
+  }
+}
+
 async function customerWithOrder(name: string): Promise<string> {
-  const { createCustomer } = await app.ok(`mutation($name: String!) { createCustomer(input: { name: $name }) { customer { id } } }`, { name });
+  const { createCustomer } = await okRetrying(`mutation($name: String!) { createCustomer(input: { name: $name }) { customer { id } } }`, { name });
   const id = createCustomer.customer.id;
-  const { recordOrder } = await app.ok(
+  const { recordOrder } = await okRetrying(
     `mutation($id: ID!) { recordOrder(input: { customerId: $id, lines: [{ description: "Beans", quantity: 1, unitPrice: "9.50" }] }) { userErrors { message } } }`,
     { id },
   );
