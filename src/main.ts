@@ -5,7 +5,7 @@ import { takeOverShutdownSignals } from './db/embedded-postgres';
 import { developmentApiKey } from './apikey/development-key';
 import { createApp } from './server/app';
 import { startWorker } from './server/worker';
-import { createDataSource } from './db/data-source';
+import { createJobsDataSource } from './db/data-source';
 import { drainable } from './server/drain';
 import { ConfigError, loadConfig } from './core/config';
 import { log, setLogLevel } from './core/logger';
@@ -18,8 +18,7 @@ async function main(): Promise<void> {
   if (config.demoData) await loadDemoDataIfEmpty(db.dataSource, config);
   const developmentKey = config.production ? null : await developmentApiKey(db.dataSource, config);
   const { app, stop } = await createApp(db.dataSource, config, { playgroundKey: developmentKey });
-  // Jobs get a pool of their own, without the request limits: a model fit's statements may take longer than a request may.
-  const jobsDb = config.runWorker ? await createDataSource(db.url, config.workerConcurrency + 1, config.slowQueryMs).initialize() : null;
+  const jobsDb = config.runWorker ? await createJobsDataSource(db.url, config).initialize() : null;
   const worker = jobsDb ? await startWorker(jobsDb, config, db.url) : null;
   const serving = drainable(app);
   const server = createServer(serving.handler).listen(config.port, config.host);

@@ -28,8 +28,20 @@ export function servingPoolLimits(config: { requestTimeoutMs: number; poolWaitTi
  */
 export const POOL_TIMEOUT_MESSAGES: readonly string[] = ['timeout exceeded when trying to connect', 'Connection terminated due to connection timeout'];
 
+/**
+ * The application_name each pool's connections carry, so pg_stat_activity tells an operator (and a test) whether a
+ * backend serves a request or runs a job.
+ */
+export const APPLICATION_NAME = { api: 'rapport', jobs: 'rapport-jobs' } as const;
+
 /** slowQueryMs: statements slower than this are logged as warnings, so production shows what to index. */
-export function createDataSource(url: string, poolSize = 10, slowQueryMs = 1000, limits: PoolLimits = {}): DataSource {
+export function createDataSource(
+  url: string,
+  poolSize = 10,
+  slowQueryMs = 1000,
+  limits: PoolLimits = {},
+  applicationName: string = APPLICATION_NAME.api,
+): DataSource {
   return new DataSource({
     maxQueryExecutionTime: slowQueryMs,
     type: 'postgres',
@@ -44,11 +56,19 @@ export function createDataSource(url: string, poolSize = 10, slowQueryMs = 1000,
     synchronize: false,
     extra: {
       max: poolSize,
-      application_name: 'rapport',
+      application_name: applicationName,
       ...(limits.statementTimeoutMs ? { statement_timeout: limits.statementTimeoutMs } : {}),
       ...(limits.poolWaitTimeoutMs ? { connectionTimeoutMillis: limits.poolWaitTimeoutMs } : {}),
     },
   });
+}
+
+/**
+ * The job worker's own pool, without the request limits: a model fit's statements may take longer than a request may.
+ * One connection more than the worker runs jobs at once, for the engine's own bookkeeping.
+ */
+export function createJobsDataSource(url: string, config: { workerConcurrency: number; slowQueryMs: number }): DataSource {
+  return createDataSource(url, config.workerConcurrency + 1, config.slowQueryMs, {}, APPLICATION_NAME.jobs);
 }
 
 /** The job engine's schema first (Rapport's triggers queue jobs), then Rapport's migrations. */

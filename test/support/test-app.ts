@@ -9,7 +9,7 @@ import { insertApiKey } from '../../src/apikey/api-key.service';
 import { UserErrors } from '../../src/common/errors';
 import { SYSTEM } from '../../src/core/actor';
 import { AccessRole, Scope } from '../../src/core/roles';
-import { createDataSource, servingPoolLimits } from '../../src/db/data-source';
+import { createDataSource, createJobsDataSource, servingPoolLimits } from '../../src/db/data-source';
 import { AppOptions, createApp } from '../../src/server/app';
 import { startWorker } from '../../src/server/worker';
 import { Config, loadConfig } from '../../src/core/config';
@@ -134,7 +134,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: Ap
   const db = createDataSource(url, 5, config.slowQueryMs, servingPoolLimits(config));
   await db.initialize();
   const { app, stop } = await createApp(db, config, options);
-  const jobsDb = config.runWorker ? await createDataSource(url, 3, config.slowQueryMs).initialize() : null;
+  const jobsDb = config.runWorker ? await createJobsDataSource(url, config).initialize() : null;
   const worker = jobsDb ? await startWorker(jobsDb, config, url) : null;
   const http = request(app);
   let server: Server | undefined;
