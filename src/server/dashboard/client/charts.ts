@@ -30,8 +30,8 @@ const percent = (share: number | null | undefined) => (share == null ? '–' : `
 
 /** CANT_LOSE → Can't lose. */
 const label = (value: string) => {
-  const words = value.toLowerCase().replace(/_/g, ' ');
-  return (words.charAt(0).toUpperCase() + words.slice(1)).replace(/\bcant\b/, 'can’t');
+  const words = value.toLowerCase().replace(/_/g, ' ').replace(/\bcant\b/, 'can’t');
+  return words.charAt(0).toUpperCase() + words.slice(1);
 };
 
 // Tooltips drawn by ECharts itself, not as HTML: its HTML tooltips carry inline styles the page's policy refuses.
@@ -72,7 +72,7 @@ export function valueMatrixChart({ valueMatrix: m }: ValueMatrixQuery): ChartVie
       : 'No customers to place in the value matrix yet.',
     option: {
       tooltip: tooltip('item'),
-      grid: { ...grid, top: 16, bottom: 48 },
+      grid: { ...grid, top: 16, bottom: 56 },
       xAxis: { type: 'category', data: tiers.map(label), splitArea: { show: true } },
       yAxis: { type: 'category', data: segments.map(label), splitArea: { show: true } },
       visualMap: { min: 0, max: Math.max(1, ...m.cells.map((c) => c.customers)), calculable: true, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 120 },
@@ -112,10 +112,10 @@ export function cohortChart({ cohortRetention: cohorts }: CohortRetentionQuery):
     summary: `${cohorts.length} monthly acquisition cohorts; on average ${percent(mean)} of a cohort buys again in the month after its first purchase.`,
     option: {
       tooltip: tooltip('item'),
-      grid: { ...grid, top: 16, bottom: 48 },
-      xAxis: { type: 'category', name: 'Months since first purchase', nameLocation: 'middle', nameGap: 24, data: Array.from({ length: periods }, (_, i) => String(i)) },
+      grid: { ...grid, top: 16, bottom: 72 },
+      xAxis: { type: 'category', name: 'Months since first purchase', nameLocation: 'middle', nameGap: 28, data: Array.from({ length: periods }, (_, i) => String(i)) },
       yAxis: { type: 'category', data: names, inverse: true },
-      visualMap: { min: 0, max: 100, calculable: true, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 120, text: ['100%', '0%'] },
+      visualMap: { min: 0, max: 100, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 120, text: ['100%', '0%'] },
       series: [{ name: 'Retention %', type: 'heatmap', data }],
     },
   };
@@ -150,8 +150,8 @@ export function churnChart({ churnWatchlist: list }: ChurnWatchlistQuery): Chart
       : 'No customer is at risk.',
     option: {
       tooltip: tooltip('axis'),
-      grid,
-      xAxis: { type: 'value', name: 'Value at risk' },
+      grid: { ...grid, bottom: 32 },
+      xAxis: { type: 'value', name: 'Value at risk', nameLocation: 'middle', nameGap: 28 },
       yAxis: { type: 'category', inverse: true, data: rows.map((r) => `${r.customer.name} · ${percent(r.churnProbability)}`) },
       series: [{ name: 'Value at risk', type: 'bar', data: rows.map((r) => num(r.valueAtRisk)) }],
     },
