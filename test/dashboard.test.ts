@@ -60,6 +60,11 @@ describe('the dashboard page', () => {
     expect(script.status).toBe(200);
     expect(script.headers['content-type']).toMatch(/^text\/javascript/);
     expect(script.headers['cache-control']).toContain('immutable');
+    // Sent gzipped (supertest unzips it) to a client that accepts it, as browsers do; as is to one that does not.
+    expect(script.headers['content-encoding']).toBe('gzip');
+    const plain = await app.http.get(js).set('accept-encoding', 'identity');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.text).toBe(script.text);
     // ECharts, built in: the page draws its charts with no CDN.
     expect(script.text).toContain('echarts');
     // The only absolute URLs in the bundle are text: a licence link and an error message's documentation link.

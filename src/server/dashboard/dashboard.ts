@@ -57,8 +57,10 @@ export function mountDashboard(app: Express, apiKey: string | null = null): void
       const { script, style } = await dashboardBundle();
       const asset = [script, style].find((a) => a.name === req.params.file);
       if (!asset) return next();
-      res.set('cache-control', 'public, max-age=31536000, immutable');
-      res.type(asset === script ? 'text/javascript' : 'text/css').send(asset.body);
+      const gzip = req.acceptsEncodings('gzip', 'identity') === 'gzip';
+      res.set({ 'cache-control': 'public, max-age=31536000, immutable', vary: 'Accept-Encoding' });
+      if (gzip) res.set('content-encoding', 'gzip');
+      res.type(asset === script ? 'text/javascript' : 'text/css').send(gzip ? asset.gzipped : asset.body);
     } catch (e) {
       next(e);
     }
