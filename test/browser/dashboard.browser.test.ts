@@ -142,6 +142,8 @@ describeWithChromium()('the dashboard in a browser', () => {
     await playground.locator('.graphiql-query-editor .view-lines', { hasText: 'query valueMatrix' }).waitFor();
     // The link has done its work: a reload does not open the query again.
     expect(new URL(playground.url()).searchParams.has('open')).toBe(false);
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    await playground.screenshot({ path: path.join(ARTIFACTS, 'playground-from-dashboard.png') });
     expect(errors).toEqual([]);
   });
 
@@ -162,5 +164,29 @@ describeWithChromium()('the dashboard in a browser', () => {
     // Reloaded, the tab still has the key.
     await page.reload();
     expect((await charts(page)).map((f) => f.state)).toEqual(CARDS.map(() => 'ready'));
+  });
+
+  it("shows a sales rep their own book: the watchlist holds only the rep's customers", async () => {
+    const [rep]: Array<{ id: string; customers: number }> = await app.db.query(
+      `SELECT u.id, count(c.id)::int AS customers FROM users u JOIN customers c ON c.owner_id = u.id AND c.deleted_at IS NULL
+        WHERE u.role = 'SALES_REP' GROUP BY u.id ORDER BY count(c.id) DESC LIMIT 1`,
+    );
+    const [{ others }] = await app.db.query(`SELECT count(*)::int AS others FROM customers WHERE owner_id IS DISTINCT FROM $1 AND deleted_at IS NULL`, [rep.id]);
+    expect(others).toBeGreaterThan(0);
+    const { key } = await app.as({ role: 'SALES_REP', userId: rep.id });
+    const { page, errors } = await visit(keyless);
+    await page.getByLabel('API key').fill(key);
+    await page.getByRole('button', { name: 'Show the dashboard' }).click();
+    const facts = await charts(page);
+    expect(facts.map((f) => [f.card, f.state])).toEqual(CARDS.map((card) => [card, 'ready']));
+    // The segment chart counts the rep's book, not everyone's.
+    expect(facts.find((f) => f.card === 'segments')!.summary).toMatch(new RegExp(`^${rep.customers} customers`));
+    const watched: string[] = await page.evaluate(() => (globalThis as any).rapportDashboard.charts.churn.getOption().yAxis[0].data);
+    const own = new Set(
+      (await app.db.query(`SELECT name FROM customers WHERE owner_id = $1`, [rep.id])).map((r: { name: string }) => r.name),
+    );
+    expect(watched.length).toBeGreaterThan(0);
+    for (const entry of watched) expect(own.has(entry.replace(/ · [\d.]+%$/, ''))).toBe(true);
+    expect(errors).toEqual([]);
   });
 });
