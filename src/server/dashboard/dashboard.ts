@@ -29,7 +29,7 @@ function page(script: string, style: string, apiKey: string | null): string {
   <h1>Rapport dashboard</h1>
   <nav><a href="/graphql">Playground</a></nav>
 </header>
-<main id="dashboard" aria-live="polite"><noscript>The dashboard draws its charts with JavaScript; the same figures are in the <a href="/graphql">playground</a>.</noscript></main>
+<main id="dashboard"><noscript>The dashboard draws its charts with JavaScript; the same figures are in the <a href="/graphql">playground</a>.</noscript></main>
 </body>
 </html>`;
 }
