@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     server.once('listening', resolve);
     server.once('error', reject);
   });
-  log.info(`Rapport is ready: http://localhost:${config.port}/graphql`);
+  log.info(`Rapport is ready: http://localhost:${config.port}/graphql (dashboard: http://localhost:${config.port}/dashboard)`);
   // On a line of its own on stdout, so a newcomer (and a script) can copy it.
   if (developmentKey) process.stdout.write(`Development API key: ${developmentKey}\n`);
 

@@ -19,9 +19,9 @@ async function playgroundHtml(): Promise<string> {
   return res.text;
 }
 
-/** Every URL the page loads: src/href attributes plus the Monaco worker scripts in the inline config. */
+/** Every URL the page loads: src/href attributes of what it loads (not its links) plus the Monaco worker scripts in the inline config. */
 function referencedUrls(html: string): string[] {
-  const attributes = [...html.matchAll(/\s(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
+  const attributes = [...html.matchAll(/<(?!a\s)[a-z]+[^>]*\s(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
   const workers = [...html.matchAll(/"(\/playground-assets\/[^"]+\.js)"/g)].map((m) => m[1]);
   return [...new Set([...attributes, ...workers])];
 }

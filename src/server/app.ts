@@ -9,6 +9,7 @@ import type { StatementTally } from '../db/statement-counter';
 import type { Config } from '../core/config';
 import { Context, createContext } from './context';
 import { currentRequestId, log } from '../core/logger';
+import { mountDashboard } from './dashboard/dashboard';
 import { mountPlayground } from './playground';
 import { getSchema } from './schema';
 import { costLimits, queryCost } from './cost';
@@ -73,7 +74,7 @@ export interface App {
 }
 
 export interface AppOptions {
-  /** An API key the playground page puts in its Authorization header (development only). */
+  /** An API key the playground and dashboard pages put in their Authorization header (development only). */
   playgroundKey?: string | null;
   /** Limits per caller; by default per role from the config. A per-key override (a column on the API key) wraps this. */
   throttleLimits?: ThrottleLimitsFor;
@@ -128,6 +129,7 @@ export async function createApp(db: DataSource, config: Config, options: AppOpti
     }
   });
   mountPlayground(app, options.playgroundKey ?? null);
+  mountDashboard(app, options.playgroundKey ?? null);
   app.use(
     '/graphql',
     corsPolicy(config),

@@ -5,9 +5,9 @@ import type { Config } from '../core/config';
 import { PLAYGROUND_ASSETS } from './playground';
 
 /**
- * A JSON API loads nothing, so its responses get the strictest policy. The playground page sets its own
- * (src/server/playground.ts), and its assets get none: Monaco's worker scripts run under the policy of their
- * own response, and they are ours.
+ * A JSON API loads nothing, so its responses get the strictest policy. The playground and dashboard pages set
+ * their own (src/server/playground.ts, src/server/dashboard/dashboard.ts), and the playground's assets get none:
+ * Monaco's worker scripts run under the policy of their own response, and they are ours.
  */
 const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 

@@ -25,14 +25,34 @@ function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c');
 }
 
-function page(nonce: string, apiKey: string | null): string {
+/**
+ * A query handed over in the URL (`/graphql?open=…&variables=…`), as the dashboard's "Open in playground" links do.
+ * Not `query`: GraphiQL writes the query being edited there, and a reload must not open it as a new tab each time.
+ */
+export interface LinkedQuery {
+  query: string;
+  variables?: string;
+}
+
+/** Longer than any URL a browser sends; a bound on what goes back into the page. */
+const MAX_LINKED_QUERY = 64 * 1024;
+
+function linkedQuery(params: Record<string, unknown>): LinkedQuery | null {
+  const { open: query, variables } = params;
+  if (typeof query !== 'string' || !query.trim() || query.length > MAX_LINKED_QUERY) return null;
+  return { query, variables: typeof variables === 'string' && variables.length <= MAX_LINKED_QUERY ? variables : undefined };
+}
+
+function page(nonce: string, apiKey: string | null, linked: LinkedQuery | null): string {
   const workers = Object.fromEntries(Object.entries(MONACO_WORKERS).map(([label, file]) => [label, `${PLAYGROUND_ASSETS}/${file}`]));
   // Without a development key the headers pane starts with a template to paste a key into.
   const headers = JSON.stringify({ Authorization: `Bearer ${apiKey ?? '<your API key>'}` }, null, 2);
-  const tabs = PLAYGROUND_EXAMPLES.map((e) => {
+  const examples = PLAYGROUND_EXAMPLES.map((e) => {
     const variables = exampleVariables(e);
     return { query: e.query, variables: variables ? JSON.stringify(variables, null, 2) : undefined, headers };
   });
+  // A linked query opens first; GraphiQL, finding tabs saved from an earlier visit, adds it to them (or selects its twin).
+  const tabs = linked ? [{ ...linked, headers }, ...examples] : examples;
   const options = {
     endpoint: '/graphql',
     title: 'Rapport',
@@ -52,11 +72,20 @@ function page(nonce: string, apiKey: string | null): string {
 <title>Rapport</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="${PLAYGROUND_ASSETS}/graphiql.css">
-<style nonce="${nonce}">html, body { margin: 0; height: 100%; overflow: hidden; } #graphiql { height: 100vh; }</style>
+<style nonce="${nonce}">html, body { margin: 0; height: 100%; overflow: hidden; } #graphiql { height: 100vh; }
+#rapport-dashboard-link { position: fixed; right: 16px; bottom: 10px; z-index: 10; font: 13px system-ui, sans-serif; padding: 4px 10px; border-radius: 6px; background: hsl(var(--color-primary, 320 95% 43%)); color: #fff; text-decoration: none; }</style>
 </head>
 <body>
 <div id="graphiql"></div>
+<a id="rapport-dashboard-link" href="/dashboard">Dashboard</a>
 <script nonce="${nonce}">
+// The link has done its work once the tab is open: without it in the address bar, a reload opens no second copy.
+const linked = new URL(location.href);
+if (linked.searchParams.has('open')) {
+  linked.searchParams.delete('open');
+  linked.searchParams.delete('variables');
+  history.replaceState(null, '', linked);
+}
 const workers = ${scriptJson(workers)};
 self.MonacoEnvironment = { getWorker: (_id, label) => new Worker(workers[label] || workers.editorWorkerService, { name: label }) };
 </script>
@@ -85,7 +114,7 @@ function contentSecurityPolicy(nonce: string): string {
   ].join('; ');
 }
 
-function isLoopback(address: string | undefined): boolean {
+export function isLoopback(address: string | undefined): boolean {
   return !!address && (address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.'));
 }
 
@@ -98,6 +127,6 @@ export function mountPlayground(app: Express, apiKey: string | null = null): voi
     const nonce = randomBytes(16).toString('base64');
     res.set({ 'content-security-policy': contentSecurityPolicy(nonce), 'cache-control': 'no-store' });
     // The development key only goes to a browser on this machine: HOST may be 0.0.0.0, and the page must not hand an ADMIN key to the network.
-    res.type('html').send(page(nonce, apiKey && isLoopback(req.socket.remoteAddress) ? apiKey : null));
+    res.type('html').send(page(nonce, apiKey && isLoopback(req.socket.remoteAddress) ? apiKey : null, linkedQuery(req.query)));
   });
 }
