@@ -2600,6 +2600,8 @@ export type CustomerMergeField =
   | 'ADDRESS'
   /** The birthday. */
   | 'BIRTHDAY'
+  /** The value of the custom field named by `customField` (none, if the record has none). */
+  | 'CUSTOM_FIELD'
   /** The email address. */
   | 'EMAIL'
   /** The ID in your source system (moved from the merged record, which gives it up). */
@@ -3477,7 +3479,7 @@ export type MarketingConsentInput = {
 export type MergeCustomersInput = {
   /** The survivor’s version you read; CONFLICT when it changed since. */
   expectedVersion?: InputMaybe<Scalars['Int']['input']>;
-  /** Fields to take from a merged record. Otherwise the survivor keeps its values, and an empty one is filled from the first merged record (in mergedIds order) that has it. */
+  /** Fields to take from a merged record. Otherwise the survivor keeps its values, and an empty one is filled from the first merged record (in mergedIds order) that has it; custom fields the survivor has no value for are filled from the merged records, the most recently updated first. */
   fieldChoices?: Array<MergeFieldChoice>;
   /** The duplicates merged into it (1–20); they stay as tombstones whose IDs find the survivor. */
   mergedIds: Array<Scalars['ID']['input']>;
@@ -3498,6 +3500,8 @@ export type MergeCustomersPayload = {
 
 /** Take one field from one of the merged records. */
 export type MergeFieldChoice = {
+  /** With `field: CUSTOM_FIELD`: the key of the live customer field to take. */
+  customField?: InputMaybe<Scalars['String']['input']>;
   /** The field. */
   field: CustomerMergeField;
   /** The merged record (one of mergedIds) to take it from. */
