@@ -364,6 +364,14 @@ describe('custom fields in lists: sorting, contacts and opportunities, personal 
     }
     expect(names(await manager.ok(SORTED, { orderBy: order('background'), filter: mine, first: 1 }))).toEqual(['Sorter D']);
 
+    // Nor can a saved campaign audience name one (its member list would answer the same question).
+    const CAMPAIGN = `mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { campaign { id } ${UE} } }`;
+    const marketer = await app.as({ role: 'PARTNER', scopes: ['customers:read', 'campaigns:read', 'campaigns:write'] });
+    const refused = await marketer.ok(CAMPAIGN, { input: { name: 'Sailors', channel: 'EMAIL', audience: { customField: { key: 'background', text: { eq: 'Sailor' } } } } });
+    expect(errorsOf(refused.createCampaign)).toEqual([['input.audience', 'INVALID']]);
+    const allowed = await marketer.ok(CAMPAIGN, { input: { name: 'Big firms', channel: 'EMAIL', audience: { customField: { key: 'company_size', number: { gte: 50 } } } } });
+    expect(allowed.createCampaign.userErrors).toEqual([]);
+
     const EXPORT = `query($id: ID!) { exportCustomerData(id: $id) }`;
     const full = (await app.ok(EXPORT, { id: made['Sorter A'] })).exportCustomerData;
     expect(full.customer.customFields).toMatchObject({ company_size: 9, background: 'Sailor', contact_time: 'Morning', first_contact: '2021-05-01' });
