@@ -313,6 +313,10 @@ describe('custom fields in lists: sorting, contacts and opportunities, personal 
     const r = await app.ok(SORTED, { orderBy: order('company_size'), filter: mine, first: 1 });
     const other = await app.gql(SORTED, { orderBy: order('first_contact'), filter: mine, first: 1, after: r.customers.pageInfo.endCursor });
     expect(other.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    // A forged cursor whose value is no number is the client's error, never a failed cast.
+    const forged = Buffer.from(JSON.stringify(['customer', 'customField:company_size:NUMBER', "1; DROP TABLE customers", uuid(made['Sorter A'])])).toString('base64url');
+    const f = await app.gql(SORTED, { orderBy: order('company_size'), first: 1, after: forged });
+    expect(f.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
   });
 
   it('refuse a custom-field sort without a key, with an unknown key, or a key beside another field (BAD_USER_INPUT)', async () => {
