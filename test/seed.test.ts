@@ -345,3 +345,30 @@ describe('the demo surveys', () => {
     expect(Math.max(...means) - Math.min(...means)).toBeGreaterThan(0.5);
   });
 });
+
+describe('the demo custom fields', () => {
+  it('defines hobbies (personal), contact time, company size and first contact, with values of their type on a share of the customers', async () => {
+    const defs = await app.db.query(`SELECT key, type, personal FROM custom_field_definitions WHERE entity = 'CUSTOMER' AND deleted_at IS NULL ORDER BY position`);
+    expect(defs).toEqual([
+      { key: 'hobbies', type: 'TEXT', personal: true },
+      { key: 'preferred_contact_time', type: 'CHOICE', personal: false },
+      { key: 'company_size', type: 'NUMBER', personal: false },
+      { key: 'first_contact', type: 'DATE', personal: false },
+    ]);
+    const row = await one(`
+      SELECT count(*)::int AS customers,
+             count(*) FILTER (WHERE custom_fields <> '{}')::int AS "withValues",
+             count(*) FILTER (WHERE custom_fields ? 'hobbies' AND kind <> 'PERSON')::int AS "hobbiesOnCompanies",
+             count(*) FILTER (WHERE jsonb_typeof(custom_fields -> 'company_size') NOT IN ('number'))::int AS "badSizes",
+             count(*) FILTER (WHERE (custom_fields ->> 'first_contact')::date > created_at::date)::int AS "contactAfterCreation"
+        FROM customers`);
+    expect(row.withValues).toBeGreaterThan(row.customers / 3);
+    expect(row.withValues).toBeLessThan(row.customers);
+    expect(row).toMatchObject({ hobbiesOnCompanies: 0, badSizes: 0, contactAfterCreation: 0 });
+    // Sortable through the API like any field.
+    const { customers } = await app.ok(`{ customers(first: 3, orderBy: { field: CUSTOM_FIELD, customField: "company_size", direction: DESC }) { nodes { customFields { key number } } } }`);
+    const sizes = customers.nodes.map((n: any) => n.customFields.find((v: any) => v.key === 'company_size').number);
+    expect(sizes).toEqual([...sizes].sort((a: number, b: number) => b - a));
+    expect(sizes[0]).toBeGreaterThan(0);
+  });
+});

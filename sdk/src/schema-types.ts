@@ -1737,6 +1737,8 @@ export type ContactFilter = {
   birthday?: InputMaybe<DateFilter>;
   /** When the contact was created. */
   createdAt?: InputMaybe<DateTimeFilter>;
+  /** A custom field’s value, e.g. { key: "hobbies", text: { contains: "sailing" } } (combine several with `and`). */
+  customField?: InputMaybe<CustomFieldFilter>;
   /** The customer the contact belongs to (Customer ID). */
   customer?: InputMaybe<IdFilter>;
   /** When the contact was deleted (use with includeDeleted). */
@@ -1765,6 +1767,8 @@ export type ContactIdInput = {
 
 /** How to sort Contact lists. Ties are broken by ID so pages are stable. */
 export type ContactOrderBy = {
+  /** With `field: CUSTOM_FIELD`: the key of the live custom field to sort by (numbers numerically, dates chronologically, text and choices alphabetically; records without a value last in both directions). */
+  customField?: InputMaybe<Scalars['String']['input']>;
   /** Direction. */
   direction?: SortDirection;
   /** Field to sort by. */
@@ -1809,6 +1813,8 @@ export type ContactRelationshipFilter = {
 export type ContactSortField =
   /** When the contact was created. */
   | 'CREATED_AT'
+  /** A custom field of the contact, named by `orderBy.customField` (top-level list only; records without a value come last in both directions). */
+  | 'CUSTOM_FIELD'
   /** Name, A to Z with ASC. */
   | 'NAME';
 
@@ -2073,6 +2079,8 @@ export type CustomFieldDefinition = Node & {
   label: Scalars['String']['output'];
   /** The allowed values of a CHOICE field, in order (options can be added, never removed); empty for other types. */
   options: Array<Scalars['String']['output']>;
+  /** Personal data (e.g. hobbies, background): withheld from callers who see personal data masked (analysts, partners without `pii:read`) in `customFields` and exports, and they cannot filter or sort on it. */
+  personal: Scalars['Boolean']['output'];
   /** Display order among the entity’s fields (ascending; ties by key). */
   position: Scalars['Int']['output'];
   /** What the field holds; fixed once defined. */
@@ -2143,10 +2151,14 @@ export type CustomFieldValue = {
   label: Scalars['String']['output'];
   /** The value of a NUMBER field. */
   number?: Maybe<Scalars['Float']['output']>;
+  /** Whether the field holds personal data. */
+  personal: Scalars['Boolean']['output'];
   /** The value of a TEXT field. */
   text?: Maybe<Scalars['String']['output']>;
   /** The field’s type: which member below carries the value. */
   type: CustomFieldType;
+  /** True when the value is withheld from you (a personal field, and you see personal data masked): the value members are then null whether or not a value is set. */
+  withheld: Scalars['Boolean']['output'];
 };
 
 /** One custom field’s new value: set the member of its type, or none of them to clear it. */
@@ -2588,6 +2600,8 @@ export type CustomerMergeField =
   | 'ADDRESS'
   /** The birthday. */
   | 'BIRTHDAY'
+  /** The value of the custom field named by `customField` (none, if the record has none). */
+  | 'CUSTOM_FIELD'
   /** The email address. */
   | 'EMAIL'
   /** The ID in your source system (moved from the merged record, which gives it up). */
@@ -2678,6 +2692,8 @@ export type CustomerModelSelection = {
 
 /** How to sort Customer lists. Ties are broken by ID so pages are stable. */
 export type CustomerOrderBy = {
+  /** With `field: CUSTOM_FIELD`: the key of the live custom field to sort by (numbers numerically, dates chronologically, text and choices alphabetically; records without a value last in both directions). */
+  customField?: InputMaybe<Scalars['String']['input']>;
   /** Direction. */
   direction?: SortDirection;
   /** Field to sort by. */
@@ -2714,6 +2730,8 @@ export type CustomerSortField =
   | 'CHURN_PROBABILITY'
   /** When the customer was created. */
   | 'CREATED_AT'
+  /** A custom field of the customer, named by `orderBy.customField` (top-level list only; records without a value come last in both directions). */
+  | 'CUSTOM_FIELD'
   /** Name, A to Z with ASC. */
   | 'NAME'
   /** Predicted CLV, as `clv { predicted }` returns it with its default arguments. Customers without a prediction (no purchase, no model) come last in both directions, so DESC opens with the most valuable. */
@@ -2793,6 +2811,8 @@ export type DefineCustomFieldInput = {
   label: Scalars['String']['input'];
   /** The allowed values of a CHOICE field (required for CHOICE, at most 100); none for other types. */
   options?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Personal data (hobbies, background…): withheld from callers who see personal data masked. Default false. */
+  personal?: InputMaybe<Scalars['Boolean']['input']>;
   /** Display order (ascending); omitted: after the entity’s other fields. */
   position?: InputMaybe<Scalars['Int']['input']>;
   /** What it holds; cannot be changed later. */
@@ -3459,7 +3479,7 @@ export type MarketingConsentInput = {
 export type MergeCustomersInput = {
   /** The survivor’s version you read; CONFLICT when it changed since. */
   expectedVersion?: InputMaybe<Scalars['Int']['input']>;
-  /** Fields to take from a merged record. Otherwise the survivor keeps its values, and an empty one is filled from the first merged record (in mergedIds order) that has it. */
+  /** Fields to take from a merged record. Otherwise the survivor keeps its values, and an empty one is filled from the first merged record (in mergedIds order) that has it; custom fields the survivor has no value for are filled from the merged records, the most recently updated first. */
   fieldChoices?: Array<MergeFieldChoice>;
   /** The duplicates merged into it (1–20); they stay as tombstones whose IDs find the survivor. */
   mergedIds: Array<Scalars['ID']['input']>;
@@ -3480,6 +3500,8 @@ export type MergeCustomersPayload = {
 
 /** Take one field from one of the merged records. */
 export type MergeFieldChoice = {
+  /** With `field: CUSTOM_FIELD`: the key of the live customer field to take. */
+  customField?: InputMaybe<Scalars['String']['input']>;
   /** The field. */
   field: CustomerMergeField;
   /** The merged record (one of mergedIds) to take it from. */
@@ -4488,6 +4510,8 @@ export type OpportunityFilter = {
   closedAt?: InputMaybe<DateTimeFilter>;
   /** When it was recorded. */
   createdAt?: InputMaybe<DateTimeFilter>;
+  /** A custom field’s value, e.g. { key: "hobbies", text: { contains: "sailing" } } (combine several with `and`). */
+  customField?: InputMaybe<CustomFieldFilter>;
   /** The customer (Customer ID). */
   customer?: InputMaybe<IdFilter>;
   /** When it was deleted (use with includeDeleted). */
@@ -4522,6 +4546,8 @@ export type OpportunityIdInput = {
 
 /** How to sort Opportunity lists. Ties are broken by ID so pages are stable. */
 export type OpportunityOrderBy = {
+  /** With `field: CUSTOM_FIELD`: the key of the live custom field to sort by (numbers numerically, dates chronologically, text and choices alphabetically; records without a value last in both directions). */
+  customField?: InputMaybe<Scalars['String']['input']>;
   /** Direction. */
   direction?: SortDirection;
   /** Field to sort by. */
@@ -4543,6 +4569,8 @@ export type OpportunitySortField =
   | 'AMOUNT'
   /** When the opportunity was recorded. */
   | 'CREATED_AT'
+  /** A custom field of the opportunity, named by `orderBy.customField` (top-level list only; records without a value come last in both directions). */
+  | 'CUSTOM_FIELD'
   /** Expected close date; opportunities without one count as the latest. */
   | 'EXPECTED_CLOSE_DATE'
   /** When it was last touched: ASC puts the most neglected first. */
@@ -7297,6 +7325,8 @@ export type UpdateCustomFieldInput = {
   id: Scalars['ID']['input'];
   /** New label. */
   label?: InputMaybe<Scalars['String']['input']>;
+  /** Mark the field personal data, or not. */
+  personal?: InputMaybe<Scalars['Boolean']['input']>;
   /** New display order. */
   position?: InputMaybe<Scalars['Int']['input']>;
 };

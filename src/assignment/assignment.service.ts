@@ -9,6 +9,8 @@ import { recordAudit } from '../core/audit';
 import type { ServiceDeps } from '../core/request-scope';
 import { Customer } from '../customer/customer.entity';
 import { customerList } from '../customer/customer.loaders';
+import { CustomFieldEntity } from '../customfield/custom-field.entity';
+import { customFieldListArgs } from '../customfield/custom-field.lists';
 import { User } from '../user/user.entity';
 import { AssignmentRule } from './assignment-rule.entity';
 import {
@@ -222,6 +224,7 @@ export class AssignmentService {
   private async selected(m: EntityManager, errors: UserErrors, filter: object | null | undefined): Promise<AssignableCustomer[] | null> {
     const args = { filter: (filter ?? null) as Record<string, unknown> | null };
     if (usesDerived(customerList, args)) this.deps.access.require('analytics:read');
+    await customFieldListArgs(this.deps, CustomFieldEntity.CUSTOMER, args);
     const ids = await matchingIds(m, customerList, args.filter, this.deps.loaders.scopeOf(Customer), MAX_BULK_CUSTOMERS + 1);
     if (ids.length > MAX_BULK_CUSTOMERS) {
       errors.add(at('filter'), UserErrorCode.TOO_MANY, `The filter selects more than ${MAX_BULK_CUSTOMERS} customers; narrow it and run again.`);

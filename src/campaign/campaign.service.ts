@@ -14,6 +14,8 @@ import { maskValue } from '../core/masking';
 import type { ServiceDeps } from '../core/request-scope';
 import { ConsentChannel, Customer } from '../customer/customer.entity';
 import { customerList } from '../customer/customer.loaders';
+import { CustomFieldEntity } from '../customfield/custom-field.entity';
+import { customFieldListArgs } from '../customfield/custom-field.lists';
 import { Task } from '../task/task.entity';
 import { attributedOrders, campaignList, memberList, purchasesInWindow } from './campaign.loaders';
 import { Campaign, CAMPAIGN_TRANSITIONS, CampaignExclusionReason, CampaignMember, CampaignMemberStatus, CampaignStatus } from './campaign.entity';
@@ -115,7 +117,7 @@ export class CampaignService {
     this.deps.access.require('campaigns:write');
     const errors = new UserErrors();
     const name = requiredText(errors, at('name'), input.name);
-    const audience = this.validAudience(errors, input.audience ?? {});
+    const audience = await this.readableAudience(errors, this.validAudience(errors, input.audience ?? {}));
     const fields = this.validFields(errors, input, this.deps.config.baseCurrency);
     if (errors.any || !name || !audience) return payload(null, errors);
     return this.deps.db.transaction(async (m) => {
@@ -145,7 +147,7 @@ export class CampaignService {
     if (input.channel === null) errors.add(at('channel'), UserErrorCode.REQUIRED, 'Channel cannot be cleared.');
     if (input.audience === null) errors.add(at('audience'), UserErrorCode.REQUIRED, 'Audience cannot be cleared: pass {} for every customer.');
     const name = input.name == null ? undefined : requiredText(errors, at('name'), input.name);
-    const audience = input.audience == null ? undefined : this.validAudience(errors, input.audience);
+    const audience = input.audience == null ? undefined : await this.readableAudience(errors, this.validAudience(errors, input.audience));
     return this.change(input.id, input.expectedVersion, errors, 'campaign.update', async (m, current) => {
       const fields = this.validFields(errors, input, current.currency);
       if (current.status === CampaignStatus.CANCELLED) errors.add(at('id'), UserErrorCode.INVALID_TRANSITION, 'The campaign is CANCELLED: it no longer changes.');
@@ -551,6 +553,19 @@ export class CampaignService {
   }
 
   /** Validates an audience by compiling it as the launch will; returns it as plain JSON to store. */
+  /** An audience on a personal custom field would list who has a value the caller sees withheld: refused for them. */
+  private async readableAudience(errors: UserErrors, audience: Record<string, unknown> | undefined): Promise<Record<string, unknown> | undefined> {
+    if (!audience) return audience;
+    try {
+      await customFieldListArgs(this.deps, CustomFieldEntity.CUSTOMER, { filter: audience });
+      return audience;
+    } catch (e) {
+      if (!(e instanceof GraphQLError)) throw e;
+      errors.add(at('audience'), UserErrorCode.INVALID, e.message.replace(/^filter/, 'audience'));
+      return undefined;
+    }
+  }
+
   private validAudience(errors: UserErrors, filter: object): Record<string, unknown> | undefined {
     const limits = this.deps.config;
     let nodes = 0;

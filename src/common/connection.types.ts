@@ -93,8 +93,11 @@ export function ConnectionType<T extends object>(nodeType: ClassType<T>, name: s
   return ConnectionClass;
 }
 
-/** Declares `<Name>OrderBy` ({ field, direction }) for an enum of sortable fields. */
-export function OrderByType<TEnum extends object>(fieldEnum: TEnum, name: string, defaultField: TEnum[keyof TEnum], defaultDirection: SortDirection) {
+/**
+ * Declares `<Name>OrderBy` ({ field, direction }) for an enum of sortable fields; with `customFields`, also
+ * `customField`, the key a `CUSTOM_FIELD` sort orders by.
+ */
+export function OrderByType<TEnum extends object>(fieldEnum: TEnum, name: string, defaultField: TEnum[keyof TEnum], defaultDirection: SortDirection, options: { customFields?: boolean } = {}) {
   @InputType(`${name}OrderBy`, { description: `How to sort ${name} lists. Ties are broken by ID so pages are stable.` })
   class OrderBy {
     @Field(() => fieldEnum, { defaultValue: defaultField, description: 'Field to sort by.' })
@@ -102,6 +105,16 @@ export function OrderByType<TEnum extends object>(fieldEnum: TEnum, name: string
 
     @Field(() => SortDirection, { defaultValue: defaultDirection, description: 'Direction.' })
     direction: SortDirection;
+
+    customField?: string | null;
+  }
+  if (options.customFields) {
+    // Declared only on lists whose records carry custom fields, so other lists' inputs stay as they were.
+    Field(() => String, {
+      nullable: true,
+      description:
+        'With `field: CUSTOM_FIELD`: the key of the live custom field to sort by (numbers numerically, dates chronologically, text and choices alphabetically; records without a value last in both directions).',
+    })(OrderBy.prototype, 'customField');
   }
   return OrderBy;
 }

@@ -42,6 +42,11 @@ export interface SortField {
    * the most valuable, not with every customer who has no prediction. Otherwise nulls count as the largest value.
    */
   nullsLast?: true;
+  /**
+   * A placeholder for sorting by a custom field: the field and its expression depend on a definition, so the caller
+   * resolves them per request and passes them as `ListArgs.customSort` (src/customfield/custom-field.sort.ts).
+   */
+  byCustomField?: true;
 }
 
 /** A filter input's fields, less the combinators (`and`, `or`, `not`): each needs SQL in the list's spec. */
@@ -83,9 +88,11 @@ export interface ListScope {
 export interface ListArgs {
   page?: PageArgs;
   filter?: Record<string, unknown> | null;
-  orderBy?: { field: string; direction: SortDirection } | null;
+  orderBy?: { field: string; direction: SortDirection; customField?: string | null } | null;
   search?: string | null;
   includeDeleted?: boolean | null;
+  /** The sort a `byCustomField` orderBy resolved to: its name in cursors (e.g. `customField:shoe_size`) and its SQL. */
+  customSort?: { name: string; sort: SortField } | null;
 }
 
 const A = 'a';
@@ -296,7 +303,7 @@ function encodeCursor(spec: ListSpec<ObjectLiteral>, sortField: string, value: s
   return Buffer.from(JSON.stringify([spec.what, sortField, value, id]), 'utf8').toString('base64url');
 }
 
-function decodeCursor(spec: ListSpec<ObjectLiteral>, sortField: string, cursor: string, name: string): Cursor {
+function decodeCursor(spec: ListSpec<ObjectLiteral>, sortField: string, sort: SortField, cursor: string, name: string): Cursor {
   const refuse = (why: string) => badInput(`\`${name}\` ${why}`, { field: name });
   const notOurs = () => refuse(`is not a cursor of this list: pass the \`cursor\` of an edge, or \`pageInfo.endCursor\` / \`startCursor\`, of the same list`);
   let parsed: unknown;
@@ -311,7 +318,7 @@ function decodeCursor(spec: ListSpec<ObjectLiteral>, sortField: string, cursor: 
   if (typeof list !== 'string' || typeof field !== 'string') throw notOurs();
   if (list !== spec.what) throw refuse(`is a cursor of another list (${list}s), not of ${spec.what}s`);
   if (field !== sortField) throw refuse(`was issued for ${spec.what}s sorted by ${field}, not by ${sortField}: keep the same orderBy while paging`);
-  if (typeof id !== 'string' || !isUuid(id) || (v !== null && (typeof v !== 'string' || !isSortValue(spec.sorts[sortField].pgType, v)))) throw notOurs();
+  if (typeof id !== 'string' || !isUuid(id) || (v !== null && (typeof v !== 'string' || !isSortValue(sort.pgType, v)))) throw notOurs();
   return { v, id: id.toLowerCase() };
 }
 
@@ -340,8 +347,11 @@ function plan(spec: ListSpec<ObjectLiteral>, args: ListArgs, topLevel = false): 
   const backward = last != null || (before != null && first == null);
   const limit = (backward ? last : first) ?? DEFAULT_PAGE_SIZE;
   const order = args.orderBy ?? spec.defaultSort;
-  const sort = spec.sorts[order.field];
-  if (!sort) throw badInput(`Cannot sort ${spec.what}s by ${order.field}`);
+  const named = spec.sorts[order.field];
+  if (!named) throw badInput(`Cannot sort ${spec.what}s by ${order.field}`);
+  if (named.byCustomField && !args.customSort) throw badInput(`Sorting ${spec.what}s by a custom field needs \`orderBy.customField\`, the key of a live field`, { field: 'orderBy.customField' });
+  const sort = named.byCustomField && args.customSort ? args.customSort.sort : named;
+  const sortField = named.byCustomField && args.customSort ? args.customSort.name : order.field;
   const asc = order.direction === SortDirection.ASC;
   const dir = asc !== backward ? 'ASC' : 'DESC';
   const nullsFirstAsShown = sort.nullsLast ? false : !asc;
@@ -352,7 +362,7 @@ function plan(spec: ListSpec<ObjectLiteral>, args: ListArgs, topLevel = false): 
   const cursorName = backward ? 'before' : 'after';
   const raw = backward ? before : after;
   const idSql = sort.derived && spec.derivedJoin ? `${D}.${spec.derivedJoin.key}` : `${A}.id`;
-  return { limit, backward, sort, dir, nullsFirst, sortField: order.field, idSql, cursor: raw ? decodeCursor(spec, order.field, raw, cursorName) : null, cursorName };
+  return { limit, backward, sort, dir, nullsFirst, sortField, idSql, cursor: raw ? decodeCursor(spec, sortField, sort, raw, cursorName) : null, cursorName };
 }
 
 function conditions(spec: ListSpec<ObjectLiteral>, args: ListArgs, p: Plan, params: Params, scope: ListScope, extra: string[] = []): string {

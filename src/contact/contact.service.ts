@@ -12,6 +12,8 @@ import { findInScope } from '../common/scoped';
 import { Contact, ContactRelationship } from './contact.entity';
 import { contactList } from './contact.loaders';
 import type { ContactFields, ContactPayload, CreateContactInput, UpdateContactInput } from './contact.types';
+import { customFieldListArgs } from '../customfield/custom-field.lists';
+import { CustomFieldEntity } from '../customfield/custom-field.entity';
 
 const payload = (contact: Contact | null, errors: UserErrors): ContactPayload => ({ contact: errors.any ? null : contact, userErrors: errors.list });
 
@@ -37,12 +39,12 @@ async function unmarkPrimary(m: EntityManager, customerId: string): Promise<void
 export class ContactService {
   constructor(private readonly deps: ServiceDeps) {}
 
-  list(args: ListArgs): Promise<Connection<Contact>> {
-    return this.deps.loaders.list(contactList, args);
+  async list(args: ListArgs): Promise<Connection<Contact>> {
+    return this.deps.loaders.list(contactList, await customFieldListArgs(this.deps, CustomFieldEntity.CONTACT, args));
   }
 
-  ofCustomer(customerId: string, args: ListArgs): Promise<Connection<Contact>> {
-    return this.deps.loaders.pageByParent(contactList, 'customer_id', args).load(customerId);
+  async ofCustomer(customerId: string, args: ListArgs): Promise<Connection<Contact>> {
+    return this.deps.loaders.pageByParent(contactList, 'customer_id', await customFieldListArgs(this.deps, CustomFieldEntity.CONTACT, args)).load(customerId);
   }
 
   async create(input: CreateContactInput): Promise<ContactPayload> {

@@ -2,6 +2,7 @@ import { DateResolver } from 'graphql-scalars';
 import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { ConnectionType, OrderByType, PageArgs, SortDirection } from '../common/connection.types';
 import { UserError } from '../common/errors';
+import { CustomFieldFilter } from '../customfield/custom-field.types';
 import { BooleanFilter, DateFilter, DateTimeFilter, EnumFilter, IDFilter, StringFilter } from '../common/filter.types';
 import { Contact, ContactRelationship } from './contact.entity';
 
@@ -10,6 +11,7 @@ export const ContactConnection = ConnectionType(Contact, 'Contact', 'contact');
 export enum ContactSortField {
   NAME = 'NAME',
   CREATED_AT = 'CREATED_AT',
+  CUSTOM_FIELD = 'CUSTOM_FIELD',
 }
 registerEnumType(ContactSortField, {
   name: 'ContactSortField',
@@ -17,9 +19,10 @@ registerEnumType(ContactSortField, {
   valuesConfig: {
     NAME: { description: 'Name, A to Z with ASC.' },
     CREATED_AT: { description: 'When the contact was created.' },
+    CUSTOM_FIELD: { description: 'A custom field of the contact, named by `orderBy.customField` (top-level list only; records without a value come last in both directions).' },
   },
 });
-export const ContactOrderBy = OrderByType(ContactSortField, 'Contact', ContactSortField.NAME, SortDirection.ASC);
+export const ContactOrderBy = OrderByType(ContactSortField, 'Contact', ContactSortField.NAME, SortDirection.ASC, { customFields: true });
 
 const ContactRelationshipFilter = EnumFilter(ContactRelationship, 'ContactRelationship');
 
@@ -39,6 +42,8 @@ export class ContactFilter {
   isPrimary?: BooleanFilter;
   @Field(() => DateFilter, { nullable: true, description: 'Birthday.' })
   birthday?: object;
+  @Field(() => CustomFieldFilter, { nullable: true, description: 'A custom field’s value, e.g. { key: "hobbies", text: { contains: "sailing" } } (combine several with `and`).' })
+  customField?: CustomFieldFilter;
   @Field(() => DateTimeFilter, { nullable: true, description: 'When the contact was created.' })
   createdAt?: object;
   @Field(() => DateTimeFilter, { nullable: true, description: 'When the contact was deleted (use with includeDeleted).' })
@@ -57,7 +62,7 @@ export class CustomerContactsArgs extends PageArgs {
   filter?: ContactFilter | null;
 
   @Field(() => ContactOrderBy, { nullable: true, description: 'Sort order (default: name A–Z).' })
-  orderBy?: { field: ContactSortField; direction: SortDirection } | null;
+  orderBy?: { field: ContactSortField; direction: SortDirection; customField?: string | null } | null;
 }
 
 @ArgsType()

@@ -62,6 +62,7 @@ export const customerList: ListSpec<Customer, CustomerFilter, CustomerSortField>
     [CustomerSortField.PREDICTED_CLV]: { sql: 'd.predicted_clv', pgType: 'numeric', derived: true, nullsLast: true },
     [CustomerSortField.TOTAL_CLV]: { sql: 'd.total_clv', pgType: 'numeric', derived: true, nullsLast: true },
     [CustomerSortField.CHURN_PROBABILITY]: { sql: 'd.churn_probability', pgType: 'float8', derived: true, nullsLast: true },
+    [CustomerSortField.CUSTOM_FIELD]: { sql: 'NULL', pgType: 'text', byCustomField: true },
   },
   defaultSort: { field: CustomerSortField.NAME, direction: SortDirection.ASC },
   search:

@@ -24,6 +24,7 @@ export enum CustomerMergeField {
   NOTES = 'NOTES',
   GENDER = 'GENDER',
   PERSONALITY = 'PERSONALITY',
+  CUSTOM_FIELD = 'CUSTOM_FIELD',
 }
 registerEnumType(CustomerMergeField, {
   name: 'CustomerMergeField',
@@ -40,11 +41,12 @@ registerEnumType(CustomerMergeField, {
     NOTES: { description: 'The notes.' },
     GENDER: { description: 'The gender.' },
     PERSONALITY: { description: 'The personality.' },
+    CUSTOM_FIELD: { description: 'The value of the custom field named by `customField` (none, if the record has none).' },
   },
 });
 
 /** The columns behind each field (the address moves as a whole). */
-const COLUMNS: Record<CustomerMergeField, string[]> = {
+const COLUMNS: Record<Exclude<CustomerMergeField, CustomerMergeField.CUSTOM_FIELD>, string[]> = {
   NAME: ['name'],
   EMAIL: ['email'],
   PHONE: ['phone'],
@@ -66,6 +68,8 @@ export class MergeFieldChoice {
   field: CustomerMergeField;
   @Field(() => ID, { description: 'The merged record (one of mergedIds) to take it from.' })
   fromId: string;
+  @Field(() => String, { nullable: true, description: 'With `field: CUSTOM_FIELD`: the key of the live customer field to take.' })
+  customField?: string | null;
 }
 
 @InputType({ description: 'Merge duplicate records into one.' })
@@ -76,7 +80,8 @@ export class MergeCustomersInput {
   mergedIds: string[];
   @Field(() => [MergeFieldChoice], {
     defaultValue: [],
-    description: 'Fields to take from a merged record. Otherwise the survivor keeps its values, and an empty one is filled from the first merged record (in mergedIds order) that has it.',
+    description:
+      'Fields to take from a merged record. Otherwise the survivor keeps its values, and an empty one is filled from the first merged record (in mergedIds order) that has it; custom fields the survivor has no value for are filled from the merged records, the most recently updated first.',
   })
   fieldChoices: MergeFieldChoice[];
   @Field(() => Int, { nullable: true, description: 'The survivor’s version you read; CONFLICT when it changed since.' })
@@ -127,10 +132,15 @@ export async function mergeCustomers(deps: ServiceDeps, input: MergeCustomersInp
     else merged.push(id);
   });
   const choices = new Map<CustomerMergeField, string>();
+  const customChoices = new Map<string, { id: string; index: number }>();
   input.fieldChoices.forEach((c, i) => {
     const id = decodeIdOf('Customer', c.fromId);
+    const custom = c.field === CustomerMergeField.CUSTOM_FIELD;
     if (!id || !merged.includes(id)) errors.add(at('fieldChoices', i, 'fromId'), UserErrorCode.INVALID, 'Take fields only from one of mergedIds.');
-    else if (choices.has(c.field)) errors.add(at('fieldChoices', i, 'field'), UserErrorCode.INVALID, `${c.field} is chosen twice.`);
+    else if (custom !== (c.customField != null)) errors.add(at('fieldChoices', i, 'customField'), UserErrorCode.INVALID, '`customField` goes with `field: CUSTOM_FIELD`, and only with it.');
+    else if (custom && customChoices.has(c.customField!)) errors.add(at('fieldChoices', i, 'customField'), UserErrorCode.INVALID, `"${c.customField}" is chosen twice.`);
+    else if (!custom && choices.has(c.field)) errors.add(at('fieldChoices', i, 'field'), UserErrorCode.INVALID, `${c.field} is chosen twice.`);
+    else if (custom) customChoices.set(c.customField!, { id, index: i });
     else choices.set(c.field, id);
   });
   if (errors.any || !survivorId) return refuse();
@@ -157,12 +167,15 @@ export async function mergeCustomers(deps: ServiceDeps, input: MergeCustomersInp
 
       // The survivor's fields: chosen ones from their record, empty ones from the first merged record that has them.
       const set: Record<string, unknown> = {};
-      for (const field of Object.values(CustomerMergeField)) {
+      for (const field of Object.keys(COLUMNS) as Array<keyof typeof COLUMNS>) {
         const columns = COLUMNS[field];
         const chosen = choices.get(field);
         const source = chosen ? byId.get(chosen)! : columns.every((c) => survivor[c] == null) ? others.find((o) => columns.some((c) => o[c] != null)) : undefined;
         if (source) for (const c of columns) set[c] = source[c];
       }
+      const custom = await mergedCustomValues(m, errors, survivor, others, byId, customChoices);
+      if (errors.any) return refuse();
+      if (custom) set.custom_fields = JSON.stringify(custom);
       for (const list of ['tags', 'interests']) set[list] = [...new Set([survivor, ...others].flatMap((r) => (r[list] as string[]) ?? []))];
       // Direct marketing only with consent: a channel stays open only if every record had it.
       for (const ch of CONSENTS) {
@@ -221,4 +234,37 @@ export async function mergeCustomers(deps: ServiceDeps, input: MergeCustomersInp
     errors.add(at('mergedIds'), UserErrorCode.CONFLICT, `Both records have something only one customer may have (${pgConstraint(e) ?? 'a unique constraint'}); resolve that first. Nothing was merged.`);
     return refuse();
   }
+}
+
+/**
+ * The survivor's custom values after a merge, or null when they stay as they are: its own, the keys it lacks filled
+ * from the merged records (the most recently updated first, as the freshest word on the person), then the values
+ * chosen in fieldChoices. Only live fields count: values a deleted field left behind do not travel.
+ */
+async function mergedCustomValues(
+  m: EntityManager,
+  errors: UserErrors,
+  survivor: Record<string, any>,
+  others: Array<Record<string, any>>,
+  byId: Map<string, Record<string, any>>,
+  choices: Map<string, { id: string; index: number }>,
+): Promise<Record<string, unknown> | null> {
+  const live = new Set(
+    ((await m.query(`SELECT key FROM custom_field_definitions WHERE entity = 'CUSTOMER' AND deleted_at IS NULL`)) as Array<{ key: string }>).map((r) => r.key),
+  );
+  const values: Record<string, unknown> = { ...(survivor.custom_fields ?? {}) };
+  const newestFirst = [...others].sort((a, b) => new Date(b.updated_at).getTime() - new Date(a.updated_at).getTime() || (a.id < b.id ? -1 : 1));
+  for (const other of newestFirst) {
+    for (const [key, value] of Object.entries((other.custom_fields ?? {}) as Record<string, unknown>)) if (live.has(key) && !(key in values)) values[key] = value;
+  }
+  for (const [key, choice] of choices) {
+    if (!live.has(key)) {
+      errors.add(at('fieldChoices', choice.index, 'customField'), UserErrorCode.NOT_FOUND, `No live customer field has the key "${key}".`);
+      continue;
+    }
+    const from = (byId.get(choice.id)!.custom_fields ?? {}) as Record<string, unknown>;
+    if (key in from) values[key] = from[key];
+    else delete values[key];
+  }
+  return JSON.stringify(values) === JSON.stringify(survivor.custom_fields ?? {}) ? null : values;
 }

@@ -20,6 +20,8 @@ import { customerList } from './customer.loaders';
 import { mergeCustomers, type MergeCustomersInput, type MergeCustomersPayload } from './customer.merge';
 import { DuplicateCandidate, duplicatePairs, duplicatesOf, PossibleDuplicate, type DuplicateMatch } from './customer.duplicates';
 import { DuplicatePolicy, type CreateCustomerInput, type CustomerFields, type CustomerPayload, type UpdateCustomerInput } from './customer.types';
+import { customFieldListArgs } from '../customfield/custom-field.lists';
+import { CustomFieldEntity } from '../customfield/custom-field.entity';
 
 /** createCustomer lists existing customers scoring at least this as possible duplicates (customer.duplicates.ts). */
 const DUPLICATE_MIN_SCORE = 0.5;
@@ -68,12 +70,17 @@ export class CustomerService {
     if (usesDerived(customerList, args)) this.deps.access.require('analytics:read');
     if (filterNames(args.filter, 'hasOpenOpportunity')) this.deps.access.require('opportunities:read');
     if (LOYALTY_FILTERS.some((f) => filterNames(args.filter, f))) this.deps.access.require('loyalty:read');
-    return this.deps.loaders.list(customerList, args);
+    return this.deps.loaders.list(customerList, await customFieldListArgs(this.deps, CustomFieldEntity.CUSTOMER, args));
   }
 
-  referrals(customerId: string, args: ListArgs): Promise<Connection<Customer>> {
+  async referrals(customerId: string, args: ListArgs): Promise<Connection<Customer>> {
     if (LOYALTY_FILTERS.some((f) => filterNames(args.filter, f))) this.deps.access.require('loyalty:read');
-    return this.deps.loaders.pageByParent(customerList, 'referred_by_id', args).load(customerId);
+    return this.deps.loaders.pageByParent(customerList, 'referred_by_id', await customFieldListArgs(this.deps, CustomFieldEntity.CUSTOMER, args)).load(customerId);
+  }
+
+  /** A user's book (`User.customers`). */
+  async ofOwner(userId: string, args: ListArgs): Promise<Connection<Customer>> {
+    return this.deps.loaders.pageByParent(customerList, 'owner_id', await customFieldListArgs(this.deps, CustomFieldEntity.CUSTOMER, args)).load(userId);
   }
 
   /** The customers the caller may change (the row condition on alias `a`). */

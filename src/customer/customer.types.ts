@@ -29,6 +29,7 @@ export enum CustomerSortField {
   PREDICTED_CLV = 'PREDICTED_CLV',
   TOTAL_CLV = 'TOTAL_CLV',
   CHURN_PROBABILITY = 'CHURN_PROBABILITY',
+  CUSTOM_FIELD = 'CUSTOM_FIELD',
 }
 registerEnumType(CustomerSortField, {
   name: 'CustomerSortField',
@@ -48,9 +49,10 @@ registerEnumType(CustomerSortField, {
     CHURN_PROBABILITY: {
       description: 'Churn probability, as `churnRisk { probability }` returns it without asOf. Customers without one (no purchase, no model) come last in both directions, so DESC opens with the likeliest to leave.',
     },
+    CUSTOM_FIELD: { description: 'A custom field of the customer, named by `orderBy.customField` (top-level list only; records without a value come last in both directions).' },
   },
 });
-export const CustomerOrderBy = OrderByType(CustomerSortField, 'Customer', CustomerSortField.NAME, SortDirection.ASC);
+export const CustomerOrderBy = OrderByType(CustomerSortField, 'Customer', CustomerSortField.NAME, SortDirection.ASC, { customFields: true });
 
 const CustomerKindFilter = EnumFilter(CustomerKind, 'CustomerKind');
 const SegmentFilter = EnumFilter(RFM_SEGMENTS, 'Segment');
@@ -148,7 +150,7 @@ export class CustomersArgs extends PageArgs {
   filter?: CustomerFilter | null;
 
   @Field(() => CustomerOrderBy, { nullable: true, description: 'Sort order (default: name A–Z).' })
-  orderBy?: { field: CustomerSortField; direction: SortDirection } | null;
+  orderBy?: { field: CustomerSortField; direction: SortDirection; customField?: string | null } | null;
 
   @Field(() => String, { nullable: true, description: 'Free-text search over name, email, phone, external reference and contact names (case-insensitive, partial match).' })
   search?: string | null;
@@ -163,7 +165,7 @@ export class ReferralsArgs extends PageArgs {
   filter?: CustomerFilter | null;
 
   @Field(() => CustomerOrderBy, { nullable: true, description: 'Sort order (default: name A–Z).' })
-  orderBy?: { field: CustomerSortField; direction: SortDirection } | null;
+  orderBy?: { field: CustomerSortField; direction: SortDirection; customField?: string | null } | null;
 }
 
 @ArgsType()

@@ -65,6 +65,13 @@ export class CustomFieldDefinition extends ArchivableRecord {
   @Column({ type: 'text', array: true, default: () => `'{}'` })
   options: string[];
 
+  @Field({
+    description:
+      'Personal data (e.g. hobbies, background): withheld from callers who see personal data masked (analysts, partners without `pii:read`) in `customFields` and exports, and they cannot filter or sort on it.',
+  })
+  @Column({ type: 'boolean', default: false })
+  personal: boolean;
+
   @Field(() => Int, { description: 'Display order among the entity’s fields (ascending; ties by key).' })
   @Column({ type: 'int', default: 0 })
   position: number;

@@ -1,4 +1,3 @@
-import DataLoader from 'dataloader';
 import type { EntityManager } from 'typeorm';
 import { pgCode, PG_UNIQUE_VIOLATION, UserErrorCode, UserErrors } from '../common/errors';
 import { decodeIdOf, fromGlobalId } from '../common/ids';
@@ -12,6 +11,7 @@ import { Customer } from '../customer/customer.entity';
 import { Opportunity } from '../opportunity/opportunity.entity';
 import { CustomFieldDefinition, CustomFieldEntity, CustomFieldType } from './custom-field.entity';
 import { CUSTOM_FIELD_KEY } from './custom-field.filter';
+import { liveDefinitions } from './custom-field.lists';
 import {
   CustomFieldPayload,
   CustomFieldValue,
@@ -45,7 +45,7 @@ const lockEntity = (m: EntityManager, entity: CustomFieldEntity) => m.query(`SEL
 
 /** A stored value as the API shows it (the member of its type; anything else, from an older definition, is hidden). */
 function valueOf(def: CustomFieldDefinition, raw: unknown): CustomFieldValue {
-  const v: CustomFieldValue = { key: def.key, label: def.label, type: def.type, text: null, number: null, date: null, choice: null };
+  const v: CustomFieldValue = { key: def.key, label: def.label, type: def.type, personal: def.personal, withheld: false, text: null, number: null, date: null, choice: null };
   if (def.type === CustomFieldType.NUMBER && typeof raw === 'number') v.number = raw;
   else if (typeof raw === 'string') {
     if (def.type === CustomFieldType.TEXT) v.text = raw;
@@ -71,26 +71,14 @@ export class CustomFieldService {
     });
   }
 
-  /**
-   * The live definitions of an entity, loaded once per request for all three entities (one statement however many
-   * records ask). Definitions say what the values a caller may already read mean, so reading them needs no more
-   * than reading the record.
-   */
-  private liveDefinitions(entity: CustomFieldEntity): Promise<CustomFieldDefinition[]> {
-    const loader = this.deps.loaders.memo('customFieldDefinitions', () =>
-      new DataLoader<string, CustomFieldDefinition[]>(async (entities) => {
-        const rows = await this.deps.db.getRepository(CustomFieldDefinition).find({ order: { position: 'ASC', key: 'ASC' } });
-        return entities.map((e) => rows.filter((r) => r.entity === e));
-      }),
-    );
-    return loader.load(entity);
-  }
-
   /** A record's values, one per live field of its entity (in display order; members null when unset). */
   async valuesOf(entity: CustomFieldEntity, record: { customFields?: Record<string, string | number> | null }): Promise<CustomFieldValue[]> {
-    const defs = await this.liveDefinitions(entity);
+    // Definitions say what the values a caller may already read mean, so reading them needs no more than the record.
+    const defs = await liveDefinitions(this.deps, entity);
     const stored = record.customFields ?? {};
-    return defs.map((d) => valueOf(d, stored[d.key]));
+    // Personal values are withheld whole from callers who see personal data masked, like other free text.
+    const masked = this.deps.access.masksPii;
+    return defs.map((d) => ({ ...valueOf(d, masked && d.personal ? undefined : stored[d.key]), personal: d.personal, withheld: masked && d.personal }));
   }
 
   async define(input: DefineCustomFieldInput): Promise<CustomFieldPayload> {
@@ -116,7 +104,7 @@ export class CustomFieldService {
         if (taken) errors.add(at('key'), UserErrorCode.TAKEN, `A live ${input.entity.toLowerCase()} field already has the key "${input.key}".`);
         if (errors.any || !label || !options) return payload(null, errors);
         const repo = m.getRepository(CustomFieldDefinition);
-        const field = repo.create({ entity: input.entity, key: input.key, label, type: input.type, options, position: input.position ?? (last ?? 0) + 1 });
+        const field = repo.create({ entity: input.entity, key: input.key, label, type: input.type, options, personal: input.personal ?? false, position: input.position ?? (last ?? 0) + 1 });
         await repo.insert(field);
         // Values a deleted field of the same key left behind are not this field's: they go before it can read them.
         await m.query(`UPDATE ${TABLE_OF[input.entity]} SET custom_fields = custom_fields - $1 WHERE custom_fields ? $1`, [input.key]);
@@ -159,6 +147,7 @@ export class CustomFieldService {
       const changes: Partial<CustomFieldDefinition> = { version: current.version + 1 };
       if (label !== undefined) changes.label = label;
       if (input.position != null) changes.position = input.position;
+      if (input.personal != null) changes.personal = input.personal;
       if (added.length) changes.options = [...current.options, ...added];
       await repo.update({ id }, changes);
       const updated = await repo.findOneByOrFail({ id });

@@ -18,6 +18,10 @@ export class CustomFieldValue {
   label: string;
   @Field(() => CustomFieldType, { description: 'The field’s type: which member below carries the value.' })
   type: CustomFieldType;
+  @Field({ description: 'Whether the field holds personal data.' })
+  personal: boolean;
+  @Field({ description: 'True when the value is withheld from you (a personal field, and you see personal data masked): the value members are then null whether or not a value is set.' })
+  withheld: boolean;
   @Field(() => String, { nullable: true, description: 'The value of a TEXT field.' })
   text: string | null;
   @Field(() => Float, { nullable: true, description: 'The value of a NUMBER field.' })
@@ -42,6 +46,8 @@ export class DefineCustomFieldInput {
   options?: string[] | null;
   @Field(() => Int, { nullable: true, description: 'Display order (ascending); omitted: after the entity’s other fields.' })
   position?: number | null;
+  @Field(() => Boolean, { nullable: true, description: 'Personal data (hobbies, background…): withheld from callers who see personal data masked. Default false.' })
+  personal?: boolean | null;
 }
 
 @InputType({ description: 'Changes to a custom field; omitted fields stay as they are. Key and type are fixed.' })
@@ -56,6 +62,8 @@ export class UpdateCustomFieldInput {
   addOptions?: string[] | null;
   @Field(() => Int, { nullable: true, description: 'New display order.' })
   position?: number | null;
+  @Field(() => Boolean, { nullable: true, description: 'Mark the field personal data, or not.' })
+  personal?: boolean | null;
 }
 
 @InputType({ description: 'Which custom field.' })

@@ -1,6 +1,8 @@
 import DataLoader from 'dataloader';
 import { SortDirection } from '../common/connection.types';
 import type { ListSpec } from '../common/list-query';
+import { CustomFieldEntity } from '../customfield/custom-field.entity';
+import { customFieldFilter } from '../customfield/custom-field.filter';
 import type { Loaders } from '../core/loaders';
 import { Opportunity } from './opportunity.entity';
 import { OpportunityFilter, OpportunitySortField } from './opportunity.types';
@@ -27,6 +29,7 @@ export const opportunityList: ListSpec<Opportunity, OpportunityFilter, Opportuni
     amount: { sql: '{a}.amount', kind: 'decimal' },
     rotting: { sql: ROTTING_NOW, kind: 'bool' },
     closedAt: { sql: '{a}.closed_at', kind: 'timestamp' },
+    customField: customFieldFilter(CustomFieldEntity.OPPORTUNITY),
     createdAt: { sql: '{a}.created_at', kind: 'timestamp' },
     deletedAt: { sql: '{a}.deleted_at', kind: 'timestamp' },
   },
@@ -37,6 +40,7 @@ export const opportunityList: ListSpec<Opportunity, OpportunityFilter, Opportuni
     [OpportunitySortField.AMOUNT]: { sql: '{a}.amount', pgType: 'numeric' },
     [OpportunitySortField.STAGE_ENTERED_AT]: { sql: '{a}.stage_entered_at', pgType: 'timestamptz' },
     [OpportunitySortField.LAST_ACTIVITY_AT]: { sql: '{a}.last_activity_at', pgType: 'timestamptz' },
+    [OpportunitySortField.CUSTOM_FIELD]: { sql: 'NULL', pgType: 'text', byCustomField: true },
   },
   defaultSort: { field: OpportunitySortField.CREATED_AT, direction: SortDirection.DESC },
   search: '{a}.name ILIKE :search',

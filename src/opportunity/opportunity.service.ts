@@ -33,6 +33,8 @@ import type {
 import { MAX_PRODUCTS_PER_OPPORTUNITY } from './opportunity.types';
 import { Pipeline, PipelineStage } from './pipeline.entity';
 import { pipelineCurrency } from './pipeline.service';
+import { customFieldListArgs } from '../customfield/custom-field.lists';
+import { CustomFieldEntity } from '../customfield/custom-field.entity';
 
 type Path = Array<string | number>;
 
@@ -72,12 +74,12 @@ export class OpportunityService {
     return found && !found.deletedAt ? found : null;
   }
 
-  list(args: ListArgs): Promise<Connection<Opportunity>> {
-    return this.deps.loaders.list(opportunityList, args);
+  async list(args: ListArgs): Promise<Connection<Opportunity>> {
+    return this.deps.loaders.list(opportunityList, await customFieldListArgs(this.deps, CustomFieldEntity.OPPORTUNITY, args));
   }
 
-  ofCustomer(customerId: string, args: ListArgs): Promise<Connection<Opportunity>> {
-    return this.deps.loaders.pageByParent(opportunityList, 'customer_id', args).load(customerId);
+  async ofCustomer(customerId: string, args: ListArgs): Promise<Connection<Opportunity>> {
+    return this.deps.loaders.pageByParent(opportunityList, 'customer_id', await customFieldListArgs(this.deps, CustomFieldEntity.OPPORTUNITY, args)).load(customerId);
   }
 
   stageHistory(opportunityId: string): Promise<StageVisitRow[]> {

@@ -2,6 +2,7 @@ import { CurrencyResolver, DateResolver } from 'graphql-scalars';
 import { ArgsType, Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { ConnectionType, OrderByType, PageArgs, SortDirection } from '../common/connection.types';
 import { UserError } from '../common/errors';
+import { CustomFieldFilter } from '../customfield/custom-field.types';
 import { BooleanFilter, DateFilter, DateTimeFilter, DecimalFilter, EnumFilter, IDFilter, StringFilter } from '../common/filter.types';
 import { MAX_AMOUNT_LABEL } from '../common/money';
 import { Money } from '../common/money.types';
@@ -22,6 +23,7 @@ export enum OpportunitySortField {
   AMOUNT = 'AMOUNT',
   STAGE_ENTERED_AT = 'STAGE_ENTERED_AT',
   LAST_ACTIVITY_AT = 'LAST_ACTIVITY_AT',
+  CUSTOM_FIELD = 'CUSTOM_FIELD',
 }
 registerEnumType(OpportunitySortField, {
   name: 'OpportunitySortField',
@@ -33,9 +35,10 @@ registerEnumType(OpportunitySortField, {
     AMOUNT: { description: 'Amount (in each pipeline’s currency).' },
     STAGE_ENTERED_AT: { description: 'When it entered its current stage.' },
     LAST_ACTIVITY_AT: { description: 'When it was last touched: ASC puts the most neglected first.' },
+    CUSTOM_FIELD: { description: 'A custom field of the opportunity, named by `orderBy.customField` (top-level list only; records without a value come last in both directions).' },
   },
 });
-export const OpportunityOrderBy = OrderByType(OpportunitySortField, 'Opportunity', OpportunitySortField.CREATED_AT, SortDirection.DESC);
+export const OpportunityOrderBy = OrderByType(OpportunitySortField, 'Opportunity', OpportunitySortField.CREATED_AT, SortDirection.DESC, { customFields: true });
 
 const OpportunityStatusFilter = EnumFilter(OpportunityStatus, 'OpportunityStatus');
 
@@ -66,6 +69,8 @@ export class OpportunityFilter {
   rotting?: BooleanFilter;
   @Field(() => DateTimeFilter, { nullable: true, description: 'When it was won or lost.' })
   closedAt?: object;
+  @Field(() => CustomFieldFilter, { nullable: true, description: 'A custom field’s value, e.g. { key: "hobbies", text: { contains: "sailing" } } (combine several with `and`).' })
+  customField?: CustomFieldFilter;
   @Field(() => DateTimeFilter, { nullable: true, description: 'When it was recorded.' })
   createdAt?: object;
   @Field(() => DateTimeFilter, { nullable: true, description: 'When it was deleted (use with includeDeleted).' })
@@ -84,7 +89,7 @@ export class CustomerOpportunitiesArgs extends PageArgs {
   filter?: OpportunityFilter | null;
 
   @Field(() => OpportunityOrderBy, { nullable: true, description: 'Sort order (default: newest first).' })
-  orderBy?: { field: OpportunitySortField; direction: SortDirection } | null;
+  orderBy?: { field: OpportunitySortField; direction: SortDirection; customField?: string | null } | null;
 }
 
 @ArgsType()

@@ -7,6 +7,8 @@ import { recordAudit } from '../core/audit';
 import { maskRecord, PII_PROPERTIES } from '../core/masking';
 import type { ServiceDeps } from '../core/request-scope';
 import { Customer } from '../customer/customer.entity';
+import { CustomFieldEntity } from '../customfield/custom-field.entity';
+import { readableCustomFieldKeys, withholdCustomValues } from '../customfield/custom-field.lists';
 import { LifecycleTransition } from '../lifecycle/lifecycle-transition.entity';
 import { Order, OrderLine } from '../order/order.entity';
 import { Complaint, ComplaintTransition } from '../complaint/complaint.entity';
@@ -20,7 +22,7 @@ const plain = (value: unknown) => JSON.parse(JSON.stringify(value)) as Record<st
 /** What an erased value reads as in the audit log. */
 const ERASED = '[erased]';
 /** Fields of a customer, contact, opportunity or complaint that identify a person or may carry free text about them, besides PII_PROPERTIES. */
-const IDENTIFYING = new Set(['name', 'externalRef', 'gender', 'incomeBand', 'personality', 'interests', 'tags', 'title', 'subject', 'addressCity', 'city', 'source', 'lostReason', 'description', 'feedbackComment']);
+const IDENTIFYING = new Set(['name', 'externalRef', 'gender', 'incomeBand', 'personality', 'interests', 'tags', 'title', 'subject', 'addressCity', 'city', 'source', 'lostReason', 'description', 'feedbackComment', 'customFields']);
 
 /**
  * Privacy requests (GDPR articles 15 and 17): everything held about one customer as one document,
@@ -76,14 +78,21 @@ export class PrivacyService {
       const ledger = account ? await m.getRepository(PointsTransaction).find({ where: { accountId: account.id }, order: { at: 'ASC', createdAt: 'ASC' } }) : [];
       const linesByOrder = new Map<string, OrderLine[]>();
       for (const l of lines) linesByOrder.set(l.orderId, [...(linesByOrder.get(l.orderId) ?? []), l]);
-      const show = (record: object) => (this.deps.access.masksPii ? maskRecord(plain(record)) : plain(record));
+      // Custom values go out with their records; a masked caller gets only those of live fields that are not personal.
+      const readable = this.deps.access.masksPii ? await readableCustomFieldKeys(m) : null;
+      const show = (record: object, entity?: CustomFieldEntity) => {
+        if (!this.deps.access.masksPii) return plain(record);
+        const out = maskRecord(plain(record));
+        if (entity && out.customFields) out.customFields = withholdCustomValues(out.customFields as Record<string, unknown>, readable!.get(entity));
+        return out;
+      };
       const document = {
         exportedAt: new Date().toISOString(),
-        customer: { ...show(customer), id: customer.globalId },
-        contacts: contacts.map((c) => ({ ...show(c), id: c.globalId })),
+        customer: { ...show(customer, CustomFieldEntity.CUSTOMER), id: customer.globalId },
+        contacts: contacts.map((c) => ({ ...show(c, CustomFieldEntity.CONTACT), id: c.globalId })),
         orders: mayReadOrders ? orders.map((o) => ({ ...show(o), id: o.globalId, lines: (linesByOrder.get(o.id) ?? []).map((l) => show(l)) })) : null,
         touchpoints: mayReadTouchpoints ? touchpoints.map((t) => ({ ...show(t), id: t.globalId })) : null,
-        opportunities: mayReadOpportunities ? opportunities.map((o) => ({ ...show(o), id: o.globalId })) : null,
+        opportunities: mayReadOpportunities ? opportunities.map((o) => ({ ...show(o, CustomFieldEntity.OPPORTUNITY), id: o.globalId })) : null,
         complaints: mayReadTouchpoints
           ? complaints.map((k) => ({ ...show(k), id: k.globalId, transitions: transitions.filter((t) => t.complaintId === k.id).map((t) => show(t)) }))
           : null,
@@ -131,7 +140,7 @@ export class PrivacyService {
               birthday = NULL, gender = NULL, income_band = NULL, personality = NULL, interests = '{}', tags = '{}', notes = NULL,
               consent_email_granted = false, consent_sms_granted = false, consent_phone_granted = false, consent_mail_granted = false,
               consent_email_at = now(), consent_sms_at = now(), consent_phone_at = now(), consent_mail_at = now(),
-              erased_at = now(), version = version + 1, updated_at = now()
+              custom_fields = '{}', erased_at = now(), version = version + 1, updated_at = now()
         WHERE id = $1`,
       [id],
     );
@@ -143,7 +152,9 @@ export class PrivacyService {
     // Opportunities stay (the pipeline's figures are the business's), without their free text or contact; names often
     // carry the customer's, so they become neutral. Before the contacts go: an opportunity may point at one.
     const opportunities: Array<{ id: string }> = await m.query(
+      // Their custom values stay too, except those of personal fields.
       `WITH o AS (UPDATE opportunities SET name = 'Opportunity (customer erased)', next_step = NULL, lost_reason = NULL, source = NULL, contact_id = NULL,
+                  custom_fields = custom_fields - coalesce((SELECT array_agg(d.key) FROM custom_field_definitions d WHERE d.entity = 'OPPORTUNITY' AND d.personal), '{}'::text[]),
                   version = version + 1, updated_at = now() WHERE customer_id = $1 RETURNING id) SELECT id FROM o`,
       [id],
     );
@@ -187,10 +198,10 @@ export class PrivacyService {
       ]);
     }
     return [
-      'customer: name, external reference, email, phone, street address, postal code, city, birthday, gender, income band, personality, interests, tags, notes, marketing consents',
+      'customer: name, external reference, email, phone, street address, postal code, city, birthday, gender, income band, personality, interests, tags, notes, custom field values, marketing consents',
       `contacts (${contacts.length})`,
       `touchpoint subjects and notes (${touchpoints.length})`,
-      `opportunity names, next steps, lost reasons, sources and contacts (${opportunities.length})`,
+      `opportunity names, next steps, lost reasons, sources, contacts and personal custom values (${opportunities.length})`,
       `complaint subjects, descriptions and feedback comments (${complaints.length})`,
       ...(tasks.length ? [`task subjects and notes (${tasks.length})`] : []),
       ...(answers.length ? [`survey free-text answers (${answers.length})`] : []),

@@ -163,6 +163,7 @@ export async function seedDatabase(db: DataSource, config: Pick<Config, 'baseCur
     await seedLoyalty(runner.manager, { now: generatorOptions.now, externalRefOffset: generatorOptions.externalRefOffset });
     // The triggers were silent under replica mode: each new customer's first scores and rescore request, as they write.
     await runner.query('SELECT score_unscored_customers()');
+    await (await import('./custom-fields')).seedCustomFields(runner.query.bind(runner), { externalRefOffset: generatorOptions.externalRefOffset });
     await (await import('./surveys')).seedSurveys(runner.query.bind(runner), { now: generatorOptions.now });
     // Into an empty book only: appending customers does not plan the existing ones' work again.
     const [{ tasks }] = existing.customers === 0 ? await runner.query(SEED_TASKS_SQL, [generatorOptions.now]) : [{ tasks: 0 }];

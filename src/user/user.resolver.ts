@@ -1,7 +1,6 @@
 import { Args, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import { CustomerConnection, ReferralsArgs } from '../customer/customer.types';
 import type { Context } from '../core/request-scope';
-import { customerList } from '../customer/customer.loaders';
 import { User } from './user.entity';
 import { RepBook } from './rep-book';
 import { BookArgs, UserConnection, UsersArgs } from './user.types';
@@ -31,6 +30,6 @@ export class UserResolver {
   @FieldResolver(() => CustomerConnection, { description: 'Customers this user owns: their book of business.' })
   customers(@Root() user: User, @Args() args: ReferralsArgs, @Ctx() ctx: Context) {
     const { filter, orderBy, ...page } = args;
-    return ctx.loaders.pageByParent(customerList, 'owner_id', { page, filter: filter as Record<string, unknown>, orderBy }).load(user.id);
+    return ctx.services.customers.ofOwner(user.id, { page, filter: filter as Record<string, unknown>, orderBy });
   }
 }

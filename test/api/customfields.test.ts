@@ -241,3 +241,189 @@ describe('custom fields', () => {
     expect(actions).toEqual(expect.arrayContaining(['customField.define', 'customField.update', 'customField.delete']));
   });
 });
+
+describe('custom fields in lists: sorting, contacts and opportunities, personal fields', () => {
+  const SORTED = `query($orderBy: CustomerOrderBy, $filter: CustomerFilter, $first: Int, $after: String, $last: Int, $before: String) {
+    customers(orderBy: $orderBy, filter: $filter, first: $first, after: $after, last: $last, before: $before) {
+      edges { cursor node { id name } } pageInfo { hasNextPage hasPreviousPage endCursor startCursor } } }`;
+  const mine = { name: { contains: 'Sorter' } };
+  const made: Record<string, string> = {};
+  const names = (r: any) => r.customers.edges.map((e: { node: { name: string } }) => e.node.name);
+  const order = (customField: string, direction = 'ASC') => ({ field: 'CUSTOM_FIELD', customField, direction });
+
+  beforeAll(async () => {
+    await define({ entity: 'CUSTOMER', key: 'company_size', label: 'Company size', type: 'NUMBER' });
+    await define({ entity: 'CUSTOMER', key: 'first_contact', label: 'First contact', type: 'DATE' });
+    await define({ entity: 'CUSTOMER', key: 'contact_time', label: 'Preferred contact time', type: 'CHOICE', options: ['Morning', 'Afternoon', 'Evening'] });
+    await define({ entity: 'CUSTOMER', key: 'background', label: 'Background', type: 'TEXT', personal: true });
+    // Sizes that sort differently as text (10 < 100 < 2.5 < 9) than as numbers; dates whose text and time orders agree.
+    const rows: Array<[string, Record<string, unknown>[]]> = [
+      ['Sorter A', [{ key: 'company_size', number: 9 }, { key: 'first_contact', date: '2021-05-01' }, { key: 'contact_time', choice: 'Morning' }, { key: 'background', text: 'Sailor' }]],
+      ['Sorter B', [{ key: 'company_size', number: 100 }, { key: 'first_contact', date: '2019-12-31' }, { key: 'contact_time', choice: 'Evening' }]],
+      ['Sorter C', [{ key: 'company_size', number: 2.5 }, { key: 'first_contact', date: '2024-01-15' }]],
+      ['Sorter D', [{ key: 'company_size', number: 10 }, { key: 'contact_time', choice: 'Afternoon' }, { key: 'background', text: 'Chemist' }]],
+      ['Sorter E', [{ key: 'company_size', number: -1 }]],
+      ['Sorter F', []],
+      ['Sorter G', []],
+    ];
+    for (const [name, values] of rows) {
+      made[name] = await newCustomer(name, userGid(users.repA));
+      if (values.length) expect((await repA.ok(SET, { input: { id: made[name], values } })).setCustomFieldValues.userErrors).toEqual([]);
+    }
+  });
+
+  const nullsInIdOrder = () => ['Sorter F', 'Sorter G'].sort((a, b) => (uuid(made[a]) < uuid(made[b]) ? -1 : 1));
+
+  it('sort customers by a number field numerically, nulls last in both directions', async () => {
+    expect(names(await app.ok(SORTED, { orderBy: order('company_size'), filter: mine, first: 20 }))).toEqual(['Sorter E', 'Sorter C', 'Sorter A', 'Sorter D', 'Sorter B', ...nullsInIdOrder()]);
+    const desc = names(await app.ok(SORTED, { orderBy: order('company_size', 'DESC'), filter: mine, first: 20 }));
+    expect(desc.slice(0, 5)).toEqual(['Sorter B', 'Sorter D', 'Sorter A', 'Sorter C', 'Sorter E']);
+    expect(desc.slice(5).sort()).toEqual(['Sorter F', 'Sorter G']);
+  });
+
+  it('sort by a date field chronologically and by a choice or text field alphabetically', async () => {
+    expect(names(await app.ok(SORTED, { orderBy: order('first_contact'), filter: mine, first: 3 }))).toEqual(['Sorter B', 'Sorter A', 'Sorter C']);
+    expect(names(await app.ok(SORTED, { orderBy: order('contact_time'), filter: mine, first: 3 }))).toEqual(['Sorter D', 'Sorter B', 'Sorter A']);
+    expect(names(await app.ok(SORTED, { orderBy: order('background', 'DESC'), filter: mine, first: 2 }))).toEqual(['Sorter A', 'Sorter D']);
+  });
+
+  it('page through a custom-field sort with keyset cursors, forward and backward, seeing every customer once', async () => {
+    for (const direction of ['ASC', 'DESC']) {
+      const all = names(await app.ok(SORTED, { orderBy: order('company_size', direction), filter: mine, first: 20 }));
+      const forward: string[] = [];
+      let after: string | null = null;
+      for (;;) {
+        const r: any = await app.ok(SORTED, { orderBy: order('company_size', direction), filter: mine, first: 2, after });
+        forward.push(...names(r));
+        if (!r.customers.pageInfo.hasNextPage) break;
+        after = r.customers.pageInfo.endCursor;
+      }
+      expect(forward).toEqual(all);
+      const backward: string[] = [];
+      let before: string | null = null;
+      for (;;) {
+        const r: any = await app.ok(SORTED, { orderBy: order('company_size', direction), filter: mine, last: 3, before });
+        backward.unshift(...names(r));
+        if (!r.customers.pageInfo.hasPreviousPage) break;
+        before = r.customers.pageInfo.startCursor;
+      }
+      expect(backward).toEqual(all);
+    }
+    // A cursor issued under another field's sort is refused rather than paged from a meaningless spot.
+    const r = await app.ok(SORTED, { orderBy: order('company_size'), filter: mine, first: 1 });
+    const other = await app.gql(SORTED, { orderBy: order('first_contact'), filter: mine, first: 1, after: r.customers.pageInfo.endCursor });
+    expect(other.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    // A forged cursor whose value is no number is the client's error, never a failed cast.
+    const forged = Buffer.from(JSON.stringify(['customer', 'customField:company_size:NUMBER', "1; DROP TABLE customers", uuid(made['Sorter A'])])).toString('base64url');
+    const f = await app.gql(SORTED, { orderBy: order('company_size'), first: 1, after: forged });
+    expect(f.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('refuse a custom-field sort without a key, with an unknown key, or a key beside another field (BAD_USER_INPUT)', async () => {
+    for (const orderBy of [{ field: 'CUSTOM_FIELD' }, order('no_such_field'), order("x' ; DROP TABLE customers --"), { field: 'NAME', customField: 'company_size' }]) {
+      const r = await app.gql(SORTED, { orderBy, first: 5 });
+      expect(r.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    }
+  });
+
+  it('run a fixed number of statements for a page sorted by a custom field, however long the page', async () => {
+    const q = (n: number) => `{ customers(first: ${n}, orderBy: { field: CUSTOM_FIELD, customField: "company_size", direction: DESC }) { nodes { id customFields { key number } } } }`;
+    expect((await app.ok(q(50))).customers.nodes.length).toBeGreaterThan(7);
+    expect(await app.statements(q(50))).toBe(await app.statements(q(2)));
+  });
+
+  it('keep a sales rep to their own book: sorting shows only their customers, and another rep’s customer and its values are not found', async () => {
+    const ids: string[] = (await repA.ok(`{ customers(first: 100, orderBy: { field: CUSTOM_FIELD, customField: "company_size" }) { nodes { id owner { id } } } }`)).customers.nodes.map(
+      (n: { owner: { id: string } }) => n.owner.id,
+    );
+    expect(new Set(ids)).toEqual(new Set([userGid(users.repA)]));
+    const bens = await newCustomer('Sorter of Ben', userGid(users.repB));
+    await app.ok(SET, { input: { id: bens, values: [{ key: 'company_size', number: 5 }] } });
+    expect((await repA.ok(`query($id: ID!) { customer(id: $id) { customFields { key number } } }`, { id: bens })).customer).toBeNull();
+    expect((await repA.ok(`query($id: ID!) { node(id: $id) { id } }`, { id: bens })).node).toBeNull();
+    const { setCustomFieldValues: p } = await repA.ok(SET, { input: { id: bens, values: [{ key: 'company_size', number: 6 }] } });
+    expect(errorsOf(p)).toEqual([['input.id', 'NOT_FOUND']]);
+    expect((await storedValues(bens)).custom_fields).toEqual({ company_size: 5 });
+  });
+
+  it('withhold personal fields from callers who see personal data masked: values, filters, sorts and exports', async () => {
+    const READ = `query($id: ID!) { customer(id: $id) { customFields { key personal withheld text number } } }`;
+    const analyst = await app.as({ role: 'ANALYST' });
+    const partner = await app.as({ role: 'PARTNER', scopes: ['customers:read'] });
+    const partnerPii = await app.as({ role: 'PARTNER', scopes: ['customers:read', 'pii:read'] });
+    for (const caller of [analyst, partner]) {
+      const values = (await caller.ok(READ, { id: made['Sorter A'] })).customer.customFields;
+      expect(values.find((v: { key: string }) => v.key === 'background')).toEqual({ key: 'background', personal: true, withheld: true, text: null, number: null });
+      expect(values.find((v: { key: string }) => v.key === 'company_size')).toEqual({ key: 'company_size', personal: false, withheld: false, text: null, number: 9 });
+      const filtered = await caller.gql(CUSTOMERS, { filter: { or: [{ customField: { key: 'background', text: { eq: 'Sailor' } } }] } });
+      expect(filtered.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'filter.or.0.customField' });
+      const sorted = await caller.gql(SORTED, { orderBy: order('background'), first: 5 });
+      expect(sorted.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'orderBy.customField' });
+      // Non-personal fields filter and sort as for anyone.
+      expect(names(await caller.ok(SORTED, { orderBy: order('company_size'), filter: { ...mine, customField: { key: 'company_size', number: { gte: 9 } } }, first: 5 }))).toEqual(['Sorter A', 'Sorter D', 'Sorter B']);
+    }
+    for (const caller of [app, partnerPii, manager]) {
+      const values = (await caller.ok(READ, { id: made['Sorter A'] })).customer.customFields;
+      expect(values.find((v: { key: string }) => v.key === 'background')).toMatchObject({ withheld: false, text: 'Sailor' });
+    }
+    expect(names(await manager.ok(SORTED, { orderBy: order('background'), filter: mine, first: 1 }))).toEqual(['Sorter D']);
+
+    // Nor can a saved campaign audience name one (its member list would answer the same question).
+    const CAMPAIGN = `mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { campaign { id } ${UE} } }`;
+    const marketer = await app.as({ role: 'PARTNER', scopes: ['customers:read', 'campaigns:read', 'campaigns:write'] });
+    const refused = await marketer.ok(CAMPAIGN, { input: { name: 'Sailors', channel: 'EMAIL', audience: { customField: { key: 'background', text: { eq: 'Sailor' } } } } });
+    expect(errorsOf(refused.createCampaign)).toEqual([['input.audience', 'INVALID']]);
+    const allowed = await marketer.ok(CAMPAIGN, { input: { name: 'Big firms', channel: 'EMAIL', audience: { customField: { key: 'company_size', number: { gte: 50 } } } } });
+    expect(allowed.createCampaign.userErrors).toEqual([]);
+
+    const EXPORT = `query($id: ID!) { exportCustomerData(id: $id) }`;
+    const full = (await app.ok(EXPORT, { id: made['Sorter A'] })).exportCustomerData;
+    expect(full.customer.customFields).toMatchObject({ company_size: 9, background: 'Sailor', contact_time: 'Morning', first_contact: '2021-05-01' });
+    const masked = (await analyst.ok(EXPORT, { id: made['Sorter A'] })).exportCustomerData;
+    expect(masked.customer.customFields).toEqual({ company_size: 9, contact_time: 'Morning', first_contact: '2021-05-01' });
+  });
+
+  it('filter and sort contacts and opportunities on their own fields, with the same conditions', async () => {
+    await define({ entity: 'CONTACT', key: 'years_known', label: 'Years known', type: 'NUMBER' });
+    await define({ entity: 'OPPORTUNITY', key: 'decision_date', label: 'Decision date', type: 'DATE' });
+    const contacts: string[] = [];
+    for (const [name, years] of [['Cora Sorter', 12], ['Carl Sorter', 3], ['Cleo Sorter', null]] as const) {
+      const { createContact } = await app.ok(`mutation($input: CreateContactInput!) { createContact(input: $input) { contact { id } ${UE} } }`, { input: { customerId: made['Sorter A'], name } });
+      contacts.push(createContact.contact.id);
+      if (years != null) await app.ok(SET, { input: { id: createContact.contact.id, values: [{ key: 'years_known', number: years }] } });
+    }
+    const C = `query($filter: ContactFilter, $orderBy: ContactOrderBy) { contacts(first: 10, filter: $filter, orderBy: $orderBy) { nodes { name } } }`;
+    const cNames = async (v: Record<string, unknown>) => (await app.ok(C, v)).contacts.nodes.map((n: { name: string }) => n.name);
+    expect(await cNames({ filter: { customField: { key: 'years_known', number: { gt: 5 } } } })).toEqual(['Cora Sorter']);
+    expect(await cNames({ filter: { name: { contains: 'Sorter' } }, orderBy: { field: 'CUSTOM_FIELD', customField: 'years_known', direction: 'DESC' } })).toEqual(['Cora Sorter', 'Carl Sorter', 'Cleo Sorter']);
+    expect((await app.gql(C, { filter: { customField: { key: 'Bad Key' } } })).errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+
+    const deals: string[] = [];
+    for (const [name, date] of [['Sorter deal late', '2025-09-01'], ['Sorter deal early', '2025-03-01']]) {
+      const { createOpportunity } = await repA.ok(`mutation($input: CreateOpportunityInput!) { createOpportunity(input: $input) { opportunity { id } ${UE} } }`, {
+        input: { customerId: made['Sorter A'], name, amount: '100.00' },
+      });
+      deals.push(createOpportunity.opportunity.id);
+      await repA.ok(SET, { input: { id: createOpportunity.opportunity.id, values: [{ key: 'decision_date', date }] } });
+    }
+    const O = `query($filter: OpportunityFilter, $orderBy: OpportunityOrderBy) { opportunities(first: 10, filter: $filter, orderBy: $orderBy) { nodes { name } } }`;
+    const oNames = async (v: Record<string, unknown>) => (await repA.ok(O, v)).opportunities.nodes.map((n: { name: string }) => n.name);
+    expect(await oNames({ filter: { customField: { key: 'decision_date', date: { lt: '2025-06-01' } } } })).toEqual(['Sorter deal early']);
+    expect(await oNames({ filter: { name: { contains: 'Sorter deal' } }, orderBy: { field: 'CUSTOM_FIELD', customField: 'decision_date', direction: 'ASC' } })).toEqual(['Sorter deal early', 'Sorter deal late']);
+    // The customer's nested lists take the same filter and sort.
+    const nested = await app.ok(`query($id: ID!) { customer(id: $id) {
+      few: contacts(first: 10, filter: { customField: { key: "years_known", number: { lt: 5 } } }) { nodes { name } }
+      sorted: contacts(first: 10, orderBy: { field: CUSTOM_FIELD, customField: "years_known", direction: ASC }) { nodes { name } } } }`, { id: made['Sorter A'] });
+    expect(nested.customer.few.nodes).toEqual([{ name: 'Carl Sorter' }]);
+    expect(nested.customer.sorted.nodes.map((n: { name: string }) => n.name).slice(0, 2)).toEqual(['Carl Sorter', 'Cora Sorter']);
+  });
+
+  it('are cleared with the rest of the personal data when a customer is erased', async () => {
+    const id = made['Sorter D'];
+    const { eraseCustomer } = await app.ok(`mutation($id: ID!) { eraseCustomer(input: { id: $id }) { erased ${UE} } }`, { id });
+    expect(eraseCustomer.userErrors).toEqual([]);
+    expect((await storedValues(id)).custom_fields).toEqual({});
+    const audits = await app.db.query(`SELECT changes FROM audit_events WHERE object_id = $1 AND action = 'customer.setCustomFields'`, [uuid(id)]);
+    expect(audits.map((a: { changes: any }) => a.changes.customFields.after)).toEqual(['[erased]']);
+  });
+});

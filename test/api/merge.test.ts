@@ -118,4 +118,42 @@ describe('mergeCustomers', () => {
     );
     expect(ledger).toEqual({ accounts: 1, sum: after.balance });
   });
+
+  it('combines custom values: the survivor keeps its own, fills the keys it lacks from the most recently updated merged record, and takes a chosen one', async () => {
+    const DEFINE = `mutation($input: DefineCustomFieldInput!) { defineCustomField(input: $input) { field { id } ${UE} } }`;
+    for (const input of [
+      { entity: 'CUSTOMER', key: 'hobbies', label: 'Hobbies', type: 'TEXT', personal: true },
+      { entity: 'CUSTOMER', key: 'company_size', label: 'Company size', type: 'NUMBER' },
+      { entity: 'CUSTOMER', key: 'contact_time', label: 'Contact time', type: 'CHOICE', options: ['Morning', 'Evening'] },
+      { entity: 'CUSTOMER', key: 'first_contact', label: 'First contact', type: 'DATE' },
+    ]) await ok(DEFINE, input);
+    const SET = `mutation($input: SetCustomFieldValuesInput!) { setCustomFieldValues(input: $input) { ${UE} } }`;
+    const owner = toGlobalId('User', users.rep);
+    const [keep, older, newer] = [
+      (await ok(CUSTOMER, { name: 'Custom Keep', ownerId: owner })).customer.id,
+      (await ok(CUSTOMER, { name: 'Custom Older', ownerId: owner })).customer.id,
+      (await ok(CUSTOMER, { name: 'Custom Newer', ownerId: owner })).customer.id,
+    ];
+    await ok(SET, { id: keep, values: [{ key: 'hobbies', text: 'Sailing' }] });
+    await ok(SET, { id: older, values: [{ key: 'hobbies', text: 'Chess' }, { key: 'company_size', number: 10 }, { key: 'first_contact', date: '2020-01-01' }] });
+    // Written after the older one, so it is the most recently updated (an explicit order, not a clock race).
+    await app.db.query(`UPDATE customers SET updated_at = now() - interval '1 day' WHERE id = $1`, [uuid(older)]);
+    await ok(SET, { id: newer, values: [{ key: 'company_size', number: 250 }, { key: 'contact_time', choice: 'Evening' }] });
+
+    const bad = await app.ok(MERGE, { input: { survivorId: keep, mergedIds: [older, newer], fieldChoices: [{ field: 'CUSTOM_FIELD', fromId: older, customField: 'no_such_field' }, { field: 'NAME', fromId: older, customField: 'hobbies' }] } });
+    expect(bad.mergeCustomers.userErrors.map((e: { field: string[]; code: string }) => [e.field.join('.'), e.code])).toEqual([
+      ['input.fieldChoices.1.customField', 'INVALID'],
+    ]);
+    const unknown = await app.ok(MERGE, { input: { survivorId: keep, mergedIds: [older, newer], fieldChoices: [{ field: 'CUSTOM_FIELD', fromId: older, customField: 'no_such_field' }] } });
+    expect(unknown.mergeCustomers.userErrors).toEqual([{ field: ['input', 'fieldChoices', '0', 'customField'], code: 'NOT_FOUND' }]);
+    expect((await app.db.query(`SELECT count(*)::int AS n FROM customers WHERE merged_into_id = $1`, [uuid(keep)]))[0].n).toBe(0);
+
+    await ok(MERGE, { survivorId: keep, mergedIds: [older, newer], fieldChoices: [{ field: 'CUSTOM_FIELD', fromId: older, customField: 'first_contact' }] });
+    const [{ custom_fields }] = await app.db.query(`SELECT custom_fields FROM customers WHERE id = $1`, [uuid(keep)]);
+    expect(custom_fields).toEqual({ hobbies: 'Sailing', company_size: 250, contact_time: 'Evening', first_contact: '2020-01-01' });
+    // The merged ID reads the survivor's values.
+    const read = await app.ok(`query($id: ID!) { customer(id: $id) { name customFields { key text number } } }`, { id: older });
+    expect(read.customer.name).toBe('Custom Keep');
+    expect(read.customer.customFields.find((v: { key: string }) => v.key === 'company_size').number).toBe(250);
+  });
 });
