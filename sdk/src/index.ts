@@ -33,7 +33,10 @@ export {
   RapportUserError,
   unwrap,
 } from './errors';
+export { RAPPORT_ERROR_CODES } from './errors';
 export type { GraphQLErrorEntry, RapportErrorCode, UserErrorLike } from './errors';
+export { BUILT_IN_LIFECYCLE_STAGE_KEYS } from './lifecycle';
+export type { BuiltInLifecycleStageKey, LifecycleStageKey } from './lifecycle';
 export { paginate } from './paginate';
 export type { ConnectionLike, NodeOf } from './paginate';
 // Operation result/variable types (CustomerFieldsFragment, CustomersQueryVariables, ...), typed documents and getSdk.
