@@ -184,6 +184,9 @@ export interface GraphQLResult<R> {
   status: number;
 }
 
+/** Text or a DocumentNode without result types (a typed document must match the typed overload instead). */
+export type UntypedDocument = (string | AstDocument) & { __apiType?: undefined };
+
 /** Any document, typed or not: the client's own and the ones a team writes or generates. */
 export interface RequestMethods {
   /**
@@ -192,7 +195,7 @@ export interface RequestMethods {
    */
   request<R, V>(document: DocumentTypeDecoration<R, V>, ...args: RequestArgs<V>): Promise<R>;
   request<R = Record<string, unknown>, V extends Record<string, unknown> = Record<string, unknown>>(
-    document: string | AstDocument,
+    document: UntypedDocument,
     variables?: V,
     options?: RequestOptions,
   ): Promise<R>;
@@ -202,7 +205,7 @@ export interface RequestMethods {
    */
   requestWithErrors<R, V>(document: DocumentTypeDecoration<R, V>, ...args: RequestArgs<V>): Promise<GraphQLResult<R>>;
   requestWithErrors<R = Record<string, unknown>, V extends Record<string, unknown> = Record<string, unknown>>(
-    document: string | AstDocument,
+    document: UntypedDocument,
     variables?: V,
     options?: RequestOptions,
   ): Promise<GraphQLResult<R>>;

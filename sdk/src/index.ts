@@ -11,6 +11,7 @@ export type {
   RequestMethods,
   RequestOptions,
   ResponseLike,
+  UntypedDocument,
   Sdk,
 } from './client';
 export type { AstDocument, DocumentInput } from './document';
