@@ -96,6 +96,16 @@ describe("the SDK's documents", () => {
   });
 });
 
+describe("the SDK's README", () => {
+  it('names every operation', () => {
+    const readme = readFileSync(path.resolve(__dirname, '..', 'sdk', 'README.md'), 'utf8');
+    const operations = Object.values(generated)
+      .filter((v): v is string => typeof v === 'string')
+      .map((text) => describeDocument(text).operationName!);
+    expect(operations.filter((name) => !readme.includes(`\`${name}\``))).toEqual([]);
+  });
+});
+
 describe("the SDK's idempotency keys", () => {
   const V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
