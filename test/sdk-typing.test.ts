@@ -1,6 +1,7 @@
 // Compile-time behaviour of the SDK's types: `npm run typecheck` compiles this file, so each `@ts-expect-error` line
 // fails the typecheck if it ever compiles. The functions are never called; jest only checks they exist.
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { parse } from 'graphql';
 import { createClient, createRequestClient, CustomerDocument, Customer360Document, CreateCustomerDocument, SegmentsDocument } from '../sdk/src';
 import type { BuiltInLifecycleStageKey, Customer360Query, CustomerQuery, GraphQLResult, LifecycleStageKey, RapportErrorCode } from '../sdk/src';
 import { Customer360Document as Customer360Ast } from '../sdk/src/documents';
@@ -44,6 +45,11 @@ export async function requestInfersFromTypedDocuments() {
   // Untyped text still works and gives a record.
   const untyped = await rapport.request('{ segments { segment } }');
   assertType<Equal<typeof untyped, Record<string, unknown>>>(true);
+  // So does a plain DocumentNode (`gql`, `parse`), typed by the caller when it likes.
+  const parsed = await rapport.request(parse('{ segments { segment } }'));
+  assertType<Equal<typeof parsed, Record<string, unknown>>>(true);
+  const named = await rapport.requestWithErrors<{ segments: Array<{ segment: string }> }>(parse('{ segments { segment } }'));
+  assertType<Equal<typeof named.data, { segments: Array<{ segment: string }> } | null>>(true);
 }
 
 export function stageKeysAndCodes() {

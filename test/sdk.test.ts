@@ -14,6 +14,7 @@ import {
 import type { CustomerFieldsFragment } from '../sdk/src';
 import { createRequestClient, Customer360Document as Customer360Text } from '../sdk/src';
 import { Customer360Document } from '../sdk/src/documents';
+import { parse } from 'graphql';
 import { startTestApp, TestApp } from './support/test-app';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -439,6 +440,9 @@ describe('the SDK for frontend teams', () => {
     }
     const mine = new TypedDocumentString<{ customer: { name: string } | null }, { id: string }>('query mine($id: ID!) { customer(id: $id) { name } }');
     expect((await client.request(mine, { id: customer.id })).customer?.name).toBe('Typed Docs');
+    // A DocumentNode from gql/parse, printed by the client's own printer.
+    const parsed = parse('query parsed($id: ID!) { customer(id: $id) { name } }');
+    expect((await client.request<{ customer: { name: string } }>(parsed, { id: customer.id })).customer.name).toBe('Typed Docs');
   });
 
   it('keeps the fields that resolved beside the errors: requestWithErrors returns both, and the thrown error carries the data', async () => {
