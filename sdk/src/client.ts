@@ -329,8 +329,6 @@ export function createRequestClient(options: ClientOptions): RapportRequestClien
     return result.data as R;
   }
 
-
-
   const walk: GenericPaginate = (operation, variables, selectConnection, callOptions) => paginate(operation, variables, selectConnection, callOptions);
   return {
     paginate: walk,
