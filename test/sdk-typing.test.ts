@@ -3,7 +3,7 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { parse } from 'graphql';
 import { createClient, createRequestClient, CustomerDocument, Customer360Document, CreateCustomerDocument, SegmentsDocument } from '../sdk/src';
-import type { BuiltInLifecycleStageKey, Customer360Query, CustomerQuery, GraphQLResult, LifecycleStageKey, RapportErrorCode } from '../sdk/src';
+import type { BuiltInLifecycleStageKey, CreateCustomerInput, Customer360Query, CustomerQuery, GraphQLResult, LifecycleStageKey, MoveCustomerToStageInput, RapportErrorCode } from '../sdk/src';
 import { Customer360Document as Customer360Ast } from '../sdk/src/documents';
 import type { LifecycleStage as ServerLifecycleStage } from '../src/intelligence/lifecycle-rules';
 
@@ -55,6 +55,10 @@ export async function requestInfersFromTypedDocuments() {
 export function stageKeysAndCodes() {
   // The SDK's built-in stage keys are exactly the server's.
   assertType<Equal<BuiltInLifecycleStageKey, ServerLifecycleStage>>(true);
+  // Stage keys are typed in inputs and results (the editor offers the built-in ones; a custom stage still fits).
+  assertType<Equal<Exclude<CreateCustomerInput['lifecycleStage'], null | undefined>, LifecycleStageKey>>(true);
+  assertType<Equal<MoveCustomerToStageInput['stage'], LifecycleStageKey>>(true);
+  assertType<Equal<NonNullable<NonNullable<Customer360Query['customer']>['lifecycleStage']>['key'], LifecycleStageKey>>(true);
   const builtIn: LifecycleStageKey = 'LOYAL';
   const custom: LifecycleStageKey = 'VIP_WINBACK';
   const code: RapportErrorCode = 'IDEMPOTENCY_KEY_REUSED';
