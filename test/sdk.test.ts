@@ -12,6 +12,9 @@ import {
   unwrap,
 } from '../sdk/src';
 import type { CustomerFieldsFragment } from '../sdk/src';
+import { createRequestClient, Customer360Document as Customer360Text } from '../sdk/src';
+import { Customer360Document } from '../sdk/src/documents';
+import { parse } from 'graphql';
 import { startTestApp, TestApp } from './support/test-app';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -389,5 +392,81 @@ describe('the SDK against a live server', () => {
     const error = await createClient({ url, fetch: recorder.fetch, token: 'rpk_not-a-key', minRetryDelay: 1 }).users({ first: 1 }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'UNAUTHENTICATED' });
     expect(recorder.calls).toHaveLength(1);
+  });
+});
+
+describe('the SDK for frontend teams', () => {
+  it('reads a customer 360 (stage, value, next actions, orders and touchpoints) in one request', async () => {
+    const customer = unwrap((await rapport.createCustomer({ input: { name: 'Three Sixty', kind: 'COMPANY' } })).createCustomer, 'customer');
+    const product = unwrap(
+      (await rapport.createProduct({ input: { sku: 'SDK-360', name: 'Grinder', category: 'Machines', unitPrice: '120.00', unitCost: '60.00', active: true } })).createProduct,
+      'product',
+    );
+    const order = unwrap(
+      (await rapport.recordOrder({ input: { customerId: customer.id, channel: 'ONLINE', status: 'PAID', lines: [{ productId: product.id, quantity: 1 }] } })).recordOrder,
+      'order',
+    );
+    unwrap((await rapport.logTouchpoint({ input: { customerId: customer.id, channel: 'EMAIL', direction: 'OUTBOUND', purpose: 'FOLLOW_UP', subject: 'Thanks' } })).logTouchpoint);
+
+    const recorder = recordingFetch();
+    const client = createClient({ url, token: app.adminKey, fetch: recorder.fetch });
+    const { customer: c360 } = await client.customer360({ id: customer.id });
+    expect(recorder.calls).toHaveLength(1);
+    expect(c360).toMatchObject({
+      id: customer.id,
+      name: 'Three Sixty',
+      lifecycleStage: { key: expect.any(String) },
+      orderStats: { orders: 1 },
+      orders: { totalCount: 1, nodes: [{ id: order.id, total: { amount: '120.00' } }] },
+      touchpoints: { totalCount: 1, nodes: [{ subject: 'Thanks', purpose: 'FOLLOW_UP' }] },
+    });
+    expect(Array.isArray(c360?.nextBestActions)).toBe(true);
+  });
+
+  it('sends any typed document through request: the SDK text, its AST and a team-generated TypedDocumentString', async () => {
+    const customer = unwrap((await rapport.createCustomer({ input: { name: 'Typed Docs' } })).createCustomer, 'customer');
+    const client = createRequestClient({ url, token: app.adminKey });
+    expect((await client.request(Customer360Text, { id: customer.id })).customer?.name).toBe('Typed Docs');
+    expect((await client.request(Customer360Document, { id: customer.id })).customer?.name).toBe('Typed Docs');
+    // What graphql-codegen's client preset emits with documentMode: string.
+    class TypedDocumentString<R, V> extends String {
+      declare __apiType?: (variables: V) => R;
+      constructor(private readonly value: string) {
+        super(value);
+      }
+      override toString(): string {
+        return this.value;
+      }
+    }
+    const mine = new TypedDocumentString<{ customer: { name: string } | null }, { id: string }>('query mine($id: ID!) { customer(id: $id) { name } }');
+    expect((await client.request(mine, { id: customer.id })).customer?.name).toBe('Typed Docs');
+    // A DocumentNode from gql/parse, printed by the client's own printer.
+    const parsed = parse('query parsed($id: ID!) { customer(id: $id) { name } }');
+    expect((await client.request<{ customer: { name: string } }>(parsed, { id: customer.id })).customer.name).toBe('Typed Docs');
+  });
+
+  it('keeps the fields that resolved beside the errors: requestWithErrors returns both, and the thrown error carries the data', async () => {
+    const document = 'query partial { segments { segment } node(id: "not-an-id") { id } }';
+    const { data, errors, status } = await rapport.requestWithErrors<{ segments: Array<{ segment: string }>; node: null }>(document);
+    expect(data?.segments.map((s) => s.segment)).toContain('CHAMPIONS');
+    expect(data?.node).toBeNull();
+    expect(errors).toEqual([expect.objectContaining({ path: ['node'], extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) })]);
+    expect(status).toBe(200);
+    const thrown = await rapport.request(document).catch((e: unknown) => e);
+    expect(thrown).toBeInstanceOf(RapportBadUserInputError);
+    expect((thrown as RapportGraphQLError).data).toMatchObject({ segments: expect.any(Array), node: null });
+  });
+
+  it('writes outside a secure context, where crypto.randomUUID is missing, with a v4 key from getRandomValues', async () => {
+    const real = globalThis.crypto;
+    Object.defineProperty(globalThis, 'crypto', { configurable: true, get: () => ({ getRandomValues: <T extends Uint8Array>(a: T) => real.getRandomValues(a) }) });
+    try {
+      const recorder = recordingFetch();
+      const client = createClient({ url, token: app.adminKey, fetch: recorder.fetch });
+      unwrap((await client.createCustomer({ input: { name: 'Plain HTTP' } })).createCustomer, 'customer');
+      expect(recorder.calls[0].headers['idempotency-key']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    } finally {
+      Object.defineProperty(globalThis, 'crypto', { configurable: true, enumerable: true, get: () => real });
+    }
   });
 });

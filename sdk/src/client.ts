@@ -1,11 +1,13 @@
-import { Kind, parse, print } from 'graphql';
-import type { DocumentNode, OperationDefinitionNode } from 'graphql';
+import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+import { prepareDocument } from './document';
+import type { AstDocument, DocumentInput, PreparedDocument } from './document';
 import { graphQLErrorFrom, RapportError, RapportNetworkError } from './errors';
 import type { GraphQLErrorEntry } from './errors';
 import { getSdk } from './generated';
-import type { Sdk } from './generated';
+import type { Sdk as SdkOf } from './generated';
 import { paginate } from './paginate';
 import type { ConnectionLike, ForwardPageVariables, NodeOf } from './paginate';
+import { randomUUID } from './uuid';
 
 /** The subset of the Fetch API the client uses; Node 20's global fetch fits, so do undici and most polyfills. */
 export type FetchLike = (
@@ -65,24 +67,6 @@ const RETRYABLE_CODES = ['SERVICE_UNAVAILABLE', 'IDEMPOTENCY_KEY_IN_PROGRESS'];
 /** The credential's cost bucket is empty: the server says in Retry-After when it holds enough again. */
 const THROTTLED_STATUS = 429;
 
-interface PreparedDocument {
-  query: string;
-  operationName: string | undefined;
-  isMutation: boolean;
-}
-
-const prepared = new WeakMap<DocumentNode, PreparedDocument>();
-
-function prepare(document: DocumentNode): PreparedDocument {
-  let p = prepared.get(document);
-  if (!p) {
-    const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-    p = { query: print(document), operationName: operation?.name?.value, isMutation: operation?.operation === 'mutation' };
-    prepared.set(document, p);
-  }
-  return p;
-}
-
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
@@ -127,6 +111,9 @@ function retryableCode(text: string): string | undefined {
     return undefined;
   }
 }
+
+/** The typed operation methods, with per-call options: a misspelt option or a wrong type does not compile. */
+export type Sdk = SdkOf<RequestOptions>;
 
 type Paginators = ReturnType<typeof paginators>;
 
@@ -175,23 +162,59 @@ function paginators(sdk: Sdk) {
  * `rapport.paginate(operation, variables, selectConnection)` walks any connection;
  * `rapport.paginate.customers({ filter })` and friends are the ready-made walks.
  */
-export type Paginate = (<V extends ForwardPageVariables, R, C extends ConnectionLike<unknown>>(
+export type Paginate = GenericPaginate & Paginators;
+
+/** `paginate(operation, variables, selectConnection)`: walks any connection. */
+export type GenericPaginate = <V extends ForwardPageVariables, R, C extends ConnectionLike<unknown>>(
   operation: (variables: V, options?: RequestOptions) => Promise<R>,
   variables: V,
   selectConnection: (result: R) => C | null | undefined,
   options?: RequestOptions,
-) => AsyncGenerator<NodeOf<C>, void, undefined>) &
-  Paginators;
+) => AsyncGenerator<NodeOf<C>, void, undefined>;
 
-export type RapportClient = Sdk & {
-  paginate: Paginate;
-  /** Any document, for what the curated operations do not cover. Returns `data`; errors throw as for the typed methods. */
+/** The arguments after a document: variables are optional exactly when the operation has no required ones. */
+export type RequestArgs<V> = {} extends V ? [variables?: V, options?: RequestOptions] : [variables: V, options?: RequestOptions];
+
+/** A GraphQL response as the server sent it: partial `data` beside `errors` when some fields failed. */
+export interface GraphQLResult<R> {
+  data: R | null;
+  errors?: ReadonlyArray<GraphQLErrorEntry>;
+  extensions?: Record<string, unknown>;
+  /** HTTP status of the answer. */
+  status: number;
+}
+
+/** Text or a DocumentNode without result types (a typed document must match the typed overload instead). */
+export type UntypedDocument = (string | AstDocument) & { __apiType?: undefined };
+
+/** Any document, typed or not: the client's own and the ones a team writes or generates. */
+export interface RequestMethods {
+  /**
+   * Sends any document and returns `data`; errors throw as for the typed methods. Result and variables are
+   * inferred from a typed document (the SDK's `CustomerDocument`, a TypedDocumentNode or TypedDocumentString).
+   */
+  request<R, V>(document: DocumentTypeDecoration<R, V>, ...args: RequestArgs<V>): Promise<R>;
   request<R = Record<string, unknown>, V extends Record<string, unknown> = Record<string, unknown>>(
-    document: string | DocumentNode,
+    document: UntypedDocument,
     variables?: V,
     options?: RequestOptions,
   ): Promise<R>;
-};
+  /**
+   * Like `request`, but a response with GraphQL errors resolves to `{ data, errors }` instead of throwing, so the
+   * fields that did resolve can be used (`data` is null only when nothing resolved). Network failures still throw.
+   */
+  requestWithErrors<R, V>(document: DocumentTypeDecoration<R, V>, ...args: RequestArgs<V>): Promise<GraphQLResult<R>>;
+  requestWithErrors<R = Record<string, unknown>, V extends Record<string, unknown> = Record<string, unknown>>(
+    document: UntypedDocument,
+    variables?: V,
+    options?: RequestOptions,
+  ): Promise<GraphQLResult<R>>;
+}
+
+/** `createRequestClient`: requests and paginate only, so a bundler keeps just the documents a program imports. */
+export type RapportRequestClient = RequestMethods & { paginate: GenericPaginate };
+
+export type RapportClient = Sdk & RequestMethods & { paginate: Paginate };
 
 /**
  * The Rapport client: one typed method per operation in sdk/operations, auto-pagination, typed errors, retries.
@@ -201,6 +224,18 @@ export type RapportClient = Sdk & {
  *   for await (const c of rapport.paginate.customers({ filter: { tags: { has: 'vip' } } })) console.log(c.name);
  */
 export function createClient(options: ClientOptions): RapportClient {
+  const client = createRequestClient(options);
+  // The typed methods' documents are typed strings; the overloads of `request` are for callers, not for this.
+  const send = client.request as unknown as (document: DocumentInput, variables: unknown, options?: RequestOptions) => Promise<never>;
+  const sdk = getSdk<RequestOptions>((document, variables, callOptions) => send(document, variables, callOptions));
+  return { ...sdk, ...client, paginate: Object.assign(client.paginate, paginators(sdk)) };
+}
+
+/**
+ * The client without the typed methods: `request(CustomerDocument, { id })` is as typed as `customer({ id })`, and a
+ * browser bundle holds only the documents the program imports instead of all of them.
+ */
+export function createRequestClient(options: ClientOptions): RapportRequestClient {
   // Bound: browsers throw "Illegal invocation" for a fetch called without its global as `this`.
   const fetchImpl = options.fetch ?? (globalThis.fetch?.bind(globalThis) as unknown as FetchLike | undefined);
   if (!fetchImpl) throw new RapportError('No fetch available: use Node 20+ or pass `fetch` to createClient');
@@ -238,10 +273,10 @@ export function createClient(options: ClientOptions): RapportClient {
     }
   }
 
-  async function execute<R>(doc: PreparedDocument, variables: unknown, callOptions: RequestOptions = {}): Promise<R> {
+  async function execute<R>(doc: PreparedDocument, variables: unknown, callOptions: RequestOptions = {}): Promise<GraphQLResult<R>> {
     const body = JSON.stringify({ query: doc.query, operationName: doc.operationName, variables: variables ?? {} });
     const headers: Record<string, string> = { ...baseHeaders, ...lowerKeys(callOptions.headers) };
-    if (doc.isMutation) headers['idempotency-key'] ??= callOptions.idempotencyKey ?? globalThis.crypto.randomUUID();
+    if (doc.isMutation) headers['idempotency-key'] ??= callOptions.idempotencyKey ?? randomUUID();
     const timeout = callOptions.timeout ?? options.timeout ?? 30_000;
     const maxAttempts = 1 + retries;
     const label = doc.operationName ?? 'request';
@@ -275,31 +310,30 @@ export function createClient(options: ClientOptions): RapportClient {
     }
   }
 
-  function parseResponse<R>(status: number, text: string, operationName: string | undefined, attempts: number): R {
+  function parseResponse<R>(status: number, text: string, operationName: string | undefined, attempts: number): GraphQLResult<R> {
     const label = operationName ?? 'request';
-    let json: { data?: R | null; errors?: GraphQLErrorEntry[] };
+    let json: { data?: R | null; errors?: GraphQLErrorEntry[]; extensions?: Record<string, unknown> };
     try {
       json = JSON.parse(text);
     } catch {
       throw new RapportNetworkError(`${label}: HTTP ${status} without a GraphQL response: ${text.slice(0, 200)}`, { status, attempts });
     }
-    if (json?.errors?.length) throw graphQLErrorFrom(json.errors, { operationName, status, data: json.data ?? undefined });
-    if (json?.data == null) throw new RapportNetworkError(`${label}: HTTP ${status} with neither data nor errors`, { status, attempts });
-    return json.data;
+    if (!json?.errors?.length && json?.data == null) throw new RapportNetworkError(`${label}: HTTP ${status} with neither data nor errors`, { status, attempts });
+    return { data: json.data ?? null, ...(json.errors?.length ? { errors: json.errors } : {}), ...(json.extensions ? { extensions: json.extensions } : {}), status };
   }
 
-  const sdk = getSdk<RequestOptions>((doc, variables, callOptions) => execute(prepare(doc), variables, callOptions));
-  const walk = <V extends ForwardPageVariables, R, C extends ConnectionLike<unknown>>(
-    operation: (variables: V, options?: RequestOptions) => Promise<R>,
-    variables: V,
-    selectConnection: (result: R) => C | null | undefined,
-    callOptions?: RequestOptions,
-  ) => paginate(operation, variables, selectConnection, callOptions);
+  async function request<R>(document: DocumentInput, variables?: unknown, callOptions?: RequestOptions): Promise<R> {
+    const doc = prepareDocument(document);
+    const result = await execute<R>(doc, variables, callOptions);
+    if (result.errors) throw graphQLErrorFrom(result.errors, { operationName: doc.operationName, status: result.status, data: result.data ?? undefined });
+    return result.data as R;
+  }
 
+  const walk: GenericPaginate = (operation, variables, selectConnection, callOptions) => paginate(operation, variables, selectConnection, callOptions);
   return {
-    ...sdk,
-    paginate: Object.assign(walk, paginators(sdk)),
-    request: async <R, V>(document: string | DocumentNode, variables?: V, callOptions?: RequestOptions) =>
-      execute<R>(prepare(typeof document === 'string' ? parse(document) : document), variables, callOptions),
+    paginate: walk,
+    request: request as RequestMethods['request'],
+    requestWithErrors: ((document: DocumentInput, variables?: unknown, callOptions?: RequestOptions) =>
+      execute(prepareDocument(document), variables, callOptions)) as RequestMethods['requestWithErrors'],
   };
 }

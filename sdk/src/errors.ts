@@ -16,26 +16,32 @@
  *   └─ RapportUserError           thrown by unwrap() when a mutation payload has userErrors
  */
 
-/** Codes the server puts in `extensions.code` (src/server/app.ts). New codes may appear; they keep their string. */
-export type RapportErrorCode =
-  | 'NOT_FOUND'
-  | 'BAD_USER_INPUT'
-  | 'BAD_REQUEST'
-  | 'GRAPHQL_PARSE_FAILED'
-  | 'GRAPHQL_VALIDATION_FAILED'
-  | 'OPERATION_RESOLUTION_FAILURE'
-  | 'PERSISTED_QUERY_NOT_FOUND'
-  | 'PERSISTED_QUERY_NOT_SUPPORTED'
-  | 'QUERY_TOO_COMPLEX'
-  | 'THROTTLED'
-  | 'TIMEOUT'
-  | 'SERVICE_UNAVAILABLE'
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'INTERNAL_SERVER_ERROR'
-  | 'CLIENT_CLOSED_REQUEST'
-  | 'IDEMPOTENCY_KEY_IN_PROGRESS'
-  | 'IDEMPOTENCY_KEY_REUSED';
+/**
+ * Every code the server puts in `extensions.code` (test/sdk-contract.test.ts compares this list with the server's
+ * code and Apollo Server's own codes). A newer server may add codes; they keep their string.
+ */
+export const RAPPORT_ERROR_CODES = [
+  'NOT_FOUND',
+  'BAD_USER_INPUT',
+  'BAD_REQUEST',
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'QUERY_TOO_COMPLEX',
+  'THROTTLED',
+  'TIMEOUT',
+  'SERVICE_UNAVAILABLE',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'INTERNAL_SERVER_ERROR',
+  'CLIENT_CLOSED_REQUEST',
+  'IDEMPOTENCY_KEY_IN_PROGRESS',
+  'IDEMPOTENCY_KEY_REUSED',
+] as const;
+
+export type RapportErrorCode = (typeof RAPPORT_ERROR_CODES)[number];
 
 /** One entry of a GraphQL response's `errors`, as the server sent it. */
 export interface GraphQLErrorEntry {

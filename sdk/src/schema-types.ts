@@ -24,6 +24,8 @@ export type Scalars = {
   JSONObject: { input: Record<string, unknown>; output: Record<string, unknown>; }
   /** The `SafeInt` scalar type represents non-fractional signed whole numeric values that are considered safe as defined by the ECMAScript specification. */
   SafeInt: { input: number; output: number; }
+  /** A lifecycle stage key (a String on the wire). */
+  LifecycleStageKey: { input: import('./lifecycle').LifecycleStageKey; output: import('./lifecycle').LifecycleStageKey; }
 };
 
 /** A suggestion of myAgenda to turn into a task for the caller. */
@@ -375,7 +377,7 @@ export type AssignmentRule = Node & {
   /** Customer kinds; empty: any. */
   kinds: Array<CustomerKind>;
   /** Lifecycle stage keys, e.g. ONBOARDING; empty: any. */
-  lifecycleStages: Array<Scalars['String']['output']>;
+  lifecycleStages: Array<Scalars['LifecycleStageKey']['output']>;
   /** Name, e.g. "Key accounts in EMEA to the senior team". */
   name: Scalars['String']['output'];
   /** Who gets the matching customers: one owner, or a team served in turn. */
@@ -1862,7 +1864,7 @@ export type CreateAssignmentRuleInput = {
   /** Customer kinds; empty or omitted: any. */
   kinds?: InputMaybe<Array<CustomerKind>>;
   /** Lifecycle stage keys; empty or omitted: any. */
-  lifecycleStages?: InputMaybe<Array<Scalars['String']['input']>>;
+  lifecycleStages?: InputMaybe<Array<Scalars['LifecycleStageKey']['input']>>;
   /** Name. */
   name: Scalars['String']['input'];
   /** Who gets the matching customers: one SALES_REP or MANAGER user, or a team (at most 50) served in turn. */
@@ -1950,7 +1952,7 @@ export type CreateCustomerInput = {
   /** Person or company. */
   kind?: CustomerKind;
   /** Initial lifecycle stage key (default PROSPECT); recorded as a MANUAL transition. */
-  lifecycleStage?: InputMaybe<Scalars['String']['input']>;
+  lifecycleStage?: InputMaybe<Scalars['LifecycleStageKey']['input']>;
   /** Name of the person or company. */
   name: Scalars['String']['input'];
   /** Notes. */
@@ -3073,7 +3075,7 @@ export type LifecycleFunnelStage = {
   /** Funnel position. */
   position: Scalars['Int']['output'];
   /** Stage key. */
-  stage: Scalars['String']['output'];
+  stage: Scalars['LifecycleStageKey']['output'];
 };
 
 /** A stage of the customer relationship lifecycle (exploration, formation, stable, decline…), with the strategy that fits it. */
@@ -3088,7 +3090,7 @@ export type LifecycleStage = Node & {
   /** Globally unique, opaque ID. Use it with `node(id:)`; do not parse it. */
   id: Scalars['ID']['output'];
   /** Stable key, e.g. ONBOARDING. Use it in `moveCustomerToStage` and filters. */
-  key: Scalars['String']['output'];
+  key: Scalars['LifecycleStageKey']['output'];
   /** Display name. */
   name: Scalars['String']['output'];
   /** Order of the stage along the lifecycle (funnel order). */
@@ -3604,7 +3606,7 @@ export type MoveCustomerToStageInput = {
   /** Why: kept in the lifecycle history. */
   reason?: InputMaybe<Scalars['String']['input']>;
   /** Key of the target stage, e.g. LOYAL. */
-  stage: Scalars['String']['input'];
+  stage: Scalars['LifecycleStageKey']['input'];
 };
 
 /** Result of moveCustomerToStage. */
@@ -6315,7 +6317,7 @@ export type SetContactCadenceInput = {
   /** Days a customer in the stage may go without a touchpoint (1 to 3650); null for no cadence. */
   everyDays?: InputMaybe<Scalars['Int']['input']>;
   /** The stage’s key, e.g. ONBOARDING. */
-  stage: Scalars['String']['input'];
+  stage: Scalars['LifecycleStageKey']['input'];
 };
 
 /** Set or clear custom field values on one record; fields not named keep their values. */
@@ -6383,7 +6385,7 @@ export type StageMoveCount = {
   /** Customers moved into it. */
   count: Scalars['Int']['output'];
   /** Key of the stage moved into. */
-  stage: Scalars['String']['output'];
+  stage: Scalars['LifecycleStageKey']['output'];
 };
 
 /** Conditions on a text field. */
@@ -7228,7 +7230,7 @@ export type UpdateAssignmentRuleInput = {
   /** Customer kinds; empty or omitted: any. */
   kinds?: InputMaybe<Array<CustomerKind>>;
   /** Lifecycle stage keys; empty or omitted: any. */
-  lifecycleStages?: InputMaybe<Array<Scalars['String']['input']>>;
+  lifecycleStages?: InputMaybe<Array<Scalars['LifecycleStageKey']['input']>>;
   /** New name. */
   name?: InputMaybe<Scalars['String']['input']>;
   /** New owner or team; the turn starts over. */
