@@ -1,4 +1,4 @@
-import { print } from 'graphql';
+import { parse, print } from 'graphql';
 import { ValueMatrixDocument } from '../sdk/src';
 import { DASHBOARD_CSP } from '../src/server/dashboard/dashboard';
 import { startTestApp, TestApp } from './support/test-app';
@@ -94,7 +94,7 @@ describe('the playground and the dashboard', () => {
   });
 
   it("opens a query handed over in the URL, as the dashboard's links do, as its first tab", async () => {
-    const query = print(ValueMatrixDocument);
+    const query = print(parse(ValueMatrixDocument));
     const variables = JSON.stringify({ first: 3 });
     const { text } = await app.http.get('/graphql').query({ open: query, variables }).set('accept', BROWSER_ACCEPT);
     const options = JSON.parse(/renderYogaGraphiQL\([^,]+, (.*)\);<\/script>/.exec(text)![1]);

@@ -3,8 +3,7 @@ import { BarChart, HeatmapChart, LineChart } from 'echarts/charts';
 import { AriaComponent, GridComponent, LegendComponent, TooltipComponent, VisualMapComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
-import { print } from 'graphql';
-import type { DocumentNode } from 'graphql';
+import { parse, print } from 'graphql';
 import {
   ChurnWatchlistDocument,
   ClvDistributionDocument,
@@ -40,7 +39,8 @@ const YEAR = 365 * 86_400_000;
 interface Card {
   id: string;
   title: string;
-  document: DocumentNode;
+  /** The SDK's typed document: compact query text, as the SDK sends it. */
+  document: string;
   /** Variables of the query, also put in the playground link. Null: nothing to show (e.g. no pipeline yet). */
   variables: (client: RapportClient) => Promise<Record<string, unknown> | null>;
   view: (data: any) => ChartView | null;
@@ -92,7 +92,8 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string,
 
 /** The playground opens a tab with this query and its variables (src/server/playground.ts reads them from the URL). */
 function playgroundLink(card: Card, variables: Record<string, unknown> | null): string {
-  const params = new URLSearchParams({ open: print(card.document) });
+  // The SDK's documents are compact one-line text; the analyst reads the query laid out as graphql prints it.
+  const params = new URLSearchParams({ open: print(parse(card.document)) });
   if (variables && Object.keys(variables).length) params.set('variables', JSON.stringify(variables, null, 2));
   return `${config.playground}?${params}`;
 }
