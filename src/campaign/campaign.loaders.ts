@@ -21,9 +21,9 @@ export const purchasesInWindow = (m: string, c: string, start: string, o = 'o') 
   `${o}.customer_id = ${m}.customer_id AND ${o}.deleted_at IS NULL AND ${o}.status IN (${PURCHASES})
    AND ${o}.placed_at >= ${start} AND ${o}.placed_at < ${start} + ${c}.attribution_window_days * interval '1 day'`;
 
-/** Whether member `m` responded: recorded, or an attributed purchase. */
+/** Whether member `m` responded: recorded (even if they opted out since), or an attributed purchase. */
 const responded = (m: string, c: string) =>
-  `(${m}.status IN ('RESPONDED','CONVERTED') OR EXISTS (SELECT 1 FROM orders o WHERE ${attributedOrders(m, c)}))`;
+  `(${m}.responded_at IS NOT NULL OR ${m}.converted_at IS NOT NULL OR EXISTS (SELECT 1 FROM orders o WHERE ${attributedOrders(m, c)}))`;
 
 /** A campaign's response rate over all its members (the sort; campaignStats scopes it to the caller's book). */
 const RESPONSE_RATE =
