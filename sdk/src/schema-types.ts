@@ -837,10 +837,16 @@ export type CampaignResponsePayload = {
 
 /** Fields campaigns can be sorted by. */
 export type CampaignSortField =
+  /** Attributed revenue in the base currency (as `campaignStats`, over all members). */
+  | 'ATTRIBUTED_REVENUE'
+  /** Conversion rate (as `campaignStats`, over all members); campaigns nothing was sent for count as the highest. */
+  | 'CONVERSION_RATE'
   /** When the campaign was created. */
   | 'CREATED_AT'
   /** Name. */
   | 'NAME'
+  /** Members reported sent (as `campaignStats.sent`, over all members). */
+  | 'REACH'
   /** Response rate (as `campaignStats`, over all members); campaigns nothing was sent for count as the highest. */
   | 'RESPONSE_RATE'
   /** Return on investment (as `campaignStats`, over all members); campaigns without a cost count as the highest. */

@@ -30,6 +30,18 @@ const RESPONSE_RATE =
   `(SELECT round(count(*) FILTER (WHERE ${responded('rm', '{a}')})::numeric / nullif(count(*) FILTER (WHERE rm.sent_at IS NOT NULL), 0), 6)` +
   ` FROM campaign_members rm WHERE rm.campaign_id = {a}.id)`;
 
+/** A campaign's conversion rate over all its members: conversions recorded or attributed per member sent. */
+const CONVERSION_RATE =
+  `(SELECT round(count(*) FILTER (WHERE rm.sent_at IS NOT NULL AND (rm.converted_at IS NOT NULL OR EXISTS (SELECT 1 FROM orders o WHERE ${attributedOrders('rm', '{a}')})))::numeric` +
+  ` / nullif(count(*) FILTER (WHERE rm.sent_at IS NOT NULL), 0), 6) FROM campaign_members rm WHERE rm.campaign_id = {a}.id)`;
+
+/** A campaign's reach: members reported sent. */
+const REACH = `(SELECT count(*)::int FROM campaign_members rm WHERE rm.campaign_id = {a}.id AND rm.sent_at IS NOT NULL)`;
+
+/** A campaign's attributed revenue over all its members (base currency, exact). */
+const ATTRIBUTED_REVENUE =
+  `(SELECT coalesce(sum(o.total_base), 0) FROM campaign_members rm JOIN orders o ON ${attributedOrders('rm', '{a}')} WHERE rm.campaign_id = {a}.id)`;
+
 /** A campaign's ROI over all its members: (attributed margin − cost) / cost. */
 const ROI =
   `(SELECT round((coalesce(sum(o.margin_base), 0) - {a}.cost) / nullif({a}.cost, 0), 6)` +
@@ -51,6 +63,9 @@ export const campaignList: ListSpec<Campaign, CampaignFilter, CampaignSortField>
     [CampaignSortField.NAME]: { sql: '{a}.name', pgType: 'text' },
     [CampaignSortField.RESPONSE_RATE]: { sql: RESPONSE_RATE, pgType: 'numeric' },
     [CampaignSortField.ROI]: { sql: ROI, pgType: 'numeric' },
+    [CampaignSortField.CONVERSION_RATE]: { sql: CONVERSION_RATE, pgType: 'numeric' },
+    [CampaignSortField.REACH]: { sql: REACH, pgType: 'int' },
+    [CampaignSortField.ATTRIBUTED_REVENUE]: { sql: ATTRIBUTED_REVENUE, pgType: 'numeric' },
   },
   defaultSort: { field: CampaignSortField.CREATED_AT, direction: SortDirection.DESC },
   search: '{a}.name ILIKE :search',

@@ -23,6 +23,9 @@ export enum CampaignSortField {
   NAME = 'NAME',
   RESPONSE_RATE = 'RESPONSE_RATE',
   ROI = 'ROI',
+  CONVERSION_RATE = 'CONVERSION_RATE',
+  REACH = 'REACH',
+  ATTRIBUTED_REVENUE = 'ATTRIBUTED_REVENUE',
 }
 registerEnumType(CampaignSortField, {
   name: 'CampaignSortField',
@@ -33,6 +36,9 @@ registerEnumType(CampaignSortField, {
     NAME: { description: 'Name.' },
     RESPONSE_RATE: { description: 'Response rate (as `campaignStats`, over all members); campaigns nothing was sent for count as the highest.' },
     ROI: { description: 'Return on investment (as `campaignStats`, over all members); campaigns without a cost count as the highest.' },
+    CONVERSION_RATE: { description: 'Conversion rate (as `campaignStats`, over all members); campaigns nothing was sent for count as the highest.' },
+    REACH: { description: 'Members reported sent (as `campaignStats.sent`, over all members).' },
+    ATTRIBUTED_REVENUE: { description: 'Attributed revenue in the base currency (as `campaignStats`, over all members).' },
   },
 });
 export const CampaignOrderBy = OrderByType(CampaignSortField, 'Campaign', CampaignSortField.CREATED_AT, SortDirection.DESC);

@@ -550,15 +550,26 @@ describe('who sees the members', () => {
     expect(large).toBe(small);
   });
 
-  it('lists campaigns filtered by status and channel, sorted by ROI and response rate', async () => {
+  it('lists campaigns filtered by status and channel, sorted by ROI, response and conversion rate, reach and attributed revenue', async () => {
     const q = `query($f: CampaignFilter, $o: CampaignOrderBy) { campaigns(first: 100, filter: $f, orderBy: $o) { totalCount nodes { id status channel } pageInfo { endCursor } } }`;
     const running = (await app.ok(q, { f: { status: { eq: 'RUNNING' }, channel: { eq: 'EMAIL' } } })).campaigns;
     expect(running.nodes.every((n: any) => n.status === 'RUNNING' && n.channel === 'EMAIL')).toBe(true);
-    for (const field of ['ROI', 'RESPONSE_RATE', 'SCHEDULED_AT', 'NAME']) {
+    for (const field of ['ROI', 'RESPONSE_RATE', 'CONVERSION_RATE', 'REACH', 'ATTRIBUTED_REVENUE', 'SCHEDULED_AT', 'NAME']) {
       const page = (await app.ok(q, { o: { field, direction: 'DESC' } })).campaigns;
       expect(page.nodes.length).toBe(page.totalCount);
       const next = await app.ok(`query($a: String, $o: CampaignOrderBy) { campaigns(first: 2, after: $a, orderBy: $o) { nodes { id } } }`, { a: page.pageInfo.endCursor, o: { field, direction: 'DESC' } });
       expect(next.campaigns.nodes).toEqual([]);
+    }
+    // The figures sorts agree with campaignStats.
+    const figures = `query($o: CampaignOrderBy) { campaigns(first: 100, orderBy: $o) { nodes { id } } }`;
+    for (const [field, stat] of [['REACH', 'sent'], ['ATTRIBUTED_REVENUE', 'attributedRevenue']] as const) {
+      const nodes = (await app.ok(figures, { o: { field, direction: 'DESC' } })).campaigns.nodes;
+      const values: number[] = [];
+      for (const n of nodes) {
+        const s = (await app.ok(`query($id: ID!) { campaignStats(id: $id) { sent attributedRevenue { amount } } }`, { id: n.id })).campaignStats;
+        values.push(stat === 'sent' ? s.sent : Number(s.attributedRevenue.amount));
+      }
+      expect(values).toEqual([...values].sort((a, b) => b - a));
     }
   });
 });
