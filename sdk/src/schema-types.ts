@@ -691,6 +691,8 @@ export type CampaignFilter = {
 
 /** How responders are handed to sales. */
 export type CampaignHandoverKind =
+  /** An open opportunity in the default pipeline’s first stage, owned by the customer’s owner (or, for a customer nobody owns, the one the assignment rules choose), its source naming the campaign. */
+  | 'OPPORTUNITY'
   /** A CALL task for the customer’s owner. */
   | 'TASK';
 
@@ -717,6 +719,8 @@ export type CampaignMember = Node & {
   excludedReason?: Maybe<CampaignExclusionReason>;
   /** Globally unique, opaque ID. Use it with `node(id:)`; do not parse it. */
   id: Scalars['ID']['output'];
+  /** The opportunity the member was handed to sales as; null when none (or not yours to see). */
+  opportunity?: Maybe<Opportunity>;
   /** When they opted out. */
   optedOutAt?: Maybe<Scalars['DateTime']['output']>;
   /** When they responded, as recorded. */
@@ -835,10 +839,16 @@ export type CampaignResponsePayload = {
 
 /** Fields campaigns can be sorted by. */
 export type CampaignSortField =
+  /** Attributed revenue in the base currency (as `campaignStats`, over all members). */
+  | 'ATTRIBUTED_REVENUE'
+  /** Conversion rate (as `campaignStats`, over all members); campaigns nothing was sent for count as the highest. */
+  | 'CONVERSION_RATE'
   /** When the campaign was created. */
   | 'CREATED_AT'
   /** Name. */
   | 'NAME'
+  /** Members reported sent (as `campaignStats.sent`, over all members). */
+  | 'REACH'
   /** Response rate (as `campaignStats`, over all members); campaigns nothing was sent for count as the highest. */
   | 'RESPONSE_RATE'
   /** Return on investment (as `campaignStats`, over all members); campaigns without a cost count as the highest. */
@@ -863,7 +873,7 @@ export type CampaignStats = {
   controlGroup: Scalars['Int']['output'];
   /** conversions / sent; null when nothing was sent. */
   conversionRate?: Maybe<Scalars['Float']['output']>;
-  /** Sent members who converted: recorded CONVERTED, or an attributed purchase. */
+  /** Sent members who converted: a conversion recorded (even if they opted out later), or an attributed purchase. */
   conversions: Scalars['Int']['output'];
   /** The campaign’s cost. */
   cost: Money;
@@ -873,13 +883,17 @@ export type CampaignStats = {
   excluded: Array<CampaignExclusionCount>;
   /** Lift: conversionRate − controlConversionRate (in shares, 0.05 = five points); null when either is null. */
   lift?: Maybe<Scalars['Float']['output']>;
+  /** Opportunities its responders were handed to sales as (not deleted). */
+  opportunities: Scalars['Int']['output'];
+  /** Of those, the ones won. */
+  opportunitiesWon: Scalars['Int']['output'];
   /** Members who opted out. */
   optedOut: Scalars['Int']['output'];
   /** Relative lift: lift / controlConversionRate; null when that is 0 or null. */
   relativeLift?: Maybe<Scalars['Float']['output']>;
   /** responses / sent; null when nothing was sent. */
   responseRate?: Maybe<Scalars['Float']['output']>;
-  /** Sent members who responded: recorded RESPONDED or CONVERTED, or an attributed purchase. */
+  /** Sent members who responded: a response or conversion recorded (even if they opted out later), or an attributed purchase. */
   responses: Scalars['Int']['output'];
   /** (attributed margin − cost) / cost, to 6 decimals; null while the cost is 0. */
   roi?: Maybe<Scalars['Float']['output']>;
@@ -2971,13 +2985,34 @@ export type GammaGammaParameters = {
   q: Scalars['Float']['output'];
 };
 
+/** Hands one campaign responder to sales. */
+export type HandCampaignMemberToSalesInput = {
+  /** When the task is due (default: a day from now); at most a year in the past, 5 years ahead. Tasks only. */
+  dueAt?: InputMaybe<Scalars['DateTime']['input']>;
+  /** What to create: an OPPORTUNITY or a TASK. */
+  kind?: CampaignHandoverKind;
+  /** The member (a RESPONDED or CONVERTED one). */
+  memberId: Scalars['ID']['input'];
+};
+
+/** Result of handCampaignMemberToSales: the member with the task or opportunity made for them (the one made earlier, when there is one). */
+export type HandCampaignMemberToSalesPayload = {
+  __typename?: 'HandCampaignMemberToSalesPayload';
+  /** Whether this call made it; false when the member had been handed over before. */
+  created: Scalars['Boolean']['output'];
+  /** The member, linked to what was made; null when nothing was done. */
+  member?: Maybe<CampaignMember>;
+  /** Problems with the input; empty on success. */
+  userErrors: Array<UserError>;
+};
+
 /** Hands a campaign’s responders to sales. */
 export type HandResponderToSalesInput = {
   /** The campaign. */
   campaignId: Scalars['ID']['input'];
-  /** When the tasks are due (default: a day from now); at most a year in the past, 5 years ahead. */
+  /** When the tasks are due (default: a day from now); at most a year in the past, 5 years ahead. Tasks only. */
   dueAt?: InputMaybe<Scalars['DateTime']['input']>;
-  /** What to create for each responder (TASK). */
+  /** What to create for each responder: a TASK or an OPPORTUNITY. */
   kind?: CampaignHandoverKind;
 };
 
@@ -2986,9 +3021,11 @@ export type HandResponderToSalesPayload = {
   __typename?: 'HandResponderToSalesPayload';
   /** The campaign as stored after the change; null when nothing was written. */
   campaign?: Maybe<Campaign>;
-  /** Responders left out because their customer has no owner to call them. */
+  /** Opportunities opened, one per responder who had none yet (kind OPPORTUNITY). */
+  opportunities: Scalars['Int']['output'];
+  /** Responders left out because their customer has no owner (for opportunities: neither an owner nor a matching assignment rule). */
   skippedWithoutOwner: Scalars['Int']['output'];
-  /** Tasks scheduled, one per responder who had none yet. */
+  /** Tasks scheduled, one per responder who had none yet (kind TASK). */
   tasks: Scalars['Int']['output'];
   /** Problems with the input; empty on success. */
   userErrors: Array<UserError>;
@@ -3705,7 +3742,9 @@ export type Mutation = {
   escalateComplaint: ComplaintPayload;
   /** Fit a customer-base model (BG/NBD by default, Pareto/NBD, MBG/NBD, or AUTO: the lowest holdout error) and Gamma-Gamma on every customer with a purchase by asOf, with the RFM breakpoints and value-tier medians of the same population; store it and, by default, make it the active fit. */
   fitCustomerModel: FitCustomerModelPayload;
-  /** Hand a campaign’s responders to sales: a CALL task for the owner of each responder who has none from this campaign yet (ADMIN, MANAGER). */
+  /** Hand one responder to sales as an opportunity or a task, as handResponderToSales does for all. Idempotent: a member handed over before answers with what was made then. A sales rep hands over the members of their own book. */
+  handCampaignMemberToSales: HandCampaignMemberToSalesPayload;
+  /** Hand all of a campaign’s responders (RESPONDED or CONVERTED) to sales at once (ADMIN, MANAGER): for each who has none from this campaign yet, a CALL task for the customer’s owner or an open opportunity in the default pipeline’s first stage (owned by the customer’s owner, or as the assignment rules say for a customer nobody owns). */
   handResponderToSales: HandResponderToSalesPayload;
   /** Launch a DRAFT or SCHEDULED campaign: its members are materialised in one transaction, each customer the audience selects either TARGETED or EXCLUDED with the reason (no consent on the channel, deleted, erased, contacted on the channel within the frequency cap, or held out in the control group). The campaign becomes RUNNING. */
   launchCampaign: LaunchCampaignPayload;
@@ -4015,6 +4054,12 @@ export type MutationEscalateComplaintArgs = {
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationFitCustomerModelArgs = {
   input: FitCustomerModelInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationHandCampaignMemberToSalesArgs = {
+  input: HandCampaignMemberToSalesInput;
 };
 
 

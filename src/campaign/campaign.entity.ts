@@ -201,6 +201,9 @@ export class CampaignMember {
   @Column({ type: 'uuid', nullable: true })
   taskId: string | null;
 
+  @Column({ type: 'uuid', nullable: true })
+  opportunityId: string | null;
+
   @Field({ description: 'When the record was created.' })
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;

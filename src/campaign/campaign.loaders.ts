@@ -21,14 +21,26 @@ export const purchasesInWindow = (m: string, c: string, start: string, o = 'o') 
   `${o}.customer_id = ${m}.customer_id AND ${o}.deleted_at IS NULL AND ${o}.status IN (${PURCHASES})
    AND ${o}.placed_at >= ${start} AND ${o}.placed_at < ${start} + ${c}.attribution_window_days * interval '1 day'`;
 
-/** Whether member `m` responded: recorded, or an attributed purchase. */
+/** Whether member `m` responded: recorded (even if they opted out since), or an attributed purchase. */
 const responded = (m: string, c: string) =>
-  `(${m}.status IN ('RESPONDED','CONVERTED') OR EXISTS (SELECT 1 FROM orders o WHERE ${attributedOrders(m, c)}))`;
+  `(${m}.responded_at IS NOT NULL OR ${m}.converted_at IS NOT NULL OR EXISTS (SELECT 1 FROM orders o WHERE ${attributedOrders(m, c)}))`;
 
 /** A campaign's response rate over all its members (the sort; campaignStats scopes it to the caller's book). */
 const RESPONSE_RATE =
   `(SELECT round(count(*) FILTER (WHERE ${responded('rm', '{a}')})::numeric / nullif(count(*) FILTER (WHERE rm.sent_at IS NOT NULL), 0), 6)` +
   ` FROM campaign_members rm WHERE rm.campaign_id = {a}.id)`;
+
+/** A campaign's conversion rate over all its members: conversions recorded or attributed per member sent. */
+const CONVERSION_RATE =
+  `(SELECT round(count(*) FILTER (WHERE rm.sent_at IS NOT NULL AND (rm.converted_at IS NOT NULL OR EXISTS (SELECT 1 FROM orders o WHERE ${attributedOrders('rm', '{a}')})))::numeric` +
+  ` / nullif(count(*) FILTER (WHERE rm.sent_at IS NOT NULL), 0), 6) FROM campaign_members rm WHERE rm.campaign_id = {a}.id)`;
+
+/** A campaign's reach: members reported sent. */
+const REACH = `(SELECT count(*)::int FROM campaign_members rm WHERE rm.campaign_id = {a}.id AND rm.sent_at IS NOT NULL)`;
+
+/** A campaign's attributed revenue over all its members (base currency, exact). */
+const ATTRIBUTED_REVENUE =
+  `(SELECT coalesce(sum(o.total_base), 0) FROM campaign_members rm JOIN orders o ON ${attributedOrders('rm', '{a}')} WHERE rm.campaign_id = {a}.id)`;
 
 /** A campaign's ROI over all its members: (attributed margin − cost) / cost. */
 const ROI =
@@ -51,6 +63,9 @@ export const campaignList: ListSpec<Campaign, CampaignFilter, CampaignSortField>
     [CampaignSortField.NAME]: { sql: '{a}.name', pgType: 'text' },
     [CampaignSortField.RESPONSE_RATE]: { sql: RESPONSE_RATE, pgType: 'numeric' },
     [CampaignSortField.ROI]: { sql: ROI, pgType: 'numeric' },
+    [CampaignSortField.CONVERSION_RATE]: { sql: CONVERSION_RATE, pgType: 'numeric' },
+    [CampaignSortField.REACH]: { sql: REACH, pgType: 'int' },
+    [CampaignSortField.ATTRIBUTED_REVENUE]: { sql: ATTRIBUTED_REVENUE, pgType: 'numeric' },
   },
   defaultSort: { field: CampaignSortField.CREATED_AT, direction: SortDirection.DESC },
   search: '{a}.name ILIKE :search',

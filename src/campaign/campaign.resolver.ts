@@ -2,6 +2,7 @@ import { GraphQLJSONObject } from 'graphql-scalars';
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../core/request-scope';
 import { Customer } from '../customer/customer.entity';
+import { Opportunity } from '../opportunity/opportunity.entity';
 import { Task } from '../task/task.entity';
 import { Campaign, CampaignMember } from './campaign.entity';
 import {
@@ -15,6 +16,8 @@ import {
   CampaignsArgs,
   CampaignStats,
   CreateCampaignInput,
+  HandCampaignMemberToSalesInput,
+  HandCampaignMemberToSalesPayload,
   HandResponderToSalesInput,
   HandResponderToSalesPayload,
   LaunchCampaignPayload,
@@ -105,9 +108,20 @@ export class CampaignResolver {
     return ctx.services.campaigns.recordResponse(input);
   }
 
-  @Mutation(() => HandResponderToSalesPayload, { description: 'Hand a campaign’s responders to sales: a CALL task for the owner of each responder who has none from this campaign yet (ADMIN, MANAGER).' })
+  @Mutation(() => HandResponderToSalesPayload, {
+    description:
+      'Hand all of a campaign’s responders (RESPONDED or CONVERTED) to sales at once (ADMIN, MANAGER): for each who has none from this campaign yet, a CALL task for the customer’s owner or an open opportunity in the default pipeline’s first stage (owned by the customer’s owner, or as the assignment rules say for a customer nobody owns).',
+  })
   handResponderToSales(@Arg('input', { description: 'The campaign and what to create.' }) input: HandResponderToSalesInput, @Ctx() ctx: Context) {
     return ctx.services.campaigns.handToSales(input);
+  }
+
+  @Mutation(() => HandCampaignMemberToSalesPayload, {
+    description:
+      'Hand one responder to sales as an opportunity or a task, as handResponderToSales does for all. Idempotent: a member handed over before answers with what was made then. A sales rep hands over the members of their own book.',
+  })
+  handCampaignMemberToSales(@Arg('input', { description: 'The member and what to create.' }) input: HandCampaignMemberToSalesInput, @Ctx() ctx: Context) {
+    return ctx.services.campaigns.handMemberToSales(input);
   }
 }
 
@@ -126,5 +140,10 @@ export class CampaignMemberResolver {
   @FieldResolver(() => Task, { nullable: true, description: 'The follow-up task handResponderToSales scheduled for them; null when none (or not yours to see).' })
   task(@Root() m: CampaignMember, @Ctx() ctx: Context) {
     return m.taskId ? ctx.loaders.byId(Task).load(m.taskId) : null;
+  }
+
+  @FieldResolver(() => Opportunity, { nullable: true, description: 'The opportunity the member was handed to sales as; null when none (or not yours to see).' })
+  opportunity(@Root() m: CampaignMember, @Ctx() ctx: Context) {
+    return m.opportunityId ? ctx.loaders.byId(Opportunity).load(m.opportunityId) : null;
   }
 }

@@ -16,6 +16,13 @@ import { ConsentChannel, Customer } from '../customer/customer.entity';
 import { customerList } from '../customer/customer.loaders';
 import { CustomFieldEntity } from '../customfield/custom-field.entity';
 import { customFieldListArgs } from '../customfield/custom-field.lists';
+import { AssignmentRule } from '../assignment/assignment-rule.entity';
+import { firstMatchingRule, ownerForTurn, type CustomerFacts } from '../assignment/matching';
+import { OWNER_ROLES } from '../core/access';
+import { actorUserId } from '../core/actor';
+import { Opportunity } from '../opportunity/opportunity.entity';
+import { Pipeline } from '../opportunity/pipeline.entity';
+import { pipelineCurrency } from '../opportunity/pipeline.service';
 import { Task } from '../task/task.entity';
 import { attributedOrders, campaignList, memberList, purchasesInWindow } from './campaign.loaders';
 import { Campaign, CAMPAIGN_TRANSITIONS, CampaignExclusionReason, CampaignMember, CampaignMemberStatus, CampaignStatus } from './campaign.entity';
@@ -26,6 +33,9 @@ import {
   CampaignResponsePayload,
   CampaignStats,
   CreateCampaignInput,
+  CampaignHandoverKind,
+  HandCampaignMemberToSalesInput,
+  HandCampaignMemberToSalesPayload,
   HandResponderToSalesInput,
   HandResponderToSalesPayload,
   LaunchCampaignPayload,
@@ -353,31 +363,102 @@ export class CampaignService {
   }
 
   /**
-   * A CALL task for the owner of every responder (RESPONDED or CONVERTED) who has none from this campaign yet, in one
-   * statement, each task audited as scheduleTask audits it. Responders whose customer has no owner are counted, not
-   * called. Run it again after more responses: only the new responders get a task.
+   * Hands every responder (RESPONDED or CONVERTED) of the campaign who has none from it yet to sales, as a CALL task
+   * for their owner or as an opportunity (see handOver), in a fixed number of statements whatever their number, each
+   * created record audited. Responders nobody can be given to are counted, not handed over. Run it again after more
+   * responses: only the new responders are handed over.
    */
   async handToSales(input: HandResponderToSalesInput): Promise<HandResponderToSalesPayload> {
     const errors = new UserErrors();
-    const now = new Date();
-    const dueAt = input.dueAt ?? new Date(now.getTime() + DAY);
-    const due = dueAt.getTime();
-    if (Number.isNaN(due) || due < now.getTime() - 365 * DAY || due > now.getTime() + 5 * 365 * DAY) {
-      errors.add(at('dueAt'), UserErrorCode.OUT_OF_RANGE, 'Must be at most a year in the past and at most 5 years ahead.');
-    }
-    let tasks = 0;
-    let skipped = 0;
+    const dueAt = this.validDueAt(errors, input.dueAt);
+    let made = { ids: [] as string[], skipped: 0 };
     const result = await this.change(input.campaignId, null, errors, 'campaign.handToSales', async (m, current) => {
       if (current.status !== CampaignStatus.RUNNING && current.status !== CampaignStatus.DONE) {
         errors.add(at('campaignId'), UserErrorCode.INVALID_TRANSITION, `The campaign is ${current.status}: it has no responders yet.`);
       }
       if (errors.any) return null;
-      const subject = `Call back: responded to “${current.name}”`.slice(0, 200);
+      made = await this.handOver(m, errors, current, input.kind, null, dueAt);
+      return errors.any ? null : {};
+    }, (updated) => ({ ...updated, handedToSales: { kind: input.kind, created: made.ids.length, skippedWithoutOwner: made.skipped } }));
+    const done = result.campaign !== null;
+    const n = done ? made.ids.length : 0;
+    return {
+      ...result,
+      tasks: input.kind === CampaignHandoverKind.TASK ? n : 0,
+      opportunities: input.kind === CampaignHandoverKind.OPPORTUNITY ? n : 0,
+      skippedWithoutOwner: done ? made.skipped : 0,
+    };
+  }
+
+  /**
+   * Hands one responder to sales. Who may: whoever may create what is made (a task: `touchpoints:write`; an
+   * opportunity: `opportunities:write`) and sees the member, so a sales rep hands over the members of their own book
+   * only (another rep's is NOT_FOUND). Idempotent: a member handed over before answers with what was made then.
+   */
+  async handMemberToSales(input: HandCampaignMemberToSalesInput): Promise<HandCampaignMemberToSalesPayload> {
+    this.deps.access.require(input.kind === CampaignHandoverKind.OPPORTUNITY ? 'opportunities:write' : 'touchpoints:write');
+    this.deps.access.require('campaigns:read');
+    const errors = new UserErrors();
+    const dueAt = this.validDueAt(errors, input.dueAt);
+    const memberId = decodeIdOf('CampaignMember', input.memberId);
+    if (!memberId) errors.add(at('memberId'), UserErrorCode.INVALID_ID, 'Not a valid CampaignMember ID.');
+    const fail = (): HandCampaignMemberToSalesPayload => ({ member: null, created: false, userErrors: errors.list });
+    if (errors.any || !memberId) return fail();
+    return this.deps.db.transaction(async (m) => {
+      const qb = m.getRepository(CampaignMember).createQueryBuilder('a').setLock('pessimistic_write', undefined, ['a']).where('a.id = :memberId', { memberId });
+      const scope = this.deps.access.rowCondition('campaign_members');
+      if (scope) qb.andWhere(scope);
+      const member = await qb.getOne();
+      const campaign = member ? await m.getRepository(Campaign).findOneBy({ id: member.campaignId }) : null;
+      if (!member || !campaign) {
+        errors.add(at('memberId'), UserErrorCode.NOT_FOUND, 'No campaign member with this ID.');
+        return fail();
+      }
+      const linked = input.kind === CampaignHandoverKind.OPPORTUNITY ? member.opportunityId : member.taskId;
+      if (linked) return { member, created: false, userErrors: [] };
+      if (campaign.status !== CampaignStatus.RUNNING && campaign.status !== CampaignStatus.DONE) {
+        errors.add(at('memberId'), UserErrorCode.INVALID_TRANSITION, `The campaign is ${campaign.status}: responders are handed over while it runs and after it is done.`);
+      } else if (member.status !== CampaignMemberStatus.RESPONDED && member.status !== CampaignMemberStatus.CONVERTED) {
+        errors.add(at('memberId'), UserErrorCode.INVALID_TRANSITION, `The member is ${member.status}: only a responder (RESPONDED or CONVERTED) is handed to sales.`);
+      }
+      if (errors.any) return fail();
+      const made = await this.handOver(m, errors, campaign, input.kind, member.id, dueAt);
+      if (!errors.any && !made.ids.length) {
+        errors.add(at('memberId'), UserErrorCode.INVALID, 'The customer is deleted, or has no owner and no assignment rule matches them: give them an owner first.');
+      }
+      if (errors.any) return fail();
+      const updated = await m.getRepository(CampaignMember).findOneByOrFail({ id: member.id });
+      await recordAudit(m, this.deps, { action: 'campaignMember.handToSales', objectType: 'CampaignMember', objectId: member.id, before: member, after: updated });
+      return { member: updated, created: true, userErrors: [] };
+    });
+  }
+
+  /** A due time for hand-over tasks: at most a year back, 5 years ahead; a day from now by default. */
+  private validDueAt(errors: UserErrors, given: Date | null | undefined): Date {
+    const now = Date.now();
+    const dueAt = given ?? new Date(now + DAY);
+    const due = dueAt.getTime();
+    if (Number.isNaN(due) || due < now - 365 * DAY || due > now + 5 * 365 * DAY) {
+      errors.add(at('dueAt'), UserErrorCode.OUT_OF_RANGE, 'Must be at most a year in the past and at most 5 years ahead.');
+    }
+    return dueAt;
+  }
+
+  /**
+   * Makes the task or opportunity of each responder of the campaign (or of the one member) not yet handed over that
+   * way, in the caller's transaction and within their scope, and links it to the member: set-based, so the number of
+   * statements does not grow with the responders. Returns the ids made and the responders skipped for want of an owner.
+   */
+  private async handOver(m: EntityManager, errors: UserErrors, campaign: Campaign, kind: CampaignHandoverKind, memberId: string | null, dueAt: Date): Promise<{ ids: string[]; skipped: number }> {
+    const scope = this.deps.access.rowCondition('campaign_members', 'm') ?? 'TRUE';
+    if (kind === CampaignHandoverKind.TASK) {
+      const subject = `Call back: responded to “${campaign.name}”`.slice(0, 200);
       const [row]: Array<{ task_ids: string[] | null; skipped: number }> = await m.query(
         `WITH picked AS (
            SELECT m.id AS member_id, m.customer_id, c.owner_id
              FROM campaign_members m JOIN customers c ON c.id = m.customer_id
             WHERE m.campaign_id = $1 AND m.status IN ('RESPONDED','CONVERTED') AND m.task_id IS NULL AND c.deleted_at IS NULL
+              AND ($4::uuid IS NULL OR m.id = $4) AND ${scope}
               FOR UPDATE OF m),
          created AS (
            INSERT INTO tasks (customer_id, owner_id, kind, subject, due_at, priority, status)
@@ -387,18 +468,92 @@ export class CampaignService {
            UPDATE campaign_members m SET task_id = t.id, updated_at = now() FROM created t WHERE m.campaign_id = $1 AND m.customer_id = t.customer_id RETURNING m.id)
          SELECT (SELECT array_agg(id::text) FROM created) AS task_ids, (SELECT count(*)::int FROM picked WHERE owner_id IS NULL) AS skipped,
                 (SELECT count(*) FROM linked) AS linked`,
-        [current.id, subject, dueAt],
+        [campaign.id, subject, dueAt, memberId],
       );
       const ids = row.task_ids ?? [];
-      tasks = ids.length;
-      skipped = row.skipped;
       if (ids.length) {
         const created = await m.getRepository(Task).findBy({ id: In(ids) });
         await recordAudit(m, this.deps, created.map((t) => ({ action: 'task.schedule', objectType: 'Task', objectId: t.id, after: t })));
       }
-      return {};
-    }, (updated) => ({ ...updated, handedToSales: { tasks, skippedWithoutOwner: skipped } }));
-    return { ...result, tasks: result.campaign ? tasks : 0, skippedWithoutOwner: result.campaign ? skipped : 0 };
+      return { ids, skipped: row.skipped };
+    }
+
+    const [pipeline]: Array<{ id: string; currency: string | null; stage_id: string | null }> = await m.query(
+      `SELECT p.id, p.currency, (SELECT s.id FROM pipeline_stages s WHERE s.pipeline_id = p.id ORDER BY s.position, s.id LIMIT 1) AS stage_id
+         FROM pipelines p WHERE p.is_default`,
+    );
+    if (!pipeline?.stage_id) {
+      errors.add(at('kind'), UserErrorCode.INVALID, pipeline ? 'The default pipeline has no stages.' : 'There is no default pipeline to open the opportunities in.');
+      return { ids: [], skipped: 0 };
+    }
+    // The customer's owner works the deal when they may own opportunities; for the others, the assignment rules decide.
+    const picked: Array<CustomerFacts & { memberId: string; customerId: string; ownerId: string | null }> = await m.query(
+      `SELECT m.id AS "memberId", m.customer_id AS "customerId", u.id AS "ownerId",
+              c.region, c.kind, c.personality, ls.key AS "lifecycleStage", s.segment, s.value_tier AS "valueTier"
+         FROM campaign_members m JOIN customers c ON c.id = m.customer_id
+         LEFT JOIN users u ON u.id = c.owner_id AND u.role = ANY($3::text[])
+         LEFT JOIN lifecycle_stages ls ON ls.id = c.lifecycle_stage_id
+         LEFT JOIN customer_scores s ON s.customer_id = c.id
+        WHERE m.campaign_id = $1 AND m.status IN ('RESPONDED','CONVERTED') AND m.opportunity_id IS NULL AND c.deleted_at IS NULL
+          AND ($2::uuid IS NULL OR m.id = $2) AND ${scope}
+        ORDER BY m.created_at, m.id
+          FOR UPDATE OF m`,
+      [campaign.id, memberId, OWNER_ROLES],
+    );
+    if (!picked.length) return { ids: [], skipped: 0 };
+    if (picked.some((p) => !p.ownerId)) await this.ownersByRules(m, picked);
+    const handed = picked.filter((p) => p.ownerId);
+    if (!handed.length) return { ids: [], skipped: picked.length };
+    const now = new Date();
+    const [row]: Array<{ ids: string[] | null }> = await m.query(
+      `WITH picked AS (SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[]) AS p(member_id, customer_id, owner_id)),
+       created AS (
+         INSERT INTO opportunities (customer_id, owner_id, pipeline_id, stage_id, name, amount, currency, source, status, opened_at, stage_entered_at, last_activity_at)
+         SELECT p.customer_id, p.owner_id, $4, $5, $6, 0, $7, $8, 'OPEN', $9, $9, $9 FROM picked p
+         RETURNING id, customer_id),
+       history AS (
+         INSERT INTO opportunity_stage_history (opportunity_id, stage_id, entered_at, user_id) SELECT c.id, $5, $9, $10 FROM created c),
+       linked AS (
+         UPDATE campaign_members m SET opportunity_id = c.id, updated_at = now() FROM created c JOIN picked p ON p.customer_id = c.customer_id WHERE m.id = p.member_id)
+       SELECT array_agg(id::text) AS ids FROM created`,
+      [
+        handed.map((p) => p.memberId),
+        handed.map((p) => p.customerId),
+        handed.map((p) => p.ownerId),
+        pipeline.id,
+        pipeline.stage_id,
+        `Responded to “${campaign.name}”`.slice(0, 200),
+        pipelineCurrency({ currency: pipeline.currency } as Pipeline, this.deps.config),
+        `Campaign “${campaign.name}”`.slice(0, 100),
+        now,
+        actorUserId(this.deps.actor),
+      ],
+    );
+    const ids = row.ids ?? [];
+    const created = await m.getRepository(Opportunity).findBy({ id: In(ids) });
+    await recordAudit(m, this.deps, created.map((o) => ({ action: 'opportunity.create', objectType: 'Opportunity', objectId: o.id, after: { ...o, campaignId: campaign.id } })));
+    return { ids, skipped: picked.length - handed.length };
+  }
+
+  /**
+   * Owners from the assignment rules for the customers without one, as applyAssignmentRules takes turns: rules read
+   * and locked once, turns advanced in one statement. The customers keep having no owner; only the deal is given.
+   */
+  private async ownersByRules(m: EntityManager, picked: Array<CustomerFacts & { ownerId: string | null }>): Promise<void> {
+    const rules = await m.getRepository(AssignmentRule).find({ where: { active: true }, order: { position: 'ASC' }, lock: { mode: 'pessimistic_write' } });
+    const turns = new Map(rules.map((r) => [r.id, r.nextTurn]));
+    for (const p of picked) {
+      if (p.ownerId) continue;
+      const rule = firstMatchingRule(rules, p);
+      if (!rule) continue;
+      const { ownerId, nextTurn } = ownerForTurn(rule.ownerIds, turns.get(rule.id)!);
+      turns.set(rule.id, nextTurn);
+      p.ownerId = ownerId;
+    }
+    const advanced = rules.filter((r) => turns.get(r.id) !== r.nextTurn);
+    if (advanced.length) {
+      await m.query(`UPDATE assignment_rules r SET next_turn = u.turn FROM unnest($1::uuid[], $2::int[]) AS u(id, turn) WHERE r.id = u.id`, [advanced.map((r) => r.id), advanced.map((r) => turns.get(r.id))]);
+    }
   }
 
   // -- reads ------------------------------------------------------------------------------------------------------------
@@ -412,7 +567,8 @@ export class CampaignService {
       `WITH c AS (SELECT * FROM campaigns WHERE id = $1),
        first_send AS (SELECT min(sent_at) AS at FROM campaign_members WHERE campaign_id = $1),
        mem AS (
-         SELECT m.status, m.excluded_reason, m.sent_at,
+         SELECT m.status, m.excluded_reason, m.sent_at, m.responded_at, m.converted_at,
+                (SELECT o.status FROM opportunities o WHERE o.id = m.opportunity_id AND o.deleted_at IS NULL) AS opportunity,
                 EXISTS (SELECT 1 FROM orders o WHERE ${attributedOrders('m', 'c')}) AS bought,
                 m.excluded_reason = 'CONTROL_GROUP' AND EXISTS (SELECT 1 FROM orders o WHERE ${purchasesInWindow('m', 'c', 'f.at')}) AS control_bought
            FROM campaign_members m CROSS JOIN c CROSS JOIN first_send f
@@ -424,10 +580,12 @@ export class CampaignService {
        SELECT count(*) FILTER (WHERE status <> 'EXCLUDED')::int AS targeted,
               ${REASONS.map((r) => `count(*) FILTER (WHERE excluded_reason = '${r}')::int AS "${r}"`).join(', ')},
               count(*) FILTER (WHERE sent_at IS NOT NULL)::int AS sent,
-              count(*) FILTER (WHERE sent_at IS NOT NULL AND (status IN ('RESPONDED','CONVERTED') OR bought))::int AS responses,
-              count(*) FILTER (WHERE sent_at IS NOT NULL AND (status = 'CONVERTED' OR bought))::int AS conversions,
+              -- By the recorded times rather than the status: a member who converted and then opted out still converted.
+              count(*) FILTER (WHERE sent_at IS NOT NULL AND (responded_at IS NOT NULL OR converted_at IS NOT NULL OR bought))::int AS responses,
+              count(*) FILTER (WHERE sent_at IS NOT NULL AND (converted_at IS NOT NULL OR bought))::int AS conversions,
               count(*) FILTER (WHERE status = 'OPTED_OUT')::int AS opted_out,
               count(*) FILTER (WHERE control_bought)::int AS control_conversions,
+              count(opportunity)::int AS opportunities, count(*) FILTER (WHERE opportunity = 'WON')::int AS opportunities_won,
               (SELECT at FROM first_send) AS first_send,
               (SELECT revenue FROM money) AS revenue, (SELECT margin FROM money) AS margin
          FROM mem`,
@@ -466,6 +624,8 @@ export class CampaignService {
       controlConversionRate,
       lift,
       relativeLift: lift !== null && controlConversionRate ? lift / controlConversionRate : null,
+      opportunities: n('opportunities'),
+      opportunitiesWon: n('opportunities_won'),
     });
     return stats;
   }

@@ -23,6 +23,9 @@ export enum CampaignSortField {
   NAME = 'NAME',
   RESPONSE_RATE = 'RESPONSE_RATE',
   ROI = 'ROI',
+  CONVERSION_RATE = 'CONVERSION_RATE',
+  REACH = 'REACH',
+  ATTRIBUTED_REVENUE = 'ATTRIBUTED_REVENUE',
 }
 registerEnumType(CampaignSortField, {
   name: 'CampaignSortField',
@@ -33,6 +36,9 @@ registerEnumType(CampaignSortField, {
     NAME: { description: 'Name.' },
     RESPONSE_RATE: { description: 'Response rate (as `campaignStats`, over all members); campaigns nothing was sent for count as the highest.' },
     ROI: { description: 'Return on investment (as `campaignStats`, over all members); campaigns without a cost count as the highest.' },
+    CONVERSION_RATE: { description: 'Conversion rate (as `campaignStats`, over all members); campaigns nothing was sent for count as the highest.' },
+    REACH: { description: 'Members reported sent (as `campaignStats.sent`, over all members).' },
+    ATTRIBUTED_REVENUE: { description: 'Attributed revenue in the base currency (as `campaignStats`, over all members).' },
   },
 });
 export const CampaignOrderBy = OrderByType(CampaignSortField, 'Campaign', CampaignSortField.CREATED_AT, SortDirection.DESC);
@@ -205,20 +211,34 @@ export class RecordCampaignResponseInput {
 
 export enum CampaignHandoverKind {
   TASK = 'TASK',
+  OPPORTUNITY = 'OPPORTUNITY',
 }
 registerEnumType(CampaignHandoverKind, {
   name: 'CampaignHandoverKind',
   description: 'How responders are handed to sales.',
-  valuesConfig: { TASK: { description: 'A CALL task for the customer’s owner.' } },
+  valuesConfig: {
+    TASK: { description: 'A CALL task for the customer’s owner.' },
+    OPPORTUNITY: { description: 'An open opportunity in the default pipeline’s first stage, owned by the customer’s owner (or, for a customer nobody owns, the one the assignment rules choose), its source naming the campaign.' },
+  },
 });
 
 @InputType({ description: 'Hands a campaign’s responders to sales.' })
 export class HandResponderToSalesInput {
   @Field(() => ID, { description: 'The campaign.' })
   campaignId: string;
-  @Field(() => CampaignHandoverKind, { defaultValue: CampaignHandoverKind.TASK, description: 'What to create for each responder (TASK).' })
+  @Field(() => CampaignHandoverKind, { defaultValue: CampaignHandoverKind.TASK, description: 'What to create for each responder: a TASK or an OPPORTUNITY.' })
   kind: CampaignHandoverKind;
-  @Field(() => Date, { nullable: true, description: 'When the tasks are due (default: a day from now); at most a year in the past, 5 years ahead.' })
+  @Field(() => Date, { nullable: true, description: 'When the tasks are due (default: a day from now); at most a year in the past, 5 years ahead. Tasks only.' })
+  dueAt?: Date | null;
+}
+
+@InputType({ description: 'Hands one campaign responder to sales.' })
+export class HandCampaignMemberToSalesInput {
+  @Field(() => ID, { description: 'The member (a RESPONDED or CONVERTED one).' })
+  memberId: string;
+  @Field(() => CampaignHandoverKind, { defaultValue: CampaignHandoverKind.OPPORTUNITY, description: 'What to create: an OPPORTUNITY or a TASK.' })
+  kind: CampaignHandoverKind;
+  @Field(() => Date, { nullable: true, description: 'When the task is due (default: a day from now); at most a year in the past, 5 years ahead. Tasks only.' })
   dueAt?: Date | null;
 }
 
@@ -264,10 +284,22 @@ export class CampaignResponsePayload {
 
 @ObjectType({ description: 'Result of handResponderToSales.' })
 export class HandResponderToSalesPayload extends CampaignPayload {
-  @Field(() => Int, { description: 'Tasks scheduled, one per responder who had none yet.' })
+  @Field(() => Int, { description: 'Tasks scheduled, one per responder who had none yet (kind TASK).' })
   tasks: number;
-  @Field(() => Int, { description: 'Responders left out because their customer has no owner to call them.' })
+  @Field(() => Int, { description: 'Opportunities opened, one per responder who had none yet (kind OPPORTUNITY).' })
+  opportunities: number;
+  @Field(() => Int, { description: 'Responders left out because their customer has no owner (for opportunities: neither an owner nor a matching assignment rule).' })
   skippedWithoutOwner: number;
+}
+
+@ObjectType({ description: 'Result of handCampaignMemberToSales: the member with the task or opportunity made for them (the one made earlier, when there is one).' })
+export class HandCampaignMemberToSalesPayload {
+  @Field(() => CampaignMember, { nullable: true, description: 'The member, linked to what was made; null when nothing was done.' })
+  member: CampaignMember | null;
+  @Field(() => Boolean, { description: 'Whether this call made it; false when the member had been handed over before.' })
+  created: boolean;
+  @Field(() => [UserError], { description: 'Problems with the input; empty on success.' })
+  userErrors: UserError[];
 }
 
 // -- figures ----------------------------------------------------------------------------------------------------------
@@ -285,11 +317,11 @@ export class CampaignStats {
   excluded: CampaignExclusionCount[];
   @Field(() => Int, { description: 'Members reported sent: the reach.' })
   sent: number;
-  @Field(() => Int, { description: 'Sent members who responded: recorded RESPONDED or CONVERTED, or an attributed purchase.' })
+  @Field(() => Int, { description: 'Sent members who responded: a response or conversion recorded (even if they opted out later), or an attributed purchase.' })
   responses: number;
   @Field(() => Float, { nullable: true, description: 'responses / sent; null when nothing was sent.' })
   responseRate: number | null;
-  @Field(() => Int, { description: 'Sent members who converted: recorded CONVERTED, or an attributed purchase.' })
+  @Field(() => Int, { description: 'Sent members who converted: a conversion recorded (even if they opted out later), or an attributed purchase.' })
   conversions: number;
   @Field(() => Float, { nullable: true, description: 'conversions / sent; null when nothing was sent.' })
   conversionRate: number | null;
@@ -315,4 +347,8 @@ export class CampaignStats {
   lift: number | null;
   @Field(() => Float, { nullable: true, description: 'Relative lift: lift / controlConversionRate; null when that is 0 or null.' })
   relativeLift: number | null;
+  @Field(() => Int, { description: 'Opportunities its responders were handed to sales as (not deleted).' })
+  opportunities: number;
+  @Field(() => Int, { description: 'Of those, the ones won.' })
+  opportunitiesWon: number;
 }

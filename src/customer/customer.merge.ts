@@ -8,6 +8,7 @@ import { UserError, UserErrorCode, UserErrors, pgCode, pgConstraint, PG_UNIQUE_V
 import { decodeIdOf } from '../common/ids';
 import { recordAudit } from '../core/audit';
 import type { ServiceDeps } from '../core/request-scope';
+import { mergeCampaignMembers } from '../campaign/campaign.merge';
 import { mergeLoyaltyAccounts } from '../loyalty/ledger';
 import { Customer } from './customer.entity';
 
@@ -112,8 +113,10 @@ const quoted = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
 /**
  * Merges in one transaction: every child row moves to the survivor, referrals that pointed at a merged record point
  * at the survivor, each consent is kept only if every record had it (the most restrictive), tags and interests are
- * united, the chosen fields are taken, and the merged records become tombstones. A table that allows one row per
- * customer where both have one (a unique constraint) makes the merge a CONFLICT, and nothing is written.
+ * united, the chosen fields are taken, and the merged records become tombstones. The rows a customer may have only one
+ * of are brought together first: loyalty accounts (one ledger), campaign members (one per campaign) and primary
+ * contacts (one stays primary). Any other unique constraint the records would break together (one added later) makes
+ * the merge a CONFLICT, and nothing is written.
  */
 export async function mergeCustomers(deps: ServiceDeps, input: MergeCustomersInput): Promise<MergeCustomersPayload> {
   deps.access.require('customers:write');
@@ -187,6 +190,18 @@ export async function mergeCustomers(deps: ServiceDeps, input: MergeCustomersInp
 
       // One loyalty account per customer: the ledgers come together first (see mergeLoyaltyAccounts).
       await mergeLoyaltyAccounts(m, survivorId, merged);
+      // One member row per campaign: members of the same campaign come together first (see mergeCampaignMembers).
+      await mergeCampaignMembers(m, deps, survivorId, merged);
+      // One primary contact per customer: the survivor's stays, else the first merged record's (in mergedIds order).
+      const demoted: Array<{ id: string }> = await m.query(
+        `WITH keep AS (SELECT id FROM contacts WHERE customer_id = ANY($1::uuid[]) AND is_primary AND deleted_at IS NULL
+                        ORDER BY array_position($1::uuid[], customer_id), created_at, id LIMIT 1),
+              d AS (UPDATE contacts SET is_primary = false, version = version + 1, updated_at = now()
+                     WHERE customer_id = ANY($1::uuid[]) AND is_primary AND deleted_at IS NULL AND id NOT IN (SELECT id FROM keep) RETURNING id)
+         SELECT id FROM d`,
+        [[survivorId, ...merged]],
+      );
+      await recordAudit(m, deps, demoted.map((c) => ({ action: 'contact.update', objectType: 'Contact', objectId: c.id, before: { isPrimary: true }, after: { isPrimary: false } })));
       // Every table that points at customers (but customers itself), as the catalog has it.
       const references: Array<{ table: string; column: string }> = await m.query(
         `SELECT c.conrelid::regclass::text AS table, a.attname AS column

@@ -84,9 +84,8 @@ export class CustomFieldService {
   async define(input: DefineCustomFieldInput): Promise<CustomFieldPayload> {
     this.deps.access.require('customfields:write');
     const errors = new UserErrors();
-    if (hasNul(input.key) || !CUSTOM_FIELD_KEY.test(input.key)) {
-      errors.add(at('key'), UserErrorCode.INVALID, 'A key is lowercase letters, digits and underscores, starting with a letter, at most 50 characters.');
-    }
+    const validKey = !hasNul(input.key) && CUSTOM_FIELD_KEY.test(input.key);
+    if (!validKey) errors.add(at('key'), UserErrorCode.INVALID, 'A key is lowercase letters, digits and underscores, starting with a letter, at most 50 characters.');
     const label = requiredText(errors, at('label'), input.label);
     const options = this.validOptions(errors, input.type, input.options ?? [], 'options', []);
     if (input.position != null && !(Number.isInteger(input.position) && input.position >= 0 && input.position <= 100_000)) {
@@ -100,7 +99,8 @@ export class CustomFieldService {
           [input.entity],
         );
         if (n >= MAX_FIELDS_PER_ENTITY) errors.add(at('entity'), UserErrorCode.TOO_MANY, `There are already ${MAX_FIELDS_PER_ENTITY} fields on this entity; delete one first.`);
-        const [taken] = await m.query(`SELECT 1 FROM custom_field_definitions WHERE entity = $1 AND key = $2 AND deleted_at IS NULL`, [input.entity, input.key]);
+        // Only a valid key is looked up: Postgres refuses text with a NUL in it.
+        const [taken] = validKey ? await m.query(`SELECT 1 FROM custom_field_definitions WHERE entity = $1 AND key = $2 AND deleted_at IS NULL`, [input.entity, input.key]) : [];
         if (taken) errors.add(at('key'), UserErrorCode.TAKEN, `A live ${input.entity.toLowerCase()} field already has the key "${input.key}".`);
         if (errors.any || !label || !options) return payload(null, errors);
         const repo = m.getRepository(CustomFieldDefinition);

@@ -70,7 +70,7 @@ export class LoyaltyAccountResolver {
   })
   pointsExpiringSoon(@Root() a: LoyaltyAccount, @Args() args: ExpiringSoonArgs, @Ctx() ctx: Context) {
     if (!Number.isInteger(args.days) || args.days < 1 || args.days > 3660) throw badInput('`days` must be from 1 to 3660.', { field: 'days' });
-    return ctx.services.loyalty.expiringSoon(a, args.days, args.asOf ? instantArgument(args.asOf, 'asOf') : new Date());
+    return ctx.services.loyalty.expiringSoon(a, args.days, args.asOf ? instantArgument(args.asOf, 'asOf') : null);
   }
 
   @FieldResolver(() => PointsTransactionConnection, { description: 'The points ledger, newest first by default. The balance is its sum.' })

@@ -12,9 +12,8 @@ import { recordAudit } from '../core/audit';
 import type { ServiceDeps } from '../core/request-scope';
 import { Customer } from '../customer/customer.entity';
 import { PURCHASE_STATUSES } from '../order/order.entity';
-import { dueToExpireSql } from './ledger';
 import { LoyaltyAccount, LoyaltyProgram, LoyaltyTier, PointsTransaction, PointsTransactionKind } from './loyalty.entity';
-import { pointsTransactionList } from './loyalty.loaders';
+import { expiringSoonByAccount, pointsTransactionList } from './loyalty.loaders';
 import {
   AdjustPointsInput,
   EnrollInLoyaltyInput,
@@ -32,7 +31,6 @@ import {
 
 type Path = Array<string | number>;
 const at = (field: string): Path => ['input', field];
-const DAY_MS = 86_400_000;
 
 const accountPayload = (account: LoyaltyAccount | null, errors: UserErrors): LoyaltyAccountPayload => ({ account: errors.any ? null : account, userErrors: errors.list });
 const transactionPayload = (transaction: PointsTransaction | null, account: LoyaltyAccount | null, errors: UserErrors): PointsTransactionPayload =>
@@ -97,10 +95,9 @@ export class LoyaltyService {
   }
 
   /** Points that will expire within `days` of `asOf` unless spent first (the expiry job's FIFO rule). */
-  async expiringSoon(account: LoyaltyAccount, days: number, asOf: Date): Promise<number> {
-    const horizon = new Date(asOf.getTime() + days * DAY_MS);
-    const [row] = await this.deps.db.query(`SELECT ${dueToExpireSql('a', '$2::timestamptz')} AS points FROM loyalty_accounts a WHERE a.id = $1`, [account.id, horizon]);
-    return Number(row?.points ?? 0);
+  /** Batched across the accounts of a page (expiringSoonByAccount). */
+  expiringSoon(account: LoyaltyAccount, days: number, asOf: Date | null): Promise<number> {
+    return expiringSoonByAccount(this.deps.loaders, days, asOf).load(account.id);
   }
 
   transactions(accountId: string, args: ListArgs): Promise<Connection<PointsTransaction>> {

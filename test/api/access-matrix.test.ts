@@ -2152,6 +2152,34 @@ const WRITES: WriteRow[] = [
       outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'forbidden', ANALYST: 'forbidden', PARTNER_CUSTOMERS: lacks('campaigns:write'), PARTNER_READ: lacks('campaigns:write'), PARTNER_PII: lacks('campaigns:write') },
     }),
   ),
+  // one responder handed to sales as an opportunity: whoever may open opportunities, a rep for their own book only
+  ...(['B', 'A'] as const).map((owner): WriteRow => ({
+    what: `hand rep ${owner}'s campaign responder to sales as an opportunity (handCampaignMemberToSales)`,
+    field: 'handCampaignMemberToSales',
+    mutation: `mutation($id: ID!) { handCampaignMemberToSales(input: { memberId: $id, kind: OPPORTUNITY }) { member { id } created ${UE} } }`,
+    arrange: async () => {
+      const customer = await newCustomer(owner, { consents: [{ channel: 'EMAIL', granted: true }] });
+      const id = await runningCampaign({ id: { eq: customer } });
+      await adminWrites(`mutation($id: ID!) { markCampaignSent(input: { id: $id }) { sent userErrors { field code } } }`, { id });
+      const p = await adminWrites(`mutation($id: ID!, $c: ID!) { recordCampaignResponse(input: { campaignId: $id, customerId: $c, kind: RESPONDED }) { member { id } userErrors { field code } } }`, { id, c: customer });
+      return { id: p.member.id, customer };
+    },
+    vars: (t) => ({ id: t.id }),
+    notFoundAt: ['input', 'memberId'],
+    ok: async (p, t) => {
+      expect(p.created).toBe(true);
+      expect(await one(`SELECT o.owner_id, o.status FROM campaign_members m JOIN opportunities o ON o.id = m.opportunity_id WHERE m.id = $1`, [uuid(t.id)])).toEqual({ owner_id: userOf(owner).uuid, status: 'OPEN' });
+    },
+    outcomes: {
+      ADMIN: 'ok',
+      MANAGER: 'ok',
+      REP: owner === 'A' ? 'ok' : 'hidden',
+      ANALYST: 'forbidden',
+      PARTNER_CUSTOMERS: lacks('opportunities:write'),
+      PARTNER_READ: lacks('opportunities:write'),
+      PARTNER_PII: lacks('opportunities:write'),
+    },
+  })),
   // surveys: configuration for admins and managers; responses are customer data, a rep's for their own book
   ...(
     [

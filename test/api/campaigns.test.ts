@@ -391,6 +391,125 @@ describe('sends, responses, attribution and the figures', () => {
   });
 });
 
+describe('handing responders to sales as opportunities', () => {
+  const HAND_ONE = `mutation($input: HandCampaignMemberToSalesInput!) { handCampaignMemberToSales(input: $input) {
+    member { id status task { id } opportunity { id name status source owner { id } customer { id } } } created ${UE} } }`;
+  const HAND_ALL = `mutation($input: HandResponderToSalesInput!) { handResponderToSales(input: $input) { tasks opportunities skippedWithoutOwner ${UE} } }`;
+  const repOf = (id: string) => toGlobalId('User', id);
+  let campaign = '';
+  const who: Record<string, string> = {};
+  const member: Record<string, string> = {};
+  let repB: GraphQLCaller;
+
+  /** A running, sent campaign over customers tagged `tag`, the named ones RESPONDED; returns its id and members by name. */
+  async function respondedCampaign(name: string, tag: string, responders: string[]): Promise<{ id: string; members: Record<string, string> }> {
+    const id = (await launched({ name, audience: { tags: { has: tag } } })).campaign.id;
+    await ok(SENT, { id });
+    const byName: Record<string, string> = {};
+    for (const m of await members(id)) byName[m.customer.name] = m.id;
+    for (const r of responders) await ok(RESPOND, { memberId: byName[r], kind: 'RESPONDED' });
+    return { id, members: byName };
+  }
+  const opportunityCount = async () => (await app.db.query(`SELECT count(*)::int AS n FROM opportunities`))[0].n;
+
+  beforeAll(async () => {
+    repB = await app.as({ role: 'SALES_REP', userId: users.repB });
+    who.a1 = await customer('Hand A one', 'handover');
+    who.a2 = await customer('Hand A two', 'handover');
+    who.b1 = await customer('Hand B one', 'handover', { ownerId: repOf(users.repB) });
+    // Nobody owns these two; a rule gives customers in Campaignland to rep B, none matches Elsewhere.
+    who.n1 = await customer('Hand nobody one', 'handover', { ownerId: null, region: 'Campaignland' });
+    who.n2 = await customer('Hand nobody two', 'handover', { ownerId: null, region: 'Elsewhere' });
+    const rule = await ok(`mutation($input: CreateAssignmentRuleInput!) { createAssignmentRule(input: $input) { rule { id } ${UE} } }`, {
+      name: 'Campaignland to Ben',
+      regions: ['Campaignland'],
+      ownerIds: [repOf(users.repB)],
+    });
+    expect(rule.rule.id).toBeTruthy();
+    const c = await respondedCampaign('Handover offer', 'handover', ['Hand A one', 'Hand B one', 'Hand nobody one', 'Hand nobody two']);
+    campaign = c.id;
+    Object.assign(member, { a1: c.members['Hand A one'], a2: c.members['Hand A two'], b1: c.members['Hand B one'], n1: c.members['Hand nobody one'], n2: c.members['Hand nobody two'] });
+  });
+
+  it('a sales rep hands their own responder over: an open opportunity in the default pipeline’s first stage, owned by them, naming the campaign, audited; again, the same one', async () => {
+    const p = await call(repA, HAND_ONE, { memberId: member.a1, kind: 'OPPORTUNITY' });
+    expect(p.userErrors).toEqual([]);
+    expect(p.created).toBe(true);
+    const opp = p.member.opportunity;
+    expect(opp).toMatchObject({ name: 'Responded to “Handover offer”', status: 'OPEN', source: 'Campaign “Handover offer”', owner: { id: repOf(users.repA) }, customer: { id: who.a1 } });
+    const [row] = await app.db.query(
+      `SELECT p.is_default, s.position = (SELECT min(position) FROM pipeline_stages WHERE pipeline_id = p.id) AS first_stage, o.amount::text,
+              (SELECT count(*)::int FROM opportunity_stage_history h WHERE h.opportunity_id = o.id AND h.stage_id = o.stage_id AND h.left_at IS NULL) AS history
+         FROM opportunities o JOIN pipelines p ON p.id = o.pipeline_id JOIN pipeline_stages s ON s.id = o.stage_id WHERE o.id = $1`,
+      [uuid(opp.id)],
+    );
+    expect(row).toEqual({ is_default: true, first_stage: true, amount: '0.0000', history: 1 });
+    const actions = await app.db.query(`SELECT action FROM audit_events WHERE object_id = ANY($1::uuid[]) ORDER BY action`, [[uuid(opp.id), uuid(member.a1)]]);
+    expect(actions.map((a: any) => a.action)).toEqual(['campaignMember.handToSales', 'campaignMember.respond', 'opportunity.create']);
+
+    const before = await fingerprint();
+    const n = await opportunityCount();
+    const again = await call(repA, HAND_ONE, { memberId: member.a1, kind: 'OPPORTUNITY' });
+    expect(again).toMatchObject({ created: false, userErrors: [], member: { opportunity: { id: opp.id } } });
+    expect([await fingerprint(), await opportunityCount()]).toEqual([before, n]);
+  });
+
+  it("a sales rep cannot hand over another rep's customer (NOT_FOUND), and bad input is refused with typed userErrors, nothing written", async () => {
+    const before = await fingerprint();
+    const n = await opportunityCount();
+    expect(codes(await call(repA, HAND_ONE, { memberId: member.b1, kind: 'OPPORTUNITY' }))).toEqual([['input.memberId', 'NOT_FOUND']]);
+    expect(codes(await call(repA, HAND_ONE, { memberId: member.a2, kind: 'OPPORTUNITY' }))).toEqual([['input.memberId', 'INVALID_TRANSITION']]);
+    expect(codes(await call(app, HAND_ONE, { memberId: 'nope', kind: 'OPPORTUNITY' }))).toEqual([['input.memberId', 'INVALID_ID']]);
+    expect(codes(await call(app, HAND_ONE, { memberId: toGlobalId('CampaignMember', '00000000-0000-4000-8000-000000000000') }))).toEqual([['input.memberId', 'NOT_FOUND']]);
+    expect(codes(await call(app, HAND_ONE, { memberId: member.n2, kind: 'OPPORTUNITY' }))).toEqual([['input.memberId', 'INVALID']]);
+    expect(codes(await call(app, HAND_ONE, { memberId: member.b1, kind: 'TASK', dueAt: iso(NOW + 10 * 365 * DAY) }))).toEqual([['input.dueAt', 'OUT_OF_RANGE']]);
+    const res = await analyst.gql(HAND_ONE, { input: { memberId: member.b1 } });
+    expect(res.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await repA.gql(HAND_ALL, { input: { campaignId: campaign, kind: 'OPPORTUNITY' } })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect([await fingerprint(), await opportunityCount()]).toEqual([before, n]);
+  });
+
+  it('hands every other responder over in one call: the owner’s deal, the assignment rules’ for a customer nobody owns, the rest counted; once', async () => {
+    const p = await ok(HAND_ALL, { campaignId: campaign, kind: 'OPPORTUNITY' });
+    expect(p).toMatchObject({ tasks: 0, opportunities: 2, skippedWithoutOwner: 1 });
+    const rows = await app.db.query(
+      `SELECT c.name, o.owner_id FROM campaign_members m JOIN customers c ON c.id = m.customer_id JOIN opportunities o ON o.id = m.opportunity_id WHERE m.campaign_id = $1 ORDER BY c.name`,
+      [uuid(campaign)],
+    );
+    expect(rows).toEqual([
+      { name: 'Hand A one', owner_id: users.repA },
+      { name: 'Hand B one', owner_id: users.repB },
+      { name: 'Hand nobody one', owner_id: users.repB },
+    ]);
+    // The customer nobody owned still has no owner: only the deal was given.
+    expect((await app.db.query(`SELECT owner_id FROM customers WHERE id = $1`, [uuid(who.n1)]))[0].owner_id).toBeNull();
+    expect(await ok(HAND_ALL, { campaignId: campaign, kind: 'OPPORTUNITY' })).toMatchObject({ opportunities: 0, skippedWithoutOwner: 1 });
+    // Rep B sees the deal on their member; rep A sees neither B's member nor its deal.
+    const q = `query($id: ID!) { campaign(id: $id) { members(first: 100) { nodes { customer { name } opportunity { id owner { id } } } } } }`;
+    const seen = (await repB.ok(q, { id: campaign })).campaign.members.nodes.filter((m: any) => m.opportunity);
+    expect(seen.map((m: any) => m.customer.name)).toEqual(['Hand B one']);
+    expect((await repA.ok(q, { id: campaign })).campaign.members.nodes.map((m: any) => m.customer.name).sort()).toEqual(['Hand A one', 'Hand A two']);
+  });
+
+  it('counts the opportunities the campaign started and those won in its figures', async () => {
+    const q = `query($id: ID!) { campaignStats(id: $id) { opportunities opportunitiesWon } }`;
+    expect((await app.ok(q, { id: campaign })).campaignStats).toEqual({ opportunities: 3, opportunitiesWon: 0 });
+    const [row] = await app.db.query(`SELECT opportunity_id FROM campaign_members WHERE id = $1`, [uuid(member.b1)]);
+    await ok(`mutation($input: WinOpportunityInput!) { winOpportunity(input: $input) { opportunity { id } ${UE} } }`, { id: toGlobalId('Opportunity', row.opportunity_id) });
+    expect((await app.ok(q, { id: campaign })).campaignStats).toEqual({ opportunities: 3, opportunitiesWon: 1 });
+    expect((await repA.ok(q, { id: campaign })).campaignStats).toEqual({ opportunities: 1, opportunitiesWon: 0 });
+  });
+
+  it('hands a campaign’s responders over in a fixed number of statements, whatever their number', async () => {
+    for (const n of ['one', 'two', 'three', 'four']) await customer(`Count ${n}`, n === 'one' ? 'count-small' : 'count-large');
+    const small = await respondedCampaign('Count small', 'count-small', ['Count one']);
+    const large = await respondedCampaign('Count large', 'count-large', ['Count two', 'Count three', 'Count four']);
+    const count = (id: string) => app.statements(HAND_ALL, { input: { campaignId: id, kind: 'OPPORTUNITY' } });
+    expect(await count(large.id)).toBe(await count(small.id));
+    expect((await app.db.query(`SELECT count(opportunity_id)::int AS n FROM campaign_members WHERE campaign_id = ANY($1::uuid[])`, [[uuid(small.id), uuid(large.id)]]))[0].n).toBe(4);
+  });
+});
+
 describe('who sees the members', () => {
   let campaign = '';
   beforeAll(async () => {
@@ -431,15 +550,26 @@ describe('who sees the members', () => {
     expect(large).toBe(small);
   });
 
-  it('lists campaigns filtered by status and channel, sorted by ROI and response rate', async () => {
+  it('lists campaigns filtered by status and channel, sorted by ROI, response and conversion rate, reach and attributed revenue', async () => {
     const q = `query($f: CampaignFilter, $o: CampaignOrderBy) { campaigns(first: 100, filter: $f, orderBy: $o) { totalCount nodes { id status channel } pageInfo { endCursor } } }`;
     const running = (await app.ok(q, { f: { status: { eq: 'RUNNING' }, channel: { eq: 'EMAIL' } } })).campaigns;
     expect(running.nodes.every((n: any) => n.status === 'RUNNING' && n.channel === 'EMAIL')).toBe(true);
-    for (const field of ['ROI', 'RESPONSE_RATE', 'SCHEDULED_AT', 'NAME']) {
+    for (const field of ['ROI', 'RESPONSE_RATE', 'CONVERSION_RATE', 'REACH', 'ATTRIBUTED_REVENUE', 'SCHEDULED_AT', 'NAME']) {
       const page = (await app.ok(q, { o: { field, direction: 'DESC' } })).campaigns;
       expect(page.nodes.length).toBe(page.totalCount);
       const next = await app.ok(`query($a: String, $o: CampaignOrderBy) { campaigns(first: 2, after: $a, orderBy: $o) { nodes { id } } }`, { a: page.pageInfo.endCursor, o: { field, direction: 'DESC' } });
       expect(next.campaigns.nodes).toEqual([]);
+    }
+    // The figures sorts agree with campaignStats.
+    const figures = `query($o: CampaignOrderBy) { campaigns(first: 100, orderBy: $o) { nodes { id } } }`;
+    for (const [field, stat] of [['REACH', 'sent'], ['ATTRIBUTED_REVENUE', 'attributedRevenue']] as const) {
+      const nodes = (await app.ok(figures, { o: { field, direction: 'DESC' } })).campaigns.nodes;
+      const values: number[] = [];
+      for (const n of nodes) {
+        const s = (await app.ok(`query($id: ID!) { campaignStats(id: $id) { sent attributedRevenue { amount } } }`, { id: n.id })).campaignStats;
+        values.push(stat === 'sent' ? s.sent : Number(s.attributedRevenue.amount));
+      }
+      expect(values).toEqual([...values].sort((a, b) => b - a));
     }
   });
 });

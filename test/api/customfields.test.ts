@@ -76,6 +76,9 @@ describe('custom fields', () => {
     expect(errorsOf(bad.defineCustomField)).toEqual(expect.arrayContaining([['input.key', 'INVALID'], ['input.label', 'REQUIRED'], ['input.options', 'REQUIRED']]));
     const taken = await app.ok(DEFINE, { input: { entity: 'CUSTOMER', key: 'shoe_size', label: 'Again', type: 'TEXT' } });
     expect(errorsOf(taken.defineCustomField)).toEqual([['input.key', 'TAKEN']]);
+    // A NUL in the key is refused as any bad key, not sent to Postgres (which refuses such text outright).
+    const nulKey = await app.ok(DEFINE, { input: { entity: 'OPPORTUNITY', key: 'vip\u0000espresso', label: 'VIP', type: 'TEXT' } });
+    expect(errorsOf(nulKey.defineCustomField)).toEqual([['input.key', 'INVALID']]);
     const optionsOnText = await app.ok(DEFINE, { input: { entity: 'CUSTOMER', key: 'note', label: 'Note', type: 'TEXT', options: ['x'] } });
     expect(errorsOf(optionsOnText.defineCustomField)).toEqual([['input.options', 'INVALID']]);
     expect(await app.db.query(`SELECT count(*)::int AS n FROM custom_field_definitions`)).toEqual(before);

@@ -382,6 +382,20 @@ describe('expiry', () => {
     expect(await ledgerCheck(c)).toMatchObject({ balance: 0, sum: 0 });
   });
 
+  it('reads a page of members with their balance and points expiring soon in a fixed number of statements, whatever its size', async () => {
+    for (const [i, price] of ['10.00', '20.00', '30.00', '40.00'].entries()) {
+      const c = await customer(`Page member ${i}`, users.repA, { tags: ['expiring-page'] });
+      await enroll(c);
+      await order(c, price);
+    }
+    const q = `query($first: Int) { customers(first: $first, filter: { tags: { has: "expiring-page" } }, orderBy: { field: NAME, direction: ASC }) {
+      nodes { loyalty { balance soon: pointsExpiringSoon(days: 3660) none: pointsExpiringSoon(days: 1) } } } }`;
+    const page = (await app.ok(q, { first: 10 })).customers.nodes.map((n: any) => n.loyalty);
+    // Every point was just earned and lasts two years: all of it expires within ten years, none within a day.
+    expect(page.map((l: any) => [l.balance, l.soon, l.none])).toEqual([[10, 10, 0], [20, 20, 0], [30, 30, 0], [40, 40, 0]]);
+    expect(await app.statements(q, { first: 4 })).toBe(await app.statements(q, { first: 1 }));
+  });
+
   it('is safe with several workers at once: the points expire once', async () => {
     const c = await customer('Eli Concurrent');
     const acc = await enroll(c);

@@ -156,4 +156,94 @@ describe('mergeCustomers', () => {
     expect(read.customer.name).toBe('Custom Keep');
     expect(read.customer.customFields.find((v: { key: string }) => v.key === 'company_size').number).toBe(250);
   });
+
+  describe('records that are members of the same campaign, or both have a primary contact', () => {
+    const STATS = `query($id: ID!) { campaignStats(id: $id) { targeted sent responses responseRate conversions optedOut controlGroup opportunities excluded { reason count } } }`;
+    const owner = () => toGlobalId('User', users.rep);
+    const mutate = async (mutation: string, input: Record<string, unknown>) => ok(mutation, input);
+    /** A running campaign over the two customers, sent (when `send`), with the given responses by customer. */
+    async function campaign(x: string, y: string, opts: { channel?: string; control?: number; send?: boolean; responses?: Array<[string, string]> } = {}): Promise<string> {
+      const c = await mutate(`mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { campaign { id } ${UE} } }`, {
+        name: `Merge campaign ${Math.random()}`,
+        channel: opts.channel ?? 'EMAIL',
+        audience: { id: { in: [x, y] } },
+        controlGroupShare: opts.control ?? 0,
+      });
+      const id = c.campaign.id;
+      await mutate(`mutation($input: CampaignIdInput!) { launchCampaign(input: $input) { targeted ${UE} } }`, { id });
+      if (opts.send !== false) await mutate(`mutation($input: MarkCampaignSentInput!) { markCampaignSent(input: $input) { sent ${UE} } }`, { id });
+      for (const [customerId, kind] of opts.responses ?? []) {
+        await mutate(`mutation($input: RecordCampaignResponseInput!) { recordCampaignResponse(input: $input) { member { id } ${UE} } }`, { campaignId: id, customerId, kind });
+      }
+      return id;
+    }
+    const memberRows = async (id: string) =>
+      app.db.query(`SELECT customer_id, status, excluded_reason, sent_at, responded_at, converted_at, opted_out_at, opportunity_id FROM campaign_members WHERE campaign_id = $1`, [uuid(id)]);
+    const stats = async (id: string) => (await app.ok(STATS, { id })).campaignStats;
+
+    let x = '';
+    let y = '';
+    const campaigns: Record<string, string> = {};
+    beforeAll(async () => {
+      const consents = [{ channel: 'EMAIL', granted: true }];
+      x = (await ok(CUSTOMER, { name: 'Camp Survivor', ownerId: owner(), consents })).customer.id;
+      y = (await ok(CUSTOMER, { name: 'Camp Duplicate', ownerId: owner(), consents })).customer.id;
+      campaigns.responded = await campaign(x, y, { responses: [[y, 'RESPONDED']] });
+      campaigns.control = await campaign(x, y, { control: 0.5 });
+      campaigns.optedOut = await campaign(x, y, { responses: [[x, 'OPTED_OUT'], [y, 'CONVERTED']] });
+      campaigns.excluded = await campaign(x, y, { channel: 'SMS', send: false });
+      campaigns.notShared = await campaign(y, y, { responses: [[y, 'RESPONDED']] });
+      // The duplicate's responder handed to sales: the kept member keeps the deal.
+      const [dm] = await app.db.query(`SELECT id FROM campaign_members WHERE campaign_id = $1 AND customer_id = $2`, [uuid(campaigns.responded), uuid(y)]);
+      await mutate(`mutation($input: HandCampaignMemberToSalesInput!) { handCampaignMemberToSales(input: $input) { created ${UE} } }`, { memberId: toGlobalId('CampaignMember', dm.id), kind: 'OPPORTUNITY' });
+      for (const [customerId, name] of [[x, 'Xavier'], [y, 'Yvonne']]) {
+        await mutate(`mutation($input: CreateContactInput!) { createContact(input: $input) { contact { id } ${UE} } }`, { customerId, name, isPrimary: true });
+      }
+    });
+
+    it('keeps one member per campaign with the most telling status and the earliest times, the figures counting the customer once', async () => {
+      const before = {
+        responded: await stats(campaigns.responded),
+        control: await stats(campaigns.control),
+        optedOut: await stats(campaigns.optedOut),
+        excluded: await stats(campaigns.excluded),
+      };
+      expect(before.responded).toMatchObject({ targeted: 2, sent: 2, responses: 1, responseRate: 0.5, opportunities: 1 });
+      expect(before.control).toMatchObject({ targeted: 1, sent: 1, controlGroup: 1 });
+      expect(before.optedOut).toMatchObject({ targeted: 2, sent: 2, responses: 1, conversions: 1, optedOut: 1 });
+      expect(before.excluded).toMatchObject({ targeted: 0, sent: 0 });
+      const rows = { responded: await memberRows(campaigns.responded), optedOut: await memberRows(campaigns.optedOut) };
+
+      const res = await ok(MERGE, { survivorId: x, mergedIds: [y] }, rep);
+      expect(res.customer.id).toBe(x);
+
+      // RESPONDED beats SENT; the duplicate's response time and its deal are kept.
+      const responded = await memberRows(campaigns.responded);
+      const dupRow = rows.responded.find((r: any) => r.customer_id === uuid(y));
+      expect(responded).toEqual([{ ...dupRow, customer_id: uuid(x), status: 'RESPONDED', sent_at: dupRow.sent_at }]);
+      expect(await stats(campaigns.responded)).toMatchObject({ targeted: 1, sent: 1, responses: 1, responseRate: 1, opportunities: 1 });
+      // Held out under one record but sent under the other: they were reached, so they count as sent, not as control.
+      expect(await memberRows(campaigns.control)).toEqual([expect.objectContaining({ customer_id: uuid(x), status: 'SENT', excluded_reason: null })]);
+      expect(await stats(campaigns.control)).toMatchObject({ targeted: 1, sent: 1, controlGroup: 0 });
+      // The opt-out wins over the conversion, whose time is kept.
+      const converted = rows.optedOut.find((r: any) => r.status === 'CONVERTED');
+      const optedOut = rows.optedOut.find((r: any) => r.status === 'OPTED_OUT');
+      expect(await memberRows(campaigns.optedOut)).toEqual([
+        expect.objectContaining({ customer_id: uuid(x), status: 'OPTED_OUT', opted_out_at: optedOut.opted_out_at, converted_at: converted.converted_at, responded_at: converted.responded_at }),
+      ]);
+      expect(await stats(campaigns.optedOut)).toMatchObject({ targeted: 1, sent: 1, responses: 1, conversions: 1, optedOut: 1 });
+      // Excluded only when both were.
+      expect(await memberRows(campaigns.excluded)).toEqual([expect.objectContaining({ customer_id: uuid(x), status: 'EXCLUDED', excluded_reason: 'NO_CONSENT' })]);
+      expect((await stats(campaigns.excluded)).excluded).toContainEqual({ reason: 'NO_CONSENT', count: 1 });
+      // A campaign only the duplicate was in simply moves.
+      expect(await memberRows(campaigns.notShared)).toEqual([expect.objectContaining({ customer_id: uuid(x), status: 'RESPONDED' })]);
+      const audit = await app.db.query(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'campaignMember.merge'`);
+      expect(audit[0].n).toBe(4);
+    });
+
+    it('keeps the survivor’s primary contact primary and the duplicate’s as a plain contact', async () => {
+      const contacts = await app.db.query(`SELECT name, is_primary FROM contacts WHERE customer_id = $1 AND name IN ('Xavier', 'Yvonne') ORDER BY name`, [uuid(x)]);
+      expect(contacts).toEqual([{ name: 'Xavier', is_primary: true }, { name: 'Yvonne', is_primary: false }]);
+    });
+  });
 });
