@@ -30,8 +30,9 @@ interface RequestContext extends Context {
 
 /**
  * Nothing internal (SQL, stack traces) reaches a client. Errors we raise on purpose carry an
- * extensions.code; anything else (Apollo labels it INTERNAL_SERVER_ERROR) is logged and masked,
- * with the request id that the log line carries too.
+ * extensions.code; anything else (Apollo labels it INTERNAL_SERVER_ERROR) is logged and masked.
+ * Every error carries the request id (`extensions.requestId`), as every log line of the request does, so a partner
+ * reporting any failure can name it.
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const unavailable = formatUnavailable(formatted, error);
@@ -39,12 +40,12 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   const code = formatted.extensions?.code as string | undefined;
   if (code && code !== 'INTERNAL_SERVER_ERROR') {
     const { stacktrace: _s, ...extensions } = formatted.extensions ?? {};
-    return { ...formatted, extensions };
+    return { ...formatted, extensions: { ...extensions, requestId: currentRequestId() } };
   }
   // Apollo's own request errors (a persisted-query hash that does not match its query, …) carry a 4xx status but no code.
   const status = (error instanceof GraphQLError ? (error.extensions?.http as { status?: number } | undefined)?.status : undefined) ?? 500;
   if (error instanceof GraphQLError && !error.extensions?.code && status >= 400 && status < 500) {
-    return { message: formatted.message, extensions: { code: 'BAD_REQUEST' } };
+    return { message: formatted.message, extensions: { code: 'BAD_REQUEST', requestId: currentRequestId() } };
   }
   log.error(`internal error at ${formatted.path?.join('.') ?? '(request)'}`, (error as { originalError?: unknown })?.originalError ?? error);
   return {
@@ -151,7 +152,7 @@ export async function createApp(db: DataSource, config: Config, options: AppOpti
     if (res.headersSent) return next(err);
     const status = err.status && err.status < 500 ? err.status : 500;
     if (status === 500) log.error('unhandled error', err);
-    const extensions = status === 500 ? { code: 'INTERNAL_SERVER_ERROR', requestId: res.locals.requestId } : { code: 'BAD_REQUEST' };
+    const extensions = { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST', requestId: res.locals.requestId as string | undefined };
     res.status(status).json({ errors: [{ message: status === 500 ? 'Internal server error' : err.message, extensions }] });
   });
   return { app, stop: () => apollo.stop() };
