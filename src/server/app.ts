@@ -19,6 +19,8 @@ import { authenticate, requestActor } from './authenticate';
 import { formatUnavailable, outageErrorHandler, outagePlugin } from './outage';
 import { operationLimits } from './operation-limits';
 import { requestId } from './request-id';
+import { metricsEndpoint } from './metrics-endpoint';
+import { graphqlRequestObservation, httpSpan, observationOf, operationObservation, RequestObservation, traceResolvers } from './observability';
 import { CostThrottle, roleThrottleLimits, ThrottleLimitsFor } from './throttle';
 import { NoSubscriptionsRule, nulGuard } from './input-guard';
 
@@ -26,6 +28,7 @@ interface RequestContext extends Context {
   tally: StatementTally;
   reportStatements: boolean;
   idempotency: KeyedRequest | null;
+  observation: RequestObservation;
 }
 
 /**
@@ -84,6 +87,7 @@ export interface AppOptions {
 
 export async function createApp(db: DataSource, config: Config, options: AppOptions = {}): Promise<App> {
   const schema = await getSchema();
+  traceResolvers(schema);
   const shape = operationLimits(config);
   const throttle = new CostThrottle(options.throttleLimits ?? roleThrottleLimits(config.throttle), options.now);
   const idempotent = idempotency(db, config);
@@ -108,6 +112,8 @@ export async function createApp(db: DataSource, config: Config, options: AppOpti
       nulGuard(),
       // Claims a mutation's Idempotency-Key in responseForOperation: after every plugin's didResolveOperation has let it through.
       idempotent.plugin<RequestContext>(),
+      // Last: reads the cost and the formatted errors the plugins above put in the response.
+      operationObservation<RequestContext>(),
     ],
   });
   await apollo.start();
@@ -115,6 +121,7 @@ export async function createApp(db: DataSource, config: Config, options: AppOpti
   const app = express();
   app.disable('x-powered-by');
   app.use(requestId());
+  app.use(httpSpan());
   app.use(securityHeaders());
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -128,9 +135,11 @@ export async function createApp(db: DataSource, config: Config, options: AppOpti
       res.status(503).json({ status: 'database unreachable', database: 'down' });
     }
   });
+  app.get('/metrics', ...metricsEndpoint(db, config));
   mountPlayground(app, options.playgroundKey ?? null);
   app.use(
     '/graphql',
+    graphqlRequestObservation(),
     corsPolicy(config),
     express.json({ limit: '5mb' }),
     authenticate(db, config),
@@ -143,6 +152,7 @@ export async function createApp(db: DataSource, config: Config, options: AppOpti
         tally: requestTallyOf(req),
         reportStatements: req.headers['x-rapport-sql-count'] === '1',
         idempotency: keyedRequestOf(res),
+        observation: observationOf(res),
       }),
     }),
   );
