@@ -88,6 +88,7 @@ export const webhookDeliveryDuration = new Histogram({
 
 /** What the webhook worker calls after each delivery attempt. `outcome` is one of a few fixed words, never a URL. */
 export function recordWebhookDelivery(outcome: string, durationMs: number): void {
+  if (!/^[a-z][a-z_]{0,31}$/.test(outcome)) outcome = 'other';
   webhookDeliveries.inc({ outcome });
   webhookDeliveryDuration.observe({ outcome }, durationMs / 1000);
 }

@@ -1,4 +1,6 @@
+import { addJob } from '../../src/core/jobs';
 import { MAX_OPERATION_LABELS, recordWebhookDelivery } from '../../src/core/metrics';
+import { RESCORE_JOB } from '../../src/scoring/jobs';
 import { setLogLevel } from '../../src/core/logger';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -137,6 +139,25 @@ describe('/metrics', () => {
     expect(labels.has('other')).toBe(true);
     expect(labels.has(`Hostile${MAX_OPERATION_LABELS + 49}`)).toBe(false);
     expect(labels.has('L'.repeat(65))).toBe(false);
+  });
+
+  it('times the job worker’s jobs by task and outcome', async () => {
+    const withWorker = await startTestApp();
+    try {
+      await addJob(withWorker.db, RESCORE_JOB);
+      await withWorker.scoresSettled();
+      const text = (await withWorker.http.get('/metrics')).text;
+      expect(sample(text, 'rapport_job_duration_seconds_count', { task: RESCORE_JOB, outcome: 'ok' })).toBeGreaterThanOrEqual(1);
+    } finally {
+      await withWorker.close();
+    }
+  });
+
+  it('keeps webhook outcomes a bounded label', async () => {
+    recordWebhookDelivery('https://receiver.example.com/hook', 5);
+    const text = (await app.http.get('/metrics')).text;
+    expect(text).not.toContain('receiver.example.com');
+    expect(sample(text, 'rapport_webhook_deliveries_total', { outcome: 'other' })).toBe(1);
   });
 
   describe('access', () => {
