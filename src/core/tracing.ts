@@ -35,9 +35,11 @@ export interface TracingOptions {
  */
 export function startTracing(env: NodeJS.ProcessEnv = process.env, options: TracingOptions = {}): boolean {
   if (provider) return true;
-  const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  const tracesEndpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  const endpoint = tracesEndpoint || (env.OTEL_EXPORTER_OTLP_ENDPOINT ? `${env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces` : '');
   if (!options.exporter && !endpoint) return false;
-  const exporter = options.exporter ?? new OTLPTraceExporter();
+  // The exporter reads the other OTEL_EXPORTER_OTLP_* variables (headers, timeout, compression) itself.
+  const exporter = options.exporter ?? new OTLPTraceExporter({ url: endpoint });
   provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: env.OTEL_SERVICE_NAME || 'rapport', [ATTR_SERVICE_VERSION]: process.env.npm_package_version ?? '0.1.0' }),
     spanProcessors: [options.immediate ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter)],
@@ -52,6 +54,8 @@ export async function stopTracing(): Promise<void> {
   const current = provider;
   provider = null;
   if (!current) return;
+  // forceFlush waits for exports in flight (shutdown alone may return before their requests are answered).
+  await current.forceFlush().catch(() => undefined);
   await current.shutdown().catch((e: unknown) => log.warn('tracing: flushing spans at shutdown failed', e));
   trace.disable();
   context.disable();
