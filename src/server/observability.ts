@@ -23,8 +23,13 @@ export interface RequestObservation {
   errorCodes: string[];
 }
 
+function newObservation(): RequestObservation {
+  return { operationName: null, operationType: null, resolved: false, cost: null, errorCodes: [] };
+}
+
+/** The request's observation; a fresh one (recorded nowhere) for a request the middleware let pass, such as OPTIONS. */
 export function observationOf(res: Response): RequestObservation {
-  return res.locals.observation as RequestObservation;
+  return (res.locals.observation as RequestObservation | undefined) ?? newObservation();
 }
 
 /** A code as a label: ours are SCREAMING_SNAKE words; anything else is one bucket. */
@@ -45,8 +50,10 @@ function actorFields(actor: Actor | undefined): Record<string, unknown> {
  */
 export function graphqlRequestObservation(): RequestHandler {
   return (req, res, next) => {
+    // A CORS preflight is the browser asking, not a GraphQL request.
+    if (req.method === 'OPTIONS') return next();
     const started = process.hrtime.bigint();
-    const observation: RequestObservation = { operationName: null, operationType: null, resolved: false, cost: null, errorCodes: [] };
+    const observation = newObservation();
     res.locals.observation = observation;
     // Answers written before Apollo (authentication, idempotency) go through res.json: their codes count too.
     const json = res.json.bind(res);
