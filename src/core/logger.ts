@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { trace, TraceFlags } from '@opentelemetry/api';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { prettyFactory } from 'pino-pretty';
 
@@ -48,9 +49,12 @@ const logger: Logger = pino(
     timestamp: pino.stdTimeFunctions.isoTime,
     // Level names, not pino's numbers: what a reader and a log query expect.
     formatters: { level: (label) => ({ level: label }) },
+    // The request's id, and with tracing on the trace's: a log line leads to its trace and back.
     mixin: () => {
       const requestId = logContext.getStore()?.requestId;
-      return requestId ? { requestId } : {};
+      const span = trace.getActiveSpan()?.spanContext();
+      const traced = span && span.traceFlags & TraceFlags.SAMPLED ? { traceId: span.traceId, spanId: span.spanId } : {};
+      return requestId ? { requestId, ...traced } : traced;
     },
   },
   destination(),

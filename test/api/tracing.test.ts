@@ -1,4 +1,5 @@
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { setLogLevel } from '../../src/core/logger';
 import { startTracing, stopTracing, tracingEnabled } from '../../src/core/tracing';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -61,5 +62,27 @@ describe('tracing', () => {
     expect(sql.some((s) => underResolvers.has(parentOf(s)!))).toBe(true);
     for (const s of sql) expect(typeof s.attributes['db.query.text']).toBe('string');
     expect(JSON.stringify(spans.map((s) => s.attributes))).not.toContain(marker);
+  });
+
+  it('puts the trace id on the request’s log lines', async () => {
+    const lines: string[] = [];
+    const write = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    setLogLevel('info');
+    try {
+      await app.http
+        .post('/graphql')
+        .set(app.auth)
+        .set('x-request-id', 'traced-log-1')
+        .set('traceparent', '00-1af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01')
+        .send({ query: 'query TracedLog { __typename }' });
+    } finally {
+      setLogLevel('silent');
+      write.mockRestore();
+    }
+    const line = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'graphql request');
+    expect(line).toMatchObject({ requestId: 'traced-log-1', traceId: '1af7651916cd43dd8448eb211c80319c', spanId: expect.stringMatching(/^[0-9a-f]{16}$/) });
   });
 });
