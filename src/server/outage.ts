@@ -53,7 +53,7 @@ export function outagePlugin<TContext extends object>(): ApolloServerPlugin<TCon
 }
 
 export function sendServiceUnavailable(res: Response, message = DATABASE_MESSAGE): void {
-  res.status(503).set('Retry-After', String(RETRY_AFTER_SECONDS)).type('application/json').send(unavailableBody(message));
+  res.status(503).set('Retry-After', String(RETRY_AFTER_SECONDS)).json(unavailableResult(message));
 }
 
 /** For Express middleware before Apollo (authentication) that reads the database. */
