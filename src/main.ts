@@ -10,10 +10,13 @@ import { drainable } from './server/drain';
 import { ConfigError, loadConfig } from './core/config';
 import { log, setLogLevel } from './core/logger';
 import { loadDemoDataIfEmpty } from './seed/demo';
+import { startTracing, stopTracing } from './core/tracing';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   setLogLevel(config.logLevel);
+  // Before anything makes a span: off (and free) unless OTEL_EXPORTER_OTLP_ENDPOINT is set.
+  startTracing();
   const db = await openDatabase(config, { serving: true });
   if (config.demoData) await loadDemoDataIfEmpty(db.dataSource, config);
   const developmentKey = config.production ? null : await developmentApiKey(db.dataSource, config);
@@ -45,6 +48,7 @@ async function main(): Promise<void> {
     await workerStopped;
     await jobsDb?.destroy().catch((e) => log.warn('job pool close failed', e));
     await db.close().catch((e) => log.warn('database close failed', e));
+    await stopTracing();
     log.info('stopped');
     process.exit(0);
   };

@@ -57,6 +57,8 @@ export interface Config {
   corsOrigins: string[];
   /** Leaky bucket of query cost per credential (src/server/throttle.ts). */
   throttle: ThrottleConfig;
+  /** METRICS_TOKEN: the bearer token /metrics asks for; null: open in development, ADMIN credentials in production. */
+  metricsToken: string | null;
 }
 
 /** How JWTs are verified (with jose): an HMAC secret or a public key (PEM, SPKI), plus the issuer and audience they must name. */
@@ -243,7 +245,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     introspection: parseBool('INTROSPECTION', env.INTROSPECTION, env.NODE_ENV !== 'production', problems),
     corsOrigins: parseOrigins(env.CORS_ORIGINS, problems),
     throttle: parseThrottle(env, problems),
+    metricsToken: env.METRICS_TOKEN || null,
   };
+  if (config.metricsToken !== null && config.metricsToken.length < 16) problems.push('METRICS_TOKEN must be at least 16 characters long');
   if (problems.length) throw new ConfigError(problems);
   return config;
 }

@@ -6,6 +6,7 @@ import { Logger, run, runMigrations, type Runner, type TaskList } from 'graphile
 import { Pool } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import { log } from './logger';
+import { jobDuration, timed } from './metrics';
 
 /** graphile-worker's log lines through ours (its debug chatter stays at debug). */
 const jobLogger = new Logger((scope) => (level, message) => {
@@ -44,6 +45,11 @@ export interface JobWorker {
   stop(): Promise<void>;
 }
 
+/** Each task's runs timed in rapport_job_duration_seconds, by task name and outcome. */
+function measured(tasks: TaskList): TaskList {
+  return Object.fromEntries(Object.entries(tasks).map(([task, fn]) => [task, (payload, helpers) => timed(jobDuration, { task }, async () => fn!(payload, helpers))]));
+}
+
 /** After the worker stopped on an error (the database went away), how long before it starts again. */
 const RESTART_AFTER_MS = 5_000;
 
@@ -65,7 +71,7 @@ export async function startJobWorker(o: WorkerOptions): Promise<JobWorker> {
   const launch = async (): Promise<void> => {
     const runner = await run({
       pgPool: pool,
-      taskList: o.tasks,
+      taskList: measured(o.tasks),
       crontab: o.crontab ?? '',
       concurrency: o.concurrency,
       noHandleSignals: true,

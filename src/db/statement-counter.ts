@@ -5,6 +5,8 @@ import type { AfterQueryEvent, BeforeQueryEvent, DataSource, EntitySubscriberInt
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { GraphQLError } from 'graphql';
 import { log } from '../core/logger';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { context, tracer, tracingEnabled, type Span } from '../core/tracing';
 
 /**
  * Counts SQL statements per request. Tests assert these counts instead of timings:
@@ -18,6 +20,8 @@ export interface StatementTally {
   running?: Map<number, number>;
   /** The client went away: statements not started yet are refused instead of run for nobody. */
   cancelled?: boolean;
+  /** Milliseconds spent in statements (as TypeORM timed them), for the request's log line and metrics. */
+  sqlMs?: number;
 }
 
 const requestTally = new AsyncLocalStorage<StatementTally>();
@@ -50,6 +54,7 @@ function backendOf(queryRunner: QueryRunner): number | undefined {
 @EventSubscriber()
 export class RunningStatementTracker implements EntitySubscriberInterface {
   beforeQuery(event: BeforeQueryEvent<unknown>): void {
+    if (tracingEnabled()) startStatementSpan(event);
     const tally = requestTally.getStore();
     if (!tally?.running) return;
     // Transaction control still goes through: a ROLLBACK refused would return the connection to the pool mid-transaction.
@@ -61,13 +66,39 @@ export class RunningStatementTracker implements EntitySubscriberInterface {
   }
 
   afterQuery(event: AfterQueryEvent<unknown>): void {
-    const running = requestTally.getStore()?.running;
+    if (tracingEnabled()) endStatementSpan(event);
+    const tally = requestTally.getStore();
+    if (tally && event.executionTime !== undefined) tally.sqlMs = (tally.sqlMs ?? 0) + event.executionTime;
+    const running = tally?.running;
     const pid = backendOf(event.queryRunner);
     if (!running || !pid) return;
     const n = (running.get(pid) ?? 1) - 1;
     if (n > 0) running.set(pid, n);
     else running.delete(pid);
   }
+}
+
+/** Open statement spans per query runner, in the order the statements were sent (a connection answers in that order). */
+const openSpans = new WeakMap<QueryRunner, Span[]>();
+
+/**
+ * A span per SQL statement, child of whatever span is active where it was sent (the resolver's). It carries the
+ * statement's text, with its $n placeholders, never the parameter values: those may be a customer's name or email.
+ */
+function startStatementSpan(event: BeforeQueryEvent<unknown>): void {
+  const operation = /^\s*(\w+)/.exec(event.query)?.[1]?.toUpperCase() ?? 'SQL';
+  const attributes = { 'db.system.name': 'postgresql', 'db.operation.name': operation, 'db.query.text': event.query.slice(0, 2000) };
+  const span = tracer().startSpan(operation, { kind: SpanKind.CLIENT, attributes }, context.active());
+  const spans = openSpans.get(event.queryRunner) ?? [];
+  spans.push(span);
+  openSpans.set(event.queryRunner, spans);
+}
+
+function endStatementSpan(event: AfterQueryEvent<unknown>): void {
+  const span = openSpans.get(event.queryRunner)?.shift();
+  if (!span) return;
+  if (!event.success) span.setStatus({ code: SpanStatusCode.ERROR, message: event.error instanceof Error ? event.error.message : 'statement failed' });
+  span.end();
 }
 
 /**

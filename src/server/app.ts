@@ -20,6 +20,8 @@ import { authenticate, requestActor } from './authenticate';
 import { formatUnavailable, outageErrorHandler, outagePlugin } from './outage';
 import { operationLimits } from './operation-limits';
 import { requestId } from './request-id';
+import { metricsEndpoint } from './metrics-endpoint';
+import { graphqlRequestObservation, httpSpan, observationOf, operationObservation, RequestObservation, traceResolvers } from './observability';
 import { CostThrottle, roleThrottleLimits, ThrottleLimitsFor } from './throttle';
 import { NoSubscriptionsRule, nulGuard } from './input-guard';
 
@@ -27,12 +29,14 @@ interface RequestContext extends Context {
   tally: StatementTally;
   reportStatements: boolean;
   idempotency: KeyedRequest | null;
+  observation: RequestObservation;
 }
 
 /**
  * Nothing internal (SQL, stack traces) reaches a client. Errors we raise on purpose carry an
- * extensions.code; anything else (Apollo labels it INTERNAL_SERVER_ERROR) is logged and masked,
- * with the request id that the log line carries too.
+ * extensions.code; anything else (Apollo labels it INTERNAL_SERVER_ERROR) is logged and masked.
+ * Every error carries the request id (`extensions.requestId`), as every log line of the request does, so a partner
+ * reporting any failure can name it.
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const unavailable = formatUnavailable(formatted, error);
@@ -40,12 +44,12 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   const code = formatted.extensions?.code as string | undefined;
   if (code && code !== 'INTERNAL_SERVER_ERROR') {
     const { stacktrace: _s, ...extensions } = formatted.extensions ?? {};
-    return { ...formatted, extensions };
+    return { ...formatted, extensions: { ...extensions, requestId: currentRequestId() } };
   }
   // Apollo's own request errors (a persisted-query hash that does not match its query, …) carry a 4xx status but no code.
   const status = (error instanceof GraphQLError ? (error.extensions?.http as { status?: number } | undefined)?.status : undefined) ?? 500;
   if (error instanceof GraphQLError && !error.extensions?.code && status >= 400 && status < 500) {
-    return { message: formatted.message, extensions: { code: 'BAD_REQUEST' } };
+    return { message: formatted.message, extensions: { code: 'BAD_REQUEST', requestId: currentRequestId() } };
   }
   log.error(`internal error at ${formatted.path?.join('.') ?? '(request)'}`, (error as { originalError?: unknown })?.originalError ?? error);
   return {
@@ -84,6 +88,7 @@ export interface AppOptions {
 
 export async function createApp(db: DataSource, config: Config, options: AppOptions = {}): Promise<App> {
   const schema = await getSchema();
+  traceResolvers(schema);
   const shape = operationLimits(config);
   const throttle = new CostThrottle(options.throttleLimits ?? roleThrottleLimits(config.throttle), options.now);
   const idempotent = idempotency(db, config);
@@ -108,6 +113,8 @@ export async function createApp(db: DataSource, config: Config, options: AppOpti
       nulGuard(),
       // Claims a mutation's Idempotency-Key in responseForOperation: after every plugin's didResolveOperation has let it through.
       idempotent.plugin<RequestContext>(),
+      // Last: reads the cost and the formatted errors the plugins above put in the response.
+      operationObservation<RequestContext>(),
     ],
   });
   await apollo.start();
@@ -115,6 +122,7 @@ export async function createApp(db: DataSource, config: Config, options: AppOpti
   const app = express();
   app.disable('x-powered-by');
   app.use(requestId());
+  app.use(httpSpan());
   app.use(securityHeaders());
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -128,10 +136,12 @@ export async function createApp(db: DataSource, config: Config, options: AppOpti
       res.status(503).json({ status: 'database unreachable', database: 'down' });
     }
   });
+  app.get('/metrics', ...metricsEndpoint(db, config));
   mountPlayground(app, options.playgroundKey ?? null);
   mountDashboard(app, options.playgroundKey ?? null);
   app.use(
     '/graphql',
+    graphqlRequestObservation(),
     corsPolicy(config),
     express.json({ limit: '5mb' }),
     authenticate(db, config),
@@ -144,6 +154,7 @@ export async function createApp(db: DataSource, config: Config, options: AppOpti
         tally: requestTallyOf(req),
         reportStatements: req.headers['x-rapport-sql-count'] === '1',
         idempotency: keyedRequestOf(res),
+        observation: observationOf(res),
       }),
     }),
   );
@@ -153,7 +164,7 @@ export async function createApp(db: DataSource, config: Config, options: AppOpti
     if (res.headersSent) return next(err);
     const status = err.status && err.status < 500 ? err.status : 500;
     if (status === 500) log.error('unhandled error', err);
-    const extensions = status === 500 ? { code: 'INTERNAL_SERVER_ERROR', requestId: res.locals.requestId } : { code: 'BAD_REQUEST' };
+    const extensions = { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST', requestId: res.locals.requestId as string | undefined };
     res.status(status).json({ errors: [{ message: status === 500 ? 'Internal server error' : err.message, extensions }] });
   });
   return { app, stop: () => apollo.stop() };

@@ -2,13 +2,14 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { DataSource } from 'typeorm';
 import type { Actor } from '../core/actor';
 import type { Config } from '../core/config';
+import { currentRequestId } from '../core/logger';
 import { actorForApiKey, API_KEY_PREFIX, AuthenticationError, bearerToken, JwtVerifier } from '../core/credentials';
 
 function refuse(res: Response, message: string): void {
   res
     .status(401)
     .set('WWW-Authenticate', 'Bearer realm="rapport"')
-    .json({ errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] });
+    .json({ errors: [{ message, extensions: { code: 'UNAUTHENTICATED', requestId: currentRequestId() } }] });
 }
 
 /** The request's actor, set by `authenticate`. */

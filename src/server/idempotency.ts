@@ -8,7 +8,7 @@ import type { DataSource } from 'typeorm';
 import { actorKey } from '../core/actor';
 import type { Actor } from '../core/actor';
 import type { Config } from '../core/config';
-import { log } from '../core/logger';
+import { currentRequestId, log } from '../core/logger';
 import { isDatabaseUnavailable } from '../db/unavailable';
 import { RETRY_AFTER_SECONDS, SERVICE_UNAVAILABLE, unavailableResult } from './outage';
 
@@ -47,7 +47,7 @@ export interface GraphQLRequestBody {
 }
 
 function reject(res: Response, status: number, code: string, message: string): void {
-  res.status(status).json({ errors: [{ message, extensions: { code } }] });
+  res.status(status).json({ errors: [{ message, extensions: { code, requestId: currentRequestId() } }] });
 }
 
 /** JSON with object keys sorted, so that `{a, b}` and `{b, a}` are the same variables. */

@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { ErrorRequestHandler, Response } from 'express';
 import type { FormattedExecutionResult, GraphQLFormattedError } from 'graphql';
-import { log } from '../core/logger';
+import { currentRequestId, log } from '../core/logger';
 import { isDatabaseUnavailable } from '../db/unavailable';
 
 /**
@@ -17,7 +17,7 @@ export const RETRY_AFTER_SECONDS = 2;
 const DATABASE_MESSAGE = 'The database is unavailable. Retry the request shortly.';
 
 export function unavailableResult(message = DATABASE_MESSAGE): FormattedExecutionResult {
-  return { errors: [{ message, extensions: { code: SERVICE_UNAVAILABLE } }] };
+  return { errors: [{ message, extensions: { code: SERVICE_UNAVAILABLE, requestId: currentRequestId() } }] };
 }
 
 export function unavailableBody(message = DATABASE_MESSAGE): string {
@@ -28,7 +28,7 @@ export function unavailableBody(message = DATABASE_MESSAGE): string {
 export function formatUnavailable(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError | null {
   if (!isDatabaseUnavailable(error)) return null;
   log.warn(`database unavailable at ${formatted.path?.join('.') ?? '(request)'}: ${(error as Error)?.message}`);
-  return { message: DATABASE_MESSAGE, path: formatted.path, locations: formatted.locations, extensions: { code: SERVICE_UNAVAILABLE } };
+  return { message: DATABASE_MESSAGE, path: formatted.path, locations: formatted.locations, extensions: { code: SERVICE_UNAVAILABLE, requestId: currentRequestId() } };
 }
 
 /** One resolver that could not reach the database makes the whole response a 503: partial data is not a result to keep. */
@@ -53,7 +53,7 @@ export function outagePlugin<TContext extends object>(): ApolloServerPlugin<TCon
 }
 
 export function sendServiceUnavailable(res: Response, message = DATABASE_MESSAGE): void {
-  res.status(503).set('Retry-After', String(RETRY_AFTER_SECONDS)).type('application/json').send(unavailableBody(message));
+  res.status(503).set('Retry-After', String(RETRY_AFTER_SECONDS)).json(unavailableResult(message));
 }
 
 /** For Express middleware before Apollo (authentication) that reads the database. */

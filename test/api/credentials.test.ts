@@ -38,7 +38,7 @@ describe('authentication', () => {
     const res = await post({});
     expect(res.status).toBe(401);
     expect(res.headers['www-authenticate']).toBe('Bearer realm="rapport"');
-    expect(res.body).toEqual({ errors: [{ message: expect.stringContaining('Authorization: Bearer'), extensions: { code: 'UNAUTHENTICATED' } }] });
+    expect(res.body).toEqual({ errors: [{ message: expect.stringContaining('Authorization: Bearer'), extensions: { code: 'UNAUTHENTICATED', requestId: res.headers['x-request-id'] } }] });
   });
 
   it('refuses a malformed header, an unknown key and a token it cannot verify', async () => {

@@ -209,14 +209,14 @@ describe('requests the GraphQL layer refuses', () => {
     for (const persistedQuery of [{ version: 1, sha256Hash: '0'.repeat(64) }, { version: 2, sha256Hash: 'x' }]) {
       const res = await post({ query: '{ __typename }', extensions: { persistedQuery } });
       expect(res.status).toBe(400);
-      expect(res.errors).toEqual([expect.objectContaining({ extensions: { code: 'BAD_REQUEST' } })]);
+      expect(res.errors).toEqual([expect.objectContaining({ extensions: { code: 'BAD_REQUEST', requestId: expect.any(String) } })]);
     }
   });
 
   it('a subscription is GRAPHQL_VALIDATION_FAILED with a message saying there are none', async () => {
     const res = await app.gql(`subscription { __typename }`);
     expect(res.status).toBe(400);
-    expect(res.errors).toEqual([expect.objectContaining({ message: expect.stringMatching(/no subscriptions/), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })]);
+    expect(res.errors).toEqual([expect.objectContaining({ message: expect.stringMatching(/no subscriptions/), extensions: { code: 'GRAPHQL_VALIDATION_FAILED', requestId: expect.any(String) } })]);
   });
 });
 

@@ -374,8 +374,9 @@ describe('HTTP hardening', () => {
       setLogLevel('silent');
       write.mockRestore();
     }
-    expect(lines.find((l) => l.includes('internal error at users'))).toMatch(/requestId=trace-me-1/);
-    expect(lines.find((l) => l.includes('outside any request'))).not.toMatch(/requestId=/);
+    const entries = lines.map((l) => JSON.parse(l) as { msg: string; level: string; requestId?: string });
+    expect(entries.find((e) => e.msg === 'internal error at users')).toMatchObject({ level: 'error', requestId: 'trace-me-1' });
+    expect(entries.find((e) => e.msg === 'outside any request')).not.toHaveProperty('requestId');
   });
 
   it('answers CORS preflights only for the configured origins, with the allowed and exposed headers', async () => {

@@ -26,6 +26,7 @@ import {
 } from '../../intelligence';
 import { log } from '../../core/logger';
 import { CustomerModel, customerModelFromRow, GammaGammaFitRecord, ValueBasis } from './customer-model-fit.entity';
+import { modelFitDuration, timed } from '../../core/metrics';
 import { populationBaskets, populationSummaries, streamPopulationDays } from '../insight.loaders';
 import { modelValue, predictedClv, rfmInputFromSummary, summarizeOccasions } from '../occasions';
 
@@ -183,7 +184,11 @@ function fitOnPopulation(kind: CustomerBaseModelKind, members: readonly Populati
  * breakpoints and value-tier medians of the same population, and stores the fit — activating it, in one
  * transaction, when asked. Concurrent fits are serialised by an advisory lock, so one fit stays active.
  */
-export async function fitAndStore(db: DataSource, o: FitOptions): Promise<CustomerModel> {
+export function fitAndStore(db: DataSource, o: FitOptions): Promise<CustomerModel> {
+  return timed(modelFitDuration, {}, () => fitAndStoreUntimed(db, o));
+}
+
+async function fitAndStoreUntimed(db: DataSource, o: FitOptions): Promise<CustomerModel> {
   const started = Date.now();
   // The baskets for the cross-sell rules load on a second connection while the summaries load and the models fit.
   const baskets = populationBaskets(db, o.asOf);
