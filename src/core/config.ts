@@ -57,6 +57,23 @@ export interface Config {
   corsOrigins: string[];
   /** Leaky bucket of query cost per credential (src/server/throttle.ts). */
   throttle: ThrottleConfig;
+  /** Webhook delivery (src/event/webhook.delivery.ts). */
+  webhooks: WebhookConfig;
+}
+
+export interface WebhookConfig {
+  /** WEBHOOK_RETRY_BASE_MS: the first retry's delay; each next one doubles it (0 in tests: retries at once). */
+  retryBaseMs: number;
+  /** WEBHOOK_MAX_ATTEMPTS: attempts per delivery before it is given up as FAILED. */
+  maxAttempts: number;
+  /** WEBHOOK_TIMEOUT_MS: how long a receiver may take to answer. */
+  timeoutMs: number;
+  /** WEBHOOK_DISABLE_AFTER_FAILURES and WEBHOOK_DISABLE_AFTER_MS: a subscription is disabled once this many attempts in
+   * a row failed and the first of them is at least this old. */
+  disableAfterFailures: number;
+  disableAfterMs: number;
+  /** WEBHOOK_ALLOW_PRIVATE_URLS: accept loopback and private addresses (refused in production unless set: SSRF). */
+  allowPrivateUrls: boolean;
 }
 
 /** How JWTs are verified (with jose): an HMAC secret or a public key (PEM, SPKI), plus the issuer and audience they must name. */
@@ -243,6 +260,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     introspection: parseBool('INTROSPECTION', env.INTROSPECTION, env.NODE_ENV !== 'production', problems),
     corsOrigins: parseOrigins(env.CORS_ORIGINS, problems),
     throttle: parseThrottle(env, problems),
+    webhooks: {
+      // 45 s doubling over 12 attempts: the last retry comes about a day (25.6 h) after the first attempt.
+      retryBaseMs: parseNumber(env, 'WEBHOOK_RETRY_BASE_MS', 45_000, { min: 0, unit: ' ms' }, problems),
+      maxAttempts: parseNumber(env, 'WEBHOOK_MAX_ATTEMPTS', 12, {}, problems),
+      timeoutMs: parseNumber(env, 'WEBHOOK_TIMEOUT_MS', 10_000, { unit: ' ms' }, problems),
+      disableAfterFailures: parseNumber(env, 'WEBHOOK_DISABLE_AFTER_FAILURES', 12, {}, problems),
+      disableAfterMs: parseNumber(env, 'WEBHOOK_DISABLE_AFTER_MS', 24 * 3_600_000, { min: 0, unit: ' ms' }, problems),
+      allowPrivateUrls: parseBool('WEBHOOK_ALLOW_PRIVATE_URLS', env.WEBHOOK_ALLOW_PRIVATE_URLS, env.NODE_ENV !== 'production', problems),
+    },
   };
   if (problems.length) throw new ConfigError(problems);
   return config;

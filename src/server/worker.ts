@@ -11,6 +11,9 @@ import { expireLoyaltyPoints, EXPIRE_POINTS_JOB } from '../loyalty/loyalty.expir
 import { fitModelIfDue, fitRequested } from '../insight/model/model-fitting';
 import { FIT_MODEL_JOB, FIT_REQUESTED_JOB, RESCORE_JOB, RESCORE_STALE_JOB } from '../scoring/jobs';
 import { rescoreRequested, rescoreStale } from '../scoring/rescore';
+import { DISPATCH_EVENTS_JOB } from '../core/events';
+import { DELIVER_WEBHOOKS_JOB, dispatchEvents } from '../event/event.dispatch';
+import { deliverWebhooks } from '../event/webhook.delivery';
 
 /**
  * UTC times: scores count whole UTC days, so a new day rescores everyone just after midnight; hourly heals the rest.
@@ -33,6 +36,12 @@ export async function startWorker(db: DataSource, config: Config, connectionStri
     concurrency: config.workerConcurrency,
     crontab: config.scheduledJobs ? CRONTAB : '',
     tasks: {
+      [DISPATCH_EVENTS_JOB]: async () => {
+        await dispatchEvents(db);
+      },
+      [DELIVER_WEBHOOKS_JOB]: async (payload) => {
+        await deliverWebhooks(db, config.webhooks, (payload as { subscriptionId: string }).subscriptionId);
+      },
       [RESCORE_JOB]: async () => {
         await rescoreRequested(db, currency, config.referralValueShare);
       },
