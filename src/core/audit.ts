@@ -62,7 +62,7 @@ export async function recordAudit(m: EntityManager, who: AuditSubject, events: A
        SELECT e.action, e.object_type, e.object_id, e.changes, $5, $6, $7, $8, $9, $10 FROM e ORDER BY e.n
      ), outbox AS (
        INSERT INTO domain_events (type, object_type, object_id, changed_fields, actor_kind, actor_role, request_id)
-       SELECT e.event_type, e.object_type, e.object_id, ARRAY(SELECT jsonb_object_keys(e.changes) ORDER BY 1), $12, $6, $10
+       SELECT e.event_type, e.object_type, e.object_id, ARRAY(SELECT k FROM jsonb_object_keys(e.changes) AS k WHERE k <> 'version' ORDER BY 1), $12, $6, $10
          FROM e WHERE e.event_type IS NOT NULL ORDER BY e.n
        RETURNING 1
      )
