@@ -1,6 +1,7 @@
 import { recordAudit } from '../../src/core/audit';
 import { SYSTEM } from '../../src/core/actor';
 import { webhookUrlProblem } from '../../src/event/webhook.signing';
+import { createClient } from '../../sdk/src';
 import { insertStaff } from '../support/staff';
 import { startTestApp, type GraphQLCaller, type TestApp } from '../support/test-app';
 import { startReceiver, verifySignature } from '../support/webhook-receiver';
@@ -189,5 +190,29 @@ describe('webhook subscriptions', () => {
     const { deleteWebhookSubscription } = await app.ok(`mutation($id: ID!) { deleteWebhookSubscription(id: $id) { deletedId ${UE} } }`, { id: subscription.id });
     expect(deleteWebhookSubscription).toEqual({ deletedId: subscription.id, userErrors: [] });
     expect((await app.ok(`{ webhookSubscriptions { id } }`)).webhookSubscriptions.map((s: { id: string }) => s.id)).not.toContain(subscription.id);
+  });
+});
+
+describe('the SDK', () => {
+  it('subscribes, reads the delivery log, replays and pulls the feed through its typed methods', async () => {
+    const rapport = createClient({ url: `${await app.listen()}/graphql`, token: app.adminKey });
+    const receiver = await startReceiver();
+    receivers.push(receiver);
+    const key = await app.createKey({ role: 'PARTNER', scopes: ['customers:read'] });
+    const created = (await rapport.createWebhookSubscription({ input: { apiKeyId: await keyId(key), url: receiver.url, eventTypes: ['CUSTOMER_CREATED'] } })).createWebhookSubscription;
+    expect(created.userErrors).toEqual([]);
+    const id = created.subscription!.id;
+    const customer = await createCustomer('SDK Hook Ltd');
+    await app.scoresSettled();
+    const log = (await rapport.webhookDeliveries({ subscriptionId: id, first: 10 })).webhookDeliveries;
+    expect(log.nodes).toEqual([expect.objectContaining({ status: 'DELIVERED', attempts: 1, event: expect.objectContaining({ objectId: customer, type: 'CUSTOMER_CREATED' }) })]);
+    const replayed = (await rapport.replayWebhookDelivery({ id: log.nodes[0].id })).replayWebhookDelivery;
+    expect(replayed.delivery?.replayOf).toBe(log.nodes[0].id);
+    expect((await rapport.rotateWebhookSecret({ id })).rotateWebhookSecret.secret).toMatch(/^whsec_/);
+    expect((await rapport.updateWebhookSubscription({ input: { id, enabled: false } })).updateWebhookSubscription.subscription).toMatchObject({ enabled: false, disabledReason: expect.stringContaining('Disabled by') });
+    expect((await rapport.webhookSubscriptions()).webhookSubscriptions.map((s) => s.id)).toContain(id);
+    const feed = (await rapport.events({ first: 100, filter: { objectId: customer } })).events;
+    expect(feed.nodes.map((e) => e.type)).toEqual(['CUSTOMER_CREATED']);
+    expect((await rapport.deleteWebhookSubscription({ id })).deleteWebhookSubscription.deletedId).toBe(id);
   });
 });
