@@ -96,7 +96,8 @@ export class CustomFieldService {
   async define(input: DefineCustomFieldInput): Promise<CustomFieldPayload> {
     this.deps.access.require('customfields:write');
     const errors = new UserErrors();
-    if (hasNul(input.key) || !CUSTOM_FIELD_KEY.test(input.key)) {
+    const validKey = !hasNul(input.key) && CUSTOM_FIELD_KEY.test(input.key);
+    if (!validKey) {
       errors.add(at('key'), UserErrorCode.INVALID, 'A key is lowercase letters, digits and underscores, starting with a letter, at most 50 characters.');
     }
     const label = requiredText(errors, at('label'), input.label);
@@ -112,7 +113,8 @@ export class CustomFieldService {
           [input.entity],
         );
         if (n >= MAX_FIELDS_PER_ENTITY) errors.add(at('entity'), UserErrorCode.TOO_MANY, `There are already ${MAX_FIELDS_PER_ENTITY} fields on this entity; delete one first.`);
-        const [taken] = await m.query(`SELECT 1 FROM custom_field_definitions WHERE entity = $1 AND key = $2 AND deleted_at IS NULL`, [input.entity, input.key]);
+        // A key Postgres cannot hold (NUL) is not looked up: the statement would fail rather than answer.
+        const [taken] = validKey ? await m.query(`SELECT 1 FROM custom_field_definitions WHERE entity = $1 AND key = $2 AND deleted_at IS NULL`, [input.entity, input.key]) : [];
         if (taken) errors.add(at('key'), UserErrorCode.TAKEN, `A live ${input.entity.toLowerCase()} field already has the key "${input.key}".`);
         if (errors.any || !label || !options) return payload(null, errors);
         const repo = m.getRepository(CustomFieldDefinition);

@@ -303,7 +303,7 @@ const AGENDA_WINDOW = () => ({ from: new Date(NOW).toISOString(), to: new Date(N
 // -- the world: two reps with a book each, a manager, an analyst, a population the models can fit ------------------
 
 beforeAll(async () => {
-  app = await startTestApp();
+  app = await startTestApp({ WEBHOOK_MAX_ATTEMPTS: '1' }) // a webhook delivery (to an address nobody listens on) is given up at once, not retried while the matrix compares the database;
   const user = async (name: string, role: string): Promise<Person> => {
     const [{ id }] = await app.db.query(`INSERT INTO users (name, email, role) VALUES ($1, $2, $3) RETURNING id`, [name, `${name.toLowerCase().replace(/\W+/g, '.')}@rapport.example`, role]);
     return { uuid: id, id: toGlobalId('User', id) };
