@@ -42,7 +42,12 @@ interface Head {
  */
 export async function deliverWebhooks(db: DataSource, config: WebhookConfig, subscriptionId: string): Promise<void> {
   for (let i = 0; i < PER_RUN; i++) {
-    const [sub]: Array<{ url: string; secret: string; enabled: boolean }> = await db.query(`SELECT url, secret, enabled FROM webhook_subscriptions WHERE id = $1`, [subscriptionId]);
+    // A revoked or expired key's subscription sends nothing more (its events wait, as for a disabled one).
+    const [sub]: Array<{ url: string; secret: string; enabled: boolean }> = await db.query(
+      `SELECT s.url, s.secret, s.enabled AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now()) AS enabled
+         FROM webhook_subscriptions s JOIN api_keys k ON k.id = s.api_key_id WHERE s.id = $1`,
+      [subscriptionId],
+    );
     if (!sub?.enabled) return;
     const [head]: Head[] = await db.query(
       `SELECT d.id, d.next_attempt_at <= now() AS due, d.next_attempt_at, d.attempts,

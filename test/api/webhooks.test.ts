@@ -156,6 +156,16 @@ describe('webhook deliveries', () => {
     expect(objects.has(theirs)).toBe(false);
   });
 
+  it("sends nothing more for a revoked key's subscription", async () => {
+    const key = await app.createKey({ role: 'PARTNER', scopes: ['customers:read'] });
+    const { receiver } = await subscribe(undefined, {}, key);
+    const { revokeApiKey } = await app.ok(`mutation($id: ID!) { revokeApiKey(input: { id: $id }) { ${UE} } }`, { id: await keyId(key) });
+    expect(revokeApiKey.userErrors).toEqual([]);
+    await createCustomer('After Revocation Ltd');
+    await app.scoresSettled();
+    expect(receiver.received).toEqual([]);
+  });
+
   it('rotates the secret: later deliveries verify with the new one only', async () => {
     const { receiver, subscription, secret } = await subscribe();
     const { rotateWebhookSecret } = await app.ok(`mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret ${UE} } }`, { id: subscription.id });
