@@ -636,6 +636,70 @@ export type SetCustomFieldValuesMutation = { setCustomFieldValues: { record:
       | { id: string }
      | null, userErrors: Array<{ field: Array<string>, message: string, code: Types.UserErrorCode }> } };
 
+export type DomainEventFieldsFragment = { id: string, type: Types.EventType, occurredAt: string, objectType: string, objectId: string | null, changedFields: Array<string>, actorKind: string, actorRole: string | null, requestId: string | null };
+
+export type WebhookSubscriptionFieldsFragment = { id: string, apiKeyId: string, url: string, eventTypes: Array<Types.EventType>, enabled: boolean, disabledAt: string | null, disabledReason: string | null, consecutiveFailures: number, createdAt: string, updatedAt: string };
+
+export type WebhookDeliveryFieldsFragment = { id: string, subscriptionId: string, status: Types.WebhookDeliveryStatus, attempts: number, nextAttemptAt: string | null, lastAttemptAt: string | null, responseStatus: number | null, durationMs: number | null, error: string | null, replayOf: string | null, createdAt: string, event: { id: string, type: Types.EventType, occurredAt: string, objectType: string, objectId: string | null, changedFields: Array<string>, actorKind: string, actorRole: string | null, requestId: string | null } };
+
+export type EventsQueryVariables = Exact<{
+  after?: string | null | undefined;
+  first?: number | null | undefined;
+  filter?: Types.EventFilter | null | undefined;
+}>;
+
+
+export type EventsQuery = { events: { nodes: Array<{ id: string, type: Types.EventType, occurredAt: string, objectType: string, objectId: string | null, changedFields: Array<string>, actorKind: string, actorRole: string | null, requestId: string | null }>, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null } } };
+
+export type WebhookSubscriptionsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type WebhookSubscriptionsQuery = { webhookSubscriptions: Array<{ id: string, apiKeyId: string, url: string, eventTypes: Array<Types.EventType>, enabled: boolean, disabledAt: string | null, disabledReason: string | null, consecutiveFailures: number, createdAt: string, updatedAt: string }> };
+
+export type WebhookDeliveriesQueryVariables = Exact<{
+  subscriptionId: string;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type WebhookDeliveriesQuery = { webhookDeliveries: { totalCount: number, nodes: Array<{ id: string, subscriptionId: string, status: Types.WebhookDeliveryStatus, attempts: number, nextAttemptAt: string | null, lastAttemptAt: string | null, responseStatus: number | null, durationMs: number | null, error: string | null, replayOf: string | null, createdAt: string, event: { id: string, type: Types.EventType, occurredAt: string, objectType: string, objectId: string | null, changedFields: Array<string>, actorKind: string, actorRole: string | null, requestId: string | null } }>, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null } } };
+
+export type CreateWebhookSubscriptionMutationVariables = Exact<{
+  input: Types.CreateWebhookSubscriptionInput;
+}>;
+
+
+export type CreateWebhookSubscriptionMutation = { createWebhookSubscription: { secret: string | null, subscription: { id: string, apiKeyId: string, url: string, eventTypes: Array<Types.EventType>, enabled: boolean, disabledAt: string | null, disabledReason: string | null, consecutiveFailures: number, createdAt: string, updatedAt: string } | null, userErrors: Array<{ field: Array<string>, message: string, code: Types.UserErrorCode }> } };
+
+export type UpdateWebhookSubscriptionMutationVariables = Exact<{
+  input: Types.UpdateWebhookSubscriptionInput;
+}>;
+
+
+export type UpdateWebhookSubscriptionMutation = { updateWebhookSubscription: { subscription: { id: string, apiKeyId: string, url: string, eventTypes: Array<Types.EventType>, enabled: boolean, disabledAt: string | null, disabledReason: string | null, consecutiveFailures: number, createdAt: string, updatedAt: string } | null, userErrors: Array<{ field: Array<string>, message: string, code: Types.UserErrorCode }> } };
+
+export type DeleteWebhookSubscriptionMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type DeleteWebhookSubscriptionMutation = { deleteWebhookSubscription: { deletedId: string | null, userErrors: Array<{ field: Array<string>, message: string, code: Types.UserErrorCode }> } };
+
+export type RotateWebhookSecretMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type RotateWebhookSecretMutation = { rotateWebhookSecret: { secret: string | null, subscription: { id: string, apiKeyId: string, url: string, eventTypes: Array<Types.EventType>, enabled: boolean, disabledAt: string | null, disabledReason: string | null, consecutiveFailures: number, createdAt: string, updatedAt: string } | null, userErrors: Array<{ field: Array<string>, message: string, code: Types.UserErrorCode }> } };
+
+export type ReplayWebhookDeliveryMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type ReplayWebhookDeliveryMutation = { replayWebhookDelivery: { delivery: { id: string, subscriptionId: string, status: Types.WebhookDeliveryStatus, attempts: number, nextAttemptAt: string | null, lastAttemptAt: string | null, responseStatus: number | null, durationMs: number | null, error: string | null, replayOf: string | null, createdAt: string, event: { id: string, type: Types.EventType, occurredAt: string, objectType: string, objectId: string | null, changedFields: Array<string>, actorKind: string, actorRole: string | null, requestId: string | null } } | null, userErrors: Array<{ field: Array<string>, message: string, code: Types.UserErrorCode }> } };
+
 export type PageInfoFieldsFragment = { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null };
 
 export type UserErrorFieldsFragment = { field: Array<string>, message: string, code: Types.UserErrorCode };
@@ -1662,6 +1726,14 @@ export const DefineCustomFieldDocument = "mutation defineCustomField($input:Defi
 export const UpdateCustomFieldDocument = "mutation updateCustomField($input:UpdateCustomFieldInput!){updateCustomField(input:$input){field{...CustomFieldDefinitionFields}userErrors{...UserErrorFields}}}fragment CustomFieldDefinitionFields on CustomFieldDefinition{id entity key label type options position version createdAt updatedAt deletedAt}fragment UserErrorFields on UserError{field message code}" as TypedDocumentString<UpdateCustomFieldMutation, UpdateCustomFieldMutationVariables>;
 export const DeleteCustomFieldDocument = "mutation deleteCustomField($input:CustomFieldIdInput!){deleteCustomField(input:$input){field{...CustomFieldDefinitionFields}userErrors{...UserErrorFields}}}fragment CustomFieldDefinitionFields on CustomFieldDefinition{id entity key label type options position version createdAt updatedAt deletedAt}fragment UserErrorFields on UserError{field message code}" as TypedDocumentString<DeleteCustomFieldMutation, DeleteCustomFieldMutationVariables>;
 export const SetCustomFieldValuesDocument = "mutation setCustomFieldValues($input:SetCustomFieldValuesInput!){setCustomFieldValues(input:$input){record{id ...on Customer{version customFields{...CustomFieldValueFields}}...on Contact{version customFields{...CustomFieldValueFields}}...on Opportunity{version customFields{...CustomFieldValueFields}}}userErrors{...UserErrorFields}}}fragment CustomFieldValueFields on CustomFieldValue{key label type text number date choice}fragment UserErrorFields on UserError{field message code}" as TypedDocumentString<SetCustomFieldValuesMutation, SetCustomFieldValuesMutationVariables>;
+export const EventsDocument = "query events($after:String$first:Int$filter:EventFilter){events(after:$after first:$first filter:$filter){nodes{...DomainEventFields}pageInfo{...PageInfoFields}}}fragment DomainEventFields on DomainEvent{id type occurredAt objectType objectId changedFields actorKind actorRole requestId}fragment PageInfoFields on PageInfo{hasNextPage hasPreviousPage startCursor endCursor}" as TypedDocumentString<EventsQuery, EventsQueryVariables>;
+export const WebhookSubscriptionsDocument = "query webhookSubscriptions{webhookSubscriptions{...WebhookSubscriptionFields}}fragment WebhookSubscriptionFields on WebhookSubscription{id apiKeyId url eventTypes enabled disabledAt disabledReason consecutiveFailures createdAt updatedAt}" as TypedDocumentString<WebhookSubscriptionsQuery, WebhookSubscriptionsQueryVariables>;
+export const WebhookDeliveriesDocument = "query webhookDeliveries($subscriptionId:ID!$first:Int$after:String){webhookDeliveries(subscriptionId:$subscriptionId first:$first after:$after){totalCount nodes{...WebhookDeliveryFields}pageInfo{...PageInfoFields}}}fragment DomainEventFields on DomainEvent{id type occurredAt objectType objectId changedFields actorKind actorRole requestId}fragment PageInfoFields on PageInfo{hasNextPage hasPreviousPage startCursor endCursor}fragment WebhookDeliveryFields on WebhookDelivery{id subscriptionId status attempts nextAttemptAt lastAttemptAt responseStatus durationMs error replayOf createdAt event{...DomainEventFields}}" as TypedDocumentString<WebhookDeliveriesQuery, WebhookDeliveriesQueryVariables>;
+export const CreateWebhookSubscriptionDocument = "mutation createWebhookSubscription($input:CreateWebhookSubscriptionInput!){createWebhookSubscription(input:$input){subscription{...WebhookSubscriptionFields}secret userErrors{...UserErrorFields}}}fragment UserErrorFields on UserError{field message code}fragment WebhookSubscriptionFields on WebhookSubscription{id apiKeyId url eventTypes enabled disabledAt disabledReason consecutiveFailures createdAt updatedAt}" as TypedDocumentString<CreateWebhookSubscriptionMutation, CreateWebhookSubscriptionMutationVariables>;
+export const UpdateWebhookSubscriptionDocument = "mutation updateWebhookSubscription($input:UpdateWebhookSubscriptionInput!){updateWebhookSubscription(input:$input){subscription{...WebhookSubscriptionFields}userErrors{...UserErrorFields}}}fragment UserErrorFields on UserError{field message code}fragment WebhookSubscriptionFields on WebhookSubscription{id apiKeyId url eventTypes enabled disabledAt disabledReason consecutiveFailures createdAt updatedAt}" as TypedDocumentString<UpdateWebhookSubscriptionMutation, UpdateWebhookSubscriptionMutationVariables>;
+export const DeleteWebhookSubscriptionDocument = "mutation deleteWebhookSubscription($id:ID!){deleteWebhookSubscription(id:$id){deletedId userErrors{...UserErrorFields}}}fragment UserErrorFields on UserError{field message code}" as TypedDocumentString<DeleteWebhookSubscriptionMutation, DeleteWebhookSubscriptionMutationVariables>;
+export const RotateWebhookSecretDocument = "mutation rotateWebhookSecret($id:ID!){rotateWebhookSecret(id:$id){subscription{...WebhookSubscriptionFields}secret userErrors{...UserErrorFields}}}fragment UserErrorFields on UserError{field message code}fragment WebhookSubscriptionFields on WebhookSubscription{id apiKeyId url eventTypes enabled disabledAt disabledReason consecutiveFailures createdAt updatedAt}" as TypedDocumentString<RotateWebhookSecretMutation, RotateWebhookSecretMutationVariables>;
+export const ReplayWebhookDeliveryDocument = "mutation replayWebhookDelivery($id:ID!){replayWebhookDelivery(id:$id){delivery{...WebhookDeliveryFields}userErrors{...UserErrorFields}}}fragment DomainEventFields on DomainEvent{id type occurredAt objectType objectId changedFields actorKind actorRole requestId}fragment UserErrorFields on UserError{field message code}fragment WebhookDeliveryFields on WebhookDelivery{id subscriptionId status attempts nextAttemptAt lastAttemptAt responseStatus durationMs error replayOf createdAt event{...DomainEventFields}}" as TypedDocumentString<ReplayWebhookDeliveryMutation, ReplayWebhookDeliveryMutationVariables>;
 export const CustomerModelDocument = "query customerModel{customerModel{...CustomerModelFields}}fragment CustomerModelFields on CustomerModel{id active asOf fittedAt durationMs basis timeUnit customers bgnbd{r alpha a b logLikelihood}choice baseModel baseModelParameters{name value}baseModelLogLikelihood selection{calibrationEnd holdoutDays customers actualPurchases chosen candidates{model converged logLikelihood predictedPurchases errorPercent meanAbsoluteError churnAuc lowestError problem}}gammaGamma{p q gamma customers logLikelihood}rfmBreakpoints{population recencyDays frequency monetary}valueTierMedians{currentValueMedian potentialValueMedian}}" as TypedDocumentString<CustomerModelQuery, CustomerModelQueryVariables>;
 export const SegmentsDocument = "query segments{segments{segment label description strategy}}" as TypedDocumentString<SegmentsQuery, SegmentsQueryVariables>;
 export const CustomerInsightsDocument = "query customerInsights($id:ID!$asOf:DateTime$basis:ValueBasis=MARGIN$horizonMonths:Int=12$forecastHorizon:Float=90$forecastUnit:TimeUnit=DAY$nextBestActions:Int=5){customer(id:$id){id segment segmentInfo{segment label description strategy}valueTier rfm(asOf:$asOf){asOf recencyDays frequency monetary{...MoneyFields}rScore fScore mScore segment}clv(asOf:$asOf basis:$basis horizonMonths:$horizonMonths){asOf basis horizonMonths monthlyDiscountRate probabilityAlive expectedPurchases expectedAverageOrderValue{...MoneyFields}historical{...MoneyFields}referral{...MoneyFields}predicted{...MoneyFields}total{...MoneyFields}}churnRisk(asOf:$asOf){asOf horizonDays probability probabilityAlive level drivers{code message weight}}purchaseForecast(asOf:$asOf horizon:$forecastHorizon unit:$forecastUnit){asOf horizon unit expectedPurchases probabilityAlive}nextBestActions(first:$nextBestActions){kind priority dueAt channel reason subject}orderStats{orders purchaseOccasions firstPurchaseAt lastPurchaseAt daysSinceLastPurchase revenue{...MoneyFields}margin{...MoneyFields}averageOrderValue{...MoneyFields}}satisfaction{averageCsat recentAverageCsat earlierAverageCsat csatResponses npsScore npsResponses trend}referralStats{customersReferred purchasingCustomers revenue{...MoneyFields}margin{...MoneyFields}}lifecycleSuggestion{stage{id key name}changesStage isWinBack reason}}}fragment MoneyFields on Money{amount currencyCode}" as TypedDocumentString<CustomerInsightsQuery, CustomerInsightsQueryVariables>;
@@ -1971,6 +2043,30 @@ export function getSdk<C>(requester: Requester<C>) {
     },
     setCustomFieldValues(variables: SetCustomFieldValuesMutationVariables, options?: C): Promise<SetCustomFieldValuesMutation> {
       return requester(SetCustomFieldValuesDocument, variables, options);
+    },
+    events(variables?: EventsQueryVariables, options?: C): Promise<EventsQuery> {
+      return requester(EventsDocument, variables, options);
+    },
+    webhookSubscriptions(variables?: WebhookSubscriptionsQueryVariables, options?: C): Promise<WebhookSubscriptionsQuery> {
+      return requester(WebhookSubscriptionsDocument, variables, options);
+    },
+    webhookDeliveries(variables: WebhookDeliveriesQueryVariables, options?: C): Promise<WebhookDeliveriesQuery> {
+      return requester(WebhookDeliveriesDocument, variables, options);
+    },
+    createWebhookSubscription(variables: CreateWebhookSubscriptionMutationVariables, options?: C): Promise<CreateWebhookSubscriptionMutation> {
+      return requester(CreateWebhookSubscriptionDocument, variables, options);
+    },
+    updateWebhookSubscription(variables: UpdateWebhookSubscriptionMutationVariables, options?: C): Promise<UpdateWebhookSubscriptionMutation> {
+      return requester(UpdateWebhookSubscriptionDocument, variables, options);
+    },
+    deleteWebhookSubscription(variables: DeleteWebhookSubscriptionMutationVariables, options?: C): Promise<DeleteWebhookSubscriptionMutation> {
+      return requester(DeleteWebhookSubscriptionDocument, variables, options);
+    },
+    rotateWebhookSecret(variables: RotateWebhookSecretMutationVariables, options?: C): Promise<RotateWebhookSecretMutation> {
+      return requester(RotateWebhookSecretDocument, variables, options);
+    },
+    replayWebhookDelivery(variables: ReplayWebhookDeliveryMutationVariables, options?: C): Promise<ReplayWebhookDeliveryMutation> {
+      return requester(ReplayWebhookDeliveryDocument, variables, options);
     },
     customerModel(variables?: CustomerModelQueryVariables, options?: C): Promise<CustomerModelQuery> {
       return requester(CustomerModelDocument, variables, options);

@@ -2061,6 +2061,18 @@ export type CreateSurveyInput = {
   trigger: SurveyTrigger;
 };
 
+/** A new webhook subscription. */
+export type CreateWebhookSubscriptionInput = {
+  /** The API key it belongs to; its access decides what is delivered. */
+  apiKeyId: Scalars['ID']['input'];
+  /** Whether to deliver at once (default true). */
+  enabled?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The event types to deliver; omitted or empty for every type. */
+  eventTypes?: InputMaybe<Array<EventType>>;
+  /** The receiver’s URL: http or https; in production not a private or loopback address. */
+  url: Scalars['String']['input'];
+};
+
 /** An association rule between two product categories bought in the same order: support and confidence (Agrawal, Imieliński & Swami 1993), lift (Brin et al. 1997). */
 export type CrossSellRule = {
   __typename?: 'CrossSellRule';
@@ -2835,6 +2847,15 @@ export type DefineCustomFieldInput = {
   type: CustomFieldType;
 };
 
+/** The result of deleting a webhook subscription. */
+export type DeleteWebhookSubscriptionPayload = {
+  __typename?: 'DeleteWebhookSubscriptionPayload';
+  /** The deleted subscription’s ID; null when there are userErrors. */
+  deletedId?: Maybe<Scalars['ID']['output']>;
+  /** What was wrong with the input; empty on success. */
+  userErrors: Array<UserError>;
+};
+
 /** Calibration against holdout for one group of customers. */
 export type DiagnosticsBucket = {
   __typename?: 'DiagnosticsBucket';
@@ -2848,6 +2869,51 @@ export type DiagnosticsBucket = {
   predictedMean: Scalars['Float']['output'];
   /** Repeat purchases in the calibration period, e.g. "0", "3" or "7+". */
   repeatPurchases: Scalars['String']['output'];
+};
+
+/** A committed change, as partners see it: which object, what kind of change and which fields; read the object itself through the API for its data. */
+export type DomainEvent = {
+  __typename?: 'DomainEvent';
+  /** Who acted: `principal` (a user or API key) or `system` (background work, the command line). */
+  actorKind: Scalars['String']['output'];
+  /** The role the actor acted with (e.g. SALES_REP, PARTNER), or SYSTEM. */
+  actorRole?: Maybe<Scalars['String']['output']>;
+  /** Names of the fields that changed (of a new object: the fields it was created with); never their values. */
+  changedFields: Array<Scalars['String']['output']>;
+  /** The event’s id: the same in the events feed, in every webhook delivery of it (`Rapport-Event-Id`) and its replays; de-duplicate on it. */
+  id: Scalars['ID']['output'];
+  /** The object’s global ID (for `node(id)`); null for settings with no object of their own. */
+  objectId?: Maybe<Scalars['ID']['output']>;
+  /** The GraphQL type of the object changed, e.g. `Customer`. */
+  objectType: Scalars['String']['output'];
+  /** When the change was committed (its transaction’s time). */
+  occurredAt: Scalars['DateTime']['output'];
+  /** The X-Request-Id of the request that made the change, to match it with the server’s log. */
+  requestId?: Maybe<Scalars['String']['output']>;
+  /** What happened. */
+  type: EventType;
+};
+
+/** A page of events (Relay cursor connection, keyset-paginated). */
+export type DomainEventConnection = {
+  __typename?: 'DomainEventConnection';
+  /** Items with their cursors. */
+  edges: Array<DomainEventEdge>;
+  /** The items, without cursors: a shortcut for `edges { node }`. */
+  nodes: Array<DomainEvent>;
+  /** Cursors and whether more pages exist. */
+  pageInfo: PageInfo;
+  /** Number of items matching the filter across all pages (runs a COUNT; ask for it only when you need it). */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** One event in a page, with its cursor. */
+export type DomainEventEdge = {
+  __typename?: 'DomainEventEdge';
+  /** Opaque cursor of this item, for `after` / `before`. */
+  cursor: Scalars['String']['output'];
+  /** The event. */
+  node: DomainEvent;
 };
 
 /** Two customers that are probably one, for review (and merging). */
@@ -2924,6 +2990,169 @@ export type EscalateComplaintInput = {
   /** Who takes it over (User ID, a MANAGER or ADMIN). Default: the current handler’s manager. */
   toUserId?: InputMaybe<Scalars['ID']['input']>;
 };
+
+/** Which events to return. Fields are ANDed. */
+export type EventFilter = {
+  /** Only events about this object (its global ID): one object’s history. */
+  objectId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only events about objects of this GraphQL type, e.g. `Customer`. */
+  objectType?: InputMaybe<Scalars['String']['input']>;
+  /** Only events committed after this instant. */
+  occurredAfter?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Only events of these types. */
+  types?: InputMaybe<Array<EventType>>;
+};
+
+/** What happened, as `<object>.<past-tense verb>`: the enum value names it here (CUSTOMER_UPDATED); webhook bodies carry the wire name (`customer.updated`), which is the value lower-cased to the object and verb. */
+export type EventType =
+  /** `assignmentRule.created`. */
+  | 'ASSIGNMENT_RULE_CREATED'
+  /** `assignmentRule.deleted`. */
+  | 'ASSIGNMENT_RULE_DELETED'
+  /** `assignmentRule.updated`. */
+  | 'ASSIGNMENT_RULE_UPDATED'
+  /** `campaign.created`. */
+  | 'CAMPAIGN_CREATED'
+  /** `campaign.deleted`. */
+  | 'CAMPAIGN_DELETED'
+  /** `campaign.handedToSales`. */
+  | 'CAMPAIGN_HANDED_TO_SALES'
+  /** `campaign.launched`. */
+  | 'CAMPAIGN_LAUNCHED'
+  /** `campaignMember.handedToSales`. */
+  | 'CAMPAIGN_MEMBER_HANDED_TO_SALES'
+  /** `campaignMember.merged`. */
+  | 'CAMPAIGN_MEMBER_MERGED'
+  /** `campaignMember.responded`. */
+  | 'CAMPAIGN_MEMBER_RESPONDED'
+  /** `campaign.sent`. */
+  | 'CAMPAIGN_SENT'
+  /** `campaign.statusChanged`. */
+  | 'CAMPAIGN_STATUS_CHANGED'
+  /** `campaign.updated`. */
+  | 'CAMPAIGN_UPDATED'
+  /** `complaint.assigned`. */
+  | 'COMPLAINT_ASSIGNED'
+  /** `complaint.escalated`. */
+  | 'COMPLAINT_ESCALATED'
+  /** `complaint.feedbackRecorded`. */
+  | 'COMPLAINT_FEEDBACK_RECORDED'
+  /** `complaint.opened`. */
+  | 'COMPLAINT_OPENED'
+  /** `complaint.reopened`. */
+  | 'COMPLAINT_REOPENED'
+  /** `complaintSla.updated`. */
+  | 'COMPLAINT_SLA_UPDATED'
+  /** `complaint.statusChanged`. */
+  | 'COMPLAINT_STATUS_CHANGED'
+  /** `complaint.updated`. */
+  | 'COMPLAINT_UPDATED'
+  /** `contact.created`. */
+  | 'CONTACT_CREATED'
+  /** `contact.deleted`. */
+  | 'CONTACT_DELETED'
+  /** `contact.restored`. */
+  | 'CONTACT_RESTORED'
+  /** `contact.updated`. */
+  | 'CONTACT_UPDATED'
+  /** `customer.created`. */
+  | 'CUSTOMER_CREATED'
+  /** `customer.deleted`. */
+  | 'CUSTOMER_DELETED'
+  /** `customer.erased`. */
+  | 'CUSTOMER_ERASED'
+  /** `customer.merged`. */
+  | 'CUSTOMER_MERGED'
+  /** `customer.mergedAway`. */
+  | 'CUSTOMER_MERGED_AWAY'
+  /** `customerModel.fitted`. */
+  | 'CUSTOMER_MODEL_FITTED'
+  /** `customer.reassigned`. */
+  | 'CUSTOMER_REASSIGNED'
+  /** `customer.restored`. */
+  | 'CUSTOMER_RESTORED'
+  /** `customer.updated`. */
+  | 'CUSTOMER_UPDATED'
+  /** `customField.defined`. */
+  | 'CUSTOM_FIELD_DEFINED'
+  /** `customField.deleted`. */
+  | 'CUSTOM_FIELD_DELETED'
+  /** `customField.updated`. */
+  | 'CUSTOM_FIELD_UPDATED'
+  /** `lifecycle.changed`. */
+  | 'LIFECYCLE_CHANGED'
+  /** `lifecycleStage.updated`. */
+  | 'LIFECYCLE_STAGE_UPDATED'
+  /** `loyalty.adjusted`. */
+  | 'LOYALTY_ADJUSTED'
+  /** `loyalty.enrolled`. */
+  | 'LOYALTY_ENROLLED'
+  /** `loyaltyProgram.updated`. */
+  | 'LOYALTY_PROGRAM_UPDATED'
+  /** `loyalty.redeemed`. */
+  | 'LOYALTY_REDEEMED'
+  /** `opportunity.created`. */
+  | 'OPPORTUNITY_CREATED'
+  /** `opportunity.deleted`. */
+  | 'OPPORTUNITY_DELETED'
+  /** `opportunity.lost`. */
+  | 'OPPORTUNITY_LOST'
+  /** `opportunity.moved`. */
+  | 'OPPORTUNITY_MOVED'
+  /** `opportunity.reassigned`. */
+  | 'OPPORTUNITY_REASSIGNED'
+  /** `opportunity.restored`. */
+  | 'OPPORTUNITY_RESTORED'
+  /** `opportunity.updated`. */
+  | 'OPPORTUNITY_UPDATED'
+  /** `opportunity.won`. */
+  | 'OPPORTUNITY_WON'
+  /** `order.recorded`. */
+  | 'ORDER_RECORDED'
+  /** `order.statusChanged`. */
+  | 'ORDER_STATUS_CHANGED'
+  /** `pipeline.created`. */
+  | 'PIPELINE_CREATED'
+  /** `pipeline.updated`. */
+  | 'PIPELINE_UPDATED'
+  /** `product.created`. */
+  | 'PRODUCT_CREATED'
+  /** `product.deleted`. */
+  | 'PRODUCT_DELETED'
+  /** `product.restored`. */
+  | 'PRODUCT_RESTORED'
+  /** `product.updated`. */
+  | 'PRODUCT_UPDATED'
+  /** `survey.activated`. */
+  | 'SURVEY_ACTIVATED'
+  /** `survey.closed`. */
+  | 'SURVEY_CLOSED'
+  /** `survey.created`. */
+  | 'SURVEY_CREATED'
+  /** `surveyResponse.recorded`. */
+  | 'SURVEY_RESPONSE_RECORDED'
+  /** `survey.updated`. */
+  | 'SURVEY_UPDATED'
+  /** `task.cancelled`. */
+  | 'TASK_CANCELLED'
+  /** `task.completed`. */
+  | 'TASK_COMPLETED'
+  /** `task.reassigned`. */
+  | 'TASK_REASSIGNED'
+  /** `task.scheduled`. */
+  | 'TASK_SCHEDULED'
+  /** `task.snoozed`. */
+  | 'TASK_SNOOZED'
+  /** `task.updated`. */
+  | 'TASK_UPDATED'
+  /** `touchpoint.deleted`. */
+  | 'TOUCHPOINT_DELETED'
+  /** `touchpoint.logged`. */
+  | 'TOUCHPOINT_LOGGED'
+  /** `touchpoint.restored`. */
+  | 'TOUCHPOINT_RESTORED'
+  /** `touchpoint.updated`. */
+  | 'TOUCHPOINT_UPDATED';
 
 /** How to fit the customer model. */
 export type FitCustomerModelInput = {
@@ -3716,6 +3945,8 @@ export type Mutation = {
   createProduct: ProductPayload;
   /** Create a survey (ADMIN, MANAGER). It starts DRAFT. */
   createSurvey: SurveyPayload;
+  /** Subscribe an API key’s webhook endpoint to events (ADMIN only). The payload carries the signing secret, this once. Audited. */
+  createWebhookSubscription: WebhookSecretPayload;
   /** Define a custom field on customers, contacts or opportunities (ADMIN). */
   defineCustomField: CustomFieldPayload;
   /** Delete an assignment rule (soft delete; the rules after it move up) (ADMIN, MANAGER). */
@@ -3734,6 +3965,8 @@ export type Mutation = {
   deleteProduct: ProductPayload;
   /** Soft-delete a touchpoint (e.g. logged by mistake): hidden from lists and counts, restorable. */
   deleteTouchpoint: TouchpointPayload;
+  /** Delete a subscription and its delivery log (ADMIN only). Audited. */
+  deleteWebhookSubscription: DeleteWebhookSubscriptionPayload;
   /** Enrol a customer in the loyalty programme; for a member, returns their account unchanged. Orders placed from then on earn points (earlier ones do not). */
   enrollInLoyalty: LoyaltyAccountPayload;
   /** Erase a customer’s personal data on request (ADMIN or MANAGER): profile fields, contacts, touchpoint free text and the personal values in earlier audit entries. Orders stay as anonymous records, so revenue analytics stay right. Cannot be undone; recorded in the audit log. */
@@ -3782,6 +4015,8 @@ export type Mutation = {
   reopenComplaint: ComplaintPayload;
   /** Put a pipeline’s stages in a new order (ADMIN, MANAGER). */
   reorderPipelineStages: PipelinePayload;
+  /** Send a delivery’s event again (ADMIN only), as a new delivery with the same event id. Audited. */
+  replayWebhookDelivery: WebhookDeliveryPayload;
   /** Resolve a complaint with how it was fixed, optionally why it happened and what the customer was given: OPEN, ACKNOWLEDGED or IN_PROGRESS → RESOLVED. */
   resolveComplaint: ComplaintPayload;
   /** Restore a soft-deleted contact. A contact that was primary is primary again, unless the customer has another primary contact by now. */
@@ -3796,6 +4031,8 @@ export type Mutation = {
   restoreTouchpoint: TouchpointPayload;
   /** Revoke an API key (ADMIN only): it is refused from the next request on. */
   revokeApiKey: RevokeApiKeyPayload;
+  /** Replace a subscription’s signing secret (ADMIN only): deliveries from now on are signed with the new one, shown this once. Audited. */
+  rotateWebhookSecret: WebhookSecretPayload;
   /** Create a SURVEY task, due at `asOf`, for the owner of each customer `surveyInvitations` lists who has no open SURVEY task (ADMIN, MANAGER). One statement; `dryRun` counts without writing. */
   scheduleSurveyTasks: ScheduleSurveyTasksPayload;
   /** Schedule a task for a customer and/or one of their contacts. */
@@ -3842,6 +4079,8 @@ export type Mutation = {
   updateTask: TaskPayload;
   /** Change a touchpoint, e.g. resolve a complaint with `complaintStatus: RESOLVED`. Omitted fields stay; null clears. Pass `expectedVersion` to guard against concurrent edits. */
   updateTouchpoint: TouchpointPayload;
+  /** Change a subscription’s URL or event types, disable it or enable it again (ADMIN only). Audited. */
+  updateWebhookSubscription: WebhookSubscriptionPayload;
   /** Close an open opportunity as WON, optionally linking the order it became. */
   winOpportunity: OpportunityPayload;
 };
@@ -3980,6 +4219,12 @@ export type MutationCreateSurveyArgs = {
 
 
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationCreateWebhookSubscriptionArgs = {
+  input: CreateWebhookSubscriptionInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationDefineCustomFieldArgs = {
   input: DefineCustomFieldInput;
 };
@@ -4030,6 +4275,12 @@ export type MutationDeleteProductArgs = {
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationDeleteTouchpointArgs = {
   input: TouchpointIdInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationDeleteWebhookSubscriptionArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -4178,6 +4429,12 @@ export type MutationReorderPipelineStagesArgs = {
 
 
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationReplayWebhookDeliveryArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationResolveComplaintArgs = {
   input: ResolveComplaintInput;
 };
@@ -4216,6 +4473,12 @@ export type MutationRestoreTouchpointArgs = {
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationRevokeApiKeyArgs = {
   input: RevokeApiKeyInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationRotateWebhookSecretArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -4354,6 +4617,12 @@ export type MutationUpdateTaskArgs = {
 /** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
 export type MutationUpdateTouchpointArgs = {
   input: UpdateTouchpointInput;
+};
+
+
+/** Change the CRM. Every mutation takes one `input` and returns the changed object with `userErrors`; when there are userErrors nothing was written. */
+export type MutationUpdateWebhookSubscriptionArgs = {
+  input: UpdateWebhookSubscriptionInput;
 };
 
 
@@ -5356,6 +5625,8 @@ export type Query = {
   customers: CustomerConnection;
   /** Pairs of customers that are probably one person or company, best first, for review before merging: the same email or phone, or a similar name (trigram similarity) with the same birthday or postal address. Only pairs of customers you may see. */
   duplicateCandidates: Array<DuplicateCandidate>;
+  /** The change feed for partners who pull: committed events in commit order, only those whose object you may read (a sales rep: their own book). Keep the last `endCursor` and ask again with `after`; events are at-least-once across retries of your own, de-duplicate on `id`. */
+  events: DomainEventConnection;
   /** Everything held about one customer as one JSON document (a data subject access request): profile, contacts, orders with lines, touchpoints, lifecycle history. Personal data is masked for callers who see it masked; parts a key’s scopes do not cover (orders, touchpoints) are null and named in `withheld`. Recorded in the audit log. Null when the customer does not exist for you. */
   exportCustomerData?: Maybe<Scalars['JSONObject']['output']>;
   /** Lifecycle stage sizes now and the moves between stages recorded in a period. */
@@ -5412,6 +5683,10 @@ export type Query = {
   users: UserConnection;
   /** Customers, revenue, margin and average predicted CLV per RFM segment (Hughes 1994) × value tier (Peppers & Rogers 2004): one cell per pair, from the stored scores Customer.segment and Customer.valueTier return. */
   valueMatrix: ValueMatrix;
+  /** A subscription’s delivery log (ADMIN only), newest first: status, attempts, response code, duration and error of each. */
+  webhookDeliveries: WebhookDeliveryConnection;
+  /** Every webhook subscription (ADMIN only), oldest first. Secrets are never shown again after creation or rotation. */
+  webhookSubscriptions: Array<WebhookSubscription>;
 };
 
 
@@ -5584,6 +5859,14 @@ export type QueryCustomersArgs = {
 export type QueryDuplicateCandidatesArgs = {
   first?: Scalars['Int']['input'];
   minScore?: Scalars['Float']['input'];
+};
+
+
+/** Read the CRM: customers and everything around them, by ID or as filtered, paginated lists. */
+export type QueryEventsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<EventFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -5786,6 +6069,14 @@ export type QueryUsersArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
   orderBy?: InputMaybe<UserOrderBy>;
+};
+
+
+/** Read the CRM: customers and everything around them, by ID or as filtered, paginated lists. */
+export type QueryWebhookDeliveriesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  subscriptionId: Scalars['ID']['input'];
 };
 
 /** Hand a set of customers to one owner. */
@@ -7594,6 +7885,18 @@ export type UpdateTouchpointInput = {
   userId?: InputMaybe<Scalars['ID']['input']>;
 };
 
+/** Changes to a webhook subscription; omitted fields are unchanged. */
+export type UpdateWebhookSubscriptionInput = {
+  /** Disable, or enable again (which clears the failure count and sends what waited). */
+  enabled?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The event types to deliver; empty for every type. */
+  eventTypes?: InputMaybe<Array<EventType>>;
+  /** The subscription. */
+  id: Scalars['ID']['input'];
+  /** A new receiver URL. */
+  url?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** A staff member: owns customers, logs touchpoints, moves lifecycle stages. */
 export type User = Node & {
   __typename?: 'User';
@@ -7823,6 +8126,120 @@ export type ValueTierMedians = {
   currentValueMedian: Scalars['Float']['output'];
   /** Median predicted 12-month CLV on the model’s basis (major units of the base currency). */
   potentialValueMedian: Scalars['Float']['output'];
+};
+
+/** One event sent (or being sent) to one subscription, with the outcome of its last attempt. */
+export type WebhookDelivery = {
+  __typename?: 'WebhookDelivery';
+  /** Attempts made so far. */
+  attempts: Scalars['Int']['output'];
+  /** When the delivery was queued. */
+  createdAt: Scalars['DateTime']['output'];
+  /** How long the last attempt took, in milliseconds. */
+  durationMs?: Maybe<Scalars['Int']['output']>;
+  /** Why the last attempt failed (status, timeout, refused address…); null after a success. */
+  error?: Maybe<Scalars['String']['output']>;
+  /** The event delivered. */
+  event: DomainEvent;
+  /** Global ID. */
+  id: Scalars['ID']['output'];
+  /** When the last attempt was made; null before the first. */
+  lastAttemptAt?: Maybe<Scalars['DateTime']['output']>;
+  /** When the next attempt is due; null once delivered or failed. */
+  nextAttemptAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The delivery this one replays, if it is a replay. */
+  replayOf?: Maybe<Scalars['ID']['output']>;
+  /** The HTTP status the receiver answered at the last attempt; null if it did not answer. */
+  responseStatus?: Maybe<Scalars['Int']['output']>;
+  /** Where the delivery stands. */
+  status: WebhookDeliveryStatus;
+  /** The subscription. */
+  subscriptionId: Scalars['ID']['output'];
+};
+
+/** A page of webhook deliverys (Relay cursor connection, keyset-paginated). */
+export type WebhookDeliveryConnection = {
+  __typename?: 'WebhookDeliveryConnection';
+  /** Items with their cursors. */
+  edges: Array<WebhookDeliveryEdge>;
+  /** The items, without cursors: a shortcut for `edges { node }`. */
+  nodes: Array<WebhookDelivery>;
+  /** Cursors and whether more pages exist. */
+  pageInfo: PageInfo;
+  /** Number of items matching the filter across all pages (runs a COUNT; ask for it only when you need it). */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** One webhook delivery in a page, with its cursor. */
+export type WebhookDeliveryEdge = {
+  __typename?: 'WebhookDeliveryEdge';
+  /** Opaque cursor of this item, for `after` / `before`. */
+  cursor: Scalars['String']['output'];
+  /** The webhook delivery. */
+  node: WebhookDelivery;
+};
+
+/** The result of replaying a delivery. */
+export type WebhookDeliveryPayload = {
+  __typename?: 'WebhookDeliveryPayload';
+  /** The new delivery of the same event (same event id); null when there are userErrors. */
+  delivery?: Maybe<WebhookDelivery>;
+  /** What was wrong with the input; empty on success. */
+  userErrors: Array<UserError>;
+};
+
+/** Where a delivery stands. */
+export type WebhookDeliveryStatus =
+  /** The receiver answered 2xx. */
+  | 'DELIVERED'
+  /** Every attempt failed; given up (replay it to try again). */
+  | 'FAILED'
+  /** Not delivered yet: waiting for its first attempt, its turn (an earlier event of the same object) or its next retry. */
+  | 'PENDING';
+
+/** A subscription with its signing secret, shown this once. */
+export type WebhookSecretPayload = {
+  __typename?: 'WebhookSecretPayload';
+  /** The signing secret (`whsec_…`): shown only now; store it to verify `Rapport-Signature`. */
+  secret?: Maybe<Scalars['String']['output']>;
+  /** The subscription; null when there are userErrors. */
+  subscription?: Maybe<WebhookSubscription>;
+  /** What was wrong with the input; empty on success. */
+  userErrors: Array<UserError>;
+};
+
+/** A webhook endpoint of an API key: the events it receives, signed with its secret. Managed by ADMINs. */
+export type WebhookSubscription = {
+  __typename?: 'WebhookSubscription';
+  /** The API key the subscription belongs to: only events whose object this key may read are delivered. */
+  apiKeyId: Scalars['ID']['output'];
+  /** Delivery attempts that failed in a row (0 after a success). */
+  consecutiveFailures: Scalars['Int']['output'];
+  /** When it was created. */
+  createdAt: Scalars['DateTime']['output'];
+  /** When it was disabled; null while enabled. */
+  disabledAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Why it was disabled (by whom, or the failures that disabled it); null while enabled. */
+  disabledReason?: Maybe<Scalars['String']['output']>;
+  /** Whether events are delivered. Disabled by an ADMIN or automatically after sustained failure (see disabledReason); events are kept for it meanwhile and sent once enabled again. */
+  enabled: Scalars['Boolean']['output'];
+  /** The event types delivered; empty for every type. */
+  eventTypes: Array<EventType>;
+  /** Global ID. */
+  id: Scalars['ID']['output'];
+  /** When it last changed. */
+  updatedAt: Scalars['DateTime']['output'];
+  /** Where deliveries are POSTed (http or https). */
+  url: Scalars['String']['output'];
+};
+
+/** The result of changing a webhook subscription. */
+export type WebhookSubscriptionPayload = {
+  __typename?: 'WebhookSubscriptionPayload';
+  /** The subscription; null when there are userErrors (or after a delete). */
+  subscription?: Maybe<WebhookSubscription>;
+  /** What was wrong with the input; empty on success. */
+  userErrors: Array<UserError>;
 };
 
 /** Closes an open opportunity as won. */

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { Actor } from './actor';
+import { DISPATCH_EVENTS_JOB, EVENT_OF_ACTION } from './events';
 
 /**
  * The audit log's write primitive. Every mutation calls it inside its own transaction, so an event
@@ -42,16 +43,30 @@ export function changedFields(before: object | null | undefined, after: object |
   return out;
 }
 
-/** Writes one event, or many in one statement (a batch of orders is one request, not a thousand). */
+/**
+ * Writes one event, or many in one statement (a batch of orders is one request, not a thousand). The same statement
+ * writes the public domain events (the transactional outbox, see src/core/events.ts) and queues the job that
+ * sequences and delivers them, so every audited change has its event, committed or rolled back with it, at no extra
+ * round trip.
+ */
 export async function recordAudit(m: EntityManager, who: AuditSubject, events: AuditEvent | AuditEvent[]): Promise<void> {
   const list = Array.isArray(events) ? events : [events];
   if (!list.length) return;
   const actor = who.actor;
   const principal = actor.kind === 'principal' ? actor : null;
   await m.query(
-    `INSERT INTO audit_events (action, object_type, object_id, changes, actor_label, actor_role, actor_user_id, credential_kind, credential_id, request_id)
-     SELECT e.action, e.object_type, e.object_id, e.changes, $5, $6, $7, $8, $9, $10
-       FROM unnest($1::text[], $2::text[], $3::uuid[], $4::jsonb[]) AS e(action, object_type, object_id, changes)`,
+    `WITH e AS (
+       SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[], $4::jsonb[], $11::text[]) WITH ORDINALITY AS e(action, object_type, object_id, changes, event_type, n)
+     ), audit AS (
+       INSERT INTO audit_events (action, object_type, object_id, changes, actor_label, actor_role, actor_user_id, credential_kind, credential_id, request_id)
+       SELECT e.action, e.object_type, e.object_id, e.changes, $5, $6, $7, $8, $9, $10 FROM e ORDER BY e.n
+     ), outbox AS (
+       INSERT INTO domain_events (type, object_type, object_id, changed_fields, actor_kind, actor_role, request_id)
+       SELECT e.event_type, e.object_type, e.object_id, ARRAY(SELECT k FROM jsonb_object_keys(e.changes) AS k WHERE k <> 'version' ORDER BY 1), $12, $6, $10
+         FROM e WHERE e.event_type IS NOT NULL ORDER BY e.n
+       RETURNING 1
+     )
+     SELECT graphile_worker.add_job($13, '{}'::json, queue_name := $13) FROM (SELECT 1 FROM outbox LIMIT 1) AS any_event`,
     [
       list.map((e) => e.action),
       list.map((e) => e.objectType),
@@ -63,6 +78,9 @@ export async function recordAudit(m: EntityManager, who: AuditSubject, events: A
       principal?.credential.kind ?? null,
       principal?.credential.id ?? null,
       who.requestId ?? null,
+      list.map((e) => EVENT_OF_ACTION[e.action] ?? null),
+      actor.kind,
+      DISPATCH_EVENTS_JOB,
     ],
   );
 }

@@ -59,6 +59,23 @@ export interface Config {
   throttle: ThrottleConfig;
   /** METRICS_TOKEN: the bearer token /metrics asks for; null: open in development, ADMIN credentials in production. */
   metricsToken: string | null;
+  /** Webhook delivery (src/event/webhook.delivery.ts). */
+  webhooks: WebhookConfig;
+}
+
+export interface WebhookConfig {
+  /** WEBHOOK_RETRY_BASE_MS: the first retry's delay; each next one doubles it (0 in tests: retries at once). */
+  retryBaseMs: number;
+  /** WEBHOOK_MAX_ATTEMPTS: attempts per delivery before it is given up as FAILED. */
+  maxAttempts: number;
+  /** WEBHOOK_TIMEOUT_MS: how long a receiver may take to answer. */
+  timeoutMs: number;
+  /** WEBHOOK_DISABLE_AFTER_FAILURES and WEBHOOK_DISABLE_AFTER_MS: a subscription is disabled once this many attempts in
+   * a row failed and the first of them is at least this old. */
+  disableAfterFailures: number;
+  disableAfterMs: number;
+  /** WEBHOOK_ALLOW_PRIVATE_URLS: accept loopback and private addresses (refused in production unless set: SSRF). */
+  allowPrivateUrls: boolean;
 }
 
 /** How JWTs are verified (with jose): an HMAC secret or a public key (PEM, SPKI), plus the issuer and audience they must name. */
@@ -246,6 +263,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: parseOrigins(env.CORS_ORIGINS, problems),
     throttle: parseThrottle(env, problems),
     metricsToken: env.METRICS_TOKEN || null,
+    webhooks: {
+      // 45 s doubling over 12 attempts: the last retry comes about a day (25.6 h) after the first attempt.
+      retryBaseMs: parseNumber(env, 'WEBHOOK_RETRY_BASE_MS', 45_000, { min: 0, unit: ' ms' }, problems),
+      maxAttempts: parseNumber(env, 'WEBHOOK_MAX_ATTEMPTS', 12, {}, problems),
+      timeoutMs: parseNumber(env, 'WEBHOOK_TIMEOUT_MS', 10_000, { unit: ' ms' }, problems),
+      disableAfterFailures: parseNumber(env, 'WEBHOOK_DISABLE_AFTER_FAILURES', 12, {}, problems),
+      disableAfterMs: parseNumber(env, 'WEBHOOK_DISABLE_AFTER_MS', 24 * 3_600_000, { min: 0, unit: ' ms' }, problems),
+      allowPrivateUrls: parseBool('WEBHOOK_ALLOW_PRIVATE_URLS', env.WEBHOOK_ALLOW_PRIVATE_URLS, env.NODE_ENV !== 'production', problems),
+    },
   };
   if (config.metricsToken !== null && config.metricsToken.length < 16) problems.push('METRICS_TOKEN must be at least 16 characters long');
   if (problems.length) throw new ConfigError(problems);

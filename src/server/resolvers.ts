@@ -18,11 +18,13 @@ import { CustomerTouchpointResolver, TouchpointResolver } from '../touchpoint/to
 import { AgendaItemResolver, CustomerTaskResolver, TaskResolver, TouchpointFollowUpResolver } from '../task/task.resolver';
 import { CustomerTimelineResolver, TimelineEventResolver } from '../timeline/timeline.resolver';
 import { UserResolver } from '../user/user.resolver';
+import { EventResolver } from '../event/event.resolver';
 import { NodeResolver } from './node.resolver';
 
 /** Every resolver class, by domain; a domain that adds fields to Customer does so from its own folder. */
 export const resolvers = [
   NodeResolver,
+  EventResolver,
   CustomerResolver,
   UserResolver,
   ApiKeyResolver,

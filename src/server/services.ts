@@ -7,6 +7,7 @@ import { ContactService } from '../contact/contact.service';
 import type { ServiceDeps } from '../core/request-scope';
 import { CustomerService } from '../customer/customer.service';
 import { CustomFieldService } from '../customfield/custom-field.service';
+import { EventService } from '../event/event.service';
 import { InsightService } from '../insight/insight.service';
 import { LifecycleService } from '../lifecycle/lifecycle.service';
 import { LoyaltyService } from '../loyalty/loyalty.service';
@@ -51,6 +52,7 @@ export function createServices(deps: ServiceDeps) {
     insight,
     campaigns: new CampaignService(deps),
     customFields: new CustomFieldService(deps),
+    events: new EventService(deps),
   };
 }
 

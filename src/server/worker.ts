@@ -11,6 +11,10 @@ import { expireLoyaltyPoints, EXPIRE_POINTS_JOB } from '../loyalty/loyalty.expir
 import { fitModelIfDue, fitRequested } from '../insight/model/model-fitting';
 import { FIT_MODEL_JOB, FIT_REQUESTED_JOB, RESCORE_JOB, RESCORE_STALE_JOB } from '../scoring/jobs';
 import { rescoreRequested, rescoreStale } from '../scoring/rescore';
+import { DISPATCH_EVENTS_JOB } from '../core/events';
+import { DELIVER_WEBHOOKS_JOB, dispatchEvents } from '../event/event.dispatch';
+import { deliverWebhooks, onWebhookDelivery } from '../event/webhook.delivery';
+import { recordWebhookDelivery } from '../core/metrics';
 
 /**
  * UTC times: scores count whole UTC days, so a new day rescores everyone just after midnight; hourly heals the rest.
@@ -33,6 +37,12 @@ export async function startWorker(db: DataSource, config: Config, connectionStri
     concurrency: config.workerConcurrency,
     crontab: config.scheduledJobs ? CRONTAB : '',
     tasks: {
+      [DISPATCH_EVENTS_JOB]: async () => {
+        await dispatchEvents(db);
+      },
+      [DELIVER_WEBHOOKS_JOB]: async (payload) => {
+        await deliverWebhooks(db, config.webhooks, (payload as { subscriptionId: string }).subscriptionId);
+      },
       [RESCORE_JOB]: async () => {
         await rescoreRequested(db, currency, config.referralValueShare);
       },
@@ -67,6 +77,13 @@ export async function startWorker(db: DataSource, config: Config, connectionStri
   );
   if (unfitted) await addJob(db, FIT_MODEL_JOB, {}, { jobKey: FIT_MODEL_JOB });
   await addJob(db, RESCORE_STALE_JOB, {}, { jobKey: RESCORE_STALE_JOB });
+  // Delivery outcomes go to /metrics (rapport_webhook_deliveries_total) for as long as this worker runs.
+  const stopCounting = onWebhookDelivery((r) => recordWebhookDelivery(r.outcome, r.durationMs));
   log.info(`job worker started (${config.workerConcurrency} at a time${config.scheduledJobs ? ', with schedules' : ''})`);
-  return worker;
+  return {
+    stop: async () => {
+      stopCounting();
+      await worker.stop();
+    },
+  };
 }

@@ -82,6 +82,9 @@ const w = {
   tea: '',
   apiKey: '',
   auditEvent: '',
+  /** A partner key's webhook subscription (to an address nobody listens on, for a rare event type) and one delivery. */
+  webhook: '',
+  webhookDelivery: '',
   pipeline: '',
   stages: [] as string[],
   /** A launched campaign whose audience is rep A's and rep B's customers. */
@@ -165,6 +168,14 @@ async function newCustomer(owner: 'A' | 'B', extra: Record<string, unknown> = {}
     input: { name: `Fresh customer ${next()}`, ownerId: userOf(owner).id, ...extra },
   });
   return p.customer.id;
+}
+async function newWebhook(): Promise<string> {
+  const key = await app.createKey({ role: 'PARTNER', scopes: ['customers:read'] });
+  const keyId = toGlobalId('ApiKey', (await one(`SELECT id FROM api_keys WHERE $1 LIKE key_prefix || '%' ORDER BY created_at DESC LIMIT 1`, [key])).id);
+  const p = await adminWrites(`mutation($input: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $input) { subscription { id } userErrors { field code } } }`, {
+    input: { apiKeyId: keyId, url: 'http://127.0.0.1:9/hooks', eventTypes: ['CUSTOMER_ERASED'] },
+  });
+  return p.subscription.id;
 }
 async function newContact(customerId: string): Promise<string> {
   const p = await adminWrites(`mutation($input: CreateContactInput!) { createContact(input: $input) { contact { id } userErrors { field code } } }`, {
@@ -292,7 +303,7 @@ const AGENDA_WINDOW = () => ({ from: new Date(NOW).toISOString(), to: new Date(N
 // -- the world: two reps with a book each, a manager, an analyst, a population the models can fit ------------------
 
 beforeAll(async () => {
-  app = await startTestApp();
+  app = await startTestApp({ WEBHOOK_MAX_ATTEMPTS: '1' }) // a webhook delivery (to an address nobody listens on) is given up at once, not retried while the matrix compares the database;
   const user = async (name: string, role: string): Promise<Person> => {
     const [{ id }] = await app.db.query(`INSERT INTO users (name, email, role) VALUES ($1, $2, $3) RETURNING id`, [name, `${name.toLowerCase().replace(/\W+/g, '.')}@rapport.example`, role]);
     return { uuid: id, id: toGlobalId('User', id) };
@@ -415,6 +426,17 @@ beforeAll(async () => {
 
   w.apiKey = toGlobalId('ApiKey', (await one(`SELECT id FROM api_keys WHERE role = 'SALES_REP'`)).id);
   w.auditEvent = toGlobalId('AuditEvent', (await one(`SELECT id FROM audit_events WHERE object_id = $1 AND action = 'customer.create'`, [uuid(w.B.customer)])).id);
+  w.webhook = await newWebhook();
+  w.webhookDelivery = toGlobalId(
+    'WebhookDelivery',
+    (
+      await one(
+        `INSERT INTO webhook_deliveries (subscription_id, event_id, event_seq, object_type, object_id, status, attempts)
+         SELECT $1, id, seq, object_type, object_id, 'FAILED', 1 FROM domain_events WHERE object_id = $2 AND seq IS NOT NULL ORDER BY seq LIMIT 1 RETURNING id`,
+        [uuid(w.webhook), uuid(w.B.customer)],
+      )
+    ).id,
+  );
 });
 afterAll(() => app.close());
 
@@ -1169,6 +1191,28 @@ const READS: ReadRow[] = [
     vars: () => ({ id: w.B.customer }),
     outcomes: { ADMIN: 'ok', MANAGER: 'forbidden', REP: 'forbidden', ANALYST: 'forbidden', PARTNER_CUSTOMERS: 'forbidden', PARTNER_READ: 'forbidden', PARTNER_PII: 'forbidden' },
     ok: (d) => expect(d.auditEvents.nodes).toContainEqual({ action: 'customer.create' }),
+  },
+  // events and webhooks
+  {
+    what: "see the events of rep B's customer",
+    query: `query($id: ID!) { events(first: 100, filter: { objectId: $id }) { nodes { type objectId } } }`,
+    vars: () => ({ id: w.B.customer }),
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'hidden', ANALYST: 'ok', PARTNER_CUSTOMERS: 'ok', PARTNER_READ: 'ok', PARTNER_PII: 'ok' },
+    ok: (d) => expect(d.events.nodes).toContainEqual({ type: 'CUSTOMER_CREATED', objectId: w.B.customer }),
+    hidden: (d) => expect(d).toEqual({ events: { nodes: [] } }),
+  },
+  {
+    what: 'list the webhookSubscriptions',
+    query: `{ webhookSubscriptions { id } }`,
+    outcomes: { ADMIN: 'ok', MANAGER: 'forbidden', REP: 'forbidden', ANALYST: 'forbidden', PARTNER_CUSTOMERS: 'forbidden', PARTNER_READ: 'forbidden', PARTNER_PII: 'forbidden' },
+    ok: (d) => expect(d.webhookSubscriptions).toContainEqual({ id: w.webhook }),
+  },
+  {
+    what: 'read a subscription’s webhookDeliveries',
+    query: `query($id: ID!) { webhookDeliveries(subscriptionId: $id) { nodes { id } } }`,
+    vars: () => ({ id: w.webhook }),
+    outcomes: { ADMIN: 'ok', MANAGER: 'forbidden', REP: 'forbidden', ANALYST: 'forbidden', PARTNER_CUSTOMERS: 'forbidden', PARTNER_READ: 'forbidden', PARTNER_PII: 'forbidden' },
+    ok: (d) => expect(d.webhookDeliveries.nodes).toContainEqual({ id: w.webhookDelivery }),
   },
 ];
 
@@ -2289,6 +2333,52 @@ const WRITES: WriteRow[] = [
       expect(p.apiKey).toEqual({ status: 'REVOKED' });
       expect((await app.gql(`{ segments { segment } }`, {}, { authorization: `Bearer ${t.key}` })).status).toBe(401);
     },
+    outcomes: { ADMIN: 'ok', MANAGER: 'forbidden', REP: 'forbidden', ANALYST: 'forbidden', PARTNER_CUSTOMERS: 'forbidden', PARTNER_READ: 'forbidden', PARTNER_PII: 'forbidden' },
+  },
+  // webhooks: ADMIN only, for any key
+  {
+    what: 'subscribe a key to webhooks (createWebhookSubscription)',
+    field: 'createWebhookSubscription',
+    mutation: `mutation($input: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $input) { secret subscription { id } ${UE} } }`,
+    arrange: async () => ({ apiKeyId: toGlobalId('ApiKey', (await one(`SELECT api_key_id FROM webhook_subscriptions LIMIT 1`)).api_key_id) }),
+    vars: (t) => ({ input: { apiKeyId: t.apiKeyId, url: `https://hooks.example.com/${next()}`, eventTypes: ['CUSTOMER_ERASED'] } }),
+    ok: async (p) => expect(p.secret).toMatch(/^whsec_/),
+    outcomes: { ADMIN: 'ok', MANAGER: 'forbidden', REP: 'forbidden', ANALYST: 'forbidden', PARTNER_CUSTOMERS: 'forbidden', PARTNER_READ: 'forbidden', PARTNER_PII: 'forbidden' },
+  },
+  {
+    what: 'change a webhook subscription (updateWebhookSubscription)',
+    field: 'updateWebhookSubscription',
+    mutation: `mutation($id: ID!) { updateWebhookSubscription(input: { id: $id, eventTypes: [CUSTOMER_ERASED, CUSTOMER_MERGED] }) { subscription { eventTypes } ${UE} } }`,
+    arrange: async () => ({ id: await newWebhook() }),
+    vars: (t) => ({ id: t.id }),
+    ok: async (p) => expect(p.subscription.eventTypes).toEqual(['CUSTOMER_ERASED', 'CUSTOMER_MERGED']),
+    outcomes: { ADMIN: 'ok', MANAGER: 'forbidden', REP: 'forbidden', ANALYST: 'forbidden', PARTNER_CUSTOMERS: 'forbidden', PARTNER_READ: 'forbidden', PARTNER_PII: 'forbidden' },
+  },
+  {
+    what: 'delete a webhook subscription (deleteWebhookSubscription)',
+    field: 'deleteWebhookSubscription',
+    mutation: `mutation($id: ID!) { deleteWebhookSubscription(id: $id) { deletedId ${UE} } }`,
+    arrange: async () => ({ id: await newWebhook() }),
+    vars: (t) => ({ id: t.id }),
+    ok: async (p, t) => expect(await one(`SELECT count(*)::int AS n FROM webhook_subscriptions WHERE id = $1`, [uuid(t.id)])).toEqual({ n: 0 }),
+    outcomes: { ADMIN: 'ok', MANAGER: 'forbidden', REP: 'forbidden', ANALYST: 'forbidden', PARTNER_CUSTOMERS: 'forbidden', PARTNER_READ: 'forbidden', PARTNER_PII: 'forbidden' },
+  },
+  {
+    what: 'rotate a webhook secret (rotateWebhookSecret)',
+    field: 'rotateWebhookSecret',
+    mutation: `mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret ${UE} } }`,
+    arrange: async () => ({ id: await newWebhook() }),
+    vars: (t) => ({ id: t.id }),
+    ok: async (p) => expect(p.secret).toMatch(/^whsec_/),
+    outcomes: { ADMIN: 'ok', MANAGER: 'forbidden', REP: 'forbidden', ANALYST: 'forbidden', PARTNER_CUSTOMERS: 'forbidden', PARTNER_READ: 'forbidden', PARTNER_PII: 'forbidden' },
+  },
+  {
+    what: 'replay a webhook delivery (replayWebhookDelivery)',
+    field: 'replayWebhookDelivery',
+    mutation: `mutation($id: ID!) { replayWebhookDelivery(id: $id) { delivery { replayOf } ${UE} } }`,
+    arrange: async () => ({ id: w.webhookDelivery }),
+    vars: (t) => ({ id: t.id }),
+    ok: async (p, t) => expect(p.delivery.replayOf).toBe(t.id),
     outcomes: { ADMIN: 'ok', MANAGER: 'forbidden', REP: 'forbidden', ANALYST: 'forbidden', PARTNER_CUSTOMERS: 'forbidden', PARTNER_READ: 'forbidden', PARTNER_PII: 'forbidden' },
   },
 ];
