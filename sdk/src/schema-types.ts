@@ -6198,7 +6198,7 @@ export type RecordSurveyResponseInput = {
   respondedAt?: InputMaybe<Scalars['DateTime']['input']>;
   /** The survey; must be ACTIVE. */
   surveyId: Scalars['ID']['input'];
-  /** The touchpoint that occasioned the survey (a service call, a complaint), of the same customer. */
+  /** The touchpoint that occasioned the survey (a service call, a complaint), of the same customer. When omitted, an AFTER_SERVICE_TOUCHPOINT or AFTER_RESOLVED_COMPLAINT survey links the latest such touchpoint since it went live that it was not answered since, if any. */
   touchpointId?: InputMaybe<Scalars['ID']['input']>;
 };
 
