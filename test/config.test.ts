@@ -78,7 +78,7 @@ describe('configuration', () => {
 describe('job schedules', () => {
   it('parse as graphile-worker crontab lines, each with its own id', () => {
     const items = parseCrontab(CRONTAB);
-    expect(items.map((i) => i.identifier)).toEqual(['new_day', 'hourly_rescore', 'hourly_refit', 'escalate_overdue', 'expire_loyalty_points', 'schedule_survey_tasks']);
-    expect(new Set(items.map((i) => i.task))).toEqual(new Set(['rescore_stale_customers', 'fit_customer_model', 'escalate_overdue_complaints', 'expire_loyalty_points', 'schedule_survey_tasks']));
+    expect(items.map((i) => i.identifier)).toEqual(['new_day', 'hourly_rescore', 'hourly_refit', 'escalate_overdue', 'expire_loyalty_points', 'launch_due_campaigns', 'schedule_survey_tasks']);
+    expect(new Set(items.map((i) => i.task))).toEqual(new Set(['rescore_stale_customers', 'fit_customer_model', 'escalate_overdue_complaints', 'expire_loyalty_points', 'launch_due_campaigns', 'schedule_survey_tasks']));
   });
 });

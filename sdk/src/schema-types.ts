@@ -593,7 +593,7 @@ export type Campaign = Node & {
   members: CampaignMemberConnection;
   /** Name, e.g. "Spring espresso offer". */
   name: Scalars['String']['output'];
-  /** When it is planned to go out. */
+  /** When it is planned to go out: a SCHEDULED campaign is launched by the job worker within a minute of it. */
   scheduledAt?: Maybe<Scalars['DateTime']['output']>;
   /** DRAFT, SCHEDULED, RUNNING, DONE or CANCELLED. */
   status: CampaignStatus;
@@ -839,19 +839,25 @@ export type CampaignResponsePayload = {
 
 /** Fields campaigns can be sorted by. */
 export type CampaignSortField =
+  /** Attributed margin in the base currency (as `campaignStats`, over all members). */
+  | 'ATTRIBUTED_MARGIN'
   /** Attributed revenue in the base currency (as `campaignStats`, over all members). */
   | 'ATTRIBUTED_REVENUE'
-  /** Conversion rate (as `campaignStats`, over all members); campaigns nothing was sent for count as the highest. */
+  /** Conversion rate (as `campaignStats`, over all members); campaigns nothing was sent for come last in either direction. */
   | 'CONVERSION_RATE'
+  /** Cost per response (as `campaignStats`, over all members); campaigns without responses come last in either direction. */
+  | 'COST_PER_RESPONSE'
   /** When the campaign was created. */
   | 'CREATED_AT'
+  /** Lift of the conversion rate over the control group (as `campaignStats`, over all members); campaigns without a send or a control group come last in either direction. */
+  | 'LIFT'
   /** Name. */
   | 'NAME'
   /** Members reported sent (as `campaignStats.sent`, over all members). */
   | 'REACH'
-  /** Response rate (as `campaignStats`, over all members); campaigns nothing was sent for count as the highest. */
+  /** Response rate (as `campaignStats`, over all members); campaigns nothing was sent for come last in either direction. */
   | 'RESPONSE_RATE'
-  /** Return on investment (as `campaignStats`, over all members); campaigns without a cost count as the highest. */
+  /** Return on investment (as `campaignStats`, over all members); campaigns without a cost come last in either direction. */
   | 'ROI'
   /** When it is planned to go out; unscheduled ones count as the latest. */
   | 'SCHEDULED_AT';
@@ -913,7 +919,7 @@ export type CampaignStatus =
   | 'DRAFT'
   /** Launched: its members are fixed; sends and responses are being reported back. */
   | 'RUNNING'
-  /** Planned for `scheduledAt`; still editable, back to DRAFT with setCampaignStatus. */
+  /** Planned for `scheduledAt`, when the job worker launches it as launchCampaign would; still editable until then, back to DRAFT with setCampaignStatus. */
   | 'SCHEDULED';
 
 /** Conditions on a CampaignStatus field. */
@@ -6192,7 +6198,7 @@ export type RecordSurveyResponseInput = {
   respondedAt?: InputMaybe<Scalars['DateTime']['input']>;
   /** The survey; must be ACTIVE. */
   surveyId: Scalars['ID']['input'];
-  /** The touchpoint that occasioned the survey (a service call, a complaint), of the same customer. */
+  /** The touchpoint that occasioned the survey (a service call, a complaint), of the same customer. When omitted, an AFTER_SERVICE_TOUCHPOINT or AFTER_RESOLVED_COMPLAINT survey links the latest such touchpoint since it went live that it was not answered since, if any. */
   touchpointId?: InputMaybe<Scalars['ID']['input']>;
 };
 

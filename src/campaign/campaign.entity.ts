@@ -18,7 +18,7 @@ registerEnumType(CampaignStatus, {
   description: 'Where a campaign stands. DRAFT → SCHEDULED → RUNNING (launchCampaign) → DONE; CANCELLED from any but DONE.',
   valuesConfig: {
     DRAFT: { description: 'Being prepared: everything can change; the only status a campaign can be deleted in.' },
-    SCHEDULED: { description: 'Planned for `scheduledAt`; still editable, back to DRAFT with setCampaignStatus.' },
+    SCHEDULED: { description: 'Planned for `scheduledAt`, when the job worker launches it as launchCampaign would; still editable until then, back to DRAFT with setCampaignStatus.' },
     RUNNING: { description: 'Launched: its members are fixed; sends and responses are being reported back.' },
     DONE: { description: 'Over; responses and attributed orders still count.' },
     CANCELLED: { description: 'Called off; nothing changes any more.' },
@@ -101,7 +101,7 @@ export class Campaign extends ArchivableRecord {
   @Column({ type: 'text', nullable: true })
   content: string | null;
 
-  @Field(() => Date, { nullable: true, description: 'When it is planned to go out.' })
+  @Field(() => Date, { nullable: true, description: 'When it is planned to go out: a SCHEDULED campaign is launched by the job worker within a minute of it.' })
   @Column({ type: 'timestamptz', nullable: true })
   scheduledAt: Date | null;
 

@@ -47,6 +47,26 @@ const ROI =
   `(SELECT round((coalesce(sum(o.margin_base), 0) - {a}.cost) / nullif({a}.cost, 0), 6)` +
   ` FROM campaign_members rm JOIN orders o ON ${attributedOrders('rm', '{a}')} WHERE rm.campaign_id = {a}.id)`;
 
+/** A campaign's attributed margin over all its members (base currency, exact). */
+const ATTRIBUTED_MARGIN =
+  `(SELECT coalesce(sum(o.margin_base), 0) FROM campaign_members rm JOIN orders o ON ${attributedOrders('rm', '{a}')} WHERE rm.campaign_id = {a}.id)`;
+
+/** A campaign's cost per response over all its members: cost / responses from members sent; null without responses. */
+const COST_PER_RESPONSE =
+  `(SELECT round({a}.cost / nullif(count(*) FILTER (WHERE rm.sent_at IS NOT NULL AND ${responded('rm', '{a}')}), 0), 6)` +
+  ` FROM campaign_members rm WHERE rm.campaign_id = {a}.id)`;
+
+/**
+ * A campaign's lift over all its members: conversion rate minus the control group's purchase rate in the window from
+ * the first send; null before a send or without a control group.
+ */
+const LIFT =
+  `(SELECT round(count(*) FILTER (WHERE rm.sent_at IS NOT NULL AND (rm.converted_at IS NOT NULL OR EXISTS (SELECT 1 FROM orders o WHERE ${attributedOrders('rm', '{a}')})))::numeric` +
+  ` / nullif(count(*) FILTER (WHERE rm.sent_at IS NOT NULL), 0)` +
+  ` - count(*) FILTER (WHERE rm.excluded_reason = 'CONTROL_GROUP' AND EXISTS (SELECT 1 FROM orders o WHERE ${purchasesInWindow('rm', '{a}', 'fs.at')}))::numeric` +
+  ` / nullif(count(*) FILTER (WHERE rm.excluded_reason = 'CONTROL_GROUP'), 0), 6)` +
+  ` FROM campaign_members rm CROSS JOIN (SELECT min(x.sent_at) AS at FROM campaign_members x WHERE x.campaign_id = {a}.id) fs WHERE rm.campaign_id = {a}.id)`;
+
 export const campaignList: ListSpec<Campaign, CampaignFilter, CampaignSortField> = {
   entity: Campaign,
   what: 'campaign',
@@ -61,11 +81,15 @@ export const campaignList: ListSpec<Campaign, CampaignFilter, CampaignSortField>
     [CampaignSortField.CREATED_AT]: { sql: '{a}.created_at', pgType: 'timestamptz' },
     [CampaignSortField.SCHEDULED_AT]: { sql: '{a}.scheduled_at', pgType: 'timestamptz' },
     [CampaignSortField.NAME]: { sql: '{a}.name', pgType: 'text' },
-    [CampaignSortField.RESPONSE_RATE]: { sql: RESPONSE_RATE, pgType: 'numeric' },
-    [CampaignSortField.ROI]: { sql: ROI, pgType: 'numeric' },
-    [CampaignSortField.CONVERSION_RATE]: { sql: CONVERSION_RATE, pgType: 'numeric' },
+    // The figures that need something to divide by sort campaigns without them last, in both directions.
+    [CampaignSortField.RESPONSE_RATE]: { sql: RESPONSE_RATE, pgType: 'numeric', nullsLast: true },
+    [CampaignSortField.ROI]: { sql: ROI, pgType: 'numeric', nullsLast: true },
+    [CampaignSortField.CONVERSION_RATE]: { sql: CONVERSION_RATE, pgType: 'numeric', nullsLast: true },
     [CampaignSortField.REACH]: { sql: REACH, pgType: 'int' },
     [CampaignSortField.ATTRIBUTED_REVENUE]: { sql: ATTRIBUTED_REVENUE, pgType: 'numeric' },
+    [CampaignSortField.ATTRIBUTED_MARGIN]: { sql: ATTRIBUTED_MARGIN, pgType: 'numeric' },
+    [CampaignSortField.COST_PER_RESPONSE]: { sql: COST_PER_RESPONSE, pgType: 'numeric', nullsLast: true },
+    [CampaignSortField.LIFT]: { sql: LIFT, pgType: 'numeric', nullsLast: true },
   },
   defaultSort: { field: CampaignSortField.CREATED_AT, direction: SortDirection.DESC },
   search: '{a}.name ILIKE :search',

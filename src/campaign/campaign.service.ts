@@ -196,17 +196,44 @@ export class CampaignService {
     });
   }
 
+  async launch(globalId: string, expectedVersion?: number | null): Promise<LaunchCampaignPayload> {
+    const errors = new UserErrors();
+    const launch = this.launcher(errors);
+    const result = await this.change(globalId, expectedVersion, errors, 'campaign.launch', launch.decide, launch.audited);
+    return { ...result, targeted: result.campaign ? launch.targeted() : 0, excluded: result.campaign ? exclusionCounts(launch.counts()) : [] };
+  }
+
+  /**
+   * The scheduled launch (the job's): launches campaign `id` if it is still SCHEDULED and due by `asOf`, with the same
+   * code as launchCampaign, in a transaction of its own. The row is taken with SKIP LOCKED, so a second worker passes
+   * over a campaign being launched, and once launched it is no longer SCHEDULED: it is launched exactly once.
+   * Null when there was nothing to do.
+   */
+  async launchIfDue(id: string, asOf: Date): Promise<LaunchCampaignPayload | null> {
+    this.deps.access.require('campaigns:write');
+    return this.deps.db.transaction(async (m) => {
+      const due: Array<{ id: string }> = await m.query(
+        `SELECT id FROM campaigns WHERE id = $1 AND status = 'SCHEDULED' AND deleted_at IS NULL AND scheduled_at <= $2 FOR UPDATE SKIP LOCKED`,
+        [id, asOf],
+      );
+      if (!due.length) return null;
+      const errors = new UserErrors();
+      const launch = this.launcher(errors);
+      const result = await this.changeIn(m, id, at('id'), null, errors, 'campaign.launch', launch.decide, launch.audited);
+      return { ...result, targeted: result.campaign ? launch.targeted() : 0, excluded: result.campaign ? exclusionCounts(launch.counts()) : [] };
+    });
+  }
+
   /**
    * Materialises the members in one statement: every customer the audience selects (within the caller's scope, deleted
    * ones included so that they are recorded as left out), excluded with the first reason that applies, and of the
    * eligible ones a control group drawn by md5(campaign id, customer id): the same draw every time for the campaign,
    * a different one for another campaign, and exactly round(eligible × share) of them.
    */
-  async launch(globalId: string, expectedVersion?: number | null): Promise<LaunchCampaignPayload> {
-    const errors = new UserErrors();
+  private launcher(errors: UserErrors) {
     let targeted = 0;
     let counts = new Map<string, number>();
-    const result = await this.change(globalId, expectedVersion, errors, 'campaign.launch', async (m, current) => {
+    const decide = async (m: EntityManager, current: Campaign): Promise<Partial<Campaign> | null> => {
       if (current.status !== CampaignStatus.DRAFT && current.status !== CampaignStatus.SCHEDULED) {
         errors.add(at('id'), UserErrorCode.INVALID_TRANSITION, `The campaign is already ${current.status}: only a DRAFT or SCHEDULED campaign can be launched.`);
         return null;
@@ -265,8 +292,9 @@ export class CampaignService {
       counts = new Map(rows.map((r) => [r.k, r.n]));
       targeted = counts.get(CampaignMemberStatus.TARGETED) ?? 0;
       return { status: CampaignStatus.RUNNING, launchedAt };
-    }, (updated) => ({ ...updated, members: { targeted, excluded: Object.fromEntries(exclusionCounts(counts).map((c) => [c.reason, c.count])) } }));
-    return { ...result, targeted: result.campaign ? targeted : 0, excluded: result.campaign ? exclusionCounts(counts) : [] };
+    };
+    const audited = (updated: Campaign) => ({ ...updated, members: { targeted, excluded: Object.fromEntries(exclusionCounts(counts).map((c) => [c.reason, c.count])) } });
+    return { decide, audited, targeted: () => targeted, counts: () => counts };
   }
 
   /** The sending system reports the send list sent: every TARGETED member becomes SENT at one instant. */
@@ -692,24 +720,36 @@ export class CampaignService {
     const field = action === 'campaign.handToSales' ? at('campaignId') : at('id');
     if (!id) errors.add(field, UserErrorCode.INVALID_ID, 'Not a valid Campaign ID.');
     if (errors.any || !id) return payload(null, errors) as P;
-    return this.deps.db.transaction(async (m) => {
-      const current = await findInScope(m, Campaign, id, null, { lock: true });
-      if (!current) {
-        errors.add(field, UserErrorCode.NOT_FOUND, 'No campaign with this ID.');
-        return payload(null, errors) as P;
-      }
-      if (expectedVersion != null && expectedVersion !== current.version) {
-        errors.add(at('expectedVersion'), UserErrorCode.CONFLICT, `The campaign changed since you read it (version ${current.version}, you sent ${expectedVersion}).`);
-        return payload(null, errors) as P;
-      }
-      const changes = await decide(m, current);
-      if (!changes || errors.any) return payload(null, errors) as P;
-      const repo = m.getRepository(Campaign);
-      await repo.update({ id }, { ...changes, version: current.version + 1 });
-      const updated = await repo.findOneOrFail({ where: { id }, withDeleted: true });
-      await recordAudit(m, this.deps, { action, objectType: 'Campaign', objectId: id, before: current, after: audited(updated) });
-      return payload(updated, errors) as P;
-    });
+    return this.deps.db.transaction((m) => this.changeIn<P>(m, id, field, expectedVersion, errors, action, decide, audited));
+  }
+
+  /** `change` in the caller's transaction, for a campaign id already decoded. */
+  private async changeIn<P extends CampaignPayload>(
+    m: EntityManager,
+    id: string,
+    field: Path,
+    expectedVersion: number | null | undefined,
+    errors: UserErrors,
+    action: string,
+    decide: (m: EntityManager, current: Campaign) => Promise<Partial<Campaign> | null>,
+    audited: (updated: Campaign) => object = (updated) => updated,
+  ): Promise<P> {
+    const current = await findInScope(m, Campaign, id, null, { lock: true });
+    if (!current) {
+      errors.add(field, UserErrorCode.NOT_FOUND, 'No campaign with this ID.');
+      return payload(null, errors) as P;
+    }
+    if (expectedVersion != null && expectedVersion !== current.version) {
+      errors.add(at('expectedVersion'), UserErrorCode.CONFLICT, `The campaign changed since you read it (version ${current.version}, you sent ${expectedVersion}).`);
+      return payload(null, errors) as P;
+    }
+    const changes = await decide(m, current);
+    if (!changes || errors.any) return payload(null, errors) as P;
+    const repo = m.getRepository(Campaign);
+    await repo.update({ id }, { ...changes, version: current.version + 1 });
+    const updated = await repo.findOneOrFail({ where: { id }, withDeleted: true });
+    await recordAudit(m, this.deps, { action, objectType: 'Campaign', objectId: id, before: current, after: audited(updated) });
+    return payload(updated, errors) as P;
   }
 
   /** Validates an audience by compiling it as the launch will; returns it as plain JSON to store. */

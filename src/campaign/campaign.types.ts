@@ -26,6 +26,9 @@ export enum CampaignSortField {
   CONVERSION_RATE = 'CONVERSION_RATE',
   REACH = 'REACH',
   ATTRIBUTED_REVENUE = 'ATTRIBUTED_REVENUE',
+  ATTRIBUTED_MARGIN = 'ATTRIBUTED_MARGIN',
+  COST_PER_RESPONSE = 'COST_PER_RESPONSE',
+  LIFT = 'LIFT',
 }
 registerEnumType(CampaignSortField, {
   name: 'CampaignSortField',
@@ -34,11 +37,14 @@ registerEnumType(CampaignSortField, {
     CREATED_AT: { description: 'When the campaign was created.' },
     SCHEDULED_AT: { description: 'When it is planned to go out; unscheduled ones count as the latest.' },
     NAME: { description: 'Name.' },
-    RESPONSE_RATE: { description: 'Response rate (as `campaignStats`, over all members); campaigns nothing was sent for count as the highest.' },
-    ROI: { description: 'Return on investment (as `campaignStats`, over all members); campaigns without a cost count as the highest.' },
-    CONVERSION_RATE: { description: 'Conversion rate (as `campaignStats`, over all members); campaigns nothing was sent for count as the highest.' },
+    RESPONSE_RATE: { description: 'Response rate (as `campaignStats`, over all members); campaigns nothing was sent for come last in either direction.' },
+    ROI: { description: 'Return on investment (as `campaignStats`, over all members); campaigns without a cost come last in either direction.' },
+    CONVERSION_RATE: { description: 'Conversion rate (as `campaignStats`, over all members); campaigns nothing was sent for come last in either direction.' },
     REACH: { description: 'Members reported sent (as `campaignStats.sent`, over all members).' },
     ATTRIBUTED_REVENUE: { description: 'Attributed revenue in the base currency (as `campaignStats`, over all members).' },
+    ATTRIBUTED_MARGIN: { description: 'Attributed margin in the base currency (as `campaignStats`, over all members).' },
+    COST_PER_RESPONSE: { description: 'Cost per response (as `campaignStats`, over all members); campaigns without responses come last in either direction.' },
+    LIFT: { description: 'Lift of the conversion rate over the control group (as `campaignStats`, over all members); campaigns without a send or a control group come last in either direction.' },
   },
 });
 export const CampaignOrderBy = OrderByType(CampaignSortField, 'Campaign', CampaignSortField.CREATED_AT, SortDirection.DESC);

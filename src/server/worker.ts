@@ -2,6 +2,7 @@
 // the API process (WORKER=true, the default); `npm run worker` runs one alone; any number share a database.
 
 import { scheduleTriggeredSurveyTasks, SCHEDULE_SURVEY_TASKS_JOB } from '../survey/survey-tasks';
+import { launchDueCampaigns, LAUNCH_DUE_CAMPAIGNS_JOB } from '../campaign/campaign.schedule';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../core/config';
 import { escalateOverdueComplaints, ESCALATE_OVERDUE_JOB } from '../complaint/complaint.escalation';
@@ -19,7 +20,7 @@ import { recordWebhookDelivery } from '../core/metrics';
 /**
  * UTC times: scores count whole UTC days, so a new day rescores everyone just after midnight; hourly heals the rest.
  * Overdue complaints are escalated within five minutes of their due time. Loyalty points past their expiry are written
- * off once a day.
+ * off once a day. Scheduled campaigns are launched within a minute of their time.
  */
 export const CRONTAB = [
   `1 0 * * * ${RESCORE_STALE_JOB} ?id=new_day&jobKey=${RESCORE_STALE_JOB}`,
@@ -27,6 +28,7 @@ export const CRONTAB = [
   `17 * * * * ${FIT_MODEL_JOB} ?id=hourly_refit&jobKey=${FIT_MODEL_JOB}`,
   `*/5 * * * * ${ESCALATE_OVERDUE_JOB} ?id=escalate_overdue&jobKey=${ESCALATE_OVERDUE_JOB}`,
   `30 1 * * * ${EXPIRE_POINTS_JOB} ?id=expire_loyalty_points&jobKey=${EXPIRE_POINTS_JOB}`,
+  `* * * * * ${LAUNCH_DUE_CAMPAIGNS_JOB} ?id=launch_due_campaigns&jobKey=${LAUNCH_DUE_CAMPAIGNS_JOB}`,
   `0 6 * * * ${SCHEDULE_SURVEY_TASKS_JOB} ?id=schedule_survey_tasks&jobKey=${SCHEDULE_SURVEY_TASKS_JOB}`,
 ].join('\n');
 
@@ -63,6 +65,10 @@ export async function startWorker(db: DataSource, config: Config, connectionStri
       [SCHEDULE_SURVEY_TASKS_JOB]: async (payload) => {
         const asOf = (payload as { asOf?: string } | null)?.asOf;
         await scheduleTriggeredSurveyTasks(db, asOf ? new Date(asOf) : new Date());
+      },
+      [LAUNCH_DUE_CAMPAIGNS_JOB]: async (payload) => {
+        const asOf = (payload as { asOf?: string } | null)?.asOf;
+        await launchDueCampaigns(db, config, asOf ? new Date(asOf) : new Date());
       },
       [EXPIRE_POINTS_JOB]: async (payload) => {
         const asOf = (payload as { asOf?: string } | null)?.asOf;

@@ -229,6 +229,7 @@ export class SurveyService {
       const trigger = customerId ? await this.triggerTouchpoint(m, errors, input.touchpointId, customerId, respondedAt) : null;
       const answers = survey ? checkAnswers(errors, at('answers'), survey.questions, input.answers) : undefined;
       if (errors.any || !survey || !customerId || !answers) return fail();
+      const triggeredBy = input.touchpointId == null ? await this.invitingTouchpoint(m, survey, customerId, respondedAt) : trigger;
 
       const csat = answers.find((a) => a.questionType === SurveyQuestionType.CSAT)?.value ?? null;
       const nps = answers.find((a) => a.questionType === SurveyQuestionType.NPS)?.value ?? null;
@@ -256,7 +257,7 @@ export class SurveyService {
         surveyId: survey.id,
         customerId,
         touchpointId: touchpoint.id,
-        triggerTouchpointId: trigger ?? null,
+        triggerTouchpointId: triggeredBy ?? null,
         userId: actorUserId(this.deps.actor),
         channel: survey.channel,
         respondedAt,
@@ -303,6 +304,31 @@ export class SurveyService {
     const survey = await m.getRepository(Survey).findOneBy({ id });
     if (!survey) errors.add(path, UserErrorCode.NOT_FOUND, 'No survey with this ID.');
     return survey;
+  }
+
+  /**
+   * The touchpoint behind the invitation a response answers, when the caller names none: for a survey sent after a
+   * service contact or a resolved complaint, the latest such event of the customer since the survey went live and not
+   * after the answer, unless the survey was answered since (that event's invitation was answered already). The same
+   * events as the invitations (invitations.ts), without the delay: a customer may answer before being reminded.
+   */
+  private async invitingTouchpoint(m: EntityManager, survey: Survey, customerId: string, respondedAt: Date): Promise<string | null> {
+    const events: Partial<Record<SurveyTrigger, string>> = {
+      [SurveyTrigger.AFTER_SERVICE_TOUCHPOINT]: `SELECT t.id, t.occurred_at AS at FROM touchpoints t
+          WHERE t.customer_id = $1 AND t.purpose = 'SERVICE' AND t.deleted_at IS NULL AND t.occurred_at >= $3 AND t.occurred_at <= $4`,
+      [SurveyTrigger.AFTER_RESOLVED_COMPLAINT]: `SELECT k.touchpoint_id AS id, k.resolved_at AS at FROM complaints k
+          WHERE k.customer_id = $1 AND k.resolved_at >= $3 AND k.resolved_at <= $4
+            AND NOT EXISTS (SELECT 1 FROM touchpoints w WHERE w.id = k.touchpoint_id AND w.deleted_at IS NOT NULL)`,
+    };
+    const ev = events[survey.trigger];
+    if (!ev || !survey.activatedAt) return null;
+    const [row]: Array<{ id: string }> = await m.query(
+      `SELECT e.id FROM (${ev}) e
+        WHERE NOT EXISTS (SELECT 1 FROM survey_responses r WHERE r.survey_id = $2 AND r.customer_id = $1 AND r.responded_at >= e.at AND r.responded_at <= $4)
+        ORDER BY e.at DESC, e.id DESC LIMIT 1`,
+      [customerId, survey.id, survey.activatedAt, respondedAt],
+    );
+    return row?.id ?? null;
   }
 
   /** The touchpoint that occasioned a response: one of the same customer, the caller may see, not after the answer. */

@@ -102,7 +102,7 @@ export class RecordSurveyResponseInput {
   customerId: string;
   @Field(() => [SurveyAnswerInput], { description: 'The answers, at most one per question; every required question answered.' })
   answers: SurveyAnswerInput[];
-  @Field(() => ID, { nullable: true, description: 'The touchpoint that occasioned the survey (a service call, a complaint), of the same customer.' })
+  @Field(() => ID, { nullable: true, description: 'The touchpoint that occasioned the survey (a service call, a complaint), of the same customer. When omitted, an AFTER_SERVICE_TOUCHPOINT or AFTER_RESOLVED_COMPLAINT survey links the latest such touchpoint since it went live that it was not answered since, if any.' })
   touchpointId?: string | null;
   @Field(() => Date, { nullable: true, description: 'When the customer answered (default now); not before 1900, not in the future.' })
   respondedAt?: Date | null;

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
+import { LAUNCH_DUE_CAMPAIGNS_JOB } from '../../src/campaign/campaign.schedule';
 import { fromGlobalId, toGlobalId } from '../../src/common/ids';
+import { addJob } from '../../src/core/jobs';
 import { GraphQLCaller, startTestApp, TestApp } from '../support/test-app';
 import { insertStaff } from '../support/staff';
 
@@ -570,6 +572,120 @@ describe('who sees the members', () => {
         values.push(stat === 'sent' ? s.sent : Number(s.attributedRevenue.amount));
       }
       expect(values).toEqual([...values].sort((a, b) => b - a));
+    }
+  });
+});
+
+describe('scheduled campaigns', () => {
+  // Scheduled in 2001, so that no other test's campaign is due at these instants; the job judges at the payload's asOf.
+  const AT = Date.parse('2001-03-01T09:00:00Z');
+  const MINUTE = 60_000;
+  const runJob = async (asOf: number, times = 1) => {
+    for (let i = 0; i < times; i++) await addJob(app.db, LAUNCH_DUE_CAMPAIGNS_JOB, { asOf: iso(asOf) });
+    await app.scoresSettled();
+  };
+  const scheduled = async (at: number) => {
+    const c = await newCampaign({ name: `Scheduled ${at}`, audience: { tags: { has: 'scheduled-launch' } }, scheduledAt: iso(at) });
+    return (await ok(STATUS, { id: c.id, status: 'SCHEDULED' })).campaign;
+  };
+  const shape = async (id: string) => (await members(id)).map((m) => [m.customer.name, m.status, m.excludedReason]).sort();
+  const campaignById = async (id: string) => (await app.ok(`query($id: ID!) { campaign(id: $id) { ${CAMPAIGN} } }`, { id })).campaign;
+
+  it('launches a SCHEDULED campaign once its time has come, as the system, with the members a manual launch gives; one not yet due waits', async () => {
+    await customer('Scheduled Ada', 'scheduled-launch');
+    await customer('Scheduled Bo', 'scheduled-launch');
+    await customer('Scheduled Cy', 'scheduled-launch', { consents: [{ channel: 'SMS', granted: true }] });
+    const manual = (await launched({ audience: { tags: { has: 'scheduled-launch' } } })).campaign;
+    const due = await scheduled(AT);
+    const notYet = await scheduled(AT + 10 * MINUTE);
+
+    await runJob(AT + 5 * MINUTE);
+    const launchedNow = await campaignById(due.id);
+    expect(launchedNow).toMatchObject({ status: 'RUNNING', version: 3 });
+    expect(launchedNow.launchedAt).not.toBeNull();
+    expect(await shape(due.id)).toEqual(await shape(manual.id));
+    expect(await shape(due.id)).toEqual([
+      ['Scheduled Ada', 'TARGETED', null],
+      ['Scheduled Bo', 'TARGETED', null],
+      ['Scheduled Cy', 'EXCLUDED', 'NO_CONSENT'],
+    ]);
+    expect(await campaignById(notYet.id)).toMatchObject({ status: 'SCHEDULED', version: 2, launchedAt: null });
+    expect(await members(notYet.id)).toEqual([]);
+    const [event] = await app.db.query(`SELECT actor_label, actor_role, changes FROM audit_events WHERE action = 'campaign.launch' AND object_id = $1`, [uuid(due.id)]);
+    expect(event).toMatchObject({ actor_label: 'system', actor_role: 'SYSTEM' });
+    expect(event.changes.members.after).toEqual({ targeted: 2, excluded: { NO_CONSENT: 1, DELETED: 0, ERASED: 0, FREQUENCY_CAP: 0, CONTROL_GROUP: 0 } });
+  });
+
+  it('launches each due campaign exactly once however often the job runs, and leaves DRAFT and cancelled ones alone', async () => {
+    const due = await scheduled(AT + 20 * MINUTE);
+    const draft = await newCampaign({ name: 'Draft with a time', audience: { tags: { has: 'scheduled-launch' } }, scheduledAt: iso(AT + 20 * MINUTE) });
+    const cancelled = await scheduled(AT + 20 * MINUTE);
+    await ok(STATUS, { id: cancelled.id, status: 'CANCELLED' });
+    // Several jobs at once: the worker runs them side by side, and each campaign is taken by one of them.
+    await runJob(AT + 30 * MINUTE, 3);
+    await runJob(AT + 31 * MINUTE);
+    expect(await campaignById(due.id)).toMatchObject({ status: 'RUNNING', version: 3 });
+    const [{ n }] = await app.db.query(`SELECT count(*)::int AS n FROM campaign_members WHERE campaign_id = $1`, [uuid(due.id)]);
+    expect(n).toBe(3);
+    const [{ launches }] = await app.db.query(`SELECT count(*)::int AS launches FROM audit_events WHERE action = 'campaign.launch' AND object_id = $1`, [uuid(due.id)]);
+    expect(launches).toBe(1);
+    expect((await campaignById(draft.id)).status).toBe('DRAFT');
+    expect((await campaignById(cancelled.id)).status).toBe('CANCELLED');
+  });
+});
+
+describe('campaigns sorted by their figures', () => {
+  const FIGURES = `query($id: ID!) { campaignStats(id: $id) { costPerResponse { amount } lift attributedMargin { amount } roi responseRate conversionRate } }`;
+  const PAGE = `query($first: Int, $a: String, $o: CampaignOrderBy) { campaigns(first: $first, after: $a, orderBy: $o) { nodes { id } pageInfo { endCursor hasNextPage } } }`;
+  const value = (s: any, field: string): number | null => {
+    const v = { COST_PER_RESPONSE: s.costPerResponse?.amount, LIFT: s.lift, ATTRIBUTED_MARGIN: s.attributedMargin.amount, ROI: s.roi, RESPONSE_RATE: s.responseRate, CONVERSION_RATE: s.conversionRate }[field];
+    return v === null || v === undefined ? null : Number(v);
+  };
+
+  it('sorts by cost per response, lift and attributed margin as campaignStats computes them, without a figure last in both directions, page by page', async () => {
+    const all: string[] = (await app.ok(PAGE, { first: 100 })).campaigns.nodes.map((n: any) => n.id);
+    const figures = new Map<string, any>();
+    for (const id of all) figures.set(id, (await app.ok(FIGURES, { id })).campaignStats);
+    // The figures the earlier tests produced include campaigns with and without each one.
+    for (const field of ['COST_PER_RESPONSE', 'LIFT']) {
+      const values = all.map((id) => value(figures.get(id), field));
+      expect(values.some((v) => v === null)).toBe(true);
+      expect(values.some((v) => v !== null)).toBe(true);
+    }
+    for (const field of ['COST_PER_RESPONSE', 'LIFT', 'ATTRIBUTED_MARGIN', 'ROI', 'RESPONSE_RATE', 'CONVERSION_RATE']) {
+      for (const direction of ['ASC', 'DESC']) {
+        const o = { field, direction };
+        const whole: string[] = (await app.ok(PAGE, { first: 100, o })).campaigns.nodes.map((n: any) => n.id);
+        expect([...whole].sort()).toEqual([...all].sort());
+        const values = whole.map((id) => value(figures.get(id), field));
+        const firstNull = values.indexOf(null);
+        const present = (firstNull < 0 ? values : values.slice(0, firstNull)) as number[];
+        if (firstNull >= 0) expect(values.slice(firstNull).every((v) => v === null)).toBe(true);
+        // Small tolerance: campaignStats rounds cost per response to the cent, the sort to six decimals.
+        for (let i = 1; i < present.length; i++) {
+          if (direction === 'ASC') expect(present[i]).toBeGreaterThanOrEqual(present[i - 1] - 0.01);
+          else expect(present[i]).toBeLessThanOrEqual(present[i - 1] + 0.01);
+        }
+        // Three at a time, following the cursors, gives the same order, across the values and the nulls.
+        const paged: string[] = [];
+        let after: string | null = null;
+        for (;;) {
+          const page: any = (await app.ok(PAGE, { first: 3, a: after, o })).campaigns;
+          paged.push(...page.nodes.map((n: any) => n.id));
+          if (!page.pageInfo.hasNextPage) break;
+          after = page.pageInfo.endCursor;
+        }
+        expect(paged).toEqual(whole);
+      }
+    }
+  });
+
+  it('reads a page sorted by any figure in a fixed number of statements, whatever its size', async () => {
+    const q = `query($first: Int, $o: CampaignOrderBy) { campaigns(first: $first, orderBy: $o) { totalCount nodes { id name status } } }`;
+    for (const field of ['COST_PER_RESPONSE', 'LIFT', 'ATTRIBUTED_MARGIN']) {
+      const small = await app.statements(q, { first: 1, o: { field, direction: 'DESC' } });
+      const large = await app.statements(q, { first: 100, o: { field, direction: 'DESC' } });
+      expect(large).toBe(small);
     }
   });
 });

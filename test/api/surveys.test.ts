@@ -299,6 +299,32 @@ describe('recording a response', () => {
 });
 
 describe('invitations and survey tasks', () => {
+  it('links a response given without a touchpoint to the service contact or resolved complaint that invited it, once', async () => {
+    const serviceSurvey = await survey({ trigger: 'AFTER_SERVICE_TOUCHPOINT', delayDays: 1 });
+    const complaintSurvey = await survey({ trigger: 'AFTER_RESOLVED_COMPLAINT' });
+    const c = await customer(userId(users.repA));
+    const logService = async (customerId: string, at?: string) =>
+      (await ok(app, `mutation($input: LogTouchpointInput!) { logTouchpoint(input: $input) { touchpoint { id } ${UE} } }`, { customerId, channel: 'PHONE', purpose: 'SERVICE', occurredAt: at })).touchpoint.id;
+    // A service contact before the survey went live invites nobody: no link.
+    const earlier = await customer(userId(users.repA));
+    await logService(earlier, iso(NOW - 2 * DAY));
+    expect((await ok(repA, RECORD, { surveyId: serviceSurvey, customerId: earlier, answers: GOOD_ANSWERS })).response.triggeredBy).toBeNull();
+    // One after it (logged now, answered now, even before the delay is up) is linked; a second answer is not.
+    const service = await logService(c);
+    const first = (await ok(repA, RECORD, { surveyId: serviceSurvey, customerId: c, answers: GOOD_ANSWERS })).response;
+    expect(first.triggeredBy).toEqual({ id: service });
+    const second = (await ok(repA, RECORD, { surveyId: serviceSurvey, customerId: c, answers: GOOD_ANSWERS })).response;
+    expect(second.triggeredBy).toBeNull();
+    // A MANUAL survey links nothing it is not told.
+    const manual = (await ok(repA, RECORD, { surveyId: await survey(), customerId: c, answers: GOOD_ANSWERS })).response;
+    expect(manual.triggeredBy).toBeNull();
+
+    const opened = await ok(app, `mutation($input: OpenComplaintInput!) { openComplaint(input: $input) { complaint { id touchpoint { id } } ${UE} } }`, { customerId: c, channel: 'PHONE', subject: 'Loose handle' });
+    await ok(app, `mutation($input: ResolveComplaintInput!) { resolveComplaint(input: $input) { complaint { id } ${UE} } }`, { id: opened.complaint.id, resolution: 'Handle replaced' });
+    const afterComplaint = (await ok(repA, RECORD, { surveyId: complaintSurvey, customerId: c, answers: GOOD_ANSWERS })).response;
+    expect(afterComplaint.triggeredBy).toEqual({ id: opened.complaint.touchpoint.id });
+  });
+
   it('invites customers whose purchase is older than the delay, who consented and have not answered since, oldest first, page by page', async () => {
     const s = await survey({ trigger: 'AFTER_ORDER', delayDays: 7 });
     const buyer = async (owner: string | null, consent = true) => {
@@ -484,6 +510,10 @@ describe('the satisfaction summary', () => {
     const segments = await app.db.query(`SELECT segment, count(*)::int AS n FROM customer_scores WHERE customer_id = ANY($1::uuid[]) GROUP BY segment`, [[north1, north2, south].map(uuid)]);
     expect(bySegment.groups.map((g: any) => g.key).sort()).toEqual(segments.map((x: { segment: string }) => x.segment).sort());
     expect(bySegment.groups.reduce((t: number, g: any) => t + g.current.responses, 0)).toBe(4);
+    const byTier = (await manager.ok(SUMMARY, { from, to, groupBy: 'VALUE_TIER', surveyId: s })).satisfactionSummary;
+    const tiers = await app.db.query(`SELECT DISTINCT value_tier FROM customer_scores WHERE customer_id = ANY($1::uuid[])`, [[north1, north2, south].map(uuid)]);
+    expect(byTier.groups.map((g: any) => g.key).sort()).toEqual(tiers.map((x: { value_tier: string }) => x.value_tier).sort());
+    expect(byTier.total.current).toMatchObject({ responses: 4, csatMean: 3.5, npsScore: 0 });
 
     const bad = await manager.gql(SUMMARY, { from: to, to: from, groupBy: 'REGION' });
     expect(bad.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'to' });
