@@ -130,6 +130,16 @@ describe('the SDK against a live server', () => {
     expect(recorder.calls).toHaveLength(3);
   });
 
+  it('lists customers with the lean list fragment and reads one customer with the full one', async () => {
+    const { customers } = await rapport.customers({ filter: { tags: { has: 'sdk-paged' } }, first: 1 });
+    const [listed] = customers.nodes;
+    expect(Object.keys(listed).sort()).toEqual(['email', 'id', 'kind', 'lifecycleStage', 'name', 'owner', 'updatedAt', 'version']);
+    expect(listed.lifecycleStage).toEqual({ key: 'PROSPECT' });
+    const { customer } = await rapport.customer({ id: listed.id });
+    expect(Object.keys(customer!).length).toBeGreaterThan(25);
+    expect(customer).toMatchObject({ id: listed.id, name: listed.name, version: listed.version, tags: ['sdk-paged'] });
+  });
+
   it('walks a nested connection with the generic paginate', async () => {
     const customer = unwrap((await rapport.createCustomer({ input: { name: 'Mover' } })).createCustomer, 'customer');
     for (const stage of ['ONBOARDING', 'GROWING']) {
