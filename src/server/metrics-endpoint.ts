@@ -9,6 +9,7 @@ import { bearerToken } from '../core/credentials';
 import { currentRequestId, log } from '../core/logger';
 import { observePool, registry, type PoolCounts } from '../core/metrics';
 import { authenticate } from './authenticate';
+import { requestId } from './request-id';
 import type { Actor } from '../core/actor';
 
 function sameSecret(given: string, expected: string): boolean {
@@ -76,6 +77,7 @@ export function metricsEndpoint(db: DataSource, config: Config): RequestHandler[
 export async function serveMetrics(db: DataSource, config: Config, port: number): Promise<Server> {
   const app = express();
   app.disable('x-powered-by');
+  app.use(requestId());
   app.get('/metrics', ...metricsEndpoint(db, config));
   app.use((_req, res) => {
     res.status(404).json({ errors: [{ message: 'Only /metrics is served here.', extensions: { code: 'NOT_FOUND' } }] });

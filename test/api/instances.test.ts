@@ -136,7 +136,10 @@ it('runs a fit asked of one API process in the worker process, and both API proc
 it('serves the worker process’s job metrics on its METRICS_PORT, behind the same token as the API’s /metrics', async () => {
   // The worker process of the first test scored the customers and fitted the model; it serves no API.
   const url = `http://127.0.0.1:${workerMetricsPort}/metrics`;
-  expect((await fetch(url)).status).toBe(401);
+  const refused = await fetch(url);
+  expect(refused.status).toBe(401);
+  // Like every answer of ours, with the request id, which the refusal's error also carries.
+  expect(((await refused.json()) as { errors: Array<{ extensions: { requestId: string } }> }).errors[0].extensions.requestId).toBe(refused.headers.get('x-request-id'));
   expect((await fetch(url, { headers: { authorization: 'Bearer wrong-token' } })).status).toBe(401);
   const res = await fetch(url, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
   expect(res.status).toBe(200);
