@@ -82,6 +82,10 @@ describe('order import', () => {
       { type: 'customer.created', object_type: 'Customer', object_id: newCustomer.id, changed_fields: ['externalRef', 'kind', 'lifecycleStageId', 'name'], actor_kind: 'system' },
       ...orders.map((o) => ({ type: 'order.recorded', object_type: 'Order', object_id: o.id, changed_fields: ['currency', 'customerId', 'number', 'placedAt', 'status', 'total'], actor_kind: 'system' })),
     ]);
+    // Time-ordered (version 7) ids, so a million of them extend the id index at its right edge.
+    const ids: Array<{ id: string }> = await app.db.query(`SELECT id::text FROM domain_events WHERE n > $1 ORDER BY n`, [since]);
+    expect(ids).toHaveLength(4);
+    for (const { id } of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     // Sequenced and readable by partners like any other event.
     await app.scoresSettled();
     const { events: feed } = await app.ok(`{ events(first: 10, filter: { types: [ORDER_RECORDED] }) { nodes { objectId } } }`);

@@ -85,6 +85,12 @@ export async function recordAudit(m: EntityManager, who: AuditSubject, events: A
   );
 }
 
+/**
+ * A version 7 UUID (RFC 9562: milliseconds, then random bits) made in SQL: a bulk write's event ids then extend the id
+ * index at its right edge, where random (v4) ids would touch a random page of it for every row.
+ */
+const TIME_ORDERED_UUID = `encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid()) placing substring(int8send((extract(epoch from clock_timestamp()) * 1000)::bigint) from 3) from 1 for 6), 52, 1), 53, 1), 'hex')::uuid`;
+
 /** Events a bulk write derives from what it wrote (see recordBulkEvents). */
 export interface BulkEvents {
   type: EventType;
@@ -106,8 +112,8 @@ export async function recordBulkEvents(run: (sql: string, params: unknown[]) => 
   const parts = sets.map((s, i) => `SELECT ${i} AS part, '${s.type}'::text AS type, '${s.objectType}'::text AS object_type, x.object_id, x.changed_fields FROM (${s.select}) x`);
   await run(
     `WITH outbox AS (
-       INSERT INTO domain_events (type, object_type, object_id, changed_fields, actor_kind, actor_role)
-       SELECT e.type, e.object_type, e.object_id, e.changed_fields, ${p(1)}, ${p(2)} FROM (${parts.join(' UNION ALL ')}) e ORDER BY e.part, e.object_id
+       INSERT INTO domain_events (id, type, object_type, object_id, changed_fields, actor_kind, actor_role)
+       SELECT ${TIME_ORDERED_UUID}, e.type, e.object_type, e.object_id, e.changed_fields, ${p(1)}, ${p(2)} FROM (${parts.join(' UNION ALL ')}) e ORDER BY e.part, e.object_id
        RETURNING 1
      )
      SELECT graphile_worker.add_job(${p(3)}, '{}'::json, queue_name := ${p(3)}) FROM (SELECT 1 FROM outbox LIMIT 1) AS any_event`,
