@@ -22,9 +22,15 @@ const csv = (...lines: string[]) => Readable.from([`${lines.join('\n')}\n`]);
 async function tableCounts() {
   const [row] = await app.db.query(`
     SELECT (SELECT count(*) FROM customers)::int AS customers, (SELECT count(*) FROM orders)::int AS orders,
-           (SELECT count(*) FROM lifecycle_transitions)::int AS transitions`);
-  return row as { customers: number; orders: number; transitions: number };
+           (SELECT count(*) FROM lifecycle_transitions)::int AS transitions, (SELECT count(*) FROM domain_events)::int AS events`);
+  return row as { customers: number; orders: number; transitions: number; events: number };
 }
+
+/** The outbox's events written after event number `after`, as (type, object, changed fields, actor). */
+async function eventsAfter(after: number): Promise<Array<{ type: string; object_type: string; object_id: string; changed_fields: string[]; actor_kind: string }>> {
+  return app.db.query(`SELECT type, object_type, object_id, changed_fields, actor_kind FROM domain_events WHERE n > $1 ORDER BY n`, [after]);
+}
+const lastEvent = async (): Promise<number> => Number((await app.db.query(`SELECT coalesce(max(n), 0) AS n FROM domain_events`))[0].n);
 
 describe('order import', () => {
   it('imports a good file, creating customers for unknown refs, with exact totals and defaults for missing columns', async () => {
@@ -62,6 +68,42 @@ describe('order import', () => {
 
     const [sums] = await app.db.query(`SELECT sum(total_amount)::text AS total, sum(total_base)::text AS base FROM orders`);
     expect(sums).toEqual({ total: '132.7400', base: '142.7900' });
+  });
+
+  it('emits order.recorded for every order and customer.created for every customer it creates, in the import’s transaction', async () => {
+    const since = await lastEvent();
+    const result = await importOrders(app.db, csv('customer_ref,order_ref,placed_at,total', 'ev-1,EV-1,2024-01-02,10.00', 'known-1,EV-2,2024-01-03,20.00', 'ev-1,EV-3,2024-01-04,5.00'), app.config);
+    expect(result).toEqual({ ok: true, imported: 3, createdCustomers: 1 });
+    const events = await eventsAfter(since);
+    const [newCustomer] = await app.db.query(`SELECT id FROM customers WHERE external_ref = 'ev-1'`);
+    const orders: Array<{ id: string }> = await app.db.query(`SELECT id FROM orders WHERE external_ref LIKE 'EV-%' ORDER BY external_ref`);
+    // The new customer's event first, then the orders' in file order; nothing for the customer that existed.
+    expect(events).toEqual([
+      { type: 'customer.created', object_type: 'Customer', object_id: newCustomer.id, changed_fields: ['externalRef', 'kind', 'lifecycleStageId', 'name'], actor_kind: 'system' },
+      ...orders.map((o) => ({ type: 'order.recorded', object_type: 'Order', object_id: o.id, changed_fields: ['currency', 'customerId', 'number', 'placedAt', 'status', 'total'], actor_kind: 'system' })),
+    ]);
+    // Time-ordered (version 7) ids, so a million of them extend the id index at its right edge.
+    const ids: Array<{ id: string }> = await app.db.query(`SELECT id::text FROM domain_events WHERE n > $1 ORDER BY n`, [since]);
+    expect(ids).toHaveLength(4);
+    for (const { id } of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    // Sequenced and readable by partners like any other event.
+    await app.scoresSettled();
+    const { events: feed } = await app.ok(`{ events(first: 10, filter: { types: [ORDER_RECORDED] }) { nodes { objectId } } }`);
+    const feedIds = feed.nodes.map((e: { objectId: string }) => e.objectId);
+    const { orders: listed } = await app.ok(`{ orders(first: 50) { nodes { id externalRef } } }`);
+    const evOrders = listed.nodes.filter((o: { externalRef: string | null }) => o.externalRef?.startsWith('EV-')).map((o: { id: string }) => o.id);
+    expect(feedIds).toEqual(expect.arrayContaining(evOrders));
+  });
+
+  it('leaves no event behind when a file fails after some of its orders were written', async () => {
+    // 40,000 good rows are two chunks: the first is written before the bad last row is read; then all is rolled back.
+    const lines = ['customer_ref,placed_at,total'];
+    for (let i = 0; i < 40_000; i++) lines.push(`fail-${i % 500},2024-01-01,1.00`);
+    lines.push('fail-1,2024-01-01,-1.00');
+    const before = await tableCounts();
+    const result = await importOrders(app.db, csv(...lines), app.config);
+    expect(result.ok).toBe(false);
+    expect(await tableCounts()).toEqual(before);
   });
 
   it('reports every bad row by line and imports nothing from a file with bad rows', async () => {
@@ -156,12 +198,40 @@ describe('customer import', () => {
     const { customer: company } = await app.ok(`{ customer(externalRef: "cust-new") { name kind email phone tags lifecycleStage { key } } }`);
     expect(company).toEqual({ name: 'Northwind Traders GmbH', kind: 'COMPANY', email: 'info@northwind.example', phone: null, tags: ['b2b'], lifecycleStage: { key: 'PROSPECT' } });
 
+    const since = await lastEvent();
     expect(await importCustomers(app.db, file)).toEqual({ ok: true, created: 0, updated: 0, unchanged: 2, possibleDuplicates: [] });
+    // Nothing changed, so nothing to tell.
+    expect(await eventsAfter(since)).toEqual([]);
 
     // Columns absent from the file are left alone; an empty kind keeps the current kind.
     expect(await importCustomers(app.db, csv('external_ref,name,kind', 'cust-new,Northwind Traders AG,'))).toEqual({ ok: true, created: 0, updated: 1, unchanged: 0, possibleDuplicates: [] });
     const { customer: renamed } = await app.ok(`{ customer(externalRef: "cust-new") { name kind email tags } }`);
     expect(renamed).toEqual({ name: 'Northwind Traders AG', kind: 'COMPANY', email: 'info@northwind.example', tags: ['b2b'] });
+    const [northwind] = await app.db.query(`SELECT id FROM customers WHERE external_ref = 'cust-new'`);
+    expect(await eventsAfter(since)).toEqual([{ type: 'customer.updated', object_type: 'Customer', object_id: northwind.id, changed_fields: ['name'], actor_kind: 'system' }]);
+  });
+
+  it('emits customer.created for the customers it creates and customer.updated, naming what changed, for the ones it changes', async () => {
+    const since = await lastEvent();
+    const result = await importCustomers(app.db, csv('external_ref,name,email,city', 'evc-1,Event One,one@example.com,Paris', 'cust-new,Northwind Traders AG,info@northwind.example,Hamburg'));
+    expect(result).toMatchObject({ ok: true, created: 1, updated: 1 });
+    const [one] = await app.db.query(`SELECT id FROM customers WHERE external_ref = 'evc-1'`);
+    const [northwind] = await app.db.query(`SELECT id FROM customers WHERE external_ref = 'cust-new'`);
+    expect(await eventsAfter(since)).toEqual([
+      { type: 'customer.created', object_type: 'Customer', object_id: one.id, changed_fields: ['address', 'email', 'externalRef', 'kind', 'lifecycleStageId', 'name'], actor_kind: 'system' },
+      { type: 'customer.updated', object_type: 'Customer', object_id: northwind.id, changed_fields: ['address'], actor_kind: 'system' },
+    ]);
+  });
+
+  it('leaves no event behind when a customer file fails after a batch was written', async () => {
+    // 5,000 rows are a batch, written before the bad row after them is read; then all is rolled back.
+    const lines = ['external_ref,name'];
+    for (let i = 0; i < 5000; i++) lines.push(`batch-${i},Batch ${i}`);
+    lines.push('batch-bad,');
+    const before = await tableCounts();
+    const result = await importCustomers(app.db, csv(...lines));
+    expect(result.ok).toBe(false);
+    expect(await tableCounts()).toEqual(before);
   });
 
   it('creates a new customer whose email or phone is a stored customer’s, and reports it as a possible duplicate', async () => {

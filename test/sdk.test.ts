@@ -130,6 +130,16 @@ describe('the SDK against a live server', () => {
     expect(recorder.calls).toHaveLength(3);
   });
 
+  it('lists customers with the lean list fragment and reads one customer with the full one', async () => {
+    const { customers } = await rapport.customers({ filter: { tags: { has: 'sdk-paged' } }, first: 1 });
+    const [listed] = customers.nodes;
+    expect(Object.keys(listed).sort()).toEqual(['email', 'id', 'kind', 'lifecycleStage', 'name', 'owner', 'updatedAt', 'version']);
+    expect(listed.lifecycleStage).toEqual({ key: 'PROSPECT' });
+    const { customer } = await rapport.customer({ id: listed.id });
+    expect(Object.keys(customer!).length).toBeGreaterThan(25);
+    expect(customer).toMatchObject({ id: listed.id, name: listed.name, version: listed.version, tags: ['sdk-paged'] });
+  });
+
   it('walks a nested connection with the generic paginate', async () => {
     const customer = unwrap((await rapport.createCustomer({ input: { name: 'Mover' } })).createCustomer, 'customer');
     for (const stage of ['ONBOARDING', 'GROWING']) {
@@ -168,6 +178,21 @@ describe('the SDK against a live server', () => {
     expect(error).toBeInstanceOf(RapportBadUserInputError);
     expect(error).toBeInstanceOf(RapportGraphQLError);
     expect(error).toMatchObject({ code: 'BAD_USER_INPUT', status: 400, operationName: 'createCustomer' });
+  });
+
+  it('gives every typed error the server’s request id, to quote when asking about a failure', async () => {
+    // The server takes a client's id from X-Request-Id, so a partner can also choose it.
+    const chosen = await rapport.node({ id: 'not-an-id' }, { headers: { 'x-request-id': 'partner-7.retry_1' } }).catch((e: unknown) => e);
+    expect(chosen).toBeInstanceOf(RapportBadUserInputError);
+    expect((chosen as RapportGraphQLError).requestId).toBe('partner-7.retry_1');
+    // Otherwise the server's own id, the one in its logs and the X-Request-Id header.
+    const invalid = await rapport.request('query typo { customerz { totalCount } }').catch((e: unknown) => e);
+    const { requestId } = invalid as RapportInvalidRequestError;
+    expect(requestId).toEqual(expect.any(String));
+    expect((invalid as RapportGraphQLError).extensions.requestId).toBe(requestId);
+    // A partial answer read with requestWithErrors carries it too.
+    const partial = await rapport.requestWithErrors('{ node(id: "not-an-id") { id } }', {}, { headers: { 'x-request-id': 'partner-8' } });
+    expect(partial.requestId).toBe('partner-8');
   });
 
   it('surfaces a document the schema rejects as a RapportInvalidRequestError from the 400 answer', async () => {
@@ -247,6 +272,8 @@ describe('the SDK against a live server', () => {
     expect(error).toBeInstanceOf(RapportNetworkError);
     expect(error).toMatchObject({ status: 503, attempts: 3 });
     expect((error as Error).message).toMatch(/SERVICE_UNAVAILABLE/);
+    // A proxy's answer carries no request id; the server's would.
+    expect((error as RapportNetworkError).requestId).toBeUndefined();
   });
 
   it('waits for a write still running under the same idempotency key, and then gets its answer', async () => {

@@ -182,6 +182,8 @@ export interface GraphQLResult<R> {
   extensions?: Record<string, unknown>;
   /** HTTP status of the answer. */
   status: number;
+  /** The answer's `X-Request-Id`: the id the server logged the request under. */
+  requestId?: string;
 }
 
 /** Text or a DocumentNode without result types (a typed document must match the typed overload instead). */
@@ -295,37 +297,45 @@ export function createRequestClient(options: ClientOptions): RapportRequestClien
         if (response.status === THROTTLED_STATUS) {
           // Retrying sooner than Retry-After only earns another 429: without a usable one, report the throttle at once.
           const wait = retryAfterMs(response);
-          if (n >= maxAttempts || wait === undefined) return parseResponse<R>(response.status, text, doc.operationName, n);
+          if (n >= maxAttempts || wait === undefined) return parseResponse<R>(response, text, doc.operationName, n);
           await sleep(wait, callOptions.signal);
           continue;
         }
         const code = retryableCode(text);
         const unavailable = RETRYABLE_STATUS.has(response.status) || code === 'SERVICE_UNAVAILABLE';
         // Still running after every retry is an answer, not a failure to reach the server: the typed error says so.
-        if (!unavailable && (code !== 'IDEMPOTENCY_KEY_IN_PROGRESS' || n >= maxAttempts)) return parseResponse<R>(response.status, text, doc.operationName, n);
-        failure = new RapportNetworkError(`${label}: the server answered HTTP ${response.status}${code ? ` ${code}` : ''}`, { status: response.status, attempts: n });
+        if (!unavailable && (code !== 'IDEMPOTENCY_KEY_IN_PROGRESS' || n >= maxAttempts)) return parseResponse<R>(response, text, doc.operationName, n);
+        failure = new RapportNetworkError(`${label}: the server answered HTTP ${response.status}${code ? ` ${code}` : ''}`, { status: response.status, attempts: n, requestId: response.headers.get('x-request-id') });
       }
       if (n >= maxAttempts) throw failure!;
       await sleep(retryAfterMs(result?.response) ?? backoff(n), callOptions.signal);
     }
   }
 
-  function parseResponse<R>(status: number, text: string, operationName: string | undefined, attempts: number): GraphQLResult<R> {
+  function parseResponse<R>(response: ResponseLike, text: string, operationName: string | undefined, attempts: number): GraphQLResult<R> {
     const label = operationName ?? 'request';
+    const status = response.status;
+    const requestId = response.headers.get('x-request-id') ?? undefined;
     let json: { data?: R | null; errors?: GraphQLErrorEntry[]; extensions?: Record<string, unknown> };
     try {
       json = JSON.parse(text);
     } catch {
-      throw new RapportNetworkError(`${label}: HTTP ${status} without a GraphQL response: ${text.slice(0, 200)}`, { status, attempts });
+      throw new RapportNetworkError(`${label}: HTTP ${status} without a GraphQL response: ${text.slice(0, 200)}`, { status, attempts, requestId });
     }
-    if (!json?.errors?.length && json?.data == null) throw new RapportNetworkError(`${label}: HTTP ${status} with neither data nor errors`, { status, attempts });
-    return { data: json.data ?? null, ...(json.errors?.length ? { errors: json.errors } : {}), ...(json.extensions ? { extensions: json.extensions } : {}), status };
+    if (!json?.errors?.length && json?.data == null) throw new RapportNetworkError(`${label}: HTTP ${status} with neither data nor errors`, { status, attempts, requestId });
+    return {
+      data: json.data ?? null,
+      ...(json.errors?.length ? { errors: json.errors } : {}),
+      ...(json.extensions ? { extensions: json.extensions } : {}),
+      status,
+      ...(requestId ? { requestId } : {}),
+    };
   }
 
   async function request<R>(document: DocumentInput, variables?: unknown, callOptions?: RequestOptions): Promise<R> {
     const doc = prepareDocument(document);
     const result = await execute<R>(doc, variables, callOptions);
-    if (result.errors) throw graphQLErrorFrom(result.errors, { operationName: doc.operationName, status: result.status, data: result.data ?? undefined });
+    if (result.errors) throw graphQLErrorFrom(result.errors, { operationName: doc.operationName, status: result.status, data: result.data ?? undefined, requestId: result.requestId });
     return result.data as R;
   }
 

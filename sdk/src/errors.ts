@@ -60,6 +60,16 @@ export interface UserErrorLike {
 
 export class RapportError extends Error {
   override name = 'RapportError';
+  /**
+   * The id the server gave the request (`extensions.requestId`, else the `X-Request-Id` header) when it answered:
+   * quote it to the server's operators, whose log lines carry the same id.
+   */
+  readonly requestId: string | undefined;
+
+  constructor(message?: string, options?: { cause?: unknown; requestId?: string | null }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.requestId = options?.requestId ?? undefined;
+  }
 }
 
 export interface GraphQLErrorContext {
@@ -69,6 +79,8 @@ export interface GraphQLErrorContext {
   status?: number;
   /** Partial data the server returned beside the errors, if any. */
   data?: unknown;
+  /** The response's `X-Request-Id`, for errors whose extensions carry none. */
+  requestId?: string | null;
 }
 
 export class RapportGraphQLError extends RapportError {
@@ -87,7 +99,8 @@ export class RapportGraphQLError extends RapportError {
   constructor(errors: ReadonlyArray<GraphQLErrorEntry>, context: GraphQLErrorContext = {}) {
     const first = errors[0] ?? { message: 'Unknown GraphQL error' };
     const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
-    super(`${context.operationName ? `${context.operationName}: ` : ''}${first.message}${more}`);
+    const requestId = first.extensions?.requestId;
+    super(`${context.operationName ? `${context.operationName}: ` : ''}${first.message}${more}`, { requestId: typeof requestId === 'string' ? requestId : context.requestId });
     this.code = first.extensions?.code ?? 'UNKNOWN';
     this.path = first.path;
     this.extensions = first.extensions ?? {};
@@ -164,6 +177,8 @@ export interface NetworkErrorDetails {
   /** How many times the request was sent. */
   attempts: number;
   cause?: unknown;
+  /** The `X-Request-Id` of the last answer, when the server (not only a proxy) answered. */
+  requestId?: string | null;
 }
 
 /** No usable answer from the server: the connection failed, timed out, or the answer was not GraphQL. */
@@ -173,7 +188,7 @@ export class RapportNetworkError extends RapportError {
   readonly attempts: number;
 
   constructor(message: string, details: NetworkErrorDetails) {
-    super(message, { cause: details.cause });
+    super(message, { cause: details.cause, requestId: details.requestId });
     this.status = details.status;
     this.attempts = details.attempts;
   }

@@ -3093,6 +3093,8 @@ export type EventType =
   | 'LOYALTY_ADJUSTED'
   /** `loyalty.enrolled`. */
   | 'LOYALTY_ENROLLED'
+  /** `loyalty.pointsExpired`. */
+  | 'LOYALTY_POINTS_EXPIRED'
   /** `loyaltyProgram.updated`. */
   | 'LOYALTY_PROGRAM_UPDATED'
   /** `loyalty.redeemed`. */

@@ -59,6 +59,8 @@ export interface Config {
   throttle: ThrottleConfig;
   /** METRICS_TOKEN: the bearer token /metrics asks for; null: open in development, ADMIN credentials in production. */
   metricsToken: string | null;
+  /** METRICS_PORT: where a worker started alone (`npm run worker`) serves /metrics; null: it serves none (0: any free port). */
+  metricsPort: number | null;
   /** Webhook delivery (src/event/webhook.delivery.ts). */
   webhooks: WebhookConfig;
 }
@@ -263,6 +265,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: parseOrigins(env.CORS_ORIGINS, problems),
     throttle: parseThrottle(env, problems),
     metricsToken: env.METRICS_TOKEN || null,
+    metricsPort: env.METRICS_PORT ? parsePort('METRICS_PORT', env.METRICS_PORT, 0, problems) : null,
     webhooks: {
       // 45 s doubling over 12 attempts: the last retry comes about a day (25.6 h) after the first attempt.
       retryBaseMs: parseNumber(env, 'WEBHOOK_RETRY_BASE_MS', 45_000, { min: 0, unit: ' ms' }, problems),

@@ -1,4 +1,6 @@
 import type { DataSource, QueryRunner } from 'typeorm';
+import { BulkEvents, recordBulkEvents } from '../core/audit';
+import { EventType } from '../core/events';
 import { newId } from '../db/ids';
 import { arrayLiteral, CopyTable, pgClient } from '../db/copy';
 import { TransitionSource } from '../lifecycle/lifecycle-transition.entity';
@@ -55,16 +57,39 @@ interface ParsedCustomer {
   tags: string[];
 }
 
-/** File column → customers column, SQL type of the update parameter, and the value to write. */
-const UPDATABLE: Array<{ column: string; target: string; type: string; value: (c: ParsedCustomer) => unknown }> = [
-  { column: 'kind', target: 'kind', type: 'text', value: (c) => c.kind },
-  { column: 'email', target: 'email', type: 'text', value: (c) => c.email },
-  { column: 'phone', target: 'phone', type: 'text', value: (c) => c.phone },
-  { column: 'birthday', target: 'birthday', type: 'date', value: (c) => c.birthday },
-  { column: 'country', target: 'address_country', type: 'text', value: (c) => c.country },
-  { column: 'city', target: 'address_city', type: 'text', value: (c) => c.city },
-  { column: 'region', target: 'address_region', type: 'text', value: (c) => c.region },
-  { column: 'tags', target: 'tags', type: 'text', value: (c) => arrayLiteral(c.tags) },
+/** File column → customers column, SQL type of the update parameter, the value to write, and the Customer field it is. */
+const UPDATABLE: Array<{ column: string; target: string; type: string; value: (c: ParsedCustomer) => unknown; field: string }> = [
+  { column: 'kind', target: 'kind', type: 'text', value: (c) => c.kind, field: 'kind' },
+  { column: 'email', target: 'email', type: 'text', value: (c) => c.email, field: 'email' },
+  { column: 'phone', target: 'phone', type: 'text', value: (c) => c.phone, field: 'phone' },
+  { column: 'birthday', target: 'birthday', type: 'date', value: (c) => c.birthday, field: 'birthday' },
+  { column: 'country', target: 'address_country', type: 'text', value: (c) => c.country, field: 'address' },
+  { column: 'city', target: 'address_city', type: 'text', value: (c) => c.city, field: 'address' },
+  { column: 'region', target: 'address_region', type: 'text', value: (c) => c.region, field: 'address' },
+  { column: 'tags', target: 'tags', type: 'text', value: (c) => arrayLiteral(c.tags), field: 'tags' },
+];
+
+/**
+ * A batch's events: `customer.created` for the customers it created (with the fields the file gave them), then
+ * `customer.updated` for the ones it changed, each naming the fields that changed.
+ */
+const importEvents: BulkEvents[] = [
+  {
+    type: EventType.CUSTOMER_CREATED,
+    objectType: 'Customer',
+    select: `SELECT c.id AS object_id, ARRAY(SELECT f FROM unnest(ARRAY[
+               'externalRef', 'kind', 'lifecycleStageId', 'name',
+               CASE WHEN c.email IS NOT NULL THEN 'email' END, CASE WHEN c.phone IS NOT NULL THEN 'phone' END,
+               CASE WHEN c.birthday IS NOT NULL THEN 'birthday' END,
+               CASE WHEN num_nonnulls(c.address_country, c.address_city, c.address_region) > 0 THEN 'address' END,
+               CASE WHEN cardinality(c.tags) > 0 THEN 'tags' END]) f WHERE f IS NOT NULL ORDER BY 1) AS changed_fields
+               FROM customers c WHERE c.id = ANY($1::uuid[])`,
+  },
+  {
+    type: EventType.CUSTOMER_UPDATED,
+    objectType: 'Customer',
+    select: `SELECT u.id AS object_id, string_to_array(u.fields, ',') AS changed_fields FROM unnest($2::uuid[], $3::text[]) AS u(id, fields)`,
+  },
 ];
 
 export async function importCustomers(db: DataSource, source: CsvSource): Promise<CustomerImportSuccess | ImportFailure> {
@@ -114,6 +139,7 @@ export async function importCustomers(db: DataSource, source: CsvSource): Promis
         }
       }
       const updates: Array<ParsedCustomer & { id: string }> = [];
+      const createdIds: string[] = [];
       for (const c of batch) {
         const id = existing.get(c.externalRef);
         if (id) {
@@ -121,17 +147,17 @@ export async function importCustomers(db: DataSource, source: CsvSource): Promis
           continue;
         }
         const customerId = newId();
+        createdIds.push(customerId);
         inserts.add([customerId, c.externalRef, c.name, c.kind ?? 'PERSON', c.email, c.phone, c.birthday, c.country, c.city, c.region, c.tags, prospect.id]);
         transitions.add({ customerId, fromStageId: null, toStageId: prospect.id, at: now, reason: `Created by the customer import of ${file}`, source: TransitionSource.IMPORT, actor: 'import' });
         created++;
       }
       await inserts.flush(client);
       await transitions.flush(client);
-      if (updates.length) {
-        const changed = await updateCustomers(runner, updates, present ?? []);
-        updated += changed;
-        unchanged += updates.length - changed;
-      }
+      const changed = updates.length ? await updateCustomers(runner, updates, present ?? []) : [];
+      updated += changed.length;
+      unchanged += updates.length - changed.length;
+      if (createdIds.length || changed.length) await recordBulkEvents((sql, params) => runner.query(sql, params), importEvents, [createdIds, changed.map((c) => c.id), changed.map((c) => c.fields.join(','))]);
     };
 
     let batch: ParsedCustomer[] = [];
@@ -193,8 +219,11 @@ export async function importCustomers(db: DataSource, source: CsvSource): Promis
   }
 }
 
-/** One UPDATE … FROM unnest(…) for the batch; rows whose values are all unchanged are left alone. Returns rows changed. */
-async function updateCustomers(runner: QueryRunner, rows: Array<ParsedCustomer & { id: string }>, present: typeof UPDATABLE): Promise<number> {
+/**
+ * One UPDATE … FROM unnest(…) for the batch; rows whose values are all unchanged are left alone. Returns the rows changed
+ * with the Customer fields that changed (the row as it was is joined in as `old`, which the update does not see change).
+ */
+async function updateCustomers(runner: QueryRunner, rows: Array<ParsedCustomer & { id: string }>, present: typeof UPDATABLE): Promise<Array<{ id: string; fields: string[] }>> {
   const columns = [
     { name: 'id', type: 'uuid', values: rows.map((r) => r.id) },
     { name: 'name', type: 'text', values: rows.map((r) => r.name) },
@@ -203,13 +232,16 @@ async function updateCustomers(runner: QueryRunner, rows: Array<ParsedCustomer &
   const target = (column: string) => present.find((u) => u.column === column)?.target ?? column;
   const newValue = (column: string) =>
     column === 'kind' ? 'coalesce(v.kind, c.kind)' : column === 'tags' ? 'v.tags::text[]' : `v.${column}`;
-  const assigned = columns.slice(1).map((c) => ({ target: target(c.name), value: newValue(c.name) }));
+  const assigned = columns.slice(1).map((c) => ({ target: target(c.name), value: newValue(c.name), field: present.find((u) => u.column === c.name)?.field ?? c.name }));
+  const changedFields = `ARRAY(SELECT DISTINCT f FROM unnest(ARRAY[${assigned.map((a) => `CASE WHEN old.${a.target} IS DISTINCT FROM c.${a.target} THEN '${a.field}' END`).join(', ')}]) f WHERE f IS NOT NULL ORDER BY 1)`;
   const sql = `
     UPDATE customers c
        SET ${assigned.map((a) => `${a.target} = ${a.value}`).join(', ')}, updated_at = now(), version = c.version + 1
-      FROM unnest(${columns.map((c, i) => `$${i + 1}::${c.type}[]`).join(', ')}) AS v(${columns.map((c) => c.name).join(', ')})
-     WHERE c.id = v.id
-       AND ROW(${assigned.map((a) => `c.${a.target}`).join(', ')}) IS DISTINCT FROM ROW(${assigned.map((a) => a.value).join(', ')})`;
-  const [, count] = (await runner.query(sql, columns.map((c) => c.values))) as [unknown, number];
-  return count;
+      FROM unnest(${columns.map((c, i) => `$${i + 1}::${c.type}[]`).join(', ')}) AS v(${columns.map((c) => c.name).join(', ')}), customers old
+     WHERE c.id = v.id AND old.id = c.id
+       AND ROW(${assigned.map((a) => `c.${a.target}`).join(', ')}) IS DISTINCT FROM ROW(${assigned.map((a) => a.value).join(', ')})
+     RETURNING c.id, ${changedFields} AS fields`;
+  // TypeORM answers an UPDATE … RETURNING with [rows, count].
+  const [changed] = (await runner.query(sql, columns.map((c) => c.values))) as [Array<{ id: string; fields: string[] }>, number];
+  return changed;
 }

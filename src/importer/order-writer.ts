@@ -1,6 +1,8 @@
 import type { PoolClient } from 'pg';
 import { copy, CopyChunk, CopyTable, PartialRows, text } from '../db/copy';
 import { newId } from '../db/ids';
+import { BulkEvents, recordBulkEvents } from '../core/audit';
+import { EventType } from '../core/events';
 import { earnPoints } from '../loyalty/ledger';
 import { TransitionSource } from '../lifecycle/lifecycle-transition.entity';
 import { TransitionCopy } from '../lifecycle/transition-copy';
@@ -81,8 +83,10 @@ interface Write {
   /** The COPY chunks that write the orders (customers and transitions first), or null once the file has failed. */
   tables: CopyChunk[] | null;
   orders: number;
-  /** The chunk's order id range, for the points its orders earn. */
+  /** The chunk's order id range, for the points its orders earn and their events. */
   ids: [string, string] | null;
+  /** The customers the chunk creates, for their events. */
+  newCustomerIds: string[];
 }
 
 /** Customer refs remembered between chunks; beyond this many the memory is cleared (refs seen again are looked up again). */
@@ -248,7 +252,7 @@ export class OrderWriter {
   }
 
   private async encode({ chunk, unknown, result }: LookedUp): Promise<Write> {
-    const write: Write = { firstLine: chunk.firstLine, tables: null, orders: chunk.orders.rows, ids: chunk.firstId && chunk.lastId ? [chunk.firstId, chunk.lastId] : null };
+    const write: Write = { firstLine: chunk.firstLine, tables: null, orders: chunk.orders.rows, ids: chunk.firstId && chunk.lastId ? [chunk.firstId, chunk.lastId] : null, newCustomerIds: [] };
     // Once the file has failed nothing more is written; its order_refs are still needed for the report.
     if (this.errors.any || this.unwrittenFrom !== null) return write;
     const { found, numbers } = await result;
@@ -259,6 +263,7 @@ export class OrderWriter {
       const id = newId();
       this.customerIds.set(ref, id);
       this.createdCustomers++;
+      write.newCustomerIds.push(id);
       this.customers.add([id, 'PERSON', `Customer ${ref}`, ref, stageId]);
       this.transitions.add({ customerId: id, fromStageId: null, toStageId: stageId, at, reason, source: TransitionSource.IMPORT, actor: 'import' });
     }
@@ -281,7 +286,11 @@ export class OrderWriter {
           for (const table of write.tables) await copy(this.client, table);
           // Enrolled customers' orders earn their points (and first purchases their referrers' bonus): one statement per
           // chunk, over the chunk's id range. Another writer's order in the range earns by the same rule, idempotently.
-          if (write.ids) await earnPoints((sql, params) => this.client.query(sql, params), 'import', 'o.id BETWEEN $2::uuid AND $3::uuid', write.ids);
+          if (write.ids) {
+            const run = (sql: string, params: unknown[]) => this.client.query(sql, params);
+            await earnPoints(run, 'import', 'o.id BETWEEN $2::uuid AND $3::uuid', write.ids);
+            await recordBulkEvents(run, importEvents, [...write.ids, write.newCustomerIds]);
+          }
         } catch (e) {
           if (!isRepeatedOrderRef(e)) throw e;
           await this.client.query('ROLLBACK TO SAVEPOINT import_chunk');
@@ -294,6 +303,25 @@ export class OrderWriter {
     );
   }
 }
+
+/**
+ * A chunk's events: its new customers', then its orders'. Another writer's order may fall in the chunk's id range; its
+ * transaction started at another instant than this one, so `created_at = now()` leaves it to its own event.
+ */
+const importEvents: BulkEvents[] = [
+  {
+    type: EventType.CUSTOMER_CREATED,
+    objectType: 'Customer',
+    select: `SELECT c.id AS object_id, '{externalRef,kind,lifecycleStageId,name}'::text[] AS changed_fields FROM customers c WHERE c.id = ANY($3::uuid[])`,
+  },
+  {
+    type: EventType.ORDER_RECORDED,
+    objectType: 'Order',
+    // The fields recordOrders' events name.
+    select: `SELECT o.id AS object_id, '{currency,customerId,number,placedAt,status,total}'::text[] AS changed_fields FROM orders o
+              WHERE o.id BETWEEN $1::uuid AND $2::uuid AND o.created_at = now()`,
+  },
+];
 
 // A subquery per ref is planned on its own, as a probe of the unique B-tree index whatever the statistics say: a join let
 // the planner hash the whole table while it grew without statistics, and `= ANY($1)` picked the trigram index.

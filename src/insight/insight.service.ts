@@ -133,6 +133,7 @@ export class InsightService {
       activate: input.activate,
       choice: input.model,
       holdoutDays: input.holdoutDays,
+      requestedBy: { actor: this.deps.actor, requestId: this.deps.requestId },
     });
     const outcome = await fitOutcome(this.deps.db, requestId, Date.now() + this.deps.config.requestTimeoutMs);
     if (!outcome) {
@@ -145,12 +146,8 @@ export class InsightService {
       errors.add(['input', outcome.field], UserErrorCode.INVALID, outcome.cannotFit);
       return { model: null, userErrors: errors.list };
     }
-    const model = outcome.fit;
-    // The fit commits on its own (it can take a while); its audit event follows it.
-    await this.deps.db.transaction((m) =>
-      recordAudit(m, this.deps, { action: 'customerModel.fit', objectType: 'CustomerModel', objectId: model.uuid, after: { asOf: model.asOf, timeUnit: model.timeUnit, basis: model.basis, choice: model.choice, baseModel: model.baseModel, active: model.active } }),
-    );
-    return { model, userErrors: [] };
+    // The worker wrote the fit's audit entry and event with it, in this caller's name.
+    return { model: outcome.fit, userErrors: [] };
   }
 
   segments(): SegmentInfo[] {

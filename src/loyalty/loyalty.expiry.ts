@@ -2,6 +2,8 @@
 // never a timer in the API.
 
 import type { DataSource, EntityManager } from 'typeorm';
+import { SYSTEM } from '../core/actor';
+import { recordAudit } from '../core/audit';
 import { dueToExpireSql } from './ledger';
 
 /** The job's name is stored in graphile_worker's tables: it never changes. */
@@ -23,8 +25,8 @@ export function expireLoyaltyPoints(db: DataSource, asOf: Date = new Date()): Pr
   return db.transaction((m) => expireLoyaltyPointsIn(m, asOf));
 }
 
-/** expireLoyaltyPoints in the caller's transaction (the seed's). */
-export async function expireLoyaltyPointsIn(m: EntityManager, asOf: Date): Promise<Expired[]> {
+/** expireLoyaltyPoints in the caller's transaction (the seed's, `audited: false`). */
+export async function expireLoyaltyPointsIn(m: EntityManager, asOf: Date, { audited = true }: { audited?: boolean } = {}): Promise<Expired[]> {
   {
     const [{ locked }]: Array<{ locked: boolean }> = await m.query(`SELECT pg_try_advisory_xact_lock(hashtext('rapport:loyalty-expiry')) AS locked`);
     if (!locked) return [];
@@ -43,6 +45,14 @@ export async function expireLoyaltyPointsIn(m: EntityManager, asOf: Date): Promi
        RETURNING account_id AS "accountId", -points AS points`,
       [asOf, candidates.map((c) => c.id)],
     );
-    return rows.map((r) => ({ accountId: r.accountId, points: Number(r.points) }));
+    const expired = rows.map((r) => ({ accountId: r.accountId, points: Number(r.points) }));
+    // A balance that shrank is a change partners hear about (loyalty.pointsExpired), committed with the lines. The seed's
+    // history writes no audit entries or events, as for the rest of its data.
+    if (audited) await recordAudit(
+      m,
+      { actor: SYSTEM },
+      expired.map((e) => ({ action: 'loyalty.expire', objectType: 'LoyaltyAccount', objectId: e.accountId, after: { points: -e.points, reason: 'Points past their expiry' } })),
+    );
+    return expired;
   }
 }

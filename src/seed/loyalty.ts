@@ -36,7 +36,7 @@ export async function seedLoyalty(m: EntityManager, options: { now: Date; extern
        ON CONFLICT DO NOTHING`,
       [options.now],
     );
-    await expireLoyaltyPointsIn(m, options.now);
+    await expireLoyaltyPointsIn(m, options.now, { audited: false });
   } finally {
     await m.query(`SELECT set_config('session_replication_role', $1, true)`, [role]);
   }

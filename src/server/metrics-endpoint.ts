@@ -1,12 +1,15 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type RequestHandler } from 'express';
 import type { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { Config } from '../core/config';
 import { bearerToken } from '../core/credentials';
-import { currentRequestId } from '../core/logger';
+import { currentRequestId, log } from '../core/logger';
 import { observePool, registry, type PoolCounts } from '../core/metrics';
 import { authenticate } from './authenticate';
+import { requestId } from './request-id';
 import type { Actor } from '../core/actor';
 
 function sameSecret(given: string, expected: string): boolean {
@@ -64,4 +67,29 @@ export function metricsEndpoint(db: DataSource, config: Config): RequestHandler[
       }
     },
   ];
+}
+
+/**
+ * /metrics alone on its own port, for a worker started without the API (`npm run worker` with METRICS_PORT): its job
+ * durations and webhook delivery outcomes are recorded in its own process, so only it can serve them. Same access
+ * rules as the API's /metrics. Resolves with the server once it listens.
+ */
+export async function serveMetrics(db: DataSource, config: Config, port: number): Promise<Server> {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(requestId());
+  app.get('/metrics', ...metricsEndpoint(db, config));
+  app.use((_req, res) => {
+    res.status(404).json({ errors: [{ message: 'Only /metrics is served here.', extensions: { code: 'NOT_FOUND' } }] });
+  });
+  const server = createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  log.info(`metrics at http://${config.host}:${(server.address() as AddressInfo).port}/metrics`);
+  return server;
 }

@@ -1,4 +1,4 @@
-import { toGlobalId } from '../../src/common/ids';
+import { fromGlobalId, toGlobalId } from '../../src/common/ids';
 import {
   churnRisk,
   customerBaseModel,
@@ -208,6 +208,11 @@ describe('customer model', () => {
 
     const { customerModel } = await app.ok(`{ customerModel { id bgnbd { r } timeUnit asOf basis customers fittedAt durationMs } }`);
     expect(customerModel).toMatchObject({ id: model.id, bgnbd: { r: model.bgnbd.r } });
+    // The worker wrote the fit's audit entry and event with the fit, in the name of the admin who asked.
+    const [audit] = await app.db.query(`SELECT actor_role, request_id FROM audit_events WHERE action = 'customerModel.fit' AND object_id = $1`, [fromGlobalId(model.id)!.id]);
+    expect(audit).toEqual({ actor_role: 'ADMIN', request_id: expect.any(String) });
+    const [event] = await app.db.query(`SELECT type, actor_kind, actor_role FROM domain_events WHERE object_id = $1`, [fromGlobalId(model.id)!.id]);
+    expect(event).toEqual({ type: 'customerModel.fitted', actor_kind: 'principal', actor_role: 'ADMIN' });
   });
 
   it('keeps exactly one active fit and can store a fit without activating it', async () => {
@@ -517,6 +522,9 @@ describe('model freshness', () => {
       expect(after!.id).not.toBe(before.id);
       expect(after!.time_unit).toBe('DAY');
       expect(after!.as_of.getTime()).toBeGreaterThan(before.fitted_at.getTime());
+      // The worker's own refit is a committed change too: an event, in the system's name.
+      const [event] = await app.db.query(`SELECT type, actor_kind FROM domain_events WHERE object_id = $1`, [after!.id]);
+      expect(event).toEqual({ type: 'customerModel.fitted', actor_kind: 'system' });
     } finally {
       app.config.modelMaxAgeHours = 24;
     }

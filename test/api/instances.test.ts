@@ -15,6 +15,9 @@ let build: string;
 const children: ChildProcess[] = [];
 /** The two API processes' ports, once started. */
 let apiPorts: number[] = [];
+/** The worker process's METRICS_PORT, and the token it asks for there. */
+let workerMetricsPort = 0;
+const METRICS_TOKEN = 'worker-scrape-token-0123456789';
 
 /** A port nobody listens on now. */
 function freePort(): Promise<number> {
@@ -87,10 +90,11 @@ afterAll(async () => {
 it('serves one truth from two API processes, with scores written by a worker process', async () => {
   const [one, two] = [await freePort(), await freePort()];
   apiPorts = [one, two];
+  workerMetricsPort = await freePort();
   await Promise.all([
     start('src/main.js', { PORT: String(one), WORKER: 'false' }, 'Rapport is ready'),
     start('src/main.js', { PORT: String(two), WORKER: 'false' }, 'Rapport is ready'),
-    start('src/cli/worker.js', {}, 'job worker started'),
+    start('src/cli/worker.js', { METRICS_PORT: String(workerMetricsPort), METRICS_TOKEN }, 'job worker started'),
   ]);
   const key = await app.createKey({ role: AccessRole.ADMIN });
   const { createCustomer } = await post(one, key, `mutation { createCustomer(input: { kind: PERSON, name: "Two Instances" }) { customer { id } userErrors { message } } }`);
@@ -127,4 +131,20 @@ it('runs a fit asked of one API process in the worker process, and both API proc
   expect(request).toEqual({ outcome: 'FITTED', fitId: fromGlobalId(fitCustomerModel.model.id)!.id });
   const { customerModel } = await post(apiPorts[1], key, `{ customerModel { id customers } }`);
   expect(customerModel).toEqual(fitCustomerModel.model);
+});
+
+it('serves the worker process’s job metrics on its METRICS_PORT, behind the same token as the API’s /metrics', async () => {
+  // The worker process of the first test scored the customers and fitted the model; it serves no API.
+  const url = `http://127.0.0.1:${workerMetricsPort}/metrics`;
+  const refused = await fetch(url);
+  expect(refused.status).toBe(401);
+  // Like every answer of ours, with the request id, which the refusal's error also carries.
+  expect(((await refused.json()) as { errors: Array<{ extensions: { requestId: string } }> }).errors[0].extensions.requestId).toBe(refused.headers.get('x-request-id'));
+  expect((await fetch(url, { headers: { authorization: 'Bearer wrong-token' } })).status).toBe(401);
+  const res = await fetch(url, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+  expect(res.status).toBe(200);
+  const text = await res.text();
+  expect(text).toMatch(/^rapport_job_duration_seconds_count\{[^}]*task="rescore_customers"[^}]*outcome="ok"[^}]*\} [1-9]/m);
+  expect(text).toContain('# TYPE rapport_webhook_deliveries_total counter');
+  expect((await fetch(`http://127.0.0.1:${workerMetricsPort}/graphql`)).status).toBe(404);
 });

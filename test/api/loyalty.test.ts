@@ -371,6 +371,9 @@ describe('expiry', () => {
     const soon = await app.ok(`query($id: ID!, $asOf: DateTime) { customer(id: $id) { loyalty { pointsExpiringSoon(days: 60, asOf: $asOf) } } }`, { id: c, asOf: new Date(t0 + 23 * MONTH).toISOString() });
     expect(soon.customer.loyalty.pointsExpiringSoon).toBe(70);
     expect((await expireLoyaltyPoints(app.db, at1)).map((e) => e.points)).toEqual([70]);
+    // The worker's write is an event, like any other change to the account.
+    const expiredEvents = await app.db.query(`SELECT type, changed_fields, actor_kind FROM domain_events WHERE object_id = $1 AND type = 'loyalty.pointsExpired'`, [uuid(acc.id)]);
+    expect(expiredEvents).toEqual([{ type: 'loyalty.pointsExpired', changed_fields: ['points', 'reason'], actor_kind: 'system' }]);
     // Idempotent: again at the same date, or earlier, nothing.
     expect(await expireLoyaltyPoints(app.db, at1)).toEqual([]);
     expect(await expireLoyaltyPoints(app.db, new Date(t0 + 24.5 * MONTH))).toEqual([]);

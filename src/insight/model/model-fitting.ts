@@ -2,6 +2,8 @@
 // first one once there are purchases and refits a stale one (the job fit_customer_model).
 
 import type { DataSource, EntityManager } from 'typeorm';
+import { SYSTEM } from '../../core/actor';
+import { recordAudit, type AuditSubject } from '../../core/audit';
 import { addJob } from '../../core/jobs';
 import { FIT_REQUESTED_JOB, RESCORE_STALE_JOB } from '../../scoring/jobs';
 import { storedPurchaseSummaries } from '../../scoring/score-store';
@@ -107,6 +109,8 @@ export interface FitOptions {
   choice?: CustomerModelChoice;
   /** For AUTO: days before asOf held out to judge the candidates. Default a third of the purchase history. */
   holdoutDays?: number | null;
+  /** Who asked for the fit, for its audit entry and event; default the system (the worker's own refits). */
+  requestedBy?: AuditSubject | null;
 }
 
 /** What a fit with model AUTO stores about its choice (customer_model_fits.model_selection; CustomerModelSelection). */
@@ -238,6 +242,13 @@ async function fitAndStoreUntimed(db: DataSource, o: FitOptions): Promise<Custom
         kind, JSON.stringify(base.params), base.logLikelihood, choice, selection ? JSON.stringify(selection) : null,
       ],
     );
+    // With the fit, or not at all: a fit the requester stopped waiting for, and the worker's own refits, are events too.
+    await recordAudit(m, o.requestedBy ?? { actor: SYSTEM }, {
+      action: 'customerModel.fit',
+      objectType: 'CustomerModel',
+      objectId: inserted.id,
+      after: { asOf: o.asOf, timeUnit: o.timeUnit, basis: o.basis, choice, baseModel: kind, active: o.activate },
+    });
     return inserted;
   });
   return customerModelFromRow(row);
@@ -306,10 +317,11 @@ export type FitOutcome = { fit: CustomerModel } | { cannotFit: string; field: Ca
 /** Records a fit an analyst asked for and queues the job that runs it, in one transaction; returns the request's id. */
 export async function requestFit(db: DataSource, o: Omit<FitOptions, 'baseCurrency'>): Promise<string> {
   return db.transaction(async (m) => {
+    const requestedBy = o.requestedBy ? { actor: o.requestedBy.actor, requestId: o.requestedBy.requestId ?? null } : null;
     const [{ id }]: Array<{ id: string }> = await m.query(
-      `INSERT INTO customer_model_fit_requests (as_of, time_unit, basis, activate, as_of_now, model_choice, holdout_days)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-      [o.asOf, o.timeUnit, o.basis, o.activate, o.fromScores ?? false, o.choice ?? CUSTOMER_MODEL_CHOICES.BG_NBD, o.holdoutDays ?? null],
+      `INSERT INTO customer_model_fit_requests (as_of, time_unit, basis, activate, as_of_now, model_choice, holdout_days, requested_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+      [o.asOf, o.timeUnit, o.basis, o.activate, o.fromScores ?? false, o.choice ?? CUSTOMER_MODEL_CHOICES.BG_NBD, o.holdoutDays ?? null, requestedBy && JSON.stringify(requestedBy)],
     );
     await addJob(m, FIT_REQUESTED_JOB, { requestId: id });
     return id;
@@ -322,8 +334,9 @@ export async function requestFit(db: DataSource, o: Omit<FitOptions, 'baseCurren
  * run again after a crash finds the request finished, or runs it once more.
  */
 export async function fitRequested(db: DataSource, baseCurrency: string, requestId: string): Promise<void> {
-  const [request]: Array<{ asOf: Date; timeUnit: TimeUnit; basis: ValueBasis; activate: boolean; fromScores: boolean; choice: CustomerModelChoice; holdoutDays: number | null }> = await db.query(
-    `SELECT as_of AS "asOf", time_unit AS "timeUnit", basis, activate, as_of_now AS "fromScores", model_choice AS choice, holdout_days AS "holdoutDays"
+  const [request]: Array<{ asOf: Date; timeUnit: TimeUnit; basis: ValueBasis; activate: boolean; fromScores: boolean; choice: CustomerModelChoice; holdoutDays: number | null; requestedBy: AuditSubject | null }> = await db.query(
+    `SELECT as_of AS "asOf", time_unit AS "timeUnit", basis, activate, as_of_now AS "fromScores", model_choice AS choice, holdout_days AS "holdoutDays",
+            requested_by AS "requestedBy"
        FROM customer_model_fit_requests WHERE id = $1 AND finished_at IS NULL`,
     [requestId],
   );
