@@ -63,24 +63,29 @@ export class CustomerService {
   }
 
   /**
-   * Filters and sorts on scores join the stored scores (customer_scores), which need analytics:read; a filter on open
-   * opportunities reveals them, so it needs opportunities:read.
+   * What a customer list's filter and sort reveal, checked for every list of customers (the top-level list, referrals,
+   * a user's book) so that no nested list answers a question the top-level one refuses. Filters and sorts on scores
+   * join the stored scores (customer_scores), which need analytics:read; a filter on open opportunities reveals them,
+   * so it needs opportunities:read; loyalty filters need loyalty:read. Custom fields are checked by customFieldListArgs.
    */
-  async list(args: ListArgs): Promise<Connection<Customer>> {
+  private listArgs(args: ListArgs): Promise<ListArgs> {
     if (usesDerived(customerList, args)) this.deps.access.require('analytics:read');
     if (filterNames(args.filter, 'hasOpenOpportunity')) this.deps.access.require('opportunities:read');
     if (LOYALTY_FILTERS.some((f) => filterNames(args.filter, f))) this.deps.access.require('loyalty:read');
-    return this.deps.loaders.list(customerList, await customFieldListArgs(this.deps, CustomFieldEntity.CUSTOMER, args));
+    return customFieldListArgs(this.deps, CustomFieldEntity.CUSTOMER, args);
+  }
+
+  async list(args: ListArgs): Promise<Connection<Customer>> {
+    return this.deps.loaders.list(customerList, await this.listArgs(args));
   }
 
   async referrals(customerId: string, args: ListArgs): Promise<Connection<Customer>> {
-    if (LOYALTY_FILTERS.some((f) => filterNames(args.filter, f))) this.deps.access.require('loyalty:read');
-    return this.deps.loaders.pageByParent(customerList, 'referred_by_id', await customFieldListArgs(this.deps, CustomFieldEntity.CUSTOMER, args)).load(customerId);
+    return this.deps.loaders.pageByParent(customerList, 'referred_by_id', await this.listArgs(args)).load(customerId);
   }
 
   /** A user's book (`User.customers`). */
   async ofOwner(userId: string, args: ListArgs): Promise<Connection<Customer>> {
-    return this.deps.loaders.pageByParent(customerList, 'owner_id', await customFieldListArgs(this.deps, CustomFieldEntity.CUSTOMER, args)).load(userId);
+    return this.deps.loaders.pageByParent(customerList, 'owner_id', await this.listArgs(args)).load(userId);
   }
 
   /** The customers the caller may change (the row condition on alias `a`). */

@@ -575,6 +575,22 @@ const READS: ReadRow[] = [
     hidden: (d) => expect(d.customer.referrals).toEqual({ totalCount: 0, nodes: [] }),
   },
   {
+    // A nested list of customers asks for what the top-level list asks for before it filters on open opportunities.
+    what: "filter customer.referrals of rep A's customer by whether they have an open opportunity",
+    query: `query($id: ID!) { customer(id: $id) { referrals(filter: { hasOpenOpportunity: { eq: true } }) { totalCount nodes { id } } } }`,
+    vars: () => ({ id: w.A.customer }),
+    outcomes: { ADMIN: 'ok', MANAGER: 'ok', REP: 'hidden', ANALYST: 'ok', PARTNER_CUSTOMERS: lacks('opportunities:read'), PARTNER_READ: lacks('opportunities:read'), PARTNER_PII: lacks('opportunities:read') },
+    ok: async (d) => {
+      const expected = await count(
+        `SELECT count(*)::int AS n FROM customers c WHERE c.referred_by_id = '${uuid(w.A.customer)}' AND c.deleted_at IS NULL
+            AND EXISTS (SELECT 1 FROM opportunities o WHERE o.customer_id = c.id AND o.status = 'OPEN' AND o.deleted_at IS NULL)`,
+      );
+      expect(expected).toBe(1);
+      expect(d.customer.referrals).toEqual({ totalCount: 1, nodes: [{ id: w.B.customer }] });
+    },
+    hidden: (d) => expect(d.customer.referrals).toEqual({ totalCount: 0, nodes: [] }),
+  },
+  {
     what: "see rep B's customer as customer.referredBy of rep A's customer",
     query: `query($id: ID!) { customer(id: $id) { referredBy { id } } }`,
     vars: () => ({ id: w.A.customer }),
