@@ -30,12 +30,7 @@ export class AuthenticationError extends Error {}
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const LAST_USED_RESOLUTION = '1 minute';
 
-interface ApiKeyRow {
-  id: string;
-  name: string;
-  role: AccessRole;
-  scopes: Scope[];
-  user_id: string | null;
+interface ApiKeyRow extends ApiKeyIdentity {
   throttle_bucket_size: number | null;
   throttle_restore_rate: number | null;
 }
@@ -59,13 +54,29 @@ export async function actorForApiKey(db: DataSource | EntityManager, key: string
   const row = rows[0];
   if (!row) return null;
   return {
-    kind: 'principal',
-    role: row.role,
-    userId: row.user_id,
-    scopes: row.role === AccessRole.PARTNER ? row.scopes : null,
-    credential: { kind: 'api_key', id: row.id, label: `key ${row.name}` },
-    label: `key ${row.name}`,
+    ...apiKeyActor(row),
     throttle: row.throttle_bucket_size || row.throttle_restore_rate ? { bucketSize: row.throttle_bucket_size, restoreRate: row.throttle_restore_rate } : null,
+  };
+}
+
+/** What an API key's row says of who it acts as: the one rule for requests and for deliveries to its webhooks. */
+export interface ApiKeyIdentity {
+  id: string;
+  name: string;
+  role: AccessRole;
+  scopes: Scope[];
+  user_id: string | null;
+}
+
+/** The actor an API key acts as; scopes narrow PARTNER keys only (other roles have their role's permissions). */
+export function apiKeyActor(key: ApiKeyIdentity): Extract<Actor, { kind: 'principal' }> {
+  return {
+    kind: 'principal',
+    role: key.role,
+    userId: key.user_id,
+    scopes: key.role === AccessRole.PARTNER ? key.scopes : null,
+    credential: { kind: 'api_key', id: key.id, label: `key ${key.name}` },
+    label: `key ${key.name}`,
   };
 }
 

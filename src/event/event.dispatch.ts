@@ -2,7 +2,8 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { AccessPolicy } from '../core/access';
 import { addJob } from '../core/jobs';
 import { DISPATCH_EVENTS_JOB } from '../core/events';
-import { keyActor, visibleEventsCondition, type KeyRow } from './event.visibility';
+import { apiKeyActor, type ApiKeyIdentity } from '../core/credentials';
+import { visibleEventsCondition } from './event.visibility';
 
 export const DELIVER_WEBHOOKS_JOB = 'webhooks.deliver';
 /** Events sequenced per transaction; more wait for the next run, which is queued at once. */
@@ -34,13 +35,13 @@ export async function dispatchEvents(db: DataSource): Promise<void> {
     );
     if (!stamped.length) return false;
     const ids = stamped.map((r) => r.id);
-    const subscriptions: Array<KeyRow & { subscription_id: string; event_types: string[] }> = await m.query(
+    const subscriptions: Array<ApiKeyIdentity & { subscription_id: string; event_types: string[] }> = await m.query(
       `SELECT s.id AS subscription_id, s.event_types, k.id, k.name, k.role, k.scopes, k.user_id
          FROM webhook_subscriptions s JOIN api_keys k ON k.id = s.api_key_id
         WHERE s.enabled AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())`,
     );
     for (const s of subscriptions) {
-      const visible = visibleEventsCondition(new AccessPolicy(keyActor(s)), 'e');
+      const visible = visibleEventsCondition(new AccessPolicy(apiKeyActor(s)), 'e');
       const queued: unknown[] = await m.query(
         `INSERT INTO webhook_deliveries (subscription_id, event_id, event_seq, object_type, object_id)
          SELECT $1, e.id, e.seq, e.object_type, e.object_id FROM domain_events e

@@ -1,7 +1,5 @@
 import { AccessPolicy, areaOfTable } from '../core/access';
-import type { Actor } from '../core/actor';
 import { EVENT_OBJECT_TABLES } from '../core/events';
-import { AccessRole, Scope } from '../core/roles';
 
 /**
  * The events a caller may see, as a condition on a domain_events alias: an event is visible when its object is, by
@@ -19,24 +17,4 @@ export function visibleEventsCondition(access: AccessPolicy, alias: string): str
   }
   const parts = [...(whole.length ? [`${alias}.object_type IN (${whole.join(', ')})`] : []), ...scoped];
   return parts.length ? `(${parts.join(' OR ')})` : 'FALSE';
-}
-
-export interface KeyRow {
-  id: string;
-  name: string;
-  role: AccessRole;
-  scopes: Scope[];
-  user_id: string | null;
-}
-
-/** The actor an API key acts as, for deciding what its subscriptions receive (as authenticate.ts builds it). */
-export function keyActor(key: KeyRow): Actor {
-  return {
-    kind: 'principal',
-    role: key.role,
-    userId: key.user_id,
-    scopes: key.role === AccessRole.PARTNER ? key.scopes : null,
-    credential: { kind: 'api_key', id: key.id, label: `key ${key.name}` },
-    label: `key ${key.name}`,
-  };
 }

@@ -1,11 +1,8 @@
 import fs from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { App, createApp } from '../../src/server/app';
 import { seedDatabase } from '../../src/seed/seed';
-import { describeWithChromium, launchChromium } from '../support/browser';
+import { describeWithChromium, launchChromium, serveWithPageKey } from '../support/browser';
 import { startTestApp, TestApp } from '../support/test-app';
 
 // Every wait below is for an event (a selector, a response), never a clock; jest's limit is only a safety net.
@@ -36,8 +33,7 @@ interface ChartFacts {
 
 describeWithChromium()('the dashboard in a browser', () => {
   let app: TestApp;
-  let withKey: App;
-  let server: Server;
+  let served: { origin: string; stop(): Promise<void> } | undefined;
   let origin: string;
   let keyless: string;
   let browser: Browser;
@@ -52,11 +48,8 @@ describeWithChromium()('the dashboard in a browser', () => {
     expect(fit.fitCustomerModel.userErrors).toEqual([]);
     await app.scoresSettled();
     // Served as `npm start` serves it in development: the ADMIN key goes into pages for a browser on this machine.
-    withKey = await createApp(app.db, app.config, { playgroundKey: app.adminKey });
-    server = await new Promise<Server>((resolve, reject) => {
-      const s = withKey.app.listen(0, '127.0.0.1', () => resolve(s)).once('error', reject);
-    });
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    served = await serveWithPageKey(app);
+    origin = served.origin;
     keyless = await app.listen();
     browser = await launchChromium();
   });
@@ -64,11 +57,7 @@ describeWithChromium()('the dashboard in a browser', () => {
   afterAll(async () => {
     for (const context of contexts) await context.close();
     await browser?.close();
-    if (server) {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    }
-    await withKey?.stop();
+    await served?.stop();
     await app?.close();
   });
 

@@ -1,8 +1,5 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { App, createApp } from '../../src/server/app';
-import { describeWithChromium, launchChromium } from '../support/browser';
+import { describeWithChromium, launchChromium, serveWithPageKey } from '../support/browser';
 import { startTestApp, TestApp } from '../support/test-app';
 
 // Every wait below is for an event (a selector, a response), never a clock: jest's limit is the only bound,
@@ -36,8 +33,7 @@ interface Visit {
 
 describeWithChromium()('the playground in a browser', () => {
   let app: TestApp;
-  let withKey: App;
-  let server: Server;
+  let served: { origin: string; stop(): Promise<void> } | undefined;
   let origin: string;
   let keyless: string;
   let browser: Browser;
@@ -48,11 +44,8 @@ describeWithChromium()('the playground in a browser', () => {
     // The customer the first tab looks up, as in the demo data.
     await app.ok(`mutation { createCustomer(input: { name: "Example Customer", externalRef: "C0000001" }) { customer { id } } }`);
     // Served as `npm start` serves it in development: the ADMIN key goes into pages for a browser on this machine.
-    withKey = await createApp(app.db, app.config, { playgroundKey: app.adminKey });
-    server = await new Promise<Server>((resolve, reject) => {
-      const s = withKey.app.listen(0, '127.0.0.1', () => resolve(s)).once('error', reject);
-    });
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    served = await serveWithPageKey(app);
+    origin = served.origin;
     keyless = await app.listen();
     browser = await launchChromium();
   });
@@ -60,11 +53,7 @@ describeWithChromium()('the playground in a browser', () => {
   afterAll(async () => {
     for (const context of contexts) await context.close();
     await browser?.close();
-    if (server) {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    }
-    await withKey?.stop();
+    await served?.stop();
     await app?.close();
   });
 

@@ -1,6 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Browser, chromium } from 'playwright-core';
+import { createApp } from '../../src/server/app';
+import type { TestApp } from './test-app';
 
 /** CHROMIUM_PATH when set; otherwise Debian's chromium, at /usr/bin/chromium or elsewhere on PATH. */
 export function chromiumPath(): string | null {
@@ -33,4 +37,23 @@ export function launchChromium(): Promise<Browser> {
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+}
+
+/**
+ * The test app served as `npm start` serves it in development: the ADMIN key goes into pages (playground, dashboard)
+ * for a browser on this machine. On a port of its own; `stop` closes it and its app.
+ */
+export async function serveWithPageKey(app: TestApp): Promise<{ origin: string; stop(): Promise<void> }> {
+  const withKey = await createApp(app.db, app.config, { playgroundKey: app.adminKey });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = withKey.app.listen(0, '127.0.0.1', () => resolve(s)).once('error', reject);
+  });
+  return {
+    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    stop: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await withKey.stop();
+    },
+  };
 }
