@@ -5643,7 +5643,7 @@ export type Query = {
   lifecycleStages: LifecycleStageConnection;
   /** The loyalty programme: earn rate, expiry, referral bonus and tiers. */
   loyaltyProgram?: Maybe<LoyaltyProgram>;
-  /** Members of the loyalty programme against non-members (the live customers you may see): purchase frequency, average order value, retention and mean predicted CLV, as of a date. */
+  /** Members of the loyalty programme against non-members (the live customers you may see): purchase frequency, average order value, retention and mean predicted CLV, as of a date. A member counts with all their purchases, including those before enrolment, and members choose to join: read a gap as an association, not as what the programme caused. */
   loyaltyStats: LoyaltyStats;
   /** Fit BG/NBD on purchases up to calibrationEnd and compare its predictions with the purchases up to holdoutEnd (Fader, Hardie & Lee 2005). Nothing is stored. */
   modelDiagnostics: ModelDiagnostics;

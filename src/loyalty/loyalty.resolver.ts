@@ -30,7 +30,7 @@ export class LoyaltyProgramResolver {
 
   @Query(() => LoyaltyStats, {
     description:
-      'Members of the loyalty programme against non-members (the live customers you may see): purchase frequency, average order value, retention and mean predicted CLV, as of a date.',
+      'Members of the loyalty programme against non-members (the live customers you may see): purchase frequency, average order value, retention and mean predicted CLV, as of a date. A member counts with all their purchases, including those before enrolment, and members choose to join: read a gap as an association, not as what the programme caused.',
   })
   loyaltyStats(@Args() args: LoyaltyStatsArgs, @Ctx() ctx: Context) {
     if (!Number.isInteger(args.retentionDays) || args.retentionDays < 1 || args.retentionDays > 3650) throw badInput('`retentionDays` must be from 1 to 3650.', { field: 'retentionDays' });
