@@ -1,4 +1,4 @@
-import { convert, formatAmount, hasSubMinorUnits, parseAmount } from '../src/common/money';
+import { convert, currencyExponent, formatAmount, hasSubMinorUnits, normaliseAmount, parseAmount } from '../src/common/money';
 
 describe('exact money', () => {
   it('parses and formats decimal strings without passing through a float', () => {
@@ -20,5 +20,21 @@ describe('exact money', () => {
     expect(hasSubMinorUnits(parseAmount('0.001'), 'USD')).toBe(true);
     expect(hasSubMinorUnits(parseAmount('0.5'), 'JPY')).toBe(true);
     expect(hasSubMinorUnits(parseAmount('1.234'), 'KWD')).toBe(false);
+  });
+});
+
+describe('normaliseAmount', () => {
+  it('gives what exact rounding gives for every shape of stored and summed amount, in 0-, 2- and 3-decimal currencies', () => {
+    const wholes = ['0', '1', '7', '10', '99', '100', '123456789012345', '999999999999999999'];
+    const fracs = ['', '.5', '.05', '.0000', '.0001', '.0049', '.0050', '.0051', '.0100', '.0500', '.4900', '.5000', '.9950', '.9999', '.1230', '.1200', '.1000', '.12', '.1'];
+    const values = wholes.flatMap((w) => fracs.flatMap((f) => [`${w}${f}`, `-${w}${f}`, `0${w}${f}`]));
+    for (const currency of ['JPY', 'EUR', 'KWD']) {
+      for (const value of values) {
+        expect([value, currency, normaliseAmount(value, currency)]).toEqual([value, currency, formatAmount(parseAmount(value), currencyExponent(currency))]);
+      }
+    }
+    expect(normaliseAmount('-0.0000', 'EUR')).toBe('0.00');
+    expect(normaliseAmount('270.9400', 'USD')).toBe('270.94');
+    expect(normaliseAmount('1200.0000', 'JPY')).toBe('1200');
   });
 });

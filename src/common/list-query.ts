@@ -436,14 +436,35 @@ interface TableReader<E> {
 
 const readers = new WeakMap<DataSource, Map<unknown, TableReader<unknown>>>();
 
+/**
+ * Column types PostgresDriver.prepareHydratedValue converts (typeorm 0.3, driver/postgres/PostgresDriver.js). For any
+ * other type without a transformer it returns the driver's value unchanged, so hydration skips the call: with ~20
+ * columns a row and a few hundred rows a page, those calls showed in the W1 profile. A test holds this list to the
+ * driver (test/api/row-mapping.test.ts reads every entity both ways).
+ */
+const CONVERTED_TYPES = new Set<unknown>([
+  Boolean, Number, Date, 'datetime', 'timestamp', 'timestamp with time zone', 'timestamp without time zone', 'date', 'time',
+  'vector', 'halfvec', 'hstore', 'simple-array', 'simple-json', 'cube', 'enum', 'simple-enum',
+]);
+
 function readerOf<E extends ObjectLiteral>(ds: DataSource, entity: EntityTarget<E>): TableReader<E> {
   let byEntity = readers.get(ds);
   if (!byEntity) readers.set(ds, (byEntity = new Map()));
   let reader = byEntity.get(entity) as TableReader<E> | undefined;
   if (!reader) {
     const meta = ds.getMetadata(entity);
-    const columns = meta.columns.filter((c) => !c.isVirtual && c.isSelect);
     const driver = ds.driver;
+    // Worked out once per entity, not per row and column: where the value goes, and whether the driver changes it.
+    const columns = meta.columns
+      .filter((c) => !c.isVirtual && c.isSelect)
+      .map((c) => ({
+        column: c,
+        name: c.databaseName,
+        property: c.propertyName,
+        prepared: !!c.transformer || CONVERTED_TYPES.has(c.type),
+        // Not embedded and not virtual: ColumnMetadata.setEntityValue is `entity[propertyName] = value`.
+        direct: !c.embeddedMetadata,
+      }));
     const deleted = meta.deleteDateColumn?.databaseName;
     reader = {
       table: meta.tablePath,
@@ -451,8 +472,11 @@ function readerOf<E extends ObjectLiteral>(ds: DataSource, entity: EntityTarget<
       hydrate(row) {
         const entity = meta.create(undefined, { fromDeserializer: true }) as E;
         for (const c of columns) {
-          const value = row[c.databaseName];
-          if (value !== undefined) c.setEntityValue(entity, driver.prepareHydratedValue(value, c));
+          let value = row[c.name];
+          if (value === undefined) continue;
+          if (c.prepared) value = driver.prepareHydratedValue(value, c.column);
+          if (c.direct) (entity as Record<string, unknown>)[c.property] = value;
+          else c.column.setEntityValue(entity, value);
         }
         return entity;
       },
@@ -460,6 +484,18 @@ function readerOf<E extends ObjectLiteral>(ds: DataSource, entity: EntityTarget<
     byEntity.set(entity, reader as TableReader<unknown>);
   }
   return reader;
+}
+
+/**
+ * Records by primary key, soft-deleted ones included, within a row condition on alias `a` (the caller's scope): the
+ * by-id loaders' read, mapped like the lists' rows rather than through TypeORM's query builder. In no particular order.
+ */
+export async function findByIds<E extends ObjectLiteral>(ds: DataSource, entity: EntityTarget<E>, ids: readonly string[], condition: string | null): Promise<E[]> {
+  const reader = readerOf(ds, entity);
+  const params = new Params();
+  const where = `${A}.id = ANY(${params.add([...ids])}::uuid[])${condition ? ` AND (${condition})` : ''}`;
+  const rows = await run(ds, `SELECT ${A}.* FROM ${reader.table} ${A} WHERE ${where}`, params);
+  return rows.map((row) => reader.hydrate(row));
 }
 
 /** Runs SQL written with the list engine's named parameters (`:p0`…) as a positional statement. */

@@ -98,8 +98,21 @@ export function convert(units: bigint, rate: string, currency: string): bigint {
   return sign * (((product * sign) + divisor / 2n) / divisor) * step;
 }
 
+/** What a numeric(19,4) column returns: no leading zeros, exactly four decimals. */
+const STORED = /^(-?)(0|[1-9]\d*)\.(\d{4})$/;
+const ZEROS = ['0000', '000', '00', '0', ''];
+
 /** Postgres numeric text -> display string with the currency's decimals. */
 export function normaliseAmount(value: string | number | bigint, currency: string): string {
+  if (typeof value === 'string') {
+    // The common case, every stored amount on every page: when the digits past the currency's minor unit are zeros
+    // there is nothing to round, and the text itself is the answer (what the BigInt path below returns, without it).
+    const stored = STORED.exec(value);
+    const decimals = currencyExponent(currency);
+    if (stored && stored[3].endsWith(ZEROS[decimals]) && !(stored[1] && stored[2] === '0')) {
+      return `${stored[1]}${stored[2]}${decimals > 0 ? `.${stored[3].slice(0, decimals)}` : ''}`;
+    }
+  }
   const units = typeof value === 'bigint' ? value : parseAmount(String(value));
   return formatAmount(units, currencyExponent(currency));
 }

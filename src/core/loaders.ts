@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 import { connection } from '../common/connection.types';
 import type { Connection } from '../common/connection.types';
-import { countByParent, findPage, findPagesByParent, ListArgs, ListScope, ListSpec } from '../common/list-query';
+import { countByParent, findByIds, findPage, findPagesByParent, ListArgs, ListScope, ListSpec } from '../common/list-query';
 import type { AccessPolicy } from './access';
 
 type EntityClass<E> = { new (): E; name: string };
@@ -42,16 +42,14 @@ export class Loaders {
    * null for a record outside the caller's scope, exactly as for one that does not exist.
    */
   byId<E extends ObjectLiteral & { id: string }>(entity: EntityClass<E>): DataLoader<string, E | null> {
-    const { condition } = this.scopeOf(entity);
-    return this.memo(`byId:${entity.name}`, () =>
-      new DataLoader<string, E | null>(async (ids) => {
-        const qb = this.db.getRepository(entity).createQueryBuilder('a').withDeleted().where('a.id = ANY(:ids::uuid[])', { ids: [...ids] });
-        if (condition) qb.andWhere(condition);
-        const rows = await qb.getMany();
+    return this.memo(`byId:${entity.name}`, () => {
+      const { condition } = this.scopeOf(entity);
+      return new DataLoader<string, E | null>(async (ids) => {
+        const rows = await findByIds(this.db, entity, ids, condition);
         const byId = new Map(rows.map((r) => [r.id, r]));
         return ids.map((id) => byId.get(id) ?? null);
-      }),
-    );
+      });
+    });
   }
 
   /** One live record by a unique column (an external reference, an order number), within the caller's scope. */
@@ -69,25 +67,25 @@ export class Loaders {
 
   /** One page of children per parent (e.g. a customer's orders), batched across parents. */
   pageByParent<E extends ObjectLiteral>(spec: ListSpec<E>, parentColumn: string, args: ListArgs): DataLoader<string, Connection<E>> {
-    const scope = this.scopeOf(spec.entity);
     const key = `page:${spec.what}:${parentColumn}:${JSON.stringify(args)}`;
-    return this.memo(key, () =>
-      new DataLoader<string, Connection<E>>(async (parentIds) => {
+    return this.memo(key, () => {
+      const scope = this.scopeOf(spec.entity);
+      return new DataLoader<string, Connection<E>>(async (parentIds) => {
         const pages = await findPagesByParent(this.db, spec, parentColumn, parentIds, args, scope);
         const counts = this.countByParent(spec, parentColumn, args);
         return parentIds.map((id) => connection(pages.get(id)!, () => counts.load(id)));
-      }),
-    );
+      });
+    });
   }
 
   countByParent<E extends ObjectLiteral>(spec: ListSpec<E>, parentColumn: string, args: ListArgs): DataLoader<string, number> {
-    const scope = this.scopeOf(spec.entity);
     const key = `count:${spec.what}:${parentColumn}:${JSON.stringify({ ...args, page: undefined, orderBy: undefined })}`;
-    return this.memo(key, () =>
-      new DataLoader<string, number>(async (parentIds) => {
+    return this.memo(key, () => {
+      const scope = this.scopeOf(spec.entity);
+      return new DataLoader<string, number>(async (parentIds) => {
         const counts = await countByParent(this.db, spec, parentColumn, parentIds, args, scope);
         return parentIds.map((id) => counts.get(id) ?? 0);
-      }),
-    );
+      });
+    });
   }
 }
