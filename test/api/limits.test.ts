@@ -6,9 +6,10 @@ import type { Actor } from '../../src/core/actor';
 import { ANONYMOUS } from '../../src/core/actor';
 import { loadConfig } from '../../src/core/config';
 import { APPLICATION_NAME } from '../../src/db/data-source';
-import { log, setLogLevel } from '../../src/core/logger';
+import { log } from '../../src/core/logger';
 import { AccessRole } from '../../src/core/roles';
 import { CostThrottle, roleThrottleLimits } from '../../src/server/throttle';
+import { captureLogs, type LogEntry } from '../support/logs';
 import { until } from '../support/outage';
 import { GraphQLResponse, startTestApp, TestApp } from '../support/test-app';
 
@@ -358,23 +359,17 @@ describe('HTTP hardening', () => {
   });
 
   it('puts the request id in internal errors and on the log lines of the request', async () => {
-    const lines: string[] = [];
-    const write = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-      lines.push(String(chunk));
-      return true;
-    });
-    setLogLevel('error');
     await app.db.query('ALTER TABLE users RENAME TO users_elsewhere');
+    let entries: LogEntry[];
     try {
-      const res = await app.http.post('/graphql').set(app.auth).set('x-request-id', 'trace-me-1').send({ query: '{ users(first: 1) { totalCount } }' });
-      expect(res.body.errors[0].extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', requestId: 'trace-me-1' });
-      log.error('outside any request');
+      entries = await captureLogs(async () => {
+        const res = await app.http.post('/graphql').set(app.auth).set('x-request-id', 'trace-me-1').send({ query: '{ users(first: 1) { totalCount } }' });
+        expect(res.body.errors[0].extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', requestId: 'trace-me-1' });
+        log.error('outside any request');
+      }, 'error');
     } finally {
       await app.db.query('ALTER TABLE users_elsewhere RENAME TO users');
-      setLogLevel('silent');
-      write.mockRestore();
     }
-    const entries = lines.map((l) => JSON.parse(l) as { msg: string; level: string; requestId?: string });
     expect(entries.find((e) => e.msg === 'internal error at users')).toMatchObject({ level: 'error', requestId: 'trace-me-1' });
     expect(entries.find((e) => e.msg === 'outside any request')).not.toHaveProperty('requestId');
   });

@@ -1,33 +1,8 @@
 import { addJob } from '../../src/core/jobs';
 import { MAX_OPERATION_LABELS, recordWebhookDelivery } from '../../src/core/metrics';
 import { RESCORE_JOB } from '../../src/scoring/jobs';
-import { setLogLevel } from '../../src/core/logger';
+import { captureLogs } from '../support/logs';
 import { startTestApp, TestApp } from '../support/test-app';
-
-interface LogEntry {
-  level: string;
-  time: string;
-  msg: string;
-  requestId?: string;
-  [field: string]: unknown;
-}
-
-/** The log lines written while fn runs, parsed: every line is one JSON object. */
-async function captureLogs(fn: () => Promise<void>): Promise<LogEntry[]> {
-  const lines: string[] = [];
-  const write = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    lines.push(String(chunk));
-    return true;
-  });
-  setLogLevel('info');
-  try {
-    await fn();
-  } finally {
-    setLogLevel('silent');
-    write.mockRestore();
-  }
-  return lines.map((l) => JSON.parse(l) as LogEntry);
-}
 
 /** The value of one series in Prometheus's text format, by its labels. */
 function sample(text: string, name: string, labels: Record<string, string>): number | undefined {

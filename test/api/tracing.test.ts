@@ -1,6 +1,6 @@
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { setLogLevel } from '../../src/core/logger';
 import { startTracing, stopTracing, tracingEnabled } from '../../src/core/tracing';
+import { captureLogs } from '../support/logs';
 import { startTestApp, TestApp } from '../support/test-app';
 
 const exporter = new InMemorySpanExporter();
@@ -65,24 +65,15 @@ describe('tracing', () => {
   });
 
   it('puts the trace id on the request’s log lines', async () => {
-    const lines: string[] = [];
-    const write = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-      lines.push(String(chunk));
-      return true;
-    });
-    setLogLevel('info');
-    try {
+    const lines = await captureLogs(async () => {
       await app.http
         .post('/graphql')
         .set(app.auth)
         .set('x-request-id', 'traced-log-1')
         .set('traceparent', '00-1af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01')
         .send({ query: 'query TracedLog { __typename }' });
-    } finally {
-      setLogLevel('silent');
-      write.mockRestore();
-    }
-    const line = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'graphql request');
+    });
+    const line = lines.find((l) => l.msg === 'graphql request');
     expect(line).toMatchObject({ requestId: 'traced-log-1', traceId: '1af7651916cd43dd8448eb211c80319c', spanId: expect.stringMatching(/^[0-9a-f]{16}$/) });
   });
 });
