@@ -99,6 +99,9 @@ function csvField(value: unknown, { formula = true } = {}): string {
  * Campaigns: an audience over a consented channel, materialised into members at launch in one set-based statement,
  * sends and responses reported back, and figures attributed at read time. Rapport sends nothing itself.
  */
+/** The campaign an input names: by `id`, or by `campaignId` in inputs about something of the campaign's. */
+type CampaignRef = { id: string } | { campaignId: string };
+
 export class CampaignService {
   constructor(private readonly deps: ServiceDeps) {}
 
@@ -158,7 +161,7 @@ export class CampaignService {
     if (input.audience === null) errors.add(at('audience'), UserErrorCode.REQUIRED, 'Audience cannot be cleared: pass {} for every customer.');
     const name = input.name == null ? undefined : requiredText(errors, at('name'), input.name);
     const audience = input.audience == null ? undefined : await this.readableAudience(errors, this.validAudience(errors, input.audience));
-    return this.change(input.id, input.expectedVersion, errors, 'campaign.update', async (m, current) => {
+    return this.change(input, input.expectedVersion, errors, 'campaign.update', async (m, current) => {
       const fields = this.validFields(errors, input, current.currency);
       if (current.status === CampaignStatus.CANCELLED) errors.add(at('id'), UserErrorCode.INVALID_TRANSITION, 'The campaign is CANCELLED: it no longer changes.');
       const launched = current.status !== CampaignStatus.DRAFT && current.status !== CampaignStatus.SCHEDULED;
@@ -175,7 +178,7 @@ export class CampaignService {
 
   async setStatus(input: SetCampaignStatusInput): Promise<CampaignPayload> {
     const errors = new UserErrors();
-    return this.change(input.id, input.expectedVersion, errors, 'campaign.status', async (m, current) => {
+    return this.change(input, input.expectedVersion, errors, 'campaign.status', async (m, current) => {
       if (!CAMPAIGN_TRANSITIONS[current.status].includes(input.status)) {
         const how = input.status === CampaignStatus.RUNNING ? ' Launch it with launchCampaign.' : '';
         errors.add(at('status'), UserErrorCode.INVALID_TRANSITION, `A ${current.status} campaign cannot become ${input.status}.${how}`);
@@ -190,7 +193,7 @@ export class CampaignService {
 
   async delete(globalId: string, expectedVersion?: number | null): Promise<CampaignPayload> {
     const errors = new UserErrors();
-    return this.change(globalId, expectedVersion, errors, 'campaign.delete', async (m, current) => {
+    return this.change({ id: globalId }, expectedVersion, errors, 'campaign.delete', async (m, current) => {
       if (current.status !== CampaignStatus.DRAFT) errors.add(at('id'), UserErrorCode.INVALID_TRANSITION, `Only a DRAFT can be deleted; this campaign is ${current.status} (cancel it instead).`);
       return errors.any ? null : { deletedAt: new Date() };
     });
@@ -199,7 +202,7 @@ export class CampaignService {
   async launch(globalId: string, expectedVersion?: number | null): Promise<LaunchCampaignPayload> {
     const errors = new UserErrors();
     const launch = this.launcher(errors);
-    const result = await this.change(globalId, expectedVersion, errors, 'campaign.launch', launch.decide, launch.audited);
+    const result = await this.change({ id: globalId }, expectedVersion, errors, 'campaign.launch', launch.decide, launch.audited);
     return { ...result, targeted: result.campaign ? launch.targeted() : 0, excluded: result.campaign ? exclusionCounts(launch.counts()) : [] };
   }
 
@@ -304,7 +307,7 @@ export class CampaignService {
     const sentAt = input.sentAt ?? now;
     pastInstant(errors, at('sentAt'), sentAt, now, CLOCK_SKEW_MS);
     let sent = 0;
-    const result = await this.change(input.id, null, errors, 'campaign.markSent', async (m, current) => {
+    const result = await this.change(input, null, errors, 'campaign.markSent', async (m, current) => {
       if (current.status !== CampaignStatus.RUNNING) errors.add(at('id'), UserErrorCode.INVALID_TRANSITION, `The campaign is ${current.status}: only a RUNNING campaign is sent.`);
       else if (current.launchedAt && sentAt < current.launchedAt) errors.add(at('sentAt'), UserErrorCode.OUT_OF_RANGE, 'Must not be before the launch.');
       if (errors.any) return null;
@@ -400,7 +403,7 @@ export class CampaignService {
     const errors = new UserErrors();
     const dueAt = this.validDueAt(errors, input.dueAt);
     let made = { ids: [] as string[], skipped: 0 };
-    const result = await this.change(input.campaignId, null, errors, 'campaign.handToSales', async (m, current) => {
+    const result = await this.change(input, null, errors, 'campaign.handToSales', async (m, current) => {
       if (current.status !== CampaignStatus.RUNNING && current.status !== CampaignStatus.DONE) {
         errors.add(at('campaignId'), UserErrorCode.INVALID_TRANSITION, `The campaign is ${current.status}: it has no responders yet.`);
       }
@@ -708,7 +711,7 @@ export class CampaignService {
    * userErrors), then write them with a new version and audit the change: all in one transaction.
    */
   private async change<P extends CampaignPayload>(
-    globalId: string,
+    ref: CampaignRef,
     expectedVersion: number | null | undefined,
     errors: UserErrors,
     action: string,
@@ -716,8 +719,10 @@ export class CampaignService {
     audited: (updated: Campaign) => object = (updated) => updated,
   ): Promise<P> {
     this.deps.access.require('campaigns:write');
+    // Errors about the campaign itself point at the input field that named it.
+    const [name, globalId] = 'campaignId' in ref ? ['campaignId', ref.campaignId] : ['id', ref.id];
     const id = decodeIdOf('Campaign', globalId);
-    const field = action === 'campaign.handToSales' ? at('campaignId') : at('id');
+    const field = at(name);
     if (!id) errors.add(field, UserErrorCode.INVALID_ID, 'Not a valid Campaign ID.');
     if (errors.any || !id) return payload(null, errors) as P;
     return this.deps.db.transaction((m) => this.changeIn<P>(m, id, field, expectedVersion, errors, action, decide, audited));

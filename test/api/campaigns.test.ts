@@ -390,6 +390,8 @@ describe('sends, responses, attribution and the figures', () => {
     expect((await ok(HAND, { campaignId: campaign, kind: 'TASK' })).tasks).toBe(0);
     const draft = await newCampaign();
     expect(codes(await call(app, HAND, { campaignId: draft.id, kind: 'TASK' }))).toEqual([['input.campaignId', 'INVALID_TRANSITION']]);
+    // Errors about the campaign point at the field that named it, whether it is called `id` or `campaignId`.
+    expect(codes(await call(app, HAND, { campaignId: 'not-an-id', kind: 'TASK' }))).toEqual([['input.campaignId', 'INVALID_ID']]);
   });
 });
 
