@@ -1,5 +1,5 @@
-import { UseMiddleware } from 'type-graphql';
-import type { MiddlewareFn } from 'type-graphql';
+import { defaultFieldResolver, isObjectType, type GraphQLSchema } from 'graphql';
+import { Extensions } from 'type-graphql';
 import type { Context } from './request-scope';
 
 /**
@@ -67,13 +67,23 @@ export function maskRecord<T extends Record<string, unknown>>(record: T): T {
   return out as T;
 }
 
-/** Field middleware: the value as stored for callers who may see personal data, masked for everyone else. */
+/**
+ * How a field's value looks to a caller who may not see personal data. Applied by `applyFieldMasks` when the schema
+ * is built, as a plain synchronous wrapper of the field's resolver: a type-graphql middleware would make every such
+ * field asynchronous for every caller (a promise per email of every row of every list), masked or not.
+ */
+export type FieldMask = (value: unknown, root: unknown) => unknown;
+
+/** The key of a field's mask in its GraphQL extensions. */
+export const FIELD_MASK = 'rapportMask';
+
+function masked(mask: FieldMask): MethodDecorator & PropertyDecorator {
+  return Extensions({ [FIELD_MASK]: mask }) as MethodDecorator & PropertyDecorator;
+}
+
+/** A field holding personal data: the value as stored for callers who may see personal data, masked for everyone else. */
 export function Pii(kind: PiiKind): MethodDecorator & PropertyDecorator {
-  const mask: MiddlewareFn<Context> = async ({ context }, next) => {
-    const value = await next();
-    return context.access.masksPii ? maskValue(kind, value) : value;
-  };
-  return UseMiddleware(mask);
+  return masked((value) => maskValue(kind, value));
 }
 
 /** Masks an audit entry's `{ field: { before, after } }` the way the fields themselves are masked. */
@@ -82,13 +92,9 @@ export function maskChanges(changes: Record<string, { before: unknown; after: un
   return Object.fromEntries(Object.entries(changes).map(([key, c]) => [key, { before: masked(key, c.before), after: masked(key, c.after) }]));
 }
 
-/** Field middleware for audit entries' `changes`. */
+/** An audit entry's `changes`, masked field by field. */
 export function PiiChanges(): MethodDecorator & PropertyDecorator {
-  const mask: MiddlewareFn<Context> = async ({ context }, next) => {
-    const value = (await next()) as Record<string, { before: unknown; after: unknown }>;
-    return context.access.masksPii && value ? maskChanges(value) : value;
-  };
-  return UseMiddleware(mask);
+  return masked((value) => (value ? maskChanges(value as Record<string, { before: unknown; after: unknown }>) : value));
 }
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
@@ -98,13 +104,35 @@ const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 
  * the month get the month only (`dueAt` on its first day, "Birthday in May"). Other actions pass unchanged.
  */
 export function PiiBirthdayAction(part: 'dueAt' | 'reason'): MethodDecorator & PropertyDecorator {
-  const mask: MiddlewareFn<Context> = async ({ root, context }, next) => {
-    const value = await next();
+  return masked((value, root) => {
     const action = root as { kind?: string; dueAt?: Date };
-    if (!context.access.masksPii || action.kind !== 'BIRTHDAY_GREETING' || !(action.dueAt instanceof Date)) return value;
+    if (action.kind !== 'BIRTHDAY_GREETING' || !(action.dueAt instanceof Date)) return value;
     const due = action.dueAt;
     if (part === 'dueAt') return new Date(Date.UTC(due.getUTCFullYear(), due.getUTCMonth(), 1));
     return `Birthday in ${MONTHS[due.getUTCMonth()]}`;
-  };
-  return UseMiddleware(mask);
+  });
+}
+
+/**
+ * Wraps the resolver of every field that carries a mask (see `Pii`) in the built schema: callers who see personal
+ * data get the resolver's own result, untouched and as synchronous as it was.
+ */
+export function applyFieldMasks(schema: GraphQLSchema): void {
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type)) continue;
+    for (const field of Object.values(type.getFields())) {
+      const mask = field.extensions?.[FIELD_MASK] as FieldMask | undefined;
+      if (!mask) continue;
+      const resolve = field.resolve ?? defaultFieldResolver;
+      field.resolve = (root, args, context: Context, info) => {
+        const value = resolve(root, args, context, info);
+        if (!context.access.masksPii) return value;
+        return isPromise(value) ? value.then((v) => mask(v, root)) : mask(value, root);
+      };
+    }
+  }
+}
+
+function isPromise(value: unknown): value is Promise<unknown> {
+  return typeof (value as Promise<unknown> | null)?.then === 'function';
 }
