@@ -4,10 +4,12 @@ import { migrations } from '../../migrations';
 import { migrateJobEngine } from '../core/jobs';
 import { entities } from './entities';
 import { SnakeNamingStrategy } from './naming-strategy';
+import { useFastTimestampParser } from './timestamp-parser';
 import { RunningStatementTracker, StatementCountingLogger } from './statement-counter';
 
 // Calendar dates (birthdays) stay 'YYYY-MM-DD' strings: a JS Date would shift them by the server's time zone.
 types.setTypeParser(1082, (value: string) => value);
+useFastTimestampParser();
 
 /** Limits of a pool that serves requests; the command-line tools and migrations run without them. */
 export interface PoolLimits {
