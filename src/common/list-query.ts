@@ -85,6 +85,16 @@ export interface ListScope {
   masked: boolean;
 }
 
+/**
+ * The derived row a page may read in its own statement when it joins the derived table anyway (a sort or filter on
+ * a score): `columns` is a select list over `d` whose every alias starts with `d__`; the rows, as returned, go to
+ * `onRows` (which hands them to whoever shows them, so the fields need no statement of their own).
+ */
+export interface DerivedRead {
+  columns: string;
+  onRows(rows: ReadonlyArray<Record<string, unknown>>): void;
+}
+
 export interface ListArgs {
   page?: PageArgs;
   filter?: Record<string, unknown> | null;
@@ -507,10 +517,16 @@ function run(ds: DataSource, sql: string, params: Params): Promise<Array<Record<
 /** FROM … WHERE for a list: the table as `a`, its derived table as `d` when the SQL reads it, live rows unless asked. */
 function fromWhere<E extends ObjectLiteral>(reader: TableReader<E>, spec: ListSpec<E>, args: ListArgs, where: string, ...reads: string[]): string {
   const join = spec.derivedJoin;
-  const joined = join && [where, ...reads].some((s) => new RegExp(`\\b${D}\\.`).test(s)) ? ` JOIN ${join.table} ${D} ON ${D}.${join.key} = ${A}.id` : '';
+  const joined = join && readsDerived(where, ...reads) ? ` JOIN ${join.table} ${D} ON ${D}.${join.key} = ${A}.id` : '';
   const live = reader.live && !args.includeDeleted ? `${reader.live} AND ` : '';
   return `FROM ${reader.table} ${A}${joined} WHERE ${live}(${where})`;
 }
+
+/** Whether SQL of the list reads the derived table (alias `d`), so that the statement joins it. */
+function readsDerived(...sql: string[]): boolean {
+  return sql.some((s) => DERIVED_READ.test(s));
+}
+const DERIVED_READ = new RegExp(`\\b${D}\\.`);
 
 /**
  * The ids of every live item a filter selects within the caller's scope, in id order, at most `limit` (pass one more
@@ -546,22 +562,26 @@ export function matchingSelect<E extends ObjectLiteral>(
   return `SELECT ${A}.id ${fromWhere(readerOf(ds, spec.entity), spec, { includeDeleted }, where)}`;
 }
 
-/** A page of a top-level list, confined to the caller's scope. */
-export async function findPage<E extends ObjectLiteral>(ds: DataSource, spec: ListSpec<E>, args: ListArgs, scope: ListScope): Promise<Connection<E>> {
+/**
+ * A page of a top-level list, confined to the caller's scope. With `derived`, a page that joins the derived table
+ * for its sort or filter also reads the derived row (see DerivedRead).
+ */
+export async function findPage<E extends ObjectLiteral>(ds: DataSource, spec: ListSpec<E>, args: ListArgs, scope: ListScope, derived?: DerivedRead): Promise<Connection<E>> {
   const p = plan(spec, args, true);
   const reader = readerOf(ds, spec.entity);
   const params = new Params();
   const where = conditions(spec, args, p, params, scope);
-  const rows =
-    p.limit === 0
-      ? []
-      : (
-          await run(
-            ds,
-            `SELECT ${A}.*, ${sortValueSql(p.sort)} AS sort_value ${fromWhere(reader, spec, args, where, p.sort.sql)} ORDER BY ${orderSql(p)} LIMIT ${params.add(p.limit + 1)}`,
-            params,
-          )
-        ).map((row) => ({ entity: reader.hydrate(row), sortValue: row.sort_value as string | null }));
+  const readDerived = !!derived && !!spec.derivedJoin && readsDerived(where, p.sort.sql);
+  let rows: Array<{ entity: E; sortValue: string | null }> = [];
+  if (p.limit > 0) {
+    const raw = await run(
+      ds,
+      `SELECT ${A}.*, ${sortValueSql(p.sort)} AS sort_value${readDerived ? `, ${derived!.columns}` : ''} ${fromWhere(reader, spec, args, where, p.sort.sql)} ORDER BY ${orderSql(p)} LIMIT ${params.add(p.limit + 1)}`,
+      params,
+    );
+    if (readDerived) derived!.onRows(raw.slice(0, p.limit));
+    rows = raw.map((row) => ({ entity: reader.hydrate(row), sortValue: row.sort_value as string | null }));
+  }
   const count = async () => {
     const countParams = new Params();
     const countWhere = conditions(spec, args, { ...p, cursor: null }, countParams, scope);

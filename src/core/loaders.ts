@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 import { connection } from '../common/connection.types';
 import type { Connection } from '../common/connection.types';
-import { countByParent, findByIds, findPage, findPagesByParent, ListArgs, ListScope, ListSpec } from '../common/list-query';
+import { countByParent, findByIds, findPage, findPagesByParent, type DerivedRead, ListArgs, ListScope, ListSpec } from '../common/list-query';
 import type { AccessPolicy } from './access';
 
 type EntityClass<E> = { new (): E; name: string };
@@ -60,9 +60,9 @@ export class Loaders {
     return qb.getOne();
   }
 
-  /** A page of a top-level list, within the caller's scope. */
-  list<E extends ObjectLiteral>(spec: ListSpec<E>, args: ListArgs): Promise<Connection<E>> {
-    return findPage(this.db, spec, args, this.scopeOf(spec.entity));
+  /** A page of a top-level list, within the caller's scope (and its derived rows, when it joins them; see DerivedRead). */
+  list<E extends ObjectLiteral>(spec: ListSpec<E>, args: ListArgs, derived?: DerivedRead): Promise<Connection<E>> {
+    return findPage(this.db, spec, args, this.scopeOf(spec.entity), derived);
   }
 
   /** One page of children per parent (e.g. a customer's orders), batched across parents. */

@@ -1,5 +1,6 @@
 import { SortDirection } from '../common/connection.types';
 import type { ListSpec } from '../common/list-query';
+import type { Loaders } from '../core/loaders';
 import { CustomFieldEntity } from '../customfield/custom-field.entity';
 import { customFieldFilter } from '../customfield/custom-field.filter';
 import { Customer } from './customer.entity';
@@ -71,3 +72,16 @@ export const customerList: ListSpec<Customer, CustomerFilter, CustomerSortField>
   piiSearch: '{a}.email ILIKE :search OR {a}.phone ILIKE :search',
   derivedJoin: { table: 'customer_scores', key: 'customer_id' },
 };
+
+/**
+ * The stored scores a customers page reads in its own statement when it joins them anyway (a sort or filter on a
+ * score), so that the score fields of its rows need no statement of their own. The customer domain owns this slot
+ * and scoring/ fills it in (score-store.ts), so customers do not depend on how scores are kept; empty, pages simply
+ * leave the scores to their fields' own loader.
+ */
+export const scoresOnCustomerPages: {
+  /** Select list over `d` (customer_scores), every alias starting with `d__`. */
+  columns: string | null;
+  /** Hands a page's rows (with those columns) to the scores' request loader. */
+  prime: ((loaders: Loaders, rows: ReadonlyArray<Record<string, unknown>>) => void) | null;
+} = { columns: null, prime: null };

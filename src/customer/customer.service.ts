@@ -16,7 +16,7 @@ import type { ServiceDeps } from '../core/request-scope';
 import { findInScope } from '../common/scoped';
 import { User } from '../user/user.entity';
 import { CONSENT_PROPERTY, Customer } from './customer.entity';
-import { customerList } from './customer.loaders';
+import { customerList, scoresOnCustomerPages } from './customer.loaders';
 import { mergeCustomers, type MergeCustomersInput, type MergeCustomersPayload } from './customer.merge';
 import { DuplicateCandidate, duplicatePairs, duplicatesOf, PossibleDuplicate, type DuplicateMatch } from './customer.duplicates';
 import { DuplicatePolicy, type CreateCustomerInput, type CustomerFields, type CustomerPayload, type UpdateCustomerInput } from './customer.types';
@@ -76,7 +76,9 @@ export class CustomerService {
   }
 
   async list(args: ListArgs): Promise<Connection<Customer>> {
-    return this.deps.loaders.list(customerList, await this.listArgs(args));
+    const { columns, prime } = scoresOnCustomerPages;
+    const loaders = this.deps.loaders;
+    return loaders.list(customerList, await this.listArgs(args), columns && prime ? { columns, onRows: (rows) => prime(loaders, rows) } : undefined);
   }
 
   async referrals(customerId: string, args: ListArgs): Promise<Connection<Customer>> {

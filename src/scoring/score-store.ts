@@ -6,6 +6,7 @@ import DataLoader from 'dataloader';
 import type { DataSource, EntityManager } from 'typeorm';
 import { formatAmount, parseAmount } from '../common/money';
 import type { Loaders } from '../core/loaders';
+import { scoresOnCustomerPages } from '../customer/customer.loaders';
 import type { ChurnLevel, RfmSegment, ValueTier } from '../intelligence';
 import type { CustomerScores } from '../insight/customer-scores';
 import { populationSummaries, type PopulationSummaryRow } from '../insight/insight.loaders';
@@ -62,22 +63,57 @@ function fromRow(r: ScoreRow): StoredScores {
   };
 }
 
+/** The columns of a stored score row as the fields read them (amounts as exact text), by their names in ScoreRow. */
+const SCORE_COLUMNS: ReadonlyArray<[keyof ScoreRow, string]> = [
+  ['customer_id', 'customer_id'],
+  ['scored_on', 'scored_on::text'],
+  ['model_fit_id', 'model_fit_id'],
+  ['occasions', 'occasions'],
+  ['recency_days', 'recency_days'],
+  ['monetary', 'monetary::text'],
+  ['revenue', 'revenue::text'],
+  ['margin', 'margin::text'],
+  ['r_score', 'r_score'],
+  ['f_score', 'f_score'],
+  ['m_score', 'm_score'],
+  ['segment', 'segment'],
+  ['value_tier', 'value_tier'],
+  ['churn_probability', 'churn_probability'],
+  ['churn_level', 'churn_level'],
+  ['predicted_clv', 'predicted_clv::text'],
+  ['referral_value', 'referral_value::text'],
+  ['total_clv', 'total_clv::text'],
+];
+
+function scoreSelect(alias: string, prefix: string): string {
+  return SCORE_COLUMNS.map(([name, sql]) => `${sql.replace(/^(\w+)/, `${alias}$1`)} AS ${prefix}${name}`).join(', ');
+}
+
+const SCORES_SELECT = scoreSelect('', '');
+
 /** The stored scores of the customers a request asks about, in one statement; null for a customer not scored yet. */
 export function customerScoreRows(loaders: Loaders): DataLoader<string, StoredScores | null> {
   return loaders.memo('scoring:customerScores', () =>
     new DataLoader<string, StoredScores | null>(async (ids) => {
-      const rows: ScoreRow[] = await loaders.db.query(
-        `SELECT customer_id, scored_on::text AS scored_on, model_fit_id, occasions, recency_days, monetary::text AS monetary,
-                revenue::text AS revenue, margin::text AS margin, r_score, f_score, m_score, segment, value_tier, churn_probability, churn_level, predicted_clv::text AS predicted_clv,
-                referral_value::text AS referral_value, total_clv::text AS total_clv
-           FROM customer_scores WHERE customer_id = ANY($1::uuid[])`,
-        [[...ids]],
-      );
+      const rows: ScoreRow[] = await loaders.db.query(`SELECT ${SCORES_SELECT} FROM customer_scores WHERE customer_id = ANY($1::uuid[])`, [[...ids]]);
       const byId = new Map(rows.map((r) => [r.customer_id, fromRow(r)]));
       return ids.map((id) => byId.get(id) ?? null);
     }),
   );
 }
+
+// A customers page sorted or filtered by a score joins customer_scores anyway: it reads the rows in the same
+// statement and hands them to the request's loader above (the slot is the customer domain's; see customer.loaders).
+const PAGE_PREFIX = 'd__';
+scoresOnCustomerPages.columns = scoreSelect('d.', PAGE_PREFIX);
+scoresOnCustomerPages.prime = (loaders, rows) => {
+  const loader = customerScoreRows(loaders);
+  for (const row of rows) {
+    const score = {} as Record<keyof ScoreRow, unknown>;
+    for (const [name] of SCORE_COLUMNS) score[name] = row[PAGE_PREFIX + name];
+    loader.prime(score.customer_id as string, fromRow(score as unknown as ScoreRow));
+  }
+};
 
 /** Writes scores of one UTC day and model in one statement, with the customer's soft delete; customers removed meanwhile are skipped. */
 export async function writeScores(m: EntityManager, scoredOn: string, modelFitId: string | null, scores: ReadonlyArray<{ customerId: string; scores: CustomerScores }>): Promise<void> {

@@ -186,6 +186,21 @@ describe('customers filtered and sorted by model scores', () => {
       expect(scored).toBe(plain);
     });
 
+    it('come with a page sorted by a score in its one statement, exactly as the fields read them on their own', async () => {
+      const fields = `id segment valueTier churnRisk { level probability } clv { predicted { amount currencyCode } }`;
+      for (const field of ['PREDICTED_CLV', 'CHURN_PROBABILITY']) {
+        const sorted = `{ customers(first: 30, orderBy: { field: ${field}, direction: DESC }) { nodes { ${fields} } } }`;
+        // The page joins customer_scores for its sort and reads the rows it shows there: no statement for the scores.
+        expect(await app.statements(sorted)).toBe(1);
+        const page = (await app.ok(sorted)).customers.nodes;
+        expect(page).toHaveLength(30);
+        for (const node of page) {
+          const alone = await app.ok(`query($id: ID!) { customer(id: $id) { ${fields} } }`, { id: node.id });
+          expect(alone.customer).toEqual(node);
+        }
+      }
+    });
+
     it('follow a new purchase once the worker rescored the buyer: the write queues the rescore in its own transaction', async () => {
       const prospect = truth.find((s) => s.segment === 'PROSPECT')!;
       const before = await walk({ filter: { segment: { eq: 'PROSPECT' } } }, 'forward', 100);
