@@ -103,6 +103,11 @@ export interface ListArgs {
   includeDeleted?: boolean | null;
   /** The sort a `byCustomField` orderBy resolved to: its name in cursors (e.g. `customField:shoe_size`) and its SQL. */
   customSort?: { name: string; sort: SortField } | null;
+  /**
+   * The entity properties the caller reads from the items (core/shown-columns.ts): the statement selects those
+   * columns (and the key, the soft-delete column and the parent column) instead of all; absent or null, all.
+   */
+  columns?: readonly string[] | null;
 }
 
 const A = 'a';
@@ -442,6 +447,8 @@ interface TableReader<E> {
   /** `a.<deleted_at> IS NULL`, or null for a table without soft delete. */
   live: string | null;
   hydrate(row: Record<string, unknown>): E;
+  /** `a.*`, or for the given properties their columns, with the key and soft-delete column (and `extra` columns). */
+  select(properties: readonly string[] | null | undefined, ...extra: string[]): string;
 }
 
 const readers = new WeakMap<DataSource, Map<unknown, TableReader<unknown>>>();
@@ -476,9 +483,22 @@ function readerOf<E extends ObjectLiteral>(ds: DataSource, entity: EntityTarget<
         direct: !c.embeddedMetadata,
       }));
     const deleted = meta.deleteDateColumn?.databaseName;
+    const byProperty = new Map(columns.filter((c) => c.direct).map((c) => [c.property, c.name]));
+    const always = [...meta.primaryColumns.map((c) => c.databaseName), ...(deleted ? [deleted] : [])];
     reader = {
       table: meta.tablePath,
       live: deleted ? `${A}.${deleted} IS NULL` : null,
+      select(properties, ...extra) {
+        if (!properties) return `${A}.*`;
+        const names = new Set([...always, ...extra]);
+        for (const p of properties) {
+          const name = byProperty.get(p);
+          // A property that is not a plain column of this table (a getter, an embedded column): read everything.
+          if (!name) return `${A}.*`;
+          names.add(name);
+        }
+        return [...names].map((n) => `${A}.${n}`).join(', ');
+      },
       hydrate(row) {
         const entity = meta.create(undefined, { fromDeserializer: true }) as E;
         for (const c of columns) {
@@ -576,7 +596,7 @@ export async function findPage<E extends ObjectLiteral>(ds: DataSource, spec: Li
   if (p.limit > 0) {
     const raw = await run(
       ds,
-      `SELECT ${A}.*, ${sortValueSql(p.sort)} AS sort_value${readDerived ? `, ${derived!.columns}` : ''} ${fromWhere(reader, spec, args, where, p.sort.sql)} ORDER BY ${orderSql(p)} LIMIT ${params.add(p.limit + 1)}`,
+      `SELECT ${reader.select(args.columns)}, ${sortValueSql(p.sort)} AS sort_value${readDerived ? `, ${derived!.columns}` : ''} ${fromWhere(reader, spec, args, where, p.sort.sql)} ORDER BY ${orderSql(p)} LIMIT ${params.add(p.limit + 1)}`,
       params,
     );
     if (readDerived) derived!.onRows(raw.slice(0, p.limit));
@@ -615,7 +635,7 @@ export async function findPagesByParent<E extends ObjectLiteral>(
     const rows = await run(
       ds,
       `SELECT page.* FROM unnest(${parents}::uuid[]) WITH ORDINALITY AS parent(id, n) CROSS JOIN LATERAL ` +
-        `(SELECT ${A}.*, ${sortValueSql(p.sort)} AS sort_value, row_number() OVER (ORDER BY ${orderSql(p)}) AS page_rank ` +
+        `(SELECT ${reader.select(args.columns, parentColumn)}, ${sortValueSql(p.sort)} AS sort_value, row_number() OVER (ORDER BY ${orderSql(p)}) AS page_rank ` +
         `${fromWhere(reader, spec, args, where)} ORDER BY ${orderSql(p)} LIMIT ${params.add(p.limit + 1)}) page ` +
         `ORDER BY parent.n, page.page_rank`,
       params,

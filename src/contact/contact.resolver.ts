@@ -1,4 +1,6 @@
-import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Reads } from '../core/shown-columns';
 import { Customer } from '../customer/customer.entity';
 import type { Context } from '../core/request-scope';
 import { Contact } from './contact.entity';
@@ -44,8 +46,9 @@ export class ContactResolver {
 @Resolver(() => Customer)
 export class CustomerContactResolver {
   @FieldResolver(() => ContactConnection, { description: 'The people around the customer: employees of a company, family and friends of a person.' })
-  contacts(@Root() c: Customer, @Args() args: CustomerContactsArgs, @Ctx() ctx: Context) {
+  @Reads('id')
+  contacts(@Root() c: Customer, @Args() args: CustomerContactsArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
     const { filter, orderBy, ...page } = args;
-    return ctx.services.contacts.ofCustomer(c.id, { page, filter: filter as Record<string, unknown>, orderBy });
+    return ctx.services.contacts.ofCustomer(c.id, { page, filter: filter as Record<string, unknown>, orderBy, columns: ctx.loaders.shown(info, Contact) });
   }
 }

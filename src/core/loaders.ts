@@ -3,9 +3,13 @@ import { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 import { connection } from '../common/connection.types';
 import type { Connection } from '../common/connection.types';
 import { countByParent, findByIds, findPage, findPagesByParent, type DerivedRead, ListArgs, ListScope, ListSpec } from '../common/list-query';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { AccessPolicy } from './access';
+import { shownProperties, type Shape } from './shown-columns';
 
 type EntityClass<E> = { new (): E; name: string };
+
+const columnProperties = new WeakMap<object, ReadonlySet<string>>();
 
 /**
  * The request's DataLoader registry (DataLoader README: one set of loaders per request, so
@@ -38,10 +42,22 @@ export class Loaders {
   }
 
   /**
+   * The properties of `entity` objects the current GraphQL field shows (its own selection, or a connection's nodes),
+   * for `ListArgs.columns`; null when it may read any (see core/shown-columns.ts).
+   */
+  shown(info: GraphQLResolveInfo, entity: EntityClass<ObjectLiteral>, shape: Shape = 'connection'): readonly string[] | null {
+    let columns = columnProperties.get(entity);
+    if (!columns) columnProperties.set(entity, (columns = new Set(this.db.getMetadata(entity).columns.map((c) => c.propertyName))));
+    return shownProperties(info, entity.name, shape, columns);
+  }
+
+  /**
    * Records by primary key (soft-deleted ones included: a reference to a deleted owner still resolves);
    * null for a record outside the caller's scope, exactly as for one that does not exist.
    */
   byId<E extends ObjectLiteral & { id: string }>(entity: EntityClass<E>): DataLoader<string, E | null> {
+    // Whole rows: one loader per entity serves every caller of the request (a page's owners and its touchpoints'
+    // staff in one statement), and objects by id are few next to the rows of pages.
     return this.memo(`byId:${entity.name}`, () => {
       const { condition } = this.scopeOf(entity);
       return new DataLoader<string, E | null>(async (ids) => {
@@ -79,7 +95,7 @@ export class Loaders {
   }
 
   countByParent<E extends ObjectLiteral>(spec: ListSpec<E>, parentColumn: string, args: ListArgs): DataLoader<string, number> {
-    const key = `count:${spec.what}:${parentColumn}:${JSON.stringify({ ...args, page: undefined, orderBy: undefined })}`;
+    const key = `count:${spec.what}:${parentColumn}:${JSON.stringify({ ...args, page: undefined, orderBy: undefined, columns: undefined })}`;
     return this.memo(key, () => {
       const scope = this.scopeOf(spec.entity);
       return new DataLoader<string, number>(async (parentIds) => {

@@ -1,5 +1,7 @@
-import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { Context } from '../core/request-scope';
+import { Reads } from '../core/shown-columns';
 import { User } from '../user/user.entity';
 import { Customer } from './customer.entity';
 import { DuplicateCandidate } from './customer.duplicates';
@@ -24,9 +26,9 @@ export class CustomerResolver {
   }
 
   @Query(() => CustomerConnection, { description: 'Customers, filtered, searched and sorted, a page at a time.' })
-  customers(@Args() args: CustomersArgs, @Ctx() ctx: Context) {
+  customers(@Args() args: CustomersArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
     const { filter, orderBy, search, includeDeleted, ...page } = args;
-    return ctx.services.customers.list({ page, filter: filter as Record<string, unknown>, orderBy, search, includeDeleted });
+    return ctx.services.customers.list({ page, filter: filter as Record<string, unknown>, orderBy, search, includeDeleted, columns: ctx.loaders.shown(info, Customer) });
   }
 
   @Query(() => [DuplicateCandidate], {
@@ -46,21 +48,25 @@ export class CustomerResolver {
   }
 
   @FieldResolver(() => Customer, { nullable: true, description: 'For a record merged into another: the survivor. Null otherwise.' })
+  @Reads('mergedIntoId')
   mergedInto(@Root() c: Customer, @Ctx() ctx: Context) {
     return c.mergedIntoId ? ctx.services.customers.survivorOf(c.mergedIntoId) : null;
   }
 
   @FieldResolver(() => User, { nullable: true, description: 'The staff member who owns the relationship.' })
+  @Reads('ownerId')
   owner(@Root() c: Customer, @Ctx() ctx: Context) {
     return c.ownerId ? ctx.loaders.byId(User).load(c.ownerId) : null;
   }
 
   @FieldResolver(() => Customer, { nullable: true, description: 'The customer who referred this one.' })
+  @Reads('referredById')
   referredBy(@Root() c: Customer, @Ctx() ctx: Context) {
     return c.referredById ? ctx.loaders.byId(Customer).load(c.referredById) : null;
   }
 
   @FieldResolver(() => CustomerConnection, { description: 'Customers this customer referred: the network they brought in.' })
+  @Reads('id')
   referrals(@Root() c: Customer, @Args() args: ReferralsArgs, @Ctx() ctx: Context) {
     const { filter, orderBy, ...page } = args;
     return ctx.services.customers.referrals(c.id, { page, filter: filter as Record<string, unknown>, orderBy });

@@ -2,6 +2,7 @@ import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from '
 import { Customer } from '../customer/customer.entity';
 import { LifecycleStage } from '../lifecycle/lifecycle-stage.entity';
 import type { Context } from '../core/request-scope';
+import { Reads } from '../core/shown-columns';
 import {
   CareAgendaArgs,
   CareAgendaItem,
@@ -148,6 +149,7 @@ export class InsightAnalyticsResolver {
 @Resolver(() => Customer)
 export class CustomerInsightResolver {
   @FieldResolver(() => OrderStats, { description: 'Purchase totals in the base currency (cancelled, refunded and deleted orders excluded).' })
+  @Reads('id')
   orderStats(@Root() c: Customer, @Ctx() ctx: Context) {
     return ctx.services.insight.orderStats(c);
   }
@@ -156,16 +158,19 @@ export class CustomerInsightResolver {
     description:
       'Recency, frequency and monetary value with 1–5 quintile scores (Hughes 1994). Without asOf: values as of now, scored against the active model’s breakpoints; with asOf: values and breakpoints as of that instant.',
   })
+  @Reads('id')
   rfm(@Root() c: Customer, @Args() { asOf }: AsOfArgs, @Ctx() ctx: Context) {
     return ctx.services.insight.rfm(c, asOf);
   }
 
   @FieldResolver(() => RFM_SEGMENTS, { description: 'RFM segment now (PROSPECT without a purchase); same as rfm.segment.' })
+  @Reads('id')
   async segment(@Root() c: Customer, @Ctx() ctx: Context) {
     return (await ctx.services.insight.rfm(c)).segment;
   }
 
   @FieldResolver(() => SegmentInfo, { description: 'The segment with its description and strategy.' })
+  @Reads('id')
   segmentInfo(@Root() c: Customer, @Ctx() ctx: Context) {
     return ctx.services.insight.segmentInfo(c);
   }
@@ -173,6 +178,7 @@ export class CustomerInsightResolver {
   @FieldResolver(() => PurchaseForecast, {
     description: 'Expected purchase occasions over a horizon and P(alive), from the active fit’s customer-base model (CustomerModel.baseModel: BG/NBD, Pareto/NBD or MBG/NBD). The horizon is converted to the model’s time unit.',
   })
+  @Reads('id')
   purchaseForecast(@Root() c: Customer, @Args() args: PurchaseForecastArgs, @Ctx() ctx: Context) {
     return ctx.services.insight.purchaseForecast(c, args);
   }
@@ -180,6 +186,7 @@ export class CustomerInsightResolver {
   @FieldResolver(() => CustomerLifetimeValue, {
     description: 'Customer lifetime value: realised value plus discounted predicted value (the active fit’s customer-base model × Gamma-Gamma, Fader, Hardie & Lee 2005).',
   })
+  @Reads('id')
   clv(@Root() c: Customer, @Args() args: ClvArgs, @Ctx() ctx: Context) {
     return ctx.services.insight.clv(c, args);
   }
@@ -187,6 +194,7 @@ export class CustomerInsightResolver {
   @FieldResolver(() => VALUE_TIER_KINDS, {
     description: 'Value tier (Peppers & Rogers 2004): realised value and predicted 12-month CLV against the active model’s medians, on the model’s value basis. Once-frequent buyers silent for long (segment CANT_LOSE) usually land in MAINTAIN because the models predict little of them; their next best action is still a win-back.',
   })
+  @Reads('id')
   valueTier(@Root() c: Customer, @Ctx() ctx: Context) {
     return ctx.services.insight.valueTier(c);
   }
@@ -195,6 +203,7 @@ export class CustomerInsightResolver {
     description:
       'Churn risk: the probability of no purchase within `horizonDays` (default a year) under the active fit’s customer-base model, banded, with its drivers: one purchase only, overdue purchase, open complaints, falling satisfaction, no recent touchpoint.',
   })
+  @Reads('id')
   churnRisk(@Root() c: Customer, @Args() { asOf, horizonDays }: ChurnRiskArgs, @Ctx() ctx: Context) {
     return ctx.services.insight.churnRisk(c, asOf, horizonDays);
   }

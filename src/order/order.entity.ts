@@ -3,6 +3,7 @@ import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, Entity } from 'typeorm';
 import { ArchivableRecord, BaseRecord, Node } from '../common/base.entity';
 import { Money } from '../common/money.types';
+import { Reads } from '../core/shown-columns';
 import { DecimalScalar } from '../common/scalars';
 
 export enum OrderStatus {
@@ -122,26 +123,31 @@ export class Order extends ArchivableRecord {
   marginBase: string;
 
   @Field(() => Money, { description: 'Sum of the lines before discounts.' })
+  @Reads('subtotalAmount', 'currency')
   get subtotal(): Money {
     return Money.of(this.subtotalAmount, this.currency);
   }
 
   @Field(() => Money, { description: 'Total discount over all lines.' })
+  @Reads('discountAmount', 'currency')
   get discount(): Money {
     return Money.of(this.discountAmount, this.currency);
   }
 
   @Field(() => Money, { description: 'What the customer pays: subtotal − discount.' })
+  @Reads('totalAmount', 'currency')
   get total(): Money {
     return Money.of(this.totalAmount, this.currency);
   }
 
   @Field(() => Money, { description: 'Cost of goods sold.' })
+  @Reads('costAmount', 'currency')
   get cost(): Money {
     return Money.of(this.costAmount, this.currency);
   }
 
   @Field(() => Money, { description: 'Gross margin: total − cost. CRM values customers by margin, not revenue.' })
+  @Reads('marginAmount', 'currency')
   get margin(): Money {
     return Money.of(this.marginAmount, this.currency);
   }

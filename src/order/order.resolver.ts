@@ -1,4 +1,6 @@
-import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Reads } from '../core/shown-columns';
 import { PageArgs } from '../common/connection.types';
 import { Customer } from '../customer/customer.entity';
 import { Product } from '../product/product.entity';
@@ -73,8 +75,9 @@ export class OrderLineResolver {
 @Resolver(() => Customer)
 export class CustomerOrderResolver {
   @FieldResolver(() => OrderConnection, { description: 'The customer’s orders, newest placed first by default.' })
-  orders(@Root() c: Customer, @Args() args: OrdersArgs, @Ctx() ctx: Context) {
+  @Reads('id')
+  orders(@Root() c: Customer, @Args() args: OrdersArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
     const { filter, orderBy, ...page } = args;
-    return ctx.services.orders.ofCustomer(c.id, { page, filter: filter as Record<string, unknown>, orderBy });
+    return ctx.services.orders.ofCustomer(c.id, { page, filter: filter as Record<string, unknown>, orderBy, columns: ctx.loaders.shown(info, Order) });
   }
 }

@@ -1,0 +1,108 @@
+import fc from 'fast-check';
+import { seedDatabase } from '../../src/seed/seed';
+import { startTestApp, TestApp } from '../support/test-app';
+
+/**
+ * The customers list and a customer's orders and contacts select only the columns the query
+ * shows (src/core/shown-columns.ts). What a query returns must not depend on it: any selection of fields, through
+ * fragments too, gives exactly what each customer read alone (by id, every column) gives, for a caller who sees
+ * personal data and for one who sees it masked. And the statements really are narrower.
+ */
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+  await seedDatabase(app.db, app.config, { customers: 40, seed: 5 });
+  await app.scoresSettled();
+});
+afterAll(() => app.close());
+
+const CUSTOMER_FIELDS = [
+  'id',
+  'name',
+  'email',
+  'phone',
+  'kind',
+  'createdAt',
+  'version',
+  'birthday',
+  'tags',
+  'owner { name email }',
+  'owner { id role }',
+  'recent: orders(first: 3) { nodes { number placedAt status total { amount currencyCode } } }',
+  'two: orders(first: 2) { totalCount edges { cursor node { id subtotal { amount } discount { amount } margin { amount } cost { amount } channel } } }',
+  'people: contacts(first: 2) { nodes { name email isPrimary } }',
+  'contacts(first: 2) { nodes { id phone relationship notes } }',
+  'segment',
+  'valueTier',
+  'clv { predicted { amount } historical { amount } }',
+  'churnRisk { level probability }',
+  'rfm { segment rScore }',
+  'orderStats { orders revenue { amount } }',
+  'referredBy { name }',
+  'referrals(first: 2) { nodes { name } }',
+  'lifecycleStage { key }',
+  'address { city line1 }',
+  'customFields { key text number }',
+  'birthMonth',
+  'region',
+  'erasedAt',
+  'lastTouchpointAt',
+  'nextFollowUpAt',
+  '__typename',
+];
+
+const selection = fc.uniqueArray(fc.constantFrom(...CUSTOMER_FIELDS), { minLength: 1, maxLength: 7 });
+const shape = fc.constantFrom('nodes', 'edges', 'fragment', 'inline');
+
+function listQuery(fields: string[], how: string, orderBy: string): string {
+  const body = fields.join(' ');
+  const args = `first: 8, orderBy: { field: ${orderBy}, direction: DESC }`;
+  if (how === 'edges') return `{ customers(${args}) { edges { node { ${body} } } } }`;
+  if (how === 'fragment') return `query { customers(${args}) { nodes { ...Shown } } } fragment Shown on Customer { ${body} }`;
+  if (how === 'inline') return `{ customers(${args}) { nodes { ... on Customer { ${body} } } } }`;
+  return `{ customers(${args}) { nodes { ${body} } } }`;
+}
+
+describe('columns shown', () => {
+  it('never change what a page returns: each customer equals the customer read alone, for every caller', async () => {
+    const analyst = await app.as({ role: 'ANALYST' });
+    await fc.assert(
+      fc.asyncProperty(selection, shape, fc.constantFrom('NAME', 'CREATED_AT', 'PREDICTED_CLV'), fc.boolean(), async (fields, how, orderBy, masked) => {
+        const caller = masked ? analyst : app;
+        const page = await caller.ok(listQuery(fields, how, orderBy));
+        const nodes: Array<Record<string, unknown>> = how === 'edges' ? page.customers.edges.map((e: { node: unknown }) => e.node) : page.customers.nodes;
+        expect(nodes.length).toBeGreaterThan(0);
+        const ids = (await caller.ok(`{ customers(first: 8, orderBy: { field: ${orderBy}, direction: DESC }) { nodes { id } } }`)).customers.nodes;
+        for (const [i, node] of nodes.entries()) {
+          const alone = await caller.ok(`query($id: ID!) { customer(id: $id) { ${fields.join(' ')} } }`, { id: ids[i].id });
+          expect(alone.customer).toEqual(node);
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('select only the columns the list screen shows, and every column when a field reads more', async () => {
+    const seen: string[] = [];
+    const original = app.db.query.bind(app.db);
+    const query = jest.spyOn(app.db, 'query').mockImplementation((sql: string, parameters?: unknown[]) => {
+      seen.push(sql);
+      return original(sql, parameters);
+    });
+    try {
+      await app.ok(
+        `{ customers(first: 10) { nodes { id name email owner { name email } orders(first: 5) { nodes { number placedAt status total { amount currencyCode } } } contacts(first: 3) { nodes { name email isPrimary } } } } }`,
+      );
+      const statement = (table: string) => seen.find((s) => new RegExp(`FROM ${table} a\\b`).test(s)) ?? '';
+      expect(statement('customers')).toMatch(/^SELECT a\.id, a\.deleted_at, a\.name, a\.email, a\.owner_id, /);
+      expect(statement('orders')).toContain('SELECT a.id, a.deleted_at, a.customer_id, a.number, a.placed_at, a.status, a.total_amount, a.currency, ');
+      expect(statement('contacts')).toContain('SELECT a.id, a.deleted_at, a.customer_id, a.name, a.email, a.is_primary, ');
+      seen.length = 0;
+      // nextBestActions reads consents, birthday and address from the customer: it declares nothing, so all columns.
+      await app.ok(`{ customers(first: 3) { nodes { name nextBestActions { kind } } } }`);
+      expect(statement('customers')).toMatch(/^SELECT a\.\*, /);
+    } finally {
+      query.mockRestore();
+    }
+  });
+});
