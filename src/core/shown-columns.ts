@@ -19,16 +19,26 @@ export function Reads(...properties: string[]): MethodDecorator & PropertyDecora
 /** Where the objects are in the selection: the field's own selection, or a connection's `nodes` and `edges.node`. */
 export type Shape = 'object' | 'connection';
 
-const cache = new WeakMap<readonly FieldNode[], Map<string, readonly string[] | null>>();
+/**
+ * Results by the field's parsed nodes. graphql builds a new `fieldNodes` array per execution, but the nodes in it come
+ * from the parsed document, which Apollo keeps per query text: keyed by the first node, compared on all of them.
+ */
+const cache = new WeakMap<FieldNode, Array<{ nodes: readonly FieldNode[]; byKey: Map<string, readonly string[] | null> }>>();
+
+function cacheFor(fieldNodes: readonly FieldNode[]): Map<string, readonly string[] | null> {
+  let entries = cache.get(fieldNodes[0]);
+  if (!entries) cache.set(fieldNodes[0], (entries = []));
+  let entry = entries.find((e) => e.nodes.length === fieldNodes.length && e.nodes.every((n, i) => n === fieldNodes[i]));
+  if (!entry) entries.push((entry = { nodes: [...fieldNodes], byKey: new Map() }));
+  return entry.byKey;
+}
 
 /**
  * The properties of `typeName` objects the current field's selection reads, or null when it may read any. `columns`
- * are the entity's column properties. Worked out once per query document (the field nodes are the parsed
- * document's), not per row or request.
+ * are the entity's column properties. Worked out once per query document, not per row or request.
  */
 export function shownProperties(info: GraphQLResolveInfo, typeName: string, shape: Shape, columns: ReadonlySet<string>): readonly string[] | null {
-  let byKey = cache.get(info.fieldNodes);
-  if (!byKey) cache.set(info.fieldNodes, (byKey = new Map()));
+  const byKey = cacheFor(info.fieldNodes);
   const key = `${typeName}:${shape}`;
   if (byKey.has(key)) return byKey.get(key)!;
   const result = compute(info, typeName, shape, columns);
