@@ -498,6 +498,12 @@ export async function findByIds<E extends ObjectLiteral>(ds: DataSource, entity:
   return rows.map((row) => reader.hydrate(row));
 }
 
+/** Entities from rows of `SELECT a.*, …` written by hand, mapped as the engine maps its own (extra columns ignored). */
+export function hydrateRows<E extends ObjectLiteral>(ds: DataSource, entity: EntityTarget<E>, rows: ReadonlyArray<Record<string, unknown>>): E[] {
+  const reader = readerOf(ds, entity);
+  return rows.map((row) => reader.hydrate(row));
+}
+
 /** Runs SQL written with the list engine's named parameters (`:p0`…) as a positional statement. */
 function run(ds: DataSource, sql: string, params: Params): Promise<Array<Record<string, unknown>>> {
   const [text, values] = ds.driver.escapeQueryWithParameters(sql, params.values, {});

@@ -22,13 +22,13 @@ export class Loaders {
   ) {}
 
   /** Memoises a loader under a key for the life of the request. */
-  memo<V>(key: string, make: () => DataLoader<string, V>): DataLoader<string, V> {
+  memo<V, K = string, C = K>(key: string, make: () => DataLoader<K, V, C>): DataLoader<K, V, C> {
     let loader = this.cache.get(key);
     if (!loader) {
-      loader = make() as DataLoader<string, unknown>;
+      loader = make() as unknown as DataLoader<string, unknown>;
       this.cache.set(key, loader);
     }
-    return loader as DataLoader<string, V>;
+    return loader as unknown as DataLoader<K, V, C>;
   }
 
   /** The table's name and the caller's scope on it; FORBIDDEN when the caller may not read that part of the CRM at all. */

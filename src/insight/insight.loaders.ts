@@ -3,6 +3,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { PURCHASE_STATUSES } from '../order/order.entity';
 import { parseAmount } from '../common/money';
 import type { Loaders } from '../core/loaders';
+import { touchpointActivity, type TouchpointFacts } from '../touchpoint/touchpoint.loaders';
 
 /** Purchase occasions are UTC calendar days; this is the day number (days since 1970-01-01) of an order. */
 const UTC_DAY = `((o.placed_at AT TIME ZONE 'UTC')::date - DATE '1970-01-01')`;
@@ -170,82 +171,12 @@ export async function populationRfm(db: DataSource, asOf: Date): Promise<Populat
   );
 }
 
-/** What the touchpoints say about a customer as of an instant. */
-export interface TouchpointFacts {
-  lastAt: Date | null;
-  lastThankYouAt: Date | null;
-  lastServiceAt: Date | null;
-  lastSurveyAt: Date | null;
-  /** Latest GREETING with the customer themselves (not one of their contacts). */
-  lastGreetingAt: Date | null;
-  /** Complaints open at the cut, by the id of the touchpoint that opened them, with the channel they came in on. */
-  openComplaints: Array<{ id: string; openedAt: Date; channel: string; dueAt: Date }>;
-  csat: Array<{ at: Date; score: number }>;
-  npsResponses: number;
-  promoters: number;
-  detractors: number;
-}
-
-const NO_TOUCHPOINTS: TouchpointFacts = {
-  lastAt: null,
-  lastThankYouAt: null,
-  lastServiceAt: null,
-  lastSurveyAt: null,
-  lastGreetingAt: null,
-  openComplaints: [],
-  csat: [],
-  npsResponses: 0,
-  promoters: 0,
-  detractors: 0,
-};
-
-const date = (v: unknown): Date | null => (v == null ? null : new Date(v as string));
-
 /**
- * One aggregate over the page's touchpoints up to `cut`: latest touchpoint per purpose of interest, complaints still
- * open at `cut`, CSAT answers and NPS counts.
+ * What the touchpoints say about a customer as of `cut`: read with the touchpoint summary the same request shows, in one
+ * statement (src/touchpoint/touchpoint.loaders.ts owns the tables and the aggregate).
  */
-export function touchpointFacts(loaders: Loaders, cut: Date): DataLoader<string, TouchpointFacts> {
-  return loaders.memo(`insight:touchpoints:${cut.toISOString()}`, () =>
-    new DataLoader<string, TouchpointFacts>(async (ids) => {
-      const rows: Array<Record<string, any>> = await loaders.db.query(
-        `SELECT t.customer_id AS "customerId",
-                max(t.occurred_at) AS "lastAt",
-                max(t.occurred_at) FILTER (WHERE t.purpose = 'THANK_YOU') AS "lastThankYouAt",
-                max(t.occurred_at) FILTER (WHERE t.purpose = 'SERVICE') AS "lastServiceAt",
-                max(t.occurred_at) FILTER (WHERE t.purpose = 'SURVEY') AS "lastSurveyAt",
-                max(t.occurred_at) FILTER (WHERE t.purpose = 'GREETING' AND t.contact_id IS NULL) AS "lastGreetingAt",
-                coalesce(json_agg(json_build_object('id', t.id, 'at', t.occurred_at, 'channel', k.channel,
-                    'due', CASE WHEN k.first_response_at IS NULL OR k.first_response_at > $2 THEN k.first_response_due_at ELSE k.resolution_due_at END) ORDER BY t.occurred_at)
-                  FILTER (WHERE k.id IS NOT NULL AND (k.resolved_at IS NULL OR k.resolved_at > $2)), '[]') AS "openComplaints",
-                coalesce(json_agg(json_build_object('at', t.occurred_at, 'score', t.satisfaction) ORDER BY t.occurred_at)
-                  FILTER (WHERE t.satisfaction IS NOT NULL), '[]') AS csat,
-                count(t.nps)::int AS "npsResponses",
-                (count(*) FILTER (WHERE t.nps >= 9))::int AS promoters,
-                (count(*) FILTER (WHERE t.nps <= 6))::int AS detractors
-           FROM touchpoints t LEFT JOIN complaints k ON k.touchpoint_id = t.id
-          WHERE t.customer_id = ANY($1::uuid[]) AND t.deleted_at IS NULL AND t.occurred_at <= $2
-          GROUP BY t.customer_id`,
-        [[...ids], cut],
-      );
-      const byCustomer = new Map<string, TouchpointFacts>();
-      for (const r of rows) {
-        byCustomer.set(r.customerId, {
-          lastAt: date(r.lastAt),
-          lastThankYouAt: date(r.lastThankYouAt),
-          lastServiceAt: date(r.lastServiceAt),
-          lastSurveyAt: date(r.lastSurveyAt),
-          lastGreetingAt: date(r.lastGreetingAt),
-          openComplaints: r.openComplaints.map((c: { id: string; at: string; channel: string; due: string }) => ({ id: c.id, openedAt: new Date(c.at), channel: c.channel, dueAt: new Date(c.due) })),
-          csat: r.csat.map((s: { at: string; score: number }) => ({ at: new Date(s.at), score: s.score })),
-          npsResponses: r.npsResponses,
-          promoters: r.promoters,
-          detractors: r.detractors,
-        });
-      }
-      return ids.map((id) => byCustomer.get(id) ?? NO_TOUCHPOINTS);
-    }),
-  );
+export async function touchpointFacts(loaders: Loaders, cut: Date, customerId: string): Promise<TouchpointFacts> {
+  return (await touchpointActivity(loaders).load({ customerId, cut })).facts!;
 }
 
 export interface ReferralFacts {
@@ -296,28 +227,6 @@ export async function referredMargins(db: DataSource | EntityManager, cut: Date,
   );
   return new Map(rows.map((r) => [r.referrerId, parseAmount(r.margin)]));
 }
-
-export interface StageFacts {
-  stageKey: string | null;
-  /** When the customer last moved into the current stage. */
-  since: Date | null;
-}
-
-/** Each customer's current stage key and since when, for a page in one statement. */
-export function stageFacts(loaders: Loaders): DataLoader<string, StageFacts> {
-  return loaders.memo('insight:stage', () =>
-    new DataLoader<string, StageFacts>(async (ids) => {
-      const rows: Array<StageFacts & { id: string }> = await loaders.db.query(STAGE_FACTS_SQL + ` WHERE c.id = ANY($1::uuid[])`, [[...ids]]);
-      const byId = new Map(rows.map((r) => [r.id, { stageKey: r.stageKey, since: date(r.since) }]));
-      return ids.map((id) => byId.get(id) ?? { stageKey: null, since: null });
-    }),
-  );
-}
-
-export const STAGE_FACTS_SQL = `
-  SELECT c.id, c.lifecycle_stage_id AS "stageId", s.key AS "stageKey",
-         (SELECT max(t.at) FROM lifecycle_transitions t WHERE t.customer_id = c.id AND t.to_stage_id = c.lifecycle_stage_id) AS since
-    FROM customers c LEFT JOIN lifecycle_stages s ON s.id = c.lifecycle_stage_id`;
 
 /** Categories each customer of a page has bought (purchase orders, lines with a categorised product), one statement. */
 export function purchasedCategories(loaders: Loaders): DataLoader<string, string[]> {

@@ -137,7 +137,7 @@ export class TouchpointService {
 
   summary(customerId: string): Promise<TouchpointSummary> {
     this.deps.access.require('touchpoints:read');
-    return touchpointSummary(this.deps.loaders).load(customerId);
+    return touchpointSummary(this.deps.loaders, customerId);
   }
 
   /** The touchpoints the caller may change: those of customers in their book. */
