@@ -161,7 +161,7 @@ export class InsightService {
   }
 
   private days(customerId: string, at: Date): Promise<PurchaseDay[]> {
-    return purchaseDays(this.deps.loaders, at).load(customerId);
+    return purchaseDays(this.deps.loaders, at, customerId);
   }
 
   private summary(days: readonly PurchaseDay[], at: Date, unit: TimeUnit, basis: ValueBasis): PurchaseSummary | null {
@@ -390,7 +390,7 @@ export class InsightService {
       this.lifecycleSuggestion(c),
       touchpointFacts(this.deps.loaders, this.now, c.id),
       this.days(c.id, this.now),
-      purchasedCategories(this.deps.loaders).load(c.id),
+      purchasedCategories(this.deps.loaders, c.id),
     ]);
     const { current, potential } = await this.valuePair(c, model);
     const birthday = c.birthday ? { month: Number(c.birthday.slice(5, 7)), day: Number(c.birthday.slice(8, 10)) } : null;
