@@ -444,6 +444,8 @@ function toConnection<E extends ObjectLiteral>(spec: ListSpec<E>, rows: Array<{ 
  */
 interface TableReader<E> {
   table: string;
+  /** The entity's selected columns, by database name. */
+  columns: string[];
   /** `a.<deleted_at> IS NULL`, or null for a table without soft delete. */
   live: string | null;
   hydrate(row: Record<string, unknown>): E;
@@ -487,6 +489,7 @@ function readerOf<E extends ObjectLiteral>(ds: DataSource, entity: EntityTarget<
     const always = [...meta.primaryColumns.map((c) => c.databaseName), ...(deleted ? [deleted] : [])];
     reader = {
       table: meta.tablePath,
+      columns: columns.map((c) => c.name),
       live: deleted ? `${A}.${deleted} IS NULL` : null,
       select(properties, ...extra) {
         if (!properties) return `${A}.*`;
@@ -525,6 +528,12 @@ export async function findByIds<E extends ObjectLiteral>(ds: DataSource, entity:
   const params = new Params();
   const where = `${A}.id = ANY(${params.add([...ids])}::uuid[])${condition ? ` AND (${condition})` : ''}`;
   const rows = await run(ds, `SELECT ${A}.* FROM ${reader.table} ${A} WHERE ${where}`, params);
+  return rows.map((row) => reader.hydrate(row));
+}
+
+/** Entities from rows of `SELECT a.*, …` written by hand, mapped as the engine maps its own (extra columns ignored). */
+export function hydrateRows<E extends ObjectLiteral>(ds: DataSource, entity: EntityTarget<E>, rows: ReadonlyArray<Record<string, unknown>>): E[] {
+  const reader = readerOf(ds, entity);
   return rows.map((row) => reader.hydrate(row));
 }
 
@@ -612,8 +621,23 @@ export async function findPage<E extends ObjectLiteral>(ds: DataSource, spec: Li
 }
 
 /**
+ * A row joined to each row of a page, one to one (a line's product, a touchpoint's complaint), read in the page's
+ * statement instead of by the loader that would look it up after the page: `attach` hands it to that loader.
+ */
+export interface PageJoin {
+  entity: EntityTarget<ObjectLiteral>;
+  /** The join condition: `{a}` stands for the page's row, `{c}` for the joined one. At most one row may match. */
+  on: string;
+  /** The caller's row scope on the joined table (alias `{c}`), as the loader that would read it applies. */
+  condition: string | null;
+  /** Each page row with its joined row: null when none matches within the scope. */
+  attach(row: ObjectLiteral, joined: ObjectLiteral | null): void;
+}
+
+/**
  * Pages for many parents at once (e.g. the orders of 50 customers): one statement, a LATERAL subquery per
- * parent keeps its first n+1.
+ * parent keeps its first n+1. `withCount`: each parent's totalCount from the same statement (a window count
+ * over the parent's matching rows; only for a first page, where no cursor narrows them), instead of a COUNT after.
  */
 export async function findPagesByParent<E extends ObjectLiteral>(
   ds: DataSource,
@@ -622,36 +646,58 @@ export async function findPagesByParent<E extends ObjectLiteral>(
   parentIds: readonly string[],
   args: ListArgs,
   scope: ListScope,
-): Promise<Map<string, Connection<E>>> {
+  options: { joins?: readonly PageJoin[]; withCount?: boolean } = {},
+): Promise<{ pages: Map<string, Connection<E>>; counts: Map<string, number> | null }> {
   const p = plan(spec, args);
   const reader = readerOf(ds, spec.entity);
   const params = new Params();
   const parents = params.add(parentIds);
   const where = conditions(spec, args, p, params, scope, [`${A}.${parentColumn} = parent.id`]);
   const grouped = new Map<string, Array<{ entity: E; sortValue: string | null }>>();
+  const withCount = !!options.withCount && !p.cursor && p.limit > 0;
+  const counts = withCount ? new Map(parentIds.map((id) => [id, 0])) : null;
   if (p.limit > 0) {
+    const joins = (options.joins ?? []).map((j, i) => ({ ...j, alias: `j${i}`, reader: readerOf(ds, j.entity) }));
+    const joinedColumns = joins.flatMap((j) => j.reader.columns.map((c) => `, ${j.alias}.${c} AS "${j.alias}__${c}"`)).join('');
+    const joinSql = joins
+      .map((j) => {
+        const on = j.on.replace(/\{a\}/g, 'page').replace(/\{c\}/g, j.alias);
+        const condition = j.condition ? ` AND (${j.condition.replace(/\{c\}/g, j.alias)})` : '';
+        return ` LEFT JOIN ${j.reader.table} ${j.alias} ON ${on}${condition}`;
+      })
+      .join('');
     // One index range scan per parent, stopping after n+1 rows, however long the parent's history: ranking every
     // child row of every parent (row_number()) grows with the histories and can tip the planner into a table scan.
+    // The window count (asked only when totalCount is selected) reads the parent's matching rows whole, as COUNT would.
     const rows = await run(
       ds,
-      `SELECT page.* FROM unnest(${parents}::uuid[]) WITH ORDINALITY AS parent(id, n) CROSS JOIN LATERAL ` +
-        `(SELECT ${reader.select(args.columns, parentColumn)}, ${sortValueSql(p.sort)} AS sort_value, row_number() OVER (ORDER BY ${orderSql(p)}) AS page_rank ` +
-        `${fromWhere(reader, spec, args, where)} ORDER BY ${orderSql(p)} LIMIT ${params.add(p.limit + 1)}) page ` +
+      `SELECT page.*${joinedColumns} FROM unnest(${parents}::uuid[]) WITH ORDINALITY AS parent(id, n) CROSS JOIN LATERAL ` +
+        // A join reads its key from the page's row: with joins, the row is read whole.
+        `(SELECT ${reader.select(joins.length ? null : args.columns, parentColumn)}, ${sortValueSql(p.sort)} AS sort_value, row_number() OVER (ORDER BY ${orderSql(p)}) AS page_rank` +
+        `${withCount ? ', count(*) OVER () AS page_total' : ''} ` +
+        `${fromWhere(reader, spec, args, where)} ORDER BY ${orderSql(p)} LIMIT ${params.add(p.limit + 1)}) page${joinSql} ` +
         `ORDER BY parent.n, page.page_rank`,
       params,
     );
     for (const row of rows) {
       const parent = row[parentColumn] as string;
       const list = grouped.get(parent) ?? [];
-      list.push({ entity: reader.hydrate(row), sortValue: row.sort_value as string | null });
+      const entity = reader.hydrate(row);
+      list.push({ entity, sortValue: row.sort_value as string | null });
       grouped.set(parent, list);
+      if (counts) counts.set(parent, Number(row.page_total));
+      for (const j of joins) {
+        const prefix = `${j.alias}__`;
+        const joined = row[`${prefix}id`] == null ? null : j.reader.hydrate(Object.fromEntries(j.reader.columns.map((c) => [c, row[prefix + c]])));
+        j.attach(entity, joined);
+      }
     }
   }
-  const result = new Map<string, Connection<E>>();
+  const pages = new Map<string, Connection<E>>();
   for (const id of parentIds) {
-    result.set(id, toConnection(spec, grouped.get(id) ?? [], p, async () => 0));
+    pages.set(id, toConnection(spec, grouped.get(id) ?? [], p, async () => 0));
   }
-  return result;
+  return { pages, counts };
 }
 
 /** COUNT per parent for nested connections' totalCount, one statement for many parents. */

@@ -1,7 +1,8 @@
 import DataLoader from 'dataloader';
 import { SortDirection } from '../common/connection.types';
 import type { ListSpec } from '../common/list-query';
-import type { Loaders } from '../core/loaders';
+import type { Loaders, PageJoinSpec } from '../core/loaders';
+import type { Touchpoint } from '../touchpoint/touchpoint.entity';
 import { Complaint, ComplaintEscalation, ComplaintTransition } from './complaint.entity';
 import { ComplaintEscalationFilter, ComplaintEscalationSortField, ComplaintFilter, ComplaintSortField } from './complaint.types';
 
@@ -80,3 +81,11 @@ export function complaintOfTouchpoint(loaders: Loaders): DataLoader<string, Comp
     });
   });
 }
+
+/** The complaint a touchpoint opened, read with a page of touchpoints (within the same scope complaintOfTouchpoint applies). */
+export const complaintOfTouchpointJoin: PageJoinSpec<Touchpoint, Complaint> = {
+  name: 'complaintOfTouchpoint',
+  entity: Complaint,
+  on: '{c}.touchpoint_id = {a}.id',
+  prime: (loaders, t, complaint) => complaintOfTouchpoint(loaders).prime(t.id, complaint),
+};

@@ -2,14 +2,48 @@ import DataLoader from 'dataloader';
 import { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 import { connection } from '../common/connection.types';
 import type { Connection } from '../common/connection.types';
-import { countByParent, findByIds, findPage, findPagesByParent, type DerivedRead, ListArgs, ListScope, ListSpec } from '../common/list-query';
+import { countByParent, findByIds, findPage, findPagesByParent, type DerivedRead, ListArgs, ListScope, ListSpec, PageJoin } from '../common/list-query';
 import type { GraphQLResolveInfo } from 'graphql';
+import { areaOfTable } from './access';
 import type { AccessPolicy } from './access';
 import { shownProperties, type Shape } from './shown-columns';
 
 type EntityClass<E> = { new (): E; name: string };
 
 const columnProperties = new WeakMap<object, ReadonlySet<string>>();
+
+/**
+ * A row read with each row of a page (one to one) for the loader that would look it up after the page, e.g. an order
+ * line's product for byId(Product): `prime` hands it over, so the lookup finds it without a statement. Joined only
+ * when the caller may read the joined table at all, under the same row scope that loader applies.
+ */
+export interface PageJoinSpec<E extends ObjectLiteral, J extends ObjectLiteral> {
+  /** Names the join in the request's loader registry. */
+  name: string;
+  entity: EntityClass<J>;
+  /** `{a}`: the page's row, `{c}`: the joined one. At most one row may match. */
+  on: string;
+  prime(loaders: Loaders, row: E, joined: J | null): void;
+}
+
+/** Options of a nested page: rows to read with it, and whether its totalCount is selected (read with the first page). */
+export interface PageReads<E extends ObjectLiteral> {
+  joins?: ReadonlyArray<PageJoinSpec<E, any>>;
+  withCount?: boolean;
+}
+
+/** Joins a page row's reference (column `column`, property `key`) to the record byId(entity) would load. */
+export function byIdJoin<E extends ObjectLiteral, J extends ObjectLiteral & { id: string }>(entity: EntityClass<J>, column: string, key: (row: E) => string | null): PageJoinSpec<E, J> {
+  return {
+    name: `${entity.name}:${column}`,
+    entity,
+    on: `{c}.id = {a}.${column}`,
+    prime: (loaders, row, joined) => {
+      const id = key(row);
+      if (id) loaders.byId(entity).prime(id, joined);
+    },
+  };
+}
 
 /**
  * The request's DataLoader registry (DataLoader README: one set of loaders per request, so
@@ -26,13 +60,13 @@ export class Loaders {
   ) {}
 
   /** Memoises a loader under a key for the life of the request. */
-  memo<V>(key: string, make: () => DataLoader<string, V>): DataLoader<string, V> {
+  memo<V, K = string, C = K>(key: string, make: () => DataLoader<K, V, C>): DataLoader<K, V, C> {
     let loader = this.cache.get(key);
     if (!loader) {
-      loader = make() as DataLoader<string, unknown>;
+      loader = make() as unknown as DataLoader<string, unknown>;
       this.cache.set(key, loader);
     }
-    return loader as DataLoader<string, V>;
+    return loader as unknown as DataLoader<K, V, C>;
   }
 
   /** The table's name and the caller's scope on it; FORBIDDEN when the caller may not read that part of the CRM at all. */
@@ -82,14 +116,22 @@ export class Loaders {
   }
 
   /** One page of children per parent (e.g. a customer's orders), batched across parents. */
-  pageByParent<E extends ObjectLiteral>(spec: ListSpec<E>, parentColumn: string, args: ListArgs): DataLoader<string, Connection<E>> {
-    const key = `page:${spec.what}:${parentColumn}:${JSON.stringify(args)}`;
+  pageByParent<E extends ObjectLiteral>(spec: ListSpec<E>, parentColumn: string, args: ListArgs, reads: PageReads<E> = {}): DataLoader<string, Connection<E>> {
+    const joinSpecs = (reads.joins ?? []).filter((j) => this.access.can(`${areaOfTable(this.db.getMetadata(j.entity).tableName)}:read`));
+    const key = `page:${spec.what}:${parentColumn}:${JSON.stringify(args)}:${joinSpecs.map((j) => j.name).join(',')}:${reads.withCount ? 'count' : ''}`;
     return this.memo(key, () => {
       const scope = this.scopeOf(spec.entity);
+      const joins: PageJoin[] = joinSpecs.map((j) => ({
+        entity: j.entity,
+        on: j.on,
+        condition: this.access.rowCondition(this.db.getMetadata(j.entity).tableName, '{c}'),
+        attach: (row, joined) => j.prime(this, row as E, joined),
+      }));
       return new DataLoader<string, Connection<E>>(async (parentIds) => {
-        const pages = await findPagesByParent(this.db, spec, parentColumn, parentIds, args, scope);
-        const counts = this.countByParent(spec, parentColumn, args);
-        return parentIds.map((id) => connection(pages.get(id)!, () => counts.load(id)));
+        const { pages, counts } = await findPagesByParent(this.db, spec, parentColumn, parentIds, args, scope, { joins, withCount: reads.withCount });
+        const countLoader = this.countByParent(spec, parentColumn, args);
+        if (counts) for (const [id, n] of counts) countLoader.prime(id, n);
+        return parentIds.map((id) => connection(pages.get(id)!, () => countLoader.load(id)));
       });
     });
   }

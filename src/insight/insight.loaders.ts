@@ -3,6 +3,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { PURCHASE_STATUSES } from '../order/order.entity';
 import { parseAmount } from '../common/money';
 import type { Loaders } from '../core/loaders';
+import { touchpointActivity, type TouchpointFacts } from '../touchpoint/touchpoint.loaders';
 
 /** Purchase occasions are UTC calendar days; this is the day number (days since 1970-01-01) of an order. */
 const UTC_DAY = `((o.placed_at AT TIME ZONE 'UTC')::date - DATE '1970-01-01')`;
@@ -21,31 +22,107 @@ export interface PurchaseDay {
   lastAt: Date;
 }
 
+/** A customer's purchase occasions up to `cut`, or (cut null) the categories they have bought. */
+interface PurchaseReadKey {
+  customerId: string;
+  cut: Date | null;
+}
+
 /**
- * A page's purchase occasions up to `cut`, in ONE aggregate for every customer the page asks about (per customer per
- * UTC day), ordered by day. Returns an empty list for a customer without purchases.
+ * A page's purchase reads in one statement where they can share it: its purchase occasions up to a cut (per customer
+ * per UTC day, ordered by day: ONE aggregate for every customer the page asks about) and the categories its customers
+ * have bought (the cross-sell input), both read from the purchase orders. Occasions asked up to several cuts take a
+ * statement per cut; the categories ride with the first.
  */
-export function purchaseDays(loaders: Loaders, cut: Date): DataLoader<string, PurchaseDay[]> {
-  return loaders.memo(`insight:purchaseDays:${cut.toISOString()}`, () =>
-    new DataLoader<string, PurchaseDay[]>(async (ids) => {
-      const byCustomer = await purchaseDaysWhere(loaders.db, cut, [...ids]);
-      return ids.map((id) => byCustomer.get(id) ?? []);
-    }),
+function purchaseReads(loaders: Loaders): DataLoader<PurchaseReadKey, PurchaseDay[] | string[], string> {
+  return loaders.memo('insight:purchases', () =>
+    new DataLoader<PurchaseReadKey, PurchaseDay[] | string[], string>(
+      async (keys) => {
+        const cuts = new Map<string, { cut: Date; ids: string[] }>();
+        const categoriesOf = keys.filter((k) => !k.cut).map((k) => k.customerId);
+        for (const k of keys) {
+          if (!k.cut) continue;
+          const key = k.cut.toISOString();
+          const group = cuts.get(key) ?? { cut: k.cut, ids: [] };
+          group.ids.push(k.customerId);
+          cuts.set(key, group);
+        }
+        const days = new Map<string, Map<string, PurchaseDay[]>>();
+        let categories = new Map<string, string[]>();
+        const groups = [...cuts];
+        if (!groups.length) categories = await categoriesWhere(loaders.db, categoriesOf);
+        await Promise.all(
+          groups.map(async ([key, { cut, ids }], i) => {
+            if (i > 0 || !categoriesOf.length) return days.set(key, await purchaseDaysWhere(loaders.db, cut, ids));
+            const both = await daysAndCategories(loaders.db, cut, ids, categoriesOf);
+            days.set(key, both.days);
+            categories = both.categories;
+          }),
+        );
+        return keys.map((k) => (k.cut ? days.get(k.cut.toISOString())!.get(k.customerId) ?? [] : categories.get(k.customerId) ?? []));
+      },
+      { cacheKeyFn: (k) => `${k.cut?.toISOString() ?? 'categories'}|${k.customerId}` },
+    ),
   );
+}
+
+/** A customer's purchase occasions up to `cut` (empty without purchases), batched with the request's other purchase reads. */
+export function purchaseDays(loaders: Loaders, cut: Date, customerId: string): Promise<PurchaseDay[]> {
+  return purchaseReads(loaders).load({ customerId, cut }) as Promise<PurchaseDay[]>;
+}
+
+/** Categories a customer has bought (purchase orders, lines with a categorised product), batched with their purchase occasions. */
+export function purchasedCategories(loaders: Loaders, customerId: string): Promise<string[]> {
+  return purchaseReads(loaders).load({ customerId, cut: null }) as Promise<string[]>;
+}
+
+const DAYS_SQL = (cut: string, ids: string) => `
+  SELECT o.customer_id AS "customerId", ${UTC_DAY} AS day, count(*)::int AS orders,
+         sum(o.total_base)::text AS revenue, sum(o.margin_base)::text AS margin,
+         min(o.placed_at) AS "firstAt", max(o.placed_at) AS "lastAt"
+    FROM orders o
+   WHERE ${PURCHASES} AND o.placed_at <= ${cut}${ids ? ` AND o.customer_id = ANY(${ids}::uuid[])` : ''}
+   GROUP BY 1, 2`;
+
+const CATEGORIES_SQL = (ids: string) => `
+  SELECT l.customer_id AS "customerId", array_agg(DISTINCT p.category ORDER BY p.category) AS categories
+    FROM order_lines l
+    JOIN orders o ON o.id = l.order_id AND ${PURCHASES}
+    JOIN products p ON p.id = l.product_id
+   WHERE l.customer_id = ANY(${ids}::uuid[]) AND p.category IS NOT NULL
+   GROUP BY 1`;
+
+async function categoriesWhere(db: DataSource | EntityManager, ids: string[]): Promise<Map<string, string[]>> {
+  const rows: Array<{ customerId: string; categories: string[] }> = await db.query(CATEGORIES_SQL('$2'), [PURCHASE_STATUSES, ids]);
+  return new Map(rows.map((r) => [r.customerId, r.categories]));
+}
+
+/** Occasions up to `cut` of `ids` and categories of `categoryIds`, one statement: the categories' rows have no day. */
+async function daysAndCategories(db: DataSource | EntityManager, cut: Date, ids: string[], categoryIds: string[]) {
+  const rows: Array<PurchaseDay & { customerId: string; categories: string[] | null }> = await db.query(
+    `SELECT d.*, NULL::text[] AS categories FROM (${DAYS_SQL('$2', '$3')}) d
+     UNION ALL
+     SELECT c."customerId", NULL, NULL, NULL, NULL, NULL, NULL, c.categories FROM (${CATEGORIES_SQL('$4')}) c
+     ORDER BY 1, 2`,
+    [PURCHASE_STATUSES, cut, ids, categoryIds],
+  );
+  const days = new Map<string, PurchaseDay[]>();
+  const categories = new Map<string, string[]>();
+  for (const { customerId, categories: bought, ...day } of rows) {
+    if (bought) {
+      categories.set(customerId, bought);
+      continue;
+    }
+    let list = days.get(customerId);
+    if (!list) days.set(customerId, (list = []));
+    list.push(day);
+  }
+  return { days, categories };
 }
 
 /** Purchase occasions up to `cut` of the given customers (null: all), per customer in day order. */
 export async function purchaseDaysWhere(db: DataSource | EntityManager, cut: Date, ids: string[] | null): Promise<Map<string, PurchaseDay[]>> {
-  const rows: Array<PurchaseDay & { customerId: string }> = await db.query(
-    `SELECT o.customer_id AS "customerId", ${UTC_DAY} AS day, count(*)::int AS orders,
-            sum(o.total_base)::text AS revenue, sum(o.margin_base)::text AS margin,
-            min(o.placed_at) AS "firstAt", max(o.placed_at) AS "lastAt"
-       FROM orders o
-      WHERE ${PURCHASES} AND o.placed_at <= $2${ids ? ' AND o.customer_id = ANY($3::uuid[])' : ''}
-      GROUP BY 1, 2
-      ORDER BY 1, 2`,
-    ids ? [PURCHASE_STATUSES, cut, ids] : [PURCHASE_STATUSES, cut],
-  );
+  const rows: Array<PurchaseDay & { customerId: string }> = await db.query(`${DAYS_SQL('$2', ids ? '$3' : '')} ORDER BY 1, 2`, ids ? [PURCHASE_STATUSES, cut, ids] : [PURCHASE_STATUSES, cut]);
   const byCustomer = new Map<string, PurchaseDay[]>();
   for (const { customerId, ...day } of rows) {
     let list = byCustomer.get(customerId);
@@ -170,82 +247,12 @@ export async function populationRfm(db: DataSource, asOf: Date): Promise<Populat
   );
 }
 
-/** What the touchpoints say about a customer as of an instant. */
-export interface TouchpointFacts {
-  lastAt: Date | null;
-  lastThankYouAt: Date | null;
-  lastServiceAt: Date | null;
-  lastSurveyAt: Date | null;
-  /** Latest GREETING with the customer themselves (not one of their contacts). */
-  lastGreetingAt: Date | null;
-  /** Complaints open at the cut, by the id of the touchpoint that opened them, with the channel they came in on. */
-  openComplaints: Array<{ id: string; openedAt: Date; channel: string; dueAt: Date }>;
-  csat: Array<{ at: Date; score: number }>;
-  npsResponses: number;
-  promoters: number;
-  detractors: number;
-}
-
-const NO_TOUCHPOINTS: TouchpointFacts = {
-  lastAt: null,
-  lastThankYouAt: null,
-  lastServiceAt: null,
-  lastSurveyAt: null,
-  lastGreetingAt: null,
-  openComplaints: [],
-  csat: [],
-  npsResponses: 0,
-  promoters: 0,
-  detractors: 0,
-};
-
-const date = (v: unknown): Date | null => (v == null ? null : new Date(v as string));
-
 /**
- * One aggregate over the page's touchpoints up to `cut`: latest touchpoint per purpose of interest, complaints still
- * open at `cut`, CSAT answers and NPS counts.
+ * What the touchpoints say about a customer as of `cut`: read with the touchpoint summary the same request shows, in one
+ * statement (src/touchpoint/touchpoint.loaders.ts owns the tables and the aggregate).
  */
-export function touchpointFacts(loaders: Loaders, cut: Date): DataLoader<string, TouchpointFacts> {
-  return loaders.memo(`insight:touchpoints:${cut.toISOString()}`, () =>
-    new DataLoader<string, TouchpointFacts>(async (ids) => {
-      const rows: Array<Record<string, any>> = await loaders.db.query(
-        `SELECT t.customer_id AS "customerId",
-                max(t.occurred_at) AS "lastAt",
-                max(t.occurred_at) FILTER (WHERE t.purpose = 'THANK_YOU') AS "lastThankYouAt",
-                max(t.occurred_at) FILTER (WHERE t.purpose = 'SERVICE') AS "lastServiceAt",
-                max(t.occurred_at) FILTER (WHERE t.purpose = 'SURVEY') AS "lastSurveyAt",
-                max(t.occurred_at) FILTER (WHERE t.purpose = 'GREETING' AND t.contact_id IS NULL) AS "lastGreetingAt",
-                coalesce(json_agg(json_build_object('id', t.id, 'at', t.occurred_at, 'channel', k.channel,
-                    'due', CASE WHEN k.first_response_at IS NULL OR k.first_response_at > $2 THEN k.first_response_due_at ELSE k.resolution_due_at END) ORDER BY t.occurred_at)
-                  FILTER (WHERE k.id IS NOT NULL AND (k.resolved_at IS NULL OR k.resolved_at > $2)), '[]') AS "openComplaints",
-                coalesce(json_agg(json_build_object('at', t.occurred_at, 'score', t.satisfaction) ORDER BY t.occurred_at)
-                  FILTER (WHERE t.satisfaction IS NOT NULL), '[]') AS csat,
-                count(t.nps)::int AS "npsResponses",
-                (count(*) FILTER (WHERE t.nps >= 9))::int AS promoters,
-                (count(*) FILTER (WHERE t.nps <= 6))::int AS detractors
-           FROM touchpoints t LEFT JOIN complaints k ON k.touchpoint_id = t.id
-          WHERE t.customer_id = ANY($1::uuid[]) AND t.deleted_at IS NULL AND t.occurred_at <= $2
-          GROUP BY t.customer_id`,
-        [[...ids], cut],
-      );
-      const byCustomer = new Map<string, TouchpointFacts>();
-      for (const r of rows) {
-        byCustomer.set(r.customerId, {
-          lastAt: date(r.lastAt),
-          lastThankYouAt: date(r.lastThankYouAt),
-          lastServiceAt: date(r.lastServiceAt),
-          lastSurveyAt: date(r.lastSurveyAt),
-          lastGreetingAt: date(r.lastGreetingAt),
-          openComplaints: r.openComplaints.map((c: { id: string; at: string; channel: string; due: string }) => ({ id: c.id, openedAt: new Date(c.at), channel: c.channel, dueAt: new Date(c.due) })),
-          csat: r.csat.map((s: { at: string; score: number }) => ({ at: new Date(s.at), score: s.score })),
-          npsResponses: r.npsResponses,
-          promoters: r.promoters,
-          detractors: r.detractors,
-        });
-      }
-      return ids.map((id) => byCustomer.get(id) ?? NO_TOUCHPOINTS);
-    }),
-  );
+export async function touchpointFacts(loaders: Loaders, cut: Date, customerId: string): Promise<TouchpointFacts> {
+  return (await touchpointActivity(loaders).load({ customerId, cut })).facts!;
 }
 
 export interface ReferralFacts {
@@ -295,47 +302,6 @@ export async function referredMargins(db: DataSource | EntityManager, cut: Date,
     [PURCHASE_STATUSES, cut, referrerIds],
   );
   return new Map(rows.map((r) => [r.referrerId, parseAmount(r.margin)]));
-}
-
-export interface StageFacts {
-  stageKey: string | null;
-  /** When the customer last moved into the current stage. */
-  since: Date | null;
-}
-
-/** Each customer's current stage key and since when, for a page in one statement. */
-export function stageFacts(loaders: Loaders): DataLoader<string, StageFacts> {
-  return loaders.memo('insight:stage', () =>
-    new DataLoader<string, StageFacts>(async (ids) => {
-      const rows: Array<StageFacts & { id: string }> = await loaders.db.query(STAGE_FACTS_SQL + ` WHERE c.id = ANY($1::uuid[])`, [[...ids]]);
-      const byId = new Map(rows.map((r) => [r.id, { stageKey: r.stageKey, since: date(r.since) }]));
-      return ids.map((id) => byId.get(id) ?? { stageKey: null, since: null });
-    }),
-  );
-}
-
-export const STAGE_FACTS_SQL = `
-  SELECT c.id, c.lifecycle_stage_id AS "stageId", s.key AS "stageKey",
-         (SELECT max(t.at) FROM lifecycle_transitions t WHERE t.customer_id = c.id AND t.to_stage_id = c.lifecycle_stage_id) AS since
-    FROM customers c LEFT JOIN lifecycle_stages s ON s.id = c.lifecycle_stage_id`;
-
-/** Categories each customer of a page has bought (purchase orders, lines with a categorised product), one statement. */
-export function purchasedCategories(loaders: Loaders): DataLoader<string, string[]> {
-  return loaders.memo('insight:categories', () =>
-    new DataLoader<string, string[]>(async (ids) => {
-      const rows: Array<{ customerId: string; categories: string[] }> = await loaders.db.query(
-        `SELECT l.customer_id AS "customerId", array_agg(DISTINCT p.category ORDER BY p.category) AS categories
-           FROM order_lines l
-           JOIN orders o ON o.id = l.order_id AND ${PURCHASES}
-           JOIN products p ON p.id = l.product_id
-          WHERE l.customer_id = ANY($2::uuid[]) AND p.category IS NOT NULL
-          GROUP BY 1`,
-        [PURCHASE_STATUSES, [...ids]],
-      );
-      const byId = new Map(rows.map((r) => [r.customerId, r.categories]));
-      return ids.map((id) => byId.get(id) ?? []);
-    }),
-  );
 }
 
 /** The population's baskets for association rules: each buyer's set of purchased categories up to `asOf`. */

@@ -27,7 +27,7 @@ import {
   type TimeUnit,
   type ValueTier,
 } from '../intelligence';
-import { stageByKey } from '../lifecycle/lifecycle.loaders';
+import { stageByKey, stageFacts, STAGE_FACTS_SQL } from '../lifecycle/lifecycle.loaders';
 import { recordTransitions } from '../lifecycle/lifecycle.service';
 import { TransitionSource } from '../lifecycle/lifecycle-transition.entity';
 import { recordAudit } from '../core/audit';
@@ -42,8 +42,6 @@ import {
   purchaseDays,
   PurchaseDay,
   referralFacts,
-  stageFacts,
-  STAGE_FACTS_SQL,
   streamPopulationDays,
   touchpointFacts,
 } from './insight.loaders';
@@ -163,7 +161,7 @@ export class InsightService {
   }
 
   private days(customerId: string, at: Date): Promise<PurchaseDay[]> {
-    return purchaseDays(this.deps.loaders, at).load(customerId);
+    return purchaseDays(this.deps.loaders, at, customerId);
   }
 
   private summary(days: readonly PurchaseDay[], at: Date, unit: TimeUnit, basis: ValueBasis): PurchaseSummary | null {
@@ -346,7 +344,7 @@ export class InsightService {
       level,
       probabilityAliveOf: async () => (await computed()).probabilityAlive,
       driversOf: async () => {
-        const [{ summary, probability: probabilityOf }, facts] = await Promise.all([computed(), touchpointFacts(this.deps.loaders, at).load(c.id)]);
+        const [{ summary, probability: probabilityOf }, facts] = await Promise.all([computed(), touchpointFacts(this.deps.loaders, at, c.id)]);
         const risk = churnRisk(
           {
             probabilityNoPurchase: probabilityOf,
@@ -366,7 +364,7 @@ export class InsightService {
 
   async lifecycleSuggestion(c: Customer): Promise<LifecycleSuggestion> {
     this.deps.access.require('analytics:read');
-    const [model, days, stage, rfm] = await Promise.all([this.model(), this.days(c.id, this.now), stageFacts(this.deps.loaders).load(c.id), this.rfm(c)]);
+    const [model, days, stage, rfm] = await Promise.all([this.model(), this.days(c.id, this.now), stageFacts(this.deps.loaders, c.id), this.rfm(c)]);
     const summary = this.summary(days, this.now, model?.timeUnit ?? TIME_UNITS.DAY, model?.basis ?? ValueBasis.MARGIN);
     const suggestion = suggestLifecycle(summary, model, rfm.fScore, stage.stageKey, stage.since, this.now);
     const stageEntity = await stageByKey(this.deps.loaders).load(suggestion.stage);
@@ -390,9 +388,9 @@ export class InsightService {
       this.valueTier(c),
       this.churnRisk(c),
       this.lifecycleSuggestion(c),
-      touchpointFacts(this.deps.loaders, this.now).load(c.id),
+      touchpointFacts(this.deps.loaders, this.now, c.id),
       this.days(c.id, this.now),
-      purchasedCategories(this.deps.loaders).load(c.id),
+      purchasedCategories(this.deps.loaders, c.id),
     ]);
     const { current, potential } = await this.valuePair(c, model);
     const birthday = c.birthday ? { month: Number(c.birthday.slice(5, 7)), day: Number(c.birthday.slice(8, 10)) } : null;
@@ -426,7 +424,7 @@ export class InsightService {
 
   async satisfaction(c: Customer): Promise<Satisfaction> {
     this.deps.access.require('touchpoints:read');
-    const facts = await touchpointFacts(this.deps.loaders, this.now).load(c.id);
+    const facts = await touchpointFacts(this.deps.loaders, this.now, c.id);
     const mean = (xs: Array<{ score: number }>): number | null => (xs.length ? xs.reduce((s, x) => s + x.score, 0) / xs.length : null);
     const recentFrom = this.now.getTime() - 90 * MS_PER_DAY;
     const recent = mean(facts.csat.filter((s) => s.at.getTime() >= recentFrom));

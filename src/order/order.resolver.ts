@@ -1,6 +1,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Reads } from '../core/shown-columns';
+import { nodesSelect, selects } from '../common/selection';
 import { PageArgs } from '../common/connection.types';
 import { Customer } from '../customer/customer.entity';
 import { Product } from '../product/product.entity';
@@ -38,8 +39,8 @@ export class OrderResolver {
   }
 
   @FieldResolver(() => OrderLineConnection, { description: 'The order’s lines, in the order they were recorded.' })
-  lines(@Root() o: Order, @Args() page: PageArgs, @Ctx() ctx: Context) {
-    return ctx.services.orders.lines(o.id, page);
+  lines(@Root() o: Order, @Args() page: PageArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
+    return ctx.services.orders.lines(o.id, page, nodesSelect(info, 'product'));
   }
 
   @Mutation(() => OrderPayload, { description: 'Record a purchase with its lines. Totals are computed exactly from the lines and converted to the base currency at the given rate.' })
@@ -78,6 +79,6 @@ export class CustomerOrderResolver {
   @Reads('id')
   orders(@Root() c: Customer, @Args() args: OrdersArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
     const { filter, orderBy, ...page } = args;
-    return ctx.services.orders.ofCustomer(c.id, { page, filter: filter as Record<string, unknown>, orderBy, columns: ctx.loaders.shown(info, Order) });
+    return ctx.services.orders.ofCustomer(c.id, { page, filter: filter as Record<string, unknown>, orderBy, columns: ctx.loaders.shown(info, Order) }, { withCount: selects(info, 'totalCount') });
   }
 }

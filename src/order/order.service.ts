@@ -11,6 +11,7 @@ import { Customer } from '../customer/customer.entity';
 import { Product } from '../product/product.entity';
 import { recordAudit } from '../core/audit';
 import type { ServiceDeps } from '../core/request-scope';
+import { byIdJoin, type PageReads } from '../core/loaders';
 import { findInScope } from '../common/scoped';
 import { Order, OrderLine, ORDER_STATUS_TRANSITIONS, OrderStatus, PURCHASE_STATUSES, SalesChannel } from './order.entity';
 import { orderLineList, orderList } from './order.loaders';
@@ -96,6 +97,9 @@ function allocate(amount: bigint, weights: bigint[], currency: string): bigint[]
   return shares.map((s) => s * step);
 }
 
+/** An order line's product, read with the page of lines. */
+const LINE_PRODUCT = byIdJoin<OrderLine, Product>(Product, 'product_id', (l) => l.productId);
+
 export class OrderService {
   constructor(private readonly deps: ServiceDeps) {}
 
@@ -114,12 +118,13 @@ export class OrderService {
     return this.deps.loaders.list(orderList, args);
   }
 
-  ofCustomer(customerId: string, args: ListArgs): Promise<Connection<Order>> {
-    return this.deps.loaders.pageByParent(orderList, 'customer_id', args).load(customerId);
+  ofCustomer(customerId: string, args: ListArgs, reads: PageReads<Order> = {}): Promise<Connection<Order>> {
+    return this.deps.loaders.pageByParent(orderList, 'customer_id', args, reads).load(customerId);
   }
 
-  lines(orderId: string, page: PageArgs): Promise<Connection<OrderLine>> {
-    return this.deps.loaders.pageByParent(orderLineList, 'order_id', { page }).load(orderId);
+  /** An order's lines; `withProducts`: with the products they sold, for the lines' `product` field. */
+  lines(orderId: string, page: PageArgs, withProducts = false): Promise<Connection<OrderLine>> {
+    return this.deps.loaders.pageByParent(orderLineList, 'order_id', { page }, { joins: withProducts ? [LINE_PRODUCT] : [] }).load(orderId);
   }
 
   async record(input: RecordOrderInput): Promise<OrderPayload> {

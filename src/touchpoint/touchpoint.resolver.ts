@@ -1,4 +1,8 @@
-import { Arg, Args, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { nodesSelect, selects } from '../common/selection';
+import { complaintOfTouchpointJoin } from '../complaint/complaint.loaders';
+import { byIdJoin, type PageJoinSpec } from '../core/loaders';
 import { Contact } from '../contact/contact.entity';
 import { Customer } from '../customer/customer.entity';
 import { Order } from '../order/order.entity';
@@ -66,13 +70,19 @@ export class TouchpointResolver {
   }
 }
 
+const TOUCHPOINT_CONTACT = byIdJoin<Touchpoint, Contact>(Contact, 'contact_id', (t) => t.contactId);
+
 /** Touchpoint fields on Customer. */
 @Resolver(() => Customer)
 export class CustomerTouchpointResolver {
   @FieldResolver(() => TouchpointConnection, { description: 'The follow-up history: every interaction with the customer, most recent first by default.' })
-  touchpoints(@Root() c: Customer, @Args() args: CustomerTouchpointsArgs, @Ctx() ctx: Context) {
+  touchpoints(@Root() c: Customer, @Args() args: CustomerTouchpointsArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
     const { filter, orderBy, ...page } = args;
-    return ctx.services.touchpoints.ofCustomer(c.id, { page, filter: filter as Record<string, unknown>, orderBy });
+    // The complaint each touchpoint opened and the contact spoken to, read with the page when the nodes show them.
+    const joins: Array<PageJoinSpec<Touchpoint, any>> = [];
+    if (nodesSelect(info, 'complaint', 'complaintStatus', 'resolvedAt', 'responseTimeHours')) joins.push(complaintOfTouchpointJoin);
+    if (nodesSelect(info, 'contact')) joins.push(TOUCHPOINT_CONTACT);
+    return ctx.services.touchpoints.ofCustomer(c.id, { page, filter: filter as Record<string, unknown>, orderBy }, { joins, withCount: selects(info, 'totalCount') });
   }
 
   @FieldResolver(() => Int, { description: 'Complaints not yet resolved: settle these before selling anything.' })

@@ -12,6 +12,7 @@ import { Order } from '../order/order.entity';
 import { actorUserId } from '../core/actor';
 import { recordAudit } from '../core/audit';
 import type { ServiceDeps } from '../core/request-scope';
+import type { PageReads } from '../core/loaders';
 import { findInScope } from '../common/scoped';
 import { User } from '../user/user.entity';
 import { touchpointList, TouchpointSummary, touchpointSummary } from './touchpoint.loaders';
@@ -131,13 +132,13 @@ export class TouchpointService {
     return this.deps.loaders.list(touchpointList, args);
   }
 
-  ofCustomer(customerId: string, args: ListArgs): Promise<Connection<Touchpoint>> {
-    return this.deps.loaders.pageByParent(touchpointList, 'customer_id', args).load(customerId);
+  ofCustomer(customerId: string, args: ListArgs, reads: PageReads<Touchpoint> = {}): Promise<Connection<Touchpoint>> {
+    return this.deps.loaders.pageByParent(touchpointList, 'customer_id', args, reads).load(customerId);
   }
 
   summary(customerId: string): Promise<TouchpointSummary> {
     this.deps.access.require('touchpoints:read');
-    return touchpointSummary(this.deps.loaders).load(customerId);
+    return touchpointSummary(this.deps.loaders, customerId);
   }
 
   /** The touchpoints the caller may change: those of customers in their book. */
