@@ -104,7 +104,7 @@ export interface ListArgs {
   /** The sort a `byCustomField` orderBy resolved to: its name in cursors (e.g. `customField:shoe_size`) and its SQL. */
   customSort?: { name: string; sort: SortField } | null;
   /**
-   * The entity properties the caller reads from the items (core/shown-columns.ts): the statement selects those
+   * The entity properties the caller reads from the items (core/selection.ts): the statement selects those
    * columns (and the key, the soft-delete column and the parent column) instead of all; absent or null, all.
    */
   columns?: readonly string[] | null;

@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { Reads } from '../core/shown-columns';
+import { Reads } from '../core/selection';
 import { Customer } from '../customer/customer.entity';
 import type { Context } from '../core/request-scope';
 import { Contact } from './contact.entity';

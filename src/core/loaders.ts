@@ -6,7 +6,7 @@ import { countByParent, findByIds, findPage, findPagesByParent, type DerivedRead
 import type { GraphQLResolveInfo } from 'graphql';
 import { areaOfTable } from './access';
 import type { AccessPolicy } from './access';
-import { shownProperties, type Shape } from './shown-columns';
+import { shownProperties, type Shape } from './selection';
 
 type EntityClass<E> = { new (): E; name: string };
 
@@ -77,7 +77,7 @@ export class Loaders {
 
   /**
    * The properties of `entity` objects the current GraphQL field shows (its own selection, or a connection's nodes),
-   * for `ListArgs.columns`; null when it may read any (see core/shown-columns.ts).
+   * for `ListArgs.columns`; null when it may read any (see core/selection.ts).
    */
   shown(info: GraphQLResolveInfo, entity: EntityClass<ObjectLiteral>, shape: Shape = 'connection'): readonly string[] | null {
     let columns = columnProperties.get(entity);

@@ -1,7 +1,7 @@
 import { Arg, Args, Ctx, FieldResolver, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { Context } from '../core/request-scope';
-import { Reads } from '../core/shown-columns';
+import { Reads } from '../core/selection';
 import { User } from '../user/user.entity';
 import { Customer } from './customer.entity';
 import { DuplicateCandidate } from './customer.duplicates';

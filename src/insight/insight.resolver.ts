@@ -2,7 +2,7 @@ import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from '
 import { Customer } from '../customer/customer.entity';
 import { LifecycleStage } from '../lifecycle/lifecycle-stage.entity';
 import type { Context } from '../core/request-scope';
-import { Reads } from '../core/shown-columns';
+import { Reads } from '../core/selection';
 import {
   CareAgendaArgs,
   CareAgendaItem,

@@ -3,7 +3,7 @@ import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, Entity } from 'typeorm';
 import { ArchivableRecord, BaseRecord, Node } from '../common/base.entity';
 import { Money } from '../common/money.types';
-import { Reads } from '../core/shown-columns';
+import { Reads } from '../core/selection';
 import { DecimalScalar } from '../common/scalars';
 
 export enum OrderStatus {

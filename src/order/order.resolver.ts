@@ -1,7 +1,6 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { Reads } from '../core/shown-columns';
-import { nodesSelect, selects } from '../common/selection';
+import { nodesSelect, Reads, selects } from '../core/selection';
 import { PageArgs } from '../common/connection.types';
 import { Customer } from '../customer/customer.entity';
 import { Product } from '../product/product.entity';

@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { nodesSelect, selects } from '../common/selection';
+import { nodesSelect, selects } from '../core/selection';
 import { complaintOfTouchpointJoin } from '../complaint/complaint.loaders';
 import { byIdJoin, type PageJoinSpec } from '../core/loaders';
 import { Contact } from '../contact/contact.entity';

@@ -4,7 +4,7 @@ import { startTestApp, TestApp } from '../support/test-app';
 
 /**
  * The customers list and a customer's orders and contacts select only the columns the query
- * shows (src/core/shown-columns.ts). What a query returns must not depend on it: any selection of fields, through
+ * shows (src/core/selection.ts). What a query returns must not depend on it: any selection of fields, through
  * fragments too, gives exactly what each customer read alone (by id, every column) gives, for a caller who sees
  * personal data and for one who sees it masked. And the statements really are narrower.
  */

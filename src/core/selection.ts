@@ -2,6 +2,9 @@ import { Kind, isObjectType, type FieldNode, type GraphQLObjectType, type GraphQ
 import { Extensions } from 'type-graphql';
 
 /**
+ * What a query selects below the field being resolved, so that a loader reads with a page what its fields will need
+ * (the columns they show, a connection's totalCount, its nodes' joined records) and nothing else.
+ *
  * Which columns a query shows, so that the hot lists select those instead of every column of every row: on a page of
  * 50 customers with their orders and contacts, reading and converting unused columns was a sixth of the CPU.
  *
@@ -49,19 +52,7 @@ export function shownProperties(info: GraphQLResolveInfo, typeName: string, shap
 function compute(info: GraphQLResolveInfo, typeName: string, shape: Shape, columns: ReadonlySet<string>): readonly string[] | null {
   const type = info.schema.getType(typeName);
   if (!isObjectType(type)) return null;
-  const objectSets: SelectionSetNode[] = [];
-  for (const node of info.fieldNodes) {
-    if (!node.selectionSet) continue;
-    if (shape === 'object') objectSets.push(node.selectionSet);
-    else {
-      for (const f of fieldsOf(info, node.selectionSet, null)) {
-        if (f.name.value === 'nodes' && f.selectionSet) objectSets.push(f.selectionSet);
-        if (f.name.value === 'edges' && f.selectionSet) {
-          for (const e of fieldsOf(info, f.selectionSet, null)) if (e.name.value === 'node' && e.selectionSet) objectSets.push(e.selectionSet);
-        }
-      }
-    }
-  }
+  const objectSets = shape === 'object' ? info.fieldNodes.flatMap((n) => (n.selectionSet ? [n.selectionSet] : [])) : nodeSelections(info);
   const shown = new Set<string>();
   for (const set of objectSets) {
     for (const f of fieldsOf(info, set, type)) {
@@ -75,6 +66,31 @@ function compute(info: GraphQLResolveInfo, typeName: string, shape: Shape, colum
     }
   }
   return [...shown];
+}
+
+/** Whether the field being resolved selects `name` (e.g. a connection's `totalCount`). */
+export function selects(info: GraphQLResolveInfo, name: string): boolean {
+  return info.fieldNodes.some((f) => !!f.selectionSet && fieldsOf(info, f.selectionSet, null).some((s) => s.name.value === name));
+}
+
+/** Whether a connection's nodes (through `nodes` or `edges { node }`) select any of `names`. */
+export function nodesSelect(info: GraphQLResolveInfo, ...names: string[]): boolean {
+  return nodeSelections(info).some((set) => fieldsOf(info, set, null).some((f) => names.includes(f.name.value)));
+}
+
+/** The selection sets of a connection's nodes: under `nodes` and under `edges { node }`. */
+function nodeSelections(info: GraphQLResolveInfo): SelectionSetNode[] {
+  const sets: SelectionSetNode[] = [];
+  for (const node of info.fieldNodes) {
+    if (!node.selectionSet) continue;
+    for (const f of fieldsOf(info, node.selectionSet, null)) {
+      if (f.name.value === 'nodes' && f.selectionSet) sets.push(f.selectionSet);
+      if (f.name.value === 'edges' && f.selectionSet) {
+        for (const e of fieldsOf(info, f.selectionSet, null)) if (e.name.value === 'node' && e.selectionSet) sets.push(e.selectionSet);
+      }
+    }
+  }
+  return sets;
 }
 
 /**
