@@ -522,13 +522,19 @@ function readerOf<E extends ObjectLiteral>(ds: DataSource, entity: EntityTarget<
 /**
  * Records by primary key, soft-deleted ones included, within a row condition on alias `a` (the caller's scope): the
  * by-id loaders' read, mapped like the lists' rows rather than through TypeORM's query builder. In no particular order.
+ * `pageJoins`: one-to-one rows read with each record (see PageJoin).
  */
-export async function findByIds<E extends ObjectLiteral>(ds: DataSource, entity: EntityTarget<E>, ids: readonly string[], condition: string | null): Promise<E[]> {
+export async function findByIds<E extends ObjectLiteral>(ds: DataSource, entity: EntityTarget<E>, ids: readonly string[], condition: string | null, pageJoins: readonly PageJoin[] = []): Promise<E[]> {
   const reader = readerOf(ds, entity);
   const params = new Params();
+  const joins = joined(ds, pageJoins, A);
   const where = `${A}.id = ANY(${params.add([...ids])}::uuid[])${condition ? ` AND (${condition})` : ''}`;
-  const rows = await run(ds, `SELECT ${A}.* FROM ${reader.table} ${A} WHERE ${where}`, params);
-  return rows.map((row) => reader.hydrate(row));
+  const rows = await run(ds, `SELECT ${A}.*${joins.columns} FROM ${reader.table} ${A}${joins.sql} WHERE ${where}`, params);
+  return rows.map((row) => {
+    const entity = reader.hydrate(row);
+    joins.attach(row, entity);
+    return entity;
+  });
 }
 
 /** Entities from rows of `SELECT a.*, …` written by hand, mapped as the engine maps its own (extra columns ignored). */
@@ -621,17 +627,44 @@ export async function findPage<E extends ObjectLiteral>(ds: DataSource, spec: Li
 }
 
 /**
- * A row joined to each row of a page, one to one (a line's product, a touchpoint's complaint), read in the page's
- * statement instead of by the loader that would look it up after the page: `attach` hands it to that loader.
+ * A row joined to each row of a page or of a by-id read, one to one (a line's product, a touchpoint's complaint, a
+ * customer's owner), read in the same statement instead of by the loader that would look it up afterwards: `attach`
+ * hands it to that loader.
  */
 export interface PageJoin {
   entity: EntityTarget<ObjectLiteral>;
-  /** The join condition: `{a}` stands for the page's row, `{c}` for the joined one. At most one row may match. */
+  /** The join condition: `{a}` stands for the page's (or by-id) row, `{c}` for the joined one. At most one row may match. */
   on: string;
   /** The caller's row scope on the joined table (alias `{c}`), as the loader that would read it applies. */
   condition: string | null;
   /** Each page row with its joined row: null when none matches within the scope. */
   attach(row: ObjectLiteral, joined: ObjectLiteral | null): void;
+}
+
+/**
+ * The SQL of one-to-one joins to the row aliased `rowAlias` (columns as `j0__id`…, LEFT JOINs under each join's row
+ * scope) and `attach`, which hands each row's joined records to the joins.
+ */
+function joined(ds: DataSource, pageJoins: readonly PageJoin[], rowAlias: string) {
+  const joins = pageJoins.map((j, i) => ({ ...j, alias: `j${i}`, reader: readerOf(ds, j.entity) }));
+  return {
+    any: joins.length > 0,
+    columns: joins.flatMap((j) => j.reader.columns.map((c) => `, ${j.alias}.${c} AS "${j.alias}__${c}"`)).join(''),
+    sql: joins
+      .map((j) => {
+        const on = j.on.replace(/\{a\}/g, rowAlias).replace(/\{c\}/g, j.alias);
+        const condition = j.condition ? ` AND (${j.condition.replace(/\{c\}/g, j.alias)})` : '';
+        return ` LEFT JOIN ${j.reader.table} ${j.alias} ON ${on}${condition}`;
+      })
+      .join(''),
+    attach(row: Record<string, unknown>, entity: ObjectLiteral) {
+      for (const j of joins) {
+        const prefix = `${j.alias}__`;
+        const found = row[`${prefix}id`] == null ? null : j.reader.hydrate(Object.fromEntries(j.reader.columns.map((c) => [c, row[prefix + c]])));
+        j.attach(entity, found);
+      }
+    },
+  };
 }
 
 /**
@@ -657,25 +690,17 @@ export async function findPagesByParent<E extends ObjectLiteral>(
   const withCount = !!options.withCount && !p.cursor && p.limit > 0;
   const counts = withCount ? new Map(parentIds.map((id) => [id, 0])) : null;
   if (p.limit > 0) {
-    const joins = (options.joins ?? []).map((j, i) => ({ ...j, alias: `j${i}`, reader: readerOf(ds, j.entity) }));
-    const joinedColumns = joins.flatMap((j) => j.reader.columns.map((c) => `, ${j.alias}.${c} AS "${j.alias}__${c}"`)).join('');
-    const joinSql = joins
-      .map((j) => {
-        const on = j.on.replace(/\{a\}/g, 'page').replace(/\{c\}/g, j.alias);
-        const condition = j.condition ? ` AND (${j.condition.replace(/\{c\}/g, j.alias)})` : '';
-        return ` LEFT JOIN ${j.reader.table} ${j.alias} ON ${on}${condition}`;
-      })
-      .join('');
+    const joins = joined(ds, options.joins ?? [], 'page');
     // One index range scan per parent, stopping after n+1 rows, however long the parent's history: ranking every
     // child row of every parent (row_number()) grows with the histories and can tip the planner into a table scan.
     // The window count (asked only when totalCount is selected) reads the parent's matching rows whole, as COUNT would.
     const rows = await run(
       ds,
-      `SELECT page.*${joinedColumns} FROM unnest(${parents}::uuid[]) WITH ORDINALITY AS parent(id, n) CROSS JOIN LATERAL ` +
+      `SELECT page.*${joins.columns} FROM unnest(${parents}::uuid[]) WITH ORDINALITY AS parent(id, n) CROSS JOIN LATERAL ` +
         // A join reads its key from the page's row: with joins, the row is read whole.
-        `(SELECT ${reader.select(joins.length ? null : args.columns, parentColumn)}, ${sortValueSql(p.sort)} AS sort_value, row_number() OVER (ORDER BY ${orderSql(p)}) AS page_rank` +
+        `(SELECT ${reader.select(joins.any ? null : args.columns, parentColumn)}, ${sortValueSql(p.sort)} AS sort_value, row_number() OVER (ORDER BY ${orderSql(p)}) AS page_rank` +
         `${withCount ? ', count(*) OVER () AS page_total' : ''} ` +
-        `${fromWhere(reader, spec, args, where)} ORDER BY ${orderSql(p)} LIMIT ${params.add(p.limit + 1)}) page${joinSql} ` +
+        `${fromWhere(reader, spec, args, where)} ORDER BY ${orderSql(p)} LIMIT ${params.add(p.limit + 1)}) page${joins.sql} ` +
         `ORDER BY parent.n, page.page_rank`,
       params,
     );
@@ -686,11 +711,7 @@ export async function findPagesByParent<E extends ObjectLiteral>(
       list.push({ entity, sortValue: row.sort_value as string | null });
       grouped.set(parent, list);
       if (counts) counts.set(parent, Number(row.page_total));
-      for (const j of joins) {
-        const prefix = `${j.alias}__`;
-        const joined = row[`${prefix}id`] == null ? null : j.reader.hydrate(Object.fromEntries(j.reader.columns.map((c) => [c, row[prefix + c]])));
-        j.attach(entity, joined);
-      }
+      joins.attach(row, entity);
     }
   }
   const pages = new Map<string, Connection<E>>();

@@ -102,6 +102,32 @@ export class Loaders {
     });
   }
 
+  /**
+   * byId with one-to-one rows read in the same statement (a customer with its owner), each handed to the loader that
+   * would look it up (see PageJoinSpec); the records prime byId(entity). A join the caller may not read is left out, so
+   * its loader reads (or refuses) as it would have; without joins, this is byId(entity).
+   */
+  byIdJoined<E extends ObjectLiteral & { id: string }>(entity: EntityClass<E>, joins: ReadonlyArray<PageJoinSpec<E, any>>): DataLoader<string, E | null> {
+    const joinSpecs = joins.filter((j) => this.access.can(`${areaOfTable(this.db.getMetadata(j.entity).tableName)}:read`));
+    if (!joinSpecs.length) return this.byId(entity);
+    return this.memo(`byId:${entity.name}:${joinSpecs.map((j) => j.name).join(',')}`, () => {
+      const { condition } = this.scopeOf(entity);
+      const pageJoins: PageJoin[] = joinSpecs.map((j) => ({
+        entity: j.entity,
+        on: j.on,
+        condition: this.access.rowCondition(this.db.getMetadata(j.entity).tableName, '{c}'),
+        attach: (row, joined) => j.prime(this, row as E, joined),
+      }));
+      return new DataLoader<string, E | null>(async (ids) => {
+        const rows = await findByIds(this.db, entity, ids, condition, pageJoins);
+        const plain = this.byId(entity);
+        for (const row of rows) plain.prime(row.id, row);
+        const byId = new Map(rows.map((r) => [r.id, r]));
+        return ids.map((id) => byId.get(id) ?? null);
+      });
+    });
+  }
+
   /** One live record by a unique column (an external reference, an order number), within the caller's scope. */
   async findByUnique<E extends ObjectLiteral>(entity: EntityClass<E>, column: string, value: unknown): Promise<E | null> {
     const { condition } = this.scopeOf(entity);

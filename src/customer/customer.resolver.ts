@@ -1,7 +1,7 @@
 import { Arg, Args, Ctx, FieldResolver, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { Context } from '../core/request-scope';
-import { Reads } from '../core/selection';
+import { Reads, selects } from '../core/selection';
 import { User } from '../user/user.entity';
 import { Customer } from './customer.entity';
 import { DuplicateCandidate } from './customer.duplicates';
@@ -21,8 +21,8 @@ import {
 @Resolver(() => Customer)
 export class CustomerResolver {
   @Query(() => Customer, { nullable: true, description: 'A customer by global ID or by the ID in your source system (pass exactly one). Null when not found or deleted.' })
-  customer(@Args() where: CustomerLookupArgs, @Ctx() ctx: Context) {
-    return ctx.services.customers.findOne(where);
+  customer(@Args() where: CustomerLookupArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
+    return ctx.services.customers.findOne(where, selects(info, 'owner'));
   }
 
   @Query(() => CustomerConnection, { description: 'Customers, filtered, searched and sorted, a page at a time.' })

@@ -14,6 +14,7 @@ import { OWNER_ROLES } from '../core/access';
 import { recordAudit } from '../core/audit';
 import type { ServiceDeps } from '../core/request-scope';
 import { findInScope } from '../common/scoped';
+import { byIdJoin } from '../core/loaders';
 import { User } from '../user/user.entity';
 import { CONSENT_PROPERTY, Customer } from './customer.entity';
 import { customerList, scoresOnCustomerPages } from './customer.loaders';
@@ -31,15 +32,20 @@ const LOYALTY_FILTERS = ['loyaltyMember', 'loyaltyTier', 'loyaltyBalance'];
 
 const payload = (customer: Customer | null, errors: UserErrors): CustomerPayload => ({ customer: errors.any ? null : customer, userErrors: errors.list, possibleDuplicates: [] });
 
+/** A customer's owner, read with the customer by id when the query shows it. */
+const CUSTOMER_OWNER = byIdJoin<Customer, User>(User, 'owner_id', (c) => c.ownerId);
+
 export class CustomerService {
   constructor(private readonly deps: ServiceDeps) {}
 
-  async findOne(where: { id?: string | null; externalRef?: string | null }): Promise<Customer | null> {
+  /** `withOwner`: the query shows the owner, read with the customer (byId(User) finds it). */
+  async findOne(where: { id?: string | null; externalRef?: string | null }, withOwner = false): Promise<Customer | null> {
     if ((where.id == null) === (where.externalRef == null)) throw badInput('Pass exactly one of `id` or `externalRef`.');
     if (where.id != null) {
       const id = decodeIdOf('Customer', where.id);
       if (!id) throw badInput('`id` is not a valid Customer ID.', { field: 'id' });
-      const customer = await this.deps.loaders.byId(Customer).load(id);
+      const loader = withOwner ? this.deps.loaders.byIdJoined(Customer, [CUSTOMER_OWNER]) : this.deps.loaders.byId(Customer);
+      const customer = await loader.load(id);
       if (customer?.mergedIntoId) return this.survivorOf(customer.mergedIntoId);
       return customer && !customer.deletedAt ? customer : null;
     }

@@ -63,8 +63,8 @@ import {
   SatisfactionTrend,
   SegmentInfo,
 } from './insight.types';
-import { activeModel, fitOutcome, requestFit } from './model/model-fitting';
-import { customerScoreRows, type StoredScores } from '../scoring/score-store';
+import { fitOutcome, requestFit } from './model/model-fitting';
+import { activeFitWithScores, customerScoreRows, type StoredScores } from '../scoring/score-store';
 import { exactTotal, populationRfmBreakpoints, summarizeOccasions } from './occasions';
 
 /** Longest forecast horizon accepted, in days (ten years). */
@@ -94,7 +94,7 @@ export class InsightService {
 
   /** The active fit (loaded once per request). Null until the worker (or fitCustomerModel) fitted the first one. */
   model(): Promise<CustomerModel | null> {
-    this.active ??= activeModel(this.deps.db);
+    this.active ??= activeFitWithScores(this.deps.loaders);
     return this.active;
   }
 

@@ -10,6 +10,8 @@ import { scoresOnCustomerPages } from '../customer/customer.loaders';
 import type { ChurnLevel, RfmSegment, ValueTier } from '../intelligence';
 import type { CustomerScores } from '../insight/customer-scores';
 import { populationSummaries, type PopulationSummaryRow } from '../insight/insight.loaders';
+import type { CustomerModel } from '../insight/model/customer-model-fit.entity';
+import { activeFitOf, activeFitSql, activeModel, parsedFitIds } from '../insight/model/model-fitting';
 
 /** A stored score row, as the fields use it (the purchase summary columns are for model fits only). */
 export interface StoredScores extends Omit<CustomerScores, 'firstDay' | 'lastDay' | 'firstAt' | 'lastAt' | 'firstRevenue' | 'firstMargin'> {
@@ -91,15 +93,47 @@ function scoreSelect(alias: string, prefix: string): string {
 
 const SCORES_SELECT = scoreSelect('', '');
 
-/** The stored scores of the customers a request asks about, in one statement; null for a customer not scored yet. */
-export function customerScoreRows(loaders: Loaders): DataLoader<string, StoredScores | null> {
+/** The key of the active fit among a request's score reads (customer keys are uuids). */
+const ACTIVE_FIT = 'active-fit';
+
+/**
+ * A request's score reads in one statement: the stored scores of the customers it asks about and, when it asks in the
+ * same tick (the fields that fall back to the model do), the active fit's check (insight/model/model-fitting.ts owns
+ * that SQL and the fits it has parsed). Both come from Postgres in this request; only the parsed fit is reused.
+ */
+function scoreReads(loaders: Loaders): DataLoader<string, StoredScores | CustomerModel | null> {
   return loaders.memo('scoring:customerScores', () =>
-    new DataLoader<string, StoredScores | null>(async (ids) => {
-      const rows: ScoreRow[] = await loaders.db.query(`SELECT ${SCORES_SELECT} FROM customer_scores WHERE customer_id = ANY($1::uuid[])`, [[...ids]]);
-      const byId = new Map(rows.map((r) => [r.customer_id, fromRow(r)]));
-      return ids.map((id) => byId.get(id) ?? null);
+    new DataLoader<string, StoredScores | CustomerModel | null>(async (keys) => {
+      const ids = keys.filter((k) => k !== ACTIVE_FIT);
+      if (ids.length === keys.length) {
+        const rows: ScoreRow[] = await loaders.db.query(`SELECT ${SCORES_SELECT} FROM customer_scores WHERE customer_id = ANY($1::uuid[])`, [ids]);
+        const byId = new Map(rows.map((r) => [r.customer_id, fromRow(r)]));
+        return keys.map((id) => byId.get(id) ?? null);
+      }
+      if (!ids.length) return [await activeModel(loaders.db)];
+      // The fit's row has no customer; the score rows have no fit.
+      const rows: Array<ScoreRow & { fit_id: string | null; fit_row: Record<string, any> | null }> = await loaders.db.query(
+        `SELECT ${SCORES_SELECT}, NULL::uuid AS fit_id, NULL::jsonb AS fit_row FROM customer_scores WHERE customer_id = ANY($1::uuid[])
+         UNION ALL
+         SELECT ${SCORE_COLUMNS.map(() => 'NULL').join(', ')}, fit.id, fit.row FROM (${activeFitSql('$2')}) fit`,
+        [ids, parsedFitIds()],
+      );
+      const found = rows.find((r) => r.customer_id === null);
+      const model = activeFitOf(found && { id: found.fit_id!, row: found.fit_row });
+      const byId = new Map(rows.filter((r) => r.customer_id !== null).map((r) => [r.customer_id, fromRow(r)]));
+      return keys.map((k) => (k === ACTIVE_FIT ? model : byId.get(k) ?? null));
     }),
   );
+}
+
+/** The stored scores of the customers a request asks about, in one statement; null for a customer not scored yet. */
+export function customerScoreRows(loaders: Loaders): DataLoader<string, StoredScores | null> {
+  return scoreReads(loaders) as DataLoader<string, StoredScores | null>;
+}
+
+/** The active fit (null until the first), read with the scores the same tick asks for. */
+export function activeFitWithScores(loaders: Loaders): Promise<CustomerModel | null> {
+  return scoreReads(loaders).load(ACTIVE_FIT) as Promise<CustomerModel | null>;
 }
 
 // A customers page sorted or filtered by a score joins customer_scores anyway: it reads the rows in the same

@@ -1,3 +1,5 @@
+import { toGlobalId } from '../../src/common/ids';
+import { insertStaff } from '../support/staff';
 import { startTestApp, TestApp } from '../support/test-app';
 
 let app: TestApp;
@@ -108,6 +110,32 @@ describe('customers', () => {
     expect((await app.ok(DEL, { id: c.id })).deleteCustomer.userErrors).toEqual([{ code: 'ALREADY_DELETED' }]);
     expect((await app.ok(RES, { id: c.id })).restoreCustomer).toEqual({ customer: { deletedAt: null }, userErrors: [] });
     expect((await app.ok(RES, { id: c.id })).restoreCustomer.userErrors).toEqual([{ code: 'NOT_DELETED' }]);
+  });
+});
+
+describe('a customer by id with its owner', () => {
+  const WITH_OWNER = `query($id: ID!) { customer(id: $id) { name owner { name } } }`;
+
+  it('reads the owner in the customer\'s statement; a sales rep and a key without staff access see what they saw before', async () => {
+    const repId = await insertStaff(app.db, 'Owner Read Rep');
+    const otherId = await insertStaff(app.db, 'Owner Read Other');
+    const mine = (await createCustomer({ name: 'Owned by the rep', ownerId: toGlobalId('User', repId) })).id;
+    const theirs = (await createCustomer({ name: 'Owned by another rep', ownerId: toGlobalId('User', otherId) })).id;
+    const nobodys = (await createCustomer({ name: 'Owned by nobody' })).id;
+
+    expect(await app.statements(WITH_OWNER, { id: mine })).toBe(await app.statements(`query($id: ID!) { customer(id: $id) { name } }`, { id: mine }));
+    expect((await app.ok(WITH_OWNER, { id: mine })).customer).toEqual({ name: 'Owned by the rep', owner: { name: 'Owner Read Rep' } });
+    expect((await app.ok(WITH_OWNER, { id: nobodys })).customer).toEqual({ name: 'Owned by nobody', owner: null });
+
+    const rep = await app.as({ role: 'SALES_REP', userId: repId });
+    expect((await rep.ok(WITH_OWNER, { id: mine })).customer).toEqual({ name: 'Owned by the rep', owner: { name: 'Owner Read Rep' } });
+    expect((await rep.ok(WITH_OWNER, { id: theirs })).customer).toBeNull();
+
+    // Customers but not staff: the customer, and the owner refused as the owner field alone refuses it.
+    const partner = await app.as({ role: 'PARTNER', scopes: ['customers:read'] });
+    const res = await partner.gql(WITH_OWNER, { id: mine });
+    expect(res.data?.customer).toEqual({ name: 'Owned by the rep', owner: null });
+    expect(res.errors?.map((e) => [e.path, e.extensions?.code])).toEqual([[['customer', 'owner'], 'FORBIDDEN']]);
   });
 });
 
