@@ -11,7 +11,7 @@ import type { ChurnLevel, RfmSegment, ValueTier } from '../intelligence';
 import type { CustomerScores } from '../insight/customer-scores';
 import { populationSummaries, type PopulationSummaryRow } from '../insight/insight.loaders';
 import type { CustomerModel } from '../insight/model/customer-model-fit.entity';
-import { activeFitOf, activeFitSql, activeModel, parsedFitIds } from '../insight/model/model-fitting';
+import { activeFitSql, activeModel, parsedFitsForCheck } from '../insight/model/model-fitting';
 
 /** A stored score row, as the fields use it (the purchase summary columns are for model fits only). */
 export interface StoredScores extends Omit<CustomerScores, 'firstDay' | 'lastDay' | 'firstAt' | 'lastAt' | 'firstRevenue' | 'firstMargin'> {
@@ -112,14 +112,15 @@ function scoreReads(loaders: Loaders): DataLoader<string, StoredScores | Custome
       }
       if (!ids.length) return [await activeModel(loaders.db)];
       // The fit's row has no customer; the score rows have no fit.
+      const known = parsedFitsForCheck();
       const rows: Array<ScoreRow & { fit_id: string | null; fit_row: Record<string, any> | null }> = await loaders.db.query(
         `SELECT ${SCORES_SELECT}, NULL::uuid AS fit_id, NULL::jsonb AS fit_row FROM customer_scores WHERE customer_id = ANY($1::uuid[])
          UNION ALL
          SELECT ${SCORE_COLUMNS.map(() => 'NULL').join(', ')}, fit.id, fit.row FROM (${activeFitSql('$2')}) fit`,
-        [ids, parsedFitIds()],
+        [ids, known.ids],
       );
       const found = rows.find((r) => r.customer_id === null);
-      const model = activeFitOf(found && { id: found.fit_id!, row: found.fit_row });
+      const model = known.resolve(found && { id: found.fit_id!, row: found.fit_row });
       const byId = new Map(rows.filter((r) => r.customer_id !== null).map((r) => [r.customer_id, fromRow(r)]));
       return keys.map((k) => (k === ACTIVE_FIT ? model : byId.get(k) ?? null));
     }),

@@ -264,7 +264,7 @@ function rememberFit(model: CustomerModel): CustomerModel {
 }
 
 /**
- * The active fit's check, as SQL with `param` the ids this process has parsed (pass parsedFitIds()): the full row (rules
+ * The active fit's check, as SQL with `param` the ids this process has parsed (pass parsedFitsForCheck().ids): the full row (rules
  * and breakpoints are sizeable JSON) only when this process has not parsed that fit yet; stored fits never change except
  * for the active flag. Columns `id` and `row`; no row until the first fit. A request reads it with the customer scores
  * (scoring/score-store.ts, activeFitWithScores), the worker on its own (activeModel).
@@ -273,21 +273,24 @@ export function activeFitSql(param: string): string {
   return `SELECT f.id, CASE WHEN f.id = ANY(${param}::uuid[]) THEN NULL ELSE to_jsonb(f) END AS row FROM customer_model_fits f WHERE f.active`;
 }
 
-/** The fit ids activeFitSql's parameter takes. */
-export function parsedFitIds(): string[] {
-  return [...parsedFits.keys()];
-}
-
-/** The active fit from activeFitSql's row (undefined: no active fit). */
-export function activeFitOf(found: { id: string; row: Record<string, any> | null } | undefined): CustomerModel | null {
-  if (!found) return null;
-  return found.row ? rememberFit(customerModelFromRow(found.row)) : parsedFits.get(found.id)!;
+/**
+ * The fits this process has parsed, for one activeFitSql statement: `ids` is its parameter and `resolve` reads its
+ * answer. Both use the same snapshot, so a fit the statement was told is known cannot have left the cache (it keeps
+ * the last 8) by the time the answer arrives.
+ */
+export function parsedFitsForCheck(): { ids: string[]; resolve(found: { id: string; row: Record<string, any> | null } | undefined): CustomerModel | null } {
+  const known = new Map(parsedFits);
+  return {
+    ids: [...known.keys()],
+    resolve: (found) => (!found ? null : found.row ? rememberFit(customerModelFromRow(found.row)) : known.get(found.id)!),
+  };
 }
 
 /** The active fit, in one statement. Null until the first fit (a job). */
 export async function activeModel(db: DataSource | EntityManager): Promise<CustomerModel | null> {
-  const [found]: Array<{ id: string; row: Record<string, any> | null }> = await db.query(activeFitSql('$1'), [parsedFitIds()]);
-  return activeFitOf(found);
+  const known = parsedFitsForCheck();
+  const [found]: Array<{ id: string; row: Record<string, any> | null }> = await db.query(activeFitSql('$1'), [known.ids]);
+  return known.resolve(found);
 }
 
 /**
