@@ -130,6 +130,8 @@ export class OrderWriter {
   private refsTable: Promise<unknown> | null = null;
   imported = 0;
   createdCustomers = 0;
+  /** The first and last id of the orders written so far (ids follow one another); null before the first. */
+  private writtenIds: [string, string] | null = null;
   /** Line of the first row of the first chunk whose orders were not written (the file had failed); null while all were. */
   unwrittenFrom: number | null = null;
 
@@ -171,12 +173,21 @@ export class OrderWriter {
     while (this.writes.length > 1) await this.writes.shift();
   }
 
-  /** Writes what is left and waits for every statement. */
+  /**
+   * Writes what is left and waits for every statement; then, if every chunk was written, requests the rescore of the
+   * customers of the orders written (and their referrers): the request the insert trigger leaves to the transaction
+   * that sets rapport.orders_rescore_requested_by_writer, made once for the whole file instead of once per chunk.
+   */
   async finish(): Promise<void> {
     const last = this.waiting;
     this.waiting = null;
     if (last) this.write(await this.encode(last));
     await Promise.all(this.writes.splice(0));
+    const written = this.writtenIds;
+    if (written && !this.errors.any && this.unwrittenFrom === null) {
+      // The same orders as the events' (the written id range, created by this transaction), so the same customers.
+      await this.run(() => this.client.query(REQUEST_RESCORES, written));
+    }
   }
 
   /** Lets the statement under way finish and runs nothing more, so that the transaction can be rolled back. */
@@ -299,6 +310,7 @@ export class OrderWriter {
         }
         await this.client.query('RELEASE SAVEPOINT import_chunk');
         this.imported += write.orders;
+        if (write.ids) this.writtenIds = [this.writtenIds?.[0] ?? write.ids[0], write.ids[1]];
       }),
     );
   }
@@ -326,6 +338,8 @@ const importEvents: BulkEvents[] = [
 // A subquery per ref is planned on its own, as a probe of the unique B-tree index whatever the statistics say: a join let
 // the planner hash the whole table while it grew without statistics, and `= ANY($1)` picked the trigram index.
 const LOOKUP_CUSTOMERS = 'SELECT batch.ref, (SELECT c.id FROM customers c WHERE c.external_ref = batch.ref) AS id FROM unnest($1::text[]) AS batch(ref)';
+const REQUEST_RESCORES = `SELECT request_customer_rescore(ARRAY(
+  SELECT DISTINCT o.customer_id FROM orders o WHERE o.id BETWEEN $1::uuid AND $2::uuid AND o.created_at = now()))`;
 const NEXT_NUMBERS = `SELECT array_agg(nextval('order_number_seq')::text) AS numbers FROM generate_series(1, $1)`;
 
 function isRepeatedOrderRef(e: unknown): boolean {
