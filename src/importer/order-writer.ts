@@ -34,8 +34,6 @@ export class Chunk {
   readonly orders: PartialRows;
   readonly refs: CopyTable;
   readonly customerRefs: string[] = [];
-  /** The ids of the chunk's orders, ascending, for their events. */
-  readonly ids: string[] = [];
   /** Line of the chunk's first row, 0 while it has none. */
   firstLine = 0;
   rows = 0;
@@ -58,7 +56,6 @@ export class Chunk {
     const id = newId();
     this.firstId ??= id;
     this.lastId = id;
-    this.ids.push(id);
     this.orders.add(`${id}\t${order.columns}`);
     this.customerRefs.push(order.customerRef);
   }
@@ -129,7 +126,8 @@ export class OrderWriter {
   private createdRefs = new Set<string>();
   private readonly customers = new CopyTable('customers', ['id', 'kind', 'name', 'external_ref', 'lifecycle_stage_id']);
   private readonly transitions = new TransitionCopy();
-  private readonly events = new BulkEventCopy();
+  /** Like `orders`, one per chunk in turn. */
+  private readonly events = [new BulkEventCopy(), new BulkEventCopy()];
   /** Chunks are encoded into these in turn: one can be refilled while the other's COPY is still under way. */
   private readonly orders = [new CopyTable('orders', ORDER_COPY_COLUMNS), new CopyTable('orders', ORDER_COPY_COLUMNS)];
   private encoded = 0;
@@ -294,15 +292,16 @@ export class OrderWriter {
       this.transitions.add({ customerId: id, fromStageId: null, toStageId: stageId, at, reason, source: TransitionSource.IMPORT, actor: 'import' });
     }
     write.mayEarn = chunk.customerRefs.some((ref) => !this.createdRefs.has(ref));
-    const orders = this.orders[this.encoded++ % 2];
+    const orders = this.orders[this.encoded % 2];
+    const events = this.events[this.encoded++ % 2];
+    // The events recordBulkEvents would derive from what the chunk wrote: its new customers', then its orders' (whose
+    // ids lead their rows), each set in id order, which is the order the ids were made in (newId).
+    events.add(EventType.CUSTOMER_CREATED, 'Customer', newCustomerIds, CUSTOMER_CREATED_FIELDS, newId);
+    events.addLeading(EventType.ORDER_RECORDED, 'Order', chunk.orders, ORDER_RECORDED_FIELDS, newId);
+    write.events = events.lend();
     chunk.orders.completeInto(orders, (i) => `\t${this.customerIds.get(chunk.customerRefs[i])}\t${orderNumber(numbers[i])}`);
     this.spareRows.push(chunk.orders);
     write.tables = [this.customers.take(), this.transitions.take(), orders.lend()].filter((c): c is CopyChunk => c !== null);
-    // The events recordBulkEvents would derive from what the chunk wrote: its new customers', then its orders', each
-    // set in id order, which is the order the ids were made in (newId).
-    this.events.add(EventType.CUSTOMER_CREATED, 'Customer', newCustomerIds, CUSTOMER_CREATED_FIELDS, newId);
-    this.events.add(EventType.ORDER_RECORDED, 'Order', chunk.ids, ORDER_RECORDED_FIELDS, newId);
-    write.events = this.events.take();
     return write;
   }
 
