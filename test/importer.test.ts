@@ -5,6 +5,8 @@ import { Readable } from 'node:stream';
 import { formatAmount, parseAmount } from '../src/common/money';
 import { importCustomers } from '../src/importer/customer-import';
 import { importOrders } from '../src/importer/order-import';
+import { RESCORE_JOB } from '../src/scoring/jobs';
+import { rescoreRequested } from '../src/scoring/rescore';
 import { CDNOW_DIR } from './support/shared-data';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -269,5 +271,63 @@ describe('customer import', () => {
     expect(result.errors[2].message).toMatch(/name is required/);
     expect(result.errors[3].message.split('; ')).toHaveLength(4);
     expect(await tableCounts()).toEqual(before);
+  });
+});
+
+describe('order import and rescoring', () => {
+  // The worker is driven by hand, so that the requests the import leaves can be looked at before they are taken.
+  let held: TestApp;
+  beforeAll(async () => {
+    held = await startTestApp({ WORKER: 'false' });
+  });
+  afterAll(() => held.close());
+
+  const requests = async (): Promise<string[]> => (await held.db.query(`SELECT customer_id FROM customer_score_requests ORDER BY customer_id`)).map((r: { customer_id: string }) => r.customer_id);
+  const jobs = async (): Promise<number> => Number((await held.db.query(`SELECT count(*) AS n FROM graphile_worker.jobs WHERE task_identifier = $1`, [RESCORE_JOB]))[0].n);
+
+  it('requests the rescore of its orders’ customers and their referrers once, as inserting the orders does, and they are scored', async () => {
+    const [referrer] = await held.db.query(`INSERT INTO customers (kind, name) VALUES ('PERSON', 'Ria Referrer') RETURNING id`);
+    const [known] = await held.db.query(`INSERT INTO customers (kind, name, external_ref, referred_by_id) VALUES ('PERSON', 'Kai Known', 'rq-known', $1) RETURNING id`, [referrer.id]);
+    await held.db.query(`INSERT INTO customers (kind, name, external_ref) VALUES ('PERSON', 'Bo Bystander', 'rq-bystander')`);
+    await rescoreRequested(held.db, held.config.baseCurrency, held.config.referralValueShare);
+
+    // What the insert trigger requests for an order of the known customer written outside an import.
+    const runner = held.db.createQueryRunner();
+    await runner.startTransaction();
+    await runner.query(
+      `INSERT INTO orders (customer_id, placed_at, status, channel, currency, base_currency, rate_to_base, subtotal_amount, discount_amount, total_amount, cost_amount, total_base, cost_base)
+       VALUES ($1, '2024-01-01', 'PAID', 'ONLINE', $2, $2, 1, 1, 0, 1, 0, 1, 0)`,
+      [known.id, held.config.baseCurrency],
+    );
+    const byTrigger = await runner.query(`SELECT customer_id FROM customer_score_requests ORDER BY customer_id`);
+    await runner.rollbackTransaction();
+    await runner.release();
+    expect(byTrigger.map((r: { customer_id: string }) => r.customer_id)).toEqual([referrer.id, known.id].sort());
+
+    // 25,000 rows are two chunks, so the customers' orders are written by two statements.
+    const lines = ['customer_ref,placed_at,total'];
+    for (let i = 0; i < 25_000; i++) lines.push(`${i % 2 ? 'rq-known' : 'rq-new'},2024-01-02,1.00`);
+    const jobsBefore = await jobs();
+    const result = await importOrders(held.db, csv(...lines), held.config);
+    expect(result).toEqual({ ok: true, imported: 25_000, createdCustomers: 1 });
+    const [created] = await held.db.query(`SELECT id FROM customers WHERE external_ref = 'rq-new'`);
+    expect(await requests()).toEqual([referrer.id, known.id, created.id].sort());
+    // Requested by the import's transaction, with a job queued to take them.
+    const [{ instants }] = await held.db.query(`SELECT count(DISTINCT requested_at)::int AS instants FROM customer_score_requests`);
+    expect(instants).toBe(1);
+    expect(await jobs()).toBeGreaterThan(jobsBefore);
+    // The setting ended with the import's transaction: the trigger requests again for other writes.
+    const [{ setting }] = await held.db.query(`SELECT coalesce(current_setting('rapport.orders_rescore_requested_by_writer', true), '') AS setting`);
+    expect(setting).toBe('');
+
+    await rescoreRequested(held.db, held.config.baseCurrency, held.config.referralValueShare);
+    const scores = await held.db.query(`SELECT customer_id, occasions, revenue::text FROM customer_scores WHERE customer_id = ANY($1) ORDER BY customer_id`, [[known.id, created.id]]);
+    expect(scores).toEqual(
+      [
+        { customer_id: known.id, occasions: 1, revenue: '12500.0000' },
+        { customer_id: created.id, occasions: 1, revenue: '12500.0000' },
+      ].sort((a, b) => a.customer_id.localeCompare(b.customer_id)),
+    );
+    expect(await requests()).toEqual([]);
   });
 });

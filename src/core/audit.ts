@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { SYSTEM, type Actor } from './actor';
+import { arrayLiteral, CopyChunk, CopyTable, PartialRows, text } from '../db/copy';
 import { DISPATCH_EVENTS_JOB, EVENT_OF_ACTION, type EventType } from './events';
 
 /**
@@ -119,4 +120,42 @@ export async function recordBulkEvents(run: (sql: string, params: unknown[]) => 
      SELECT graphile_worker.add_job(${p(3)}, '{}'::json, queue_name := ${p(3)}) FROM (SELECT 1 FROM outbox LIMIT 1) AS any_event`,
     [...params, SYSTEM.kind, SYSTEM.kind.toUpperCase(), DISPATCH_EVENTS_JOB],
   );
+}
+
+/**
+ * The events of a bulk write that knows the ids it wrote, as COPY rows for the writer's own transaction: the same rows
+ * recordBulkEvents would insert (system actor, time-ordered ids, numbered in the order added), without the INSERT …
+ * SELECT that finds the rows again and makes each id in SQL (a fifth of a million-order import's event time). The
+ * writer adds each set in recordBulkEvents' order and ids ascending, and calls `queueEventDispatch` once it wrote them.
+ */
+export class BulkEventCopy {
+  private readonly table = new CopyTable('domain_events', ['id', 'type', 'object_type', 'object_id', 'changed_fields', 'actor_kind', 'actor_role']);
+  private readonly actor = `\t${SYSTEM.kind}\t${SYSTEM.kind.toUpperCase()}`;
+
+  /** The events of one type for these objects; `changedFields` as in BulkEvents' selects. `ids` are made by newId. */
+  add(type: EventType, objectType: string, objectIds: readonly string[], changedFields: readonly string[], newId: () => string): void {
+    const middle = `\t${type}\t${objectType}\t`;
+    const fields = `\t${text(arrayLiteral(changedFields))}${this.actor}`;
+    for (const objectId of objectIds) this.table.addLine(`${newId()}${middle}${objectId}${fields}`);
+  }
+
+  /**
+   * The events of one type for the objects whose ids lead the rows (as PartialRows' first column, 36 characters): no
+   * string per id, which for a million orders left ~80 MB of promoted garbage behind.
+   */
+  addLeading(type: EventType, objectType: string, rows: PartialRows, changedFields: readonly string[], newId: () => string): void {
+    const middle = `\t${type}\t${objectType}\t`;
+    const fields = `\t${text(arrayLiteral(changedFields))}${this.actor}`;
+    rows.eachPrefix(36, (bytes, start, end) => this.table.addAround(`${newId()}${middle}`, bytes, start, end, fields));
+  }
+
+  /** The events added since the last call, as one COPY; null when none. Good until events are added again (CopyTable.lend). */
+  lend(): CopyChunk | null {
+    return this.table.lend();
+  }
+}
+
+/** Queues the job that dispatches events, as recordBulkEvents does after writing some. */
+export async function queueEventDispatch(run: (sql: string, params: unknown[]) => Promise<unknown>): Promise<void> {
+  await run(`SELECT graphile_worker.add_job($1, '{}'::json, queue_name := $1)`, [DISPATCH_EVENTS_JOB]);
 }

@@ -121,6 +121,16 @@ export class CopyTable {
     this.rows++;
   }
 
+  /** One row: `before`, then bytes already encoded as COPY text, then `after` (no trailing newline). */
+  addAround(before: string, bytes: Buffer, start: number, end: number, after: string): void {
+    this.reserve((before.length + after.length) * 3 + end - start + 1);
+    this.length += this.buffer.write(before, this.length, 'utf8');
+    this.length += bytes.copy(this.buffer, this.length, start, end);
+    this.length += this.buffer.write(after, this.length, 'utf8');
+    this.buffer[this.length++] = 0x0a;
+    this.rows++;
+  }
+
   private reserve(bytes: number): void {
     if (this.length + bytes <= this.buffer.length) return;
     const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.length + bytes));
@@ -200,6 +210,15 @@ export class PartialRows {
       this.buffer = grown;
     }
     this.ends.push(start + this.buffer.write(line, start, 'utf8'));
+  }
+
+  /** Calls `row` with the bytes of every row's first `length` bytes (a leading column of fixed width, say an id). */
+  eachPrefix(length: number, row: (bytes: Buffer, start: number, end: number) => void): void {
+    let start = 0;
+    for (const end of this.ends) {
+      row(this.buffer, start, Math.min(start + length, end));
+      start = end;
+    }
   }
 
   /** Adds every row to `table`, followed by `rest(i)`: the text of its remaining columns, each after a tab. */

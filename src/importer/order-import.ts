@@ -54,6 +54,9 @@ export async function importOrders(db: DataSource, source: CsvSource, config: Pi
   try {
     const client = await pgClient(runner);
     await runner.startTransaction();
+    // The orders' rescore requests are made once, by writer.finish(), not by the insert trigger after every chunk
+    // (migration ImportRequestsRescoreOnce). SET LOCAL: the setting ends with the transaction.
+    await runner.query(`SET LOCAL rapport.orders_rescore_requested_by_writer = 'on'`);
     const [onboarding] = await runner.query(`SELECT id FROM lifecycle_stages WHERE key = 'ONBOARDING'`);
     if (!onboarding) throw new Error('lifecycle stage ONBOARDING is missing');
     const now = new Date();

@@ -1,7 +1,7 @@
 import type { PoolClient } from 'pg';
 import { copy, CopyChunk, CopyTable, PartialRows, text } from '../db/copy';
 import { newId } from '../db/ids';
-import { BulkEvents, recordBulkEvents } from '../core/audit';
+import { BulkEventCopy, queueEventDispatch } from '../core/audit';
 import { EventType } from '../core/events';
 import { earnPoints } from '../loyalty/ledger';
 import { TransitionSource } from '../lifecycle/lifecycle-transition.entity';
@@ -83,10 +83,12 @@ interface Write {
   /** The COPY chunks that write the orders (customers and transitions first), or null once the file has failed. */
   tables: CopyChunk[] | null;
   orders: number;
-  /** The chunk's order id range, for the points its orders earn and their events. */
+  /** The chunk's order id range, for the points its orders earn. */
   ids: [string, string] | null;
-  /** The customers the chunk creates, for their events. */
-  newCustomerIds: string[];
+  /** The chunk's events (its new customers', then its orders'), or null once the file has failed. */
+  events: CopyChunk | null;
+  /** Whether an order of the chunk is a customer's this import did not create: only those can earn points. */
+  mayEarn: boolean;
 }
 
 /** Customer refs remembered between chunks; beyond this many the memory is cleared (refs seen again are looked up again). */
@@ -116,8 +118,16 @@ export class OrderWriter {
   private readonly writes: Array<Promise<void>> = [];
   /** customer_ref → customer id; null while the ref's lookup is under way. */
   private customerIds = new Map<string, string | null>();
+  /**
+   * Refs of customers this import created, among those in `customerIds`. Their orders cannot earn points or pay a
+   * referral bonus: such a customer has no loyalty account (none can be opened for a row not yet committed) and no
+   * referrer (the import sets none). A ref forgotten and looked up again counts as a customer that existed.
+   */
+  private createdRefs = new Set<string>();
   private readonly customers = new CopyTable('customers', ['id', 'kind', 'name', 'external_ref', 'lifecycle_stage_id']);
   private readonly transitions = new TransitionCopy();
+  /** Like `orders`, one per chunk in turn. */
+  private readonly events = [new BulkEventCopy(), new BulkEventCopy()];
   /** Chunks are encoded into these in turn: one can be refilled while the other's COPY is still under way. */
   private readonly orders = [new CopyTable('orders', ORDER_COPY_COLUMNS), new CopyTable('orders', ORDER_COPY_COLUMNS)];
   private encoded = 0;
@@ -130,6 +140,8 @@ export class OrderWriter {
   private refsTable: Promise<unknown> | null = null;
   imported = 0;
   createdCustomers = 0;
+  /** The first and last id of the orders written so far (ids follow one another); null before the first. */
+  private writtenIds: [string, string] | null = null;
   /** Line of the first row of the first chunk whose orders were not written (the file had failed); null while all were. */
   unwrittenFrom: number | null = null;
 
@@ -166,17 +178,27 @@ export class OrderWriter {
     if (this.customerIds.size > REMEMBERED_CUSTOMERS) {
       // Keep what the chunk just looked up will need; anything else seen again is looked up again.
       this.customerIds = new Map(next.chunk.customerRefs.map((ref) => [ref, this.customerIds.get(ref)!]));
+      this.createdRefs = new Set(next.chunk.customerRefs.filter((ref) => this.createdRefs.has(ref)));
     }
     if (this.refsBytes > REFS_IN_MEMORY) void this.storeRefs();
     while (this.writes.length > 1) await this.writes.shift();
   }
 
-  /** Writes what is left and waits for every statement. */
+  /**
+   * Writes what is left and waits for every statement; then, if every chunk was written, requests the rescore of the
+   * customers of the orders written (and their referrers): the request the insert trigger leaves to the transaction
+   * that sets rapport.orders_rescore_requested_by_writer, made once for the whole file instead of once per chunk.
+   */
   async finish(): Promise<void> {
     const last = this.waiting;
     this.waiting = null;
     if (last) this.write(await this.encode(last));
     await Promise.all(this.writes.splice(0));
+    const written = this.writtenIds;
+    if (written && !this.errors.any && this.unwrittenFrom === null) {
+      // The same orders as the events' (the written id range, created by this transaction), so the same customers.
+      await this.run(() => this.client.query(REQUEST_RESCORES, written));
+    }
   }
 
   /** Lets the statement under way finish and runs nothing more, so that the transaction can be rolled back. */
@@ -252,22 +274,31 @@ export class OrderWriter {
   }
 
   private async encode({ chunk, unknown, result }: LookedUp): Promise<Write> {
-    const write: Write = { firstLine: chunk.firstLine, tables: null, orders: chunk.orders.rows, ids: chunk.firstId && chunk.lastId ? [chunk.firstId, chunk.lastId] : null, newCustomerIds: [] };
+    const write: Write = { firstLine: chunk.firstLine, tables: null, orders: chunk.orders.rows, ids: chunk.firstId && chunk.lastId ? [chunk.firstId, chunk.lastId] : null, events: null, mayEarn: false };
     // Once the file has failed nothing more is written; its order_refs are still needed for the report.
     if (this.errors.any || this.unwrittenFrom !== null) return write;
     const { found, numbers } = await result;
     for (const c of found) if (c.id) this.customerIds.set(c.ref, c.id);
     const { stageId, reason, at } = this.newCustomer;
+    const newCustomerIds: string[] = [];
     for (const ref of unknown) {
       if (this.customerIds.get(ref)) continue;
       const id = newId();
       this.customerIds.set(ref, id);
+      this.createdRefs.add(ref);
       this.createdCustomers++;
-      write.newCustomerIds.push(id);
+      newCustomerIds.push(id);
       this.customers.add([id, 'PERSON', `Customer ${ref}`, ref, stageId]);
       this.transitions.add({ customerId: id, fromStageId: null, toStageId: stageId, at, reason, source: TransitionSource.IMPORT, actor: 'import' });
     }
-    const orders = this.orders[this.encoded++ % 2];
+    write.mayEarn = chunk.customerRefs.some((ref) => !this.createdRefs.has(ref));
+    const orders = this.orders[this.encoded % 2];
+    const events = this.events[this.encoded++ % 2];
+    // The events recordBulkEvents would derive from what the chunk wrote: its new customers', then its orders' (whose
+    // ids lead their rows), each set in id order, which is the order the ids were made in (newId).
+    events.add(EventType.CUSTOMER_CREATED, 'Customer', newCustomerIds, CUSTOMER_CREATED_FIELDS, newId);
+    events.addLeading(EventType.ORDER_RECORDED, 'Order', chunk.orders, ORDER_RECORDED_FIELDS, newId);
+    write.events = events.lend();
     chunk.orders.completeInto(orders, (i) => `\t${this.customerIds.get(chunk.customerRefs[i])}\t${orderNumber(numbers[i])}`);
     this.spareRows.push(chunk.orders);
     write.tables = [this.customers.take(), this.transitions.take(), orders.lend()].filter((c): c is CopyChunk => c !== null);
@@ -286,10 +317,14 @@ export class OrderWriter {
           for (const table of write.tables) await copy(this.client, table);
           // Enrolled customers' orders earn their points (and first purchases their referrers' bonus): one statement per
           // chunk, over the chunk's id range. Another writer's order in the range earns by the same rule, idempotently.
+          // A chunk whose orders are all of customers this import created has nothing to earn (see createdRefs).
           if (write.ids) {
             const run = (sql: string, params: unknown[]) => this.client.query(sql, params);
-            await earnPoints(run, 'import', 'o.id BETWEEN $2::uuid AND $3::uuid', write.ids);
-            await recordBulkEvents(run, importEvents, [...write.ids, write.newCustomerIds]);
+            if (write.mayEarn) await earnPoints(run, 'import', 'o.id BETWEEN $2::uuid AND $3::uuid', write.ids);
+            if (write.events) {
+              await copy(this.client, write.events);
+              await queueEventDispatch(run);
+            }
           }
         } catch (e) {
           if (!isRepeatedOrderRef(e)) throw e;
@@ -299,33 +334,21 @@ export class OrderWriter {
         }
         await this.client.query('RELEASE SAVEPOINT import_chunk');
         this.imported += write.orders;
+        if (write.ids) this.writtenIds = [this.writtenIds?.[0] ?? write.ids[0], write.ids[1]];
       }),
     );
   }
 }
 
-/**
- * A chunk's events: its new customers', then its orders'. Another writer's order may fall in the chunk's id range; its
- * transaction started at another instant than this one, so `created_at = now()` leaves it to its own event.
- */
-const importEvents: BulkEvents[] = [
-  {
-    type: EventType.CUSTOMER_CREATED,
-    objectType: 'Customer',
-    select: `SELECT c.id AS object_id, '{externalRef,kind,lifecycleStageId,name}'::text[] AS changed_fields FROM customers c WHERE c.id = ANY($3::uuid[])`,
-  },
-  {
-    type: EventType.ORDER_RECORDED,
-    objectType: 'Order',
-    // The fields recordOrders' events name.
-    select: `SELECT o.id AS object_id, '{currency,customerId,number,placedAt,status,total}'::text[] AS changed_fields FROM orders o
-              WHERE o.id BETWEEN $1::uuid AND $2::uuid AND o.created_at = now()`,
-  },
-];
+/** The changed fields of a chunk's events: those of customerImport's `customer.created` and of recordOrders' `order.recorded`. */
+const CUSTOMER_CREATED_FIELDS = ['externalRef', 'kind', 'lifecycleStageId', 'name'];
+const ORDER_RECORDED_FIELDS = ['currency', 'customerId', 'number', 'placedAt', 'status', 'total'];
 
 // A subquery per ref is planned on its own, as a probe of the unique B-tree index whatever the statistics say: a join let
 // the planner hash the whole table while it grew without statistics, and `= ANY($1)` picked the trigram index.
 const LOOKUP_CUSTOMERS = 'SELECT batch.ref, (SELECT c.id FROM customers c WHERE c.external_ref = batch.ref) AS id FROM unnest($1::text[]) AS batch(ref)';
+const REQUEST_RESCORES = `SELECT request_customer_rescore(ARRAY(
+  SELECT DISTINCT o.customer_id FROM orders o WHERE o.id BETWEEN $1::uuid AND $2::uuid AND o.created_at = now()))`;
 const NEXT_NUMBERS = `SELECT array_agg(nextval('order_number_seq')::text) AS numbers FROM generate_series(1, $1)`;
 
 function isRepeatedOrderRef(e: unknown): boolean {

@@ -223,6 +223,34 @@ describe('earning', () => {
     expect(acc.balance).toBe(120);
     expect(acc.transactions.nodes.map((t: any) => t.kind)).toEqual(['EARN']);
   });
+
+  it('the order import earns for a member and pays a referrer after chunks of only customers it creates, as recordOrder does', async () => {
+    // The first 20,000-row chunk holds only customers the import creates (it skips earning for those); the second the
+    // member, and a customer referred by a member whose first purchase it is.
+    const member = await customer('Imported Mo', users.repA, { externalRef: 'imp-mo' });
+    await enroll(member);
+    const referrer = await customer('Imported Referrer');
+    await enroll(referrer);
+    await customer('Imported Referred', users.repA, { externalRef: 'imp-referred', referredById: referrer });
+    const twin = await customer('Recorded Mo');
+    await enroll(twin);
+    // After the enrolments: a member earns for orders placed since.
+    const at = new Date().toISOString();
+    const lines = ['customer_ref,placed_at,total'];
+    for (let i = 0; i < 20_000; i++) lines.push(`imp-fresh-${i % 50},${at},1.00`);
+    lines.push(`imp-mo,${at},42.50`, `imp-fresh-1,${at},9.00`, `imp-referred,${at},10.00`);
+    const result = await importOrders(app.db, Readable.from([lines.join('\n') + '\n']), app.config);
+    expect(result).toMatchObject({ ok: true, imported: 20_003, createdCustomers: 50 });
+
+    // The same as for the same order through recordOrder.
+    await ok(app, RECORD, { customerId: twin, placedAt: at, lines: [{ description: 'Same', quantity: 1, unitPrice: '42.50', unitCost: '0' }] });
+    const earned = (c: any) => c.transactions.nodes.map((t: any) => ({ kind: t.kind, points: t.points }));
+    expect(earned(await account(member))).toEqual(earned(await account(twin)));
+    expect(earned(await account(member))).toEqual([{ kind: 'EARN', points: 42 }]);
+    expect(earned(await account(referrer))).toEqual([{ kind: 'REFERRAL_BONUS', points: 300 }]);
+    const [{ n }] = await app.db.query(`SELECT count(*)::int AS n FROM points_transactions t JOIN customers c ON c.id = t.customer_id WHERE c.external_ref LIKE 'imp-fresh-%'`);
+    expect(n).toBe(0);
+  });
 });
 
 describe('reversal', () => {
