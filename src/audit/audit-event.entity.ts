@@ -1,5 +1,6 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ID, ObjectType } from 'type-graphql';
+import { Reads } from '../core/selection';
 import { Column, Entity } from 'typeorm';
 import { BaseRecord, Node } from '../common/base.entity';
 import { toGlobalId } from '../common/ids';
@@ -28,6 +29,7 @@ export class AuditEvent extends BaseRecord {
   objectId: string | null;
 
   @Field(() => ID, { nullable: true, name: 'objectId', description: 'The global ID of the object changed (usable with `node(id:)` while it exists).' })
+  @Reads('objectType', 'objectId')
   get objectGlobalId(): string | null {
     return this.objectId ? toGlobalId(this.objectType, this.objectId) : null;
   }

@@ -1,5 +1,6 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Reads } from '../core/selection';
 import type { Context } from '../core/request-scope';
 import { Customer } from '../customer/customer.entity';
 import { Opportunity } from '../opportunity/opportunity.entity';
@@ -60,6 +61,7 @@ export class CampaignResolver {
   }
 
   @FieldResolver(() => GraphQLJSONObject, { description: 'The audience: the CustomerFilter the campaign was saved with (personal data in it masked for callers who see it masked).' })
+  @Reads('audience')
   audience(@Root() c: Campaign, @Ctx() ctx: Context) {
     return ctx.services.campaigns.audienceOf(c);
   }

@@ -1,11 +1,13 @@
 import { Field, ID, InterfaceType, Int, ObjectType } from 'type-graphql';
 import { Column, CreateDateColumn, DeleteDateColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Reads } from '../core/selection';
 import { toGlobalId } from './ids';
 
 /** Relay's Node: anything fetchable by `node(id:)`. */
 @InterfaceType('Node', { description: 'An object with a globally unique, opaque ID, fetchable with `node(id:)`.' })
 export abstract class Node {
   @Field(() => ID, { name: 'id', description: 'Globally unique, opaque ID. Use it with `node(id:)`; do not parse it.' })
+  @Reads('id')
   globalId: string;
 }
 

@@ -1,4 +1,5 @@
 import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Reads } from '../core/selection';
 import { Contact } from '../contact/contact.entity';
 import type { Context } from '../core/request-scope';
 import { Customer } from '../customer/customer.entity';
@@ -51,6 +52,7 @@ export class CustomFieldResolver {
 @Resolver(() => Customer)
 export class CustomerCustomFieldsResolver {
   @FieldResolver(() => [CustomFieldValue], { description: VALUES })
+  @Reads('customFields')
   customFields(@Root() customer: Customer, @Ctx() ctx: Context) {
     return ctx.services.customFields.valuesOf(CustomFieldEntity.CUSTOMER, customer);
   }
@@ -59,6 +61,7 @@ export class CustomerCustomFieldsResolver {
 @Resolver(() => Contact)
 export class ContactCustomFieldsResolver {
   @FieldResolver(() => [CustomFieldValue], { description: VALUES })
+  @Reads('customFields')
   customFields(@Root() contact: Contact, @Ctx() ctx: Context) {
     return ctx.services.customFields.valuesOf(CustomFieldEntity.CONTACT, contact);
   }
@@ -67,6 +70,7 @@ export class ContactCustomFieldsResolver {
 @Resolver(() => Opportunity)
 export class OpportunityCustomFieldsResolver {
   @FieldResolver(() => [CustomFieldValue], { description: VALUES })
+  @Reads('customFields')
   customFields(@Root() opportunity: Opportunity, @Ctx() ctx: Context) {
     return ctx.services.customFields.valuesOf(CustomFieldEntity.OPPORTUNITY, opportunity);
   }

@@ -1,5 +1,6 @@
 import { CurrencyResolver } from 'graphql-scalars';
 import { Arg, Args, Ctx, FieldResolver, Float, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Reads } from '../core/selection';
 import { Money, moneyOfUnits } from '../common/money.types';
 import { instantArgument } from '../common/validate';
 import { Contact } from '../contact/contact.entity';
@@ -197,6 +198,7 @@ export class PipelineResolver {
   }
 
   @FieldResolver(() => CurrencyResolver, { description: 'Currency of the pipeline’s opportunities and sums.' })
+  @Reads('currency')
   currency(@Root() p: Pipeline, @Ctx() ctx: Context) {
     return ctx.services.pipelines.currency(p);
   }

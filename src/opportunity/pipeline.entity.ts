@@ -1,4 +1,5 @@
 import { Field, Float, Int, ObjectType } from 'type-graphql';
+import { Reads } from '../core/selection';
 import { Column, Entity } from 'typeorm';
 import { BaseRecord, Node } from '../common/base.entity';
 
@@ -49,6 +50,7 @@ export class PipelineStage extends BaseRecord {
   probability: string;
 
   @Field(() => Float, { name: 'probability', description: 'Chance that an opportunity in this stage is won, from 0 to 1 (at most 4 decimals); weights `weightedAmount`.' })
+  @Reads('probability')
   get winProbability(): number {
     return Number(this.probability);
   }

@@ -1,4 +1,8 @@
 import fc from 'fast-check';
+import { isObjectType } from 'graphql';
+import { FIELD_MASK } from '../../src/core/masking';
+import { READS } from '../../src/core/selection';
+import { getSchema } from '../../src/server/schema';
 import { seedDatabase } from '../../src/seed/seed';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -104,5 +108,26 @@ describe('columns shown', () => {
     } finally {
       query.mockRestore();
     }
+  });
+
+  it('are declared by every field with its own resolver that has the name of a column (or it would be read alone)', async () => {
+    // A field named like a column is taken to read that column only. One with a resolver of its own may read more,
+    // so it must say what (@Reads); plain columns, and masked ones (the mask wraps the column's value), need not.
+    const schema = await getSchema();
+    const undeclared: string[] = [];
+    let checked = 0;
+    for (const meta of app.db.entityMetadatas) {
+      const type = schema.getType(meta.name);
+      if (!isObjectType(type)) continue;
+      const columns = new Set(meta.columns.map((c) => c.propertyName));
+      for (const [name, field] of Object.entries(type.getFields())) {
+        if (!columns.has(name)) continue;
+        checked++;
+        const ownResolver = field.resolve && !field.extensions?.[FIELD_MASK];
+        if (ownResolver && !field.extensions?.[READS]) undeclared.push(`${meta.name}.${name}`);
+      }
+    }
+    expect(checked).toBeGreaterThan(100);
+    expect(undeclared).toEqual([]);
   });
 });
