@@ -9,9 +9,9 @@ import { ContactConnection, ContactIdInput, ContactPayload, ContactsArgs, Create
 @Resolver(() => Contact)
 export class ContactResolver {
   @Query(() => ContactConnection, { description: 'Contacts of all customers, filtered and sorted, a page at a time.' })
-  contacts(@Args() args: ContactsArgs, @Ctx() ctx: Context) {
+  contacts(@Args() args: ContactsArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
     const { filter, orderBy, includeDeleted, ...page } = args;
-    return ctx.services.contacts.list({ page, filter: filter as Record<string, unknown>, orderBy, includeDeleted });
+    return ctx.services.contacts.list({ page, filter: filter as Record<string, unknown>, orderBy, includeDeleted, columns: ctx.loaders.shown(info, Contact) });
   }
 
   @FieldResolver(() => Customer, { description: 'The customer the contact belongs to.' })

@@ -67,9 +67,9 @@ export class CustomerResolver {
 
   @FieldResolver(() => CustomerConnection, { description: 'Customers this customer referred: the network they brought in.' })
   @Reads('id')
-  referrals(@Root() c: Customer, @Args() args: ReferralsArgs, @Ctx() ctx: Context) {
+  referrals(@Root() c: Customer, @Args() args: ReferralsArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
     const { filter, orderBy, ...page } = args;
-    return ctx.services.customers.referrals(c.id, { page, filter: filter as Record<string, unknown>, orderBy });
+    return ctx.services.customers.referrals(c.id, { page, filter: filter as Record<string, unknown>, orderBy, columns: ctx.loaders.shown(info, Customer) });
   }
 
   @Mutation(() => CustomerPayload, { description: 'Create a customer (in stage PROSPECT unless another is given).' })

@@ -27,12 +27,13 @@ export class OrderResolver {
   }
 
   @Query(() => OrderConnection, { description: 'Orders of all customers, filtered and sorted (newest first by default), a page at a time.' })
-  orders(@Args() args: OrdersArgs, @Ctx() ctx: Context) {
+  orders(@Args() args: OrdersArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
     const { filter, orderBy, ...page } = args;
-    return ctx.services.orders.list({ page, filter: filter as Record<string, unknown>, orderBy });
+    return ctx.services.orders.list({ page, filter: filter as Record<string, unknown>, orderBy, columns: ctx.loaders.shown(info, Order) });
   }
 
   @FieldResolver(() => Customer, { description: 'The customer who placed the order.' })
+  @Reads('customerId')
   customer(@Root() o: Order, @Ctx() ctx: Context) {
     return ctx.loaders.byId(Customer).load(o.customerId);
   }
