@@ -550,11 +550,11 @@ function run(ds: DataSource, sql: string, params: Params): Promise<Array<Record<
 }
 
 /** FROM … WHERE for a list: the table as `a`, its derived table as `d` when the SQL reads it, live rows unless asked. */
-function fromWhere<E extends ObjectLiteral>(reader: TableReader<E>, spec: ListSpec<E>, args: ListArgs, where: string, ...reads: string[]): string {
+function fromWhere<E extends ObjectLiteral>(reader: TableReader<E>, spec: ListSpec<E>, args: ListArgs, where: string, reads: readonly string[] = [], oneToOne = ''): string {
   const join = spec.derivedJoin;
   const joined = join && readsDerived(where, ...reads) ? ` JOIN ${join.table} ${D} ON ${D}.${join.key} = ${A}.id` : '';
   const live = reader.live && !args.includeDeleted ? `${reader.live} AND ` : '';
-  return `FROM ${reader.table} ${A}${joined} WHERE ${live}(${where})`;
+  return `FROM ${reader.table} ${A}${joined}${oneToOne} WHERE ${live}(${where})`;
 }
 
 /** Whether SQL of the list reads the derived table (alias `d`), so that the statement joins it. */
@@ -599,9 +599,17 @@ export function matchingSelect<E extends ObjectLiteral>(
 
 /**
  * A page of a top-level list, confined to the caller's scope. With `derived`, a page that joins the derived table
- * for its sort or filter also reads the derived row (see DerivedRead).
+ * for its sort or filter also reads the derived row (see DerivedRead); `pageJoins`: one-to-one rows read with each
+ * item (see PageJoin), e.g. each customer's owner.
  */
-export async function findPage<E extends ObjectLiteral>(ds: DataSource, spec: ListSpec<E>, args: ListArgs, scope: ListScope, derived?: DerivedRead): Promise<Connection<E>> {
+export async function findPage<E extends ObjectLiteral>(
+  ds: DataSource,
+  spec: ListSpec<E>,
+  args: ListArgs,
+  scope: ListScope,
+  derived?: DerivedRead,
+  pageJoins: readonly PageJoin[] = [],
+): Promise<Connection<E>> {
   const p = plan(spec, args, true);
   const reader = readerOf(ds, spec.entity);
   const params = new Params();
@@ -609,13 +617,19 @@ export async function findPage<E extends ObjectLiteral>(ds: DataSource, spec: Li
   const readDerived = !!derived && !!spec.derivedJoin && readsDerived(where, p.sort.sql);
   let rows: Array<{ entity: E; sortValue: string | null }> = [];
   if (p.limit > 0) {
+    const joins = joined(ds, pageJoins, A);
     const raw = await run(
       ds,
-      `SELECT ${reader.select(args.columns)}, ${sortValueSql(p.sort)} AS sort_value${readDerived ? `, ${derived!.columns}` : ''} ${fromWhere(reader, spec, args, where, p.sort.sql)} ORDER BY ${orderSql(p)} LIMIT ${params.add(p.limit + 1)}`,
+      `SELECT ${reader.select(args.columns, ...joins.keys)}, ${sortValueSql(p.sort)} AS sort_value${readDerived ? `, ${derived!.columns}` : ''}${joins.columns} ` +
+        `${fromWhere(reader, spec, args, where, [p.sort.sql], joins.sql)} ORDER BY ${orderSql(p)} LIMIT ${params.add(p.limit + 1)}`,
       params,
     );
     if (readDerived) derived!.onRows(raw.slice(0, p.limit));
-    rows = raw.map((row) => ({ entity: reader.hydrate(row), sortValue: row.sort_value as string | null }));
+    rows = raw.map((row) => {
+      const entity = reader.hydrate(row);
+      joins.attach(row, entity);
+      return { entity, sortValue: row.sort_value as string | null };
+    });
   }
   const count = async () => {
     const countParams = new Params();
@@ -649,6 +663,8 @@ function joined(ds: DataSource, pageJoins: readonly PageJoin[], rowAlias: string
   const joins = pageJoins.map((j, i) => ({ ...j, alias: `j${i}`, reader: readerOf(ds, j.entity) }));
   return {
     any: joins.length > 0,
+    /** The row's columns the join conditions read (`{a}.<column>`): a row read narrow must still carry them. */
+    keys: [...new Set(pageJoins.flatMap((j) => [...j.on.matchAll(/\{a\}\.(\w+)/g)].map((m) => m[1])))],
     columns: joins.flatMap((j) => j.reader.columns.map((c) => `, ${j.alias}.${c} AS "${j.alias}__${c}"`)).join(''),
     sql: joins
       .map((j) => {
@@ -697,8 +713,7 @@ export async function findPagesByParent<E extends ObjectLiteral>(
     const rows = await run(
       ds,
       `SELECT page.*${joins.columns} FROM unnest(${parents}::uuid[]) WITH ORDINALITY AS parent(id, n) CROSS JOIN LATERAL ` +
-        // A join reads its key from the page's row: with joins, the row is read whole.
-        `(SELECT ${reader.select(joins.any ? null : args.columns, parentColumn)}, ${sortValueSql(p.sort)} AS sort_value, row_number() OVER (ORDER BY ${orderSql(p)}) AS page_rank` +
+        `(SELECT ${reader.select(args.columns, parentColumn, ...joins.keys)}, ${sortValueSql(p.sort)} AS sort_value, row_number() OVER (ORDER BY ${orderSql(p)}) AS page_rank` +
         `${withCount ? ', count(*) OVER () AS page_total' : ''} ` +
         `${fromWhere(reader, spec, args, where)} ORDER BY ${orderSql(p)} LIMIT ${params.add(p.limit + 1)}) page${joins.sql} ` +
         `ORDER BY parent.n, page.page_rank`,

@@ -108,16 +108,11 @@ export class Loaders {
    * its loader reads (or refuses) as it would have; without joins, this is byId(entity).
    */
   byIdJoined<E extends ObjectLiteral & { id: string }>(entity: EntityClass<E>, joins: ReadonlyArray<PageJoinSpec<E, any>>): DataLoader<string, E | null> {
-    const joinSpecs = joins.filter((j) => this.access.can(`${areaOfTable(this.db.getMetadata(j.entity).tableName)}:read`));
+    const joinSpecs = this.readableJoins(joins);
     if (!joinSpecs.length) return this.byId(entity);
     return this.memo(`byId:${entity.name}:${joinSpecs.map((j) => j.name).join(',')}`, () => {
       const { condition } = this.scopeOf(entity);
-      const pageJoins: PageJoin[] = joinSpecs.map((j) => ({
-        entity: j.entity,
-        on: j.on,
-        condition: this.access.rowCondition(this.db.getMetadata(j.entity).tableName, '{c}'),
-        attach: (row, joined) => j.prime(this, row as E, joined),
-      }));
+      const pageJoins = this.pageJoins(joinSpecs);
       return new DataLoader<string, E | null>(async (ids) => {
         const rows = await findByIds(this.db, entity, ids, condition, pageJoins);
         const plain = this.byId(entity);
@@ -136,23 +131,36 @@ export class Loaders {
     return qb.getOne();
   }
 
-  /** A page of a top-level list, within the caller's scope (and its derived rows, when it joins them; see DerivedRead). */
-  list<E extends ObjectLiteral>(spec: ListSpec<E>, args: ListArgs, derived?: DerivedRead): Promise<Connection<E>> {
-    return findPage(this.db, spec, args, this.scopeOf(spec.entity), derived);
+  /**
+   * A page of a top-level list, within the caller's scope (and its derived rows, when it joins them; see DerivedRead),
+   * with `joins` read in its statement under the rules of nested pages (see pageByParent).
+   */
+  list<E extends ObjectLiteral>(spec: ListSpec<E>, args: ListArgs, derived?: DerivedRead, joins: ReadonlyArray<PageJoinSpec<E, any>> = []): Promise<Connection<E>> {
+    return findPage(this.db, spec, args, this.scopeOf(spec.entity), derived, this.pageJoins(this.readableJoins(joins)));
+  }
+
+  /** The joins whose table the caller may read at all: any other is left to its loader, which answers as it would. */
+  private readableJoins<E extends ObjectLiteral>(joins: ReadonlyArray<PageJoinSpec<E, any>>): Array<PageJoinSpec<E, any>> {
+    return joins.filter((j) => this.access.can(`${areaOfTable(this.db.getMetadata(j.entity).tableName)}:read`));
+  }
+
+  /** Joins as the list engine reads them, each under the row scope its loader applies. */
+  private pageJoins<E extends ObjectLiteral>(joins: ReadonlyArray<PageJoinSpec<E, any>>): PageJoin[] {
+    return joins.map((j) => ({
+      entity: j.entity,
+      on: j.on,
+      condition: this.access.rowCondition(this.db.getMetadata(j.entity).tableName, '{c}'),
+      attach: (row, joined) => j.prime(this, row as E, joined),
+    }));
   }
 
   /** One page of children per parent (e.g. a customer's orders), batched across parents. */
   pageByParent<E extends ObjectLiteral>(spec: ListSpec<E>, parentColumn: string, args: ListArgs, reads: PageReads<E> = {}): DataLoader<string, Connection<E>> {
-    const joinSpecs = (reads.joins ?? []).filter((j) => this.access.can(`${areaOfTable(this.db.getMetadata(j.entity).tableName)}:read`));
+    const joinSpecs = this.readableJoins(reads.joins ?? []);
     const key = `page:${spec.what}:${parentColumn}:${JSON.stringify(args)}:${joinSpecs.map((j) => j.name).join(',')}:${reads.withCount ? 'count' : ''}`;
     return this.memo(key, () => {
       const scope = this.scopeOf(spec.entity);
-      const joins: PageJoin[] = joinSpecs.map((j) => ({
-        entity: j.entity,
-        on: j.on,
-        condition: this.access.rowCondition(this.db.getMetadata(j.entity).tableName, '{c}'),
-        attach: (row, joined) => j.prime(this, row as E, joined),
-      }));
+      const joins = this.pageJoins(joinSpecs);
       return new DataLoader<string, Connection<E>>(async (parentIds) => {
         const { pages, counts } = await findPagesByParent(this.db, spec, parentColumn, parentIds, args, scope, { joins, withCount: reads.withCount });
         const countLoader = this.countByParent(spec, parentColumn, args);

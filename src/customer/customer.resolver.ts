@@ -1,7 +1,7 @@
 import { Arg, Args, Ctx, FieldResolver, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { Context } from '../core/request-scope';
-import { Reads, selects } from '../core/selection';
+import { nodesSelect, Reads, selects } from '../core/selection';
 import { User } from '../user/user.entity';
 import { Customer } from './customer.entity';
 import { DuplicateCandidate } from './customer.duplicates';
@@ -28,7 +28,10 @@ export class CustomerResolver {
   @Query(() => CustomerConnection, { description: 'Customers, filtered, searched and sorted, a page at a time.' })
   customers(@Args() args: CustomersArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
     const { filter, orderBy, search, includeDeleted, ...page } = args;
-    return ctx.services.customers.list({ page, filter: filter as Record<string, unknown>, orderBy, search, includeDeleted, columns: ctx.loaders.shown(info, Customer) });
+    return ctx.services.customers.list(
+      { page, filter: filter as Record<string, unknown>, orderBy, search, includeDeleted, columns: ctx.loaders.shown(info, Customer) },
+      nodesSelect(info, 'owner'),
+    );
   }
 
   @Query(() => [DuplicateCandidate], {

@@ -81,10 +81,12 @@ export class CustomerService {
     return customFieldListArgs(this.deps, CustomFieldEntity.CUSTOMER, args);
   }
 
-  async list(args: ListArgs): Promise<Connection<Customer>> {
+  /** `withOwner`: the query shows each customer's owner, read with the page (byId(User) finds them). */
+  async list(args: ListArgs, withOwner = false): Promise<Connection<Customer>> {
     const { columns, prime } = scoresOnCustomerPages;
     const loaders = this.deps.loaders;
-    return loaders.list(customerList, await this.listArgs(args), columns && prime ? { columns, onRows: (rows) => prime(loaders, rows) } : undefined);
+    const scores = columns && prime ? { columns, onRows: (rows: ReadonlyArray<Record<string, unknown>>) => prime(loaders, rows) } : undefined;
+    return loaders.list(customerList, await this.listArgs(args), scores, withOwner ? [CUSTOMER_OWNER] : []);
   }
 
   async referrals(customerId: string, args: ListArgs): Promise<Connection<Customer>> {

@@ -139,6 +139,38 @@ describe('a customer by id with its owner', () => {
   });
 });
 
+describe('a page of customers with their owners', () => {
+  const PAGE = (fields: string) => `{ customers(first: 100, filter: { name: { contains: "Page owner " } }) { nodes { ${fields} } } }`;
+
+  it('reads the owners in the page\'s statement; a sales rep and a key without staff access see what they saw before', async () => {
+    const repId = await insertStaff(app.db, 'Page Owner Rep');
+    const otherId = await insertStaff(app.db, 'Page Owner Other');
+    await createCustomer({ name: 'Page owner 1 (rep)', ownerId: toGlobalId('User', repId) });
+    await createCustomer({ name: 'Page owner 2 (other)', ownerId: toGlobalId('User', otherId) });
+    await createCustomer({ name: 'Page owner 3 (nobody)' });
+
+    expect(await app.statements(PAGE('name owner { name }'))).toBe(await app.statements(PAGE('name')));
+    expect((await app.ok(PAGE('name owner { name }'))).customers.nodes).toEqual([
+      { name: 'Page owner 1 (rep)', owner: { name: 'Page Owner Rep' } },
+      { name: 'Page owner 2 (other)', owner: { name: 'Page Owner Other' } },
+      { name: 'Page owner 3 (nobody)', owner: null },
+    ]);
+
+    const rep = await app.as({ role: 'SALES_REP', userId: repId });
+    expect((await rep.ok(PAGE('name owner { name }'))).customers.nodes).toEqual([{ name: 'Page owner 1 (rep)', owner: { name: 'Page Owner Rep' } }]);
+
+    // Customers but not staff: the customers, and each owner refused as the owner field alone refuses it.
+    const partner = await app.as({ role: 'PARTNER', scopes: ['customers:read'] });
+    const res = await partner.gql(PAGE('name owner { name }'));
+    expect(res.data?.customers.nodes.map((n: { name: string; owner: unknown }) => [n.name, n.owner])).toEqual([
+      ['Page owner 1 (rep)', null],
+      ['Page owner 2 (other)', null],
+      ['Page owner 3 (nobody)', null],
+    ]);
+    expect(res.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN', 'FORBIDDEN']);
+  });
+});
+
 describe('customer lists', () => {
   beforeAll(async () => {
     for (let i = 0; i < 25; i++) {

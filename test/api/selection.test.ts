@@ -124,7 +124,10 @@ describe('columns shown', () => {
         `{ customers(first: 10) { nodes { id name email owner { name email } orders(first: 5) { nodes { number placedAt status total { amount currencyCode } } } contacts(first: 3) { nodes { name email isPrimary } } } } }`,
       );
       const statement = (table: string) => seen.find((s) => new RegExp(`FROM ${table} a\\b`).test(s)) ?? '';
-      expect(statement('customers')).toMatch(/^SELECT a\.id, a\.deleted_at, a\.name, a\.email, a\.owner_id, /);
+      // The owner comes with the page (a one-to-one join under the users' row scope), so users are not read again.
+      expect(statement('customers')).toMatch(/^SELECT a\.id, a\.deleted_at, a\.owner_id, a\.name, a\.email, /);
+      expect(statement('customers')).toContain('LEFT JOIN users j0 ON j0.id = a.owner_id');
+      expect(statement('users')).toBe('');
       expect(statement('orders')).toContain('SELECT a.id, a.deleted_at, a.customer_id, a.number, a.placed_at, a.status, a.total_amount, a.currency, ');
       expect(statement('contacts')).toContain('SELECT a.id, a.deleted_at, a.customer_id, a.name, a.email, a.is_primary, ');
       seen.length = 0;
