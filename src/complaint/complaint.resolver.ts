@@ -1,4 +1,5 @@
 import { Arg, Args, Ctx, FieldResolver, Float, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Reads } from '../core/selection';
 import { instantArgument } from '../common/validate';
 import { Contact } from '../contact/contact.entity';
 import type { Context } from '../core/request-scope';
@@ -195,22 +196,26 @@ export class CustomerComplaintResolver {
 @Resolver(() => Touchpoint)
 export class TouchpointComplaintResolver {
   @FieldResolver(() => Complaint, { nullable: true, description: 'For a COMPLAINT touchpoint: the complaint it opened, with its status and handling.' })
+  @Reads('id')
   complaint(@Root() t: Touchpoint, @Ctx() ctx: Context) {
     return complaintOfTouchpoint(ctx.loaders).load(t.id);
   }
 
   // The touchpoint's complaint fields predate complaints; they read the complaint, which is the one source of truth.
   @FieldResolver(() => ComplaintStatus, { nullable: true, description: 'For complaints: the status of the complaint it opened (`complaint { status }`). Null for other purposes.' })
+  @Reads('id')
   async complaintStatus(@Root() t: Touchpoint, @Ctx() ctx: Context) {
     return (await complaintOfTouchpoint(ctx.loaders).load(t.id))?.status ?? null;
   }
 
   @FieldResolver(() => Date, { nullable: true, description: 'For complaints: when the complaint it opened was resolved (`complaint { resolvedAt }`).' })
+  @Reads('id')
   async resolvedAt(@Root() t: Touchpoint, @Ctx() ctx: Context) {
     return (await complaintOfTouchpoint(ctx.loaders).load(t.id))?.resolvedAt ?? null;
   }
 
   @FieldResolver(() => Float, { nullable: true, description: 'For resolved complaints: hours from the complaint to its resolution (`complaint { resolutionHours }`).' })
+  @Reads('id')
   async responseTimeHours(@Root() t: Touchpoint, @Ctx() ctx: Context) {
     return (await complaintOfTouchpoint(ctx.loaders).load(t.id))?.resolutionHours ?? null;
   }

@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { nodesSelect, selects } from '../core/selection';
+import { nodesSelect, Reads, selects } from '../core/selection';
 import { complaintOfTouchpointJoin } from '../complaint/complaint.loaders';
 import { byIdJoin, type PageJoinSpec } from '../core/loaders';
 import { Contact } from '../contact/contact.entity';
@@ -22,27 +22,31 @@ import {
 @Resolver(() => Touchpoint)
 export class TouchpointResolver {
   @Query(() => TouchpointConnection, { description: 'Touchpoints of all customers, filtered and sorted (default: most recent first), a page at a time.' })
-  touchpoints(@Args() args: TouchpointsArgs, @Ctx() ctx: Context) {
+  touchpoints(@Args() args: TouchpointsArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
     const { filter, orderBy, includeDeleted, ...page } = args;
-    return ctx.services.touchpoints.list({ page, filter: filter as Record<string, unknown>, orderBy, includeDeleted });
+    return ctx.services.touchpoints.list({ page, filter: filter as Record<string, unknown>, orderBy, includeDeleted, columns: ctx.loaders.shown(info, Touchpoint) });
   }
 
   @FieldResolver(() => Customer, { description: 'The customer.' })
+  @Reads('customerId')
   customer(@Root() t: Touchpoint, @Ctx() ctx: Context) {
     return ctx.loaders.byId(Customer).load(t.customerId);
   }
 
   @FieldResolver(() => Contact, { nullable: true, description: 'The contact spoken to, if one was recorded.' })
+  @Reads('contactId')
   contact(@Root() t: Touchpoint, @Ctx() ctx: Context) {
     return t.contactId ? ctx.loaders.byId(Contact).load(t.contactId) : null;
   }
 
   @FieldResolver(() => Order, { nullable: true, description: 'The order it concerns, if any.' })
+  @Reads('orderId')
   order(@Root() t: Touchpoint, @Ctx() ctx: Context) {
     return t.orderId ? ctx.loaders.byId(Order).load(t.orderId) : null;
   }
 
   @FieldResolver(() => User, { nullable: true, description: 'The staff member who handled it, if recorded.' })
+  @Reads('userId')
   user(@Root() t: Touchpoint, @Ctx() ctx: Context) {
     return t.userId ? ctx.loaders.byId(User).load(t.userId) : null;
   }
@@ -76,21 +80,28 @@ const TOUCHPOINT_CONTACT = byIdJoin<Touchpoint, Contact>(Contact, 'contact_id', 
 @Resolver(() => Customer)
 export class CustomerTouchpointResolver {
   @FieldResolver(() => TouchpointConnection, { description: 'The follow-up history: every interaction with the customer, most recent first by default.' })
+  @Reads('id')
   touchpoints(@Root() c: Customer, @Args() args: CustomerTouchpointsArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
     const { filter, orderBy, ...page } = args;
     // The complaint each touchpoint opened and the contact spoken to, read with the page when the nodes show them.
     const joins: Array<PageJoinSpec<Touchpoint, any>> = [];
     if (nodesSelect(info, 'complaint', 'complaintStatus', 'resolvedAt', 'responseTimeHours')) joins.push(complaintOfTouchpointJoin);
     if (nodesSelect(info, 'contact')) joins.push(TOUCHPOINT_CONTACT);
-    return ctx.services.touchpoints.ofCustomer(c.id, { page, filter: filter as Record<string, unknown>, orderBy }, { joins, withCount: selects(info, 'totalCount') });
+    return ctx.services.touchpoints.ofCustomer(
+      c.id,
+      { page, filter: filter as Record<string, unknown>, orderBy, columns: ctx.loaders.shown(info, Touchpoint) },
+      { joins, withCount: selects(info, 'totalCount') },
+    );
   }
 
   @FieldResolver(() => Int, { description: 'Complaints not yet resolved: settle these before selling anything.' })
+  @Reads('id')
   async openComplaints(@Root() c: Customer, @Ctx() ctx: Context) {
     return (await ctx.services.touchpoints.summary(c.id)).openComplaints;
   }
 
   @FieldResolver(() => Date, { nullable: true, description: 'When the last interaction happened; null when there has been none.' })
+  @Reads('id')
   async lastTouchpointAt(@Root() c: Customer, @Ctx() ctx: Context) {
     return (await ctx.services.touchpoints.summary(c.id)).lastTouchpointAt;
   }

@@ -36,6 +36,9 @@ const CUSTOMER_FIELDS = [
   'two: orders(first: 2) { totalCount edges { cursor node { id subtotal { amount } discount { amount } margin { amount } cost { amount } channel } } }',
   'people: contacts(first: 2) { nodes { name email isPrimary } }',
   'contacts(first: 2) { nodes { id phone relationship notes } }',
+  'touchpoints(first: 3) { nodes { purpose occurredAt complaintStatus contact { name } user { name } } }',
+  'openComplaints',
+  'lastTouchpointAt',
   'segment',
   'valueTier',
   'clv { predicted { amount } historical { amount } }',
@@ -86,15 +89,17 @@ describe('columns shown', () => {
     );
   });
 
-  it('never change what the orders and contacts lists return: each item equals the item read alone by id', async () => {
+  it('never change what the orders, contacts and touchpoints lists return: each item equals the item read alone by id', async () => {
     const ORDER_FIELDS = ['id', 'number', 'externalRef', 'placedAt', 'status', 'channel', 'currency', 'baseCurrency', 'rateToBase', 'subtotal { amount }', 'discount { amount }',
       'total { amount currencyCode }', 'cost { amount }', 'margin { amount }', 'totalInBaseCurrency { amount }', 'countsAsPurchase', 'customer { name }', 'lines(first: 2) { nodes { id } }',
       'version', 'createdAt', 'deletedAt', '__typename'];
     const CONTACT_FIELDS = ['id', 'name', 'email', 'phone', 'title', 'relationship', 'isPrimary', 'birthday', 'birthMonth', 'notes', 'customer { name }', 'customFields { key text }', 'version', 'updatedAt'];
+    const TOUCHPOINT_FIELDS = ['id', 'channel', 'direction', 'purpose', 'occurredAt', 'subject', 'notes', 'satisfaction', 'nps', 'complaintStatus', 'resolvedAt', 'responseTimeHours',
+      'complaint { status severity }', 'contact { name }', 'customer { name }', 'order { number }', 'user { name }', 'version', 'deletedAt'];
     const analyst = await app.as({ role: 'ANALYST' });
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom(['orders', 'Order', ORDER_FIELDS] as const, ['contacts', 'Contact', CONTACT_FIELDS] as const),
+        fc.constantFrom(['orders', 'Order', ORDER_FIELDS] as const, ['contacts', 'Contact', CONTACT_FIELDS] as const, ['touchpoints', 'Touchpoint', TOUCHPOINT_FIELDS] as const),
         fc.nat(),
         fc.boolean(),
         async ([list, type, catalogue], seed, masked) => {
