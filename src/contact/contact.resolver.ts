@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { Reads } from '../core/selection';
+import { Reads, selects } from '../core/selection';
 import { Customer } from '../customer/customer.entity';
 import type { Context } from '../core/request-scope';
 import { Contact } from './contact.entity';
@@ -49,6 +49,10 @@ export class CustomerContactResolver {
   @Reads('id')
   contacts(@Root() c: Customer, @Args() args: CustomerContactsArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
     const { filter, orderBy, ...page } = args;
-    return ctx.services.contacts.ofCustomer(c.id, { page, filter: filter as Record<string, unknown>, orderBy, columns: ctx.loaders.shown(info, Contact) });
+    return ctx.services.contacts.ofCustomer(
+      c.id,
+      { page, filter: filter as Record<string, unknown>, orderBy, columns: ctx.loaders.shown(info, Contact) },
+      { withCount: selects(info, 'totalCount') },
+    );
   }
 }

@@ -11,6 +11,7 @@ import type { ServiceDeps } from '../core/request-scope';
 import { findInScope } from '../common/scoped';
 import { Contact, ContactRelationship } from './contact.entity';
 import { contactList } from './contact.loaders';
+import type { PageReads } from '../core/loaders';
 import type { ContactFields, ContactPayload, CreateContactInput, UpdateContactInput } from './contact.types';
 import { customFieldListArgs } from '../customfield/custom-field.lists';
 import { CustomFieldEntity } from '../customfield/custom-field.entity';
@@ -43,8 +44,9 @@ export class ContactService {
     return this.deps.loaders.list(contactList, await customFieldListArgs(this.deps, CustomFieldEntity.CONTACT, args));
   }
 
-  async ofCustomer(customerId: string, args: ListArgs): Promise<Connection<Contact>> {
-    return this.deps.loaders.pageByParent(contactList, 'customer_id', await customFieldListArgs(this.deps, CustomFieldEntity.CONTACT, args)).load(customerId);
+  /** A customer's contacts; `reads.withCount`: the query shows their totalCount, read with a first page. */
+  async ofCustomer(customerId: string, args: ListArgs, reads: PageReads<Contact> = {}): Promise<Connection<Contact>> {
+    return this.deps.loaders.pageByParent(contactList, 'customer_id', await customFieldListArgs(this.deps, CustomFieldEntity.CONTACT, args), reads).load(customerId);
   }
 
   async create(input: CreateContactInput): Promise<ContactPayload> {
