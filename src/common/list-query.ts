@@ -662,7 +662,6 @@ export interface PageJoin {
 function joined(ds: DataSource, pageJoins: readonly PageJoin[], rowAlias: string) {
   const joins = pageJoins.map((j, i) => ({ ...j, alias: `j${i}`, reader: readerOf(ds, j.entity) }));
   return {
-    any: joins.length > 0,
     /** The row's columns the join conditions read (`{a}.<column>`): a row read narrow must still carry them. */
     keys: [...new Set(pageJoins.flatMap((j) => [...j.on.matchAll(/\{a\}\.(\w+)/g)].map((m) => m[1])))],
     columns: joins.flatMap((j) => j.reader.columns.map((c) => `, ${j.alias}.${c} AS "${j.alias}__${c}"`)).join(''),
