@@ -105,22 +105,19 @@ function scoreReads(loaders: Loaders): DataLoader<string, StoredScores | Custome
   return loaders.memo('scoring:customerScores', () =>
     new DataLoader<string, StoredScores | CustomerModel | null>(async (keys) => {
       const ids = keys.filter((k) => k !== ACTIVE_FIT);
-      if (ids.length === keys.length) {
-        const rows: ScoreRow[] = await loaders.db.query(`SELECT ${SCORES_SELECT} FROM customer_scores WHERE customer_id = ANY($1::uuid[])`, [ids]);
-        const byId = new Map(rows.map((r) => [r.customer_id, fromRow(r)]));
-        return keys.map((id) => byId.get(id) ?? null);
-      }
       if (!ids.length) return [await activeModel(loaders.db)];
-      // The fit's row has no customer; the score rows have no fit.
-      const known = parsedFitsForCheck();
-      const rows: Array<ScoreRow & { fit_id: string | null; fit_row: Record<string, any> | null }> = await loaders.db.query(
-        `SELECT ${SCORES_SELECT}, NULL::uuid AS fit_id, NULL::jsonb AS fit_row FROM customer_scores WHERE customer_id = ANY($1::uuid[])
-         UNION ALL
-         SELECT ${SCORE_COLUMNS.map(() => 'NULL').join(', ')}, fit.id, fit.row FROM (${activeFitSql('$2')}) fit`,
-        [ids, known.ids],
+      // With the fit asked for too, its check rides along: the fit's row has no customer, the score rows have no fit.
+      const known = ids.length < keys.length ? parsedFitsForCheck() : null;
+      const rows: Array<ScoreRow & { fit_id?: string | null; fit_row?: Record<string, any> | null }> = await loaders.db.query(
+        known
+          ? `SELECT ${SCORES_SELECT}, NULL::uuid AS fit_id, NULL::jsonb AS fit_row FROM customer_scores WHERE customer_id = ANY($1::uuid[])
+             UNION ALL
+             SELECT ${SCORE_COLUMNS.map(() => 'NULL').join(', ')}, fit.id, fit.row FROM (${activeFitSql('$2')}) fit`
+          : `SELECT ${SCORES_SELECT} FROM customer_scores WHERE customer_id = ANY($1::uuid[])`,
+        known ? [ids, known.ids] : [ids],
       );
       const found = rows.find((r) => r.customer_id === null);
-      const model = known.resolve(found && { id: found.fit_id!, row: found.fit_row });
+      const model = known ? known.resolve(found && { id: found.fit_id!, row: found.fit_row ?? null }) : null;
       const byId = new Map(rows.filter((r) => r.customer_id !== null).map((r) => [r.customer_id, fromRow(r)]));
       return keys.map((k) => (k === ACTIVE_FIT ? model : byId.get(k) ?? null));
     }),
