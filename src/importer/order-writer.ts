@@ -296,8 +296,8 @@ export class OrderWriter {
     const events = this.events[this.encoded++ % 2];
     // The events recordBulkEvents would derive from what the chunk wrote: its new customers', then its orders' (whose
     // ids lead their rows), each set in id order, which is the order the ids were made in (newId).
-    events.add(EventType.CUSTOMER_CREATED, 'Customer', newCustomerIds, CUSTOMER_CREATED_FIELDS, newId);
-    events.addLeading(EventType.ORDER_RECORDED, 'Order', chunk.orders, ORDER_RECORDED_FIELDS, newId);
+    events.add(EventType.CUSTOMER_CREATED, 'Customer', newCustomerIds, CUSTOMER_CREATED_FIELDS);
+    events.addLeading(EventType.ORDER_RECORDED, 'Order', chunk.orders, ORDER_RECORDED_FIELDS);
     write.events = events.lend();
     chunk.orders.completeInto(orders, (i) => `\t${this.customerIds.get(chunk.customerRefs[i])}\t${orderNumber(numbers[i])}`);
     this.spareRows.push(chunk.orders);
