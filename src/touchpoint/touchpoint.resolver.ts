@@ -1,8 +1,6 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { nodesSelect, Reads, selects } from '../core/selection';
-import { complaintOfTouchpointJoin } from '../complaint/complaint.loaders';
-import { byIdJoin, type PageJoinSpec } from '../core/loaders';
 import { Contact } from '../contact/contact.entity';
 import { Customer } from '../customer/customer.entity';
 import { Order } from '../order/order.entity';
@@ -74,8 +72,6 @@ export class TouchpointResolver {
   }
 }
 
-const TOUCHPOINT_CONTACT = byIdJoin<Touchpoint, Contact>(Contact, 'contact_id', (t) => t.contactId);
-
 /** Touchpoint fields on Customer. */
 @Resolver(() => Customer)
 export class CustomerTouchpointResolver {
@@ -83,14 +79,14 @@ export class CustomerTouchpointResolver {
   @Reads('id')
   touchpoints(@Root() c: Customer, @Args() args: CustomerTouchpointsArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
     const { filter, orderBy, ...page } = args;
-    // The complaint each touchpoint opened and the contact spoken to, read with the page when the nodes show them.
-    const joins: Array<PageJoinSpec<Touchpoint, any>> = [];
-    if (nodesSelect(info, 'complaint', 'complaintStatus', 'resolvedAt', 'responseTimeHours')) joins.push(complaintOfTouchpointJoin);
-    if (nodesSelect(info, 'contact')) joins.push(TOUCHPOINT_CONTACT);
     return ctx.services.touchpoints.ofCustomer(
       c.id,
       { page, filter: filter as Record<string, unknown>, orderBy, columns: ctx.loaders.shown(info, Touchpoint) },
-      { joins, withCount: selects(info, 'totalCount') },
+      {
+        withComplaints: nodesSelect(info, 'complaint', 'complaintStatus', 'resolvedAt', 'responseTimeHours'),
+        withContacts: nodesSelect(info, 'contact'),
+        withCount: selects(info, 'totalCount'),
+      },
     );
   }
 

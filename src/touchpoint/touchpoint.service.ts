@@ -12,7 +12,8 @@ import { Order } from '../order/order.entity';
 import { actorUserId } from '../core/actor';
 import { recordAudit } from '../core/audit';
 import type { ServiceDeps } from '../core/request-scope';
-import type { PageReads } from '../core/loaders';
+import { byIdJoin } from '../core/loaders';
+import { complaintOfTouchpointJoin } from '../complaint/complaint.loaders';
 import { findInScope } from '../common/scoped';
 import { User } from '../user/user.entity';
 import { touchpointList, TouchpointSummary, touchpointSummary } from './touchpoint.loaders';
@@ -28,6 +29,9 @@ const CLOCK_SKEW_MS = 5 * 60_000;
 type Path = string[];
 /** Where a touchpoint's input sits in the mutation: `input` for logTouchpoint, `input.touchpoint` for completeTask. */
 const INPUT: Path = ['input'];
+/** The contact a touchpoint was with, read with a page of touchpoints. */
+const TOUCHPOINT_CONTACT = byIdJoin<Touchpoint, Contact>(Contact, 'contact_id', (t) => t.contactId);
+
 const payload = (touchpoint: Touchpoint | null, errors: UserErrors): TouchpointPayload => ({ touchpoint: errors.any ? null : touchpoint, userErrors: errors.list });
 
 /** Touchpoint times lie between 1900-01-01 and now. */
@@ -132,8 +136,13 @@ export class TouchpointService {
     return this.deps.loaders.list(touchpointList, args);
   }
 
-  ofCustomer(customerId: string, args: ListArgs, reads: PageReads<Touchpoint> = {}): Promise<Connection<Touchpoint>> {
-    return this.deps.loaders.pageByParent(touchpointList, 'customer_id', args, reads).load(customerId);
+  /**
+   * A customer's touchpoints; with the complaint each opened and the contact spoken to read in the page's statement
+   * when the query shows them, and its totalCount with a first page.
+   */
+  ofCustomer(customerId: string, args: ListArgs, reads: { withComplaints?: boolean; withContacts?: boolean; withCount?: boolean } = {}): Promise<Connection<Touchpoint>> {
+    const joins = [...(reads.withComplaints ? [complaintOfTouchpointJoin] : []), ...(reads.withContacts ? [TOUCHPOINT_CONTACT] : [])];
+    return this.deps.loaders.pageByParent(touchpointList, 'customer_id', args, { joins, withCount: reads.withCount }).load(customerId);
   }
 
   summary(customerId: string): Promise<TouchpointSummary> {
