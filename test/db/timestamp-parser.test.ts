@@ -11,7 +11,6 @@ import { startTestApp, TestApp } from '../support/test-app';
  */
 /** pg-types' own text parser for timestamptz (postgres-date), read from its table, which our override does not touch. */
 const pgParse: (text: string) => unknown = (() => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const textParsers = require('pg-types/lib/textParsers') as { init(register: (oid: number, parser: (text: string) => unknown) => void): void };
   let parser: ((text: string) => unknown) | undefined;
   textParsers.init((oid, p) => {
@@ -87,5 +86,19 @@ describe('timestamptz parsing', () => {
       fc.property(fc.oneof(fc.string({ maxLength: 40 }), fc.stringMatching(/^[0-9 :.+-]{18,32}$/)), (text) => same(text)),
       { numRuns: 3000 },
     );
+  });
+
+  it("parses Postgres's usual form itself, and hands only the rest to pg's parser", () => {
+    // A fresh module registry, so the parser captures this spy as pg's parser when it loads.
+    const fallback = jest.fn((text: string) => pgParse(text));
+    let parse: (text: string) => unknown = () => null;
+    jest.isolateModules(() => {
+      (require('pg') as typeof import('pg')).types.setTypeParser(types.builtins.TIMESTAMPTZ, fallback);
+      parse = (require('../../src/db/timestamp-parser') as typeof import('../../src/db/timestamp-parser')).parseTimestamptz;
+    });
+    for (const text of ['2026-11-24 23:59:59.123456+00', '1999-01-01 00:00:00+05:30', '2000-02-29 12:00:00.5-03:30:15']) parse(text);
+    expect(fallback).not.toHaveBeenCalled();
+    for (const text of ['infinity', '0044-03-15 12:00:00+00 BC', '0099-12-31 23:59:59+00']) parse(text);
+    expect(fallback.mock.calls.map(([text]) => text)).toEqual(['infinity', '0044-03-15 12:00:00+00 BC', '0099-12-31 23:59:59+00']);
   });
 });
