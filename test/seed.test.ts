@@ -217,7 +217,9 @@ describe('the synthetic dataset', () => {
     expect(complaints.resolved).toBeGreaterThan(complaints.open);
     expect(complaints.slow).toBeGreaterThan(0);
     // Every status, service levels met and missed, some compensation and feedback, and the worker's escalations.
-    expect(complaints.statuses).toBe(5);
+    // RESOLVED and CLOSED, and the open ones take OPEN, ACKNOWLEDGED and IN_PROGRESS in turn: how many are still open
+    // depends on the day the dataset is generated (2 of 200 customers' complaints on some days), so all five need three.
+    expect(complaints.statuses).toBe(2 + Math.min(3, complaints.open));
     expect(complaints.metSla).toBeGreaterThan(0);
     expect(complaints.missedSla).toBeGreaterThan(0);
     expect(complaints.compensated).toBeGreaterThan(0);
