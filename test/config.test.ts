@@ -50,11 +50,14 @@ describe('configuration', () => {
       maxFilterNodes: 100,
       maxFilterDepth: 8,
       introspection: true,
+      graphqlExecution: 'compiled',
       corsOrigins: [],
       throttle: { bucketSize: 100_000, restoreRate: 5_000, byRole: {} },
     });
     expect(loadConfig({ NODE_ENV: 'production' }).introspection).toBe(false);
     expect(loadConfig({ NODE_ENV: 'production', INTROSPECTION: 'true' }).introspection).toBe(true);
+    expect(loadConfig({ GRAPHQL_EXECUTION: 'graphql-js' }).graphqlExecution).toBe('graphql-js');
+    expect(() => loadConfig({ GRAPHQL_EXECUTION: 'jit' })).toThrow('GRAPHQL_EXECUTION must be one of compiled, graphql-js, got "jit"');
     expect(loadConfig({ THROTTLE_PARTNER_RESTORE_RATE: '0.5', THROTTLE_ANONYMOUS_BUCKET_SIZE: '500', CORS_ORIGINS: 'https://app.example.com, http://localhost:5173' })).toMatchObject({
       corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
       throttle: { byRole: { PARTNER: { restoreRate: 0.5 }, ANONYMOUS: { bucketSize: 500 } } },

@@ -87,7 +87,9 @@ export function ConnectionType<T extends object>(nodeType: ClassType<T>, name: s
     @Field(() => PageInfo, { description: 'Cursors and whether more pages exist.' })
     pageInfo: PageInfo;
 
-    @Field(() => Int, { description: 'Number of items matching the filter across all pages (runs a COUNT; ask for it only when you need it).' })
+    // Not `simple`: the value is a promise (a getter, so the COUNT runs only when selected), and only a field's own
+    // resolver may return one under compiled execution (graphql-jit reads plain properties as they are).
+    @Field(() => Int, { simple: false, description: 'Number of items matching the filter across all pages (runs a COUNT; ask for it only when you need it).' })
     totalCount: number;
   }
   return ConnectionClass;

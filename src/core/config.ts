@@ -53,6 +53,11 @@ export interface Config {
   maxFilterDepth: number;
   /** Whether the schema can be introspected (and errors suggest field names). */
   introspection: boolean;
+  /**
+   * GRAPHQL_EXECUTION: `compiled` (graphql-jit: each operation compiled once, the default) or `graphql-js` (the
+   * reference executor). The two give the same answers; the second is the way back should the first misbehave.
+   */
+  graphqlExecution: GraphqlExecution;
   /** Browser origins allowed to call the API cross-origin; empty means same-origin only, ['*'] any origin. */
   corsOrigins: string[];
   /** Leaky bucket of query cost per credential (src/server/throttle.ts). */
@@ -63,6 +68,16 @@ export interface Config {
   metricsPort: number | null;
   /** Webhook delivery (src/event/webhook.delivery.ts). */
   webhooks: WebhookConfig;
+}
+
+export const GRAPHQL_EXECUTIONS = ['compiled', 'graphql-js'] as const;
+export type GraphqlExecution = (typeof GRAPHQL_EXECUTIONS)[number];
+
+function parseGraphqlExecution(value: string | undefined, problems: string[]): GraphqlExecution {
+  if (!value) return 'compiled';
+  if ((GRAPHQL_EXECUTIONS as readonly string[]).includes(value)) return value as GraphqlExecution;
+  problems.push(`GRAPHQL_EXECUTION must be one of ${GRAPHQL_EXECUTIONS.join(', ')}, got "${value}"`);
+  return 'compiled';
 }
 
 export interface WebhookConfig {
@@ -262,6 +277,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxFilterNodes: parseNumber(env, 'MAX_FILTER_NODES', 100, {}, problems),
     maxFilterDepth: parseNumber(env, 'MAX_FILTER_DEPTH', 8, {}, problems),
     introspection: parseBool('INTROSPECTION', env.INTROSPECTION, env.NODE_ENV !== 'production', problems),
+    graphqlExecution: parseGraphqlExecution(env.GRAPHQL_EXECUTION, problems),
     corsOrigins: parseOrigins(env.CORS_ORIGINS, problems),
     throttle: parseThrottle(env, problems),
     metricsToken: env.METRICS_TOKEN || null,

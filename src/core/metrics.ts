@@ -31,6 +31,20 @@ export const graphqlErrors = new Counter({
   registers: [registry],
 });
 
+export const graphqlExecutions = new Counter({
+  name: 'rapport_graphql_executions_total',
+  help: 'Operations executed, by engine: compiled (graphql-jit) or graphql-js (GRAPHQL_EXECUTION=graphql-js, or a document graphql-jit could not compile).',
+  labelNames: ['engine'] as const,
+  registers: [registry],
+});
+
+export const graphqlCompilations = new Counter({
+  name: 'rapport_graphql_compilations_total',
+  help: 'Documents compiled by graphql-jit (once per document while Apollo keeps it parsed), by outcome (compiled, or fallback to graphql-js).',
+  labelNames: ['outcome'] as const,
+  registers: [registry],
+});
+
 export const graphqlCost = new Histogram({
   name: 'rapport_graphql_query_cost',
   help: 'Query cost taken from the caller’s bucket per request (extensions.cost.actualQueryCost), by operation name.',

@@ -12,6 +12,7 @@ import { currentRequestId, log } from '../core/logger';
 import { mountDashboard } from './dashboard/dashboard';
 import { mountPlayground } from './playground';
 import { getSchema } from './schema';
+import { compiledExecution } from './compiled-execution';
 import { costLimits, queryCost } from './cost';
 import { requestTallyOf, statementLimitErrors, statementTracking } from './deadline';
 import { corsPolicy, securityHeaders } from './http-security';
@@ -93,7 +94,7 @@ export async function createApp(db: DataSource, config: Config, options: AppOpti
   const throttle = new CostThrottle(options.throttleLimits ?? roleThrottleLimits(config.throttle), options.now);
   const idempotent = idempotency(db, config);
   const apollo = new ApolloServer<RequestContext>({
-    schema,
+    gateway: compiledExecution(schema, config.graphqlExecution),
     formatError,
     includeStacktraceInErrorResponses: false,
     introspection: config.introspection,
