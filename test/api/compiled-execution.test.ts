@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import request from 'supertest';
 import { registry } from '../../src/core/metrics';
+import { MAX_COMPILED_DOCUMENTS } from '../../src/server/compiled-execution';
 import { createApp } from '../../src/server/app';
 import { seedDatabase } from '../../src/seed/seed';
 import { insertStaff } from '../support/staff';
@@ -184,5 +185,11 @@ describe('compiled execution', () => {
     expect(filtered).toEqual(await app.ok(`{ customers(first: 2, filter: { not: { kind: { eq: COMPANY } } }) { nodes { name } } }`));
     expect(await count('rapport_graphql_compilations_total', 'fallback')).toBe(before.fallback + 1);
     expect(await count('rapport_graphql_executions_total', 'graphql-js')).toBe(before.walks + 2);
+    // Kept for the most recently used documents only: after as many others, the first one is compiled again.
+    const compiledBefore = await count('rapport_graphql_compilations_total', 'compiled');
+    for (let i = 0; i < MAX_COMPILED_DOCUMENTS; i++) await app.ok(`{ other${i}: __typename }`);
+    expect(await count('rapport_graphql_compilations_total', 'compiled')).toBe(compiledBefore + MAX_COMPILED_DOCUMENTS);
+    await app.ok(query);
+    expect(await count('rapport_graphql_compilations_total', 'compiled')).toBe(compiledBefore + MAX_COMPILED_DOCUMENTS + 1);
   });
 });
