@@ -139,6 +139,8 @@ describe('compiled execution', () => {
       [app.adminKey, `{ customers(first: 5, filter: { or: [{ segment: { in: [CHAMPIONS, LOYAL] } }, { and: [{ not: { kind: { eq: COMPANY } } }] }] }) { totalCount nodes { name segment } } }`],
       [app.adminKey, `query($f: CustomerFilter) { customers(first: 5, filter: $f) { totalCount nodes { name segment } } }`, { f: { or: [{ segment: { in: ['CHAMPIONS'] } }, { kind: { eq: 'COMPANY' } }] } }],
       [app.adminKey, `{ customers(first: 1000000) { nodes { id } } }`],
+      [app.adminKey, `{ customers(first: 4, orderBy: { direction: DESC }) { nodes { name } } }`],
+      [app.adminKey, `query($o: CustomerOrderBy) { customers(first: 4, orderBy: $o) { nodes { name } } }`, { o: { direction: 'DESC' } }],
       [app.adminKey, `{ node(id: "Q3VzdG9tZXI6bm9wZQ") { id } }`],
       [repKey, `{ customers(first: 3) { nodes { name owner { name } } } auditEvents(first: 1) { nodes { action } } }`],
       [app.adminKey, `mutation { createCustomer(input: { name: "", email: "not an email" }) { customer { id } userErrors { field message code } } }`],
@@ -151,6 +153,15 @@ describe('compiled execution', () => {
     const badVariable = await both(app.adminKey, cases[0][1], cases[0][2]);
     expect(badVariable.compiled.status).toBe(400);
     expect(badVariable.compiled.body.errors).toEqual([expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT' } })]);
+  });
+
+  it('fills in the defaults of input fields left out, in the document and in variables', async () => {
+    const create = (sku: string) => `createProduct(input: { sku: "${sku}", name: "Filter paper", category: "Coffee", unitPrice: "4.00", unitCost: "1.50" }) { product { active } userErrors { field } }`;
+    expect(await app.ok(`mutation { ${create('DEFAULT-1')} }`)).toEqual({ createProduct: { product: { active: true }, userErrors: [] } });
+    const byVariable = `mutation($input: CreateProductInput!) { createProduct(input: $input) { product { active } userErrors { field } } }`;
+    expect(await app.ok(byVariable, { input: { sku: 'DEFAULT-2', name: 'Filter paper', category: 'Coffee', unitPrice: '4.00', unitCost: '1.50' } })).toEqual({
+      createProduct: { product: { active: true }, userErrors: [] },
+    });
   });
 
   it('leaves out an input field whose variable is left out (a sales rep creating a customer becomes its owner)', async () => {
