@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { UserErrors } from '../common/errors';
 import { toGlobalId, decodeIdOf } from '../common/ids';
 import type { Actor } from '../core/actor';
+import { apiKeyChanged } from '../core/credentials';
 import { AccessRole, Scope } from '../core/roles';
 import { User } from '../user/user.entity';
 import { ApiKey } from './api-key.entity';
@@ -99,6 +100,7 @@ export async function apiKeyCommand(db: DataSource, argv: string[]): Promise<str
     const errors = new UserErrors();
     const revoked = await db.transaction((m) => revokeApiKey(m, errors, who, id));
     if (!revoked) throw new CommandError(errors.list.map((e) => e.message).join('\n'));
+    apiKeyChanged(id);
     return `Revoked API key ${toGlobalId('ApiKey', id)} (${revoked.name}).\n`;
   }
   throw new CommandError(`Unknown command "${command}".\n\n${APIKEY_USAGE}`);

@@ -4,7 +4,7 @@ import { UserErrorCode, UserErrors } from '../common/errors';
 import { decodeIdOf } from '../common/ids';
 import type { ListArgs } from '../common/list-query';
 import { recordAudit, AuditSubject } from '../core/audit';
-import { generateApiKey } from '../core/credentials';
+import { apiKeyChanged, generateApiKey } from '../core/credentials';
 import { requiredText } from '../common/validate';
 import type { ServiceDeps } from '../core/request-scope';
 import { AccessRole, Scope } from '../core/roles';
@@ -120,6 +120,8 @@ export class ApiKeyService {
       return { apiKey: null, userErrors: errors.list };
     }
     const apiKey = await this.deps.db.transaction((m) => revokeApiKey(m, errors, this.deps, id));
+    // Committed: this process stops trusting the key before it answers (other processes on the announcement).
+    if (apiKey) apiKeyChanged(id);
     return { apiKey: errors.any ? null : apiKey, userErrors: errors.list };
   }
 }

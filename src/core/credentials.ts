@@ -1,9 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createSecretKey, KeyObject } from 'node:crypto';
 import { errors as joseErrors, importSPKI, jwtVerify } from 'jose';
+import { Client } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from './actor';
 import type { JwtConfig } from './config';
+import { log } from './logger';
 import { AccessRole, Scope, UserRole } from './roles';
 
 /**
@@ -33,6 +35,14 @@ const LAST_USED_RESOLUTION = '1 minute';
 interface ApiKeyRow extends ApiKeyIdentity {
   throttle_bucket_size: number | null;
   throttle_restore_rate: number | null;
+  expires_at: Date | null;
+}
+
+/** A live API key as read from its row: its actor, and when it expires. */
+interface LiveApiKey {
+  id: string;
+  actor: Actor;
+  expiresAt: number | null;
 }
 
 /**
@@ -41,22 +51,131 @@ interface ApiKeyRow extends ApiKeyIdentity {
  */
 export async function actorForApiKey(db: DataSource | EntityManager, key: string): Promise<Actor | null> {
   if (!key.startsWith(API_KEY_PREFIX) || key.length > 200) return null;
+  return (await readApiKey(db, hashApiKey(key)))?.actor ?? null;
+}
+
+async function readApiKey(db: DataSource | EntityManager, keyHash: string): Promise<LiveApiKey | null> {
   const rows: ApiKeyRow[] = await db.query(
     `WITH k AS (
-       SELECT id, name, role, scopes, user_id, throttle_bucket_size, throttle_restore_rate, last_used_at FROM api_keys
+       SELECT id, name, role, scopes, user_id, throttle_bucket_size, throttle_restore_rate, expires_at, last_used_at FROM api_keys
         WHERE key_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())
      ), stamp AS (
        UPDATE api_keys SET last_used_at = now() WHERE id IN (SELECT id FROM k WHERE last_used_at IS NULL OR last_used_at < now() - interval '${LAST_USED_RESOLUTION}')
      )
-     SELECT id, name, role, scopes, user_id, throttle_bucket_size, throttle_restore_rate FROM k`,
-    [hashApiKey(key)],
+     SELECT id, name, role, scopes, user_id, throttle_bucket_size, throttle_restore_rate, expires_at FROM k`,
+    [keyHash],
   );
   const row = rows[0];
   if (!row) return null;
   return {
-    ...apiKeyActor(row),
-    throttle: row.throttle_bucket_size || row.throttle_restore_rate ? { bucketSize: row.throttle_bucket_size, restoreRate: row.throttle_restore_rate } : null,
+    id: row.id,
+    expiresAt: row.expires_at?.getTime() ?? null,
+    actor: {
+      ...apiKeyActor(row),
+      throttle: row.throttle_bucket_size || row.throttle_restore_rate ? { bucketSize: row.throttle_bucket_size, restoreRate: row.throttle_restore_rate } : null,
+    },
   };
+}
+
+/** The channel a change to what an API key grants is announced on, with the key's id (migration 1735300000000). */
+export const API_KEY_CHANGED_CHANNEL = 'rapport_api_key_changed';
+
+/** How long a remembered key is trusted without reading its row again (which also stamps its last use). */
+const REMEMBERED_FOR_MS = 30_000;
+const MAX_REMEMBERED_KEYS = 10_000;
+
+/**
+ * The API keys this process has authenticated, so that a request does not read its key's row every time (that
+ * statement was a quarter of the CPU of a small request). Trusted only while this process listens on
+ * API_KEY_CHANGED_CHANNEL, which Postgres notifies when a change to a key commits, from any process: the key is
+ * dropped then and read again on its next use. Changes made through this process (revokeApiKey, the CLI) drop it
+ * at once, before they answer. Otherwise a key is read again after REMEMBERED_FOR_MS, and never used past its expiry.
+ *
+ * A read that was in flight while a change was announced is not remembered (`changes` moved on), so an answer
+ * read before the change cannot outlive it. Without the listening connection (lost, or not yet open) nothing is
+ * remembered: every request reads its key, as it did before.
+ */
+export class RememberedApiKeys {
+  private readonly keys = new Map<string, LiveApiKey & { readAt: number }>();
+  private changes = 0;
+  private listener: Client | null = null;
+  private stopped = false;
+
+  constructor(private readonly connection: () => Client) {
+    live.add(this);
+  }
+
+  /** Opens the listening connection; until it is open (and after it is lost), keys are read on every request. */
+  async start(): Promise<void> {
+    const client = this.connection();
+    const lost = () => {
+      if (this.listener === client) this.listener = null;
+      this.forgetAll();
+    };
+    client.on('error', (e: Error) => {
+      log.warn(`the connection announcing API key changes failed; keys are read on every request (${e.message})`);
+      lost();
+    });
+    client.on('end', lost);
+    client.on('notification', (n) => {
+      if (n.channel === API_KEY_CHANGED_CHANNEL) this.forget(n.payload ?? null);
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${API_KEY_CHANGED_CHANNEL}`);
+    } catch (e) {
+      log.warn('could not listen for API key changes; keys are read on every request', e);
+      await client.end().catch(() => {});
+      return;
+    }
+    if (this.stopped) return void (await client.end().catch(() => {}));
+    this.listener = client;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    live.delete(this);
+    const client = this.listener;
+    this.listener = null;
+    this.forgetAll();
+    await client?.end().catch(() => {});
+  }
+
+  /** The actor of a live API key, or null: from memory when it may be trusted, else from its row. */
+  async actorFor(db: DataSource | EntityManager, key: string): Promise<Actor | null> {
+    if (!key.startsWith(API_KEY_PREFIX) || key.length > 200) return null;
+    const keyHash = hashApiKey(key);
+    const now = Date.now();
+    const known = this.listener ? this.keys.get(keyHash) : undefined;
+    if (known && now - known.readAt < REMEMBERED_FOR_MS && (known.expiresAt === null || known.expiresAt > now)) return known.actor;
+    const changesBefore = this.changes;
+    const read = await readApiKey(db, keyHash);
+    this.keys.delete(keyHash);
+    if (read && this.listener && this.changes === changesBefore) {
+      if (this.keys.size >= MAX_REMEMBERED_KEYS) this.keys.delete(this.keys.keys().next().value!);
+      this.keys.set(keyHash, { ...read, readAt: now });
+    }
+    return read?.actor ?? null;
+  }
+
+  /** Drops a key (by id; null: every key) and makes reads in flight unfit to remember. */
+  forget(id: string | null): void {
+    this.changes++;
+    if (id === null) return this.forgetAll();
+    for (const [hash, known] of this.keys) if (known.id === id) this.keys.delete(hash);
+  }
+
+  private forgetAll(): void {
+    this.changes++;
+    this.keys.clear();
+  }
+}
+
+const live = new Set<RememberedApiKeys>();
+
+/** A change to an API key committed by this process: every remembered copy of it here goes at once. */
+export function apiKeyChanged(id: string): void {
+  for (const remembered of live) remembered.forget(id);
 }
 
 /** What an API key's row says of who it acts as: the one rule for requests and for deliveries to its webhooks. */

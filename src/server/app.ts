@@ -3,7 +3,10 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { Express } from 'express';
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
+import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { RememberedApiKeys } from '../core/credentials';
 import { migrationsApplied } from '../db/data-source';
 import type { StatementTally } from '../db/statement-counter';
 import type { Config } from '../core/config';
@@ -93,6 +96,9 @@ export async function createApp(db: DataSource, config: Config, options: AppOpti
   const shape = operationLimits(config);
   const throttle = new CostThrottle(options.throttleLimits ?? roleThrottleLimits(config.throttle), options.now);
   const idempotent = idempotency(db, config);
+  // Authenticated keys are remembered while a connection of its own hears of every change to a key (see RememberedApiKeys).
+  const apiKeys = new RememberedApiKeys(() => new Client((db.driver as PostgresDriver).master.options));
+  await apiKeys.start();
   const apollo = new ApolloServer<RequestContext>({
     gateway: compiledExecution(schema, config.graphqlExecution),
     formatError,
@@ -137,7 +143,7 @@ export async function createApp(db: DataSource, config: Config, options: AppOpti
       res.status(503).json({ status: 'database unreachable', database: 'down' });
     }
   });
-  app.get('/metrics', ...metricsEndpoint(db, config));
+  app.get('/metrics', ...metricsEndpoint(db, config, apiKeys));
   mountPlayground(app, options.playgroundKey ?? null);
   mountDashboard(app, options.playgroundKey ?? null);
   app.use(
@@ -145,7 +151,7 @@ export async function createApp(db: DataSource, config: Config, options: AppOpti
     graphqlRequestObservation(),
     corsPolicy(config),
     express.json({ limit: '5mb' }),
-    authenticate(db, config),
+    authenticate(db, config, apiKeys),
     idempotent.middleware,
     // An Idempotency-Key's claim (in Apollo) and the storing of its outcome (as Apollo answers) run inside the tally: they are the request's statements.
     statementTracking(db),
@@ -168,5 +174,11 @@ export async function createApp(db: DataSource, config: Config, options: AppOpti
     const extensions = { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST', requestId: res.locals.requestId as string | undefined };
     res.status(status).json({ errors: [{ message: status === 500 ? 'Internal server error' : err.message, extensions }] });
   });
-  return { app, stop: () => apollo.stop() };
+  return {
+    app,
+    stop: async () => {
+      await apollo.stop();
+      await apiKeys.stop();
+    },
+  };
 }

@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { Actor } from '../core/actor';
 import type { Config } from '../core/config';
 import { currentRequestId } from '../core/logger';
-import { actorForApiKey, API_KEY_PREFIX, AuthenticationError, bearerToken, JwtVerifier } from '../core/credentials';
+import { actorForApiKey, API_KEY_PREFIX, AuthenticationError, bearerToken, JwtVerifier, RememberedApiKeys } from '../core/credentials';
 
 function refuse(res: Response, message: string): void {
   res
@@ -19,9 +19,10 @@ export function requestActor(res: Response): Actor {
 
 /**
  * Every GraphQL request needs `Authorization: Bearer <API key or JWT>`; without valid credentials it is
- * answered 401 UNAUTHENTICATED before anything else runs. The actor goes to `res.locals.actor`.
+ * answered 401 UNAUTHENTICATED before anything else runs. The actor goes to `res.locals.actor`. With `apiKeys`, keys
+ * this process has authenticated are remembered while it hears of every change to a key.
  */
-export function authenticate(db: DataSource, config: Config): RequestHandler {
+export function authenticate(db: DataSource, config: Config, apiKeys?: RememberedApiKeys): RequestHandler {
   const jwt = config.jwt ? new JwtVerifier(config.jwt) : null;
   return async (req: Request, res: Response, next: NextFunction) => {
     const token = bearerToken(req.get('authorization'));
@@ -30,7 +31,7 @@ export function authenticate(db: DataSource, config: Config): RequestHandler {
     try {
       let actor: Actor | null = null;
       if (token.startsWith(API_KEY_PREFIX)) {
-        actor = await actorForApiKey(db, token);
+        actor = apiKeys ? await apiKeys.actorFor(db, token) : await actorForApiKey(db, token);
         if (!actor) return refuse(res, 'This API key is not valid: unknown, revoked or expired.');
       } else if (jwt) {
         actor = await jwt.actor(token, db);

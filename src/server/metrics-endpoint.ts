@@ -5,7 +5,7 @@ import express, { type RequestHandler } from 'express';
 import type { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { Config } from '../core/config';
-import { bearerToken } from '../core/credentials';
+import { bearerToken, RememberedApiKeys } from '../core/credentials';
 import { currentRequestId, log } from '../core/logger';
 import { observePool, registry, type PoolCounts } from '../core/metrics';
 import { authenticate } from './authenticate';
@@ -29,7 +29,7 @@ function refuse(status: number, message: string): RequestHandler {
  * - unset in production: only an ADMIN API key or JWT, as for the API itself;
  * - unset in development: anyone who can reach the port.
  */
-function metricsAccess(db: DataSource, config: Config): RequestHandler[] {
+function metricsAccess(db: DataSource, config: Config, apiKeys?: RememberedApiKeys): RequestHandler[] {
   const token = config.metricsToken;
   if (token) {
     return [
@@ -42,7 +42,7 @@ function metricsAccess(db: DataSource, config: Config): RequestHandler[] {
   }
   if (!config.production) return [];
   return [
-    authenticate(db, config),
+    authenticate(db, config, apiKeys),
     (req, res, next) => {
       const actor = res.locals.actor as Actor;
       if (actor.kind === 'principal' && actor.role === 'ADMIN') return next();
@@ -52,13 +52,13 @@ function metricsAccess(db: DataSource, config: Config): RequestHandler[] {
 }
 
 /** GET /metrics in Prometheus's text format, from our own registry; the request pool is what its gauges report. */
-export function metricsEndpoint(db: DataSource, config: Config): RequestHandler[] {
+export function metricsEndpoint(db: DataSource, config: Config, apiKeys?: RememberedApiKeys): RequestHandler[] {
   observePool(() => {
     const pool = (db.driver as PostgresDriver | undefined)?.master as PoolCounts | undefined;
     return pool && typeof pool.totalCount === 'number' ? pool : null;
   });
   return [
-    ...metricsAccess(db, config),
+    ...metricsAccess(db, config, apiKeys),
     async (_req, res, next) => {
       try {
         res.set('Content-Type', registry.contentType).send(await registry.metrics());

@@ -46,9 +46,12 @@ interface BookRow {
 }
 
 /** The books of a page of users as of `asOf`, in one statement (counts by index; open deals listed to weigh them exactly). */
-export function repBooks(loaders: Loaders, asOf: Date): DataLoader<string, RepBook> {
-  return loaders.memo(`user:book:${asOf.toISOString()}`, () =>
-    new DataLoader<string, RepBook>(async (ids) => {
+export function repBooks(loaders: Loaders, asOf: Date | null): DataLoader<string, RepBook> {
+  // "Now" is one key, and one instant, for the whole request: keyed by the clock, the books of a page of users fell
+  // into as many statements as milliseconds passed while they were resolved.
+  return loaders.memo(`user:book:${asOf?.toISOString() ?? 'now'}`, () => {
+    const at = asOf ?? new Date();
+    return new DataLoader<string, RepBook>(async (ids) => {
       const rows: BookRow[] = await loaders.db.query(
         `SELECT u.id,
                 (SELECT count(*) FROM customers c WHERE c.owner_id = u.id AND c.deleted_at IS NULL)::int AS customers,
@@ -63,12 +66,12 @@ export function repBooks(loaders: Loaders, asOf: Date): DataLoader<string, RepBo
                    FROM opportunities o JOIN pipeline_stages s ON s.id = o.stage_id
                   WHERE o.owner_id = u.id AND o.status = 'OPEN' AND o.deleted_at IS NULL) AS deals
            FROM unnest($1::uuid[]) AS u(id)`,
-        [[...ids], asOf],
+        [[...ids], at],
       );
       const byId = new Map(rows.map((r) => [r.id, bookOf(r)]));
       return ids.map((id) => byId.get(id)!);
-    }),
-  );
+    });
+  });
 }
 
 function bookOf(r: BookRow): RepBook {

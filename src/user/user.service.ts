@@ -22,6 +22,6 @@ export class UserService {
     this.deps.access.require('opportunities:read');
     const own = this.deps.access.bookOwnerId;
     if (own && own !== user.id) return null;
-    return repBooks(this.deps.loaders, asOf ? instantArgument(asOf, 'asOf') : new Date()).load(user.id);
+    return repBooks(this.deps.loaders, asOf ? instantArgument(asOf, 'asOf') : null).load(user.id);
   }
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { apiKeyCommand, CommandError } from '../../src/apikey/api-key.commands';
 import { developmentApiKey } from '../../src/apikey/development-key';
 import { fromGlobalId } from '../../src/common/ids';
+import { until } from '../support/outage';
 import { startTestApp, TestApp } from '../support/test-app';
 
 const SECRET = 'a-test-secret-that-is-long-enough-for-hs256!';
@@ -144,6 +145,66 @@ describe('API keys', () => {
     await expect(apiKeyCommand(app.db, ['create', '--name', 'x', '--role', 'PARTNER', '--scopes', 'everything'])).rejects.toThrow(CommandError);
     await expect(apiKeyCommand(app.db, ['create', '--name', 'x', '--role', 'SALES_REP'])).rejects.toThrow(/--user/);
     await expect(apiKeyCommand(app.db, ['create', '--name', 'x', '--role', 'ANALYST', '--expires', 'soon'])).rejects.toThrow(/--expires/);
+  });
+});
+
+describe('remembered API keys', () => {
+  /** How many times the key's row is read while `fn` runs. */
+  const keyReads = async (fn: () => Promise<unknown>): Promise<number> => {
+    const original = app.db.query.bind(app.db);
+    let reads = 0;
+    const spy = jest.spyOn(app.db, 'query').mockImplementation((sql: string, parameters?: unknown[]) => {
+      if (/FROM api_keys\s+WHERE key_hash/.test(sql)) reads++;
+      return original(sql, parameters);
+    });
+    try {
+      await fn();
+    } finally {
+      spy.mockRestore();
+    }
+    return reads;
+  };
+  const status = async (key: string) => (await post({ authorization: `Bearer ${key}` })).status;
+
+  it('are not read again on every request, and a key revoked through the API is refused at once', async () => {
+    const key = await app.createKey({ role: 'ANALYST' });
+    expect(await keyReads(() => status(key))).toBe(1);
+    expect(await keyReads(async () => {
+      for (let i = 0; i < 5; i++) expect(await status(key)).toBe(200);
+    })).toBe(0);
+    const [{ id }] = await app.db.query(`SELECT id FROM api_keys WHERE key_prefix = $1`, [key.slice(0, 10)]);
+    const revoked = await app.ok(`mutation($id: ID!) { revokeApiKey(input: { id: $id }) { userErrors { code } } }`, { id: Buffer.from(`ApiKey:${id}`).toString('base64url') });
+    expect(revoked.revokeApiKey.userErrors).toEqual([]);
+    expect(await status(key)).toBe(401);
+  });
+
+  it('are dropped when another process changes the key: its change is announced by Postgres when it commits', async () => {
+    const key = await app.createKey({ role: 'ANALYST' });
+    expect(await status(key)).toBe(200);
+    // Another process (here a plain statement, not this process's own revocation) revokes it.
+    await app.db.query(`UPDATE api_keys SET revoked_at = now() WHERE key_prefix = $1`, [key.slice(0, 10)]);
+    await until(async () => (await status(key)) === 401);
+    // Renamed, re-scoped or expired likewise; stamping its last use is not a change and is not announced.
+    const other = await app.createKey({ role: 'ANALYST' });
+    expect(await status(other)).toBe(200);
+    await app.db.query(`UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE key_prefix = $1`, [other.slice(0, 10)]);
+    await until(async () => (await status(other)) === 401);
+    const [{ announced }] = await app.db.query(`SELECT count(*)::int AS announced FROM pg_trigger WHERE tgname = 'api_key_changed' AND NOT tgisinternal`);
+    expect(announced).toBe(1);
+  });
+
+  it('are read on every request while the connection that hears of changes is lost, and a revocation then counts at once', async () => {
+    const key = await app.createKey({ role: 'ANALYST' });
+    expect(await status(key)).toBe(200);
+    const [{ n }] = await app.db.query(
+      `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN rapport_api_key_changed'`,
+    );
+    expect(n).toBeGreaterThan(0);
+    // The loss reaches the listener as an event: from then on the key's row is read on every request.
+    await until(async () => (await keyReads(() => status(key))) === 1);
+    expect(await keyReads(() => status(key))).toBe(1);
+    await app.db.query(`UPDATE api_keys SET revoked_at = now() WHERE key_prefix = $1`, [key.slice(0, 10)]);
+    expect(await status(key)).toBe(401);
   });
 });
 
