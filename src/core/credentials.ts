@@ -82,6 +82,8 @@ export const API_KEY_CHANGED_CHANNEL = 'rapport_api_key_changed';
 
 /** How long a remembered key is trusted without reading its row again (which also stamps its last use). */
 const REMEMBERED_FOR_MS = 30_000;
+/** After the listening connection is lost (or could not open), how long until a request tries to open it again. */
+const LISTEN_AGAIN_AFTER_MS = 5_000;
 const MAX_REMEMBERED_KEYS = 10_000;
 
 /**
@@ -93,20 +95,28 @@ const MAX_REMEMBERED_KEYS = 10_000;
  *
  * A read that was in flight while a change was announced is not remembered (`changes` moved on), so an answer
  * read before the change cannot outlive it. Without the listening connection (lost, or not yet open) nothing is
- * remembered: every request reads its key, as it did before.
+ * remembered: every request reads its key, as it did before, and a request LISTEN_AGAIN_AFTER_MS after the last
+ * attempt opens it again (no timer: a process nobody calls has nothing to remember).
  */
 export class RememberedApiKeys {
   private readonly keys = new Map<string, LiveApiKey & { readAt: number }>();
   private changes = 0;
   private listener: Client | null = null;
   private stopped = false;
+  private opening: Promise<void> | null = null;
+  private lastAttempt = 0;
 
-  constructor(private readonly connection: () => Client) {
+  /** `now`: the clock in milliseconds (the app's; tests move it instead of waiting). */
+  constructor(
+    private readonly connection: () => Client,
+    private readonly now: () => number = Date.now,
+  ) {
     live.add(this);
   }
 
   /** Opens the listening connection; until it is open (and after it is lost), keys are read on every request. */
   async start(): Promise<void> {
+    this.lastAttempt = this.now();
     const client = this.connection();
     const lost = () => {
       if (this.listener === client) this.listener = null;
@@ -130,6 +140,8 @@ export class RememberedApiKeys {
     }
     if (this.stopped) return void (await client.end().catch(() => {}));
     this.listener = client;
+    // Reads that started before it listened may predate a change it did not hear: they are not remembered.
+    this.forgetAll();
   }
 
   async stop(): Promise<void> {
@@ -145,7 +157,10 @@ export class RememberedApiKeys {
   async actorFor(db: DataSource | EntityManager, key: string): Promise<Actor | null> {
     if (!key.startsWith(API_KEY_PREFIX) || key.length > 200) return null;
     const keyHash = hashApiKey(key);
-    const now = Date.now();
+    const now = this.now();
+    if (!this.listener && !this.opening && !this.stopped && now - this.lastAttempt >= LISTEN_AGAIN_AFTER_MS) {
+      this.opening = this.start().finally(() => (this.opening = null));
+    }
     const known = this.listener ? this.keys.get(keyHash) : undefined;
     if (known && now - known.readAt < REMEMBERED_FOR_MS && (known.expiresAt === null || known.expiresAt > now)) return known.actor;
     const changesBefore = this.changes;

@@ -86,7 +86,7 @@ export interface AppOptions {
   playgroundKey?: string | null;
   /** Limits per caller; by default per role from the config. A per-key override (a column on the API key) wraps this. */
   throttleLimits?: ThrottleLimitsFor;
-  /** The throttle's clock in milliseconds: tests move it instead of waiting. */
+  /** The app's clock in milliseconds (the throttle, remembered API keys): tests move it instead of waiting. */
   now?: () => number;
 }
 
@@ -97,7 +97,7 @@ export async function createApp(db: DataSource, config: Config, options: AppOpti
   const throttle = new CostThrottle(options.throttleLimits ?? roleThrottleLimits(config.throttle), options.now);
   const idempotent = idempotency(db, config);
   // Authenticated keys are remembered while a connection of its own hears of every change to a key (see RememberedApiKeys).
-  const apiKeys = new RememberedApiKeys(() => new Client((db.driver as PostgresDriver).master.options));
+  const apiKeys = new RememberedApiKeys(() => new Client((db.driver as PostgresDriver).master.options), options.now);
   await apiKeys.start();
   const apollo = new ApolloServer<RequestContext>({
     gateway: compiledExecution(schema, config.graphqlExecution),

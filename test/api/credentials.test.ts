@@ -193,18 +193,48 @@ describe('remembered API keys', () => {
     expect(announced).toBe(1);
   });
 
-  it('are read on every request while the connection that hears of changes is lost, and a revocation then counts at once', async () => {
-    const key = await app.createKey({ role: 'ANALYST' });
-    expect(await status(key)).toBe(200);
-    const [{ n }] = await app.db.query(
-      `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN rapport_api_key_changed'`,
-    );
-    expect(n).toBeGreaterThan(0);
-    // The loss reaches the listener as an event: from then on the key's row is read on every request.
-    await until(async () => (await keyReads(() => status(key))) === 1);
-    expect(await keyReads(() => status(key))).toBe(1);
-    await app.db.query(`UPDATE api_keys SET revoked_at = now() WHERE key_prefix = $1`, [key.slice(0, 10)]);
-    expect(await status(key)).toBe(401);
+  it('are read on every request while the connection that hears of changes is lost, until a later request opens it again', async () => {
+    // An app of its own, with a clock the test moves: the connection is opened again only when the clock says so.
+    let clock = Date.now();
+    const own = await startTestApp({}, { now: () => clock });
+    try {
+      const ownReads = async (fn: () => Promise<unknown>) => {
+        const original = own.db.query.bind(own.db);
+        let reads = 0;
+        const spy = jest.spyOn(own.db, 'query').mockImplementation((sql: string, parameters?: unknown[]) => {
+          if (/FROM api_keys\s+WHERE key_hash/.test(sql)) reads++;
+          return original(sql, parameters);
+        });
+        try {
+          await fn();
+        } finally {
+          spy.mockRestore();
+        }
+        return reads;
+      };
+      const ownStatus = async (key: string) => (await own.http.post('/graphql').set({ 'content-type': 'application/json', authorization: `Bearer ${key}` }).send({ query: WHO })).status;
+      const key = await own.createKey({ role: 'ANALYST' });
+      expect(await ownStatus(key)).toBe(200);
+      expect(await ownReads(() => ownStatus(key))).toBe(0);
+      const [{ n }] = await own.db.query(
+        `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN rapport_api_key_changed'`,
+      );
+      expect(n).toBe(1);
+      // The loss reaches the listener as an event: from then on the key's row is read on every request.
+      await until(async () => (await ownReads(() => ownStatus(key))) === 1);
+      expect(await ownReads(() => ownStatus(key))).toBe(1);
+      await own.db.query(`UPDATE api_keys SET revoked_at = now() WHERE key_prefix = $1`, [key.slice(0, 10)]);
+      expect(await ownStatus(key)).toBe(401);
+      // Five seconds on, a request opens the connection again, and keys are remembered again.
+      const next = await own.createKey({ role: 'ANALYST' });
+      expect(await ownReads(() => ownStatus(next))).toBe(1);
+      clock += 5_000;
+      await until(async () => (await ownReads(() => ownStatus(next))) === 0);
+      await own.db.query(`UPDATE api_keys SET revoked_at = now() WHERE key_prefix = $1`, [next.slice(0, 10)]);
+      await until(async () => (await ownStatus(next)) === 401);
+    } finally {
+      await own.close();
+    }
   });
 });
 
