@@ -149,11 +149,11 @@ describe('API keys', () => {
 });
 
 describe('remembered API keys', () => {
-  /** How many times the key's row is read while `fn` runs. */
-  const keyReads = async (fn: () => Promise<unknown>): Promise<number> => {
-    const original = app.db.query.bind(app.db);
+  /** How many times an app reads a key's row while `fn` runs. */
+  const keyReadsOf = async (target: TestApp, fn: () => Promise<unknown>): Promise<number> => {
+    const original = target.db.query.bind(target.db);
     let reads = 0;
-    const spy = jest.spyOn(app.db, 'query').mockImplementation((sql: string, parameters?: unknown[]) => {
+    const spy = jest.spyOn(target.db, 'query').mockImplementation((sql: string, parameters?: unknown[]) => {
       if (/FROM api_keys\s+WHERE key_hash/.test(sql)) reads++;
       return original(sql, parameters);
     });
@@ -164,7 +164,11 @@ describe('remembered API keys', () => {
     }
     return reads;
   };
-  const status = async (key: string) => (await post({ authorization: `Bearer ${key}` })).status;
+  /** The HTTP status of a request to an app with a key. */
+  const statusOf = async (target: TestApp, key: string) =>
+    (await target.http.post('/graphql').set({ 'content-type': 'application/json', authorization: `Bearer ${key}` }).send({ query: WHO })).status;
+  const keyReads = (fn: () => Promise<unknown>) => keyReadsOf(app, fn);
+  const status = (key: string) => statusOf(app, key);
 
   it('are not read again on every request, and a key revoked through the API is refused at once', async () => {
     const key = await app.createKey({ role: 'ANALYST' });
@@ -198,21 +202,8 @@ describe('remembered API keys', () => {
     let clock = Date.now();
     const own = await startTestApp({}, { now: () => clock });
     try {
-      const ownReads = async (fn: () => Promise<unknown>) => {
-        const original = own.db.query.bind(own.db);
-        let reads = 0;
-        const spy = jest.spyOn(own.db, 'query').mockImplementation((sql: string, parameters?: unknown[]) => {
-          if (/FROM api_keys\s+WHERE key_hash/.test(sql)) reads++;
-          return original(sql, parameters);
-        });
-        try {
-          await fn();
-        } finally {
-          spy.mockRestore();
-        }
-        return reads;
-      };
-      const ownStatus = async (key: string) => (await own.http.post('/graphql').set({ 'content-type': 'application/json', authorization: `Bearer ${key}` }).send({ query: WHO })).status;
+      const ownReads = (fn: () => Promise<unknown>) => keyReadsOf(own, fn);
+      const ownStatus = (key: string) => statusOf(own, key);
       const key = await own.createKey({ role: 'ANALYST' });
       expect(await ownStatus(key)).toBe(200);
       expect(await ownReads(() => ownStatus(key))).toBe(0);
