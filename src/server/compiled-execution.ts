@@ -1,6 +1,5 @@
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
 import {
-  ASTNode,
   astFromValue,
   DocumentNode,
   execute,
@@ -8,6 +7,7 @@ import {
   getOperationAST,
   getNamedType,
   GraphQLError,
+  GraphQLInputObjectType,
   GraphQLInputType,
   GraphQLSchema,
   isInputObjectType,
@@ -46,38 +46,36 @@ export const MAX_COMPILED_DOCUMENTS = 500;
  *   the playground's customer 360, once; the bound keeps a client sending ever new documents from growing memory.
  */
 export function compiledExecution(schema: GraphQLSchema, engine: GraphqlExecution): GatewayInterface {
-  const compiled = new Map<DocumentNode, Map<string, CompiledQuery | null>>();
-  const compiledFor = (document: DocumentNode, operationName: string | undefined): CompiledQuery | null => {
+  const compiled = new Map<DocumentNode, Map<string, CompiledOperation | null>>();
+  const compiledFor = (document: DocumentNode, operationName: string | undefined): CompiledOperation | null => {
     let byName = compiled.get(document);
     // Least recently used first: a document used again moves to the end.
     if (byName) compiled.delete(document);
     else if (compiled.size >= MAX_COMPILED_DOCUMENTS) compiled.delete(compiled.keys().next().value!);
     compiled.set(document, (byName ??= new Map()));
     const key = operationName ?? '';
-    let query = byName.get(key);
-    if (query === undefined) {
-      const operation = getOperationAST(document, operationName);
-      const result = operation && !takesRecursiveInput(schema, operation) ? compileQuery(schema, document, operationName) : null;
-      query = result && isCompiledQuery(result) ? result : null;
-      graphqlCompilations.inc({ outcome: query ? 'compiled' : 'fallback' });
-      byName.set(key, query);
+    let entry = byName.get(key);
+    if (entry === undefined) {
+      entry = compileOperation(schema, document, operationName);
+      graphqlCompilations.inc({ outcome: entry ? 'compiled' : 'fallback' });
+      byName.set(key, entry);
     }
-    return query;
+    return entry;
   };
   const executor: GatewayExecutor = async (request): Promise<ExecutionResult> => {
     const { document } = request;
     const operationName = request.operationName ?? undefined;
     const variables = request.request.variables ?? {};
-    const operation = getOperationAST(document, operationName);
-    const query = operation && engine === 'compiled' ? compiledFor(document, operationName) : null;
-    if (!operation || !query || leavesInputFieldOut(document, operation, variables)) {
+    const entry = engine === 'compiled' ? compiledFor(document, operationName) : null;
+    if (!entry || entry.fieldVariables.some((name) => !Object.prototype.hasOwnProperty.call(variables, name))) {
       graphqlExecutions.inc({ engine: 'graphql-js' });
       return execute({ schema, document, contextValue: request.context, variableValues: variables, operationName });
     }
+    const { operation, query } = entry;
     const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables, { maxErrors: 50 });
     if (coerced.errors) return { errors: coerced.errors };
     graphqlExecutions.inc({ engine: 'compiled' });
-    const result = await query.query(undefined, request.context, withInputDefaults(schema, operation, variables));
+    const result = await query.query(undefined, request.context, entry.takesDefaults ? withInputDefaults(schema, operation, variables) : variables);
     return result.errors ? { ...result, errors: result.errors.map(asGraphQLError) } : result;
   };
   return {
@@ -92,54 +90,58 @@ export function compiledExecution(schema: GraphQLSchema, engine: GraphqlExecutio
   };
 }
 
-const fieldVariables = new WeakMap<OperationDefinitionNode, string[]>();
-
-/**
- * Whether a variable written as an input object's field (`input: { ownerId: $owner }`) was left out, with no default.
- * The spec (and graphql-js) then leave the field out, which our updates read as "leave as it is"; graphql-jit sets it
- * to null ("clear it"). Such a request runs on graphql-js.
- */
-function leavesInputFieldOut(document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): boolean {
-  let names = fieldVariables.get(operation);
-  if (!names) {
-    const withDefault = new Set((operation.variableDefinitions ?? []).filter((d) => d.defaultValue).map((d) => d.variable.name.value));
-    const found = new Set<string>();
-    const inField = (node: ASTNode) =>
-      visit(node, {
-        ObjectField(field) {
-          if (field.value.kind === Kind.VARIABLE && !withDefault.has(field.value.name.value)) found.add(field.value.name.value);
-        },
-      });
-    // Fragments are read whole: a variable in a fragment the operation does not spread costs a fallback, nothing more.
-    for (const definition of document.definitions) if (definition === operation || definition.kind === Kind.FRAGMENT_DEFINITION) inField(definition);
-    fieldVariables.set(operation, (names = [...found]));
-  }
-  return names.some((name) => !Object.prototype.hasOwnProperty.call(variables, name));
+/** An operation graphql-jit compiled, with what its requests need to know of it, worked out once. */
+interface CompiledOperation {
+  operation: OperationDefinitionNode;
+  query: CompiledQuery;
+  /**
+   * Variables written as an input object's field (`input: { ownerId: $owner }`), without a default. A request that
+   * leaves one out runs on graphql-js: the spec (and graphql-js) then leave the field out, which our updates read as
+   * "leave as it is"; graphql-jit sets it to null ("clear it").
+   */
+  fieldVariables: string[];
+  /** Whether a variable's input type has fields with defaults, which withInputDefaults writes in. */
+  takesDefaults: boolean;
 }
 
-const recursiveInputs = new WeakMap<GraphQLSchema, Map<string, boolean>>();
+/** null: graphql-jit does not compile it, or it takes a variable of a recursive input type (see compiledExecution). */
+function compileOperation(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined): CompiledOperation | null {
+  const operation = getOperationAST(document, operationName);
+  if (!operation) return null;
+  const variableTypes = (operation.variableDefinitions ?? []).map((definition) => typeFromAST(schema, definition.type as never) as GraphQLInputType | undefined);
+  const inputTypes = new Set<GraphQLInputObjectType>();
+  if (variableTypes.some((type) => type && reachesCycle(type, new Set(), inputTypes))) return null;
+  const query = compileQuery(schema, document, operationName);
+  if (!isCompiledQuery(query)) return null;
+  const withDefault = new Set((operation.variableDefinitions ?? []).filter((d) => d.defaultValue).map((d) => d.variable.name.value));
+  const fieldVariables = new Set<string>();
+  // Fragments are read whole: a variable in a fragment the operation does not spread costs a fallback, nothing more.
+  for (const definition of document.definitions) {
+    if (definition !== operation && definition.kind !== Kind.FRAGMENT_DEFINITION) continue;
+    visit(definition, {
+      ObjectField(field) {
+        if (field.value.kind === Kind.VARIABLE && !withDefault.has(field.value.name.value)) fieldVariables.add(field.value.name.value);
+      },
+    });
+  }
+  const takesDefaults = [...inputTypes].some((type) => Object.values(type.getFields()).some((field) => field.defaultValue !== undefined));
+  return { operation, query, fieldVariables: [...fieldVariables], takesDefaults };
+}
 
-/** Whether a variable's type reaches an input object type that contains itself. */
-function takesRecursiveInput(schema: GraphQLSchema, operation: OperationDefinitionNode): boolean {
-  let known = recursiveInputs.get(schema);
-  if (!known) recursiveInputs.set(schema, (known = new Map()));
-  const recursive = (type: GraphQLInputType, path: Set<string>): boolean => {
-    const named = getNamedType(type);
-    if (!isInputObjectType(named)) return false;
-    if (path.has(named.name)) return true;
-    const cached = known!.get(named.name);
-    if (cached !== undefined) return cached;
-    path.add(named.name);
-    const answer = Object.values(named.getFields()).some((field) => recursive(field.type, path));
-    path.delete(named.name);
-    // Only a type's answer from the top is final: lower down, a cycle through a type on the path is that type's.
-    if (path.size === 0) known!.set(named.name, answer);
-    return answer;
-  };
-  return (operation.variableDefinitions ?? []).some((definition) => {
-    const type = typeFromAST(schema, definition.type as never) as GraphQLInputType | undefined;
-    return !!type && recursive(type, new Set());
-  });
+/**
+ * Whether an input type reaches an input object type that contains itself (depth first: `path` holds the types
+ * being explored, `seen` every type reached, whose fields are explored once).
+ */
+function reachesCycle(type: GraphQLInputType, path: Set<GraphQLInputObjectType>, seen: Set<GraphQLInputObjectType>): boolean {
+  const named = getNamedType(type);
+  if (!isInputObjectType(named)) return false;
+  if (path.has(named)) return true;
+  if (seen.has(named)) return false;
+  seen.add(named);
+  path.add(named);
+  const cycle = Object.values(named.getFields()).some((field) => reachesCycle(field.type, path, seen));
+  path.delete(named);
+  return cycle;
 }
 
 /**
