@@ -4,6 +4,7 @@ import { FIELD_MASK } from '../../src/core/masking';
 import { READS } from '../../src/core/selection';
 import { getSchema } from '../../src/server/schema';
 import { seedDatabase } from '../../src/seed/seed';
+import { CUSTOMER_FIELD_SELECTIONS } from '../support/customer-fields';
 import { startTestApp, TestApp } from '../support/test-app';
 
 /**
@@ -20,45 +21,8 @@ beforeAll(async () => {
 });
 afterAll(() => app.close());
 
-const CUSTOMER_FIELDS = [
-  'id',
-  'name',
-  'email',
-  'phone',
-  'kind',
-  'createdAt',
-  'version',
-  'birthday',
-  'tags',
-  'owner { name email }',
-  'owner { id role }',
-  'recent: orders(first: 3) { nodes { number placedAt status total { amount currencyCode } } }',
-  'two: orders(first: 2) { totalCount edges { cursor node { id subtotal { amount } discount { amount } margin { amount } cost { amount } channel } } }',
-  'people: contacts(first: 2) { nodes { name email isPrimary } }',
-  'contacts(first: 2) { nodes { id phone relationship notes } }',
-  'touchpoints(first: 3) { nodes { purpose occurredAt complaintStatus contact { name } user { name } } }',
-  'openComplaints',
-  'lastTouchpointAt',
-  'segment',
-  'valueTier',
-  'clv { predicted { amount } historical { amount } }',
-  'churnRisk { level probability }',
-  'rfm { segment rScore }',
-  'orderStats { orders revenue { amount } }',
-  'referredBy { name }',
-  'referrals(first: 2) { nodes { name } }',
-  'lifecycleStage { key }',
-  'address { city line1 }',
-  'customFields { key text number }',
-  'birthMonth',
-  'region',
-  'erasedAt',
-  'lastTouchpointAt',
-  'nextFollowUpAt',
-  '__typename',
-];
 
-const selection = fc.uniqueArray(fc.constantFrom(...CUSTOMER_FIELDS), { minLength: 1, maxLength: 7 });
+const selection = fc.uniqueArray(fc.constantFrom(...CUSTOMER_FIELD_SELECTIONS), { minLength: 1, maxLength: 7 });
 const shape = fc.constantFrom('nodes', 'edges', 'fragment', 'inline');
 
 function listQuery(fields: string[], how: string, orderBy: string): string {
