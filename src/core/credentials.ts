@@ -50,8 +50,13 @@ interface LiveApiKey {
  * minute per key, so busy keys do not write on every request.
  */
 export async function actorForApiKey(db: DataSource | EntityManager, key: string): Promise<Actor | null> {
-  if (!key.startsWith(API_KEY_PREFIX) || key.length > 200) return null;
-  return (await readApiKey(db, hashApiKey(key)))?.actor ?? null;
+  const keyHash = lookupHash(key);
+  return keyHash ? ((await readApiKey(db, keyHash))?.actor ?? null) : null;
+}
+
+/** The hash a presented key is looked up by; null for a string that cannot be one of our keys. */
+function lookupHash(key: string): string | null {
+  return key.startsWith(API_KEY_PREFIX) && key.length <= 200 ? hashApiKey(key) : null;
 }
 
 async function readApiKey(db: DataSource | EntityManager, keyHash: string): Promise<LiveApiKey | null> {
@@ -155,8 +160,8 @@ export class RememberedApiKeys {
 
   /** The actor of a live API key, or null: from memory when it may be trusted, else from its row. */
   async actorFor(db: DataSource | EntityManager, key: string): Promise<Actor | null> {
-    if (!key.startsWith(API_KEY_PREFIX) || key.length > 200) return null;
-    const keyHash = hashApiKey(key);
+    const keyHash = lookupHash(key);
+    if (!keyHash) return null;
     const now = this.now();
     if (!this.listener && !this.opening && !this.stopped && now - this.lastAttempt >= LISTEN_AGAIN_AFTER_MS) {
       this.opening = this.start().finally(() => (this.opening = null));
