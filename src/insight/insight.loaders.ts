@@ -50,7 +50,7 @@ function purchaseReads(loaders: Loaders): DataLoader<PurchaseReadKey, PurchaseDa
         const days = new Map<string, Map<string, PurchaseDay[]>>();
         let categories = new Map<string, string[]>();
         const groups = [...cuts];
-        if (!groups.length) categories = await categoriesWhere(loaders.db, categoriesOf);
+        if (!groups.length) categories = await purchasedCategoriesWhere(loaders.db, categoriesOf);
         await Promise.all(
           groups.map(async ([key, { cut, ids }], i) => {
             if (i > 0 || !categoriesOf.length) return days.set(key, await purchaseDaysWhere(loaders.db, cut, ids));
@@ -84,21 +84,27 @@ const DAYS_SQL = (cut: string, ids: string) => `
    WHERE ${PURCHASES} AND o.placed_at <= ${cut}${ids ? ` AND o.customer_id = ANY(${ids}::uuid[])` : ''}
    GROUP BY 1, 2`;
 
+// From the customers' orders to their lines (a line's customer is its order's; a merge moves both): for the worker's
+// batches of 500 customers, starting from the lines' customers let the planner hash every purchase order instead.
 const CATEGORIES_SQL = (ids: string) => `
-  SELECT l.customer_id AS "customerId", array_agg(DISTINCT p.category ORDER BY p.category) AS categories
-    FROM order_lines l
-    JOIN orders o ON o.id = l.order_id AND ${PURCHASES}
+  SELECT o.customer_id AS "customerId", array_agg(DISTINCT p.category ORDER BY p.category) AS categories
+    FROM orders o
+    JOIN order_lines l ON l.order_id = o.id
     JOIN products p ON p.id = l.product_id
-   WHERE l.customer_id = ANY(${ids}::uuid[]) AND p.category IS NOT NULL
+   WHERE o.customer_id = ANY(${ids}::uuid[]) AND ${PURCHASES} AND p.category IS NOT NULL
    GROUP BY 1`;
 
-async function categoriesWhere(db: DataSource | EntityManager, ids: string[]): Promise<Map<string, string[]>> {
+/** The categories each of `ids` has bought (sorted; absent: none), from all their purchase orders. */
+export async function purchasedCategoriesWhere(db: DataSource | EntityManager, ids: string[]): Promise<Map<string, string[]>> {
   const rows: Array<{ customerId: string; categories: string[] }> = await db.query(CATEGORIES_SQL('$2'), [PURCHASE_STATUSES, ids]);
   return new Map(rows.map((r) => [r.customerId, r.categories]));
 }
 
-/** Occasions up to `cut` of `ids` and categories of `categoryIds`, one statement: the categories' rows have no day. */
-async function daysAndCategories(db: DataSource | EntityManager, cut: Date, ids: string[], categoryIds: string[]) {
+/**
+ * Occasions up to `cut` of `ids` and the categories `categoryIds` have bought, one statement: the categories' rows have
+ * no day. Also the scoring worker's read (customer_scores stores both).
+ */
+export async function daysAndCategories(db: DataSource | EntityManager, cut: Date, ids: string[], categoryIds: string[]) {
   const rows: Array<PurchaseDay & { customerId: string; categories: string[] | null }> = await db.query(
     `SELECT d.*, NULL::text[] AS categories FROM (${DAYS_SQL('$2', '$3')}) d
      UNION ALL

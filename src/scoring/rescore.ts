@@ -8,7 +8,7 @@ import type { RfmBreakpoints } from '../intelligence';
 import { log } from '../core/logger';
 import { ValueBasis } from '../insight/model/customer-model-fit.entity';
 import { scoreCustomer, type ScoringBasis } from '../insight/customer-scores';
-import { populationRfm, purchaseDaysWhere, referredMargins } from '../insight/insight.loaders';
+import { daysAndCategories, populationRfm, referredMargins } from '../insight/insight.loaders';
 import { activeModel } from '../insight/model/model-fitting';
 import { populationRfmBreakpoints } from '../insight/occasions';
 import { writeScores } from './score-store';
@@ -29,15 +29,17 @@ export async function rescoreRequested(db: DataSource, currency: string, referra
   let populationAt: { day: string; breakpoints: RfmBreakpoints | null } | null = null;
   for (;;) {
     const n = await db.transaction(async (m) => {
-      const taken: Array<{ customer_id: string }> = await m.query(
+      const taken: Array<{ customer_id: string; read_categories: boolean }> = await m.query(
         // A CTE: TypeORM returns [rows, count] for a bare DELETE … RETURNING.
         // The batch is picked once (MATERIALIZED), then deleted by primary key: as `id IN (subquery)` the planner may
         // rescan the subquery per row when the table's statistics say it is empty (after an ANALYZE between imports).
+        // A customer's purchased categories are read again only when a write may have changed them, or none are stored.
         `WITH picked AS MATERIALIZED (
            SELECT customer_id FROM customer_score_requests ORDER BY customer_id LIMIT $1 FOR UPDATE SKIP LOCKED),
          taken AS (
-           DELETE FROM customer_score_requests r USING picked p WHERE r.customer_id = p.customer_id RETURNING r.customer_id)
-         SELECT customer_id FROM taken`,
+           DELETE FROM customer_score_requests r USING picked p WHERE r.customer_id = p.customer_id RETURNING r.customer_id, r.purchases_changed)
+         SELECT t.customer_id, t.purchases_changed OR s.categories IS NULL AS read_categories
+           FROM taken t LEFT JOIN customer_scores s ON s.customer_id = t.customer_id`,
         [BATCH],
       );
       if (!taken.length) return 0;
@@ -51,14 +53,15 @@ export async function rescoreRequested(db: DataSource, currency: string, referra
         basis.breakpoints = populationAt.breakpoints;
       }
       const ids = taken.map((t) => t.customer_id);
-      const [days, referred] = await Promise.all([purchaseDaysWhere(m, at, ids), referredMargins(m, at, ids)]);
+      const read = new Set(taken.filter((t) => t.read_categories).map((t) => t.customer_id));
+      const [{ days, categories }, referred] = await Promise.all([daysAndCategories(m, at, ids, [...read]), referredMargins(m, at, ids)]);
       // Customers removed since their request leave their scores behind otherwise (customer_scores has no foreign key).
       await m.query(`DELETE FROM customer_scores s WHERE s.customer_id = ANY($1::uuid[]) AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.id = s.customer_id)`, [ids]);
       await writeScores(
         m,
         utcDate(at),
         model?.uuid ?? null,
-        ids.map((customerId) => ({ customerId, scores: scoreCustomer(days.get(customerId) ?? [], basis, referred.get(customerId)) })),
+        ids.map((customerId) => ({ customerId, scores: scoreCustomer(days.get(customerId) ?? [], basis, referred.get(customerId)), categories: read.has(customerId) ? categories.get(customerId) ?? [] : null })),
       );
       return ids.length;
     });
@@ -77,8 +80,10 @@ export async function rescoreRequested(db: DataSource, currency: string, referra
 export async function rescoreStale(db: DataSource, currency: string, referralValueShare: number): Promise<number> {
   const model = await activeModel(db);
   await db.query(
-    `INSERT INTO customer_score_requests (customer_id)
-     SELECT c.id FROM customers c LEFT JOIN customer_scores s ON s.customer_id = c.id
+    // A new day or model changes no one's purchases: these requests keep the stored categories (a pending request
+    // from a write keeps saying that they may have changed).
+    `INSERT INTO customer_score_requests (customer_id, purchases_changed)
+     SELECT c.id, false FROM customers c LEFT JOIN customer_scores s ON s.customer_id = c.id
       WHERE s.customer_id IS NULL OR s.scored_on < $1::date OR s.model_fit_id IS DISTINCT FROM $2::uuid
      ON CONFLICT (customer_id) DO NOTHING`,
     [utcDate(new Date()), model?.uuid ?? null],

@@ -5,11 +5,12 @@
 import DataLoader from 'dataloader';
 import type { DataSource, EntityManager } from 'typeorm';
 import { formatAmount, parseAmount } from '../common/money';
+import { arrayLiteral } from '../db/copy';
 import type { Loaders } from '../core/loaders';
 import { scoresOnCustomerPages } from '../customer/customer.loaders';
 import type { ChurnLevel, RfmSegment, ValueTier } from '../intelligence';
 import type { CustomerScores } from '../insight/customer-scores';
-import { populationSummaries, type PopulationSummaryRow } from '../insight/insight.loaders';
+import { populationSummaries, purchasedCategoriesWhere, type PopulationSummaryRow } from '../insight/insight.loaders';
 import type { CustomerModel } from '../insight/model/customer-model-fit.entity';
 import { activeFitSql, activeModel, parsedFitsForCheck } from '../insight/model/model-fitting';
 
@@ -147,21 +148,32 @@ scoresOnCustomerPages.prime = (loaders, rows) => {
   }
 };
 
-/** Writes scores of one UTC day and model in one statement, with the customer's soft delete; customers removed meanwhile are skipped. */
-export async function writeScores(m: EntityManager, scoredOn: string, modelFitId: string | null, scores: ReadonlyArray<{ customerId: string; scores: CustomerScores }>): Promise<void> {
+/**
+ * Writes scores of one UTC day and model in one statement, with the customer's soft delete and purchased categories (null:
+ * keep the stored ones); customers removed meanwhile are skipped.
+ */
+export async function writeScores(
+  m: EntityManager,
+  scoredOn: string,
+  modelFitId: string | null,
+  scores: ReadonlyArray<{ customerId: string; scores: CustomerScores; categories: readonly string[] | null }>,
+): Promise<void> {
   if (!scores.length) return;
   const col = <T>(f: (s: CustomerScores) => T) => scores.map((x) => f(x.scores));
   await m.query(
     `INSERT INTO customer_scores (customer_id, scored_on, scored_at, model_fit_id, occasions, recency_days, monetary, revenue, margin,
                                   r_score, f_score, m_score, segment, value_tier, churn_probability, churn_level, predicted_clv, customer_deleted,
-                                  first_day, last_day, first_at, last_at, first_revenue, first_margin, referral_value, total_clv)
+                                  first_day, last_day, first_at, last_at, first_revenue, first_margin, referral_value, total_clv, categories)
      SELECT u.id, $2::date, now(), $3::uuid, u.occasions, u.recency, u.monetary, u.revenue, u.margin, u.r, u.f, u.m, u.segment, u.tier, u.churn, u.level, u.clv,
-            c.deleted_at IS NOT NULL, u.first_day, u.last_day, u.first_at, u.last_at, u.first_revenue, u.first_margin, u.referral, u.total
+            c.deleted_at IS NOT NULL, u.first_day, u.last_day, u.first_at, u.last_at, u.first_revenue, u.first_margin, u.referral, u.total,
+            u.categories::text[]
        FROM unnest($1::uuid[], $4::int[], $5::int[], $6::numeric[], $7::smallint[], $8::smallint[], $9::smallint[], $10::text[],
                    $11::text[], $12::float8[], $13::text[], $14::numeric[], $15::numeric[], $16::numeric[],
-                   $17::int[], $18::int[], $19::timestamptz[], $20::timestamptz[], $21::numeric[], $22::numeric[], $23::numeric[], $24::numeric[])
+                   $17::int[], $18::int[], $19::timestamptz[], $20::timestamptz[], $21::numeric[], $22::numeric[], $23::numeric[], $24::numeric[],
+                   -- Each customer's categories as an array literal: unnest would flatten a two-dimensional array.
+                   $25::text[])
             AS u(id, occasions, recency, monetary, r, f, m, segment, tier, churn, level, clv, revenue, margin,
-                 first_day, last_day, first_at, last_at, first_revenue, first_margin, referral, total)
+                 first_day, last_day, first_at, last_at, first_revenue, first_margin, referral, total, categories)
        JOIN customers c ON c.id = u.id
      ON CONFLICT (customer_id) DO UPDATE SET
        scored_on = EXCLUDED.scored_on, scored_at = EXCLUDED.scored_at, model_fit_id = EXCLUDED.model_fit_id,
@@ -172,7 +184,7 @@ export async function writeScores(m: EntityManager, scoredOn: string, modelFitId
        predicted_clv = EXCLUDED.predicted_clv, customer_deleted = EXCLUDED.customer_deleted,
        first_day = EXCLUDED.first_day, last_day = EXCLUDED.last_day, first_at = EXCLUDED.first_at, last_at = EXCLUDED.last_at,
        first_revenue = EXCLUDED.first_revenue, first_margin = EXCLUDED.first_margin,
-       referral_value = EXCLUDED.referral_value, total_clv = EXCLUDED.total_clv`,
+       referral_value = EXCLUDED.referral_value, total_clv = EXCLUDED.total_clv, categories = coalesce(EXCLUDED.categories, customer_scores.categories)`,
     [
       scores.map((x) => x.customerId),
       scoredOn,
@@ -198,8 +210,29 @@ export async function writeScores(m: EntityManager, scoredOn: string, modelFitId
       col((s) => (s.firstMargin === null ? null : formatAmount(s.firstMargin))),
       col((s) => formatAmount(s.referralValue)),
       col((s) => (s.totalClv === null ? null : formatAmount(s.totalClv))),
+      // null: the stored categories stay (the rescore did not read them again).
+      scores.map((x) => x.categories && arrayLiteral(x.categories)),
     ],
   );
+}
+
+/**
+ * Whether a fit as of now cannot read a score row (alias `s`) and reads the customer's orders instead: a rescore is
+ * pending since a write, or the row is a buyer's written before the columns read (`missing`).
+ */
+const unsureRow = (missing: string) => `EXISTS (SELECT 1 FROM customer_score_requests r WHERE r.customer_id = s.customer_id) OR (s.occasions > 0 AND ${missing})`;
+
+/** The live customers whose score rows a fit as of now cannot read (see unsureRow), pending requests, or no row at all, in id order. */
+async function customersToReadFromOrders(m: EntityManager, unsure: string): Promise<string[]> {
+  const rows: Array<{ id: string }> = await m.query(
+    `SELECT u.id FROM (
+       SELECT s.customer_id AS id FROM customer_scores s WHERE ${unsure}
+       UNION SELECT customer_id FROM customer_score_requests
+       UNION SELECT c.id FROM customers c WHERE NOT EXISTS (SELECT 1 FROM customer_scores s WHERE s.customer_id = c.id)
+     ) u JOIN customers c ON c.id = u.id AND c.deleted_at IS NULL
+     ORDER BY 1`,
+  );
+  return rows.map((r) => r.id);
 }
 
 /**
@@ -209,7 +242,7 @@ export async function writeScores(m: EntityManager, scoredOn: string, modelFitId
  */
 export async function storedPurchaseSummaries(db: DataSource): Promise<PopulationSummaryRow[]> {
   return db.transaction('REPEATABLE READ', async (m) => {
-    const unsure = `EXISTS (SELECT 1 FROM customer_score_requests r WHERE r.customer_id = s.customer_id) OR (s.occasions > 0 AND s.first_day IS NULL)`;
+    const unsure = unsureRow('s.first_day IS NULL');
     const stored: PopulationSummaryRow[] = await m.query(
       `SELECT customer_id AS "customerId", occasions, first_day AS "firstDay", last_day AS "lastDay", first_at AS "firstAt", last_at AS "lastAt",
               revenue::float8 AS revenue, margin::float8 AS margin, first_revenue::float8 AS "firstRevenue", first_margin::float8 AS "firstMargin"
@@ -217,14 +250,7 @@ export async function storedPurchaseSummaries(db: DataSource): Promise<Populatio
         WHERE s.occasions > 0 AND NOT s.customer_deleted AND NOT (${unsure})
         ORDER BY customer_id`,
     );
-    const others: string[] = (
-      await m.query(
-        `SELECT s.customer_id FROM customer_scores s WHERE ${unsure}
-          UNION SELECT customer_id FROM customer_score_requests
-          UNION SELECT c.id FROM customers c WHERE NOT EXISTS (SELECT 1 FROM customer_scores s WHERE s.customer_id = c.id)
-          ORDER BY 1`,
-      )
-    ).map((r: { customer_id: string }) => r.customer_id);
+    const others = await customersToReadFromOrders(m, unsure);
     if (!others.length) return stored;
     const fresh = await populationSummaries(m, new Date(), others);
     // Both in customer order: merge.
@@ -235,5 +261,27 @@ export async function storedPurchaseSummaries(db: DataSource): Promise<Populatio
       merged.push(row);
     }
     return merged.concat(stored.slice(i));
+  });
+}
+
+/**
+ * The population's baskets as of now (each buyer's purchased categories, customers not deleted), as populationBaskets
+ * reads them from the order lines, in one snapshot: from the stored scores (a statement that groups equal baskets;
+ * each comes back as one array, repeated), and from the orders for every customer whose row cannot tell. In no
+ * particular order: association rules count baskets.
+ */
+export async function storedBaskets(db: DataSource): Promise<string[][]> {
+  return db.transaction('REPEATABLE READ', async (m) => {
+    const unsure = unsureRow('s.categories IS NULL');
+    const stored: Array<{ categories: string[]; n: number }> = await m.query(
+      `SELECT s.categories, count(*)::int AS n FROM customer_scores s
+        WHERE cardinality(s.categories) > 0 AND NOT s.customer_deleted AND NOT (${unsure})
+        GROUP BY s.categories`,
+    );
+    const baskets: string[][] = [];
+    for (const { categories, n } of stored) for (let i = 0; i < n; i++) baskets.push(categories);
+    const others = await customersToReadFromOrders(m, unsure);
+    if (others.length) baskets.push(...(await purchasedCategoriesWhere(m, others)).values());
+    return baskets;
   });
 }

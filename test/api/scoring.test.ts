@@ -3,16 +3,16 @@
 // event), never for a clock.
 
 import { fromGlobalId, toGlobalId } from '../../src/common/ids';
-import { populationSummaries } from '../../src/insight/insight.loaders';
+import { populationBaskets, populationSummaries } from '../../src/insight/insight.loaders';
 import { ValueBasis } from '../../src/insight/model/customer-model-fit.entity';
 import { fitAndStore, fitRequested } from '../../src/insight/model/model-fitting';
 import { TIME_UNITS } from '../../src/intelligence';
-import { storedPurchaseSummaries } from '../../src/scoring/score-store';
+import { storedBaskets, storedPurchaseSummaries } from '../../src/scoring/score-store';
 import { insertSimulatedBuyers } from '../support/simulated-buyers';
 import { addJob } from '../../src/core/jobs';
 import { Client } from 'pg';
 import { FIT_REQUESTED_JOB, RESCORE_JOB, RESCORE_STALE_JOB } from '../../src/scoring/jobs';
-import { rescoreRequested } from '../../src/scoring/rescore';
+import { rescoreRequested, rescoreStale } from '../../src/scoring/rescore';
 import { startTestApp, TestApp } from '../support/test-app';
 
 let app: TestApp;
@@ -193,7 +193,7 @@ describe('a fit asked for while no worker runs', () => {
   });
 });
 
-describe('the purchase summaries a fit as of now reads from the scores', () => {
+describe('the purchase summaries and baskets a fit as of now reads from the scores', () => {
   // No worker: this test scores by hand, so that a request it leaves pending stays pending.
   let quiet: TestApp;
   beforeAll(async () => {
@@ -224,6 +224,81 @@ describe('the purchase summaries a fit as of now reads from the scores', () => {
     // A row written before these columns existed is read from the orders too.
     await quiet.db.query(`UPDATE customer_scores SET first_day = NULL, first_revenue = 0 WHERE customer_id = $1`, [stored[2].customerId]);
     expect(await storedPurchaseSummaries(quiet.db)).toEqual(fromOrders);
+  });
+
+  it('baskets (the association rules\' input) equal what the order lines give: stored, and from the orders for customers whose row cannot tell; a product moved to another category rescores its buyers', async () => {
+    const currency = quiet.config.baseCurrency;
+    const product = async (sku: string, category: string): Promise<string> =>
+      (await quiet.ok(`mutation($input: CreateProductInput!) { createProduct(input: $input) { product { id } } }`, { input: { sku, name: sku, category, unitPrice: '10.00', unitCost: '4.00' } })).createProduct.product.id;
+    const [coffee, tea, cups] = [await product('BASKET-COFFEE', 'Coffee'), await product('BASKET-TEA', 'Tea'), await product('BASKET-CUPS', 'Kitchen')];
+    // Twelve buyers: coffee alone, coffee and tea (in one order or two), all three, and one who bought only uncategorised goods.
+    const plans: string[][][] = [[[coffee]], [[coffee]], [[coffee, tea]], [[coffee], [tea]], [[coffee, tea]], [[tea, cups, coffee]], [[tea]], [[cups], [coffee]], [[coffee, tea]], [[coffee, tea]], [[tea, coffee]], []];
+    const buyers: string[] = [];
+    for (const [i, plan] of plans.entries()) {
+      const { createCustomer } = await quiet.ok(`mutation($name: String!) { createCustomer(input: { kind: PERSON, name: $name }) { customer { id } } }`, { name: `Basket buyer ${i}` });
+      buyers.push(createCustomer.customer.id);
+      const orders = plan.length ? plan : [[]];
+      for (const [k, products] of orders.entries()) {
+        const lines = products.length ? products.map((productId) => ({ productId, quantity: 1 })) : [{ description: 'Gift wrap', quantity: 1, unitPrice: '2.00' }];
+        const placedAt = new Date(Date.now() - (40 - k) * 86_400_000).toISOString();
+        const { recordOrder } = await quiet.ok(RECORD, { input: { customerId: createCustomer.customer.id, placedAt, lines } });
+        expect(recordOrder.userErrors).toEqual([]);
+      }
+    }
+    await rescoreRequested(quiet.db, currency, quiet.config.referralValueShare);
+    const sorted = (baskets: string[][]) => baskets.map((b) => b.join(' + ')).sort();
+    const fromLines = sorted(await populationBaskets(quiet.db, new Date()));
+    expect(fromLines).toHaveLength(11);
+    expect(fromLines).toContain('Coffee + Kitchen + Tea');
+    // Read from the stored rows: every buyer's categories are there.
+    const [{ rows }] = await quiet.db.query(`SELECT count(*)::int AS rows FROM customer_scores WHERE cardinality(categories) > 0`);
+    expect(rows).toBe(11);
+    expect(sorted(await storedBaskets(quiet.db))).toEqual(fromLines);
+    // The rules a fit as of now finds are the ones the order lines give.
+    const options = { asOf: new Date(), timeUnit: TIME_UNITS.DAY, basis: ValueBasis.MARGIN, activate: false, baseCurrency: currency };
+    const [fast, slow] = [await fitAndStore(quiet.db, { ...options, fromScores: true }), await fitAndStore(quiet.db, options)];
+    expect(fast.associationRules.length).toBeGreaterThan(0);
+    expect(fast.associationRules).toEqual(slow.associationRules);
+
+    // Tea becomes Infusions: its buyers are requested for a rescore, and until then their baskets come from the orders.
+    await quiet.ok(`mutation($input: UpdateProductInput!) { updateProduct(input: $input) { userErrors { message } } }`, { input: { id: tea, category: 'Infusions' } });
+    const teaBuyers = buyers.filter((_, i) => plans[i].some((products) => products.includes(tea))).map((id) => fromGlobalId(id)!.id);
+    const requested: Array<{ customer_id: string }> = await quiet.db.query(`SELECT customer_id FROM customer_score_requests WHERE customer_id = ANY($1::uuid[])`, [buyers.map((id) => fromGlobalId(id)!.id)]);
+    expect(requested.map((r) => r.customer_id).sort()).toEqual(teaBuyers.sort());
+    const renamed = sorted(await populationBaskets(quiet.db, new Date()));
+    expect(renamed).toContain('Coffee + Infusions + Kitchen');
+    expect(sorted(await storedBaskets(quiet.db))).toEqual(renamed);
+    await rescoreRequested(quiet.db, currency, quiet.config.referralValueShare);
+    expect(sorted(await storedBaskets(quiet.db))).toEqual(renamed);
+
+    // The rescore of everyone on a new UTC day keeps the stored categories: no write changed what anyone bought.
+    await quiet.db.query(`UPDATE customer_scores SET scored_on = scored_on - 1`);
+    expect(await rescoreStale(quiet.db, currency, quiet.config.referralValueShare)).toBeGreaterThan(11);
+    expect(sorted(await storedBaskets(quiet.db))).toEqual(renamed);
+    const [{ stored: storedAfter }] = await quiet.db.query(`SELECT count(*)::int AS stored FROM customer_scores WHERE cardinality(categories) > 0`);
+    expect(storedAfter).toBe(11);
+
+    // A line written on its own, after its order was scored, requests its customer's rescore like the order did.
+    const [plain] = await quiet.db.query(`SELECT o.id, o.customer_id FROM orders o WHERE o.customer_id = $1`, [fromGlobalId(buyers[0])!.id]);
+    await quiet.db.query(
+      `INSERT INTO order_lines (order_id, customer_id, product_id, position, description, quantity, currency, unit_price_amount, unit_cost_amount, total_amount)
+       VALUES ($1, $2, $3, 9, 'Cups', 1, $4, 10, 4, 10)`,
+      [plain.id, plain.customer_id, fromGlobalId(cups)!.id, currency],
+    );
+    expect(await quiet.db.query(`SELECT customer_id FROM customer_score_requests WHERE customer_id = $1`, [plain.customer_id])).toHaveLength(1);
+    await rescoreRequested(quiet.db, currency, quiet.config.referralValueShare);
+    const withCups = sorted(await populationBaskets(quiet.db, new Date()));
+    expect(withCups).not.toEqual(renamed);
+    expect(sorted(await storedBaskets(quiet.db))).toEqual(withCups);
+
+    // A row written before the column existed is read from the orders too.
+    await quiet.db.query(`UPDATE customer_scores SET categories = NULL WHERE customer_id = $1`, [fromGlobalId(buyers[5])!.id]);
+    expect(sorted(await storedBaskets(quiet.db))).toEqual(withCups);
+    // A deleted buyer's basket is not in the population's.
+    await quiet.ok(`mutation($id: ID!) { deleteCustomer(input: { id: $id }) { userErrors { message } } }`, { id: buyers[5] });
+    const withoutDeleted = sorted(await populationBaskets(quiet.db, new Date()));
+    expect(withoutDeleted).not.toContain('Coffee + Infusions + Kitchen');
+    expect(sorted(await storedBaskets(quiet.db))).toEqual(withoutDeleted);
   });
 });
 

@@ -6,7 +6,7 @@ import { SYSTEM } from '../../core/actor';
 import { recordAudit, type AuditSubject } from '../../core/audit';
 import { addJob } from '../../core/jobs';
 import { FIT_REQUESTED_JOB, RESCORE_STALE_JOB } from '../../scoring/jobs';
-import { storedPurchaseSummaries } from '../../scoring/score-store';
+import { storedBaskets, storedPurchaseSummaries } from '../../scoring/score-store';
 import {
   associationRules,
   CUSTOMER_BASE_MODELS,
@@ -99,7 +99,7 @@ function fitGammaGammaOn(members: readonly PopulationMember[], basis: ValueBasis
 
 export interface FitOptions {
   asOf: Date;
-  /** The fit is as of now: the population may come from the stored scores (see loadPopulation). */
+  /** The fit is as of now: the population's summaries and baskets may come from the stored scores (see loadPopulation, storedBaskets). */
   fromScores?: boolean;
   timeUnit: TimeUnit;
   basis: ValueBasis;
@@ -194,8 +194,9 @@ export function fitAndStore(db: DataSource, o: FitOptions): Promise<CustomerMode
 
 async function fitAndStoreUntimed(db: DataSource, o: FitOptions): Promise<CustomerModel> {
   const started = Date.now();
-  // The baskets for the cross-sell rules load on a second connection while the summaries load and the models fit.
-  const baskets = populationBaskets(db, o.asOf);
+  // The baskets for the cross-sell rules load on a second connection while the summaries load and the models fit; as
+  // of now from the stored scores, like the summaries.
+  const baskets = o.fromScores ? storedBaskets(db) : populationBaskets(db, o.asOf);
   baskets.catch(() => undefined);
   const members = await loadPopulation(db, o.asOf, o.timeUnit, o.fromScores);
   if (members.length === 0) throw new CannotFitError(NO_PURCHASES);
