@@ -21,7 +21,13 @@ export class StoredPurchaseCategories1735400000000 implements MigrationInterface
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE customer_scores ADD COLUMN categories text[]`);
     await q.query(`ALTER TABLE customer_score_requests ADD COLUMN purchases_changed boolean NOT NULL DEFAULT true`);
-    await q.query(requestRescore('requested_at = now(), purchases_changed = true'));
+    // A customer this transaction already requested (an order and then its lines; an import's new customers and then
+    // every customer of its orders) keeps its row as it is: locked, without a new row version or another job.
+    await q.query(
+      requestRescore(
+        'requested_at = now(), purchases_changed = true WHERE (customer_score_requests.requested_at, customer_score_requests.purchases_changed) IS DISTINCT FROM (now(), true)',
+      ),
+    );
     await q.query(`
       CREATE FUNCTION products_request_rescore() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN

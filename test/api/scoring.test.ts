@@ -245,6 +245,15 @@ describe('the purchase summaries and baskets a fit as of now reads from the scor
         expect(recordOrder.userErrors).toEqual([]);
       }
     }
+    // An order and its lines request the customer's rescore once: one request, one job (the lines' request finds the
+    // order's, made by the same transaction, and leaves it as it is).
+    const rescoreJobs = async () => (await quiet.db.query(`SELECT count(*)::int AS n FROM graphile_worker.jobs WHERE task_identifier = 'rescore_customers'`))[0].n as number;
+    const jobsBefore = await rescoreJobs();
+    const { recordOrder: another } = await quiet.ok(RECORD, { input: { customerId: buyers[0], lines: [{ productId: coffee, quantity: 2 }, { productId: tea, quantity: 1 }] } });
+    expect(another.userErrors).toEqual([]);
+    expect(await rescoreJobs()).toBe(jobsBefore + 1);
+    plans[0].push([coffee, tea]);
+
     await rescoreRequested(quiet.db, currency, quiet.config.referralValueShare);
     const sorted = (baskets: string[][]) => baskets.map((b) => b.join(' + ')).sort();
     const fromLines = sorted(await populationBaskets(quiet.db, new Date()));
@@ -279,7 +288,7 @@ describe('the purchase summaries and baskets a fit as of now reads from the scor
     expect(storedAfter).toBe(11);
 
     // A line written on its own, after its order was scored, requests its customer's rescore like the order did.
-    const [plain] = await quiet.db.query(`SELECT o.id, o.customer_id FROM orders o WHERE o.customer_id = $1`, [fromGlobalId(buyers[0])!.id]);
+    const [plain] = await quiet.db.query(`SELECT o.id, o.customer_id FROM orders o WHERE o.customer_id = $1`, [fromGlobalId(buyers[1])!.id]);
     await quiet.db.query(
       `INSERT INTO order_lines (order_id, customer_id, product_id, position, description, quantity, currency, unit_price_amount, unit_cost_amount, total_amount)
        VALUES ($1, $2, $3, 9, 'Cups', 1, $4, 10, 4, 10)`,
