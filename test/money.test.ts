@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { convert, currencyExponent, formatAmount, hasSubMinorUnits, normaliseAmount, parseAmount } from '../src/common/money';
 
 describe('exact money', () => {
@@ -5,6 +6,23 @@ describe('exact money', () => {
     expect(parseAmount('19.99') * 3n - parseAmount('5')).toBe(parseAmount('54.97'));
     expect(formatAmount(parseAmount('0.1') + parseAmount('0.2'), 2)).toBe('0.30');
     expect(formatAmount(parseAmount('-2.005'), 2)).toBe('-2.01');
+  });
+
+  it('parses every decimal exactly, short or as long as a sum over millions of rows', () => {
+    const digits = (min: number, max: number) => fc.array(fc.integer({ min: 0, max: 9 }), { minLength: min, maxLength: max }).map((d) => d.join(''));
+    fc.assert(
+      fc.property(fc.boolean(), digits(1, 24), fc.option(digits(1, 4), { nil: undefined }), (negative, whole, frac) => {
+        const value = `${negative ? '-' : ''}${whole}${frac === undefined ? '' : `.${frac}`}`;
+        // Reference: the two parts as BigInts, nothing through a double.
+        const units = BigInt(whole) * 10_000n + BigInt((frac ?? '').padEnd(4, '0'));
+        expect(parseAmount(value)).toBe(negative ? -units : units);
+      }),
+      { numRuns: 2000 },
+    );
+    expect(parseAmount('99999999999.9999')).toBe(999999999999999n);
+    expect(parseAmount('999999999999.9999')).toBe(9999999999999999n);
+    expect(() => parseAmount('1.23456')).toThrow(RangeError);
+    expect(() => parseAmount('1e5')).toThrow(RangeError);
   });
 
   it('converts at a rate with a single rounding to the target currency’s minor unit', () => {

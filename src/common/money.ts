@@ -58,9 +58,14 @@ export const MAX_AMOUNT_LABEL = '1,000,000,000';
  */
 export function parseAmount(value: string): bigint {
   if (!NUMERIC.test(value)) throw new RangeError(`not a decimal amount: ${value}`);
-  const negative = value.startsWith('-');
-  const [whole, frac = ''] = (negative ? value.slice(1) : value).split('.');
-  const units = BigInt(whole) * FACTOR + BigInt(frac.padEnd(SCALE, '0'));
+  const negative = value.charCodeAt(0) === 45; // '-'
+  const dot = value.indexOf('.');
+  const whole = value.slice(negative ? 1 : 0, dot < 0 ? undefined : dot);
+  const frac = dot < 0 ? '' : value.slice(dot + 1);
+  // Up to 11 digits before the point the units stay below 10^15, where a double holds every integer exactly: one BigInt
+  // instead of two and a multiplication (a full rescore parses ~5 million day totals).
+  const units =
+    whole.length <= 11 ? BigInt(Number(whole) * 10_000 + Number(frac.padEnd(SCALE, '0'))) : BigInt(whole) * FACTOR + BigInt(frac.padEnd(SCALE, '0'));
   return negative ? -units : units;
 }
 

@@ -301,9 +301,12 @@ export function referralFacts(loaders: Loaders, cut: Date | null = null): DataLo
  */
 export async function referredMargins(db: DataSource | EntityManager, cut: Date, referrerIds: string[]): Promise<Map<string, bigint>> {
   const rows: Array<{ referrerId: string; margin: string }> = await db.query(
+    // From each referrer to the customers they referred (an index probe each): as `r.referred_by_id = ANY(…)` over a
+    // batch of 500 the planner scanned every customer, 46 ms a batch and 40% of a full rescore.
     `SELECT r.referred_by_id AS "referrerId", sum(o.margin_base)::text AS margin
-       FROM customers r JOIN orders o ON o.customer_id = r.id AND ${PURCHASES} AND o.placed_at <= $2
-      WHERE r.referred_by_id = ANY($3::uuid[]) AND r.deleted_at IS NULL
+       FROM unnest($3::uuid[]) AS referrer(id)
+       JOIN customers r ON r.referred_by_id = referrer.id AND r.deleted_at IS NULL
+       JOIN orders o ON o.customer_id = r.id AND ${PURCHASES} AND o.placed_at <= $2
       GROUP BY 1`,
     [PURCHASE_STATUSES, cut, referrerIds],
   );
