@@ -280,12 +280,22 @@ describe('the purchase summaries and baskets a fit as of now reads from the scor
     await rescoreRequested(quiet.db, currency, quiet.config.referralValueShare);
     expect(sorted(await storedBaskets(quiet.db))).toEqual(renamed);
 
-    // The rescore of everyone on a new UTC day keeps the stored categories: no write changed what anyone bought.
+    // The rescore of everyone on a new UTC day keeps the stored categories, without reading anyone's lines again: no
+    // write changed what anyone bought. A value no order line gives, stored by hand, shows that it was not read again.
+    const marked = fromGlobalId(buyers[2])!.id;
+    const categoriesOf = async (id: string) => (await quiet.db.query(`SELECT categories FROM customer_scores WHERE customer_id = $1`, [id]))[0].categories;
+    const before = await categoriesOf(marked);
+    await quiet.db.query(`UPDATE customer_scores SET categories = '{Marked}' WHERE customer_id = $1`, [marked]);
     await quiet.db.query(`UPDATE customer_scores SET scored_on = scored_on - 1`);
     expect(await rescoreStale(quiet.db, currency, quiet.config.referralValueShare)).toBeGreaterThan(11);
-    expect(sorted(await storedBaskets(quiet.db))).toEqual(renamed);
+    expect(await categoriesOf(marked)).toEqual(['Marked']);
     const [{ stored: storedAfter }] = await quiet.db.query(`SELECT count(*)::int AS stored FROM customer_scores WHERE cardinality(categories) > 0`);
     expect(storedAfter).toBe(11);
+    // A request made by a write (purchases_changed, as every trigger makes it) reads them again.
+    await quiet.db.query(`SELECT request_customer_rescore(ARRAY[$1::uuid])`, [marked]);
+    await rescoreRequested(quiet.db, currency, quiet.config.referralValueShare);
+    expect(await categoriesOf(marked)).toEqual(before);
+    expect(sorted(await storedBaskets(quiet.db))).toEqual(renamed);
 
     // A line written on its own, after its order was scored, requests its customer's rescore like the order did.
     const [plain] = await quiet.db.query(`SELECT o.id, o.customer_id FROM orders o WHERE o.customer_id = $1`, [fromGlobalId(buyers[1])!.id]);
